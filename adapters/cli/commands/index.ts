@@ -1,0 +1,5 @@
+import type { CliCommand } from "../command.js";
+import { conformanceCommand } from "./conformance.js";
+
+/** Every CLI command; each capability adds its command here. */
+export const commands: readonly CliCommand[] = [conformanceCommand];

@@ -1,0 +1,4 @@
+import type { ConformanceKind } from "./kind.js";
+
+/** The conformance kinds the SDK implements; each capability adds its kind here. */
+export const builtInKinds: readonly ConformanceKind[] = [];

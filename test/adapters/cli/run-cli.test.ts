@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { defineCommand, type CliIo } from "../../../adapters/cli/command.js";
+import { commands } from "../../../adapters/cli/commands/index.js";
+import { runCli } from "../../../adapters/cli/run-cli.js";
+import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+
+function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
+  return { io, out: () => out.join(""), err: () => err.join("") };
+}
+
+describe("runCli", () => {
+  it("prints --help for every command, naming each of its options", async () => {
+    for (const command of commands) {
+      const { io, out } = captureIo();
+      expect(await runCli(commands, [...command.path, "--help"], io)).toBe(0);
+      for (const option of Object.keys(command.options)) expect(out()).toContain(`--${option}`);
+    }
+  });
+
+  it("lists every command in the root help", async () => {
+    const { io, out } = captureIo();
+    expect(await runCli(commands, ["--help"], io)).toBe(0);
+    for (const command of commands) expect(out()).toContain(command.path.join(" "));
+  });
+
+  it("rejects unknown commands and options with exit code 2", async () => {
+    const a = captureIo();
+    expect(await runCli(commands, ["no-such-command"], a.io)).toBe(2);
+    expect(a.err()).toContain("Unknown command");
+    const b = captureIo();
+    expect(await runCli(commands, ["conformance", "--bogus"], b.io)).toBe(2);
+  });
+
+  it("prints an InstantIdError's message and code and exits 1", async () => {
+    const failing = defineCommand({
+      path: ["fail"],
+      summary: "fails",
+      options: {},
+      run: async () => {
+        throw new InstantIdError(ErrorCode.NoFace, "No face found; tried 640, 576");
+      },
+    });
+    const { io, err } = captureIo();
+    expect(await runCli([failing], ["fail"], io)).toBe(1);
+    expect(err()).toContain("No face found; tried 640, 576 [NO_FACE]");
+  });
+});

@@ -1,0 +1,32 @@
+import { cpus } from "node:os";
+import type { BenchResult } from "./benchmark.js";
+import { benchmarks } from "./benchmarks.js";
+
+const rows: BenchResult[] = [];
+const skipped: string[] = [];
+const only = process.argv[2];
+for (const bench of benchmarks) {
+  if (only && !bench.name.includes(only)) continue;
+  if (!bench.available()) {
+    skipped.push(`${bench.name}: ${bench.skipReason ?? "not available"}`);
+    continue;
+  }
+  process.stderr.write(`running ${bench.name}...\n`);
+  rows.push(...(await bench.run()));
+}
+
+const format = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
+const table = [
+  ["benchmark", "value", "baseline", "baseline value", "ratio", "goal", "met"],
+  ...rows.map((r) => {
+    const ratio = r.ratio ?? r.value / r.baseline;
+    return [r.name, `${format(r.value)} ${r.unit}`, r.baselineName, `${format(r.baseline)} ${r.unit}`, format(ratio), r.goal, r.met === undefined ? "" : r.met ? "yes" : "NO"];
+  }),
+];
+const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
+console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}\n`);
+console.log(line(table[0]));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const row of table.slice(1)) console.log(line(row));
+for (const s of skipped) console.log(`skipped: ${s}`);
