@@ -1,0 +1,71 @@
+import { access } from "node:fs/promises";
+import * as ort from "onnxruntime-node";
+import { ErrorCode, InstantIdError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** The ONNX Runtime session type, re-exported so the rest of the core names it from one place. */
+export type OrtSession = ort.InferenceSession;
+
+/** Options for {@link loadSession}. */
+export interface LoadSessionOptions {
+  /** What the model is for, used in error messages ("face detector", "UNet"...). */
+  readonly what: string;
+  /** Threads for one operator; defaults to ONNX Runtime's choice (all cores). */
+  readonly intraOpThreads?: number;
+}
+
+/** Opens an ONNX model from a path (external data resolves beside it) or bytes, with errors that say what to do. */
+export async function loadSession(model: string | Uint8Array, options: LoadSessionOptions): Promise<OrtSession> {
+  if (typeof model === "string") {
+    try {
+      await access(model);
+    } catch (error) {
+      throw new InstantIdError(
+        ErrorCode.ModelNotFound,
+        `The ${options.what} model ${model} does not exist or cannot be read. Check the path, or fetch the models with \`instantid models pull\`.`,
+        { cause: error, details: { path: model } },
+      );
+    }
+  }
+  const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  if (options.intraOpThreads) sessionOptions.intraOpNumThreads = options.intraOpThreads;
+  try {
+    return typeof model === "string"
+      ? await ort.InferenceSession.create(model, sessionOptions)
+      : await ort.InferenceSession.create(model, sessionOptions);
+  } catch (error) {
+    const source = typeof model === "string" ? model : `${model.byteLength} bytes`;
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `ONNX Runtime could not load the ${options.what} model from ${source}: ${(error as Error).message}. The file may be truncated or not an ONNX model; download it again.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Wraps a float32 tensor for ONNX Runtime without copying its data. */
+export function toOrtTensor(t: Tensor): ort.Tensor {
+  return new ort.Tensor("float32", t.data, [...t.shape]);
+}
+
+/** Reads a float32 ONNX Runtime output as a core tensor without copying. */
+export function fromOrtTensor(value: ort.Tensor, what: string): Tensor {
+  if (value.type !== "float32") {
+    throw new InstantIdError(ErrorCode.ModelInvalid, `${what} is ${value.type} but float32 was expected`);
+  }
+  return { shape: value.dims.map(Number), data: value.data as Float32Array };
+}
+
+/** Runs a session and turns a runtime failure into an InstantIdError naming the model and the feeds. */
+export async function runSession(session: OrtSession, feeds: Record<string, ort.Tensor>, what: string): Promise<Record<string, ort.Tensor>> {
+  try {
+    return (await session.run(feeds)) as Record<string, ort.Tensor>;
+  } catch (error) {
+    const shapes = Object.entries(feeds).map(([name, t]) => `${name}[${t.dims.join(",")}]`).join(", ");
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `Running the ${what} failed with inputs ${shapes}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
