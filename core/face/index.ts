@@ -21,3 +21,4 @@ export { groupScrfdOutputs, SCRFD_STRIDES } from "./scrfd-outputs.js";
 export type { RawOutput } from "./scrfd-outputs.js";
 export { loadFaceModelManifest, faceModelManifestSchema, detectorModelSchema, recognizerModelSchema } from "./manifest.js";
 export type { FaceModelManifest, DetectorModel, RecognizerModel } from "./manifest.js";
+export { writeEmbeddingFile, readEmbeddingFile } from "./embedding-file.js";

@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.js";
+import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
 
 /** Every CLI command; each capability adds its command here. */
-export const commands: readonly CliCommand[] = [conformanceCommand];
+export const commands: readonly CliCommand[] = [conformanceCommand, analyzeCommand];
