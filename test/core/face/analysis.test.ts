@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode, InstantIdError } from "../../../core/errors.js";
 import { FaceAnalysis } from "../../../core/face/analysis.js";
 import type { Face } from "../../../core/face/types.js";
 import { describeShared, sharedPath } from "../../helpers/shared.js";
@@ -66,5 +67,33 @@ describeShared("FaceAnalysis on real photos with det_500m.onnx and recognizer.on
       }
     }
     expect(Math.min(...same)).toBeGreaterThan(Math.max(...different));
+  });
+});
+
+describe("FaceAnalysis.create", () => {
+  it("asks for models when neither a manifest nor both models are given", async () => {
+    const error = (await FaceAnalysis.create({}).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toContain("models");
+  });
+});
+
+describeShared("FaceAnalysis on bad input", "real/models/models.json", () => {
+  it("reports bytes that are not an image as IMAGE_UNREADABLE", async () => {
+    const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
+    const error = (await analysis.analyze(Buffer.from("not an image at all")).catch((e: unknown) => e)) as InstantIdError;
+    expect(error).toBeInstanceOf(InstantIdError);
+    expect(error.code).toBe(ErrorCode.ImageUnreadable);
+  });
+
+  it("takes models given inline, with the recognizer's channel order overridden", async () => {
+    const models = (f: string) => sharedPath("real", "models", f);
+    const analysis = await FaceAnalysis.create({
+      detector: { path: models("scrfd_500m_bnkps.onnx") },
+      recognizer: { path: models("recognizer.onnx"), mean: 127.5, std: 128, channelOrder: "BGR" },
+    });
+    const [face] = await analysis.analyze(sharedPath("real", "images", "hopkins_1.jpg"));
+    const reference = JSON.parse(readFileSync(sharedPath("real", "expected.json"), "utf8")).results.find((r: ExpectedImage) => r.image === "hopkins_1.jpg");
+    expect(dot(face.normedEmbedding, reference.embedding)).toBeGreaterThanOrEqual(0.97);
   });
 });
