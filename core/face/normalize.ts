@@ -15,25 +15,47 @@ export function normalizationTable(norm: PixelNormalization): Float32Array {
   return table;
 }
 
+/** Plane offsets of R, G and B in an NCHW tensor of `plane` pixels per channel. */
+function planeOffsets(plane: number, order: PixelNormalization["channelOrder"]): [number, number, number] {
+  return order === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+}
+
+/** Writes NCHW float planes from interleaved RGB rows, looked up in a normalisation table. */
+export class PlaneWriter {
+  readonly data: Float32Array;
+  private readonly table: Float32Array;
+  private readonly offsets: [number, number, number];
+
+  /** An NCHW [1, 3, height, width] tensor filled with the value of a black pixel (insightface's letterbox padding). */
+  constructor(
+    private readonly width: number,
+    height: number,
+    norm: PixelNormalization,
+  ) {
+    this.table = normalizationTable(norm);
+    this.data = new Float32Array(width * height * 3).fill(this.table[0]);
+    this.offsets = planeOffsets(width * height, norm.channelOrder);
+  }
+
+  /** Writes one interleaved RGB row of `pixels` pixels at row `y`, left-aligned. */
+  writeRow(y: number, row: Uint8Array, pixels: number, rowStart = 0): void {
+    const { data, table } = this;
+    const d = y * this.width;
+    const [p0, p1, p2] = [this.offsets[0] + d, this.offsets[1] + d, this.offsets[2] + d];
+    for (let x = 0, s = rowStart; x < pixels; x++, s += 3) {
+      data[p0 + x] = table[row[s]];
+      data[p1 + x] = table[row[s + 1]];
+      data[p2 + x] = table[row[s + 2]];
+    }
+  }
+}
+
 /**
  * Writes an RGB image into the top-left corner of an NCHW float32 tensor [1, 3, height, width]
  * of normalised pixels; the rest is the value of a black pixel (insightface's letterbox padding).
  */
 export function toNchw(image: RgbImage, width: number, height: number, norm: PixelNormalization): Float32Array {
-  const table = normalizationTable(norm);
-  const plane = width * height;
-  const out = new Float32Array(plane * 3);
-  if (image.width < width || image.height < height) out.fill(table[0]);
-  const [p0, p1, p2] = norm.channelOrder === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
-  const src = image.data;
-  for (let y = 0; y < image.height; y++) {
-    let s = y * image.width * 3;
-    let d = y * width;
-    for (let x = 0; x < image.width; x++, s += 3, d++) {
-      out[p0 + d] = table[src[s]];
-      out[p1 + d] = table[src[s + 1]];
-      out[p2 + d] = table[src[s + 2]];
-    }
-  }
-  return out;
+  const writer = new PlaneWriter(width, height, norm);
+  for (let y = 0; y < image.height; y++) writer.writeRow(y, image.data, image.width, y * image.width * 3);
+  return writer.data;
 }

@@ -19,8 +19,8 @@ interface AxisTable {
   readonly weight1: Int32Array;
 }
 
-/** Source indices and fixed-point weights for one axis, as OpenCV's resize computes them (float32 positions). */
-function axisTable(srcSize: number, dstSize: number, clampWeight: boolean): AxisTable {
+/** Source offsets (index × channels) and fixed-point weights for one axis, as OpenCV's resize computes them (float32 positions). */
+function axisTable(srcSize: number, dstSize: number, clampWeight: boolean, channels: number): AxisTable {
   const scale = 1 / (dstSize / srcSize);
   const index0 = new Int32Array(dstSize);
   const index1 = new Int32Array(dstSize);
@@ -32,8 +32,8 @@ function axisTable(srcSize: number, dstSize: number, clampWeight: boolean): Axis
     let f = Math.fround(position - s);
     if (clampWeight && s < 0) (f = 0), (s = 0);
     if (clampWeight && s >= srcSize - 1) (f = 0), (s = srcSize - 1);
-    index0[d] = Math.min(Math.max(s, 0), srcSize - 1);
-    index1[d] = Math.min(Math.max(s + 1, 0), srcSize - 1);
+    index0[d] = Math.min(Math.max(s, 0), srcSize - 1) * channels;
+    index1[d] = Math.min(Math.max(s + 1, 0), srcSize - 1) * channels;
     weight0[d] = roundEven(Math.fround(1 - f) * COEF_SCALE);
     weight1[d] = roundEven(f * COEF_SCALE);
   }
@@ -44,13 +44,76 @@ function axisTable(srcSize: number, dstSize: number, clampWeight: boolean): Axis
 function resizeRow(src: Uint8Array, rowStart: number, table: AxisTable, out: Int32Array): void {
   const { index0, index1, weight0, weight1 } = table;
   for (let x = 0, o = 0; x < index0.length; x++, o += 3) {
-    const a = rowStart + index0[x] * 3;
-    const b = rowStart + index1[x] * 3;
+    const a = rowStart + index0[x];
+    const b = rowStart + index1[x];
     const w0 = weight0[x];
     const w1 = weight1[x];
     out[o] = src[a] * w0 + src[b] * w1;
     out[o + 1] = src[a + 1] * w0 + src[b + 1] * w1;
     out[o + 2] = src[a + 2] * w0 + src[b + 2] * w1;
+  }
+}
+
+/** Receives each output row of {@link resizeLinearRows}; the buffer is reused for the next row. */
+export type RowSink = (y: number, row: Uint8Array) => void;
+
+/**
+ * OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit, handing out one RGB row at a time
+ * so callers can convert rows while they are hot in cache instead of keeping a whole resized image.
+ */
+export function resizeLinearRows(image: RgbImage, width: number, height: number, sink: RowSink): void {
+  const xs = axisTable(image.width, width, true, 3);
+  const ys = axisTable(image.height, height, false, 1);
+  // Shrinking rarely reuses a source row, so sampling the four taps directly beats caching horizontal passes.
+  if (height < image.height) sampleRows(image, xs, ys, sink);
+  else blendCachedRows(image, xs, ys, sink);
+}
+
+function sampleRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: RowSink): void {
+  const src = image.data;
+  const stride = image.width * 3;
+  const { index0, index1, weight0, weight1 } = xs;
+  const out = new Uint8ClampedArray(index0.length * 3);
+  const row = new Uint8Array(out.buffer);
+  for (let y = 0; y < ys.index0.length; y++) {
+    const r0 = ys.index0[y] * stride;
+    const r1 = ys.index1[y] * stride;
+    const b0 = ys.weight0[y];
+    const b1 = ys.weight1[y];
+    for (let x = 0, o = 0; x < index0.length; x++, o += 3) {
+      const [a0, a1, c0, c1] = [r0 + index0[x], r0 + index1[x], r1 + index0[x], r1 + index1[x]];
+      const w0 = weight0[x];
+      const w1 = weight1[x];
+      for (let c = 0; c < 3; c++) {
+        const h0 = src[a0 + c] * w0 + src[a1 + c] * w1;
+        const h1 = src[c0 + c] * w0 + src[c1 + c] * w1;
+        out[o + c] = ((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2;
+      }
+    }
+    sink(y, row);
+  }
+}
+
+function blendCachedRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: RowSink): void {
+  const rowLength = xs.index0.length * 3;
+  const out = new Uint8ClampedArray(rowLength);
+  const row = new Uint8Array(out.buffer);
+  let row0 = new Int32Array(rowLength);
+  let row1 = new Int32Array(rowLength);
+  let cached0 = -1;
+  let cached1 = -1;
+  const srcStride = image.width * 3;
+  for (let y = 0; y < ys.index0.length; y++) {
+    const s0 = ys.index0[y];
+    const s1 = ys.index1[y];
+    if (s0 === cached1 && s0 !== cached0) {
+      [row0, row1] = [row1, row0];
+      [cached0, cached1] = [cached1, cached0];
+    }
+    if (cached0 !== s0) resizeRow(image.data, s0 * srcStride, xs, row0), (cached0 = s0);
+    if (cached1 !== s1) resizeRow(image.data, s1 * srcStride, xs, row1), (cached1 = s1);
+    blendRows(row0, row1, ys.weight0[y], ys.weight1[y], out);
+    sink(y, row);
   }
 }
 
@@ -60,33 +123,12 @@ function resizeRow(src: Uint8Array, rowStart: number, table: AxisTable, out: Int
  * Image libraries' default (antialiased) kernels move SCRFD keypoints by up to 2% of the face width.
  */
 export function resizeLinear(image: RgbImage, width: number, height: number): RgbImage {
-  const xs = axisTable(image.width, width, true);
-  const ys = axisTable(image.height, height, false);
-  const out = new Uint8Array(width * height * 3);
-  const rowLength = width * 3;
-  let row0 = new Int32Array(rowLength);
-  let row1 = new Int32Array(rowLength);
-  let cached0 = -1;
-  let cached1 = -1;
-  const srcStride = image.width * 3;
-  for (let y = 0; y < height; y++) {
-    const s0 = ys.index0[y];
-    const s1 = ys.index1[y];
-    if (s0 === cached1 && s0 !== cached0) {
-      [row0, row1] = [row1, row0];
-      [cached0, cached1] = [cached1, cached0];
-    }
-    if (cached0 !== s0) resizeRow(image.data, s0 * srcStride, xs, row0), (cached0 = s0);
-    if (cached1 !== s1) resizeRow(image.data, s1 * srcStride, xs, row1), (cached1 = s1);
-    blendRows(row0, row1, ys.weight0[y], ys.weight1[y], out, y * rowLength);
-  }
-  return { width, height, data: out };
+  const data = new Uint8Array(width * height * 3);
+  resizeLinearRows(image, width, height, (y, row) => data.set(row, y * width * 3));
+  return { width, height, data };
 }
 
-function blendRows(row0: Int32Array, row1: Int32Array, b0: number, b1: number, out: Uint8Array, offset: number): void {
-  for (let i = 0; i < row0.length; i++) {
-    const v = (((row0[i] >> 4) * b0) >> 16) + (((row1[i] >> 4) * b1) >> 16);
-    const r = (v + 2) >> 2;
-    out[offset + i] = r < 0 ? 0 : r > 255 ? 255 : r;
-  }
+/** The vertical blend of OpenCV's SIMD path; the clamped array saturates like its pack instruction. */
+function blendRows(row0: Int32Array, row1: Int32Array, b0: number, b1: number, out: Uint8ClampedArray): void {
+  for (let i = 0; i < row0.length; i++) out[i] = ((((row0[i] >> 4) * b0) >> 16) + (((row1[i] >> 4) * b1) >> 16) + 2) >> 2;
 }
