@@ -12,6 +12,8 @@
  * No ONNX export of IdentityNet is published by InstantX, so none is listed.
  */
 
+import { antelopev2Manifest, type FaceModelsManifest } from "./manifest.js";
+
 /** One file of a model pack: where it lives in the pack folder and what it must hash to. */
 export interface ModelFile {
   /** Path relative to the pack's folder (and to the pack's base URL), with `/` separators. */
@@ -38,6 +40,8 @@ export interface ModelPack {
   /** Environment variable that overrides the pack's base URL. */
   readonly baseUrlEnv: string;
   readonly files: readonly ModelFile[];
+  /** A `models.json` to write into the pack folder once its required files are in place. */
+  readonly manifest?: FaceModelsManifest;
 }
 
 /** The InsightFace antelopev2 face models (detector and recognizer used by InstantID). */
@@ -47,6 +51,7 @@ export const antelopev2Pack: ModelPack = {
   repo: "DIAMONIK7777/antelopev2",
   revision: "main",
   baseUrlEnv: "INSTANTID_ANTELOPEV2_BASE",
+  manifest: antelopev2Manifest,
   files: [
     {
       path: "scrfd_10g_bnkps.onnx",
