@@ -16,6 +16,9 @@ const transientCodes = new Set([
   "ERESTART",
 ]);
 
+/** Node error codes of a local write that failed: the disk, not the network, is at fault. */
+const diskCodes = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOTDIR"]);
+
 /** Statuses worth asking again for: timeouts, rate limits and server-side failures. */
 function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
@@ -46,6 +49,13 @@ export function isRetryable(error: unknown): boolean {
 export function networkFailure(error: unknown, url: string, part: string, requests: number): InstantIdError {
   if (error instanceof InstantIdError && !isRetryable(error)) return error;
   const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && diskCodes.has(code)) {
+    return new InstantIdError(ErrorCode.Internal, `Could not write ${part} while downloading ${url}: ${text}. Free disk space or fix the folder's permissions, then pull again`, {
+      cause: error,
+      details: { url, partial: part, code },
+    });
+  }
   const status = error instanceof InstantIdError ? error.details?.status : undefined;
   return new InstantIdError(
     ErrorCode.Network,

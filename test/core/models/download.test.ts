@@ -163,3 +163,14 @@ describe("downloadFile", () => {
     expect(existsSync(`${destination}.part`)).toBe(true);
   });
 });
+
+describe("downloadFile on a folder it cannot write", () => {
+  it("says the disk is at fault, not the network", async () => {
+    const body = randomBytes(1_000);
+    const { url, destination } = await serveOne({ body });
+    await mkdir(`${destination}.part`, { recursive: true }); // a folder where the .part file must go
+    const error = await thrown(downloadFile({ url, destination, ...fast }));
+    expect(error.code).toBe(ErrorCode.Internal);
+    expect(error.message).toContain("Could not write");
+  });
+});
