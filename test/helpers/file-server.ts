@@ -6,6 +6,8 @@ export interface ServedFile {
   readonly body: Buffer;
   /** Send this many bytes of the first request's body, then destroy the socket. */
   readonly dropFirstAfter?: number;
+  /** Send this many bytes of the first request's body, then go silent (the socket stays open). */
+  readonly stallFirstAfter?: number;
   /** Answer every request with the whole file and status 200, whatever its Range header says. */
   readonly ignoreRange?: boolean;
   /** Answer the first request(s) with this status (e.g. 503), then serve normally. */
@@ -78,6 +80,10 @@ function serve(file: ServedFile, count: number, request: IncomingMessage, respon
   response.writeHead(start > 0 ? 206 : 200, headers);
   if (file.dropFirstAfter !== undefined && count === 1) {
     response.write(body.subarray(0, file.dropFirstAfter), () => setTimeout(() => response.socket?.destroy(), 20));
+    return;
+  }
+  if (file.stallFirstAfter !== undefined && count === 1) {
+    response.write(body.subarray(0, file.stallFirstAfter));
     return;
   }
   response.end(body);

@@ -54,6 +54,14 @@ describe("downloadFile", () => {
     expect(result.requests).toBe(2);
   });
 
+  it("drops a connection that goes silent after the idle timeout and resumes where it stopped", async () => {
+    const body = randomBytes(200_000);
+    const { url, destination } = await serveOne({ body, stallFirstAfter: 50_000 });
+    await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast, idleTimeoutMs: 300 });
+    expect(server!.requests.map((r) => r.range)).toEqual([undefined, "bytes=50000-"]);
+    expect(await readFile(destination)).toEqual(body);
+  });
+
   it("continues a .part file left by an earlier run instead of starting over", async () => {
     const body = randomBytes(200_000);
     const { url, destination } = await serveOne({ body });
