@@ -125,7 +125,7 @@ const descriptor = {
   },
 };
 
-const root = protobuf.Root.fromJSON(descriptor);
+const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
 
 /** The protobufjs type of `onnx.ModelProto`, built from the descriptor above. */
 export const ModelProtoType = root.lookupType("onnx.ModelProto");
