@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { ErrorCode, InstantIdError } from "../errors.js";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { OnnxGraph, OnnxTensor } from "./model.js";
 
@@ -24,13 +25,23 @@ export function externalDataLocations(graph: OnnxGraph): string[] {
 /**
  * Re-points external data written relative to `fromDir` so that it resolves from `toDir`:
  * a model saved in another folder still reads the original weight files, never a copy.
+ * ONNX Runtime only reads external data at or below the model's folder, so `toDir` must contain
+ * the data files (the original's folder or one above it); otherwise this throws INVALID_OPTION.
  */
 export function relocateExternalData(graph: OnnxGraph, fromDir: string, toDir: string): void {
   if (fromDir === toDir) return;
   for (const tensor of externalTensors(graph)) {
     for (const entry of tensor.externalData ?? []) {
       if (entry.key !== "location" || isAbsolute(entry.value)) continue;
-      entry.value = relative(toDir, join(fromDir, entry.value)).split(sep).join("/");
+      const location = relative(toDir, join(fromDir, entry.value)).split(sep).join("/");
+      if (location.startsWith("../") || isAbsolute(location)) {
+        throw new InstantIdError(
+          ErrorCode.InvalidOption,
+          `Cannot write the patched UNet to ${toDir}: its weights (${join(fromDir, entry.value)}) would lie outside that folder, and ONNX Runtime only reads external data inside the model's folder. Leave outDir unset (the patch is written beside the UNet) or choose a folder that contains the UNet's folder.`,
+          { details: { outDir: toDir, data: join(fromDir, entry.value) } },
+        );
+      }
+      entry.value = location;
     }
   }
 }
@@ -41,6 +52,7 @@ export function relocateExternalData(graph: OnnxGraph, fromDir: string, toDir: s
  */
 export async function moveToExternalData(graph: OnnxGraph, names: ReadonlySet<string>, modelPath: string, dataPath: string): Promise<void> {
   const location = relative(dirname(modelPath), dataPath).split(sep).join("/");
+  await mkdir(dirname(dataPath), { recursive: true });
   const temp = `${dataPath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const file = await open(temp, "w");
   try {
