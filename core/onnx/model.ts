@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type Long from "long";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { ModelProtoType } from "./schema.js";
+import { decodeModelProto, ModelProtoType } from "./schema.js";
 
 /** A 64-bit integer as protobufjs decodes it (a Long) or as the SDK writes it (a number). */
 export type Int64 = number | Long;
@@ -85,7 +85,7 @@ export const OnnxDataType = { Float: 1, Int64: 7, Float16: 10 } as const;
 export function decodeModel(bytes: Uint8Array, source = "model bytes"): OnnxModel {
   let model: OnnxModel;
   try {
-    model = ModelProtoType.decode(bytes) as unknown as OnnxModel;
+    model = decodeModelProto(bytes) as unknown as OnnxModel;
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,

@@ -92,9 +92,12 @@ async function readModelBytes(path: string): Promise<Buffer> {
   }
 }
 
-/** First 16 hex digits of SHA-256 over the model bytes, every image projection and the graph options. */
+// Bump when the graph the patch writes changes, so older cached patches are not reused.
+const PATCH_FORMAT = "instantid-image-attention-1";
+
+/** First 16 hex digits of SHA-256 over the patch format, the model bytes, every image projection and the graph options. */
 function patchHash(model: Uint8Array, adapter: ImageAdapterWeights, options: object): string {
-  const hash = createHash("sha256").update(model);
+  const hash = createHash("sha256").update(PATCH_FORMAT).update(model);
   for (const key of [...adapter.ipLayers.keys()].sort((a, b) => a - b)) {
     const layer = adapter.ipLayers.get(key)!;
     hash.update(`${key}:${layer.toK.shape.join("x")}`);

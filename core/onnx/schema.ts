@@ -129,3 +129,10 @@ const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
 
 /** The protobufjs type of `onnx.ModelProto`, built from the descriptor above. */
 export const ModelProtoType = root.lookupType("onnx.ModelProto");
+
+/** Decodes a ModelProto keeping fields this schema does not declare (written back as they were by encode). */
+export function decodeModelProto(bytes: Uint8Array): protobuf.Message {
+  const reader = protobuf.Reader.create(bytes);
+  reader.discardUnknown = false;
+  return ModelProtoType.decode(reader);
+}
