@@ -1,6 +1,6 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { PlaneWriter, toNchw, type PixelNormalization } from "./normalize.js";
-import { resizeLinearRows } from "./resize-linear.js";
+import { NchwTensor, toNchw, type PixelNormalization } from "./normalize.js";
+import { resizeLinearToPlanes } from "./resize-linear.js";
 
 /** Where the image sits inside the detector input: its resized size (top-left) and the scale applied. */
 export interface LetterboxGeometry {
@@ -42,7 +42,7 @@ export function letterbox(image: RgbImage, inputWidth: number, inputHeight: numb
   if (resizedWidth === image.width && resizedHeight === image.height) {
     return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm) };
   }
-  const writer = new PlaneWriter(inputWidth, inputHeight, norm);
-  resizeLinearRows(image, resizedWidth, resizedHeight, (y, row) => writer.writeRow(y, row, resizedWidth));
-  return { ...geometry, width: inputWidth, height: inputHeight, data: writer.data };
+  const tensor = new NchwTensor(inputWidth, inputHeight, norm);
+  resizeLinearToPlanes(image, resizedWidth, resizedHeight, tensor);
+  return { ...geometry, width: inputWidth, height: inputHeight, data: tensor.padOutside(resizedWidth, resizedHeight) };
 }

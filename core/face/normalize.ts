@@ -1,4 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
+import type { PlanarTarget } from "./resize-linear.js";
 
 /** How a network wants its pixels: (x - mean) / std per channel, in RGB or BGR plane order. */
 export interface PixelNormalization {
@@ -20,33 +21,51 @@ function planeOffsets(plane: number, order: PixelNormalization["channelOrder"]):
   return order === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
 }
 
-/** Writes NCHW float planes from interleaved RGB rows, looked up in a normalisation table. */
-export class PlaneWriter {
+/**
+ * An NCHW float tensor [1, 3, height, width] that images are written into top-left, normalised through a table;
+ * {@link NchwTensor.padOutside} then gives everything else the value of a black pixel (insightface's letterbox padding).
+ */
+export class NchwTensor implements PlanarTarget {
   readonly data: Float32Array;
-  private readonly table: Float32Array;
-  private readonly offsets: [number, number, number];
+  readonly table: Float32Array;
+  readonly planes: readonly [number, number, number];
+  readonly rowStride: number;
 
-  /** An NCHW [1, 3, height, width] tensor filled with the value of a black pixel (insightface's letterbox padding). */
   constructor(
-    private readonly width: number,
-    height: number,
+    width: number,
+    private readonly height: number,
     norm: PixelNormalization,
   ) {
     this.table = normalizationTable(norm);
-    this.data = new Float32Array(width * height * 3).fill(this.table[0]);
-    this.offsets = planeOffsets(width * height, norm.channelOrder);
+    this.data = new Float32Array(width * height * 3);
+    this.rowStride = width;
+    const plane = width * height;
+    this.planes = norm.channelOrder === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
   }
 
-  /** Writes one interleaved RGB row of `pixels` pixels at row `y`, left-aligned. */
-  writeRow(y: number, row: Uint8Array, pixels: number, rowStart = 0): void {
-    const { data, table } = this;
-    const d = y * this.width;
-    const [p0, p1, p2] = [this.offsets[0] + d, this.offsets[1] + d, this.offsets[2] + d];
-    for (let x = 0, s = rowStart; x < pixels; x++, s += 3) {
-      data[p0 + x] = table[row[s]];
-      data[p1 + x] = table[row[s + 1]];
-      data[p2 + x] = table[row[s + 2]];
+  /** Writes an interleaved RGB image at the top-left. */
+  writeImage(image: RgbImage): void {
+    const { data, table, rowStride } = this;
+    const src = image.data;
+    for (let y = 0; y < image.height; y++) {
+      const [p0, p1, p2] = this.planes.map((p) => p + y * rowStride);
+      for (let x = 0, s = y * image.width * 3; x < image.width; x++, s += 3) {
+        data[p0 + x] = table[src[s]];
+        data[p1 + x] = table[src[s + 1]];
+        data[p2 + x] = table[src[s + 2]];
+      }
     }
+  }
+
+  /** Fills everything right of `width` and below `height` with the black-pixel value and returns the data. */
+  padOutside(width: number, height: number): Float32Array {
+    const { data, rowStride } = this;
+    const black = this.table[0];
+    for (const p of this.planes) {
+      if (width < rowStride) for (let y = 0; y < height; y++) data.fill(black, p + y * rowStride + width, p + (y + 1) * rowStride);
+      data.fill(black, p + height * rowStride, p + this.height * rowStride);
+    }
+    return data;
   }
 }
 
@@ -55,7 +74,7 @@ export class PlaneWriter {
  * of normalised pixels; the rest is the value of a black pixel (insightface's letterbox padding).
  */
 export function toNchw(image: RgbImage, width: number, height: number, norm: PixelNormalization): Float32Array {
-  const writer = new PlaneWriter(width, height, norm);
-  for (let y = 0; y < image.height; y++) writer.writeRow(y, image.data, image.width, y * image.width * 3);
-  return writer.data;
+  const tensor = new NchwTensor(width, height, norm);
+  tensor.writeImage(image);
+  return tensor.padOutside(image.width, image.height);
 }

@@ -54,50 +54,60 @@ function resizeRow(src: Uint8Array, rowStart: number, table: AxisTable, out: Int
   }
 }
 
-/** Receives each output row of {@link resizeLinearRows}; the buffer is reused for the next row. */
-export type RowSink = (y: number, row: Uint8Array) => void;
+/** Where resized pixels go: float planes (NCHW), each byte value mapped through `table` on the way. */
+export interface PlanarTarget {
+  readonly data: Float32Array;
+  /** Start of the R, G and B planes in `data`. */
+  readonly planes: readonly [number, number, number];
+  /** Floats per plane row (the tensor width, which may exceed the resized width). */
+  readonly rowStride: number;
+  /** Byte value (0-255) → the float written. */
+  readonly table: Float32Array;
+}
 
 /**
- * OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit, handing out one RGB row at a time
- * so callers can convert rows while they are hot in cache instead of keeping a whole resized image.
+ * Resizes an RGB image with OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit, writing
+ * straight into the top-left of float planes (normalised through the target's table) in one pass.
  */
-export function resizeLinearRows(image: RgbImage, width: number, height: number, sink: RowSink): void {
+export function resizeLinearToPlanes(image: RgbImage, width: number, height: number, target: PlanarTarget): void {
   const xs = axisTable(image.width, width, true, 3);
   const ys = axisTable(image.height, height, false, 1);
   // Shrinking rarely reuses a source row, so sampling the four taps directly beats caching horizontal passes.
-  if (height < image.height) sampleRows(image, xs, ys, sink);
-  else blendCachedRows(image, xs, ys, sink);
+  if (height < image.height) samplePlanes(image, xs, ys, target);
+  else blendCachedRows(image, xs, ys, target);
 }
 
-function sampleRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: RowSink): void {
+const clampByte = (v: number) => (v > 255 ? 255 : v);
+
+function samplePlanes(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): void {
   const src = image.data;
   const stride = image.width * 3;
   const { index0, index1, weight0, weight1 } = xs;
-  const out = new Uint8ClampedArray(index0.length * 3);
-  const row = new Uint8Array(out.buffer);
+  const { data, table } = target;
   for (let y = 0; y < ys.index0.length; y++) {
     const r0 = ys.index0[y] * stride;
     const r1 = ys.index1[y] * stride;
     const b0 = ys.weight0[y];
     const b1 = ys.weight1[y];
-    for (let x = 0, o = 0; x < index0.length; x++, o += 3) {
-      const [a0, a1, c0, c1] = [r0 + index0[x], r0 + index1[x], r1 + index0[x], r1 + index1[x]];
+    const q0 = target.planes[0] + y * target.rowStride;
+    const q1 = target.planes[1] + y * target.rowStride;
+    const q2 = target.planes[2] + y * target.rowStride;
+    for (let x = 0; x < index0.length; x++) {
+      const a0 = r0 + index0[x];
+      const a1 = r0 + index1[x];
+      const c0 = r1 + index0[x];
+      const c1 = r1 + index1[x];
       const w0 = weight0[x];
       const w1 = weight1[x];
-      for (let c = 0; c < 3; c++) {
-        const h0 = src[a0 + c] * w0 + src[a1 + c] * w1;
-        const h1 = src[c0 + c] * w0 + src[c1 + c] * w1;
-        out[o + c] = ((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2;
-      }
+      data[q0 + x] = table[clampByte((((((src[a0] * w0 + src[a1] * w1) >> 4) * b0) >> 16) + ((((src[c0] * w0 + src[c1] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
+      data[q1 + x] = table[clampByte((((((src[a0 + 1] * w0 + src[a1 + 1] * w1) >> 4) * b0) >> 16) + ((((src[c0 + 1] * w0 + src[c1 + 1] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
+      data[q2 + x] = table[clampByte((((((src[a0 + 2] * w0 + src[a1 + 2] * w1) >> 4) * b0) >> 16) + ((((src[c0 + 2] * w0 + src[c1 + 2] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
     }
-    sink(y, row);
   }
 }
 
-function blendCachedRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: RowSink): void {
+function blendCachedRows(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): void {
   const rowLength = xs.index0.length * 3;
-  const out = new Uint8ClampedArray(rowLength);
-  const row = new Uint8Array(out.buffer);
   let row0 = new Int32Array(rowLength);
   let row1 = new Int32Array(rowLength);
   let cached0 = -1;
@@ -112,10 +122,24 @@ function blendCachedRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: Ro
     }
     if (cached0 !== s0) resizeRow(image.data, s0 * srcStride, xs, row0), (cached0 = s0);
     if (cached1 !== s1) resizeRow(image.data, s1 * srcStride, xs, row1), (cached1 = s1);
-    blendRows(row0, row1, ys.weight0[y], ys.weight1[y], out);
-    sink(y, row);
+    blendRow(row0, row1, ys.weight0[y], ys.weight1[y], target, y);
   }
 }
+
+/** The vertical blend of OpenCV's SIMD path ((S >> 4) · β >> 16, rounded by 2 bits, saturated) into the planes. */
+function blendRow(row0: Int32Array, row1: Int32Array, b0: number, b1: number, target: PlanarTarget, y: number): void {
+  const { data, table } = target;
+  const q0 = target.planes[0] + y * target.rowStride;
+  const q1 = target.planes[1] + y * target.rowStride;
+  const q2 = target.planes[2] + y * target.rowStride;
+  for (let x = 0, i = 0; i < row0.length; x++, i += 3) {
+    data[q0 + x] = table[clampByte(((((row0[i] >> 4) * b0) >> 16) + (((row1[i] >> 4) * b1) >> 16) + 2) >> 2)];
+    data[q1 + x] = table[clampByte(((((row0[i + 1] >> 4) * b0) >> 16) + (((row1[i + 1] >> 4) * b1) >> 16) + 2) >> 2)];
+    data[q2 + x] = table[clampByte(((((row0[i + 2] >> 4) * b0) >> 16) + (((row1[i + 2] >> 4) * b1) >> 16) + 2) >> 2)];
+  }
+}
+
+const IDENTITY = Float32Array.from({ length: 256 }, (_, v) => v);
 
 /**
  * Resizes an RGB image with OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit:
@@ -123,12 +147,14 @@ function blendCachedRows(image: RgbImage, xs: AxisTable, ys: AxisTable, sink: Ro
  * Image libraries' default (antialiased) kernels move SCRFD keypoints by up to 2% of the face width.
  */
 export function resizeLinear(image: RgbImage, width: number, height: number): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  resizeLinearRows(image, width, height, (y, row) => data.set(row, y * width * 3));
+  const plane = width * height;
+  const planes = new Float32Array(plane * 3);
+  resizeLinearToPlanes(image, width, height, { data: planes, planes: [0, plane, 2 * plane], rowStride: width, table: IDENTITY });
+  const data = new Uint8Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    data[i * 3] = planes[i];
+    data[i * 3 + 1] = planes[plane + i];
+    data[i * 3 + 2] = planes[2 * plane + i];
+  }
   return { width, height, data };
-}
-
-/** The vertical blend of OpenCV's SIMD path; the clamped array saturates like its pack instruction. */
-function blendRows(row0: Int32Array, row1: Int32Array, b0: number, b1: number, out: Uint8ClampedArray): void {
-  for (let i = 0; i < row0.length; i++) out[i] = ((((row0[i] >> 4) * b0) >> 16) + (((row1[i] >> 4) * b1) >> 16) + 2) >> 2;
 }
