@@ -87,6 +87,12 @@ describeShared("FaceAnalysis on bad input", "real/models/models.json", () => {
     expect(error.code).toBe(ErrorCode.ImageUnreadable);
   });
 
+  it("reports an empty raw image as IMAGE_UNREADABLE", async () => {
+    const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
+    const error = (await analysis.analyze({ width: 0, height: 0, data: new Uint8Array(0) }).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.ImageUnreadable);
+  });
+
   it("keeps at most maxNum faces and rejects a negative maxNum", async () => {
     const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
     expect((await analysis.analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: 1 })).length).toBe(1);
