@@ -1,0 +1,3 @@
+export type { GenerationContext, StepContext, ControlResiduals, StepContribution, GenerationHook } from "./types.js";
+export { composeHooks, mergeContributions, HookRegistry } from "./compose.js";
+export { addResidualsInto, residualBytes, residualTensors } from "./residuals.js";
