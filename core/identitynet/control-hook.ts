@@ -32,6 +32,9 @@ export interface StepTraffic {
 
 /** A hook that runs one ControlNet graph for one or more units and contributes their summed residuals. */
 export interface ControlNetHook extends GenerationHook {
+  prepare(context: GenerationContext): void;
+  beforeStep(step: StepContext): Promise<StepContribution | undefined>;
+  reset(): void;
   /** Traffic of the last step, for benchmarks. */
   readonly lastStep: StepTraffic;
 }
