@@ -7,7 +7,7 @@ import type { ControlNetModel } from "./controlnet-model.js";
 import { controlKeep, type GuidanceWindow } from "./gating.js";
 import { type RegionMask, resizeMaskBilinear } from "./masks.js";
 import { runControlNet } from "./run.js";
-import { scaleResidual } from "./scale.js";
+import { addPlaneInto, addScaledInto, multiplyPlaneInPlace, scaleInPlace } from "./scale.js";
 
 /** One conditioning of a ControlNet: an image, its scale, window, optional region, optional tokens. */
 export interface ControlUnit {
@@ -103,25 +103,29 @@ export function createControlUnitsHook(name: string, model: ControlNetModel, uni
   };
 }
 
-// Scales (first unit) or accumulates (later units) in one pass; returns the bytes written.
+// Scales (first unit) or accumulates (later units) in one pass; returns the bytes that pass.
 function applyUnit(p: PreparedUnit, residuals: ControlResiduals, sum: ControlResiduals | undefined): number {
   const into = sum ? residualTensors(sum) : undefined;
+  const { scale } = p.unit;
   let moved = 0;
   residualTensors(residuals).forEach((t, i) => {
-    const plane = p.unit.mask && maskPlane(p, t);
-    if (into) scaleResidual(into[i], p.unit.scale, plane, t);
-    else scaleResidual(t, p.unit.scale, plane);
-    if (into || plane || p.unit.scale !== 1) moved += t.data.byteLength;
+    const plane = p.unit.mask && weightedMask(p, t);
+    if (into && plane) addPlaneInto(into[i], t, plane);
+    else if (into) addScaledInto(into[i], t, scale);
+    else if (plane) multiplyPlaneInPlace(t, plane);
+    else if (scale !== 1) scaleInPlace(t, scale);
+    if (into || plane || scale !== 1) moved += t.data.byteLength;
   });
   return moved;
 }
 
-function maskPlane(p: PreparedUnit, residual: Tensor): Float32Array {
+// scale × mask resized to the residual's grid, computed once per grid size and generation.
+function weightedMask(p: PreparedUnit, residual: Tensor): Float32Array {
   const [h, w] = residual.shape.slice(-2);
   const key = `${h}x${w}`;
   let plane = p.planes.get(key);
   if (!plane) {
-    plane = resizeMaskBilinear(p.unit.mask!, h, w);
+    plane = resizeMaskBilinear(p.unit.mask!, h, w).map((m) => m * p.unit.scale);
     p.planes.set(key, plane);
   }
   return plane;

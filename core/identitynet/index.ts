@@ -12,7 +12,7 @@ export { controlKeep } from "./gating.js";
 export type { GuidanceWindow } from "./gating.js";
 export { resizeMaskBilinear, maskSize } from "./masks.js";
 export type { RegionMask } from "./masks.js";
-export { scaleResidual } from "./scale.js";
+export { scaleInPlace, multiplyPlaneInPlace, addScaledInto, addPlaneInto } from "./scale.js";
 export { controlImageTensor, stackRows } from "./control-image.js";
 export type { ControlImage } from "./control-image.js";
 export { controlNetOutputConventions, unetInputConventions, resolveResidualNames } from "./io-names.js";

@@ -1,4 +1,7 @@
 import type { Benchmark } from "./benchmark.js";
+import { identityNetBenchmark } from "./identitynet.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [];
+export const benchmarks: readonly Benchmark[] = [
+  identityNetBenchmark,
+];
