@@ -16,29 +16,39 @@ export interface ImageAdapterIdentity {
   readonly mask?: Tensor;
 }
 
-/** Names of the patched UNet's extra inputs for identity `i` (0-based). */
+/**
+ * The extra inputs of a patched UNet, per identity (index i is identity i): the shape of
+ * `patchImageAdapter(...).inputs`, so its result can be passed as is.
+ */
 export interface ImageAdapterInputNames {
-  tokens(identity: number): string;
-  scale(identity: number): string;
-  mask(identity: number): string;
+  /** `ip_tokens_<i>`; empty when the tokens ride at the end of `encoder_hidden_states`. */
+  readonly tokens: readonly string[];
+  /** `ip_scale_<i>`, [1]. */
+  readonly scales: readonly string[];
+  /** `ip_mask_<i>`, [1, 1, H, W]; empty when the graph was patched without masks. */
+  readonly masks: readonly string[];
 }
 
-/** The names `patchImageAdapter` gives its inputs. */
-export const defaultImageAdapterInputs: ImageAdapterInputNames = {
-  tokens: (i) => (i === 0 ? "ip_tokens" : `ip_tokens_${i}`),
-  scale: (i) => (i === 0 ? "ip_scale" : `ip_scale_${i}`),
-  mask: (i) => (i === 0 ? "ip_mask" : `ip_mask_${i}`),
-};
+/** The names `patchImageAdapter` gives its inputs for `identities` faces (see docs/onnx.md). */
+export function defaultImageAdapterInputs(identities: number, tokensIn: "inputs" | "context", masks: boolean): ImageAdapterInputNames {
+  const indices = Array.from({ length: identities }, (_, i) => i);
+  return {
+    tokens: tokensIn === "inputs" ? indices.map((i) => `ip_tokens_${i}`) : [],
+    scales: indices.map((i) => `ip_scale_${i}`),
+    masks: masks ? indices.map((i) => `ip_mask_${i}`) : [],
+  };
+}
 
 /** Options of {@link createImageAdapterHook}. */
 export interface ImageAdapterHookOptions {
   readonly identities: readonly ImageAdapterIdentity[];
   /**
-   * "inputs" (default): tokens, scales and masks as the patched graph's extra inputs.
-   * "encoder_hidden_states": the tokens appended to the prompt embeddings, for graphs patched to read
-   * their last 16 positions, so a runner passing only the usual inputs works unchanged.
+   * "inputs" (default): the tokens are the patched graph's `ip_tokens_<i>` inputs. "context": they are
+   * appended to the prompt embeddings (identity 0 first), for graphs patched with `tokens: "context"`.
+   * Scales (and masks) are graph inputs either way.
    */
-  readonly tokensIn?: "inputs" | "encoder_hidden_states";
+  readonly tokensIn?: "inputs" | "context";
+  /** The patched graph's input names, e.g. `patchImageAdapter(...).inputs`; default the patch's convention. */
   readonly inputNames?: ImageAdapterInputNames;
   /** Name of the UNet's text input, for "encoder_hidden_states"; default "encoder_hidden_states". */
   readonly encoderHiddenStatesName?: string;
@@ -48,8 +58,8 @@ export interface ImageAdapterHookOptions {
 const tensorLike = z.custom<Tensor>((v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array, "a Tensor");
 const optionsSchema = z.object({
   identities: z.array(z.object({ faceTokens: tensorLike, uncondFaceTokens: tensorLike, scale: z.number().min(0).optional(), mask: tensorLike.optional() })).min(1),
-  tokensIn: z.enum(["inputs", "encoder_hidden_states"]).default("inputs"),
-  inputNames: z.custom<ImageAdapterInputNames>().default(defaultImageAdapterInputs),
+  tokensIn: z.enum(["inputs", "context"]).default("inputs"),
+  inputNames: z.custom<ImageAdapterInputNames>((v) => typeof v === "object" && v !== null && "scales" in v, "{tokens, scales, masks} from patchImageAdapter").optional(),
   encoderHiddenStatesName: z.string().default("encoder_hidden_states"),
   name: z.string().min(1).default("image-adapter"),
 });
@@ -61,6 +71,8 @@ const optionsSchema = z.object({
  */
 export function createImageAdapterHook(options: ImageAdapterHookOptions): GenerationHook {
   const o = parseOptions(optionsSchema, options, "Image Adapter hook options");
+  const names = o.inputNames ?? defaultImageAdapterInputs(o.identities.length, o.tokensIn, o.identities.some((id) => id.mask));
+  checkNames(o.name, names, o.identities, o.tokensIn);
   let inputs: Record<string, Tensor> | undefined;
   let rowTokens: Tensor[] = [];
   let appended: { source: Float32Array; value: Tensor } | undefined;
@@ -70,18 +82,18 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
       rowTokens = o.identities.map((id) => stackTokens(context.rows.map((r) => (r === "cond" ? id.faceTokens : id.uncondFaceTokens))));
       appended = undefined;
       inputs = {};
-      if (o.tokensIn === "encoder_hidden_states") return;
       o.identities.forEach((id, i) => {
-        inputs![o.inputNames.tokens(i)] = rowTokens[i];
-        inputs![o.inputNames.scale(i)] = { shape: [1], data: new Float32Array([id.scale ?? 0.8]) };
-        if (id.mask) inputs![o.inputNames.mask(i)] = id.mask;
+        if (o.tokensIn === "inputs") inputs![names.tokens[i]] = rowTokens[i];
+        inputs![names.scales[i]] = { shape: [1], data: new Float32Array([id.scale ?? 0.8]) };
+        // A graph patched with masks needs one per identity; no mask means the whole picture.
+        if (names.masks.length) inputs![names.masks[i]] = id.mask ?? { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
       });
     },
     beforeStep(step: StepContext): StepContribution {
       if (!inputs) throw new InstantIdError(ErrorCode.Internal, `The ${o.name} hook was asked for a step before prepare(); runners must call prepare once per generation`);
       if (o.tokensIn === "inputs") return { inputs };
       if (appended?.source !== step.promptEmbeds.data) appended = { source: step.promptEmbeds.data, value: appendTokens(step.promptEmbeds, rowTokens) };
-      return { inputs: { [o.encoderHiddenStatesName]: appended.value } };
+      return { inputs: { ...inputs, [o.encoderHiddenStatesName]: appended.value } };
     },
     reset() {
       inputs = undefined;
@@ -89,6 +101,20 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
       rowTokens = [];
     },
   };
+}
+
+function checkNames(hook: string, names: ImageAdapterInputNames, identities: readonly unknown[], tokensIn: string): void {
+  const want = identities.length;
+  const problem =
+    names.scales.length !== want ? `${names.scales.length} scale inputs` :
+    tokensIn === "inputs" && names.tokens.length !== want ? `${names.tokens.length} token inputs` :
+    names.masks.length !== 0 && names.masks.length !== want ? `${names.masks.length} mask inputs` : undefined;
+  if (problem) {
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `The ${hook} hook has ${want} identities but the patched UNet has ${problem}; patch the UNet with identities: ${want}${tokensIn === "context" ? ' and tokens: "context"' : ""}`,
+    );
+  }
 }
 
 function stackTokens(rows: readonly Tensor[]): Tensor {
