@@ -17,3 +17,7 @@ export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
 export * from "./hooks/index.js";
 export * from "./identitynet/index.js";
+export * from "./models/index.js";
+export * from "./face/index.js";
+export * from "./checkpoint/index.js";
+export * from "./adapter/index.js";
