@@ -1,13 +1,8 @@
-import { unetConformanceKind } from "../identitynet/unet-conformance.js";
-import type { ConformanceKind } from "./kind.js";
-
-/** The conformance kinds the SDK implements; each capability adds its kind here. */
-export const builtInKinds: readonly ConformanceKind[] = [
-  unetConformanceKind,
 import { adapterConformance } from "../adapter/conformance.js";
 import { alignKind } from "../face/conformance/align.js";
 import { realKind } from "../face/conformance/real.js";
 import { scrfdKind } from "../face/conformance/scrfd.js";
+import { unetConformanceKind } from "../identitynet/unet-conformance.js";
 import type { ConformanceKind } from "./kind.js";
 
 /** The conformance kinds the SDK implements; each capability adds its kind here, one per line. */
@@ -16,4 +11,5 @@ export const builtInKinds: readonly ConformanceKind[] = [
   scrfdKind,
   realKind,
   adapterConformance,
+  unetConformanceKind,
 ];
