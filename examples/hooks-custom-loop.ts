@@ -2,13 +2,20 @@
 // ../shared/golden/unet. Build and run:
 //   npx tsup examples/hooks-custom-loop.ts --format esm --out-dir .cache/examples --no-config --silent \
 //     && node .cache/examples/hooks-custom-loop.js ../shared/golden/unet
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   composeHooks,
+  computeImageTokens,
+  createImageAdapterHook,
   createIdentityNetHook,
   loadControlNet,
+  loadImageAdapter,
   loadUnet,
+  patchImageAdapter,
+  Resampler,
   runUnet,
   SafetensorsFile,
   type StepContext,
@@ -25,16 +32,27 @@ export interface CustomLoopResult {
 export async function runCustomLoop(dir: string, steps = 4, guidance = 5): Promise<CustomLoopResult> {
   const cases = await SafetensorsFile.open(join(dir, "cases.safetensors"));
   const get = (name: string) => cases.tensor(name);
-  const unet = await loadUnet(join(dir, "unet.onnx"));
+  // Face tokens: the checkpoint's Resampler on the face embedding (Resampler(zeros) for the negative).
+  const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
+  const resampler = Resampler.fromWeights(adapter.imageProj, { heads: 3 }); // the tiny model's head split
+  const tokens = computeImageTokens(resampler, (await get("face_embedding")).data);
+  // The UNet patched with the image attention; the patched copy goes to a scratch folder here.
+  const scratch = await mkdtemp(join(tmpdir(), "instantid-example-"));
+  const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { outDir: scratch });
+  const unet = await loadUnet(patched.modelPath!);
   const identityNet = createIdentityNetHook({
     model: await loadControlNet(join(dir, "identitynet.onnx")),
     unet: unet.residualInputs, // fails now, not at step 1, if the graphs do not fit
-    identities: [{ faceTokens: await get("face_tokens"), uncondFaceTokens: await get("uncond_face_tokens"), keypointImage: await get("kps_image"), scale: 0.8 }],
+    identities: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, keypointImage: await get("kps_image"), scale: 0.8 }],
     start: 0,
     end: 0.5,
   });
-  // More hooks (an Image Adapter hook for a patched UNet, depth or pose ControlNets) join here.
-  const hooks = composeHooks(identityNet);
+  const imageAdapter = createImageAdapterHook({
+    identities: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, scale: 0.8 }],
+    inputNames: patched.inputs,
+  });
+  // More hooks (depth or pose ControlNets, more faces) join here; their residuals add up.
+  const hooks = composeHooks(identityNet, imageAdapter);
 
   const noise = await get("sample");
   const [promptEmbeds, textEmbeds, timeIds] = [await get("prompt_embeds"), await get("text_embeds"), await get("time_ids")];
@@ -61,6 +79,7 @@ export async function runCustomLoop(dir: string, steps = 4, guidance = 5): Promi
     }
   } finally {
     hooks.reset();
+    await rm(scratch, { recursive: true, force: true });
   }
   return { latent, identityNetActive };
 }
