@@ -1,4 +1,11 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
+import { runUnet, loadUnet } from "../../../core/identitynet/unet-model.js";
+import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
+import { SafetensorsFile } from "../../../core/tensor/safetensors.js";
+import { assertClose } from "../../helpers/assert-close.js";
+import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
 import { createImageAdapterHook } from "../../../core/hooks/image-adapter-hook.js";
 import type { StepContext } from "../../../core/hooks/types.js";
 import { tensor } from "../../../core/tensor/tensor.js";
@@ -58,4 +65,35 @@ describe("createImageAdapterHook", () => {
       }),
     ).toThrow(/has 2 identities but the patched UNet has 1 scale inputs; patch the UNet with identities: 2/);
   });
+});
+
+describeShared("createImageAdapterHook on a patched UNet", "golden/unet", () => {
+  for (const tokensIn of ["inputs", "context"] as const) {
+    it(`reproduces out_ip_scale0.7 with the tokens fed as ${tokensIn}`, async () => {
+      const dir = sharedPath("golden", "unet");
+      const file = await SafetensorsFile.open(join(dir, "cases.safetensors"));
+      const get = (name: string) => file.tensor(name);
+      const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
+      const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { tokens: tokensIn, outDir: await tempDir() });
+      const unet = await loadUnet(patched.modelPath!);
+      const hook = createImageAdapterHook({
+        identities: [{ faceTokens: await get("face_tokens"), uncondFaceTokens: await get("uncond_face_tokens"), scale: 0.7 }],
+        tokensIn,
+        inputNames: patched.inputs,
+      });
+      const positive = async (name: string) => {
+        const t = await get(name);
+        const size = t.data.length / 2;
+        return { shape: [1, ...t.shape.slice(1)], data: t.data.slice(size) };
+      };
+      const one: StepContext = {
+        index: 0, total: 1, sample: await get("sample"), timestep: await get("timestep"),
+        promptEmbeds: await positive("prompt_embeds"), textEmbeds: await positive("text_embeds"), timeIds: await positive("time_ids"),
+      };
+      await hook.prepare!({ rows: ["cond"], width: 128, height: 128, steps: 1 });
+      const out = await runUnet(unet, one, await hook.beforeStep!(one));
+      assertClose(out.data, (await get("out_ip_scale0.7")).data, { abs: 2e-4, rel: 1e-3 }, "out_ip_scale0.7");
+      await file.close();
+    });
+  }
 });
