@@ -132,12 +132,22 @@ function weightedMask(p: PreparedUnit, residual: Tensor): Float32Array {
 }
 
 function checkRows(name: string, prepared: readonly PreparedUnit[], step: StepContext): void {
-  const rows = step.sample.shape[0];
-  const expected = prepared[0]?.cond.shape[0];
-  if (expected !== undefined && rows !== expected) {
+  const [rows, , h, w] = step.sample.shape;
+  const first = prepared[0];
+  if (!first) return;
+  if (rows !== first.cond.shape[0]) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `The ${name} hook was prepared for ${expected} rows but the step's sample has ${rows}; pass the same rows to prepare() as to every step`,
+      `The ${name} hook was prepared for ${first.cond.shape[0]} rows but the step's sample has ${rows}; pass the same rows to prepare() as to every step`,
     );
+  }
+  for (const p of prepared) {
+    const [, , ch, cw] = p.cond.shape;
+    if (ch !== 8 * h || cw !== 8 * w) {
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `The ${name} conditioning image is ${cw}x${ch} but the latent is ${w}x${h}; draw it at the generation size (${8 * w}x${8 * h}, 8x the latent)`,
+      );
+    }
   }
 }

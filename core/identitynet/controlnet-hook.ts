@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
-import type { RegionMask } from "./masks.js";
+import { maskSize, type RegionMask } from "./masks.js";
 import { checkResidualLink, type UnetResidualInputs } from "./unet-link.js";
 
 /** Options of {@link createControlNetHook}: an extra ControlNet (canny, depth, pose) on the text prompt. */
@@ -41,6 +41,7 @@ const optionsSchema = z.object({
 export function createControlNetHook(options: ControlNetHookOptions): ControlNetHook {
   const o = parseOptions(optionsSchema, options, "ControlNet hook options");
   if (o.unet) checkResidualLink(o.model, o.unet);
+  if (o.mask) maskSize(o.mask as RegionMask);
   return createControlUnitsHook(o.name, o.model, [
     { image: controlImageTensor(o.image), scale: o.scale, window: { start: o.start, end: o.end }, mask: o.mask as RegionMask | undefined },
   ]);

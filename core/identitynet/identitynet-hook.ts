@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, type ControlUnit, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
-import type { RegionMask } from "./masks.js";
+import { maskSize, type RegionMask } from "./masks.js";
 import { checkResidualLink, type UnetResidualInputs } from "./unet-link.js";
 
 /** One face for IdentityNet. */
@@ -69,6 +69,7 @@ const optionsSchema = z.object({
 export function createIdentityNetHook(options: IdentityNetHookOptions): ControlNetHook {
   const o = parseOptions(optionsSchema, options, "IdentityNet hook options");
   if (o.unet) checkResidualLink(o.model, o.unet);
+  for (const id of o.identities) if (id.mask) maskSize(id.mask);
   const units: ControlUnit[] = o.identities.map((id) => ({
     image: controlImageTensor(id.keypointImage),
     scale: id.scale ?? 0.8,

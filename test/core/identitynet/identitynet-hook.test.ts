@@ -133,6 +133,18 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     expect(() => createIdentityNetHook({ model, identities: [identity()], start: 0.8, end: 0.2 })).toThrow(/end: start must not exceed end/);
   });
 
+  it("refuses a keypoint image that is not 8x the latent, saying what size to draw", async () => {
+    const small = { shape: [1, 3, 64, 64], data: new Float32Array(3 * 64 * 64) };
+    const hook = createIdentityNetHook({ model, identities: [{ ...identity(), keypointImage: small }] });
+    hook.prepare({ rows: ["cond"], width: 128, height: 128, steps: 1 });
+    await expect(hook.beforeStep(positive())).rejects.toThrow(/conditioning image is 64x64 but the latent is 16x16; draw it at the generation size \(128x128/);
+  });
+
+  it("refuses a mask with several channels when the hook is created", () => {
+    const mask = { shape: [1, 3, 8, 8], data: new Float32Array(192) };
+    expect(() => createIdentityNetHook({ model, identities: [{ ...identity(), mask }] })).toThrow(/region mask must be/);
+  });
+
   it("asks the runner to call prepare first", async () => {
     const hook = createIdentityNetHook({ model, identities: [identity()] });
     await expect(hook.beforeStep!(positive())).rejects.toThrow(/before prepare\(\); runners must call prepare once per generation/);
