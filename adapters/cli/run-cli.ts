@@ -34,7 +34,9 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
   try {
     const options: ParseArgsConfig["options"] = {};
     for (const [name, option] of Object.entries(command.options)) {
-      options[name] = { type: option.type, short: option.short, multiple: option.multiple, default: option.default as never };
+      // node:util rejects keys present with an undefined value, so only defined ones are passed.
+      const entries = Object.entries({ type: option.type, short: option.short, multiple: option.multiple, default: option.default });
+      options[name] = Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as never;
     }
     parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (error) {

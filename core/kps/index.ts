@@ -11,4 +11,5 @@ export { faceRegionMask } from "./face-mask.js";
 export type { RegionMask, FaceRegionMaskOptions } from "./face-mask.js";
 export { keypointsFromImage, largestFace } from "./face-source.js";
 export type { FaceAnalyzer, KeypointSource } from "./face-source.js";
+export { drawFacePreview } from "./preview.js";
 export { kpsConformanceKind } from "./conformance.js";

@@ -1,5 +1,7 @@
 import type { CliCommand } from "../command.js";
 import { conformanceCommand } from "./conformance.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
 
 /** Every CLI command; each capability adds its command here. */
-export const commands: readonly CliCommand[] = [conformanceCommand];
+export const commands: readonly CliCommand[] = [conformanceCommand, identityShowCommand, identityMixCommand];
