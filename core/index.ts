@@ -15,5 +15,6 @@ export type { ImageInput, RawPixels } from "./image/io.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
+export * from "./models/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";
