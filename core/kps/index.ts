@@ -1,6 +1,6 @@
 export { renderKeypoints, DEFAULT_KEYPOINT_COLORS } from "./render.js";
 export type { KeypointStyle, RenderKeypointsOptions } from "./render.js";
-export { assertFiveKeypoints, assertCanvasSize, KEYPOINT_NAMES } from "./keypoints.js";
+export { assertFiveKeypoints, assertCanvasSize, KEYPOINT_NAMES, MAX_KEYPOINT_COORDINATE } from "./keypoints.js";
 export type { CanvasSize } from "./keypoints.js";
 export type { Rgb } from "./raster/canvas.js";
 export { workingSize, scaleKeypoints } from "./working-size.js";

@@ -26,11 +26,18 @@ export function assertFiveKeypoints(value: unknown, what = "keypoints"): FiveKey
   return value as unknown as FiveKeypoints;
 }
 
+/** Coordinates beyond this many pixels are refused: no photo is that large, and the fixed-point rasteriser stays exact below it. */
+export const MAX_KEYPOINT_COORDINATE = 1_000_000;
+
 function assertPoint(point: unknown, what: string): asserts point is Point {
-  const ok = Array.isArray(point) && point.length === 2 && point.every((c) => typeof c === "number" && Number.isFinite(c));
+  const isCoordinate = (c: unknown) => typeof c === "number" && Number.isFinite(c) && Math.abs(c) <= MAX_KEYPOINT_COORDINATE;
+  const ok = Array.isArray(point) && point.length === 2 && point.every(isCoordinate);
   if (!ok) {
     const shown = Array.isArray(point) ? `[${point.map(String).join(", ")}]` : String(point);
-    throw new InstantIdError(ErrorCode.InvalidInput, `Expected a finite [x, y] pixel position for ${what} but received ${shown}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Expected a finite [x, y] pixel position (within ±${MAX_KEYPOINT_COORDINATE}) for ${what} but received ${shown}`,
+    );
   }
 }
 

@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { FiveKeypoints } from "../face/types.js";
 import type { RgbImage } from "../image/rgb-image.js";
+import { parseOptions } from "../validate.js";
 import { assertCanvasSize, assertFiveKeypoints, isSingleFace, type CanvasSize } from "./keypoints.js";
 import type { Canvas, Rgb } from "./raster/canvas.js";
 import { ellipsePolygon } from "./raster/ellipse-poly.js";
@@ -48,7 +50,7 @@ export interface RenderKeypointsOptions extends CanvasSize {
  * InstantID's `draw_kps`: a black canvas, four filled limb ellipses, the canvas
  * scaled by 0.6, then a filled disc per keypoint. Pass one face's keypoints or
  * a list of faces (all limbs are drawn first, then all discs).
- * @throws InstantIdError INVALID_INPUT for a bad size, a face without exactly 5 points, or non-finite coordinates.
+ * @throws InstantIdError INVALID_INPUT for a bad size, a face without exactly 5 points, or non-finite coordinates; INVALID_OPTION for a bad style.
  * @example
  * const kps = renderKeypoints(face.kps, { width: 1024, height: 1024 });
  * await savePng("kps.png", kps);
@@ -66,13 +68,18 @@ export function renderKeypoints(faces: FiveKeypoints | readonly FiveKeypoints[],
   return canvas;
 }
 
+const channel = z.number().int().min(0).max(255);
+const styleSchema = z
+  .object({
+    stickWidth: z.number().int().min(0).max(1000).default(4),
+    radius: z.number().int().min(0).max(1000).default(10),
+    colors: z.array(z.tuple([channel, channel, channel])).length(5).default(DEFAULT_KEYPOINT_COLORS.map((c) => [...c] as [number, number, number])),
+    limbDim: z.number().min(0).max(1).default(0.6),
+  })
+  .strict();
+
 function resolveStyle(style: KeypointStyle = {}): Required<KeypointStyle> {
-  return {
-    stickWidth: style.stickWidth ?? 4,
-    radius: style.radius ?? 10,
-    colors: style.colors ?? DEFAULT_KEYPOINT_COLORS,
-    limbDim: style.limbDim ?? 0.6,
-  };
+  return parseOptions(styleSchema, style, "keypoint style");
 }
 
 /** Rows the limbs may have touched, so dimming skips the untouched (black) rest of the canvas. */

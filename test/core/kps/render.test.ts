@@ -102,6 +102,16 @@ describe("renderKeypoints", () => {
     );
   });
 
+  it("rejects coordinates too far out to rasterise exactly", () => {
+    const far = [[2e6, 0], ...face.slice(1)] as unknown as FiveKeypoints;
+    expect(() => renderKeypoints(far, { width: 64, height: 64 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+  });
+
+  it("rejects a bad style with INVALID_OPTION", () => {
+    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { radius: -1 } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
+    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { colors: [[1, 2, 3]] } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
+  });
+
   it.each([
     [0, 64],
     [64, 0],
