@@ -16,5 +16,8 @@ export { writeFileAtomic } from "./io/atomic.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
 export * from "./models/index.js";
+export * from "./face/index.js";
+export * from "./checkpoint/index.js";
+export * from "./adapter/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";

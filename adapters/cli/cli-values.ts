@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
 
 /** A required string option, or an actionable error naming an example. */
 export function requireString(value: unknown, option: string, example: string): string {

@@ -1,16 +1,17 @@
+import type { CombineEmbeddings } from "../adapter/embeddings.js";
 import { ErrorCode, InstantIdError, invalidOption } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
 import { assertCanvasSize, assertFiveKeypoints } from "../kps/keypoints.js";
 
-/** How several reference embeddings become the Resampler's input. */
-export const COMBINE_MODES = ["average", "norm-average", "concat"] as const;
+/** Combine mode names an identity accepts; `norm-average` is the command-line spelling of `norm average`. */
+export const COMBINE_MODES = ["average", "norm average", "concat"] as const;
 
 /**
- * `average`: mean of the raw vectors (the paper's rule, default); `norm-average`:
- * ComfyUI_InstantID's "norm average" (each dimension divided by its norm across
- * the references, then averaged); `concat`: every reference kept as its own token.
+ * How an identity's references become the Resampler's input, the Image
+ * Adapter's {@link CombineEmbeddings}: `average` (the paper's rule, default),
+ * `norm average` (ComfyUI_InstantID's) or `concat` (one token per reference).
  */
-export type CombineMode = (typeof COMBINE_MODES)[number];
+export type CombineMode = CombineEmbeddings;
 
 /** A model that produced an identity: its name and the SHA-256 of its file. */
 export interface ModelRef {
@@ -75,10 +76,11 @@ export function assertEmbeddings(embeddings: readonly Float32Array[], what = "id
   return dimension;
 }
 
-/** Checks a combine mode name. */
+/** Checks a combine mode name, accepting `norm-average` for `norm average`. */
 export function assertCombineMode(value: unknown): CombineMode {
-  if (!COMBINE_MODES.includes(value as CombineMode)) throw invalidOption("combine", COMBINE_MODES.join(" | "), value);
-  return value as CombineMode;
+  const mode = value === "norm-average" ? "norm average" : value;
+  if (!COMBINE_MODES.includes(mode as CombineMode)) throw invalidOption("combine", "average | norm-average | concat", value);
+  return mode as CombineMode;
 }
 
 function sourceOf(reference: IdentityReference, i: number): IdentitySource | undefined {

@@ -1,6 +1,13 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { meanEmbedding } from "./combine.js";
 import type { Identity, ModelRef } from "./identity.js";
+
+/** Mean of raw vectors, each dimension on its own. */
+function meanEmbedding(embeddings: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(embeddings[0].length);
+  for (const e of embeddings) for (let d = 0; d < out.length; d++) out[d] += e[d];
+  for (let d = 0; d < out.length; d++) out[d] /= embeddings.length;
+  return out;
+}
 
 function sameModels(a: readonly ModelRef[], b: readonly ModelRef[]): boolean {
   const key = (models: readonly ModelRef[]) => models.map((m) => `${m.name}:${m.sha256}`).sort().join("|");

@@ -1,6 +1,4 @@
-import { createIdentity, assertCombineMode, saveIdentity, type IdentityReference } from "../../../core/identity/index.js";
-import { loadImage, savePng } from "../../../core/image/io.js";
-import { drawFacePreview, largestFace } from "../../../core/kps/index.js";
+import { createIdentity, assertCombineMode, saveIdentity, type IdentityReference, loadImage, savePng, drawFacePreview, largestFace } from "../../../core/index.js";
 import { numberedPath, requireString } from "../cli-values.js";
 import { defineCommand, type CliCommand } from "../command.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";

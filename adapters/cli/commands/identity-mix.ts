@@ -1,4 +1,4 @@
-import { loadIdentity, mixIdentities, saveIdentity } from "../../../core/identity/index.js";
+import { loadIdentity, mixIdentities, saveIdentity } from "../../../core/index.js";
 import { parseNumberList, requireString } from "../cli-values.js";
 import { defineCommand } from "../command.js";
 

@@ -1,4 +1,4 @@
-import { identityEmbeds, loadIdentity } from "../../../core/identity/index.js";
+import { identityEmbeds, loadIdentity } from "../../../core/index.js";
 import { requireString } from "../cli-values.js";
 import { defineCommand } from "../command.js";
 

@@ -1,5 +1,4 @@
-import { loadImage, savePng } from "../../../core/image/io.js";
-import { drawFacePreview, largestFace, renderKeypoints, scaleKeypoints, workingSize } from "../../../core/kps/index.js";
+import { loadImage, savePng, drawFacePreview, largestFace, renderKeypoints, scaleKeypoints, workingSize } from "../../../core/index.js";
 import { parseSize, requireString } from "../cli-values.js";
 import { defineCommand, type CliCommand } from "../command.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";

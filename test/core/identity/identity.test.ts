@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../core/errors.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
-import { combineEmbeddings, identityEmbeds } from "../../../core/identity/combine.js";
+import { identityEmbeds } from "../../../core/identity/combine.js";
 import { createIdentity } from "../../../core/identity/identity.js";
 
 const kps: FiveKeypoints = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]];
@@ -27,6 +27,7 @@ describe("createIdentity", () => {
     expect(() => createIdentity([{ embedding: Float32Array.from([1, Number.NaN]) }])).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
     expect(() => createIdentity([])).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
     expect(() => createIdentity([{ embedding: a }], { combine: "median" as never })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
+    expect(createIdentity([{ embedding: a }], { combine: "norm-average" as never }).combine).toBe("norm average");
   });
 
   it("rejects a reference whose keypoints are not five finite points", () => {
@@ -35,28 +36,11 @@ describe("createIdentity", () => {
   });
 });
 
-describe("combineEmbeddings", () => {
-  it("averages raw vectors by default", () => {
-    expect(combineEmbeddings([a, b], "average").map((t) => [...t])).toEqual([[2, 1, 0, 2]]);
-  });
-
-  it("norm-averages per dimension across references, as ComfyUI_InstantID", () => {
-    const [t] = combineEmbeddings([a, b], "norm-average");
-    const n0 = Math.hypot(1, 3);
-    expect(t[0]).toBeCloseTo((1 / n0 + 3 / n0) / 2, 6);
-    expect(t[1]).toBeCloseTo(0.5, 6); // (2/2 + 0/2) / 2
-    expect(t[2]).toBeCloseTo(0, 6);
-  });
-
-  it("keeps every reference as a token for concat, and leaves a single reference as is", () => {
-    expect(combineEmbeddings([a, b], "concat")).toHaveLength(2);
-    expect([...combineEmbeddings([a], "norm-average")[0]]).toEqual([1, 2, 3, 4]);
-  });
-});
-
 describe("identityEmbeds", () => {
   it("shapes the combined tokens as [1, N, D]", () => {
     expect(identityEmbeds(createIdentity([{ embedding: a }, { embedding: b }])).shape).toEqual([1, 1, 4]);
+    const norm = identityEmbeds(createIdentity([{ embedding: a }, { embedding: b }], { combine: "norm average" }));
+    expect(norm.data[1]).toBeCloseTo(0.5, 6); // (2/2 + 0/2) / 2: each dimension over its norm across references
     const concat = identityEmbeds(createIdentity([{ embedding: a }, { embedding: b }], { combine: "concat" }));
     expect(concat.shape).toEqual([1, 2, 4]);
     expect([...concat.data]).toEqual([1, 2, 3, 4, 3, 0, -3, 0]);
