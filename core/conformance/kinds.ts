@@ -3,6 +3,7 @@ import { alignKind } from "../face/conformance/align.js";
 import { realKind } from "../face/conformance/real.js";
 import { scrfdKind } from "../face/conformance/scrfd.js";
 import { unetConformanceKind } from "../identitynet/unet-conformance.js";
+import { kpsConformanceKind } from "../kps/conformance.js";
 import type { ConformanceKind } from "./kind.js";
 
 /** The conformance kinds the SDK implements; each capability adds its kind here, one per line. */
@@ -12,4 +13,5 @@ export const builtInKinds: readonly ConformanceKind[] = [
   realKind,
   adapterConformance,
   unetConformanceKind,
+  kpsConformanceKind,
 ];

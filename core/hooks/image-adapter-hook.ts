@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { type MaskInput, maskTensor } from "../identitynet/masks.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { parseOptions } from "../validate.js";
 import type { GenerationContext, GenerationHook, StepContext, StepContribution } from "./types.js";
@@ -12,8 +13,8 @@ export interface ImageAdapterIdentity {
   readonly uncondFaceTokens: Tensor;
   /** Image-attention scale; default 0.8 as InstantID's README. */
   readonly scale?: number;
-  /** Region of this face, [1, 1, H, W] at any resolution (the patched graph resizes it, nearest). */
-  readonly mask?: Tensor;
+  /** Region of this face at any resolution (the patched graph resizes it, nearest): a `RegionMask` or a [1, 1, H, W] tensor. */
+  readonly mask?: MaskInput;
 }
 
 /**
@@ -57,7 +58,7 @@ export interface ImageAdapterHookOptions {
 
 const tensorLike = z.custom<Tensor>((v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array, "a Tensor");
 const optionsSchema = z.object({
-  identities: z.array(z.object({ faceTokens: tensorLike, uncondFaceTokens: tensorLike, scale: z.number().min(0).optional(), mask: tensorLike.optional() })).min(1),
+  identities: z.array(z.object({ faceTokens: tensorLike, uncondFaceTokens: tensorLike, scale: z.number().min(0).optional(), mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v, "a RegionMask or a [1, 1, H, W] tensor").optional() })).min(1),
   tokensIn: z.enum(["inputs", "context"]).default("inputs"),
   inputNames: z.custom<ImageAdapterInputNames>((v) => typeof v === "object" && v !== null && "scales" in v, "{tokens, scales, masks} from patchImageAdapter").optional(),
   encoderHiddenStatesName: z.string().default("encoder_hidden_states"),
@@ -86,7 +87,7 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
         if (o.tokensIn === "inputs") inputs![names.tokens[i]] = rowTokens[i];
         inputs![names.scales[i]] = { shape: [1], data: new Float32Array([id.scale ?? 0.8]) };
         // A graph patched with masks needs one per identity; no mask means the whole picture.
-        if (names.masks.length) inputs![names.masks[i]] = id.mask ?? { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
+        if (names.masks.length) inputs![names.masks[i]] = id.mask ? maskTensor(id.mask) : { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
       });
     },
     beforeStep(step: StepContext): StepContribution {

@@ -5,7 +5,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { stackRows } from "./control-image.js";
 import type { ControlNetModel } from "./controlnet-model.js";
 import { controlKeep, type GuidanceWindow } from "./gating.js";
-import { type RegionMask, resizeMaskBilinear } from "./masks.js";
+import { resizeMaskBilinear } from "./masks.js";
 import { runControlNet } from "./run.js";
 import { addPlaneInto, addScaledInto, multiplyPlaneInPlace, scaleInPlace } from "./scale.js";
 
@@ -15,7 +15,8 @@ export interface ControlUnit {
   readonly image: Tensor;
   readonly scale: number;
   readonly window: GuidanceWindow;
-  readonly mask?: RegionMask;
+  /** [1, 1, H, W]; see {@link maskTensor}. */
+  readonly mask?: Tensor;
   /** Face tokens per row kind (IdentityNet); without them the prompt embeddings are used. */
   readonly tokens?: { readonly cond: Tensor; readonly uncond: Tensor };
 }

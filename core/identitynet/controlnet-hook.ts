@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
-import { maskSize, type RegionMask } from "./masks.js";
+import { type MaskInput, maskTensor } from "./masks.js";
 import { checkResidualLink, type UnetResidualInputs } from "./unet-link.js";
 
 /** Options of {@link createControlNetHook}: an extra ControlNet (canny, depth, pose) on the text prompt. */
@@ -16,7 +16,7 @@ export interface ControlNetHookOptions {
   readonly scale?: number;
   readonly start?: number;
   readonly end?: number;
-  readonly mask?: RegionMask;
+  readonly mask?: MaskInput;
   readonly unet?: UnetResidualInputs;
   /** Hook name; must differ from the other hooks' (e.g. "depth", "canny"). */
   readonly name: string;
@@ -29,7 +29,7 @@ const optionsSchema = z.object({
   scale: z.number().min(0).default(1),
   start: fraction.default(0),
   end: fraction.default(1),
-  mask: z.custom<Tensor>((v) => typeof v === "object" && v !== null && "shape" in v, "a Tensor").optional(),
+  mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v), "a RegionMask or a one-channel tensor").optional(),
   unet: z.custom<UnetResidualInputs>().optional(),
   name: z.string().min(1),
 }).refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
@@ -41,8 +41,7 @@ const optionsSchema = z.object({
 export function createControlNetHook(options: ControlNetHookOptions): ControlNetHook {
   const o = parseOptions(optionsSchema, options, "ControlNet hook options");
   if (o.unet) checkResidualLink(o.model, o.unet);
-  if (o.mask) maskSize(o.mask as RegionMask);
   return createControlUnitsHook(o.name, o.model, [
-    { image: controlImageTensor(o.image), scale: o.scale, window: { start: o.start, end: o.end }, mask: o.mask as RegionMask | undefined },
+    { image: controlImageTensor(o.image), scale: o.scale, window: { start: o.start, end: o.end }, mask: o.mask && maskTensor(o.mask as MaskInput) },
   ]);
 }

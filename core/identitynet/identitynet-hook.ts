@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, type ControlUnit, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
-import { maskSize, type RegionMask } from "./masks.js";
+import { type MaskInput, maskTensor } from "./masks.js";
 import { checkResidualLink, type UnetResidualInputs } from "./unet-link.js";
 
 /** One face for IdentityNet. */
@@ -18,7 +18,7 @@ export interface IdentityNetIdentity {
   /** IdentityNet conditioning scale; default 0.8 as InstantID's README. */
   readonly scale?: number;
   /** Where this face goes, at any resolution; resized bilinearly to each residual. */
-  readonly mask?: RegionMask;
+  readonly mask?: MaskInput;
   /** Overrides the hook's window for this face. */
   readonly start?: number;
   readonly end?: number;
@@ -47,7 +47,7 @@ const identitySchema = z.object({
   uncondFaceTokens: tensorLike,
   keypointImage: imageLike,
   scale: z.number().min(0).optional(),
-  mask: tensorLike.optional(),
+  mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v), "a RegionMask or a one-channel tensor").optional(),
   start: fraction.optional(),
   end: fraction.optional(),
 });
@@ -69,12 +69,11 @@ const optionsSchema = z.object({
 export function createIdentityNetHook(options: IdentityNetHookOptions): ControlNetHook {
   const o = parseOptions(optionsSchema, options, "IdentityNet hook options");
   if (o.unet) checkResidualLink(o.model, o.unet);
-  for (const id of o.identities) if (id.mask) maskSize(id.mask);
   const units: ControlUnit[] = o.identities.map((id) => ({
     image: controlImageTensor(id.keypointImage),
     scale: id.scale ?? 0.8,
     window: { start: id.start ?? o.start, end: id.end ?? o.end },
-    mask: id.mask,
+    mask: id.mask && maskTensor(id.mask),
     tokens: { cond: id.faceTokens, uncond: id.uncondFaceTokens },
   }));
   return createControlUnitsHook(o.name, o.model, units);

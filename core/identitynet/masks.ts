@@ -1,11 +1,22 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
+import type { RegionMask } from "../kps/face-mask.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-/** A region mask: one channel, values usually in [0, 1], as [H, W], [1, H, W] or [1, 1, H, W]. */
-export type RegionMask = Tensor;
+/**
+ * A region mask as the hooks take it: a `RegionMask` from `faceRegionMask`, or a one-channel tensor
+ * ([H, W], [1, H, W] or [1, 1, H, W]), values usually in [0, 1], at any resolution.
+ */
+export type MaskInput = RegionMask | Tensor;
 
-/** Height and width of a region mask, refusing masks with more than one channel. */
-export function maskSize(mask: RegionMask): { height: number; width: number } {
+/** The mask as a [1, 1, H, W] tensor over the same data (no copy), refusing masks with several channels. */
+export function maskTensor(mask: MaskInput): Tensor {
+  if (!("shape" in mask)) return { shape: [1, 1, mask.height, mask.width], data: mask.data };
+  const { height, width } = maskSize(mask);
+  return { shape: [1, 1, height, width], data: mask.data };
+}
+
+/** Height and width of a one-channel mask tensor, refusing masks with more than one channel. */
+export function maskSize(mask: Tensor): { height: number; width: number } {
   const lead = mask.shape.slice(0, -2);
   if (mask.shape.length < 2 || lead.some((d) => d !== 1)) {
     throw new InstantIdError(
@@ -20,7 +31,7 @@ export function maskSize(mask: RegionMask): { height: number; width: number } {
  * Resizes a mask to height × width with bilinear interpolation and align_corners = false
  * (PyTorch's `F.interpolate(mode="bilinear")` without antialiasing), returning [height, width].
  */
-export function resizeMaskBilinear(mask: RegionMask, height: number, width: number): Float32Array {
+export function resizeMaskBilinear(mask: Tensor, height: number, width: number): Float32Array {
   const { height: inH, width: inW } = maskSize(mask);
   const out = new Float32Array(height * width);
   const ys = sampleAxis(inH, height);

@@ -42,7 +42,8 @@ describe("createImageAdapterHook", () => {
     await hook.prepare!(rows);
     const { inputs } = (await hook.beforeStep!(step))!;
     expect(Object.keys(inputs!).sort()).toEqual(["ip_mask_0", "ip_mask_1", "ip_scale_0", "ip_scale_1", "ip_tokens_0", "ip_tokens_1"]);
-    expect(inputs!.ip_mask_0).toBe(mask);
+    expect(inputs!.ip_mask_0.data).toBe(mask.data);
+    expect(inputs!.ip_mask_0.shape).toEqual([1, 1, 2, 2]);
     expect([...inputs!.ip_mask_1.data]).toEqual([1]);
     expect([...inputs!.ip_scale_0.data]).toEqual([Math.fround(0.8)]);
   });

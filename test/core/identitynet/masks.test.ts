@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskSize, resizeMaskBilinear } from "../../../core/identitynet/masks.js";
+import { maskSize, maskTensor, resizeMaskBilinear } from "../../../core/identitynet/masks.js";
 import { tensor } from "../../../core/tensor/tensor.js";
 
 describe("resizeMaskBilinear", () => {
@@ -21,5 +21,14 @@ describe("resizeMaskBilinear", () => {
 
   it("refuses a mask with several channels", () => {
     expect(() => maskSize(tensor([1, 2, 4, 4]))).toThrow(/must be \[H, W\], \[1, H, W\] or \[1, 1, H, W\] but has shape \[1, 2, 4, 4\]/);
+  });
+});
+
+describe("maskTensor", () => {
+  it("views faceRegionMask's RegionMask as [1, 1, H, W] without copying", () => {
+    const data = new Float32Array(6);
+    const t = maskTensor({ width: 3, height: 2, data });
+    expect(t.shape).toEqual([1, 1, 2, 3]);
+    expect(t.data).toBe(data);
   });
 });
