@@ -1,6 +1,11 @@
 import type { CliCommand } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
+import { openFaceAnalysis } from "../face-analysis.js";
+import { identityCreateCommand } from "./identity-create.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
+import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
 
@@ -10,4 +15,8 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
+  kpsCommand(openFaceAnalysis),
+  identityCreateCommand(openFaceAnalysis),
+  identityShowCommand,
+  identityMixCommand,
 ];
