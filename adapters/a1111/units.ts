@@ -1,0 +1,44 @@
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import type { ControlNetUnit, EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
+
+/** Base64 of bytes, as the A1111 API takes images. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+const common = {
+  enabled: true,
+  // The keypoint image is drawn at the generation size, so it must not be cropped.
+  resize_mode: "Just Resize",
+  control_mode: "Balanced",
+  pixel_perfect: false,
+  processor_res: 512,
+  save_detected_map: false,
+} as const;
+
+/**
+ * The two sd-webui-controlnet units of one InstantID identity, in the order the extension asserts:
+ * the Image Adapter unit immediately followed by the IdentityNet unit.
+ * With a local analysis and a server that takes `ipadapter_input`, the embedding travels as a torch blob
+ * and the keypoint image with module `none`; otherwise the server analyses the photo itself.
+ */
+export function identityUnits(
+  identity: IdentitySpec,
+  server: ServerCapabilities,
+  encodeEmbedding?: EmbeddingEncoder,
+): [ControlNetUnit, ControlNetUnit] {
+  const { face } = identity;
+  const region = identity.mask ? { effective_region_mask: toBase64(identity.mask) } : {};
+  const gating = { guidance_start: identity.guidanceStart, guidance_end: identity.guidanceEnd };
+  const useEmbedding = Boolean(face.analysis && server.acceptsEmbeddingInput && encodeEmbedding);
+  if (face.analysis && server.acceptsEmbeddingInput && !encodeEmbedding) {
+    throw new InstantIdError(ErrorCode.Internal, "A local face analysis was given but no embedding encoder; pass encodeEmbedding (the torch.save writer)");
+  }
+  const adapterUnit: ControlNetUnit = useEmbedding
+    ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [encodeEmbedding!(face.analysis!.embedding)] }
+    : { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: toBase64(face.photo) };
+  const identityNetUnit: ControlNetUnit = face.analysis
+    ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage) }
+    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.pose ?? face.photo) };
+  return [adapterUnit, identityNetUnit];
+}
