@@ -16,3 +16,4 @@ export { writeFileAtomic } from "./io/atomic.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
 export * from "./net/index.js";
+export { saveImages } from "./io/save-images.js";

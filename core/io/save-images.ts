@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { writeFileAtomic } from "../../core/index.js";
+import { writeFileAtomic } from "./atomic.js";
 
 /**
  * Writes generated images atomically: `OUT.png` for one image, `OUT-1.png`, `OUT-2.png`… for several,
