@@ -3,6 +3,7 @@ import { ErrorCode, InstantIdError, parseOptions } from "../../core/index.js";
 import { toBase64, identityUnits } from "./units.js";
 import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
+const bytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes (Uint8Array or Buffer)");
 const dimension = z.number().int().min(64).max(4096).refine((v) => v % 8 === 0, "must be a multiple of 8");
 
 /** Validates generation options at the boundary. */
@@ -16,7 +17,7 @@ export const generationSchema = z.object({
   seed: z.number().int().min(-1).default(-1),
   samplerName: z.string().default("Euler"),
   /** img2img only: the picture to start from, and how much to change it. */
-  initImage: z.instanceof(Uint8Array).optional(),
+  initImage: bytes().optional(),
   denoisingStrength: z.number().min(0).max(1).default(0.75),
 });
 
@@ -25,15 +26,15 @@ export type GenerationOptions = z.input<typeof generationSchema>;
 
 const identitySchema = z.object({
   face: z.object({
-    photo: z.instanceof(Uint8Array),
-    analysis: z.object({ embedding: z.instanceof(Float32Array).refine((e) => e.length === 512, "must have 512 values"), keypointImage: z.instanceof(Uint8Array) }).optional(),
-    pose: z.instanceof(Uint8Array).optional(),
+    photo: bytes(),
+    analysis: z.object({ embedding: z.custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array").refine((e) => e.length === 512, "must have 512 values"), keypointImage: bytes() }).optional(),
+    pose: bytes().optional(),
   }),
   ipScale: z.number().min(0).max(2),
   cnScale: z.number().min(0).max(2),
   guidanceStart: z.number().min(0).max(1),
   guidanceEnd: z.number().min(0).max(1),
-  mask: z.instanceof(Uint8Array).optional(),
+  mask: bytes().optional(),
 });
 
 /** A request body for `/sdapi/v1/txt2img` or `/sdapi/v1/img2img`. */
