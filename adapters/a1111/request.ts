@@ -45,12 +45,12 @@ export type A1111Request = Record<string, unknown>;
  * unit pair per identity (each with its `effective_region_mask` when there are several), or
  * SD.Next's native `face` object. `initImage` selects img2img.
  */
-export function buildGenerationRequest(
+export async function buildGenerationRequest(
   options: GenerationOptions,
   identities: readonly IdentitySpec[],
   server: ServerCapabilities,
   encodeEmbedding?: EmbeddingEncoder,
-): A1111Request {
+): Promise<A1111Request> {
   const parsed = parseOptions(generationSchema, options, "A1111 generation options");
   const checked = identities.map((identity, i) => parseOptions(identitySchema, identity, `identity ${i + 1}`)) as IdentitySpec[];
   checkIdentities(checked);
@@ -73,7 +73,8 @@ export function buildGenerationRequest(
     body.denoising_strength = parsed.denoisingStrength;
   }
   if (server.flavour === "sdnext") return { ...body, face: sdNextFace(checked) };
-  const units = checked.flatMap((identity) => identityUnits(identity, server, encodeEmbedding));
+  const units: unknown[] = [];
+  for (const identity of checked) units.push(...(await identityUnits(identity, server, encodeEmbedding)));
   return { ...body, alwayson_scripts: { controlnet: { args: units } } };
 }
 

@@ -43,7 +43,7 @@ export interface ServerCapabilities {
 }
 
 /** Turns a raw 512-d embedding into base64 of its `torch.save` blob (what `/controlnet/detect` returns). */
-export type EmbeddingEncoder = (embedding: Float32Array) => string;
+export type EmbeddingEncoder = (embedding: Float32Array) => string | Promise<string>;
 
 /** One sd-webui-controlnet unit as sent in `alwayson_scripts.controlnet.args`. */
 export interface ControlNetUnit {

@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { encodeTorchTensorBase64 } from "../../core/index.js";
 import type { ControlNetUnit, EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
 /** Base64 of bytes, as the A1111 API takes images. */
@@ -21,21 +21,19 @@ const common = {
  * the Image Adapter unit immediately followed by the IdentityNet unit.
  * With a local analysis and a server that takes `ipadapter_input`, the embedding travels as a torch blob
  * and the keypoint image with module `none`; otherwise the server analyses the photo itself.
+ * `encodeEmbedding` defaults to the core `torch.save` writer.
  */
-export function identityUnits(
+export async function identityUnits(
   identity: IdentitySpec,
   server: ServerCapabilities,
-  encodeEmbedding?: EmbeddingEncoder,
-): [ControlNetUnit, ControlNetUnit] {
+  encodeEmbedding: EmbeddingEncoder = encodeTorchTensorBase64,
+): Promise<[ControlNetUnit, ControlNetUnit]> {
   const { face } = identity;
   const region = identity.mask ? { effective_region_mask: toBase64(identity.mask) } : {};
   const gating = { guidance_start: identity.guidanceStart, guidance_end: identity.guidanceEnd };
-  const useEmbedding = Boolean(face.analysis && server.acceptsEmbeddingInput && encodeEmbedding);
-  if (face.analysis && server.acceptsEmbeddingInput && !encodeEmbedding) {
-    throw new InstantIdError(ErrorCode.Internal, "A local face analysis was given but no embedding encoder; pass encodeEmbedding (the torch.save writer)");
-  }
+  const useEmbedding = Boolean(face.analysis && server.acceptsEmbeddingInput);
   const adapterUnit: ControlNetUnit = useEmbedding
-    ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [encodeEmbedding!(face.analysis!.embedding)] }
+    ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [await encodeEmbedding(face.analysis!.embedding)] }
     : { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: toBase64(face.photo) };
   const identityNetUnit: ControlNetUnit = face.analysis
     ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage) }

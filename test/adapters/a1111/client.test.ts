@@ -60,7 +60,7 @@ describe("createA1111Client", () => {
     const { client, server: mock } = await start({ stepMs: 15 });
     const caps = await client.detect();
     const events: ProgressEvent[] = [];
-    const result = await client.generate(buildGenerationRequest(options, [await identity()], caps), { onProgress: (e) => events.push(e) });
+    const result = await client.generate(await buildGenerationRequest(options, [await identity()], caps), { onProgress: (e) => events.push(e) });
     expect(result.images).toHaveLength(1);
     expect(result.info.seed).toBe(7);
     expect(events.length).toBeGreaterThan(1);
@@ -71,14 +71,14 @@ describe("createA1111Client", () => {
 
   it("retries after a 500 and a dropped connection, then succeeds", async () => {
     const { client, server: mock } = await start({ failures: ["500", "drop"] });
-    const result = await client.generate(buildGenerationRequest(options, [await identity()], await client.detect()));
+    const result = await client.generate(await buildGenerationRequest(options, [await identity()], await client.detect()));
     expect(result.images).toHaveLength(1);
     expect(mock.counts.generationAttempts).toBe(3);
   });
 
   it("gives up after its retries with the server's own message", async () => {
     const { client, server: mock } = await start({ failures: ["500", "500", "500"] });
-    const error = await failure(client.generate(buildGenerationRequest(options, [await identity()], await client.detect())));
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], await client.detect())));
     expect(error.code).toBe("SERVER");
     expect(error.message).toContain("CUDA out of memory. Tried to allocate 20.00 MiB");
     expect(mock.counts.generationAttempts).toBe(3);
@@ -86,7 +86,7 @@ describe("createA1111Client", () => {
 
   it("does not retry a 4xx answer", async () => {
     const { client, server: mock } = await start();
-    const body = { ...buildGenerationRequest(options, [await identity()], await client.detect()), sampler_name: "No Such Sampler" };
+    const body = { ...(await buildGenerationRequest(options, [await identity()], await client.detect())), sampler_name: "No Such Sampler" };
     expect((await failure(client.generate(body))).message).toContain("Sampler not found");
     expect(mock.counts.generationAttempts).toBe(1);
   });
@@ -110,7 +110,7 @@ describe("createA1111Client", () => {
   it("interrupts the server when cancelled and rejects as aborted", async () => {
     const { client, server: mock } = await start({ stepMs: 20 });
     const controller = new AbortController();
-    const request = buildGenerationRequest({ ...options, steps: 100 }, [await identity()], await client.detect());
+    const request = await buildGenerationRequest({ ...options, steps: 100 }, [await identity()], await client.detect());
     const pending = client.generate(request, { signal: controller.signal, onProgress: (e) => e.completed >= 2 && controller.abort() });
     const error = await failure(pending);
     expect(error.code).toBe("ABORTED");
@@ -119,19 +119,19 @@ describe("createA1111Client", () => {
 
   it("carries the server's message when the face photo has no face", async () => {
     const { client } = await start();
-    const error = await failure(client.generate(buildGenerationRequest(options, [await identity(await pngOf(64, 64))], await client.detect())));
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await pngOf(64, 64))], await client.detect())));
     expect(error.message).toContain("Insightface: No face found");
   });
 
   it("carries the server's message when a model is missing there", async () => {
     const { client } = await start({ models: ["ip-adapter_instant_id_sdxl [eb2d3ec0]"] });
-    const error = await failure(client.generate(buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"))));
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"))));
     expect(error.message).toContain("model not found: control_instant_id_sdxl");
   });
 
   it("is answered with the extension's assertion when the units are out of order", async () => {
     const { client } = await start();
-    const body = buildGenerationRequest(options, [await identity()], await client.detect());
+    const body = await buildGenerationRequest(options, [await identity()], await client.detect());
     const args = (body.alwayson_scripts as { controlnet: { args: unknown[] } }).controlnet.args;
     args.reverse();
     expect((await failure(client.generate(body))).message).toContain("InstantID control model should follow ipadapter model.");
@@ -139,13 +139,13 @@ describe("createA1111Client", () => {
 
   it("reports an oversize request with the server's answer", async () => {
     const { client } = await start({ maxBodyBytes: 1000 });
-    const error = await failure(client.generate(buildGenerationRequest(options, [await identity(await texturedPng(512, 512))], await client.detect())));
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await texturedPng(512, 512))], await client.detect())));
     expect(error.message).toContain("HTTP 413: Request Entity Too Large");
   });
 
   it("keeps only the generated images, not the detected maps, and saves them atomically with their info", async () => {
     const { client } = await start();
-    const body = buildGenerationRequest(options, [await identity()], await client.detect());
+    const body = await buildGenerationRequest(options, [await identity()], await client.detect());
     for (const unit of (body.alwayson_scripts as { controlnet: { args: { save_detected_map: boolean }[] } }).controlnet.args) unit.save_detected_map = true;
     const result = await client.generate(body);
     expect(result.images).toHaveLength(1);
@@ -153,5 +153,22 @@ describe("createA1111Client", () => {
     const [path] = await saveImages(join(dir, "out.png"), result.images, result.info);
     expect(path).toBe(join(dir, "out.png"));
     expect(JSON.parse(await readFile(join(dir, "out.json"), "utf8")).seed).toBe(7);
+  });
+
+  it("delivers a local embedding as a torch.save blob the server decodes to the same 512 values", async () => {
+    const { client, server: mock } = await start();
+    const embedding = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i) * 3);
+    const face = { photo: await texturedPng(), analysis: { embedding, keypointImage: await pngOf(512, 512, 0) } };
+    const result = await client.generate(await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect()));
+    expect(result.images).toHaveLength(1);
+    expect(mock.embeddings).toHaveLength(1);
+    expect([...mock.embeddings[0]]).toEqual([...embedding]);
+  });
+
+  it("is answered with torch.load's complaint when the blob is not a torch archive", async () => {
+    const { client } = await start();
+    const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(512, 512, 0) } };
+    const body = await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect(), () => Buffer.from("not a zip").toString("base64"));
+    expect((await failure(client.generate(body))).message).toContain("PytorchStreamReader failed reading zip archive");
   });
 });

@@ -14,7 +14,7 @@ function unitsOf(body: Record<string, unknown>): ControlNetUnit[] {
 
 describe("buildGenerationRequest", () => {
   it("puts the Image Adapter unit immediately before the IdentityNet unit, weights being the two scales", async () => {
-    const body = buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"));
+    const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"));
     const [adapter, net] = unitsOf(body);
     expect(adapter).toMatchObject({ enabled: true, module: "instant_id_face_embedding", model: "ip-adapter_instant_id_sdxl", weight: 0.8 });
     expect(net).toMatchObject({ enabled: true, module: "instant_id_face_keypoints", model: "control_instant_id_sdxl", weight: 0.6, resize_mode: "Just Resize", control_mode: "Balanced" });
@@ -26,7 +26,7 @@ describe("buildGenerationRequest", () => {
     const embedding = new Float32Array(512).fill(0.5);
     const seen: Float32Array[] = [];
     const face = { photo: await texturedPng(), analysis: { embedding, keypointImage } };
-    const body = buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("a1111"), (e) => (seen.push(e), "QkxPQg=="));
+    const body = await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("a1111"), (e) => (seen.push(e), "QkxPQg=="));
     const [adapter, net] = unitsOf(body);
     expect(adapter.ipadapter_input).toEqual(["QkxPQg=="]);
     expect(adapter.image).toBeUndefined();
@@ -37,7 +37,7 @@ describe("buildGenerationRequest", () => {
 
   it("sends the photo to Forge even with a local analysis, since Forge has no ipadapter_input", async () => {
     const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(768, 1024, 0) } };
-    const [adapter] = unitsOf(buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"));
+    const [adapter] = unitsOf(await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"));
     expect(adapter.module).toBe("InsightFace (InstantID)");
     expect(adapter.ipadapter_input).toBeUndefined();
     expect(adapter.image).toBe(face.photo.toString("base64"));
@@ -46,7 +46,7 @@ describe("buildGenerationRequest", () => {
   it("emits one unit pair per identity, each with its effective_region_mask", async () => {
     const left = await pngOf(768, 1024, 255);
     const right = await pngOf(768, 1024, 0);
-    const body = buildGenerationRequest(options, [await identity({ mask: left }), await identity({ mask: right, ipScale: 0.5 })], assumedCapabilities("a1111"));
+    const body = await buildGenerationRequest(options, [await identity({ mask: left }), await identity({ mask: right, ipScale: 0.5 })], assumedCapabilities("a1111"));
     const units = unitsOf(body);
     expect(units.map((u) => u.model)).toEqual(["ip-adapter_instant_id_sdxl", "control_instant_id_sdxl", "ip-adapter_instant_id_sdxl", "control_instant_id_sdxl"]);
     expect(units.map((u) => u.effective_region_mask)).toEqual([left, left, right, right].map((m) => m.toString("base64")));
@@ -55,24 +55,24 @@ describe("buildGenerationRequest", () => {
 
   it("refuses several identities without masks, naming the one that lacks it", async () => {
     const both = [await identity(), await identity()];
-    expect(() => buildGenerationRequest(options, both, assumedCapabilities("a1111"))).toThrow(/Identity 1 of 2 has no region mask/);
+    await expect(buildGenerationRequest(options, both, assumedCapabilities("a1111"))).rejects.toThrow(/Identity 1 of 2 has no region mask/);
   });
 
   it("uses SD.Next's face object in InstantID mode", async () => {
-    const body = buildGenerationRequest(options, [await identity()], assumedCapabilities("sdnext"));
+    const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("sdnext"));
     expect(body.alwayson_scripts).toBeUndefined();
     expect(body.face).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6 });
   });
 
   it("targets img2img with init_images when a start image is given", async () => {
-    const body = buildGenerationRequest({ ...options, initImage: await pngOf(64, 64), denoisingStrength: 0.4 }, [await identity()], assumedCapabilities("a1111"));
+    const body = await buildGenerationRequest({ ...options, initImage: await pngOf(64, 64), denoisingStrength: 0.4 }, [await identity()], assumedCapabilities("a1111"));
     expect(body.init_images).toHaveLength(1);
     expect(body.denoising_strength).toBe(0.4);
   });
 
   it("rejects sizes that are not multiples of 8 at the boundary", async () => {
     const one = [await identity()];
-    expect(() => buildGenerationRequest({ ...options, width: 1000.5 }, one, assumedCapabilities("a1111"))).toThrow(/width/);
-    expect(() => buildGenerationRequest({ ...options, width: 1020 }, one, assumedCapabilities("a1111"))).toThrow(/multiple of 8/);
+    await expect(buildGenerationRequest({ ...options, width: 1000.5 }, one, assumedCapabilities("a1111"))).rejects.toThrow(/width/);
+    await expect(buildGenerationRequest({ ...options, width: 1020 }, one, assumedCapabilities("a1111"))).rejects.toThrow(/multiple of 8/);
   });
 });
