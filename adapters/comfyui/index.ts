@@ -15,3 +15,4 @@ export type { PromptOutcome } from "./follow.js";
 export { encodeMultipart } from "./multipart.js";
 export type { FormField } from "./multipart.js";
 export * from "./generated/nodes.js";
+export { objectInfoSnapshot } from "./snapshot.js";
