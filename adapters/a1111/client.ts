@@ -6,7 +6,7 @@ import type { ServerCapabilities } from "./types.js";
 
 /** Options of {@link createA1111Client}. */
 export interface A1111ClientOptions extends Omit<HttpClientOptions, "what"> {
-  /** How often to ask for progress while generating (default 1000 ms). */
+  /** How often to ask for progress while generating (default 500 ms). */
   readonly pollMs?: number;
   /** Timeout of a whole generation request (default 15 minutes). */
   readonly generationTimeoutMs?: number;
@@ -55,7 +55,7 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
     interrupt,
     async generate(request, call = {}) {
       const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
-      const stop = call.onProgress ? pollProgress(http, call.onProgress, options.pollMs ?? 1000) : () => undefined;
+      const stop = call.onProgress ? pollProgress(http, call.onProgress, options.pollMs ?? 500) : () => undefined;
       let interrupted: Promise<void> | undefined;
       const onAbort = () => {
         interrupted = interrupt().catch(() => undefined);

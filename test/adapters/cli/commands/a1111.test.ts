@@ -43,7 +43,7 @@ describe("instantid a1111 txt2img", () => {
   });
 
   it("generates on a server and saves the image with its info, reporting progress", async () => {
-    server = await startMockA1111({ stepMs: 5 });
+    server = await startMockA1111({ stepMs: 80 });
     const dir = await tempDir();
     const { io, err, out } = captureIo();
     const target = join(dir, "out.png");
