@@ -30,7 +30,8 @@ export interface ComfyResult {
   readonly history: Record<string, unknown>;
 }
 
-interface HistoryEntry {
+/** One `/history/<id>` entry: the outputs per node and the run status with its messages. */
+export interface HistoryEntry {
   readonly outputs?: Record<string, { images?: { filename: string; subfolder: string; type: string }[] }>;
   readonly status?: { status_str?: string; completed?: boolean; messages?: [string, Record<string, unknown>][] };
 }

@@ -8,6 +8,7 @@ import { createProgressBar } from "../progress-bar.js";
 
 const flavours = ["a1111", "forge", "sdnext"];
 
+/** `instantid a1111 txt2img`: InstantID on an A1111 / Forge / SD.Next server, or the exact request with --dry-run. */
 export const a1111Txt2ImgCommand = defineCommand({
   path: ["a1111", "txt2img"],
   summary:

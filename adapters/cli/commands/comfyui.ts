@@ -16,6 +16,7 @@ async function place(client: ComfyClient | undefined, data: Uint8Array, kind: st
   return client ? client.uploadImage(data, name) : name;
 }
 
+/** `instantid comfyui txt2img`: InstantID on a ComfyUI server, or the exact API workflow with --dry-run. */
 export const comfyuiTxt2ImgCommand = defineCommand({
   path: ["comfyui", "txt2img"],
   summary:
