@@ -52,7 +52,7 @@ describe("HttpClient", () => {
   });
 
   it("rejects a non-JSON answer where JSON was expected", async () => {
-    running = await startServer((_, response) => response.end("<html>login</html>"));
+    running = await startServer((_, response) => void response.end("<html>login</html>"));
     const client = new HttpClient({ baseUrl: running.url, what: "test server" });
     expect((await failure(client.json({ path: "/" }))).message).toContain('Expected JSON from GET / on the test server but received "<html>login</html>"');
   });
