@@ -21,3 +21,6 @@ export * from "./checkpoint/index.js";
 export * from "./adapter/index.js";
 export * from "./net/index.js";
 export { saveImages } from "./io/save-images.js";
+export * from "./onnx/index.js";
+export * from "./kps/index.js";
+export * from "./identity/index.js";

@@ -3,6 +3,11 @@ import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { conformanceCommand } from "./conformance.js";
+import { openFaceAnalysis } from "../face-analysis.js";
+import { identityCreateCommand } from "./identity-create.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
+import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
 
@@ -14,4 +19,8 @@ export const commands: readonly CliCommand[] = [
   modelsCheckCommand,
   a1111Txt2ImgCommand,
   comfyuiTxt2ImgCommand,
+  kpsCommand(openFaceAnalysis),
+  identityCreateCommand(openFaceAnalysis),
+  identityShowCommand,
+  identityMixCommand,
 ];
