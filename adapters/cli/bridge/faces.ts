@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { encodePng, ErrorCode, FaceAnalysis, InstantIdError, loadImage, renderKeypoints, retargetKeypoints, scaleKeypoints, type Face, type FiveKeypoints } from "../../../core/index.js";
+import { encodePng, ErrorCode, FaceAnalysis, InstantIdError, largestFace, loadImage, renderKeypoints, retargetKeypoints, scaleKeypoints, type Face, type FiveKeypoints } from "../../../core/index.js";
 import { identityRegions, regionMaskPng, type Region } from "./layout.js";
 
 /** One identity ready for a bridge: its photo, and when analysed locally its embedding and keypoint image. */
@@ -51,7 +51,7 @@ export async function prepareIdentities(options: PrepareOptions): Promise<Prepar
   if (!options.models) return photos.map((photo, i) => ({ photo, pose, mask: masks[i] }));
   const analysis = await FaceAnalysis.create({ models: options.models });
   const faces: Face[] = [];
-  for (const [i, photo] of photos.entries()) faces.push((await analysis.analyze(photo).catch(noFaceIn(options.faces[i])))[0]);
+  for (const [i, photo] of photos.entries()) faces.push(largestFace(await analysis.analyze(photo).catch(noFaceIn(options.faces[i])), options.faces[i]));
   const keypoints = await keypointsFor(analysis, faces, options, regions);
   const images = await Promise.all(keypoints.map((kps) => encodePng(renderKeypoints(kps, { width: options.width, height: options.height }))));
   return photos.map((photo, i) => ({ photo, mask: masks[i], analysis: { embedding: faces[i].embedding, keypointImage: images[i] } }));
