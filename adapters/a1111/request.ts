@@ -4,6 +4,7 @@ import { toBase64, identityUnits } from "./units.js";
 import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
 const bytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes (Uint8Array or Buffer)");
+const embedding = z.custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array").refine((e) => e.length === 512, "must have 512 values");
 const dimension = z.number().int().min(64).max(4096).refine((v) => v % 8 === 0, "must be a multiple of 8");
 
 /** Validates generation options at the boundary. */
@@ -26,8 +27,8 @@ export type GenerationOptions = z.input<typeof generationSchema>;
 
 const identitySchema = z.object({
   face: z.object({
-    photo: bytes(),
-    analysis: z.object({ embedding: z.custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array").refine((e) => e.length === 512, "must have 512 values"), keypointImage: bytes() }).optional(),
+    photo: bytes().optional(),
+    analysis: z.object({ embedding: z.union([embedding, z.array(embedding).min(1)]), keypointImage: bytes() }).optional(),
     pose: bytes().optional(),
   }),
   ipScale: z.number().min(0).max(2),
@@ -95,6 +96,7 @@ function sdNextFace(identities: readonly IdentitySpec[]): Record<string, unknown
     throw new InstantIdError(ErrorCode.InvalidOption, `SD.Next's face script takes one identity but ${identities.length} were given; use A1111 or ComfyUI for several`);
   }
   const [identity] = identities;
+  if (!identity.face.photo) throw new InstantIdError(ErrorCode.InvalidInput, "SD.Next's face script analyses the photo itself, but this identity has none; pass the photo");
   return {
     mode: "InstantID",
     source_images: [toBase64(identity.face.photo)],

@@ -3,13 +3,17 @@ export type A1111Flavour = "a1111" | "forge" | "sdnext";
 
 /** The face of one identity, as the server should receive it. */
 export interface IdentityFace {
-  /** The reference photo (encoded JPEG/PNG/WebP bytes): sent when the server must analyse the face itself. */
-  readonly photo: Uint8Array;
+  /**
+   * The reference photo (encoded JPEG/PNG/WebP bytes): sent when the server must analyse the face itself.
+   * May be left out with an analysis (e.g. from an identity file) for servers that take `ipadapter_input`.
+   */
+  readonly photo?: Uint8Array;
   /**
    * Local analysis, when the SDK has face models: the raw 512-d embedding and the keypoint image
    * (PNG bytes) drawn at the generation size. With it the server needs no insightface.
+   * Several embeddings (an identity that concatenates its references) go as several blobs.
    */
-  readonly analysis?: { readonly embedding: Float32Array; readonly keypointImage: Uint8Array };
+  readonly analysis?: { readonly embedding: Float32Array | readonly Float32Array[]; readonly keypointImage: Uint8Array };
   /** A pose photo whose face gives the keypoints instead of the reference photo (server-side analysis only). */
   readonly pose?: Uint8Array;
 }

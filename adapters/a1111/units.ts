@@ -1,4 +1,4 @@
-import { encodeTorchTensorBase64 } from "../../core/index.js";
+import { encodeTorchTensorBase64, ErrorCode, InstantIdError } from "../../core/index.js";
 import type { ControlNetUnit, EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
 /** Base64 of bytes, as the A1111 API takes images. */
@@ -32,11 +32,16 @@ export async function identityUnits(
   const region = identity.mask ? { effective_region_mask: toBase64(identity.mask) } : {};
   const gating = { guidance_start: identity.guidanceStart, guidance_end: identity.guidanceEnd };
   const useEmbedding = Boolean(face.analysis && server.acceptsEmbeddingInput);
+  const photo = () => {
+    if (face.photo) return toBase64(face.photo);
+    throw new InstantIdError(ErrorCode.InvalidInput, `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`);
+  };
+  const embeddings = face.analysis ? (face.analysis.embedding instanceof Float32Array ? [face.analysis.embedding] : face.analysis.embedding) : [];
   const adapterUnit: ControlNetUnit = useEmbedding
-    ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [await encodeEmbedding(face.analysis!.embedding)] }
-    : { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: toBase64(face.photo) };
+    ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: await Promise.all(embeddings.map((e) => encodeEmbedding(e))) }
+    : { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: photo() };
   const identityNetUnit: ControlNetUnit = face.analysis
     ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage) }
-    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.pose ?? face.photo) };
+    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: face.pose ? toBase64(face.pose) : photo() };
   return [adapterUnit, identityNetUnit];
 }

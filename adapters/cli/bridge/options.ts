@@ -4,7 +4,8 @@ import type { CliOption } from "../command.js";
 /** The options `instantid a1111 txt2img` and `instantid comfyui txt2img` share. */
 export const bridgeOptions: Record<string, CliOption> = {
   url: { type: "string", value: "URL", description: "Server root, e.g. http://127.0.0.1:7860 (required unless --dry-run)" },
-  face: { type: "string", multiple: true, value: "IMG", description: "Face photo; repeat for several identities, laid out left to right (required)" },
+  face: { type: "string", multiple: true, value: "IMG", description: "Face photo; repeat for several identities, laid out left to right" },
+  identity: { type: "string", multiple: true, value: "FILE", description: "Identity file (instantid identity create), after the --face identities; A1111 only" },
   prompt: { type: "string", value: "TEXT", description: "The prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
   pose: { type: "string", value: "IMG", description: "Photo whose face positions give the keypoints (one face per identity)" },
@@ -25,6 +26,7 @@ export const bridgeOptions: Record<string, CliOption> = {
 export interface BridgeArgs {
   readonly url?: string;
   readonly faces: string[];
+  readonly identities: string[];
   readonly prompt: string;
   readonly negative: string;
   readonly pose?: string;
@@ -52,7 +54,8 @@ function number(values: Record<string, unknown>, name: string, check: (n: number
 /** Reads and checks the shared options once, at the CLI boundary. */
 export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
   const faces = (values.face as string[] | undefined) ?? [];
-  if (!faces.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one face photo for --face but received none, e.g. --face me.jpg");
+  const identities = (values.identity as string[] | undefined) ?? [];
+  if (!faces.length && !identities.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one face photo (--face me.jpg) or identity file (--identity me.iid) but received none");
   const prompt = values.prompt as string | undefined;
   if (prompt === undefined) throw invalidOption("--prompt", "the text to generate", undefined);
   const size = /^(\d+)x(\d+)$/.exec(String(values.size));
@@ -66,6 +69,7 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
   return {
     url: values.url as string | undefined,
     faces,
+    identities,
     prompt,
     negative: (values.negative as string | undefined) ?? "",
     pose: values.pose as string | undefined,

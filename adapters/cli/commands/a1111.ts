@@ -27,7 +27,7 @@ export const a1111Txt2ImgCommand = defineCommand({
     if (!flavours.includes(flavour)) throw invalidOption("--flavour", flavours.join(", "), flavour);
     const client = args.url ? createA1111Client({ baseUrl: args.url, auth: args.auth, generationTimeoutMs: args.timeoutMs }) : undefined;
     const capabilities = client ? await client.detect() : assumedCapabilities(flavour as A1111Flavour);
-    const identities = await prepareIdentities({ faces: args.faces, pose: args.pose, models: args.models, width: args.width, height: args.height });
+    const identities = await prepareIdentities({ faces: args.faces, identities: args.identities, pose: args.pose, models: args.models, width: args.width, height: args.height });
     const request = await buildGenerationRequest(
       { prompt: args.prompt, negativePrompt: args.negative, width: args.width, height: args.height, steps: args.steps, cfgScale: args.cfg, seed: args.seed ?? -1 },
       identities.map((identity) => ({

@@ -1,7 +1,7 @@
 import { createHash, randomInt } from "node:crypto";
 import { extname } from "node:path";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient, objectInfoSnapshot, type ComfyClient } from "../../comfyui/index.js";
-import { invalidOption, saveImages, writeFileAtomic } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, invalidOption, saveImages, writeFileAtomic } from "../../../core/index.js";
 import { prepareIdentities } from "../bridge/faces.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import { bridgeOptions, parseBridgeArgs } from "../bridge/options.js";
@@ -32,6 +32,9 @@ export const comfyuiTxt2ImgCommand = defineCommand({
   ],
   async run({ values }, io) {
     const args = parseBridgeArgs(values);
+    if (args.identities.length) {
+      throw new InstantIdError(ErrorCode.InvalidOption, "ComfyUI_InstantID computes the embedding from a photo and takes no embedding, so --identity files cannot be used; pass --face photos");
+    }
     const provider = values.provider as string;
     if (!providers.includes(provider)) throw invalidOption("--provider", providers.join(", "), provider);
     const client = args.url ? createComfyClient({ baseUrl: args.url, auth: args.auth, timeoutMs: args.timeoutMs }) : undefined;
@@ -41,7 +44,7 @@ export const comfyuiTxt2ImgCommand = defineCommand({
     for (const [i, identity] of prepared.entries()) {
       const keypoints = identity.analysis?.keypointImage ?? identity.pose;
       identities.push({
-        image: await place(client, identity.photo, "face", extname(args.faces[i]) || ".png"),
+        image: await place(client, identity.photo!, "face", extname(args.faces[i]) || ".png"),
         keypoints: keypoints && (await place(client, keypoints, identity.analysis ? "kps" : "pose", identity.analysis ? ".png" : extname(args.pose!) || ".png")),
         mask: identity.mask && (await place(client, identity.mask, "mask")),
         ipWeight: args.ipScale,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ControlNetUnit } from "../../../../adapters/a1111/index.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
-import { FaceAnalysis } from "../../../../core/index.js";
+import { createIdentity, FaceAnalysis, saveIdentity } from "../../../../core/index.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
 import { startMockA1111, type MockA1111 } from "../../../mocks/a1111-server.js";
 import { decodeBase64Image, pngOf, texturedPng } from "../../../mocks/image-check.js";
@@ -62,6 +62,35 @@ describe("instantid a1111 txt2img", () => {
     const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--face", await facePhoto(dir, "flat.png", await pngOf(64, 64)), "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io);
     expect(code).toBe(1);
     expect(err()).toContain("Insightface: No face found");
+  });
+
+  it("sends an identity file's averaged embeddings and its keypoints, with no photo and no face models", async () => {
+    server = await startMockA1111();
+    const dir = await tempDir();
+    const a = Float32Array.from({ length: 512 }, (_, i) => i / 100);
+    const b = Float32Array.from({ length: 512 }, (_, i) => 1 - i / 100);
+    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const file = join(dir, "me.identity.safetensors");
+    await saveIdentity(file, createIdentity([{ embedding: a, kps, width: 100, height: 100 }, { embedding: b, kps, width: 100, height: 100 }]));
+    const { io, err } = captureIo();
+    const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io);
+    expect(err()).not.toContain("txt2img:");
+    expect(code).toBe(0);
+    expect([...server.embeddings[0]]).toEqual([...a].map((v, i) => Math.fround((v + b[i]) / 2)));
+    const [adapter, net] = unitsOf(server.generations[0]);
+    expect(adapter.image).toBeUndefined();
+    expect(net.module).toBe("none");
+  });
+
+  it("refuses an identity file for Forge, which needs the photo", async () => {
+    server = await startMockA1111({ flavour: "forge" });
+    const dir = await tempDir();
+    const file = join(dir, "me.identity.safetensors");
+    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(1), kps, width: 100, height: 100 }]));
+    const { io, err } = captureIo();
+    expect(await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io)).toBe(1);
+    expect(err()).toContain("The forge server analyses faces itself and needs the photo");
   });
 
   it("rejects a bad --size and a missing --url at the boundary", async () => {
