@@ -28,7 +28,8 @@ const identitySchema = z.object({
   cnStrength: z.number().min(0).max(10).default(0.8),
   startAt: z.number().min(0).max(1).default(0),
   endAt: z.number().min(0).max(1).default(1),
-  noise: z.number().min(0).max(1).default(0.35),
+  // 0 = Resampler(zeros) for the negative, as the reference and the local runner do (plain ApplyInstantID would use 0.35).
+  noise: z.number().min(0).max(1).default(0),
   combineEmbeds: z.enum(["average", "norm average", "concat"]).default("average"),
 });
 

@@ -16,7 +16,7 @@ describe("buildInstantIdWorkflow", () => {
   it("wires one identity through ApplyInstantIDAdvanced with our keypoint image", () => {
     const prompt = buildInstantIdWorkflow(options, [{ image: "face1.png", keypoints: "kps1.png", ipWeight: 0.7, cnStrength: 0.5 }]);
     const [[, apply]] = byClass(prompt, "ApplyInstantIDAdvanced");
-    expect(apply.inputs).toMatchObject({ ip_weight: 0.7, cn_strength: 0.5, start_at: 0, end_at: 1, noise: 0.35, combine_embeds: "average" });
+    expect(apply.inputs).toMatchObject({ ip_weight: 0.7, cn_strength: 0.5, start_at: 0, end_at: 1, noise: 0, combine_embeds: "average" });
     const kps = apply.inputs.image_kps as [string, number];
     expect(prompt[kps[0]]).toEqual({ class_type: "LoadImage", inputs: { image: "kps1.png" } });
     expect(apply.inputs.mask).toBeUndefined();
