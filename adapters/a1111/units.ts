@@ -8,8 +8,8 @@ export function toBase64(bytes: Uint8Array): string {
 
 const common = {
   enabled: true,
-  // The keypoint image is drawn at the generation size, so it must not be cropped.
-  resize_mode: "Just Resize",
+  // The extension's default: photos keep their aspect; our keypoint images override it below.
+  resize_mode: "Crop and Resize",
   control_mode: "Balanced",
   pixel_perfect: false,
   processor_res: 512,
@@ -41,7 +41,7 @@ export async function identityUnits(
     ? { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: await Promise.all(embeddings.map((e) => encodeEmbedding(e))) }
     : { ...common, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: photo() };
   const identityNetUnit: ControlNetUnit = face.analysis
-    ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage) }
+    ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage), resize_mode: "Just Resize" }
     : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: face.pose ? toBase64(face.pose) : photo() };
   return [adapterUnit, identityNetUnit];
 }

@@ -17,7 +17,7 @@ describe("buildGenerationRequest", () => {
     const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"));
     const [adapter, net] = unitsOf(body);
     expect(adapter).toMatchObject({ enabled: true, module: "instant_id_face_embedding", model: "ip-adapter_instant_id_sdxl", weight: 0.8 });
-    expect(net).toMatchObject({ enabled: true, module: "instant_id_face_keypoints", model: "control_instant_id_sdxl", weight: 0.6, resize_mode: "Just Resize", control_mode: "Balanced" });
+    expect(net).toMatchObject({ enabled: true, module: "instant_id_face_keypoints", model: "control_instant_id_sdxl", weight: 0.6, resize_mode: "Crop and Resize", control_mode: "Balanced" });
     expect(body).toMatchObject({ prompt: "a portrait", width: 768, height: 1024, steps: 20, cfg_scale: 5, seed: 42 });
   });
 
@@ -33,6 +33,7 @@ describe("buildGenerationRequest", () => {
     expect(seen[0]).toBe(embedding);
     expect(net.module).toBe("none");
     expect(net.image).toBe(keypointImage.toString("base64"));
+    expect(net.resize_mode).toBe("Just Resize"); // drawn at the generation size: never cropped
   });
 
   it("sends the photo to Forge even with a local analysis, since Forge has no ipadapter_input", async () => {
