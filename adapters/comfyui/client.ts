@@ -12,6 +12,8 @@ export interface ComfyClientOptions extends Omit<HttpClientOptions, "what"> {
   readonly clientId?: string;
   /** How often to poll /history when the websocket is unavailable (default 1000 ms). */
   readonly pollMs?: number;
+  /** How often to check /history even while the websocket is open, in case its events never come (default 10 000 ms). */
+  readonly watchdogMs?: number;
 }
 
 /** An image ComfyUI produced: where it lives on the server, and its bytes. */
@@ -59,13 +61,28 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
 
   const history = async (promptId: string) => (await http.json<Record<string, HistoryEntry>>({ path: `/history/${encodeURIComponent(promptId)}` }))[promptId];
 
-  const pollHistory = async (promptId: string, signal?: AbortSignal): Promise<PromptOutcome> => {
+  /** Polls /history every `intervalMs` until the prompt ended or `stop.done` is set (then resolves undefined). */
+  const pollHistory = async (promptId: string, intervalMs: number, stop: { done: boolean }, signal?: AbortSignal): Promise<PromptOutcome | undefined> => {
     for (;;) {
-      const entry = await history(promptId);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      if (stop.done) return undefined;
+      const entry = await history(promptId).catch(() => undefined);
       const outcome = entry && historyOutcome(entry);
       if (outcome) return outcome;
-      if (signal?.aborted) return { kind: "error", error: new InstantIdError(ErrorCode.Aborted, "Generation cancelled") };
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (signal?.aborted && intervalMs === pollMs) return { kind: "error", error: new InstantIdError(ErrorCode.Aborted, "Generation cancelled") };
+    }
+  };
+
+  /** The websocket's account of the prompt, checked against /history now and then; /history alone once the socket drops. */
+  const follow = async (follower: PromptFollower | undefined, promptId: string, call: { onProgress?: ProgressListener; signal?: AbortSignal }): Promise<PromptOutcome> => {
+    const stop = { done: false };
+    try {
+      const watched = follower
+        ? await Promise.race([follower.outcome(promptId, call.onProgress), pollHistory(promptId, options.watchdogMs ?? 10_000, stop)])
+        : undefined;
+      return watched ?? (await pollHistory(promptId, pollMs, stop, call.signal))!;
+    } finally {
+      stop.done = true;
     }
   };
 
@@ -97,7 +114,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
         call.signal?.addEventListener("abort", onAbort, { once: true });
         if (call.signal?.aborted) onAbort();
         try {
-          const outcome = (await follower?.outcome(promptId, call.onProgress)) ?? (await pollHistory(promptId, call.signal));
+          const outcome = await follow(follower, promptId, call);
           if (outcome.kind === "error") throw outcome.error;
         } finally {
           call.signal?.removeEventListener("abort", onAbort);

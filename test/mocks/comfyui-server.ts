@@ -22,6 +22,8 @@ export interface MockComfyOptions {
   readonly promptFailures?: "500"[];
   /** Drop the websocket after this many progress events (the client must fall back to /history). */
   readonly dropSocketAfterProgress?: number;
+  /** Send no events at all on the websocket (a proxy that swallows them): only /history tells the outcome. */
+  readonly silentSocket?: boolean;
 }
 
 /** The mock plus what it saw. */
@@ -61,7 +63,7 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
     return info as ObjectInfo;
   };
 
-  const send = (job: Job, type: string, data: Record<string, unknown>) => sockets.get(job.clientId)?.sendText(JSON.stringify({ type, data: { ...data, prompt_id: job.id } }));
+  const send = (job: Job, type: string, data: Record<string, unknown>) => !options.silentSocket && sockets.get(job.clientId)?.sendText(JSON.stringify({ type, data: { ...data, prompt_id: job.id } }));
 
   const execute = async (job: Job) => {
     current = job;

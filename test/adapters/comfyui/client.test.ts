@@ -10,9 +10,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(options: MockComfyOptions = {}) {
+async function start(options: MockComfyOptions = {}, watchdogMs?: number) {
   server = await startMockComfy(options);
-  return { server, client: createComfyClient({ baseUrl: server.url, backoffMs: 5, pollMs: 10 }) };
+  return { server, client: createComfyClient({ baseUrl: server.url, backoffMs: 5, pollMs: 10, watchdogMs }) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
@@ -48,6 +48,12 @@ describe("createComfyClient", () => {
     const events: ProgressEvent[] = [];
     const result = await client.run(await workflow(client), { onProgress: (e) => events.push(e) });
     expect(events.length).toBe(2);
+    expect(result.images).toHaveLength(1);
+  });
+
+  it("finishes through its /history watchdog when the websocket stays silent", async () => {
+    const { client } = await start({ silentSocket: true }, 50);
+    const result = await client.run(await workflow(client));
     expect(result.images).toHaveLength(1);
   });
 
