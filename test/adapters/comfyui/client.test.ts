@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient, type ComfyIdentity } from "../../../adapters/comfyui/index.js";
 import { InstantIdError, type ProgressEvent } from "../../../core/index.js";
+import { startMockA1111 } from "../../mocks/a1111-server.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
 
@@ -98,6 +99,16 @@ describe("createComfyClient", () => {
     const error = await failure(second.client.objectInfo().then((info) => chooseModels(info)));
     expect(error.code).toBe("MODEL_NOT_FOUND");
     expect(error.message).toContain("installed: control_canny.safetensors");
+  });
+
+  it("reports the missing /object_info route of an A1111 server with its answer", async () => {
+    const a1111 = await startMockA1111();
+    try {
+      const error = await failure(createComfyClient({ baseUrl: a1111.url }).objectInfo());
+      expect(error.message).toMatch(/HTTP 404: Not Found\. The route is missing: is this the right kind of server/);
+    } finally {
+      await a1111.close();
+    }
   });
 
   it("reports a server that is down as a network error", async () => {
