@@ -11,6 +11,7 @@ export type WebSocketMessage = { readonly kind: "text"; readonly text: string } 
 /** Options for {@link connectWebSocket}. */
 export interface WebSocketOptions {
   readonly headers?: Record<string, string>;
+  /** Handshake timeout (default 15 000 ms); an open connection may stay quiet for any time. */
   readonly timeoutMs?: number;
   /** Name of the server in messages. */
   readonly what?: string;

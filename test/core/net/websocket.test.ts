@@ -44,6 +44,19 @@ describe("connectWebSocket", () => {
     expect(server.received).toEqual(["hi"]);
   });
 
+  it("stays open when quiet for longer than the handshake timeout", async () => {
+    const { url, opened } = await serve();
+    const connection = await connectWebSocket(`${url}/ws`, { timeoutMs: 50 });
+    const server = await opened;
+    const messages: WebSocketMessage[] = [];
+    connection.onMessage((m) => messages.push(m));
+    await new Promise((r) => setTimeout(r, 250));
+    server.sendText("still here");
+    await nextMessage(messages, 1);
+    expect(messages[0]).toEqual({ kind: "text", text: "still here" });
+    connection.close();
+  });
+
   it("answers pings with pongs", async () => {
     const { url, opened } = await serve();
     const connection = await connectWebSocket(`${url}/ws`);
