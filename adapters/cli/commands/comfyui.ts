@@ -40,13 +40,14 @@ export const comfyuiTxt2ImgCommand = defineCommand({
     const client = args.url ? createComfyClient({ baseUrl: args.url, auth: args.auth, timeoutMs: args.timeoutMs }) : undefined;
     const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: values.checkpoint as string | undefined });
     const prepared = await prepareIdentities({ faces: args.faces, pose: args.pose, models: args.models, width: args.width, height: args.height });
+    const uploader = args.dryRun ? undefined : client; // a dry run asks the server what it has but changes nothing there
     const identities = [];
     for (const [i, identity] of prepared.entries()) {
       const keypoints = identity.analysis?.keypointImage ?? identity.pose;
       identities.push({
-        image: await place(client, identity.photo!, "face", extname(args.faces[i]) || ".png"),
-        keypoints: keypoints && (await place(client, keypoints, identity.analysis ? "kps" : "pose", identity.analysis ? ".png" : extname(args.pose!) || ".png")),
-        mask: identity.mask && (await place(client, identity.mask, "mask")),
+        image: await place(uploader, identity.photo!, "face", extname(args.faces[i]) || ".png"),
+        keypoints: keypoints && (await place(uploader, keypoints, identity.analysis ? "kps" : "pose", identity.analysis ? ".png" : extname(args.pose!) || ".png")),
+        mask: identity.mask && (await place(uploader, identity.mask, "mask")),
         ipWeight: args.ipScale,
         cnStrength: args.cnScale,
       });

@@ -36,6 +36,20 @@ describe("instantid comfyui txt2img", () => {
     expect(Object.values(prompt).find((n) => n.class_type === "KSampler")?.inputs.seed).toBe(11);
   });
 
+  it("asks the server for its models on a dry run but uploads and queues nothing", async () => {
+    server = await startMockComfy({ models: { "CheckpointLoaderSimple.ckpt_name": ["sd15.safetensors", "juggernautXL.safetensors"] } });
+    const dir = await tempDir();
+    const face = join(dir, "face.png");
+    await writeFile(face, await texturedPng());
+    const graph = join(dir, "graph.json");
+    const { io } = captureIo();
+    expect(await runCli(commands, ["comfyui", "txt2img", "--url", server.url, "--face", face, "--prompt", "p", "--dry-run", graph], io)).toBe(0);
+    const prompt = JSON.parse(await readFile(graph, "utf8")) as ApiPrompt;
+    expect(Object.values(prompt).find((n) => n.class_type === "CheckpointLoaderSimple")?.inputs.ckpt_name).toBe("juggernautXL.safetensors");
+    expect(server.uploads.size).toBe(0);
+    expect(server.prompts).toHaveLength(0);
+  });
+
   it("uploads, runs and saves the image on a server", async () => {
     server = await startMockComfy({ stepMs: 2 });
     const dir = await tempDir();
