@@ -1,21 +1,21 @@
 import type { CrossAttentionSite } from "./attention-sites.js";
 import { dataInput } from "./attention-sites.js";
 import type { GraphEditor } from "./graph.js";
-import { int64Tensor, intAttribute, stringAttribute } from "./graph.js";
+import { int64Tensor, intAttribute, intsAttribute, stringAttribute } from "./graph.js";
 import { OnnxDataType, toNumber } from "./model.js";
 import type { OnnxNode } from "./model.js";
 
 /** Where one identity's data enters the graph: its image tokens, its scale, and optionally its region mask. */
 export interface IdentitySources {
-  /** Tensor [batch, tokens, contextDim] in the model's float type. */
-  readonly tokens: string;
+  /** The image tokens transposed, [batch, contextDim, tokens], in the model's float type. */
+  readonly tokensTransposed: string;
   /** Tensor [1], float32. */
   readonly scale: string;
   /** Tensor [batch or 1, 1, H, W], float32, any resolution with the latent's aspect ratio. */
   readonly mask?: string;
 }
 
-/** The image-attention projections of one block, already stored as initializers [contextDim, width]. */
+/** The image-attention projections of one block, stored as initializers in PyTorch layout [width, contextDim]. */
 export interface BlockWeights {
   readonly toK: string;
   readonly toV: string;
@@ -41,8 +41,8 @@ export function addImageAttention(
   let sum = site.textOutput;
   identities.forEach((identity, i) => {
     const tag = `${label}/ip${i}`;
-    const keys = cloneChain(editor, site.keyChain, editor.add("MatMul", [identity.tokens, weights.toK], `${tag}/to_k_ip/MatMul`), tag);
-    let valueProjection = editor.add("MatMul", [identity.tokens, weights.toV], `${tag}/to_v_ip/MatMul`);
+    const keys = cloneChain(editor, site.keyChain, project(editor, identity, weights.toK, `${tag}/to_k_ip`), tag);
+    let valueProjection = project(editor, identity, weights.toV, `${tag}/to_v_ip`);
     if (!identity.mask) valueProjection = editor.add("Mul", [valueProjection, castTo(editor, identity.scale, floatType, tag)], `${tag}/scale`);
     const values = cloneChain(editor, site.valueChain, valueProjection, tag);
     let term = site.fused ? fusedAttention(editor, site.fused, keys, values, tag) : decomposedAttention(editor, site, keys, values, tag);
@@ -54,6 +54,12 @@ export function addImageAttention(
     sum = editor.add("Add", [sum, term], `${tag}/add`);
   });
   for (const reader of readers) editor.rewire(reader, site.textOutput, sum);
+}
+
+/** tokens · Wᵀ computed as (W · tokensᵀ)ᵀ, so the checkpoint's [width, contextDim] weights are stored as they are. */
+function project(editor: GraphEditor, identity: IdentitySources, weight: string, tag: string): string {
+  const product = editor.add("MatMul", [weight, identity.tokensTransposed], `${tag}/MatMul`);
+  return editor.add("Transpose", [product], `${tag}/Transpose`, [intsAttribute("perm", [0, 2, 1])]);
 }
 
 function decomposedAttention(editor: GraphEditor, site: CrossAttentionSite, keys: string, values: string, tag: string): string {
