@@ -1,14 +1,15 @@
 import type { CrossAttentionSite } from "./attention-sites.js";
 import { dataInput } from "./attention-sites.js";
 import type { GraphEditor } from "./graph.js";
-import { int64Tensor, intAttribute, intsAttribute, stringAttribute } from "./graph.js";
+import { int64Tensor, intAttribute, stringAttribute } from "./graph.js";
 import { OnnxDataType, toNumber } from "./model.js";
 import type { OnnxNode } from "./model.js";
 
 /** Where one identity's data enters the graph: its image tokens, its scale, and optionally its region mask. */
 export interface IdentitySources {
-  /** The image tokens transposed, [batch, contextDim, tokens], in the model's float type. */
-  readonly tokensTransposed: string;
+  /** The image tokens as rows, [batch · tokenCount, contextDim], in the model's float type. */
+  readonly tokenRows: string;
+  readonly tokenCount: number;
   /** Tensor [1], float32. */
   readonly scale: string;
   /** Tensor [batch or 1, 1, H, W], float32, any resolution with the latent's aspect ratio. */
@@ -41,8 +42,8 @@ export function addImageAttention(
   let sum = site.textOutput;
   identities.forEach((identity, i) => {
     const tag = `${label}/ip${i}`;
-    const keys = cloneChain(editor, site.keyChain, project(editor, identity, weights.toK, `${tag}/to_k_ip`), tag);
-    let valueProjection = project(editor, identity, weights.toV, `${tag}/to_v_ip`);
+    const keys = cloneChain(editor, site.keyChain, project(editor, identity, weights.toK, site.width, `${tag}/to_k_ip`), tag);
+    let valueProjection = project(editor, identity, weights.toV, site.width, `${tag}/to_v_ip`);
     if (!identity.mask) valueProjection = editor.add("Mul", [valueProjection, castTo(editor, identity.scale, floatType, tag)], `${tag}/scale`);
     const values = cloneChain(editor, site.valueChain, valueProjection, tag);
     let term = site.fused ? fusedAttention(editor, site.fused, keys, values, tag) : decomposedAttention(editor, site, keys, values, tag);
@@ -56,10 +57,11 @@ export function addImageAttention(
   for (const reader of readers) editor.rewire(reader, site.textOutput, sum);
 }
 
-/** tokens · Wᵀ computed as (W · tokensᵀ)ᵀ, so the checkpoint's [width, contextDim] weights are stored as they are. */
-function project(editor: GraphEditor, identity: IdentitySources, weight: string, tag: string): string {
-  const product = editor.add("MatMul", [weight, identity.tokensTransposed], `${tag}/MatMul`);
-  return editor.add("Transpose", [product], `${tag}/Transpose`, [intsAttribute("perm", [0, 2, 1])]);
+/** tokens · Wᵀ as one Gemm with transB, so the checkpoint's [width, contextDim] weights are stored as they are. */
+function project(editor: GraphEditor, identity: IdentitySources, weight: string, width: number, tag: string): string {
+  const rows = editor.add("Gemm", [identity.tokenRows, weight], `${tag}/Gemm`, [intAttribute("transB", 1)]);
+  const shape = editor.addInitializer(`${tag}/shape`, int64Tensor([-1n, BigInt(identity.tokenCount), BigInt(width)]));
+  return editor.add("Reshape", [rows, shape], `${tag}/Reshape`);
 }
 
 function decomposedAttention(editor: GraphEditor, site: CrossAttentionSite, keys: string, values: string, tag: string): string {

@@ -3,7 +3,7 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import { floatToHalf } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { findCrossAttention } from "./attention-sites.js";
-import { float32Tensor, GraphEditor, int64Tensor, intsAttribute } from "./graph.js";
+import { float32Tensor, GraphEditor, int64Tensor } from "./graph.js";
 import type { BlockWeights, IdentitySources } from "./image-attention.js";
 import { addImageAttention } from "./image-attention.js";
 import type { OnnxModel, OnnxTensor, OnnxValueInfo } from "./model.js";
@@ -128,8 +128,10 @@ function addInputs(editor: GraphEditor, context: OnnxValueInfo, options: ImageAd
   inputs.masks.forEach((name) => input(name, OnnxDataType.Float, ["mask_batch", 1, "mask_height", "mask_width"]));
   inputs.tokens.forEach((name) => input(name, floatType, ["batch", options.tokenCount, contextDim]));
   const tokens = options.tokens === "inputs" ? [...inputs.tokens] : splitContext(editor, context, options);
+  const rowShape = editor.addInitializer("/instantid/ip_token_rows", int64Tensor([-1n, BigInt(contextDim)]));
   return inputs.scales.map((scale, i) => ({
-    tokensTransposed: editor.add("Transpose", [tokens[i]], `/instantid/ip_tokens_${i}/Transpose`, [intsAttribute("perm", [0, 2, 1])]),
+    tokenRows: editor.add("Reshape", [tokens[i], rowShape], `/instantid/ip_tokens_${i}/rows`),
+    tokenCount: options.tokenCount,
     scale,
     ...(options.masks ? { mask: inputs.masks[i] } : {}),
   }));
