@@ -1,5 +1,6 @@
 import type { Benchmark } from "./benchmark.js";
+import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [...onnxBenchmarks];
+export const benchmarks: readonly Benchmark[] = [kpsBenchmark, ...onnxBenchmarks];
