@@ -68,6 +68,24 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         }
       });
 
+      it("splits one identity across complementary image-resolution masks without changing the result", async () => {
+        const checkpoint = await loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin"));
+        const { bytes } = await patchImageAdapter(readFileSync(unet), checkpoint, { identities: 2, masks: true });
+        const session = await loadSession(bytes!, { what: "patched UNet" });
+        const tokens = f32(cases.get("face_tokens")!.data, [1, 16, 64]);
+        const out = await runSession(session, {
+          ...baseFeeds(),
+          encoder_hidden_states: row1("prompt_embeds"),
+          ip_tokens_0: tokens,
+          ip_tokens_1: tokens,
+          ip_scale_0: f32([0.7], [1]),
+          ip_scale_1: f32([0.7], [1]),
+          ip_mask_0: f32(cases.get("mask_a")!.data, [1, 1, 128, 128]),
+          ip_mask_1: f32(cases.get("mask_b")!.data, [1, 1, 128, 128]),
+        }, "patched UNet");
+        assertClose(out.out_sample.data as Float32Array, cases.get("out_ip_scale0.7")!.data, { abs: 2e-4, rel: 1e-3 }, "masked halves");
+      });
+
       it("reproduces out_plain at scale 0 with any weights, and the image term changes the output at scale 0.7", async () => {
         const { bytes } = await patchImageAdapter(readFileSync(unet), adapter);
         const session = await loadSession(bytes!, { what: "patched UNet" });
