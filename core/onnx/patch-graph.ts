@@ -98,7 +98,7 @@ function requireOpset(model: OnnxModel): void {
 
 function checkAgainstCheckpoint(keyed: readonly KeyedSite[], adapter: ImageAdapterWeights): void {
   const expected = [...adapter.ipLayers.keys()].sort((a, b) => a - b);
-  if (keyed.length !== expected.length) {
+  if (keyed.length !== expected.length || keyed.length === 0) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
       `Found ${keyed.length} cross-attention blocks in the UNet but the Image Adapter has ${expected.length} layers (${keyed.map((b) => `${b.module} ${b.site.width}`).join(", ") || "none found"}). The checkpoint does not belong to this UNet architecture (SDXL has 70).`,

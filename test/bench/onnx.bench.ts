@@ -95,6 +95,42 @@ const patchCost: Benchmark = {
   },
 };
 
+/**
+ * Multiply-accumulates of SDXL's transformer blocks per UNet call (attn1, attn2, GEGLU, proj_in/out; resnets and
+ * convolutions left out, so the share below is an upper bound) and those the patch adds per identity.
+ */
+function sdxlMacs(latent: number, batch: number): { unet: number; patch: number } {
+  const [L, ctx, T] = [77, 2048, 16];
+  const sections = [
+    { width: 640, tokens: (latent / 2) ** 2, attentions: 2, depth: SDXL_DEPTHS[0] },
+    { width: 1280, tokens: (latent / 4) ** 2, attentions: 2, depth: SDXL_DEPTHS[1] },
+    { width: 1280, tokens: (latent / 4) ** 2, attentions: 1, depth: SDXL_DEPTHS[2] },
+    { width: 1280, tokens: (latent / 4) ** 2, attentions: 3, depth: SDXL_DEPTHS[3] },
+    { width: 640, tokens: (latent / 2) ** 2, attentions: 3, depth: SDXL_DEPTHS[4] },
+  ];
+  let unet = 0;
+  let patch = 0;
+  for (const { width: C, tokens: N, attentions, depth } of sections) {
+    const block = 4 * N * C * C + 2 * N * N * C + 2 * N * C * C + 2 * L * ctx * C + 2 * N * L * C + 12 * N * C * C;
+    unet += attentions * (depth * block + 2 * N * C * C);
+    patch += attentions * depth * (2 * T * ctx * C + 2 * N * T * C);
+  }
+  return { unet: unet * batch, patch: patch * batch };
+}
+
+/** The patch's share of the work at SDXL's real size, where timing this machine would take minutes per step. */
+const patchMacs: Benchmark = {
+  name: "onnx: image-attention patch arithmetic at SDXL size",
+  available: () => true,
+  async run(): Promise<BenchResult[]> {
+    const { unet, patch } = sdxlMacs(128, 2);
+    return [{
+      name: "multiply-adds the patch adds per step (SDXL 1024x1024, batch 2, one identity; counted)",
+      value: patch / 1e9, unit: "GMAC", baselineName: "SDXL transformer blocks per step", baseline: unet / 1e9, goal: "ratio < 0.05", met: patch / unet < 0.05,
+    }];
+  },
+};
+
 /** Patching a graph of SDXL's size (70 cross-attention blocks, ~6k nodes, weights in external data). */
 const patchSdxlSize: Benchmark = {
   name: "onnx: patching an SDXL-size graph",
@@ -133,4 +169,4 @@ const patchSdxlSize: Benchmark = {
 };
 
 /** The ONNX area's benchmarks. */
-export const onnxBenchmarks: readonly Benchmark[] = [patchCost, patchSdxlSize];
+export const onnxBenchmarks: readonly Benchmark[] = [patchCost, patchMacs, patchSdxlSize];

@@ -159,3 +159,13 @@ describe("patchGraph checks the checkpoint against the graph", () => {
     expect(() => patchGraph(g.model(), synthetic([8]), options())).toThrow(/Found 0 cross-attention blocks/);
   });
 });
+
+describe("patchGraph on a graph without cross-attention", () => {
+  it("fails with GRAPH_PATCH even when the adapter is empty too", () => {
+    const g = new TorchGraph();
+    g.input("encoder_hidden_states", ["batch", 77, 64]);
+    g.nodes.push({ input: ["encoder_hidden_states"], output: ["y"], name: "id", opType: "Identity" });
+    g.output("y", ["batch", 77, 64]);
+    expect(() => patchGraph(g.model(), { imageProj: new Map(), ipLayers: new Map() }, options())).toThrow(/Found 0 cross-attention blocks/);
+  });
+});
