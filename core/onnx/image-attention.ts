@@ -66,10 +66,10 @@ function project(editor: GraphEditor, identity: IdentitySources, weight: string,
 
 function decomposedAttention(editor: GraphEditor, site: CrossAttentionSite, keys: string, values: string, tag: string): string {
   const core = site.core!;
-  let scores = clone(editor, core.scores, 1, keys, tag);
+  let scores = clone(editor, core.scores, { 1: keys }, tag);
   scores = cloneChain(editor, core.scoreChain, scores, tag);
-  const weights = clone(editor, core.softmax, 0, scores, tag);
-  const weighted = clone(editor, core.weighted, 1, values, tag, weights);
+  const weights = clone(editor, core.softmax, { 0: scores }, tag);
+  const weighted = clone(editor, core.weighted, { 0: weights, 1: values }, tag);
   return cloneChain(editor, core.mergeChain, weighted, tag);
 }
 
@@ -80,17 +80,16 @@ function fusedAttention(editor: GraphEditor, mha: OnnxNode, keys: string, values
 /** Copies a chain of unary-like nodes onto new data; reshapes get -1 for the token axis (16 image tokens, not 77). */
 function cloneChain(editor: GraphEditor, chain: readonly OnnxNode[], data: string, tag: string): string {
   for (const node of chain) {
-    const index = node.input.indexOf(dataInput(editor, node));
-    data = clone(editor, node, index, data, tag);
-    if (node.opType === "Reshape") editor.producer(data)!.input[1] = anyTokenCount(editor, node.input[1], tag);
+    const replaced: Record<number, string> = { [node.input.indexOf(dataInput(editor, node))]: data };
+    if (node.opType === "Reshape") replaced[1] = anyTokenCount(editor, node.input[1], tag);
+    data = clone(editor, node, replaced, tag);
   }
   return data;
 }
 
-function clone(editor: GraphEditor, node: OnnxNode, index: number, data: string, tag: string, first?: string): string {
-  const inputs = [...node.input];
-  inputs[index] = data;
-  if (first !== undefined) inputs[0] = first;
+/** A copy of `node` (same op, attributes, domain) reading `replaced[i]` instead of its input i. */
+function clone(editor: GraphEditor, node: OnnxNode, replaced: Record<number, string>, tag: string): string {
+  const inputs = node.input.map((input, i) => replaced[i] ?? input);
   return editor.add(node.opType ?? "", inputs, `${tag}/${node.opType}`, node.attribute, node.domain);
 }
 
