@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { linear } from "../../../core/adapter/linear.js";
+import { linear, linearJs } from "../../../core/adapter/linear.js";
+import { wasmGemmAvailable } from "../../../core/adapter/gemm-wasm.js";
 import { assertClose } from "../../helpers/assert-close.js";
 
 function naive(x: Float32Array, rows: number, w: Float32Array, outDim: number, bias?: Float32Array): Float32Array {
@@ -22,11 +23,20 @@ describe("linear", () => {
     [5, 9, 7],
     [16, 33, 12],
     [17, 64, 130],
+    [18, 130, 67],
+    [32, 256, 96],
   ])("matches the plain triple loop for %i rows, %i inputs, %i outputs (edges of the 4×4 blocks)", (rows, inDim, outDim) => {
     const x = values(rows * inDim, 1);
     const w = values(outDim * inDim, 2);
     const b = values(outDim, 3);
     assertClose(linear(x, rows, w, outDim, b), naive(x, rows, w, outDim, b), { abs: 1e-5, rel: 1e-5 }, "linear");
+  });
+
+  it("agrees between the SIMD kernel and the JavaScript loop on padded shapes", () => {
+    expect(wasmGemmAvailable()).toBe(true);
+    const x = values(21 * 77, 4);
+    const w = values(33 * 77, 5);
+    assertClose(linear(x, 21, w, 33), linearJs(x, 21, w, 33), { abs: 1e-5, rel: 1e-5 }, "wasm vs js");
   });
 
   it("writes into a caller's buffer", () => {

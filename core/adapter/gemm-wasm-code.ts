@@ -1,0 +1,108 @@
+/**
+ * The WebAssembly SIMD kernel behind {@link linear}, assembled here byte by byte (no toolchain, no
+ * binary blob in the repository). Exported `gemm(x, rows, w, outDim, inDim, y)` computes
+ * y[r, o] = Σ_i x[r, i]·w[o, i] on float32 data in the imported memory, for rows % 4 == 0,
+ * outDim % 2 == 0 and inDim % 4 == 0 (the caller pads). Loop order: for each pair of weight rows
+ * (kept in L1) it sweeps all input rows 4 at a time, so the weights stream from memory once; each
+ * step does 8 f32x4 multiply-adds from 6 loads.
+ */
+
+const op = {
+  end: 0x0b, loop: 0x03, brIf: 0x0d, get: 0x20, set: 0x21, tee: 0x22,
+  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32LtU: 0x49, i32Shl: 0x74,
+  f32Add: 0x92, f32Store: 0x38,
+} as const;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value) byte |= 0x80;
+    out.push(byte);
+  } while (value);
+  return out;
+}
+
+const simd = (code: number, ...immediates: number[]) => [0xfd, ...uleb(code), ...immediates];
+const v128Load = (offset = 0) => simd(0, 4, ...uleb(offset));
+const f32x4Add = () => simd(228);
+const f32x4Mul = () => simd(230);
+const extractLane = (lane: number) => simd(31, lane);
+const v128Zero = () => simd(12, ...new Array(16).fill(0));
+
+// locals: params 0..5, then i32 6..16, then v128 17..30
+const [X, ROWS, W, OUT_DIM, IN_DIM, Y] = [0, 1, 2, 3, 4, 5];
+const [R0, O0, K, ROW_BYTES, OUT_BYTES, PW0, PW1, PX0, PX1, PX2, Y_AT] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const ACC = (r: number, o: number) => 17 + r * 2 + o;
+const A = (r: number) => 25 + r;
+const B = (o: number) => 29 + o;
+const PX = [PX0, PX1, PX2];
+
+function body(): number[] {
+  const get = (i: number) => [op.get, i];
+  const set = (i: number) => [op.set, i];
+  const code: number[] = [];
+  const emit = (...parts: (number | number[])[]) => {
+    for (const p of parts) typeof p === "number" ? code.push(p) : code.push(...p);
+  };
+  const addTo = (local: number, other: number[]) => emit(get(local), other, op.i32Add, set(local));
+  emit(get(IN_DIM), op.i32Const, 2, op.i32Shl, set(ROW_BYTES));
+  emit(get(OUT_DIM), op.i32Const, 2, op.i32Shl, set(OUT_BYTES));
+  emit(op.i32Const, 0, set(O0));
+  emit(op.loop, 0x40); // over pairs of output features
+  emit(get(W), get(O0), get(ROW_BYTES), op.i32Mul, op.i32Add, op.tee, PW0, get(ROW_BYTES), op.i32Add, set(PW1));
+  emit(op.i32Const, 0, set(R0));
+  emit(op.loop, 0x40); // over blocks of 4 input rows
+  emit(get(X), get(R0), get(ROW_BYTES), op.i32Mul, op.i32Add, set(PX0));
+  emit(get(PX0), get(ROW_BYTES), op.i32Add, set(PX1));
+  emit(get(PX1), get(ROW_BYTES), op.i32Add, set(PX2));
+  for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(v128Zero(), set(ACC(r, o)));
+  emit(op.i32Const, 0, set(K));
+  emit(op.loop, 0x40); // over the shared dimension, 4 floats a step
+  for (let r = 0; r < 3; r++) emit(get(PX[r]), get(K), op.i32Add, v128Load(), set(A(r)));
+  emit(get(PX2), get(ROW_BYTES), op.i32Add, get(K), op.i32Add, v128Load(), set(A(3)));
+  emit(get(PW0), get(K), op.i32Add, v128Load(), set(B(0)));
+  emit(get(PW1), get(K), op.i32Add, v128Load(), set(B(1)));
+  for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(get(ACC(r, o)), get(A(r)), get(B(o)), f32x4Mul(), f32x4Add(), set(ACC(r, o)));
+  addTo(K, [op.i32Const, 16]);
+  emit(get(K), get(ROW_BYTES), op.i32LtU, op.brIf, 0, op.end);
+  emit(get(Y), get(R0), get(OUT_DIM), op.i32Mul, get(O0), op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set(Y_AT));
+  for (let r = 0; r < 4; r++) {
+    for (let o = 0; o < 2; o++) {
+      const acc = ACC(r, o);
+      emit(get(Y_AT), get(acc), extractLane(0), get(acc), extractLane(1), op.f32Add, get(acc), extractLane(2), get(acc), extractLane(3), op.f32Add, op.f32Add);
+      emit(op.f32Store, 2, ...uleb(o * 4));
+    }
+    addTo(Y_AT, get(OUT_BYTES));
+  }
+  addTo(R0, [op.i32Const, 4]);
+  emit(get(R0), get(ROWS), op.i32LtU, op.brIf, 0, op.end);
+  addTo(O0, [op.i32Const, 2]);
+  emit(get(O0), get(OUT_DIM), op.i32LtU, op.brIf, 0, op.end);
+  emit(op.end);
+  return code;
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...uleb(content.length), ...content];
+}
+
+const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+
+/** The module's bytes: imports `env.memory`, exports `gemm`. */
+export function gemmModuleBytes(): Uint8Array {
+  const I32 = 0x7f;
+  const V128 = 0x7b;
+  const fn = body();
+  const locals = [2, 11, I32, 14, V128];
+  const code = [...uleb(locals.length + fn.length), ...locals, ...fn];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name("gemm"), 0x00, 0]),
+    ...section(10, [1, ...code]),
+  ]);
+}
