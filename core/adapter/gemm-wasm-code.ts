@@ -31,12 +31,12 @@ const f32x4Mul = () => simd(230);
 const extractLane = (lane: number) => simd(31, lane);
 const v128Zero = () => simd(12, ...new Array(16).fill(0));
 
-// locals: params 0..5, then i32 6..16, then v128 17..30
-const [X, ROWS, W, OUT_DIM, IN_DIM, Y] = [0, 1, 2, 3, 4, 5];
-const [R0, O0, K, ROW_BYTES, OUT_BYTES, PW0, PW1, PX0, PX1, PX2, Y_AT] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-const ACC = (r: number, o: number) => 17 + r * 2 + o;
-const A = (r: number) => 25 + r;
-const B = (o: number) => 29 + o;
+// locals: params 0..6, then i32 7..17, then v128 18..31
+const [X, ROWS, W, OUT_DIM, IN_DIM, Y, Y_STRIDE] = [0, 1, 2, 3, 4, 5, 6];
+const [R0, O0, K, ROW_BYTES, OUT_BYTES, PW0, PW1, PX0, PX1, PX2, Y_AT] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+const ACC = (r: number, o: number) => 18 + r * 2 + o;
+const A = (r: number) => 26 + r;
+const B = (o: number) => 30 + o;
 const PX = [PX0, PX1, PX2];
 
 function body(): number[] {
@@ -48,7 +48,7 @@ function body(): number[] {
   };
   const addTo = (local: number, other: number[]) => emit(get(local), other, op.i32Add, set(local));
   emit(get(IN_DIM), op.i32Const, 2, op.i32Shl, set(ROW_BYTES));
-  emit(get(OUT_DIM), op.i32Const, 2, op.i32Shl, set(OUT_BYTES));
+  emit(get(Y_STRIDE), op.i32Const, 2, op.i32Shl, set(OUT_BYTES));
   emit(op.i32Const, 0, set(O0));
   emit(op.loop, 0x40); // over pairs of output features
   emit(get(W), get(O0), get(ROW_BYTES), op.i32Mul, op.i32Add, op.tee, PW0, get(ROW_BYTES), op.i32Add, set(PW1));
@@ -67,7 +67,7 @@ function body(): number[] {
   for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(get(ACC(r, o)), get(A(r)), get(B(o)), f32x4Mul(), f32x4Add(), set(ACC(r, o)));
   addTo(K, [op.i32Const, 16]);
   emit(get(K), get(ROW_BYTES), op.i32LtU, op.brIf, 0, op.end);
-  emit(get(Y), get(R0), get(OUT_DIM), op.i32Mul, get(O0), op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set(Y_AT));
+  emit(get(Y), get(R0), get(Y_STRIDE), op.i32Mul, get(O0), op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set(Y_AT));
   for (let r = 0; r < 4; r++) {
     for (let o = 0; o < 2; o++) {
       const acc = ACC(r, o);
@@ -90,8 +90,11 @@ function section(id: number, content: number[]): number[] {
 
 const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 
-/** The module's bytes: imports `env.memory`, exports `gemm`. */
-export function gemmModuleBytes(): Uint8Array {
+/**
+ * The module's bytes: imports `env.memory` (shared, up to `maxPages`, when `shared` so worker threads
+ * can run the same kernel on the same data), exports `gemm`.
+ */
+export function gemmModuleBytes(shared = false, maxPages = 0): Uint8Array {
   const I32 = 0x7f;
   const V128 = 0x7b;
   const fn = body();
@@ -99,8 +102,8 @@ export function gemmModuleBytes(): Uint8Array {
   const code = [...uleb(locals.length + fn.length), ...locals, ...fn];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 1]),
+    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...(shared ? [0x03, 1, ...uleb(maxPages)] : [0x00, 1])]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name("gemm"), 0x00, 0]),
     ...section(10, [1, ...code]),

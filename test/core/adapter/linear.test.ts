@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { linear, linearJs } from "../../../core/adapter/linear.js";
-import { wasmGemmAvailable } from "../../../core/adapter/gemm-wasm.js";
+import { wasmGemmAvailable, wasmHelperReady } from "../../../core/adapter/gemm-wasm.js";
+import { availableParallelism } from "node:os";
 import { assertClose } from "../../helpers/assert-close.js";
 
 function naive(x: Float32Array, rows: number, w: Float32Array, outDim: number, bias?: Float32Array): Float32Array {
@@ -37,6 +38,14 @@ describe("linear", () => {
     const x = values(21 * 77, 4);
     const w = values(33 * 77, 5);
     assertClose(linear(x, 21, w, 33), linearJs(x, 21, w, 33), { abs: 1e-5, rel: 1e-5 }, "wasm vs js");
+  });
+
+  it.runIf(availableParallelism() > 1)("splits a large product with the helper thread and still matches the JavaScript loop", async () => {
+    for (let i = 0; i < 100 && !wasmHelperReady(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(wasmHelperReady()).toBe(true);
+    const x = values(18 * 512, 6);
+    const w = values(602 * 512, 7);
+    assertClose(linear(x, 18, w, 602), linearJs(x, 18, w, 602), { abs: 1e-5, rel: 1e-5 }, "split product");
   });
 
   it("writes into a caller's buffer", () => {
