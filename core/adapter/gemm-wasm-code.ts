@@ -24,6 +24,18 @@ function uleb(value: number): number[] {
   return out;
 }
 
+/** Signed LEB128, the encoding of i32.const immediates (64 needs two bytes: one byte 0x40 means -64). */
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+const i32c = (value: number) => [op.i32Const, ...sleb(value)];
+
 const simd = (code: number, ...immediates: number[]) => [0xfd, ...uleb(code), ...immediates];
 const v128Load = (offset = 0) => simd(0, 4, ...uleb(offset));
 const f32x4Add = () => simd(228);
@@ -47,27 +59,27 @@ function body(): number[] {
     for (const p of parts) typeof p === "number" ? code.push(p) : code.push(...p);
   };
   const addTo = (local: number, other: number[]) => emit(get(local), other, op.i32Add, set(local));
-  emit(get(IN_DIM), op.i32Const, 2, op.i32Shl, set(ROW_BYTES));
-  emit(get(Y_STRIDE), op.i32Const, 2, op.i32Shl, set(OUT_BYTES));
-  emit(op.i32Const, 0, set(O0));
+  emit(get(IN_DIM), i32c(2), op.i32Shl, set(ROW_BYTES));
+  emit(get(Y_STRIDE), i32c(2), op.i32Shl, set(OUT_BYTES));
+  emit(i32c(0), set(O0));
   emit(op.loop, 0x40); // over pairs of output features
   emit(get(W), get(O0), get(ROW_BYTES), op.i32Mul, op.i32Add, op.tee, PW0, get(ROW_BYTES), op.i32Add, set(PW1));
-  emit(op.i32Const, 0, set(R0));
+  emit(i32c(0), set(R0));
   emit(op.loop, 0x40); // over blocks of 4 input rows
   emit(get(X), get(R0), get(ROW_BYTES), op.i32Mul, op.i32Add, set(PX0));
   emit(get(PX0), get(ROW_BYTES), op.i32Add, set(PX1));
   emit(get(PX1), get(ROW_BYTES), op.i32Add, set(PX2));
   for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(v128Zero(), set(ACC(r, o)));
-  emit(op.i32Const, 0, set(K));
+  emit(i32c(0), set(K));
   emit(op.loop, 0x40); // over the shared dimension, 4 floats a step
   for (let r = 0; r < 3; r++) emit(get(PX[r]), get(K), op.i32Add, v128Load(), set(A(r)));
   emit(get(PX2), get(ROW_BYTES), op.i32Add, get(K), op.i32Add, v128Load(), set(A(3)));
   emit(get(PW0), get(K), op.i32Add, v128Load(), set(B(0)));
   emit(get(PW1), get(K), op.i32Add, v128Load(), set(B(1)));
   for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(get(ACC(r, o)), get(A(r)), get(B(o)), f32x4Mul(), f32x4Add(), set(ACC(r, o)));
-  addTo(K, [op.i32Const, 16]);
+  addTo(K, i32c(16));
   emit(get(K), get(ROW_BYTES), op.i32LtU, op.brIf, 0, op.end);
-  emit(get(Y), get(R0), get(Y_STRIDE), op.i32Mul, get(O0), op.i32Add, op.i32Const, 2, op.i32Shl, op.i32Add, set(Y_AT));
+  emit(get(Y), get(R0), get(Y_STRIDE), op.i32Mul, get(O0), op.i32Add, i32c(2), op.i32Shl, op.i32Add, set(Y_AT));
   for (let r = 0; r < 4; r++) {
     for (let o = 0; o < 2; o++) {
       const acc = ACC(r, o);
@@ -76,9 +88,9 @@ function body(): number[] {
     }
     addTo(Y_AT, get(OUT_BYTES));
   }
-  addTo(R0, [op.i32Const, 4]);
+  addTo(R0, i32c(4));
   emit(get(R0), get(ROWS), op.i32LtU, op.brIf, 0, op.end);
-  addTo(O0, [op.i32Const, 2]);
+  addTo(O0, i32c(2));
   emit(get(O0), get(OUT_DIM), op.i32LtU, op.brIf, 0, op.end);
   emit(op.end);
   return code;
