@@ -130,16 +130,19 @@ async function refuseBigEndian(zip: ZipReader, prefix: string, name: string): Pr
   if (order !== "little") throw new InstantIdError(ErrorCode.ModelInvalid, `${name} was saved with ${order}-endian storages; re-save it on a little-endian machine`);
 }
 
+/** State dicts nest a few levels; deeper structures are not walked (and cannot exhaust the stack). */
+const MAX_NESTING = 32;
+
 /** Flattens nested dicts into dotted names; non-tensor leaves (versions, metadata) are skipped. */
-function collectTensors(value: PickleValue, prefix: string, out: Map<string, TorchTensorRef>): void {
+function collectTensors(value: PickleValue, prefix: string, out: Map<string, TorchTensorRef>, depth = 0): void {
   if (isTensorRef(value)) {
     out.set(prefix, value);
     return;
   }
-  if (!(value instanceof Map)) return;
+  if (!(value instanceof Map) || depth >= MAX_NESTING) return;
   for (const [key, child] of value) {
     if (typeof key !== "string" && typeof key !== "number") continue;
-    collectTensors(child, prefix ? `${prefix}.${key}` : String(key), out);
+    collectTensors(child, prefix ? `${prefix}.${key}` : String(key), out, depth + 1);
   }
 }
 
