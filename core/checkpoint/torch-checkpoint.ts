@@ -57,10 +57,12 @@ export class TorchCheckpoint implements CheckpointFile {
     }
   }
 
+  /** Tensor names (nested dict keys joined by dots) in pickle order. */
   names(): string[] {
     return [...this.refs.keys()];
   }
 
+  /** Stored dtype and shape of one tensor. */
   info(name: string): CheckpointTensorInfo {
     const ref = this.ref(name);
     return { name, dtype: ref.storage.dtype, shape: ref.shape };
@@ -87,6 +89,7 @@ export class TorchCheckpoint implements CheckpointFile {
     return { shape: [...ref.shape], data: gather(widen(raw, dtype), ref.shape, ref.stride) };
   }
 
+  /** Closes the underlying file. */
   async close(): Promise<void> {
     await this.zip.source.close();
   }
