@@ -29,6 +29,9 @@ const MAX_PAGES = 16384;
 /** Products smaller than this are not worth waking the helper thread for. */
 const SPLIT_MIN_WORK = 1 << 22;
 
+/** How long the first large product waits for the helper thread before going on alone. */
+const HELPER_START_TIMEOUT_MS = 1000;
+
 // control block slots
 const SEQ = 0, DONE = 1, READY = 2, PARAMS = 3;
 
@@ -38,6 +41,7 @@ const { workerData } = require("node:worker_threads");
 const { bytes, memory, control } = workerData;
 const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm;
 Atomics.store(control, ${READY}, 1);
+Atomics.notify(control, ${READY});
 let seen = 0;
 for (;;) {
   Atomics.wait(control, ${SEQ}, seen);
@@ -55,6 +59,9 @@ class Helper {
     const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { bytes, memory, control: this.control } });
     worker.unref();
     worker.on("error", () => Atomics.store(this.control, READY, 0));
+    // A thread starts in tens of milliseconds without needing our event loop; waiting here means
+    // even fully synchronous callers get both cores from the first product on.
+    Atomics.wait(this.control, READY, 0, HELPER_START_TIMEOUT_MS);
   }
 
   get ready(): boolean {
@@ -108,10 +115,42 @@ function place(target: Float32Array, at: number, source: Float32Array, rows: num
   target.fill(0, at + rows * paddedCols, at + paddedRows * paddedCols);
 }
 
+/** Weights copied into the kernel's memory once (float offset of their padded copy), and where that pinned region ends. */
+const pinned = new WeakMap<Float32Array, number>();
+let pinnedEnd = 0;
+
+function growTo(k: Kernel, floats: number): boolean {
+  const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / PAGE);
+  if (pages <= 0) return true;
+  if (k.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) return false;
+  k.memory.grow(pages);
+  return true;
+}
+
+/**
+ * Copies a weight [outDim, inDim] into the kernel's memory for good, so later products with it skip
+ * the per-call copy (the Resampler pins its ~220 MB once). The weight must not change afterwards.
+ * Returns false (and nothing changes) when the kernel is unavailable or its memory is full.
+ */
+export function pinWeights(w: Float32Array, outDim: number): boolean {
+  const k = loadKernel();
+  if (!k) return false;
+  if (pinned.has(w)) return true;
+  const inDim = w.length / outDim;
+  const padIn = roundUp(inDim, 4);
+  const padOut = roundUp(outDim, 2);
+  if (!growTo(k, pinnedEnd + padOut * padIn)) return false;
+  place(new Float32Array(k.memory.buffer), pinnedEnd, w, outDim, inDim, padOut, padIn);
+  pinned.set(w, pinnedEnd);
+  pinnedEnd += padOut * padIn;
+  return true;
+}
+
 /**
  * out = x · wᵀ with the WebAssembly SIMD kernel: operands are copied into the kernel's memory
- * (padded to its block sizes), large products are split by output features between this thread and
- * a helper thread, and the result is copied back. Returns false when the kernel cannot run it.
+ * (padded to its block sizes; pinned weights are already there), large products are split by output
+ * features between this thread and a helper thread, and the result is copied back. Returns false
+ * when the kernel cannot run it.
  */
 export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDim: number, out: Float32Array): boolean {
   const k = loadKernel();
@@ -120,14 +159,13 @@ export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDi
   const padIn = roundUp(inDim, 4);
   const padRows = roundUp(rows, 4);
   const padOut = roundUp(outDim, 2);
-  const wAt = 0;
-  const xAt = wAt + padOut * padIn;
+  const pinnedAt = pinned.get(w);
+  const wAt = pinnedAt ?? pinnedEnd;
+  const xAt = pinnedAt === undefined ? pinnedEnd + padOut * padIn : pinnedEnd;
   const yAt = xAt + padRows * padIn;
-  const pages = Math.ceil(((yAt + padRows * padOut) * 4 - k.memory.buffer.byteLength) / PAGE);
-  if (pages > 0 && k.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) return false;
-  if (pages > 0) k.memory.grow(pages);
+  if (!growTo(k, yAt + padRows * padOut)) return false;
   const heap = new Float32Array(k.memory.buffer);
-  place(heap, wAt, w, outDim, inDim, padOut, padIn);
+  if (pinnedAt === undefined) place(heap, wAt, w, outDim, inDim, padOut, padIn);
   place(heap, xAt, x, rows, inDim, padRows, padIn);
   const split = k.helper?.ready && rows * w.length >= SPLIT_MIN_WORK ? roundUp(padOut / 2, 2) : padOut;
   const job = split < padOut ? k.helper!.start([xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut]) : 0;
