@@ -115,6 +115,9 @@ function place(target: Float32Array, at: number, source: Float32Array, rows: num
   target.fill(0, at + rows * paddedCols, at + paddedRows * paddedCols);
 }
 
+/** Pinned weights may use this much of the kernel's memory; the rest stays free for per-call operands. Pinned space is never reclaimed. */
+const PIN_BUDGET_FLOATS = (MAX_PAGES * PAGE) / 4 / 2;
+
 /** Weights copied into the kernel's memory once (float offset of their padded copy), and where that pinned region ends. */
 const pinned = new WeakMap<Float32Array, number>();
 let pinnedEnd = 0;
@@ -130,6 +133,7 @@ function growTo(k: Kernel, floats: number): boolean {
 /**
  * Copies a weight [outDim, inDim] into the kernel's memory for good, so later products with it skip
  * the per-call copy (the Resampler pins its ~220 MB once). The weight must not change afterwards.
+ * Pinned space is bounded (512 MiB) and never reclaimed; beyond it weights are simply copied per call.
  * Returns false (and nothing changes) when the kernel is unavailable or its memory is full.
  */
 export function pinWeights(w: Float32Array, outDim: number): boolean {
@@ -139,7 +143,7 @@ export function pinWeights(w: Float32Array, outDim: number): boolean {
   const inDim = w.length / outDim;
   const padIn = roundUp(inDim, 4);
   const padOut = roundUp(outDim, 2);
-  if (!growTo(k, pinnedEnd + padOut * padIn)) return false;
+  if (pinnedEnd + padOut * padIn > PIN_BUDGET_FLOATS || !growTo(k, pinnedEnd + padOut * padIn)) return false;
   place(new Float32Array(k.memory.buffer), pinnedEnd, w, outDim, inDim, padOut, padIn);
   pinned.set(w, pinnedEnd);
   pinnedEnd += padOut * padIn;
