@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { linear, linearJs } from "../../../core/adapter/linear.js";
-import { wasmGemmAvailable, wasmHelperReady } from "../../../core/adapter/gemm-wasm.js";
+import { pinWeights, wasmGemmAvailable, wasmHelperReady } from "../../../core/adapter/gemm-wasm.js";
 import { availableParallelism } from "node:os";
 import { assertClose } from "../../helpers/assert-close.js";
 
@@ -46,6 +46,15 @@ describe("linear", () => {
     const x = values(18 * 512, 6);
     const w = values(602 * 512, 7);
     assertClose(linear(x, 18, w, 602), linearJs(x, 18, w, 602), { abs: 1e-5, rel: 1e-5 }, "split product");
+  });
+
+  it("gives the same product with a pinned weight, including after other products reuse the scratch memory", () => {
+    const w = values(63 * 130, 8); // 9 × 63 × 130 multiply-adds: large enough for the kernel
+    const x = values(9 * 130, 9);
+    const before = linearJs(x, 9, w, 63);
+    expect(pinWeights(w, 63)).toBe(true);
+    linear(values(40 * 64, 10), 40, values(64 * 64, 11), 64);
+    assertClose(linear(x, 9, w, 63), before, { abs: 1e-5, rel: 1e-5 }, "pinned");
   });
 
   it("writes into a caller's buffer", () => {
