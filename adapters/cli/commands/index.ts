@@ -1,5 +1,22 @@
 import type { CliCommand } from "../command.js";
+import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
+import { openFaceAnalysis } from "../face-analysis.js";
+import { identityCreateCommand } from "./identity-create.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
+import { kpsCommand } from "./kps.js";
+import { modelsCheckCommand } from "./models-check.js";
+import { modelsPullCommand } from "./models-pull.js";
 
 /** Every CLI command; each capability adds its command here. */
-export const commands: readonly CliCommand[] = [conformanceCommand];
+export const commands: readonly CliCommand[] = [
+  conformanceCommand,
+  analyzeCommand,
+  modelsPullCommand,
+  modelsCheckCommand,
+  kpsCommand(openFaceAnalysis),
+  identityCreateCommand(openFaceAnalysis),
+  identityShowCommand,
+  identityMixCommand,
+];

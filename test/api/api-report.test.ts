@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { extractApi, renderApiMarkdown } from "./extract-api.js";
+
+const root = resolve(__dirname, "..", "..");
+const entries = extractApi(resolve(root, "core/index.ts"), resolve(root, "tsconfig.json"));
+
+describe("public API contract", () => {
+  it("matches docs/api.md (run `npm run api` after changing the exported API)", () => {
+    const committed = readFileSync(resolve(root, "docs/api.md"), "utf8");
+    expect(committed).toBe(renderApiMarkdown(entries));
+  });
+
+  it("has a doc comment on every exported symbol", () => {
+    const undocumented = entries.filter((e) => !e.doc).map((e) => `${e.name} (${e.file})`);
+    expect(undocumented, `exports without a doc comment: ${undocumented.join(", ")}`).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+import { Project, type ExportedDeclarations, Node } from "ts-morph";
+
+/** One exported symbol of the public entry point, as the API report lists it. */
+export interface ApiEntry {
+  readonly name: string;
+  readonly kind: string;
+  readonly signature: string;
+  readonly doc: string;
+  readonly file: string;
+}
+
+function docOf(declaration: ExportedDeclarations): string {
+  const target = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration;
+  if (target && Node.isJSDocable(target)) {
+    return target
+      .getJsDocs()
+      .map((doc) => doc.getDescription().trim())
+      .filter(Boolean)
+      .join("\n");
+  }
+  return "";
+}
+
+function signatureOf(declaration: ExportedDeclarations): string {
+  if (Node.isFunctionDeclaration(declaration)) {
+    const params = declaration.getParameters().map((p) => p.getText().replace(/\s+/g, " "));
+    return `function ${declaration.getName()}(${params.join(", ")}): ${declaration.getReturnType().getText(declaration)}`;
+  }
+  if (Node.isClassDeclaration(declaration)) {
+    const members = declaration
+      .getMembers()
+      .filter((m) => !(Node.isModifierable(m) && (m.hasModifier("private") || m.hasModifier("protected"))))
+      .map((m) => `  ${m.getText().split("{")[0].replace(/\s+/g, " ").trim().replace(/;$/, "")}`);
+    return `class ${declaration.getName()} {\n${members.join("\n")}\n}`;
+  }
+  if (Node.isVariableDeclaration(declaration)) {
+    return `const ${declaration.getName()}: ${declaration.getType().getText(declaration)}`;
+  }
+  return declaration
+    .getText()
+    .replace(/\/\*\*[\s\S]*?\*\//g, "")
+    .split("\n")
+    .filter((line) => line.trim())
+    .join("\n");
+}
+
+/** Extracts every export of `entry` (names, signatures, doc comments), sorted by name. */
+export function extractApi(entry: string, tsconfig: string): ApiEntry[] {
+  const project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true });
+  const source = project.addSourceFileAtPath(entry);
+  project.resolveSourceFileDependencies();
+  const entries: ApiEntry[] = [];
+  for (const [name, declarations] of source.getExportedDeclarations()) {
+    for (const declaration of declarations) {
+      entries.push({
+        name,
+        kind: declaration.getKindName(),
+        signature: signatureOf(declaration),
+        doc: docOf(declaration),
+        file: declaration.getSourceFile().getFilePath().replace(`${project.getFileSystem().getCurrentDirectory()}/`, ""),
+      });
+    }
+  }
+  return entries.sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+}
+
+/** Renders the API report as Markdown: one section per export with its doc comment and signature. */
+export function renderApiMarkdown(entries: readonly ApiEntry[]): string {
+  const lines = [
+    "# Public API",
+    "",
+    "Generated from `core/index.ts` by `npm run api`; a test fails when the exported API changes",
+    "and this file was not regenerated, or when an export has no doc comment.",
+    "",
+  ];
+  for (const entry of entries) {
+    lines.push(`## ${entry.name}`, "", entry.doc || "(undocumented)", "", "```ts", entry.signature, "```", "");
+  }
+  return lines.join("\n");
+}
