@@ -43,13 +43,20 @@ const f32x4Mul = () => simd(230);
 const extractLane = (lane: number) => simd(31, lane);
 const v128Zero = () => simd(12, ...new Array(16).fill(0));
 
-// locals: params 0..6, then i32 7..17, then v128 18..31
+/** Output features per block (3 or 4 spill registers and run slower); outDim must be a multiple of it (the caller pads). */
+export const OUT_BLOCK = 2;
+const ROW_BLOCK = 4;
+
+// locals: params 0..6, then i32 scalars, then i32 pointers, then v128 accumulators and operands
 const [X, ROWS, W, OUT_DIM, IN_DIM, Y, Y_STRIDE] = [0, 1, 2, 3, 4, 5, 6];
-const [R0, O0, K, ROW_BYTES, OUT_BYTES, PW0, PW1, PX0, PX1, PX2, Y_AT] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-const ACC = (r: number, o: number) => 18 + r * 2 + o;
-const A = (r: number) => 26 + r;
-const B = (o: number) => 30 + o;
-const PX = [PX0, PX1, PX2];
+const [R0, O0, K, ROW_BYTES, OUT_BYTES, Y_AT] = [7, 8, 9, 10, 11, 12];
+const PW = Array.from({ length: OUT_BLOCK }, (_, o) => 13 + o);
+const PX = Array.from({ length: ROW_BLOCK }, (_, r) => 13 + OUT_BLOCK + r);
+const I32_LOCALS = 6 + OUT_BLOCK + ROW_BLOCK;
+const ACC = (r: number, o: number) => 7 + I32_LOCALS + r * OUT_BLOCK + o;
+const A = 7 + I32_LOCALS + ROW_BLOCK * OUT_BLOCK;
+const B = (o: number) => A + 1 + o;
+const V128_LOCALS = ROW_BLOCK * OUT_BLOCK + 1 + OUT_BLOCK;
 
 function body(): number[] {
   const get = (i: number) => [op.get, i];
@@ -62,35 +69,35 @@ function body(): number[] {
   emit(get(IN_DIM), i32c(2), op.i32Shl, set(ROW_BYTES));
   emit(get(Y_STRIDE), i32c(2), op.i32Shl, set(OUT_BYTES));
   emit(i32c(0), set(O0));
-  emit(op.loop, 0x40); // over pairs of output features
-  emit(get(W), get(O0), get(ROW_BYTES), op.i32Mul, op.i32Add, op.tee, PW0, get(ROW_BYTES), op.i32Add, set(PW1));
+  emit(op.loop, 0x40); // over blocks of output features
+  emit(get(W), get(O0), get(ROW_BYTES), op.i32Mul, op.i32Add, set(PW[0]));
+  for (let o = 1; o < OUT_BLOCK; o++) emit(get(PW[o - 1]), get(ROW_BYTES), op.i32Add, set(PW[o]));
   emit(i32c(0), set(R0));
-  emit(op.loop, 0x40); // over blocks of 4 input rows
-  emit(get(X), get(R0), get(ROW_BYTES), op.i32Mul, op.i32Add, set(PX0));
-  emit(get(PX0), get(ROW_BYTES), op.i32Add, set(PX1));
-  emit(get(PX1), get(ROW_BYTES), op.i32Add, set(PX2));
-  for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(v128Zero(), set(ACC(r, o)));
+  emit(op.loop, 0x40); // over blocks of input rows
+  emit(get(X), get(R0), get(ROW_BYTES), op.i32Mul, op.i32Add, set(PX[0]));
+  for (let r = 1; r < ROW_BLOCK; r++) emit(get(PX[r - 1]), get(ROW_BYTES), op.i32Add, set(PX[r]));
+  for (let r = 0; r < ROW_BLOCK; r++) for (let o = 0; o < OUT_BLOCK; o++) emit(v128Zero(), set(ACC(r, o)));
   emit(i32c(0), set(K));
   emit(op.loop, 0x40); // over the shared dimension, 4 floats a step
-  for (let r = 0; r < 3; r++) emit(get(PX[r]), get(K), op.i32Add, v128Load(), set(A(r)));
-  emit(get(PX2), get(ROW_BYTES), op.i32Add, get(K), op.i32Add, v128Load(), set(A(3)));
-  emit(get(PW0), get(K), op.i32Add, v128Load(), set(B(0)));
-  emit(get(PW1), get(K), op.i32Add, v128Load(), set(B(1)));
-  for (let r = 0; r < 4; r++) for (let o = 0; o < 2; o++) emit(get(ACC(r, o)), get(A(r)), get(B(o)), f32x4Mul(), f32x4Add(), set(ACC(r, o)));
+  for (let o = 0; o < OUT_BLOCK; o++) emit(get(PW[o]), get(K), op.i32Add, v128Load(), set(B(o)));
+  for (let r = 0; r < ROW_BLOCK; r++) {
+    emit(get(PX[r]), get(K), op.i32Add, v128Load(), set(A));
+    for (let o = 0; o < OUT_BLOCK; o++) emit(get(ACC(r, o)), get(A), get(B(o)), f32x4Mul(), f32x4Add(), set(ACC(r, o)));
+  }
   addTo(K, i32c(16));
   emit(get(K), get(ROW_BYTES), op.i32LtU, op.brIf, 0, op.end);
   emit(get(Y), get(R0), get(Y_STRIDE), op.i32Mul, get(O0), op.i32Add, i32c(2), op.i32Shl, op.i32Add, set(Y_AT));
-  for (let r = 0; r < 4; r++) {
-    for (let o = 0; o < 2; o++) {
+  for (let r = 0; r < ROW_BLOCK; r++) {
+    for (let o = 0; o < OUT_BLOCK; o++) {
       const acc = ACC(r, o);
       emit(get(Y_AT), get(acc), extractLane(0), get(acc), extractLane(1), op.f32Add, get(acc), extractLane(2), get(acc), extractLane(3), op.f32Add, op.f32Add);
       emit(op.f32Store, 2, ...uleb(o * 4));
     }
     addTo(Y_AT, get(OUT_BYTES));
   }
-  addTo(R0, i32c(4));
+  addTo(R0, i32c(ROW_BLOCK));
   emit(get(R0), get(ROWS), op.i32LtU, op.brIf, 0, op.end);
-  addTo(O0, i32c(2));
+  addTo(O0, i32c(OUT_BLOCK));
   emit(get(O0), get(OUT_DIM), op.i32LtU, op.brIf, 0, op.end);
   emit(op.end);
   return code;
@@ -110,7 +117,7 @@ export function gemmModuleBytes(shared = false, maxPages = 0): Uint8Array {
   const I32 = 0x7f;
   const V128 = 0x7b;
   const fn = body();
-  const locals = [2, 11, I32, 14, V128];
+  const locals = [2, I32_LOCALS, I32, V128_LOCALS, V128];
   const code = [...uleb(locals.length + fn.length), ...locals, ...fn];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

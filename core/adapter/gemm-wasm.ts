@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { gemmModuleBytes } from "./gemm-wasm-code.js";
+import { gemmModuleBytes, OUT_BLOCK } from "./gemm-wasm-code.js";
 
 /** The slice of the WebAssembly JS API used here (the project's type libraries do not declare it). */
 interface WasmMemory {
@@ -142,7 +142,7 @@ export function pinWeights(w: Float32Array, outDim: number): boolean {
   if (pinned.has(w)) return true;
   const inDim = w.length / outDim;
   const padIn = roundUp(inDim, 4);
-  const padOut = roundUp(outDim, 2);
+  const padOut = roundUp(outDim, OUT_BLOCK);
   if (pinnedEnd + padOut * padIn > PIN_BUDGET_FLOATS || !growTo(k, pinnedEnd + padOut * padIn)) return false;
   place(new Float32Array(k.memory.buffer), pinnedEnd, w, outDim, inDim, padOut, padIn);
   pinned.set(w, pinnedEnd);
@@ -162,7 +162,7 @@ export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDi
   const inDim = w.length / outDim;
   const padIn = roundUp(inDim, 4);
   const padRows = roundUp(rows, 4);
-  const padOut = roundUp(outDim, 2);
+  const padOut = roundUp(outDim, OUT_BLOCK);
   const pinnedAt = pinned.get(w);
   const wAt = pinnedAt ?? pinnedEnd;
   const xAt = pinnedAt === undefined ? pinnedEnd + padOut * padIn : pinnedEnd;
@@ -171,7 +171,7 @@ export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDi
   const heap = new Float32Array(k.memory.buffer);
   if (pinnedAt === undefined) place(heap, wAt, w, outDim, inDim, padOut, padIn);
   place(heap, xAt, x, rows, inDim, padRows, padIn);
-  const split = k.helper?.ready && rows * w.length >= SPLIT_MIN_WORK ? roundUp(padOut / 2, 2) : padOut;
+  const split = k.helper?.ready && rows * w.length >= SPLIT_MIN_WORK ? roundUp(padOut / 2, OUT_BLOCK) : padOut;
   const job = split < padOut ? k.helper!.start([xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut]) : 0;
   k.gemm(xAt * 4, padRows, wAt * 4, split, padIn, yAt * 4, padOut);
   if (job) k.helper!.finish(job);
