@@ -1,10 +1,10 @@
 /**
  * The WebAssembly SIMD kernel behind {@link linear}, assembled here byte by byte (no toolchain, no
- * binary blob in the repository). Exported `gemm(x, rows, w, outDim, inDim, y)` computes
- * y[r, o] = Σ_i x[r, i]·w[o, i] on float32 data in the imported memory, for rows % 4 == 0,
- * outDim % 2 == 0 and inDim % 4 == 0 (the caller pads). Loop order: for each pair of weight rows
- * (kept in L1) it sweeps all input rows 4 at a time, so the weights stream from memory once; each
- * step does 8 f32x4 multiply-adds from 6 loads.
+ * binary blob in the repository). Exported `gemm(x, rows, w, outDim, inDim, y, yStride)` computes
+ * y[r·yStride + o] = Σ_i x[r, i]·w[o, i] on float32 data in the imported memory, for rows % 4 == 0,
+ * outDim % OUT_BLOCK == 0 and inDim % 4 == 0 (the caller pads). Loop order: for each block of weight
+ * rows (kept in L1) it sweeps all input rows 4 at a time, so the weights stream from memory once;
+ * each step does 4·OUT_BLOCK f32x4 multiply-adds from 4 + OUT_BLOCK loads.
  */
 
 const op = {
