@@ -1,10 +1,10 @@
-import { readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { ImageAdapterWeights } from "../../core/adapter/weights.js";
 import { decodeModel, encodeModel, patchImageAdapter } from "../../core/onnx/index.js";
 import { loadSession, runSession } from "../../core/runtime/session.js";
-import { tempDir } from "../helpers/shared.js";
 import type { Benchmark, BenchResult } from "./benchmark.js";
 import { medianMs } from "./benchmark.js";
 import { buildSdxlLikeUnet, SDXL_DEPTHS } from "./sdxl-graph.js";
@@ -65,7 +65,7 @@ const patchCost: Benchmark = {
   name: "onnx: image-attention patch step cost",
   available: () => true,
   async run(): Promise<BenchResult[]> {
-    const dir = await tempDir("instantid-bench-");
+    const dir = await mkdtemp(join(tmpdir(), "instantid-bench-"));
     try {
       const tokens = 64; // 640-wide level of a 16×16 latent; batch 2 as with guidance
       const { graph, widths } = buildSdxlLikeUnet({ depths: [1, 1, 1, 1, 1], tokens, externalFile: "unet.onnx.data", virtual: false });
@@ -136,7 +136,7 @@ const patchSdxlSize: Benchmark = {
   name: "onnx: patching an SDXL-size graph",
   available: () => true,
   async run(): Promise<BenchResult[]> {
-    const dir = await tempDir("instantid-bench-");
+    const dir = await mkdtemp(join(tmpdir(), "instantid-bench-"));
     try {
       const { graph, widths } = buildSdxlLikeUnet({ depths: SDXL_DEPTHS, tokens: 4096, externalFile: "unet.onnx.data", virtual: true });
       await graph.writeExternal(join(dir, "unet.onnx.data")); // sparse: the patch never reads it
