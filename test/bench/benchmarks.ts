@@ -6,4 +6,10 @@ import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, ...onnxBenchmarks, identityNetBenchmark, adapterBenchmark];
+export const benchmarks: readonly Benchmark[] = [
+  faceBenchmark,
+  kpsBenchmark,
+  adapterBenchmark,
+  ...onnxBenchmarks,
+  identityNetBenchmark,
+];
