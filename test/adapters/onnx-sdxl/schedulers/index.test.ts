@@ -22,7 +22,7 @@ function fixedNoise(): Rng {
 function trajectory(name: SchedulerName, steps: number): Float32Array {
   const scheduler = createScheduler(name, steps);
   const rng = fixedNoise();
-  let x = Float32Array.from(start, (v) => v * scheduler.initNoiseSigma);
+  let x: Float32Array = Float32Array.from(start, (v) => v * scheduler.initNoiseSigma);
   scheduler.timesteps.forEach((t, i) => {
     const input = scheduler.scaleModelInput(x, i);
     const eps = input.map((v) => 0.1 * v + (0.01 * t) / 1000);
