@@ -10,7 +10,14 @@ export default defineConfig([
     target: "node20",
   },
   {
-    entry: { cli: "adapters/cli/main.ts", bench: "test/bench/main.ts" },
+    entry: {
+      cli: "adapters/cli/main.ts",
+      bench: "test/bench/main.ts",
+      "onnx-sdxl": "adapters/onnx-sdxl/index.ts",
+      "diffusers-js": "adapters/diffusers-js/index.ts",
+      // The runner's worker thread; generateInWorker finds it beside the bundle that imports it.
+      "runner-worker": "adapters/onnx-sdxl/worker/runner-worker.ts",
+    },
     format: ["esm"],
     sourcemap: true,
     target: "node20",

@@ -15,3 +15,4 @@ export type { ImageInput, RawPixels } from "./image/io.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
+export * from "./unet/index.js";

@@ -1,38 +1,9 @@
 import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import type { ControlResiduals, GenerationHook, StepContext } from "../../core/hooks/types.js";
+import type { GenerationHook, StepContext } from "../../core/hooks/types.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
-import { zeroResiduals } from "./residual-shapes.js";
+import { collectContributions } from "../../core/unet/contributions.js";
+import { zeroResiduals } from "../../core/unet/zero-residuals.js";
 import type { UnetModel } from "./unet.js";
-
-/** Asks every hook for its contribution to this UNet call and merges them: inputs by name, residuals summed. */
-export async function collectContributions(
-  hooks: readonly GenerationHook[],
-  step: StepContext,
-): Promise<{ inputs: Record<string, Tensor>; residuals?: ControlResiduals }> {
-  const inputs: Record<string, Tensor> = {};
-  const owners: Record<string, string> = {};
-  let residuals: ControlResiduals | undefined;
-  for (const hook of hooks) {
-    const contribution = await hook.beforeStep?.(step);
-    for (const [name, value] of Object.entries(contribution?.inputs ?? {})) {
-      if (owners[name]) {
-        throw new InstantIdError(
-          ErrorCode.InvalidInput,
-          `Hooks "${owners[name]}" and "${hook.name}" both set the UNet input ${name}; remove one of them or give them distinct inputs.`,
-        );
-      }
-      owners[name] = hook.name;
-      inputs[name] = value;
-    }
-    if (contribution?.residuals) residuals = residuals ? addResiduals(residuals, contribution.residuals) : contribution.residuals;
-  }
-  return { inputs, residuals };
-}
-
-function addResiduals(a: ControlResiduals, b: ControlResiduals): ControlResiduals {
-  const add = (x: Tensor, y: Tensor): Tensor => ({ shape: x.shape, data: x.data.map((v, i) => v + y.data[i]) });
-  return { down: a.down.map((t, i) => add(t, b.down[i])), mid: add(a.mid, b.mid) };
-}
 
 /**
  * One UNet call for a step: the standard SDXL inputs from `step`, the hooks' inputs, and their
@@ -50,7 +21,7 @@ export async function callUnet(unet: UnetModel, hooks: readonly GenerationHook[]
     ...contribution.inputs,
   };
   if (unet.residuals) {
-    const residuals = contribution.residuals ?? zeroResiduals(unet, step.sample.shape);
+    const residuals = contribution.residuals ?? zeroResiduals(unet.residuals, unet.inputShapes, step.sample.shape);
     if (residuals.down.length !== unet.residuals.down.length) {
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,

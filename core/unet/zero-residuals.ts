@@ -1,7 +1,7 @@
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import type { ControlResiduals } from "../../core/hooks/types.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
-import type { UnetModel } from "./unet.js";
+import { ErrorCode, InstantIdError } from "../errors.js";
+import type { ControlResiduals } from "../hooks/types.js";
+import { tensor, type Tensor } from "../tensor/tensor.js";
+import type { ResidualNames } from "./residual-names.js";
 
 // SDXL's nine down-block skips: channels and the latent downscale of each (REFERENCE.md).
 const SDXL_DOWN = [
@@ -13,11 +13,14 @@ const SDXL_DOWN = [
  * (ONNX Runtime rejects missing inputs). Sizes come from the graph, or SDXL's layout when the graph
  * leaves them symbolic.
  */
-export function zeroResiduals(unet: UnetModel, sampleShape: readonly number[]): ControlResiduals {
-  const names = unet.residuals!;
+export function zeroResiduals(
+  names: ResidualNames,
+  declaredShapes: Readonly<Record<string, readonly (number | string)[]>>,
+  sampleShape: readonly number[],
+): ControlResiduals {
   const [rows, , height, width] = sampleShape;
   const shapeOf = (name: string, index: number): number[] => {
-    const declared = unet.inputShapes[name] ?? [];
+    const declared = declaredShapes[name] ?? [];
     const spatial = declared.slice(1);
     if (declared.length === 4 && spatial.every((d) => typeof d === "number")) return [rows, ...(spatial as number[])];
     const sdxl = index < 0 ? ([1280, 4] as const) : SDXL_DOWN[index];
