@@ -1,0 +1,133 @@
+import { ErrorCode, InstantIdError } from "../../core/errors.js";
+import type { ControlResiduals, GenerationHook } from "../../core/hooks/types.js";
+import { loadSession, toOrtTensor } from "../../core/runtime/session.js";
+import { tensor, type Tensor } from "../../core/tensor/tensor.js";
+import { addResiduals, collectContributions } from "../../core/unet/contributions.js";
+import { detectResidualNames, type ResidualNames } from "../../core/unet/residual-names.js";
+import { zeroResiduals } from "../../core/unet/zero-residuals.js";
+import { detectRows, type RowOrder } from "./batch-order.js";
+import type { SessionLike, TensorLike } from "./session-like.js";
+import { createStepTracker } from "./step-tracker.js";
+
+/** Feed names of the runner's UNet calls (the ONNX conventions by default). */
+export interface UnetFeedNames {
+  readonly sample: string;
+  readonly timestep: string;
+  readonly encoderHiddenStates: string;
+  readonly textEmbeds: string;
+  readonly timeIds: string;
+}
+
+/** Options of {@link wrapUnetSession}. */
+export interface WrapSessionOptions {
+  /** The InstantID hooks (IdentityNet, Image Adapter...) asked before every call. */
+  readonly hooks: readonly GenerationHook[];
+  /** Steps per generation, for hooks' guidance windows (the runner's own setting). Default 30. */
+  readonly steps?: number;
+  /** Row order of the guidance batch; "auto" (default) detects it (see detectRows). */
+  readonly rowOrder?: RowOrder;
+  readonly feedNames?: Partial<UnetFeedNames>;
+  /** Residual input names when the session's names do not follow a known convention. */
+  readonly residuals?: ResidualNames;
+}
+
+/** The wrapped session: the original's API, plus `reset()` to end a generation early (e.g. on cancel). */
+export type WrappedSession<S extends SessionLike> = S & { reset(): void };
+
+const DEFAULT_NAMES: UnetFeedNames = {
+  sample: "sample",
+  timestep: "timestep",
+  encoderHiddenStates: "encoder_hidden_states",
+  textEmbeds: "text_embeds",
+  timeIds: "time_ids",
+};
+
+function toTensor(value: TensorLike | undefined, name: string, rows: number): Tensor {
+  if (!value) return tensor([rows, 0]);
+  if (value.type !== "float32") {
+    throw new InstantIdError(ErrorCode.InvalidInput, `UNet feed ${name} is ${value.type}; the InstantID session wrapper reads float32 feeds. Run the UNet in float32, or convert the feed.`);
+  }
+  return { shape: value.dims.map(Number), data: value.data as Float32Array };
+}
+
+function makeTensor(like: TensorLike, t: Tensor): TensorLike {
+  const Ctor = like.constructor as unknown as new (type: string, data: Float32Array, dims: readonly number[]) => TensorLike;
+  return (Ctor as unknown) === Object ? toOrtTensor(t) : new Ctor("float32", t.data, [...t.shape]);
+}
+
+/**
+ * Wraps a UNet session so a JS runner that knows nothing but `run(feeds)` gains InstantID: on
+ * each call the hooks are asked for their contribution (image-attention inputs, IdentityNet
+ * residuals) at the step the timestep says, with the rows of the guidance batch detected.
+ * Everything else about the session is passed through unchanged.
+ */
+export function wrapUnetSession<S extends SessionLike>(session: S, options: WrapSessionOptions): WrappedSession<S> {
+  const names = { ...DEFAULT_NAMES, ...options.feedNames };
+  const residualNames = options.residuals ?? detectResidualNames(session.inputNames ?? []);
+  const declared = Object.fromEntries((session.inputMetadata ?? []).map((m) => [m.name, m.shape ?? []]));
+  const tracker = createStepTracker();
+  let prepared = false;
+  const reset = (): void => {
+    if (prepared) for (const hook of options.hooks) hook.reset?.();
+    prepared = false;
+    tracker.clear();
+  };
+
+  async function run(feeds: Record<string, TensorLike>, ...rest: unknown[]): Promise<Record<string, TensorLike>> {
+    const sampleFeed = feeds[names.sample];
+    const timestepFeed = feeds[names.timestep];
+    if (!sampleFeed || !timestepFeed) {
+      throw new InstantIdError(ErrorCode.InvalidInput, `The wrapped UNet expects feeds ${names.sample} and ${names.timestep}; set feedNames to your runner's names.`);
+    }
+    const sample = toTensor(sampleFeed, names.sample, 1);
+    const batch = sample.shape[0];
+    const promptEmbeds = toTensor(feeds[names.encoderHiddenStates], names.encoderHiddenStates, batch);
+    const rows = detectRows(promptEmbeds, options.rowOrder ?? "auto");
+    const position = tracker.next(Number((timestepFeed.data as ArrayLike<number | bigint>)[0]));
+    if (position.newGeneration) {
+      if (prepared) for (const hook of options.hooks) hook.reset?.();
+      const [, , h, w] = sample.shape;
+      for (const hook of options.hooks) await hook.prepare?.({ rows, width: w * 8, height: h * 8, steps: options.steps ?? 30 });
+      prepared = true;
+    }
+    const contribution = await collectContributions(options.hooks, {
+      index: position.index,
+      total: options.steps ?? 30,
+      sample,
+      timestep: tensor([1], [Number((timestepFeed.data as ArrayLike<number | bigint>)[0])]),
+      promptEmbeds,
+      textEmbeds: toTensor(feeds[names.textEmbeds], names.textEmbeds, batch),
+      timeIds: toTensor(feeds[names.timeIds], names.timeIds, batch),
+    });
+    const out: Record<string, TensorLike> = { ...feeds };
+    for (const [name, value] of Object.entries(contribution.inputs)) out[name] = makeTensor(sampleFeed, value);
+    if (residualNames) {
+      const given = readResiduals(feeds, residualNames, batch);
+      const sum = given && contribution.residuals ? addResiduals(given, contribution.residuals) : (contribution.residuals ?? given);
+      const residuals = sum ?? zeroResiduals(residualNames, declared, sample.shape);
+      residualNames.down.forEach((name, i) => (out[name] = makeTensor(sampleFeed, residuals.down[i])));
+      out[residualNames.mid] = makeTensor(sampleFeed, residuals.mid);
+    }
+    return session.run(out, ...rest);
+  }
+
+  return new Proxy(session, {
+    get(target, property) {
+      if (property === "run") return run;
+      if (property === "reset") return reset;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as WrappedSession<S>;
+}
+
+function readResiduals(feeds: Record<string, TensorLike>, names: ResidualNames, batch: number): ControlResiduals | undefined {
+  if (!feeds[names.mid]) return undefined;
+  return { down: names.down.map((name) => toTensor(feeds[name], name, batch)), mid: toTensor(feeds[names.mid], names.mid, batch) };
+}
+
+/** Opens a UNet ONNX file with onnxruntime-node and wraps it (see {@link wrapUnetSession}). */
+export async function wrapUnetModel(path: string, options: WrapSessionOptions): Promise<WrappedSession<SessionLike>> {
+  const session = await loadSession(path, { what: "UNet" });
+  return wrapUnetSession(session as unknown as SessionLike, options);
+}
