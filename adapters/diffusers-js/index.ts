@@ -6,5 +6,5 @@ export type { RowOrder, Rows } from "./batch-order.js";
 export { createStepTracker } from "./step-tracker.js";
 export type { StepPosition } from "./step-tracker.js";
 export type { SessionLike, TensorLike } from "./session-like.js";
-export { findUnetRunCalls, wrapSessionEdits } from "./codemod/find-unet-runs.js";
-export type { UnetRunCall, WrapEdit } from "./codemod/find-unet-runs.js";
+export { findUnetRunCalls, openProject, wrapSessionEdits, WRAP_IMPORT } from "./codemod/find-unet-runs.js";
+export type { UnetRunCall, WrapEdit, WrapSessionPlan } from "./codemod/find-unet-runs.js";

@@ -127,7 +127,7 @@ describe("wrapUnetSession on any session-like object", () => {
   });
 
   it("explains float16 feeds are not read", async () => {
-    const wrapped = wrapUnetSession({ run: async () => ({}) }, { hooks: [] });
+    const wrapped = wrapUnetSession({ run: async () => ({}) } as SessionLike, { hooks: [] });
     const half = { type: "float16", dims: [1, 4, 8, 8], data: new Uint16Array(256) };
     await expect(wrapped.run({ sample: half, timestep: { type: "float32", dims: [1], data: Float32Array.of(1) } })).rejects.toThrow(/float16; the InstantID session wrapper reads float32/);
   });
