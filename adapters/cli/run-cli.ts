@@ -34,7 +34,10 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
   try {
     const options: ParseArgsConfig["options"] = {};
     for (const [name, option] of Object.entries(command.options)) {
-      options[name] = { type: option.type, short: option.short, multiple: option.multiple, default: option.default as never };
+      // Node 20's parseArgs rejects keys present with an undefined value, so only defined ones are passed.
+      options[name] = Object.fromEntries(
+        Object.entries({ type: option.type, short: option.short, multiple: option.multiple, default: option.default }).filter(([, v]) => v !== undefined),
+      ) as NonNullable<ParseArgsConfig["options"]>[string];
     }
     parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (error) {
