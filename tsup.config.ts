@@ -21,6 +21,8 @@ export default defineConfig([
     format: ["esm"],
     sourcemap: true,
     target: "node20",
+    // The wrap-session codemod loads ts-morph on demand; users who run it install it themselves.
+    external: ["ts-morph"],
     banner: { js: "#!/usr/bin/env node" },
   },
 ]);
