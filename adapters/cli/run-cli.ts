@@ -34,10 +34,12 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
   try {
     const options: ParseArgsConfig["options"] = {};
     for (const [name, option] of Object.entries(command.options)) {
-      // Node 20's parseArgs rejects keys present with an undefined value, so only defined ones are passed.
-      options[name] = Object.fromEntries(
-        Object.entries({ type: option.type, short: option.short, multiple: option.multiple, default: option.default }).filter(([, v]) => v !== undefined),
-      ) as NonNullable<ParseArgsConfig["options"]>[string];
+      // parseArgs (Node 20.20) rejects keys present with the value undefined, so only defined ones are passed.
+      const config: NonNullable<ParseArgsConfig["options"]>[string] = { type: option.type };
+      if (option.short !== undefined) config.short = option.short;
+      if (option.multiple !== undefined) config.multiple = option.multiple;
+      if (option.default !== undefined) config.default = option.default as never;
+      options[name] = config;
     }
     parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (error) {

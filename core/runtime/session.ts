@@ -27,7 +27,8 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
       );
     }
   }
-  const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  // Severity 3 (errors only): dynamic-shape models otherwise warn on every run that outputs differ from their export-time shapes.
+  const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all", logSeverityLevel: 3 };
   if (options.intraOpThreads) sessionOptions.intraOpNumThreads = options.intraOpThreads;
   try {
     return typeof model === "string"

@@ -1,7 +1,17 @@
 import type { CliCommand } from "../command.js";
+import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
 import { generateCommand } from "./generate.js";
+import { modelsCheckCommand } from "./models-check.js";
+import { modelsPullCommand } from "./models-pull.js";
 import { wrapSessionCommand } from "./wrap-session.js";
 
 /** Every CLI command; each capability adds its command here. */
-export const commands: readonly CliCommand[] = [conformanceCommand, generateCommand, wrapSessionCommand];
+export const commands: readonly CliCommand[] = [
+  conformanceCommand,
+  analyzeCommand,
+  modelsPullCommand,
+  modelsCheckCommand,
+  generateCommand,
+  wrapSessionCommand,
+];

@@ -1,0 +1,11 @@
+export type { ByteSource } from "./byte-source.js";
+export { bufferSource, fileSource } from "./byte-source.js";
+export type { CheckpointFile, CheckpointTensorInfo } from "./checkpoint-file.js";
+export { openCheckpoint, openCheckpointSource } from "./open-checkpoint.js";
+export { TorchCheckpoint } from "./torch-checkpoint.js";
+export { SafetensorsCheckpoint } from "./safetensors-checkpoint.js";
+export { ALLOWED_TORCH_GLOBALS } from "./torch-globals.js";
+export { encodeTorchSave, writeTorchSave } from "./torch-save.js";
+export type { TorchSaveOptions, TorchSaveValue } from "./torch-save.js";
+export { encodeTorchTensorBase64, decodeTorchTensorBase64 } from "./tensor-blob.js";
+export { loadImageAdapter, readImageAdapter } from "./image-adapter.js";

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { loadImage, type ImageInput } from "../image/io.js";
+import { parseOptions } from "../validate.js";
+import { ScrfdDetector } from "./detector.js";
+import { detectorModelSchema, loadFaceModelManifest, recognizerModelSchema, type FaceModelManifest } from "./manifest.js";
+import { ArcFaceRecognizer } from "./recognizer.js";
+import type { Detection, Face } from "./types.js";
+
+/** Options of {@link FaceAnalysis.create}: a manifest (models.json or its folder), or both models described inline. */
+export const faceAnalysisOptionsSchema = z
+  .object({
+    /** Path to `models.json` or the folder holding it. */
+    models: z.string().min(1).optional(),
+    detector: detectorModelSchema.optional(),
+    recognizer: recognizerModelSchema.optional(),
+    /** Minimum face score (default 0.5). */
+    threshold: z.number().min(0).max(1).default(0.5),
+    /** Retry at 576, 512, … 192 when no face is found at the detection size (default true). */
+    retrySmaller: z.boolean().default(true),
+  })
+  .refine((o) => o.models !== undefined || (o.detector !== undefined && o.recognizer !== undefined), {
+    message: "give either models (a models.json or its folder) or both detector and recognizer",
+  });
+
+/** What {@link FaceAnalysis.create} accepts. */
+export type FaceAnalysisOptions = z.input<typeof faceAnalysisOptionsSchema>;
+
+function area(d: Detection): number {
+  return (d.bbox[2] - d.bbox[0]) * (d.bbox[3] - d.bbox[1]);
+}
+
+/**
+ * InsightFace-style face analysis in pure TypeScript: SCRFD detection, ArcFace alignment and embedding.
+ * Models load once in {@link FaceAnalysis.create}; {@link FaceAnalysis.analyze} may be called concurrently.
+ */
+export class FaceAnalysis {
+  private constructor(
+    /** The detector, for callers that only need boxes and keypoints. */
+    readonly detector: ScrfdDetector,
+    /** The recognizer, for callers that align and embed themselves. */
+    readonly recognizer: ArcFaceRecognizer,
+  ) {}
+
+  /** Validates the options, loads both models and checks that they fit. */
+  static async create(options: FaceAnalysisOptions): Promise<FaceAnalysis> {
+    const parsed = parseOptions(faceAnalysisOptionsSchema, options, "face analysis options");
+    const manifest: Partial<FaceModelManifest> = parsed.models ? await loadFaceModelManifest(parsed.models) : {};
+    const detectorModel = parsed.detector ?? manifest.detector!;
+    const recognizerModel = parsed.recognizer ?? manifest.recognizer!;
+    const [detector, recognizer] = await Promise.all([
+      ScrfdDetector.load({ ...detectorModel, threshold: parsed.threshold, retrySmaller: parsed.retrySmaller }),
+      ArcFaceRecognizer.load(recognizerModel),
+    ]);
+    return new FaceAnalysis(detector, recognizer);
+  }
+
+  /** Every face in the image, largest box first, with bbox, score, keypoints and embeddings. Throws NO_FACE when none is found. */
+  async analyze(image: ImageInput): Promise<Face[]> {
+    const rgb = await loadImage(image);
+    const { detections } = await this.detector.detect(rgb);
+    const sorted = [...detections].sort((a, b) => area(b) - area(a));
+    const faces: Face[] = [];
+    for (const detection of sorted) faces.push({ ...detection, ...(await this.recognizer.embed(rgb, detection.kps)) });
+    return faces;
+  }
+}

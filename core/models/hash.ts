@@ -1,0 +1,23 @@
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+
+/**
+ * Feeds the bytes of a file into `hash` as a stream (models are gigabytes; never read whole),
+ * reporting the byte count after every chunk. Returns the number of bytes read.
+ */
+export async function hashFileInto(path: string, hash: Hash, onBytes?: (bytes: number) => void): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    onBytes?.(bytes);
+  }
+  return bytes;
+}
+
+/** The lower-case hex SHA-256 of a file, computed as a stream. */
+export async function sha256File(path: string, onBytes?: (bytes: number) => void): Promise<string> {
+  const hash = createHash("sha256");
+  await hashFileInto(path, hash, onBytes);
+  return hash.digest("hex");
+}

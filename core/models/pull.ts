@@ -1,0 +1,101 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { InstantIdError, toInstantIdError } from "../errors.js";
+import type { ProgressListener } from "../progress.js";
+import { filesToFetch, modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
+import { downloadFile } from "./download.js";
+import { writeFaceManifest } from "./manifest.js";
+import { selectPacks } from "./select.js";
+import { fileUrl, packBaseUrl, type ModelSources } from "./sources.js";
+import { inspectFile, isUsable } from "./verify.js";
+
+/** Options of {@link pullModels}. */
+export interface PullModelsOptions {
+  /** The models folder; each pack goes to its own sub-folder (`antelopev2/`, `instantid/`). */
+  readonly dir: string;
+  /** Pack names, or `all` (the default). */
+  readonly packs?: readonly string[] | "all";
+  /** Also fetch the files of a pack that InstantID does not use. */
+  readonly includeOptional?: boolean;
+  readonly sources?: ModelSources;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  readonly idleTimeoutMs?: number;
+  /** The packs to choose from; the built-in catalogue unless a host (or a test) brings its own. */
+  readonly catalog?: readonly ModelPack[];
+  /** Environment the base-URL variables are read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What a pull did with one file. */
+export interface PulledFile {
+  readonly pack: string;
+  readonly path: string;
+  /** `present`: already there and verified; `downloaded`: fetched now (possibly resumed). */
+  readonly action: "present" | "downloaded";
+  readonly bytes: number;
+  readonly url?: string;
+  readonly resumedFrom?: number;
+}
+
+/** The result of {@link pullModels}: every file, and the manifests written. */
+export interface PullModelsResult {
+  readonly files: readonly PulledFile[];
+  readonly manifests: readonly string[];
+}
+
+/**
+ * Downloads the files of the chosen packs into `dir`, skipping those already present and verified,
+ * replacing those that fail verification, resuming partial ones; then writes each pack's manifest
+ * (`antelopev2/models.json`). Downloads are sequential; one failure stops the pull with its error.
+ */
+export async function pullModels(options: PullModelsOptions): Promise<PullModelsResult> {
+  const packs = selectPacks(options.packs ?? "all", options.catalog ?? modelCatalog);
+  const files: PulledFile[] = [];
+  const manifests: string[] = [];
+  for (const pack of packs) {
+    const base = packBaseUrl(pack, options.sources, options.env);
+    for (const file of filesToFetch(pack, options.includeOptional ?? false)) {
+      files.push(await pullFile(pack, file, base, options));
+    }
+    if (pack.manifest) manifests.push(await writeFaceManifest(join(options.dir, pack.folder), pack.manifest));
+  }
+  return { files, manifests };
+}
+
+async function pullFile(pack: ModelPack, file: ModelFile, base: string, options: PullModelsOptions): Promise<PulledFile> {
+  const destination = join(options.dir, pack.folder, ...file.path.split("/"));
+  const label = `${pack.folder}/${file.path}`;
+  const existing = await inspectFile(destination, file, (bytes) => options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0 }));
+  if (isUsable(existing.state)) return { pack: pack.name, path: file.path, action: "present", bytes: existing.size ?? 0 };
+  if (existing.state === "wrong-size" || existing.state === "wrong-hash") await rm(destination, { force: true });
+  const url = fileUrl(base, file);
+  try {
+    const result = await downloadFile({
+      url,
+      destination,
+      size: file.size,
+      sha256: file.sha256,
+      label,
+      onProgress: options.onProgress,
+      signal: options.signal,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+    });
+    return { pack: pack.name, path: file.path, action: "downloaded", bytes: result.bytes, url, resumedFrom: result.resumedFrom };
+  } catch (error) {
+    throw withPackContext(toInstantIdError(error), pack, label, base);
+  }
+}
+
+/** Adds which file and which base URL (and how to change it) to a download error. */
+function withPackContext(error: InstantIdError, pack: ModelPack, label: string, base: string): InstantIdError {
+  return new InstantIdError(
+    error.code,
+    `Pulling ${label} failed: ${error.message} (base URL ${base}; change it with --${pack.name}-base, ${pack.baseUrlEnv}, or --base-url / INSTANTID_HF_BASE for a Hugging Face mirror)`,
+    { cause: error, details: { ...error.details, pack: pack.name, file: label, baseUrl: base } },
+  );
+}

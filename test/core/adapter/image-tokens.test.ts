@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { computeImageTokens } from "../../../core/adapter/image-tokens.js";
+import { Resampler } from "../../../core/adapter/resampler.js";
+import type { Tensor } from "../../../core/tensor/tensor.js";
+
+/** A small random Resampler (dim 8, 2 heads, depth 1, 4 queries, 6 → 5). */
+function smallResampler(): Resampler {
+  let seed = 1;
+  const random = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.8);
+  const t = (shape: number[]): Tensor => ({ shape, data: random(shape.reduce((a, b) => a * b, 1)) });
+  const weights = new Map<string, Tensor>([
+    ["latents", t([1, 4, 8])], ["proj_in.weight", t([8, 6])], ["proj_in.bias", t([8])],
+    ["proj_out.weight", t([5, 8])], ["proj_out.bias", t([5])], ["norm_out.weight", t([5])], ["norm_out.bias", t([5])],
+    ["layers.0.0.norm1.weight", t([8])], ["layers.0.0.norm1.bias", t([8])], ["layers.0.0.norm2.weight", t([8])], ["layers.0.0.norm2.bias", t([8])],
+    ["layers.0.0.to_q.weight", t([8, 8])], ["layers.0.0.to_kv.weight", t([16, 8])], ["layers.0.0.to_out.weight", t([8, 8])],
+    ["layers.0.1.0.weight", t([8])], ["layers.0.1.0.bias", t([8])], ["layers.0.1.1.weight", t([32, 8])], ["layers.0.1.3.weight", t([8, 32])],
+  ]);
+  return Resampler.fromWeights(weights, { heads: 2 });
+}
+
+describe("computeImageTokens", () => {
+  const resampler = smallResampler();
+  const embedding = Float32Array.of(1, -2, 3, 0.5, 0, 4);
+
+  it("gives Resampler(embedding) as cond and Resampler(zeros) as uncond", () => {
+    const { cond, uncond } = computeImageTokens(resampler, embedding);
+    expect(cond).toEqual(resampler.run({ shape: [1, 1, 6], data: embedding }));
+    expect(uncond).toEqual(resampler.run({ shape: [1, 1, 6], data: new Float32Array(6) }));
+  });
+
+  it("with noise, feeds the seeded noise embedding to the negative branch, reproducibly", () => {
+    const plain = computeImageTokens(resampler, embedding);
+    const noisy = computeImageTokens(resampler, embedding, { noise: 0.35 });
+    expect(noisy.cond).toEqual(plain.cond);
+    expect(noisy.uncond.data).not.toEqual(plain.uncond.data);
+    expect(computeImageTokens(resampler, embedding, { noise: 0.35 }).uncond).toEqual(noisy.uncond);
+  });
+
+  it("averages several references by default and rejects an unknown combine mode", () => {
+    const twice = computeImageTokens(resampler, [embedding, embedding]);
+    expect(twice.cond.data).toEqual(computeImageTokens(resampler, embedding).cond.data);
+    expect(() => computeImageTokens(resampler, embedding, { combine: "sum" as never })).toThrow(/image token options: combine/);
+  });
+});

@@ -1,0 +1,36 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadFaceModelManifest } from "../../../core/face/manifest.js";
+import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { tempDir } from "../../helpers/shared.js";
+
+describe("loadFaceModelManifest", () => {
+  it("resolves model paths beside models.json, given the folder or the file", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "models.json"), JSON.stringify({ about: "x", detector: { path: "d.onnx", kind: "scrfd" }, recognizer: { path: "sub/r.onnx", channelOrder: "BGR", mean: 127.5, std: 128 } }));
+    for (const target of [dir, join(dir, "models.json")]) {
+      const manifest = await loadFaceModelManifest(target);
+      expect(manifest.detector.path).toBe(join(dir, "d.onnx"));
+      expect(manifest.recognizer).toMatchObject({ path: join(dir, "sub", "r.onnx"), kind: "arcface", channelOrder: "BGR", std: 128 });
+    }
+  });
+
+  it("names every bad field", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "models.json"), JSON.stringify({ detector: { path: "d.onnx", channelOrder: "GBR" }, recognizer: { std: 0 } }));
+    const error = (await loadFaceModelManifest(dir).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toMatch(/detector\.channelOrder/);
+    expect(error.message).toMatch(/recognizer\.path/);
+    expect(error.message).toMatch(/recognizer\.std/);
+  });
+
+  it("reports a missing manifest as MODEL_NOT_FOUND", async () => {
+    const dir = join(await tempDir(), "empty");
+    await mkdir(dir);
+    const error = (await loadFaceModelManifest(dir).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.ModelNotFound);
+    expect(error.message).toContain("models.json");
+  });
+});

@@ -1,0 +1,100 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { checkModels } from "../../../core/models/check.js";
+import { pullModels } from "../../../core/models/pull.js";
+import { startFileServer, type FileServer } from "../../helpers/file-server.js";
+import { tempDir } from "../../helpers/shared.js";
+import { fixturePacks, fixtureSources } from "./fixture-packs.js";
+
+const fast = { retryDelayMs: 5, idleTimeoutMs: 5_000, env: {} };
+let server: FileServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function setup() {
+  const fixture = fixturePacks();
+  server = await startFileServer(fixture.served);
+  const dir = await tempDir();
+  const options = { dir, catalog: fixture.catalog, sources: fixtureSources(server.url), ...fast };
+  return { fixture, dir, options };
+}
+
+describe("pullModels", () => {
+  it("downloads every required file into its pack folder, skips optional ones, and writes antelopev2/models.json", async () => {
+    const { fixture, dir, options } = await setup();
+    const result = await pullModels(options);
+    expect(result.files.map((f) => `${f.pack}:${f.path}:${f.action}`)).toEqual([
+      "antelopev2:scrfd_10g_bnkps.onnx:downloaded",
+      "antelopev2:glintr100.onnx:downloaded",
+      "instantid:ip-adapter.bin:downloaded",
+      "instantid:ControlNetModel/config.json:downloaded",
+      "instantid:ControlNetModel/diffusion_pytorch_model.safetensors:downloaded",
+    ]);
+    for (const file of result.files) {
+      const relative = `${file.pack}/${file.path}`;
+      expect(await readFile(join(dir, relative))).toEqual(fixture.bodies[relative]);
+    }
+    expect(existsSync(join(dir, "antelopev2", "genderage.onnx"))).toBe(false);
+    const manifest = JSON.parse(await readFile(join(dir, "antelopev2", "models.json"), "utf8"));
+    expect(result.manifests).toEqual([join(dir, "antelopev2", "models.json")]);
+    expect(manifest.detector).toMatchObject({ path: "scrfd_10g_bnkps.onnx", kind: "scrfd", inputSize: 640 });
+    expect(manifest.recognizer).toMatchObject({ path: "glintr100.onnx", kind: "arcface", inputSize: 112 });
+    expect((await checkModels(dir, { catalog: fixture.catalog })).complete).toBe(true);
+  });
+
+  it("builds the default URL as <hfBase>/<repo>/resolve/<revision>/<path>", async () => {
+    const { options } = await setup();
+    await pullModels({ ...options, packs: ["instantid"] });
+    expect(server!.requests.map((r) => r.path)).toContain("/InstantX/InstantID/resolve/main/ControlNetModel/diffusion_pytorch_model.safetensors");
+  });
+
+  it("sends no request for files already present and verified", async () => {
+    const { options } = await setup();
+    await pullModels(options);
+    const before = server!.requests.length;
+    const again = await pullModels(options);
+    expect(again.files.every((f) => f.action === "present")).toBe(true);
+    expect(server!.requests.length).toBe(before);
+  });
+
+  it("replaces a corrupt file and fetches optional files on request", async () => {
+    const { fixture, dir, options } = await setup();
+    await pullModels({ ...options, packs: ["antelopev2"] });
+    const glint = join(dir, "antelopev2", "glintr100.onnx");
+    const wrong = Buffer.from(fixture.bodies["antelopev2/glintr100.onnx"]);
+    wrong[10] ^= 0xff;
+    await writeFile(glint, wrong);
+    const result = await pullModels({ ...options, packs: ["antelopev2"], includeOptional: true });
+    expect(result.files.find((f) => f.path === "glintr100.onnx")?.action).toBe("downloaded");
+    expect(await readFile(glint)).toEqual(fixture.bodies["antelopev2/glintr100.onnx"]);
+    expect(await readFile(join(dir, "antelopev2", "genderage.onnx"))).toEqual(fixture.bodies["antelopev2/genderage.onnx"]);
+  });
+
+  it("names the file, the base URL and how to change it when the server answers 404", async () => {
+    const { options } = await setup();
+    const error = await pullModels({ ...options, sources: { hfBase: server!.url, packBase: { antelopev2: `${server!.url}/nowhere` } } }).catch((e) => e);
+    expect(error).toBeInstanceOf(InstantIdError);
+    expect(error.code).toBe(ErrorCode.Network);
+    expect(error.details).toMatchObject({ status: 404, pack: "antelopev2", file: "antelopev2/scrfd_10g_bnkps.onnx" });
+    expect(error.message).toContain("INSTANTID_ANTELOPEV2_BASE");
+  });
+
+  it("rejects an unknown pack name, listing the known ones", async () => {
+    const { options } = await setup();
+    const error = await pullModels({ ...options, packs: ["buffalo"] }).catch((e) => e);
+    expect(error.code).toBe(ErrorCode.InvalidOption);
+    expect(error.message).toContain("antelopev2, instantid, all");
+  });
+
+  it("reads a pack's base URL from its environment variable", async () => {
+    const { fixture, dir } = await setup();
+    const env = { INSTANTID_ANTELOPEV2_BASE: `${server!.url}/mirror/antelopev2/` };
+    const result = await pullModels({ dir, catalog: fixture.catalog, packs: ["antelopev2"], env, retryDelayMs: 5 });
+    expect(result.files[0].url).toBe(`${server!.url}/mirror/antelopev2/scrfd_10g_bnkps.onnx`);
+  });
+});
