@@ -19,4 +19,5 @@ export * from "./models/index.js";
 export * from "./face/index.js";
 export * from "./checkpoint/index.js";
 export * from "./adapter/index.js";
+export * from "./onnx/index.js";
 export * from "./unet/index.js";

@@ -1,0 +1,8 @@
+// ONNX graphs: reading and writing models (external data untouched) and the Image Adapter patch.
+export { decodeModel, encodeModel, readModel, writeModel, OnnxDataType } from "./model.js";
+export type { OnnxModel, OnnxGraph, OnnxNode, OnnxTensor, OnnxAttribute, OnnxValueInfo, OnnxDimension, OnnxEntry, Int64 } from "./model.js";
+export { externalDataLocations, relocateExternalData } from "./external-data.js";
+export { patchGraph, imageAdapterInputNames } from "./patch-graph.js";
+export type { ImageAdapterGraphOptions, ImageAdapterInputs, PatchedBlock } from "./patch-graph.js";
+export { patchImageAdapter } from "./patch-image-adapter.js";
+export type { PatchImageAdapterOptions, PatchedUnet } from "./patch-image-adapter.js";
