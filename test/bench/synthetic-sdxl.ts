@@ -1,4 +1,4 @@
-import { encodeModel, OnnxDataType, type OnnxGraph, type OnnxNode, type OnnxValueInfo } from "../../core/onnx/model.js";
+import { buildModel, GraphBuilder } from "../helpers/onnx-graph.js";
 
 // A synthetic UNet and ControlNet with SDXL's skip layout (REFERENCE.md: 3 × 320 @ h, 320 @ h/2,
 // 2 × 640 @ h/2, 640 @ h/4, 2 × 1280 @ h/4, mid 1280 @ h/4) and roughly SDXL's proportions: the
@@ -10,49 +10,6 @@ import { encodeModel, OnnxDataType, type OnnxGraph, type OnnxNode, type OnnxValu
 const DOWN: readonly (readonly [channels: number, stride: number])[] = [
   [320, 1], [320, 1], [320, 1], [320, 2], [640, 1], [640, 1], [640, 2], [1280, 1], [1280, 1],
 ];
-
-class GraphBuilder {
-  readonly graph: OnnxGraph = { node: [], initializer: [], input: [], output: [] };
-  private count = 0;
-  private seed = 1;
-
-  input(name: string, dims: (number | string)[]): string {
-    this.graph.input.push(valueInfo(name, dims));
-    return name;
-  }
-
-  output(name: string, dims: (number | string)[]): void {
-    this.graph.output.push(valueInfo(name, dims));
-  }
-
-  node(opType: string, input: string[], attribute: OnnxNode["attribute"] = [], output = `v${this.count++}`): string {
-    this.graph.node.push({ opType, input, output: [output], attribute });
-    return output;
-  }
-
-  weight(dims: number[]): string {
-    const name = `w${this.count++}`;
-    const data = new Float32Array(dims.reduce((a, b) => a * b));
-    const scale = 1 / Math.sqrt(data.length / dims[0]);
-    for (let i = 0; i < data.length; i++) data[i] = (((this.seed = (this.seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1) * scale;
-    this.graph.initializer.push({ name, dims, dataType: OnnxDataType.Float, rawData: new Uint8Array(data.buffer) });
-    return name;
-  }
-
-  conv(x: string, inChannels: number, outChannels: number, kernel = 1, stride = 1, output?: string): string {
-    const ints = (name: string, values: number[]) => ({ name, type: 7, ints: values });
-    return this.node("Conv", [x, this.weight([outChannels, inChannels, kernel, kernel])], [ints("kernel_shape", [kernel, kernel]), ints("strides", [stride, stride])], output);
-  }
-}
-
-function valueInfo(name: string, dims: (number | string)[]): OnnxValueInfo {
-  const dim = dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType: OnnxDataType.Float, shape: { dim } } } };
-}
-
-function model(graph: OnnxGraph): Uint8Array {
-  return encodeModel({ irVersion: 8, opsetImport: [{ domain: "", version: 17 }], graph });
-}
 
 /** Shapes of the nine down residuals and the mid residual for a latent of `size`. */
 export function residualShapes(size: number): number[][] {
@@ -99,11 +56,11 @@ export function syntheticUnet(size: number): Uint8Array {
     u = b.conv(b.node("Concat", [u, skips[i]], [{ name: "axis", type: 2, i: 1 }]), channels + skipChannels, out);
     for (let k = 0; k < 3; k++) u = b.conv(b.node("Relu", [u]), out, out);
     channels = out;
-    if (i === 6 || i === 3) u = b.node("Resize", [u, "", b.node("Constant", [], [{ name: "value", type: 4, t: { dims: [4], dataType: OnnxDataType.Float, floatData: [1, 1, 2, 2] } }])], [{ name: "mode", type: 3, s: new TextEncoder().encode("nearest") }]);
+    if (i === 6 || i === 3) u = b.upsample(u, 2);
   }
   b.conv(u, 320, 4, 1, 1, "out_sample");
   b.output("out_sample", ["batch", 4, size, size]);
-  return model(b.graph);
+  return buildModel(b.graph);
 }
 
 /** The synthetic ControlNet (the UNet's inputs with 16 face tokens, plus controlnet_cond at 8× → 9 + 1 residuals). */
@@ -120,5 +77,5 @@ export function syntheticControlNet(size: number): Uint8Array {
   });
   b.conv(mid, 1280, 1280, 1, 1, "mid_block_res_sample");
   b.output("mid_block_res_sample", ["batch", 1280, shapes[9][1], shapes[9][1]]);
-  return model(b.graph);
+  return buildModel(b.graph);
 }

@@ -5,8 +5,9 @@ import type { Tensor } from "../../../core/tensor/tensor.js";
 import { tensor } from "../../../core/tensor/tensor.js";
 import { generate } from "../../../adapters/onnx-sdxl/generate.js";
 import type { GenerateOptions } from "../../../adapters/onnx-sdxl/options.js";
-import { describeShared } from "../../helpers/shared.js";
+import { describeShared, tempDir } from "../../helpers/shared.js";
 import { goldenUnetCases, goldenUnetPath, row } from "./golden-unet.js";
+import { tinyVae } from "./tiny-vae.js";
 
 describeShared("generate (in-process reference runner)", "golden/unet", () => {
   let cases: Map<string, Tensor>;
@@ -72,6 +73,23 @@ describeShared("generate (in-process reference runner)", "golden/unet", () => {
     const result = await generate(options({ init }), { hooks: [hook] });
     expect(steps).toEqual([251, 1]);
     expect(result.latent.data).not.toEqual(init.latent.data);
+  });
+
+  it("img2img from an image encodes it with the VAE encoder and decodes the result with the decoder", async () => {
+    const vae = await tinyVae(await tempDir());
+    const image = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(200) };
+    const result = await generate({
+      ...options({ width: undefined, height: undefined }),
+      models: { unet: goldenUnetPath(), vaeEncoder: vae.encoder, vaeDecoder: vae.decoder },
+      init: { image, strength: 0.5 },
+    });
+    expect(result.decoded).toBe(true);
+    expect([result.image.width, result.image.height]).toEqual([128, 128]);
+  });
+
+  it("asks for a VAE encoder when img2img is given an image without one", async () => {
+    const image = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3) };
+    await expect(generate(options({ init: { image } }))).rejects.toThrow(/init.image needs models.vaeEncoder/);
   });
 
   it("stops at the next step when the AbortSignal fires, resets hooks and rejects with ABORTED", async () => {
