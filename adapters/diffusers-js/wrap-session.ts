@@ -1,10 +1,12 @@
 import { ErrorCode, InstantIdError } from "../../core/errors.js";
+import { composeHooks } from "../../core/hooks/compose.js";
+import { addResidualsInto } from "../../core/hooks/residuals.js";
 import type { ControlResiduals, GenerationHook } from "../../core/hooks/types.js";
-import { loadSession, toOrtTensor } from "../../core/runtime/session.js";
+import { graphIo } from "../../core/identitynet/graph-io.js";
+import type { ResidualNaming } from "../../core/identitynet/io-names.js";
+import { type UnetResidualInputs, unetResidualInputs, zeroResidualsFor } from "../../core/identitynet/unet-link.js";
+import { loadSession, type OrtSession, toOrtTensor } from "../../core/runtime/session.js";
 import { tensor, type Tensor } from "../../core/tensor/tensor.js";
-import { addResiduals, collectContributions } from "../../core/unet/contributions.js";
-import { detectResidualNames, type ResidualNames } from "../../core/unet/residual-names.js";
-import { zeroResiduals } from "../../core/unet/zero-residuals.js";
 import { detectRows, type RowOrder } from "./batch-order.js";
 import type { SessionLike, TensorLike } from "./session-like.js";
 import { createStepTracker } from "./step-tracker.js";
@@ -27,8 +29,8 @@ export interface WrapSessionOptions {
   /** Row order of the guidance batch; "auto" (default) detects it (see detectRows). */
   readonly rowOrder?: RowOrder;
   readonly feedNames?: Partial<UnetFeedNames>;
-  /** Residual input names when the session's names do not follow a known convention. */
-  readonly residuals?: ResidualNames;
+  /** Residual input naming when the session's names follow no known convention ("auto" by default). */
+  readonly residuals?: ResidualNaming;
 }
 
 /** The wrapped session: the original's API, plus `reset()` to end a generation early (e.g. on cancel). */
@@ -63,12 +65,12 @@ function makeTensor(like: TensorLike, t: Tensor): TensorLike {
  */
 export function wrapUnetSession<S extends SessionLike>(session: S, options: WrapSessionOptions): WrappedSession<S> {
   const names = { ...DEFAULT_NAMES, ...options.feedNames };
-  const residualNames = options.residuals ?? detectResidualNames(session.inputNames ?? []);
-  const declared = Object.fromEntries((session.inputMetadata ?? []).map((m) => [m.name, m.shape ?? []]));
+  const residualInputs = residualInputsOf(session, options.residuals);
+  const hook = composeHooks(...options.hooks);
   const tracker = createStepTracker();
   let prepared = false;
   const reset = (): void => {
-    if (prepared) for (const hook of options.hooks) hook.reset?.();
+    if (prepared) hook.reset();
     prepared = false;
     tracker.clear();
   };
@@ -85,12 +87,12 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
     const rows = detectRows(promptEmbeds, options.rowOrder ?? "auto");
     const position = tracker.next(Number((timestepFeed.data as ArrayLike<number | bigint>)[0]));
     if (position.newGeneration) {
-      if (prepared) for (const hook of options.hooks) hook.reset?.();
+      if (prepared) hook.reset();
       const [, , h, w] = sample.shape;
-      for (const hook of options.hooks) await hook.prepare?.({ rows, width: w * 8, height: h * 8, steps: options.steps ?? 30 });
+      await hook.prepare({ rows, width: w * 8, height: h * 8, steps: options.steps ?? 30 });
       prepared = true;
     }
-    const contribution = await collectContributions(options.hooks, {
+    const contribution = await hook.beforeStep({
       index: position.index,
       total: options.steps ?? 30,
       sample,
@@ -100,13 +102,15 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
       timeIds: toTensor(feeds[names.timeIds], names.timeIds, batch),
     });
     const out: Record<string, TensorLike> = { ...feeds };
-    for (const [name, value] of Object.entries(contribution.inputs)) out[name] = makeTensor(sampleFeed, value);
-    if (residualNames) {
-      const given = readResiduals(feeds, residualNames, batch);
-      const sum = given && contribution.residuals ? addResiduals(given, contribution.residuals) : (contribution.residuals ?? given);
-      const residuals = sum ?? zeroResiduals(residualNames, declared, sample.shape);
-      residualNames.down.forEach((name, i) => (out[name] = makeTensor(sampleFeed, residuals.down[i])));
-      out[residualNames.mid] = makeTensor(sampleFeed, residuals.mid);
+    for (const [name, value] of Object.entries(contribution.inputs ?? {})) out[name] = makeTensor(sampleFeed, value);
+    if (residualInputs) {
+      const { names } = residualInputs;
+      const given = readResiduals(feeds, residualInputs, batch);
+      // The hooks hand their residual buffers over; the runner's own residuals are added into them.
+      if (given && contribution.residuals) addResidualsInto(contribution.residuals, given, "The runner's residual feeds");
+      const residuals = contribution.residuals ?? given ?? zeroResidualsFor(residualInputs, sample);
+      names.down.forEach((name, i) => (out[name] = makeTensor(sampleFeed, residuals.down[i])));
+      out[names.mid] = makeTensor(sampleFeed, residuals.mid);
     }
     return session.run(out, ...rest);
   }
@@ -121,7 +125,16 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
   }) as WrappedSession<S>;
 }
 
-function readResiduals(feeds: Record<string, TensorLike>, names: ResidualNames, batch: number): ControlResiduals | undefined {
+/** The UNet's residual inputs, when the session declares its inputs and takes residuals. */
+function residualInputsOf(session: SessionLike, naming: ResidualNaming | undefined): UnetResidualInputs | undefined {
+  if (!session.inputMetadata) return undefined;
+  const io = graphIo(session as unknown as OrtSession);
+  const takesResiduals = [...io.inputs.keys()].some((name) => name.includes("mid_block"));
+  return takesResiduals || typeof naming === "object" ? unetResidualInputs(io, naming) : undefined;
+}
+
+function readResiduals(feeds: Record<string, TensorLike>, inputs: UnetResidualInputs, batch: number): ControlResiduals | undefined {
+  const { names } = inputs;
   if (!feeds[names.mid]) return undefined;
   return { down: names.down.map((name) => toTensor(feeds[name], name, batch)), mid: toTensor(feeds[names.mid], names.mid, batch) };
 }

@@ -1,12 +1,13 @@
 import { ErrorCode, InstantIdError } from "../../core/errors.js";
+import { composeHooks } from "../../core/hooks/compose.js";
 import type { GenerationHook } from "../../core/hooks/types.js";
+import type { UnetModel } from "../../core/identitynet/unet-model.js";
 import type { ProgressListener } from "../../core/progress.js";
 import { tensor } from "../../core/tensor/tensor.js";
 import { repeatRows, type Conditioning } from "./conditioning.js";
 import type { Rng } from "./random.js";
 import type { Scheduler } from "./schedulers/types.js";
 import { callUnet, guide } from "./unet-step.js";
-import type { UnetModel } from "./unet.js";
 
 /** Everything the denoising loop needs; the latent is already noised to `startIndex`. */
 export interface DenoiseInput {
@@ -33,19 +34,21 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /**
  * The denoising loop: hooks prepared once, then per step the scaled latent goes through one UNet
  * call on the guidance batch (hooks asked before each call), guidance combines the rows, and the
- * scheduler takes the step. Hooks are reset however the loop ends. Returns the final latent.
+ * scheduler takes the step. Hooks are composed (`composeHooks`: duplicate names refused, the last
+ * one outermost) and reset however the loop ends. Returns the final latent.
  */
 export async function denoise(input: DenoiseInput): Promise<Float32Array> {
   const { unet, hooks, scheduler, conditioning, latentShape, guidance, signal } = input;
   const [, , h, w] = latentShape;
   const total = scheduler.timesteps.length - input.startIndex;
   let latent = input.latent;
+  const hook = composeHooks(...hooks);
   try {
-    for (const hook of hooks) await hook.prepare?.({ rows: conditioning.rows, width: w * 8, height: h * 8, steps: total, signal });
+    await hook.prepare({ rows: conditioning.rows, width: w * 8, height: h * 8, steps: total, signal });
     for (let i = input.startIndex; i < scheduler.timesteps.length; i++) {
       throwIfAborted(signal);
       const sample = repeatRows(scheduler.scaleModelInput(latent, i), conditioning.rows.length, latentShape);
-      const prediction = await callUnet(unet, hooks, {
+      const prediction = await callUnet(unet, hook, {
         index: i - input.startIndex,
         total,
         sample,
@@ -61,6 +64,6 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
     throwIfAborted(signal);
     return latent;
   } finally {
-    for (const hook of hooks) hook.reset?.();
+    hook.reset();
   }
 }

@@ -1,7 +1,8 @@
+import { composeHooks } from "../../core/hooks/compose.js";
 import type { GenerationHook } from "../../core/hooks/types.js";
+import type { UnetModel } from "../../core/identitynet/unet-model.js";
 import { tensor, type Tensor } from "../../core/tensor/tensor.js";
 import { callUnet, guide } from "./unet-step.js";
-import type { UnetModel } from "./unet.js";
 
 /** One guided UNet step, as the `unet` conformance case defines it. */
 export interface PredictNoiseInput {
@@ -33,9 +34,10 @@ export async function predictNoise(unet: UnetModel, hooks: readonly GenerationHo
   const batch = new Float32Array(single.length * 2);
   batch.set(single, 0);
   batch.set(single, single.length);
+  const hook = composeHooks(...hooks);
   try {
-    for (const hook of hooks) await hook.prepare?.({ rows: ["uncond", "cond"], width: w * 8, height: h * 8, steps: 1 });
-    const prediction = await callUnet(unet, hooks, {
+    await hook.prepare({ rows: ["uncond", "cond"], width: w * 8, height: h * 8, steps: 1 });
+    const prediction = await callUnet(unet, hook, {
       index: 0,
       total: 1,
       sample: tensor([2, channels, h, w], batch),
@@ -48,6 +50,6 @@ export async function predictNoise(unet: UnetModel, hooks: readonly GenerationHo
     const shape = [1, channels, h, w];
     return { uncond: tensor(shape, uncond), cond: tensor(shape, cond), guided: tensor(shape, guided) };
   } finally {
-    for (const hook of hooks) hook.reset?.();
+    hook.reset();
   }
 }

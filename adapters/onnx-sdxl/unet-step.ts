@@ -1,42 +1,39 @@
 import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import type { GenerationHook, StepContext } from "../../core/hooks/types.js";
+import type { GenerationHook, StepContext, StepContribution } from "../../core/hooks/types.js";
+import { runUnet, type UnetModel } from "../../core/identitynet/unet-model.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
-import { collectContributions } from "../../core/unet/contributions.js";
-import { zeroResiduals } from "../../core/unet/zero-residuals.js";
-import type { UnetModel } from "./unet.js";
 
 /**
- * One UNet call for a step: the standard SDXL inputs from `step`, the hooks' inputs, and their
- * residuals summed (zeros when the graph takes residuals and no hook gives any). Returns the
- * noise prediction, one row per row of `step.sample`.
+ * Refuses what ONNX Runtime would silently ignore: an input a hook sets that the UNet lacks (an
+ * unpatched UNet would drop the image attention without a word), and residuals for a UNet
+ * without residual inputs.
  */
-export async function callUnet(unet: UnetModel, hooks: readonly GenerationHook[], step: StepContext): Promise<Tensor> {
-  const contribution = await collectContributions(hooks, step);
-  const feeds: Record<string, Tensor> = {
-    sample: step.sample,
-    timestep: step.timestep,
-    encoder_hidden_states: step.promptEmbeds,
-    text_embeds: step.textEmbeds,
-    time_ids: step.timeIds,
-    ...contribution.inputs,
-  };
-  if (unet.residuals) {
-    const residuals = contribution.residuals ?? zeroResiduals(unet.residuals, unet.inputShapes, step.sample.shape);
-    if (residuals.down.length !== unet.residuals.down.length) {
-      throw new InstantIdError(
-        ErrorCode.ShapeMismatch,
-        `Hooks gave ${residuals.down.length} down-block residuals but the UNet takes ${unet.residuals.down.length} (${unet.residuals.down.join(", ")}).`,
-      );
-    }
-    unet.residuals.down.forEach((name, i) => (feeds[name] = residuals.down[i]));
-    feeds[unet.residuals.mid] = residuals.mid;
-  } else if (contribution.residuals) {
+export function checkContribution(unet: UnetModel, contribution: StepContribution | undefined): void {
+  const unknown = Object.keys(contribution?.inputs ?? {}).filter((name) => !unet.io.inputs.has(name));
+  if (unknown.length > 0) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `A hook gives ControlNet residuals but the UNet has no residual inputs (it takes ${unet.inputNames.join(", ")}). Use a UNet exported with residual inputs, or pass their names to openUnet.`,
+      `The UNet has no input ${unknown.join(", ")} (it takes ${[...unet.io.inputs.keys()].join(", ")}). If a hook adds image-attention inputs, patch the UNet first (patchImageAdapter) and open the patched model.`,
     );
   }
-  return unet.run(feeds);
+  if (contribution?.residuals && !unet.residualInputs) {
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `A hook gives ControlNet residuals but the UNet has no residual inputs (it takes ${[...unet.io.inputs.keys()].join(", ")}). Use a UNet exported with residual inputs, or name them with openUnet's residuals option.`,
+    );
+  }
+}
+
+/**
+ * One UNet call for a step: the hook (usually `composeHooks(...)`) is asked for its contribution,
+ * which is checked against the graph and fed with the step's inputs (zero residuals when the
+ * graph takes residuals and no hook gives any). Returns the noise prediction, one row per row of
+ * `step.sample`.
+ */
+export async function callUnet(unet: UnetModel, hook: GenerationHook | undefined, step: StepContext): Promise<Tensor> {
+  const contribution = (await hook?.beforeStep?.(step)) ?? undefined;
+  checkContribution(unet, contribution);
+  return runUnet(unet, step, contribution);
 }
 
 /** Classifier-free guidance on a [uncond, cond] batch: uncond + g·(cond − uncond). */

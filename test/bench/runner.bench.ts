@@ -50,8 +50,8 @@ async function stepCost(): Promise<BenchResult[]> {
   };
   const controlNet = await loadSession(syntheticControlNet(LATENT), { what: "synthetic IdentityNet" });
   const hook = await controlHook(controlNet);
-  const plain = await medianMs(() => callUnet(unet, [], step), 3, 1);
-  const instantId = await medianMs(() => callUnet(unet, [hook], step), 3, 1);
+  const plain = await medianMs(() => callUnet(unet, undefined, step), 3, 1);
+  const instantId = await medianMs(() => callUnet(unet, hook, step), 3, 1);
   const controlNetAlone = await medianMs(() => hook.beforeStep!(step), 3, 1);
   const overhead = Math.max(0, instantId - plain - controlNetAlone);
   return [

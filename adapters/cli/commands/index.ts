@@ -2,6 +2,11 @@ import type { CliCommand } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
 import { generateCommand } from "./generate.js";
+import { openFaceAnalysis } from "../face-analysis.js";
+import { identityCreateCommand } from "./identity-create.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
+import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
 import { wrapSessionCommand } from "./wrap-session.js";
@@ -14,4 +19,8 @@ export const commands: readonly CliCommand[] = [
   modelsCheckCommand,
   generateCommand,
   wrapSessionCommand,
+  kpsCommand(openFaceAnalysis),
+  identityCreateCommand(openFaceAnalysis),
+  identityShowCommand,
+  identityMixCommand,
 ];

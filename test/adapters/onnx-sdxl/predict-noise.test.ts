@@ -3,7 +3,8 @@ import type { GenerationHook, StepContext } from "../../../core/hooks/types.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
 import { predictNoise } from "../../../adapters/onnx-sdxl/predict-noise.js";
 import { callUnet } from "../../../adapters/onnx-sdxl/unet-step.js";
-import { openUnet, type UnetModel } from "../../../adapters/onnx-sdxl/unet.js";
+import { openUnet } from "../../../adapters/onnx-sdxl/unet.js";
+import type { UnetModel } from "../../../core/identitynet/unet-model.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared } from "../../helpers/shared.js";
 import { goldenUnetCases, goldenUnetPath, row } from "./golden-unet.js";
@@ -29,7 +30,7 @@ describeShared("predictNoise (one guided step, for the unet conformance kind)", 
   it("runs the batch [uncond, cond] once: the cond row is out_plain, the uncond row the negative prompt's step", async () => {
     const noise = await predictNoise(unet, [], input());
     assertClose(noise.cond.data, cases.get("out_plain")!.data, tolerance, "cond row");
-    const negative = await callUnet(unet, [], {
+    const negative = await callUnet(unet, undefined, {
       index: 0,
       total: 1,
       sample: cases.get("sample")!,
