@@ -1,11 +1,14 @@
 import type { ProgressEvent } from "../../../core/progress.js";
 import type { GenerateOptions } from "../options.js";
 import type { GenerateResult } from "../generate.js";
+import type { createInstantIdHook } from "../instantid-hook.js";
 
 /**
  * A hook built inside the worker (hooks hold sessions and closures, which cannot cross threads):
  * the worker imports `module` (a package name, a file path or a file: URL), calls its export
  * `export` (default "default") with `options`, and uses the GenerationHook it returns.
+ * `module: "builtin:instantid"` needs no import: it is {@link createInstantIdHook} with
+ * `InstantIdHookOptions`.
  */
 export interface HookModuleSpec {
   readonly module: string;

@@ -6,9 +6,20 @@ import { parentPort } from "node:worker_threads";
 import { ErrorCode, InstantIdError, toInstantIdError } from "../../../core/errors.js";
 import type { GenerationHook } from "../../../core/hooks/types.js";
 import { generate } from "../generate.js";
+import { createInstantIdHook } from "../instantid-hook.js";
 import type { HookModuleSpec, RunRequest, WorkerMessage } from "./protocol.js";
 
+// Hook factories bundled with the worker, addressed as "builtin:<name>" (no import needed).
+const builtins: Record<string, (options: never) => Promise<GenerationHook> | GenerationHook> = {
+  instantid: createInstantIdHook,
+};
+
 async function buildHook(spec: HookModuleSpec): Promise<GenerationHook> {
+  if (spec.module.startsWith("builtin:")) {
+    const factory = builtins[spec.module.slice("builtin:".length)];
+    if (!factory) throw new InstantIdError(ErrorCode.InvalidOption, `Unknown built-in hook ${spec.module}; built-ins are ${Object.keys(builtins).map((n) => `builtin:${n}`).join(", ")}.`);
+    return factory(spec.options as never);
+  }
   const specifier = isAbsolute(spec.module) ? pathToFileURL(spec.module).href : spec.module;
   const name = spec.export ?? "default";
   let factory: unknown;

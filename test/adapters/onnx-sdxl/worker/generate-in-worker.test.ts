@@ -4,7 +4,10 @@ import type { Tensor } from "../../../../core/tensor/tensor.js";
 import { generate } from "../../../../adapters/onnx-sdxl/generate.js";
 import type { GenerateOptions } from "../../../../adapters/onnx-sdxl/options.js";
 import { generateInWorker, locateWorkerScript } from "../../../../adapters/onnx-sdxl/worker/generate-in-worker.js";
-import { describeShared } from "../../../helpers/shared.js";
+import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
+import { loadImageAdapter } from "../../../../core/checkpoint/image-adapter.js";
+import { patchImageAdapter } from "../../../../core/onnx/patch-image-adapter.js";
+import { createInstantIdHook } from "../../../../adapters/onnx-sdxl/instantid-hook.js";
 import { goldenUnetCases, goldenUnetPath, row } from "../golden-unet.js";
 import { buildWorkerBundle } from "./build-worker.js";
 
@@ -72,6 +75,26 @@ describeShared("generateInWorker", "golden/unet", () => {
   it("passes the worker's InstantIdError back with its code and message", async () => {
     const bad = { ...options(2), models: { unet: "/nonexistent/unet.onnx" } };
     await expect(generateInWorker(bad, { workerScript })).rejects.toMatchObject({ code: "MODEL_NOT_FOUND", message: expect.stringMatching(/\/nonexistent\/unet.onnx/) });
+  });
+
+  it("builds the built-in InstantID hook inside the worker and matches the in-process run", async () => {
+    const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { outDir: await tempDir() });
+    const instantId = {
+      identityNet: sharedPath("golden/unet/identitynet.onnx"),
+      faces: [{ faceTokens: cases.get("face_tokens")!, uncondFaceTokens: cases.get("uncond_face_tokens")!, keypointImage: cases.get("kps_image")! }],
+    };
+    const withModel = { ...options(2), models: { unet: patched.modelPath! } };
+    const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:instantid", options: instantId }] });
+    const inProcess = await generate(withModel, { hooks: [await createInstantIdHook(instantId)] });
+    const plain = await generate(withModel, { hooks: [] }).catch((error: Error) => error);
+    expect(inWorker.latent.data).toEqual(inProcess.latent.data);
+    // The patched UNet needs the image-attention inputs: without the hook the run is refused.
+    expect(plain).toBeInstanceOf(Error);
+  });
+
+  it("names the built-ins when asked for an unknown one", async () => {
+    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(/builtin:instantid/);
   });
 
   it("explains how to get the worker script when running from sources without one", () => {
