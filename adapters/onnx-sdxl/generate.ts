@@ -8,6 +8,7 @@ import { parseOptions } from "../../core/validate.js";
 import { buildConditioning } from "./conditioning.js";
 import { denoise, throwIfAborted } from "./denoise.js";
 import { latentPreview } from "./latent-preview.js";
+import { createInstantIdHook } from "./instantid-hook.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
 import { createRng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
@@ -79,10 +80,11 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   const scheduler = createScheduler(options.scheduler, options.steps);
   const { latent: start, startIndex } = await startLatent(options, scheduler, shape, rng.gaussian(shape.reduce((a, b) => a * b)));
   const unet = await openUnet(options.models.unet, { intraOpThreads: options.intraOpThreads });
+  const hooks = [...(options.instantId ? [await createInstantIdHook(options.instantId)] : []), ...(controls.hooks ?? [])];
   const denoiseStart = performance.now();
   const final = await denoise({
     unet,
-    hooks: controls.hooks ?? [],
+    hooks,
     scheduler,
     conditioning: buildConditioning(options, size),
     latentShape: shape,

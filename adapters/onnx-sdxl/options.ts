@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { RgbImage } from "../../core/image/rgb-image.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
+import type { InstantIdHookOptions } from "./instantid-hook.js";
 
 /** The InstantID reference settings (README / infer.py): 30 Euler steps, guidance 5, both scales 0.8. */
 export const REFERENCE_DEFAULTS = {
@@ -35,7 +36,7 @@ export const generateOptionsSchema = z
       negativeEmbeds: tensorSchema.optional(),
       negativePooled: tensorSchema.optional(),
     }),
-    /** Output size; both multiples of 8. When absent, `sizeFrom` (e.g. the keypoint image) floored to multiples of 8, else 1024². */
+    /** Output size; both multiples of 8. When absent, see {@link outputSize}. */
     width: side.optional(),
     height: side.optional(),
     sizeFrom: z.object({ width: z.number().int().min(8), height: z.number().int().min(8) }).optional(),
@@ -52,6 +53,13 @@ export const generateOptionsSchema = z
       .refine((init) => Boolean(init.latent) !== Boolean(init.image), "give exactly one of init.latent and init.image")
       .optional(),
     vaeScalingFactor: z.number().positive().default(REFERENCE_DEFAULTS.vaeScalingFactor),
+    /** InstantID (IdentityNet + Image Adapter, see createInstantIdHook); needs a UNet patched with patchImageAdapter. */
+    instantId: z
+      .custom<InstantIdHookOptions>(
+        (v) => typeof v === "object" && v !== null && typeof (v as InstantIdHookOptions).identityNet === "string" && Array.isArray((v as InstantIdHookOptions).faces) && (v as InstantIdHookOptions).faces.length > 0,
+        "Expected { identityNet: path, faces: [{ faceTokens, uncondFaceTokens, keypointImage }] }",
+      )
+      .optional(),
     /** Threads per ONNX operator. */
     intraOpThreads: z.number().int().positive().optional(),
   })
@@ -62,10 +70,19 @@ export type GenerateOptions = z.input<typeof generateOptionsSchema>;
 /** Options after validation, defaults applied. */
 export type ResolvedGenerateOptions = z.output<typeof generateOptionsSchema>;
 
-/** The output size: explicit, else from `sizeFrom` (e.g. the keypoint image) floored to multiples of 8, else 1024². */
+function keypointImageSize(options: ResolvedGenerateOptions): { width: number; height: number } | undefined {
+  const image = options.instantId?.faces[0].keypointImage;
+  if (!image) return undefined;
+  return "shape" in image ? { width: image.shape[3], height: image.shape[2] } : { width: image.width, height: image.height };
+}
+
+/**
+ * The output size: explicit, else `sizeFrom`, else InstantID's first keypoint image (as the
+ * reference), else the img2img image — floored to multiples of 8 — else 1024².
+ */
 export function outputSize(options: ResolvedGenerateOptions): { width: number; height: number } {
   if (options.width && options.height) return { width: options.width, height: options.height };
-  const from = options.sizeFrom ?? (options.init?.image ? options.init.image : undefined);
+  const from = options.sizeFrom ?? keypointImageSize(options) ?? (options.init?.image ? options.init.image : undefined);
   if (from) return { width: Math.floor(from.width / 8) * 8, height: Math.floor(from.height / 8) * 8 };
   return { width: 1024, height: 1024 };
 }

@@ -56,7 +56,8 @@ describeShared("generateInWorker", "golden/unet", () => {
     }).finally(() => clearInterval(timer));
     // Five more steps of 60 ms each ran after the first: a blocked loop would not tick at all.
     expect(ticks - ticksAtFirstStep).toBeGreaterThan(20);
-    expect(longestGap).toBeLessThan(150);
+    // A blocked loop would stall for the whole run (≥ 300 ms); allow for a busy shared machine.
+    expect(longestGap).toBeLessThan(250);
   });
 
   it("rejects with ABORTED soon after the signal fires, mid-generation", async () => {
