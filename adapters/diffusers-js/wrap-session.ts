@@ -1,7 +1,7 @@
 import { ErrorCode, InstantIdError } from "../../core/errors.js";
 import { composeHooks } from "../../core/hooks/compose.js";
 import { addResidualsInto } from "../../core/hooks/residuals.js";
-import type { ControlResiduals, GenerationHook } from "../../core/hooks/types.js";
+import type { ControlResiduals, GenerationHook, StepContext, StepContribution } from "../../core/hooks/types.js";
 import { graphIo } from "../../core/identitynet/graph-io.js";
 import type { ResidualNaming } from "../../core/identitynet/io-names.js";
 import { type UnetResidualInputs, unetResidualInputs, zeroResidualsFor } from "../../core/identitynet/unet-link.js";
@@ -76,43 +76,17 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
   };
 
   async function run(feeds: Record<string, TensorLike>, ...rest: unknown[]): Promise<Record<string, TensorLike>> {
-    const sampleFeed = feeds[names.sample];
-    const timestepFeed = feeds[names.timestep];
-    if (!sampleFeed || !timestepFeed) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `The wrapped UNet expects feeds ${names.sample} and ${names.timestep}; set feedNames to your runner's names.`);
-    }
-    const sample = toTensor(sampleFeed, names.sample, 1);
-    const batch = sample.shape[0];
-    const promptEmbeds = toTensor(feeds[names.encoderHiddenStates], names.encoderHiddenStates, batch);
-    const rows = detectRows(promptEmbeds, options.rowOrder ?? "auto");
-    const position = tracker.next(Number((timestepFeed.data as ArrayLike<number | bigint>)[0]));
+    const step = readStep(feeds, names);
+    const rows = detectRows(step.promptEmbeds, options.rowOrder ?? "auto");
+    const position = tracker.next(step.timestep.data[0]);
     if (position.newGeneration) {
       if (prepared) hook.reset();
-      const [, , h, w] = sample.shape;
+      const [, , h, w] = step.sample.shape;
       await hook.prepare({ rows, width: w * 8, height: h * 8, steps: options.steps ?? 30 });
       prepared = true;
     }
-    const contribution = await hook.beforeStep({
-      index: position.index,
-      total: options.steps ?? 30,
-      sample,
-      timestep: tensor([1], [Number((timestepFeed.data as ArrayLike<number | bigint>)[0])]),
-      promptEmbeds,
-      textEmbeds: toTensor(feeds[names.textEmbeds], names.textEmbeds, batch),
-      timeIds: toTensor(feeds[names.timeIds], names.timeIds, batch),
-    });
-    const out: Record<string, TensorLike> = { ...feeds };
-    for (const [name, value] of Object.entries(contribution.inputs ?? {})) out[name] = makeTensor(sampleFeed, value);
-    if (residualInputs) {
-      const { names } = residualInputs;
-      const given = readResiduals(feeds, residualInputs, batch);
-      // The hooks hand their residual buffers over; the runner's own residuals are added into them.
-      if (given && contribution.residuals) addResidualsInto(contribution.residuals, given, "The runner's residual feeds");
-      const residuals = contribution.residuals ?? given ?? zeroResidualsFor(residualInputs, sample);
-      names.down.forEach((name, i) => (out[name] = makeTensor(sampleFeed, residuals.down[i])));
-      out[names.mid] = makeTensor(sampleFeed, residuals.mid);
-    }
-    return session.run(out, ...rest);
+    const contribution = await hook.beforeStep({ ...step, index: position.index, total: options.steps ?? 30 });
+    return session.run(withContribution(feeds, names.sample, contribution, residualInputs, step.sample), ...rest);
   }
 
   return new Proxy(session, {
@@ -123,6 +97,46 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
       return typeof value === "function" ? value.bind(target) : value;
     },
   }) as WrappedSession<S>;
+}
+
+/** The step's tensors from the runner's feeds (views, no copies). */
+function readStep(feeds: Record<string, TensorLike>, names: UnetFeedNames): Omit<StepContext, "index" | "total"> {
+  const sampleFeed = feeds[names.sample];
+  const timestepFeed = feeds[names.timestep];
+  if (!sampleFeed || !timestepFeed) {
+    throw new InstantIdError(ErrorCode.InvalidInput, `The wrapped UNet expects feeds ${names.sample} and ${names.timestep}; set feedNames to your runner's names.`);
+  }
+  const sample = toTensor(sampleFeed, names.sample, 1);
+  const batch = sample.shape[0];
+  return {
+    sample,
+    timestep: tensor([1], [Number((timestepFeed.data as ArrayLike<number | bigint>)[0])]),
+    promptEmbeds: toTensor(feeds[names.encoderHiddenStates], names.encoderHiddenStates, batch),
+    textEmbeds: toTensor(feeds[names.textEmbeds], names.textEmbeds, batch),
+    timeIds: toTensor(feeds[names.timeIds], names.timeIds, batch),
+  };
+}
+
+/** The runner's feeds plus the hooks' inputs and residuals (summed with the runner's own, or zeros). */
+function withContribution(
+  feeds: Record<string, TensorLike>,
+  sampleName: string,
+  contribution: StepContribution,
+  residualInputs: UnetResidualInputs | undefined,
+  sample: Tensor,
+): Record<string, TensorLike> {
+  const like = feeds[sampleName];
+  const out: Record<string, TensorLike> = { ...feeds };
+  for (const [name, value] of Object.entries(contribution.inputs ?? {})) out[name] = makeTensor(like, value);
+  if (!residualInputs) return out;
+  const { names } = residualInputs;
+  const given = readResiduals(feeds, residualInputs, sample.shape[0]);
+  // The hooks hand their residual buffers over; the runner's own residuals are added into them.
+  if (given && contribution.residuals) addResidualsInto(contribution.residuals, given, "The runner's residual feeds");
+  const residuals = contribution.residuals ?? given ?? zeroResidualsFor(residualInputs, sample);
+  names.down.forEach((name, i) => (out[name] = makeTensor(like, residuals.down[i])));
+  out[names.mid] = makeTensor(like, residuals.mid);
+  return out;
 }
 
 /** The UNet's residual inputs, when the session declares its inputs and takes residuals. */
