@@ -7,7 +7,8 @@ import { generate, type GenerateResult } from "../../onnx-sdxl/generate.js";
 import type { GenerateOptions } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
 import { generateInWorker, locateWorkerScript } from "../../onnx-sdxl/worker/generate-in-worker.js";
-import { defineCommand, type CliIo } from "../command.js";
+import { defineCommand, type CliArgs, type CliIo } from "../command.js";
+import { prepareInstantId } from "../instantid-inputs.js";
 import { createProgressBar } from "../progress-bar.js";
 
 function rowOf(t: Tensor, index: number): Tensor {
@@ -52,10 +53,35 @@ async function run(options: GenerateOptions, io: CliIo, signal: AbortSignal): Pr
 
 const number = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
 
+const INSTANTID_FILES = ["adapter", "identitynet", "identity", "kps"] as const;
+
+/** The UNet to run and, when the InstantID files are given, the patched UNet and the InstantID options. */
+async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<GenerateOptions, "models" | "instantId">> {
+  const given = INSTANTID_FILES.filter((name) => values[name]);
+  const vaeDecoder = values["vae-decoder"] as string | undefined;
+  if (given.length === 0) return { models: { unet: values.unet as string, vaeDecoder } };
+  if (given.length < INSTANTID_FILES.length) {
+    const missing = INSTANTID_FILES.filter((name) => !values[name]).map((name) => `--${name}`);
+    throw new InstantIdError(ErrorCode.InvalidOption, `InstantID needs --adapter, --identitynet, --identity and --kps together; missing ${missing.join(", ")}.`);
+  }
+  const { unet, instantId } = await prepareInstantId({
+    unet: values.unet as string,
+    adapter: values.adapter as string,
+    identityNet: values.identitynet as string,
+    identity: values.identity as string,
+    kps: values.kps as string,
+    identityNetScale: number(values["identitynet-scale"]),
+    adapterScale: number(values["adapter-scale"]),
+    patchDir: values["patch-dir"] as string | undefined,
+    resamplerHeads: number(values["resampler-heads"]),
+  });
+  return { models: { unet, vaeDecoder }, instantId };
+}
+
 export const generateCommand = defineCommand({
   path: ["generate"],
   summary:
-    "Run the reference SDXL runner (txt2img) from precomputed prompt embeddings and write the image.\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
+    "Run the reference SDXL runner (txt2img) from precomputed prompt embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {
     unet: { type: "string", value: "FILE", description: "UNet ONNX model (required)" },
     embeds: { type: "string", value: "FILE", description: "safetensors with prompt_embeds, text_embeds [, time_ids] (required)" },
@@ -68,14 +94,25 @@ export const generateCommand = defineCommand({
     seed: { type: "string", value: "N", description: "PRNG seed (default random, printed)" },
     width: { type: "string", value: "PX", description: "Output width, multiple of 8 (default 1024)" },
     height: { type: "string", value: "PX", description: "Output height, multiple of 8 (default 1024)" },
+    adapter: { type: "string", value: "FILE", description: "InstantID ip-adapter.bin (patches the UNet, cached)" },
+    identitynet: { type: "string", value: "FILE", description: "InstantID IdentityNet ONNX model" },
+    identity: { type: "string", value: "FILE", description: "Identity file (instantid identity create)" },
+    kps: { type: "string", value: "PNG", description: "Keypoint image (instantid kps)" },
+    "identitynet-scale": { type: "string", value: "S", description: "IdentityNet scale (default 0.8)" },
+    "adapter-scale": { type: "string", value: "S", description: "Image Adapter scale (default 0.8)" },
+    "patch-dir": { type: "string", value: "DIR", description: "Where the patched UNet is cached (default beside the UNet)" },
+    "resampler-heads": { type: "string", value: "N", description: "Resampler heads when the weights do not tell (default 20, SDXL's)" },
   },
-  examples: ["instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --out out.png --seed 42"],
+  examples: [
+    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --out out.png --seed 42",
+    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
+  ],
   async run({ values }, io) {
     for (const required of ["unet", "embeds", "out"]) {
       if (!values[required]) throw new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${required} but received nothing; see instantid generate --help`);
     }
     const options: GenerateOptions = {
-      models: { unet: values.unet as string, vaeDecoder: values["vae-decoder"] as string | undefined },
+      ...(await modelAndInstantId(values)),
       ...(await readEmbeddings(values.embeds as string)),
       steps: number(values.steps),
       guidance: number(values.guidance),
