@@ -6,7 +6,10 @@ import { tensor } from "../../../core/tensor/tensor.js";
 import type { SessionLike } from "../../../adapters/diffusers-js/session-like.js";
 import { wrapUnetSession } from "../../../adapters/diffusers-js/wrap-session.js";
 import { assertClose } from "../../helpers/assert-close.js";
-import { describeShared } from "../../helpers/shared.js";
+import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
+import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
+import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
+import { createInstantIdHook } from "../../../adapters/onnx-sdxl/instantid-hook.js";
 import { goldenUnetCases, goldenUnetPath } from "../onnx-sdxl/golden-unet.js";
 
 /**
@@ -103,6 +106,19 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
       "prepare uncond,cond 128", "step 0/3", "step 1/3", "step 2/3",
       "reset", "prepare uncond,cond 128", "step 0/3", "step 1/3", "reset",
     ]);
+  });
+
+  it("with the real InstantID hooks on the patched UNet, reproduces the golden whole step (step_noise_uncond / _cond)", async () => {
+    const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { outDir: await tempDir() });
+    const hook = await createInstantIdHook({
+      identityNet: sharedPath("golden/unet/identitynet.onnx"),
+      faces: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image")! }],
+    });
+    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, { hooks: [hook], steps: 1 });
+    const [noise] = await tinyRunner(wrapped, c, { timesteps: [c.get("timestep")!.data[0]] });
+    assertClose(noise.slice(0, 1024), c.get("step_noise_uncond")!.data, { abs: 2e-4, rel: 1e-3 }, "uncond row");
+    assertClose(noise.slice(1024), c.get("step_noise_cond")!.data, { abs: 2e-4, rel: 1e-3 }, "cond row");
   });
 
   it("passes the session's own properties through", () => {
