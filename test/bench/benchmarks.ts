@@ -2,7 +2,8 @@ import type { Benchmark } from "./benchmark.js";
 import { faceBenchmark } from "./face.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
+import { onnxBenchmarks } from "./onnx.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, identityNetBenchmark, runnerBenchmark];
+export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, ...onnxBenchmarks, identityNetBenchmark, runnerBenchmark];
