@@ -41,7 +41,8 @@ export const generateOptionsSchema = z
     height: side.optional(),
     sizeFrom: z.object({ width: z.number().int().min(8), height: z.number().int().min(8) }).optional(),
     steps: z.number().int().min(1).max(1000).default(REFERENCE_DEFAULTS.steps),
-    guidance: z.number().min(0).max(50).default(REFERENCE_DEFAULTS.guidance),
+    /** Classifier-free guidance; default 5 (the reference), or 1 with the LCM scheduler (LCM-LoRA runs without CFG). */
+    guidance: z.number().min(0).max(50).optional(),
     scheduler: z.enum(["euler", "euler-ancestral", "dpmpp-2m-karras", "ddim", "lcm"]).default(REFERENCE_DEFAULTS.scheduler),
     /** PRNG seed (mulberry32 + Box–Muller); random when absent, and reported in the result. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
@@ -63,7 +64,8 @@ export const generateOptionsSchema = z
     /** Threads per ONNX operator. */
     intraOpThreads: z.number().int().positive().optional(),
   })
-  .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither");
+  .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither")
+  .transform((o) => ({ ...o, guidance: o.guidance ?? (o.scheduler === "lcm" ? 1 : REFERENCE_DEFAULTS.guidance) }));
 
 /** What callers pass to `generate` (defaults not yet applied). */
 export type GenerateOptions = z.input<typeof generateOptionsSchema>;

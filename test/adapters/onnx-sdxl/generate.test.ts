@@ -59,6 +59,14 @@ describeShared("generate (in-process reference runner)", "golden/unet", () => {
     expect(calls).toEqual(["prepare 4 uncond,cond", "step 0/4 t=751", "step 1/4 t=501", "step 2/4 t=251", "step 3/4 t=1", "reset"]);
   });
 
+  it("defaults guidance to 1 with LCM (one row) and to 5 otherwise (two rows)", async () => {
+    const rows: number[] = [];
+    const hook: GenerationHook = { name: "rows", beforeStep: (s) => void rows.push(s.sample.shape[0]) };
+    await generate(options({ scheduler: "lcm", steps: 1 }), { hooks: [hook] });
+    await generate(options({ steps: 1 }), { hooks: [hook] });
+    expect(rows).toEqual([1, 2]);
+  });
+
   it("runs one row only when guidance ≤ 1 (LCM-style)", async () => {
     const rows: number[] = [];
     const hook: GenerationHook = { name: "rows", beforeStep: (s) => void rows.push(s.sample.shape[0]) };
