@@ -2,7 +2,7 @@
 export { wrapUnetModel, wrapUnetSession } from "./wrap-session.js";
 export type { UnetFeedNames, WrapSessionOptions, WrappedSession } from "./wrap-session.js";
 export { detectRows } from "./batch-order.js";
-export type { RowOrder, Rows } from "./batch-order.js";
+export type { RowOrder, Rows, SeparateCalls } from "./batch-order.js";
 export { createStepTracker } from "./step-tracker.js";
 export type { StepPosition } from "./step-tracker.js";
 export type { SessionLike, TensorLike } from "./session-like.js";

@@ -4,6 +4,8 @@ export interface StepPosition {
   readonly newGeneration: boolean;
   /** 0-based step index within the generation. */
   readonly index: number;
+  /** 0-based count of calls within this step (runners that run uncond and cond separately call twice). */
+  readonly call: number;
 }
 
 /**
@@ -14,20 +16,24 @@ export interface StepPosition {
 export function createStepTracker(): { next(timestep: number): StepPosition; clear(): void } {
   let previous: number | undefined;
   let index = -1;
+  let call = 0;
   return {
     next(timestep) {
       if (previous === undefined || timestep > previous) {
         previous = timestep;
         index = 0;
-        return { newGeneration: true, index };
+        call = 0;
+        return { newGeneration: true, index, call };
       }
-      if (timestep < previous) index += 1;
+      if (timestep < previous) (index += 1), (call = 0);
+      else call += 1;
       previous = timestep;
-      return { newGeneration: false, index };
+      return { newGeneration: false, index, call };
     },
     clear() {
       previous = undefined;
       index = -1;
+      call = 0;
     },
   };
 }

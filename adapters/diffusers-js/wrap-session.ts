@@ -7,7 +7,7 @@ import type { ResidualNaming } from "../../core/identitynet/io-names.js";
 import { type UnetResidualInputs, unetResidualInputs, zeroResidualsFor } from "../../core/identitynet/unet-link.js";
 import { loadSession, type OrtSession, toOrtTensor } from "../../core/runtime/session.js";
 import { tensor, type Tensor } from "../../core/tensor/tensor.js";
-import { detectRows, type RowOrder } from "./batch-order.js";
+import { detectRows, type RowOrder, type Rows, type SeparateCalls } from "./batch-order.js";
 import type { SessionLike, TensorLike } from "./session-like.js";
 import { createStepTracker } from "./step-tracker.js";
 
@@ -28,6 +28,8 @@ export interface WrapSessionOptions {
   readonly steps?: number;
   /** Row order of the guidance batch; "auto" (default) detects it (see detectRows). */
   readonly rowOrder?: RowOrder;
+  /** Set when the runner calls the UNet twice per step, one row each (unconditional and conditional). */
+  readonly separateCalls?: SeparateCalls;
   readonly feedNames?: Partial<UnetFeedNames>;
   /** Residual input naming when the session's names follow no known convention ("auto" by default). */
   readonly residuals?: ResidualNaming;
@@ -68,22 +70,24 @@ export function wrapUnetSession<S extends SessionLike>(session: S, options: Wrap
   const residualInputs = residualInputsOf(session, options.residuals);
   const hook = composeHooks(...options.hooks);
   const tracker = createStepTracker();
-  let prepared = false;
+  let prepared: Rows | undefined;
   const reset = (): void => {
     if (prepared) hook.reset();
-    prepared = false;
+    prepared = undefined;
     tracker.clear();
   };
 
   async function run(feeds: Record<string, TensorLike>, ...rest: unknown[]): Promise<Record<string, TensorLike>> {
     const step = readStep(feeds, names);
-    const rows = detectRows(step.promptEmbeds, options.rowOrder ?? "auto");
     const position = tracker.next(step.timestep.data[0]);
-    if (position.newGeneration) {
+    const rows = detectRows(step.promptEmbeds, options.rowOrder ?? "auto", options.separateCalls, position.call);
+    // Hooks learn the rows in prepare: prepare again at a new generation, or when the rows change
+    // (separate unconditional and conditional calls).
+    if (position.newGeneration || prepared?.join() !== rows.join()) {
       if (prepared) hook.reset();
       const [, , h, w] = step.sample.shape;
       await hook.prepare({ rows, width: w * 8, height: h * 8, steps: options.steps ?? 30 });
-      prepared = true;
+      prepared = rows;
     }
     const contribution = await hook.beforeStep({ ...step, index: position.index, total: options.steps ?? 30 });
     return session.run(withContribution(feeds, names.sample, contribution, residualInputs, step.sample), ...rest);

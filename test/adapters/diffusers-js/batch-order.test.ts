@@ -9,6 +9,16 @@ describe("detectRows", () => {
     expect(detectRows(tensor([1, 3], [1, 2, 3]), "auto")).toEqual(["cond"]);
   });
 
+  it("treats a single all-zero row as the unconditional pass", () => {
+    expect(detectRows(tensor([1, 3]), "auto")).toEqual(["uncond"]);
+  });
+
+  it("labels separate one-row calls by their order within the step", () => {
+    const one = tensor([1, 3], [1, 2, 3]);
+    expect([0, 1].map((call) => detectRows(one, "auto", "uncond-first", call))).toEqual([["uncond"], ["cond"]]);
+    expect([0, 1].map((call) => detectRows(one, "auto", "cond-first", call))).toEqual([["cond"], ["uncond"]]);
+  });
+
   it("assumes diffusers' [uncond, cond] when neither row is zero", () => {
     expect(detectRows(twoRows(0.5, 0.7), "auto")).toEqual(["uncond", "cond"]);
   });

@@ -6,11 +6,11 @@ describe("createStepTracker", () => {
     const tracker = createStepTracker();
     const seen = [999, 999, 800, 600, 999].map((t) => tracker.next(t));
     expect(seen).toEqual([
-      { newGeneration: true, index: 0 },
-      { newGeneration: false, index: 0 },
-      { newGeneration: false, index: 1 },
-      { newGeneration: false, index: 2 },
-      { newGeneration: true, index: 0 },
+      { newGeneration: true, index: 0, call: 0 },
+      { newGeneration: false, index: 0, call: 1 },
+      { newGeneration: false, index: 1, call: 0 },
+      { newGeneration: false, index: 2, call: 0 },
+      { newGeneration: true, index: 0, call: 0 },
     ]);
   });
 });

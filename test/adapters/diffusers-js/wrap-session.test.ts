@@ -121,6 +121,30 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
     assertClose(noise.slice(1024), c.get("step_noise_cond")!.data, { abs: 2e-4, rel: 1e-3 }, "cond row");
   });
 
+  it("serves a runner that calls uncond and cond separately (one row each), re-preparing the hooks per row", async () => {
+    const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { outDir: await tempDir() });
+    const hook = await createInstantIdHook({
+      identityNet: sharedPath("golden/unet/identitynet.onnx"),
+      faces: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image")! }],
+    });
+    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, { hooks: [hook], steps: 1, separateCalls: "uncond-first" });
+    const one = (t: Tensor, r: number, dims: number[]) => new ort.Tensor("float32", t.data.slice(r * (t.data.length / 2), (r + 1) * (t.data.length / 2)), dims);
+    const noise: Float32Array[] = [];
+    for (const r of [0, 1]) {
+      const out = await wrapped.run({
+        sample: new ort.Tensor("float32", c.get("sample")!.data.slice(), [1, 4, 16, 16]),
+        timestep: new ort.Tensor("float32", c.get("timestep")!.data.slice(), [1]),
+        encoder_hidden_states: one(c.get("prompt_embeds")!, r, [1, 77, 64]),
+        text_embeds: one(c.get("text_embeds")!, r, [1, 32]),
+        time_ids: one(c.get("time_ids")!, r, [1, 6]),
+      });
+      noise.push(out.out_sample.data as Float32Array);
+    }
+    assertClose(noise[0], c.get("step_noise_uncond")!.data, { abs: 2e-4, rel: 1e-3 }, "uncond call");
+    assertClose(noise[1], c.get("step_noise_cond")!.data, { abs: 2e-4, rel: 1e-3 }, "cond call");
+  });
+
   it("passes the session's own properties through", () => {
     const wrapped = wrapUnetSession(session as unknown as SessionLike, { hooks: [] });
     expect(wrapped.inputNames).toEqual(session.inputNames);
