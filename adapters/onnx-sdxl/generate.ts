@@ -8,7 +8,7 @@ import { parseOptions } from "../../core/validate.js";
 import { buildConditioning } from "./conditioning.js";
 import { denoise, throwIfAborted } from "./denoise.js";
 import { latentPreview } from "./latent-preview.js";
-import { createInstantIdHook } from "./instantid-hook.js";
+import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
 import { createRng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
@@ -80,22 +80,30 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   const scheduler = createScheduler(options.scheduler, options.steps);
   const { latent: start, startIndex } = await startLatent(options, scheduler, shape, rng.gaussian(shape.reduce((a, b) => a * b)));
   const unet = await openUnet(options.models.unet, { intraOpThreads: options.intraOpThreads });
-  const hooks = [...(options.instantId ? [await createInstantIdHook(options.instantId)] : []), ...(controls.hooks ?? [])];
-  const denoiseStart = performance.now();
-  const final = await denoise({
-    unet,
-    hooks,
-    scheduler,
-    conditioning: buildConditioning(options, size),
-    latentShape: shape,
-    latent: start,
-    startIndex,
-    guidance: options.guidance,
-    rng,
-    signal: controls.signal,
-    onProgress: controls.onProgress,
-  });
-  const denoiseMs = performance.now() - denoiseStart;
+  let instantId: InstantIdHook | undefined;
+  let final: Float32Array;
+  let denoiseMs: number;
+  try {
+    instantId = options.instantId ? await createInstantIdHook(options.instantId) : undefined;
+    const denoiseStart = performance.now();
+    final = await denoise({
+      unet,
+      hooks: [...(instantId ? [instantId] : []), ...(controls.hooks ?? [])],
+      scheduler,
+      conditioning: buildConditioning(options, size),
+      latentShape: shape,
+      latent: start,
+      startIndex,
+      guidance: options.guidance,
+      rng,
+      signal: controls.signal,
+      onProgress: controls.onProgress,
+    });
+    denoiseMs = performance.now() - denoiseStart;
+  } finally {
+    // SDXL sessions hold gigabytes of native memory that JavaScript's GC does not see.
+    await Promise.all([unet.session.release(), instantId?.release()]);
+  }
   const latent = tensor(shape, final);
   const image = options.models.vaeDecoder ? await decodeLatent(options.models.vaeDecoder, latent, options.vaeScalingFactor) : latentPreview(latent);
   return { latent, image, decoded: Boolean(options.models.vaeDecoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started } };

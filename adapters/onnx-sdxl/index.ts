@@ -7,7 +7,7 @@ export type { HookModuleSpec } from "./worker/protocol.js";
 export { generateOptionsSchema, outputSize, REFERENCE_DEFAULTS } from "./options.js";
 export type { GenerateOptions, ResolvedGenerateOptions } from "./options.js";
 export { createInstantIdHook } from "./instantid-hook.js";
-export type { InstantIdFace, InstantIdHookOptions } from "./instantid-hook.js";
+export type { InstantIdFace, InstantIdHook, InstantIdHookOptions } from "./instantid-hook.js";
 export { predictNoise } from "./predict-noise.js";
 export type { PredictNoiseInput, PredictedNoise } from "./predict-noise.js";
 export { openUnet } from "./unet.js";

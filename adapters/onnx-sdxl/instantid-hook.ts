@@ -33,15 +33,18 @@ export interface InstantIdHookOptions {
   readonly adapterInputs?: ImageAdapterInputNames;
 }
 
+/** The composed InstantID hook, with `release()` to free its IdentityNet session when done. */
+export type InstantIdHook = HookRegistry & { release(): Promise<void> };
+
 /**
  * InstantID as one hook: IdentityNet (residuals) and the Image Adapter (image-attention inputs of a
  * UNet patched with patchImageAdapter), composed. The runner's worker builds it from
  * `{ module: "builtin:instantid", options }`.
  */
-export async function createInstantIdHook(options: InstantIdHookOptions): Promise<HookRegistry> {
+export async function createInstantIdHook(options: InstantIdHookOptions): Promise<InstantIdHook> {
   const model = await loadControlNet(options.identityNet);
   const tokens = (face: InstantIdFace) => ({ faceTokens: face.faceTokens, uncondFaceTokens: face.uncondFaceTokens, mask: face.mask });
-  return composeHooks(
+  const hooks = composeHooks(
     createIdentityNetHook({
       model,
       start: options.start,
@@ -53,4 +56,5 @@ export async function createInstantIdHook(options: InstantIdHookOptions): Promis
       inputNames: options.adapterInputs,
     }),
   );
+  return Object.assign(hooks, { release: () => model.session.release() });
 }

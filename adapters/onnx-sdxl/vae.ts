@@ -5,17 +5,25 @@ import { tensor, type Tensor } from "../../core/tensor/tensor.js";
 /** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder into an RGB image. */
 export async function decodeLatent(decoderPath: string, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
   const session = await loadSession(decoderPath, { what: "VAE decoder" });
-  const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
-  const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
-  return imageFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
+  try {
+    const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
+    const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
+    return imageFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
+  } finally {
+    await session.release();
+  }
 }
 
 /** Encodes an RGB image with an ONNX VAE encoder into a latent, multiplied by the VAE factor. */
 export async function encodeImage(encoderPath: string, image: RgbImage, scalingFactor: number): Promise<Tensor> {
   const session = await loadSession(encoderPath, { what: "VAE encoder" });
-  const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(nchwFromImage(image)) }, "VAE encoder");
-  const latent = fromOrtTensor(outputs[session.outputNames[0]], "VAE encoder output");
-  return tensor(latent.shape, latent.data.map((v) => v * scalingFactor));
+  try {
+    const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(nchwFromImage(image)) }, "VAE encoder");
+    const latent = fromOrtTensor(outputs[session.outputNames[0]], "VAE encoder output");
+    return tensor(latent.shape, latent.data.map((v) => v * scalingFactor));
+  } finally {
+    await session.release();
+  }
 }
 
 /** [1, 3, H, W] in [−1, 1] → 8-bit RGB, as diffusers' image processor denormalises. */
