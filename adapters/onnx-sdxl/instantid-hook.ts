@@ -1,5 +1,6 @@
 import { composeHooks, type HookRegistry } from "../../core/hooks/compose.js";
-import { createImageAdapterHook, type ImageAdapterInputNames } from "../../core/hooks/image-adapter-hook.js";
+import { createImageAdapterHook } from "../../core/hooks/image-adapter-hook.js";
+import type { ImageAdapterInputs } from "../../core/onnx/patch-graph.js";
 import type { ControlImage } from "../../core/identitynet/control-image.js";
 import { loadControlNet } from "../../core/identitynet/controlnet-model.js";
 import { createIdentityNetHook } from "../../core/identitynet/identitynet-hook.js";
@@ -30,7 +31,7 @@ export interface InstantIdHookOptions {
   readonly start?: number;
   readonly end?: number;
   /** The patched UNet's image-attention inputs (`patchImageAdapter(...).inputs`), when not the default names. */
-  readonly adapterInputs?: ImageAdapterInputNames;
+  readonly adapterInputs?: ImageAdapterInputs;
 }
 
 /** The composed InstantID hook, with `release()` to free its IdentityNet session when done. */
