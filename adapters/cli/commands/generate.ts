@@ -78,6 +78,7 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
   return { models: { unet, vaeDecoder }, instantId };
 }
 
+/** `instantid generate`: the reference runner from the command line, with a progress bar. */
 export const generateCommand = defineCommand({
   path: ["generate"],
   summary:

@@ -3,6 +3,7 @@ import { wrapSessionEdits, WRAP_IMPORT } from "../../diffusers-js/codemod/find-u
 import { ErrorCode, InstantIdError } from "../../../core/errors.js";
 import { defineCommand } from "../command.js";
 
+/** `instantid wrap-session`: the ts-morph codemod that wraps UNet sessions with InstantID. */
 export const wrapSessionCommand = defineCommand({
   path: ["wrap-session"],
   summary:
