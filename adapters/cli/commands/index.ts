@@ -3,6 +3,7 @@ import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { conformanceCommand } from "./conformance.js";
+import { generateCommand } from "./generate.js";
 import { openFaceAnalysis } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
 import { identityMixCommand } from "./identity-mix.js";
@@ -10,6 +11,7 @@ import { identityShowCommand } from "./identity-show.js";
 import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
+import { wrapSessionCommand } from "./wrap-session.js";
 
 /** Every CLI command; each capability adds its command here. */
 export const commands: readonly CliCommand[] = [
@@ -19,6 +21,8 @@ export const commands: readonly CliCommand[] = [
   modelsCheckCommand,
   a1111Txt2ImgCommand,
   comfyuiTxt2ImgCommand,
+  generateCommand,
+  wrapSessionCommand,
   kpsCommand(openFaceAnalysis),
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
