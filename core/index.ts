@@ -20,3 +20,4 @@ export * from "./face/index.js";
 export * from "./checkpoint/index.js";
 export * from "./adapter/index.js";
 export * from "./onnx/index.js";
+export * from "./synthetic/index.js";

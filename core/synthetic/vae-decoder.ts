@@ -1,0 +1,24 @@
+import type { OnnxModel } from "../onnx/model.js";
+import { conv, silu, type LayerContext } from "./layers.js";
+import { RandomWeights } from "./random-weights.js";
+import { randomModelNotice } from "./random-notice.js";
+import { TorchGraph } from "./torch-graph.js";
+import { upsample } from "./unet-blocks.js";
+import { spatialDims } from "./unet.js";
+import type { SyntheticUnetConfig } from "./unet-config.js";
+
+/**
+ * A tiny VAE decoder with seeded random weights: latent [B, 4, h, w] → RGB [B, 3, 8h, 8w] through three
+ * nearest-×2 upsampling convs; I/O named as diffusers' ONNX exports (`latent_sample` → `sample`).
+ */
+export function buildSyntheticVaeDecoder(config: SyntheticUnetConfig, width = 32): OnnxModel {
+  const graph = new TorchGraph();
+  const ctx: LayerContext = { graph, random: new RandomWeights(config.seed + 2000), groups: config.groups };
+  const latent = graph.input("latent_sample", ["batch", 4, ...spatialDims(config, 1)]);
+  let h = conv(ctx, "decoder.conv_in", latent, 4, width);
+  for (let i = 0; i < 3; i++) h = silu(ctx, `decoder.up_blocks.${i}`, upsample(ctx, `decoder.up_blocks.${i}.upsamplers.0`, h, width));
+  const rgb = conv(ctx, "decoder.conv_out", h, width, 3);
+  graph.nodes.push({ input: [rgb], output: ["sample"], name: "/Identity_sample", opType: "Identity" });
+  graph.output("sample", ["batch", 3, ...spatialDims(config, 1, 8)]);
+  return graph.model(randomModelNotice("vae_decoder", "VAE decoder (latent → RGB, ×8)", config));
+}
