@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
+import { demoCommand } from "./demo.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
 
@@ -10,4 +11,5 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
+  demoCommand,
 ];

@@ -1,0 +1,50 @@
+import { FaceAnalysis } from "../../../core/face/analysis.js";
+import type { Face, FiveKeypoints } from "../../../core/face/types.js";
+import { loadImage } from "../../../core/image/io.js";
+import { tensor } from "../../../core/tensor/tensor.js";
+import type { FaceInput, GenerationInput } from "./pipeline.js";
+import type { RealModels } from "./real-models.js";
+import type { StageTimer } from "./timings.js";
+
+/** InstantID's working size (resize_img): long side 1280, both sides floored to multiples of 64. */
+function workingCanvas(width: number, height: number): { width: number; height: number; scale: number } {
+  const scale = 1280 / Math.max(width, height);
+  return { width: Math.floor((width * scale) / 64) * 64, height: Math.floor((height * scale) / 64) * 64, scale };
+}
+
+/**
+ * Runs face analysis on the photo; returns the largest face on InstantID's working canvas and, when the
+ * SDXL models are in the folder, the generation input (empty prompt: no text encoder runs in the SDK).
+ */
+export async function prepareRealRun(
+  models: RealModels,
+  photo: string,
+  settings: { outDir: string; steps: number; seed: number; guidance: number },
+  timer: StageTimer,
+): Promise<{ detected: Face; face: FaceInput; generation?: GenerationInput }> {
+  const analysis = await timer.time("load face models", () => FaceAnalysis.create({ models: models.faceModels }));
+  const image = await timer.time("read photo", () => loadImage(photo), (img) => `${img.width}x${img.height}`);
+  const [detected] = await timer.time("face analysis", () => analysis.analyze(image), (faces) => `${faces.length} face(s), using the largest`);
+  const canvas = workingCanvas(image.width, image.height);
+  const face: FaceInput = {
+    keypoints: detected.kps.map(([x, y]) => [x * canvas.scale, y * canvas.scale] as const) as unknown as FiveKeypoints,
+    width: canvas.width,
+    height: canvas.height,
+    embedding: detected.embedding,
+    imageAdapter: models.imageAdapter,
+    outDir: settings.outDir,
+  };
+  if (!models.generation) return { detected, face };
+  const generation: GenerationInput = {
+    models: models.generation,
+    prompt: { embeds: tensor([1, 77, 2048]), pooled: tensor([1, 1280]) },
+    steps: settings.steps,
+    guidance: settings.guidance,
+    seed: settings.seed,
+    adapterScale: 0.8,
+    identityNetScale: 0.8,
+    vaeScalingFactor: 0.13025,
+    cacheDir: models.dir,
+  };
+  return { detected, face, generation };
+}
