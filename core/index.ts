@@ -20,4 +20,6 @@ export * from "./face/index.js";
 export * from "./checkpoint/index.js";
 export * from "./adapter/index.js";
 export * from "./onnx/index.js";
+export * from "./kps/index.js";
+export * from "./identity/index.js";
 export * from "./synthetic/index.js";

@@ -2,6 +2,7 @@ import { adapterConformance } from "../adapter/conformance.js";
 import { alignKind } from "../face/conformance/align.js";
 import { realKind } from "../face/conformance/real.js";
 import { scrfdKind } from "../face/conformance/scrfd.js";
+import { kpsConformanceKind } from "../kps/conformance.js";
 import type { ConformanceKind } from "./kind.js";
 
 /** The conformance kinds the SDK implements; each capability adds its kind here, one per line. */
@@ -10,4 +11,5 @@ export const builtInKinds: readonly ConformanceKind[] = [
   scrfdKind,
   realKind,
   adapterConformance,
+  kpsConformanceKind,
 ];

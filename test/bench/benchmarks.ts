@@ -1,4 +1,5 @@
 import type { Benchmark } from "./benchmark.js";
+import { kpsBenchmark } from "./kps.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [];
+export const benchmarks: readonly Benchmark[] = [kpsBenchmark];

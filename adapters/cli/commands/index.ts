@@ -2,6 +2,11 @@ import type { CliCommand } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
 import { conformanceCommand } from "./conformance.js";
 import { demoCommand } from "./demo.js";
+import { openFaceAnalysis } from "../face-analysis.js";
+import { identityCreateCommand } from "./identity-create.js";
+import { identityMixCommand } from "./identity-mix.js";
+import { identityShowCommand } from "./identity-show.js";
+import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
 
@@ -11,5 +16,9 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
+  kpsCommand(openFaceAnalysis),
+  identityCreateCommand(openFaceAnalysis),
+  identityShowCommand,
+  identityMixCommand,
   demoCommand,
 ];

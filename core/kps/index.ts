@@ -1,0 +1,15 @@
+export { renderKeypoints, DEFAULT_KEYPOINT_COLORS } from "./render.js";
+export type { KeypointStyle, RenderKeypointsOptions } from "./render.js";
+export { assertFiveKeypoints, assertCanvasSize, KEYPOINT_NAMES, MAX_KEYPOINT_COORDINATE } from "./keypoints.js";
+export type { CanvasSize } from "./keypoints.js";
+export type { Rgb } from "./raster/canvas.js";
+export { workingSize, scaleKeypoints } from "./working-size.js";
+export type { WorkingSizeOptions } from "./working-size.js";
+export { retargetKeypoints } from "./retarget.js";
+export type { Rect, RetargetOptions } from "./retarget.js";
+export { faceRegionMask } from "./face-mask.js";
+export type { RegionMask, FaceRegionMaskOptions } from "./face-mask.js";
+export { keypointsFromImage, largestFace } from "./face-source.js";
+export type { FaceAnalyzer, KeypointSource } from "./face-source.js";
+export { drawFacePreview } from "./preview.js";
+export { kpsConformanceKind } from "./conformance.js";
