@@ -4,6 +4,7 @@ import { computeImageTokens } from "../../../core/adapter/image-tokens.js";
 import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
 import { savePng } from "../../../core/image/io.js";
+import { renderKeypoints } from "../../../core/kps/render.js";
 import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
 import type { ProgressListener } from "../../../core/progress.js";
 import { loadSession } from "../../../core/runtime/session.js";
@@ -11,7 +12,6 @@ import type { Tensor } from "../../../core/tensor/tensor.js";
 import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
 import type { ImageTokens } from "../../../core/adapter/image-tokens.js";
 import type { RgbImage } from "../../../core/image/rgb-image.js";
-import { drawKeypoints } from "./interim/draw-keypoints.js";
 import { interimGenerate } from "./interim/euler-loop.js";
 import { interimIdentityNetHook, interimImageAdapterHook } from "./interim/hooks.js";
 import type { StageTimer } from "./timings.js";
@@ -53,7 +53,7 @@ export interface PreparedFace {
 
 /** Keypoint image (written to kps.png) and face tokens, each stage timed. */
 export async function prepareFace(face: FaceInput, timer: StageTimer): Promise<PreparedFace> {
-  const keypointImage = await timer.time("keypoint image", () => drawKeypoints(face.keypoints, face.width, face.height), (img) => `${img.width}x${img.height}`);
+  const keypointImage = await timer.time("keypoint image", () => renderKeypoints(face.keypoints, { width: face.width, height: face.height }), (img) => `${img.width}x${img.height}`);
   const keypointPath = join(face.outDir, "kps.png");
   await savePng(keypointPath, keypointImage);
   const adapter = await timer.time("load image adapter", () => loadImageAdapter(face.imageAdapter), (a) => `${a.ipLayers.size} attention layers`);

@@ -1,16 +1,11 @@
 import { FaceAnalysis } from "../../../core/face/analysis.js";
-import type { Face, FiveKeypoints } from "../../../core/face/types.js";
+import type { Face } from "../../../core/face/types.js";
 import { loadImage } from "../../../core/image/io.js";
+import { scaleKeypoints, workingSize } from "../../../core/kps/working-size.js";
 import { tensor } from "../../../core/tensor/tensor.js";
 import type { FaceInput, GenerationInput } from "./pipeline.js";
 import type { RealModels } from "./real-models.js";
 import type { StageTimer } from "./timings.js";
-
-/** InstantID's working size (resize_img): long side 1280, both sides floored to multiples of 64. */
-function workingCanvas(width: number, height: number): { width: number; height: number; scale: number } {
-  const scale = 1280 / Math.max(width, height);
-  return { width: Math.floor((width * scale) / 64) * 64, height: Math.floor((height * scale) / 64) * 64, scale };
-}
 
 /**
  * Runs face analysis on the photo; returns the largest face on InstantID's working canvas and, when the
@@ -25,9 +20,10 @@ export async function prepareRealRun(
   const analysis = await timer.time("load face models", () => FaceAnalysis.create({ models: models.faceModels }));
   const image = await timer.time("read photo", () => loadImage(photo), (img) => `${img.width}x${img.height}`);
   const [detected] = await timer.time("face analysis", () => analysis.analyze(image), (faces) => `${faces.length} face(s), using the largest`);
-  const canvas = workingCanvas(image.width, image.height);
+  // InstantID renders the keypoints on its working size (resize_img) of the photo, and generates at that size.
+  const canvas = workingSize(image);
   const face: FaceInput = {
-    keypoints: detected.kps.map(([x, y]) => [x * canvas.scale, y * canvas.scale] as const) as unknown as FiveKeypoints,
+    keypoints: scaleKeypoints(detected.kps, image, canvas),
     width: canvas.width,
     height: canvas.height,
     embedding: detected.embedding,
