@@ -15,6 +15,8 @@ export type { ImageInput, RawPixels } from "./image/io.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
+export * from "./hooks/index.js";
+export * from "./identitynet/index.js";
 export * from "./models/index.js";
 export * from "./face/index.js";
 export * from "./checkpoint/index.js";

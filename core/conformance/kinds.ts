@@ -2,6 +2,7 @@ import { adapterConformance } from "../adapter/conformance.js";
 import { alignKind } from "../face/conformance/align.js";
 import { realKind } from "../face/conformance/real.js";
 import { scrfdKind } from "../face/conformance/scrfd.js";
+import { unetConformanceKind } from "../identitynet/unet-conformance.js";
 import { kpsConformanceKind } from "../kps/conformance.js";
 import type { ConformanceKind } from "./kind.js";
 
@@ -11,5 +12,6 @@ export const builtInKinds: readonly ConformanceKind[] = [
   scrfdKind,
   realKind,
   adapterConformance,
+  unetConformanceKind,
   kpsConformanceKind,
 ];

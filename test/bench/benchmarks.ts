@@ -1,5 +1,6 @@
 import type { Benchmark } from "./benchmark.js";
+import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [kpsBenchmark];
+export const benchmarks: readonly Benchmark[] = [kpsBenchmark, identityNetBenchmark];

@@ -1,0 +1,86 @@
+import { ErrorCode, InstantIdError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { ControlResiduals } from "../hooks/types.js";
+import type { ControlNetModel } from "./controlnet-model.js";
+import { type Dim, dimsCompatible, formatDims, type GraphIo } from "./graph-io.js";
+import { type ResidualNames, type ResidualNaming, resolveResidualNames, unetInputConventions } from "./io-names.js";
+
+/** The residual inputs of a UNet graph: their names and declared shapes. */
+export interface UnetResidualInputs {
+  readonly names: ResidualNames;
+  readonly down: readonly (readonly Dim[])[];
+  readonly mid: readonly Dim[];
+}
+
+/** Finds the residual inputs of a UNet graph by preset, "auto" (default) or explicit names. */
+export function unetResidualInputs(unet: GraphIo, naming: ResidualNaming = "auto"): UnetResidualInputs {
+  const names = resolveResidualNames(naming, unetInputConventions, [...unet.inputs.keys()], "UNet inputs");
+  return { names, down: names.down.map((n) => unet.inputs.get(n) ?? []), mid: unet.inputs.get(names.mid) ?? [] };
+}
+
+/**
+ * Checks that a ControlNet's residual outputs fit a UNet's residual inputs, count and declared
+ * shapes, and says which name or shape is wrong.
+ */
+export function checkResidualLink(controlnet: ControlNetModel, unet: UnetResidualInputs): void {
+  const produced = controlnet.residuals;
+  if (produced.down.length !== unet.names.down.length) {
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `The ${controlnet.what} returns ${produced.down.length} down-block residuals (${produced.down.join(", ")}) but the UNet takes ${unet.names.down.length} (${unet.names.down.join(", ")}); the two graphs are not from the same architecture`,
+    );
+  }
+  const pairs: [string, readonly Dim[], string, readonly Dim[]][] = [
+    ...produced.down.map((n, i): [string, readonly Dim[], string, readonly Dim[]] => [n, controlnet.io.outputs.get(n) ?? [], unet.names.down[i], unet.down[i]]),
+    [produced.mid, controlnet.io.outputs.get(produced.mid) ?? [], unet.names.mid, unet.mid],
+  ];
+  for (const [out, outDims, into, intoDims] of pairs) {
+    if (!dimsCompatible(outDims, intoDims)) {
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `The ${controlnet.what} output ${out} has shape ${formatDims(outDims)} but the UNet input ${into} expects ${formatDims(intoDims)}; check that both graphs are SDXL and that the residual names are paired in order`,
+      );
+    }
+  }
+}
+
+/** Checks computed residuals against the UNet's declared shapes before a run, naming the first misfit. */
+export function checkResidualShapes(residuals: ControlResiduals, unet: UnetResidualInputs): void {
+  const check = (t: Tensor, dims: readonly Dim[], name: string) => {
+    if (!dimsCompatible(t.shape, dims)) {
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `The residual for UNet input ${name} has shape ${formatDims(t.shape)} but the UNet expects ${formatDims(dims)}`,
+      );
+    }
+  };
+  residuals.down.forEach((t, i) => check(t, unet.down[i], unet.names.down[i]));
+  check(residuals.mid, unet.mid, unet.names.mid);
+}
+
+// SDXL's 9 skips sit at 1/1, 1/1, 1/1, 1/2, 1/2, 1/2, 1/4, 1/4, 1/4 of the latent; mid at 1/4.
+const sdxlDownFactors = [1, 1, 1, 2, 2, 2, 4, 4, 4];
+
+/**
+ * Zero residuals for a UNet call with no active ControlNet, shaped from the UNet's declared shapes
+ * (batch and open sizes taken from the latent; open sizes follow SDXL's layout).
+ */
+export function zeroResidualsFor(unet: UnetResidualInputs, sample: Tensor): ControlResiduals {
+  const [rows, , h, w] = sample.shape;
+  const shapeOf = (dims: readonly Dim[], factor: number | undefined, name: string): number[] =>
+    dims.map((d, axis) => {
+      if (typeof d === "number" && d > 0) return d;
+      if (axis === 0) return rows;
+      if (axis >= 2 && factor !== undefined) return Math.ceil((axis === 2 ? h : w) / factor);
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `Cannot tell the size of dimension ${axis} of UNet input ${name} ${formatDims(dims)}; give the graph static residual shapes or let a ControlNet hook run on every step`,
+      );
+    });
+  const factors = unet.down.length === sdxlDownFactors.length ? sdxlDownFactors : [];
+  const zeros = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((n, d) => n * d, 1)) });
+  return {
+    down: unet.down.map((dims, i) => zeros(shapeOf(dims, factors[i], unet.names.down[i]))),
+    mid: zeros(shapeOf(unet.mid, factors.length ? 4 : undefined, unet.names.mid)),
+  };
+}

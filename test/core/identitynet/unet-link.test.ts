@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ControlNetModel, loadControlNet } from "../../../core/identitynet/controlnet-model.js";
+import { checkResidualLink, checkResidualShapes, zeroResidualsFor } from "../../../core/identitynet/unet-link.js";
+import { loadUnet, type UnetModel } from "../../../core/identitynet/unet-model.js";
+import { tensor } from "../../../core/tensor/tensor.js";
+import { describeShared, sharedPath } from "../../helpers/shared.js";
+
+describeShared("IdentityNet to UNet residual link", "golden/unet", () => {
+  let identitynet: ControlNetModel;
+  let unet: UnetModel;
+  beforeAll(async () => {
+    identitynet = await loadControlNet(sharedPath("golden", "unet", "identitynet.onnx"));
+    unet = await loadUnet(sharedPath("golden", "unet", "unet.onnx"));
+  });
+
+  it("pairs the golden IdentityNet outputs with the UNet's residual inputs", () => {
+    expect(identitynet.residuals.down).toHaveLength(4);
+    expect(unet.residualInputs?.names).toEqual({
+      down: [0, 1, 2, 3].map((i) => `down_block_additional_residual_${i}`),
+      mid: "mid_block_additional_residual",
+    });
+    expect(() => checkResidualLink(identitynet, unet.residualInputs!)).not.toThrow();
+  });
+
+  it("says which output and which input disagree when names are paired wrongly", async () => {
+    const swapped = await loadControlNet(sharedPath("golden", "unet", "identitynet.onnx"), {
+      residuals: { down: ["down_block_res_sample_0", "down_block_res_sample_1", "down_block_res_sample_3", "down_block_res_sample_2"], mid: "mid_block_res_sample" },
+    });
+    expect(() => checkResidualLink(swapped, unet.residualInputs!)).toThrow(
+      /output down_block_res_sample_3 has shape \[batch, 64, 8, 8\] but the UNet input down_block_additional_residual_2 expects \[batch, 32, 8, 8\]/,
+    );
+  });
+
+  it("names a missing ControlNet input and lists the graph's inputs", async () => {
+    await expect(loadControlNet(sharedPath("golden", "unet", "identitynet.onnx"), { inputs: { controlnetCond: "image" } })).rejects.toThrow(
+      /has no input image \(controlnetCond\); its inputs are sample, timestep, encoder_hidden_states, controlnet_cond, text_embeds, time_ids/,
+    );
+  });
+
+  it("makes zero residuals of the UNet's shapes with the latent's rows", () => {
+    const zeros = zeroResidualsFor(unet.residualInputs!, tensor([2, 4, 16, 16]));
+    expect(zeros.down.map((t) => t.shape)).toEqual([[2, 32, 16, 16], [2, 32, 16, 16], [2, 32, 8, 8], [2, 64, 8, 8]]);
+    expect(zeros.mid.shape).toEqual([2, 64, 8, 8]);
+  });
+
+  it("refuses a computed residual of the wrong size before the UNet runs", () => {
+    const zeros = zeroResidualsFor(unet.residualInputs!, tensor([1, 4, 16, 16]));
+    const bad = { down: zeros.down, mid: tensor([1, 64, 4, 4]) };
+    expect(() => checkResidualShapes(bad, unet.residualInputs!)).toThrow(/UNet input mid_block_additional_residual has shape \[1, 64, 4, 4\] but the UNet expects \[batch, 64, 8, 8\]/);
+  });
+});
