@@ -5,15 +5,16 @@ import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
 import { savePng } from "../../../core/image/io.js";
 import { renderKeypoints } from "../../../core/kps/render.js";
+import { createImageAdapterHook } from "../../../core/hooks/image-adapter-hook.js";
+import { loadControlNet } from "../../../core/identitynet/controlnet-model.js";
+import { createIdentityNetHook } from "../../../core/identitynet/identitynet-hook.js";
 import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
 import type { ProgressListener } from "../../../core/progress.js";
-import { loadSession } from "../../../core/runtime/session.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
 import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
 import type { ImageTokens } from "../../../core/adapter/image-tokens.js";
 import type { RgbImage } from "../../../core/image/rgb-image.js";
 import { interimGenerate } from "./interim/euler-loop.js";
-import { interimIdentityNetHook, interimImageAdapterHook } from "./interim/hooks.js";
 import type { StageTimer } from "./timings.js";
 
 /** One face on the output canvas and the Image Adapter that turns its embedding into tokens. */
@@ -64,10 +65,11 @@ export async function prepareFace(face: FaceInput, timer: StageTimer): Promise<P
 /** Patched UNet → IdentityNet + denoising steps → decoded image (written to output.png); returns its path and the patched block count. */
 export async function generateImage(face: FaceInput, prepared: PreparedFace, input: GenerationInput, timer: StageTimer, onProgress?: ProgressListener) {
   const patched = await timer.time("patch UNet", () => patchImageAdapter(input.models.unet, prepared.adapter, { outDir: input.cacheDir }), (p) => `${p.blocks.length} attn2 blocks${p.cached ? ", cached" : ""}`);
-  const identityNet = await timer.time("load IdentityNet", () => loadSession(input.models.identityNet, { what: "IdentityNet" }));
+  const identityNet = await timer.time("load IdentityNet", () => loadControlNet(input.models.identityNet));
+  const face0 = { faceTokens: prepared.tokens.cond, uncondFaceTokens: prepared.tokens.uncond };
   const hooks = [
-    interimIdentityNetHook(identityNet, prepared.tokens, prepared.keypointImage, input.identityNetScale),
-    interimImageAdapterHook(patched.inputs, prepared.tokens, input.adapterScale),
+    createIdentityNetHook({ model: identityNet, identities: [{ ...face0, keypointImage: prepared.keypointImage, scale: input.identityNetScale }] }),
+    createImageAdapterHook({ identities: [{ ...face0, scale: input.adapterScale }], inputNames: patched.inputs }),
   ];
   const image = await timer.time(
     "denoise + decode",
