@@ -4,13 +4,13 @@ import { join, resolve } from "node:path";
 import { writeTorchSave } from "../checkpoint/torch-save.js";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { encodeModel } from "../onnx/model.js";
 import { buildSyntheticControlNet } from "./controlnet.js";
 import { syntheticImageAdapter, TINY_RESAMPLER, type SyntheticResamplerConfig } from "./image-adapter.js";
 import { RANDOM_WEIGHTS_NOTICE } from "./random-notice.js";
 import { buildSyntheticUnet } from "./unet.js";
 import { TINY_UNET, type SyntheticUnetConfig } from "./unet-config.js";
 import { buildSyntheticVaeDecoder } from "./vae-decoder.js";
+import { writeSyntheticModel } from "./write-model.js";
 
 /** Paths of a set of synthetic models (all with random weights). */
 export interface SyntheticModels {
@@ -30,6 +30,8 @@ export interface SyntheticModels {
 export interface BuildSyntheticModelsOptions {
   readonly unet?: SyntheticUnetConfig;
   readonly resampler?: SyntheticResamplerConfig;
+  /** Weights in `<model>.data` side files: true, false, or (default) only for models over 1 GiB. */
+  readonly externalData?: boolean;
 }
 
 // Bump when the graphs the builders write change, so older cached sets are rebuilt.
@@ -48,15 +50,16 @@ const FILES = { unet: "unet.onnx", identityNet: "identitynet.onnx", vaeDecoder: 
 export async function buildSyntheticModels(parent: string, options: BuildSyntheticModelsOptions = {}): Promise<SyntheticModels> {
   const config = options.unet ?? TINY_UNET;
   const resampler = options.resampler ?? TINY_RESAMPLER;
-  const hash = createHash("sha256").update(JSON.stringify({ BUILDER_VERSION, config, resampler })).digest("hex").slice(0, 12);
+  const hash = createHash("sha256").update(JSON.stringify({ BUILDER_VERSION, config, resampler, externalData: options.externalData })).digest("hex").slice(0, 12);
   const dir = resolve(parent, `synthetic-${hash}`);
   const paths = Object.fromEntries(Object.entries(FILES).map(([key, file]) => [key, join(dir, file)])) as Record<keyof typeof FILES, string>;
   if (await isComplete(paths.manifest, hash)) return { dir, ...paths, config, cached: true };
   try {
     await mkdir(dir, { recursive: true });
-    await writeFileAtomic(paths.unet, encodeModel(buildSyntheticUnet(config)));
-    await writeFileAtomic(paths.identityNet, encodeModel(buildSyntheticControlNet(config)));
-    await writeFileAtomic(paths.vaeDecoder, encodeModel(buildSyntheticVaeDecoder(config)));
+    const external = options.externalData;
+    await writeSyntheticModel(paths.unet, buildSyntheticUnet(config), { external });
+    await writeSyntheticModel(paths.identityNet, buildSyntheticControlNet(config), { external });
+    await writeSyntheticModel(paths.vaeDecoder, buildSyntheticVaeDecoder(config), { external });
     await writeTorchSave(paths.imageAdapter, syntheticImageAdapter(config, resampler));
   } catch (error) {
     if (error instanceof InstantIdError) throw error;

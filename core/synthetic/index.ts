@@ -12,3 +12,4 @@ export { RANDOM_WEIGHTS_NOTICE } from "./random-notice.js";
 export { RandomWeights } from "./random-weights.js";
 export { TorchGraph, scopePath } from "./torch-graph.js";
 export type { AttentionWeights } from "./torch-graph.js";
+export { writeSyntheticModel } from "./write-model.js";

@@ -108,3 +108,15 @@ describe("buildSyntheticModels", () => {
     expect(session.inputNames).toEqual(expect.arrayContaining([patched.inputs.tokens[0], patched.inputs.scales[0]]));
   });
 });
+
+describe("buildSyntheticModels with external data", () => {
+  it("keeps the weights in <model>.data side files that ONNX Runtime and patchImageAdapter read in place", async () => {
+    const models = await buildSyntheticModels(await tempDir(), { unet: config, externalData: true });
+    const { existsSync, statSync } = await import("node:fs");
+    expect(existsSync(`${models.unet}.data`)).toBe(true);
+    expect(statSync(models.unet).size).toBeLessThan(statSync(`${models.unet}.data`).size);
+    const patched = await patchImageAdapter(models.unet, await loadImageAdapter(models.imageAdapter));
+    const session = await loadSession(patched.modelPath!, { what: "patched synthetic UNet with external data" });
+    expect(session.outputNames).toEqual(["out_sample"]);
+  });
+});
