@@ -18,10 +18,10 @@ export function linear(ctx: LayerContext, module: string, x: string, inDim: numb
   return ctx.graph.node("Add", [ctx.graph.weight(`${module}.bias`, ctx.random.bias(outDim), [outDim]), product], `${s}/Add`);
 }
 
-/** nn.Conv2d with "same" padding for odd kernels. */
-export function conv(ctx: LayerContext, module: string, x: string, inChannels: number, outChannels: number, kernel = 3, stride = 1): string {
+/** nn.Conv2d with "same" padding for odd kernels; `gain` scales the weights' spread. */
+export function conv(ctx: LayerContext, module: string, x: string, inChannels: number, outChannels: number, kernel = 3, stride = 1, gain = 1): string {
   const fanIn = inChannels * kernel * kernel;
-  const weight = ctx.graph.weight(`${module}.weight`, ctx.random.fanIn(outChannels * fanIn, fanIn), [outChannels, inChannels, kernel, kernel]);
+  const weight = ctx.graph.weight(`${module}.weight`, ctx.random.fanIn(outChannels * fanIn, fanIn, gain), [outChannels, inChannels, kernel, kernel]);
   const bias = ctx.graph.weight(`${module}.bias`, ctx.random.bias(outChannels), [outChannels]);
   const pad = (kernel - 1) / 2;
   return ctx.graph.node("Conv", [x, weight, bias], `${scopePath(module)}/Conv`, [
