@@ -1,8 +1,7 @@
 import type { OnnxModel } from "../onnx/model.js";
-import { conv, silu, type LayerContext } from "./layers.js";
-import { RandomWeights } from "./random-weights.js";
+import { conv, layerContext, silu, type GraphWeightsOptions, type LayerContext } from "./layers.js";
 import { randomModelNotice } from "./random-notice.js";
-import { TorchGraph } from "./torch-graph.js";
+import type { TorchGraph } from "./torch-graph.js";
 import { downBlocks, midBlock, timeEmbedding, type UnetPass } from "./unet-blocks.js";
 import { downSkips, type SyntheticUnetConfig } from "./unet-config.js";
 import { declareAddedInputs, declareUnetInputs, spatialDims } from "./unet.js";
@@ -18,9 +17,9 @@ export const SYNTHETIC_CONTROLNET_OUTPUTS = {
  * weights (a different seed from the UNet's): face tokens as `encoder_hidden_states`, the keypoint image as
  * `controlnet_cond` (8× the latent size, in [0, 1]); one residual per UNet skip plus the mid block.
  */
-export function buildSyntheticControlNet(config: SyntheticUnetConfig, faceTokens = 16): OnnxModel {
-  const graph = new TorchGraph();
-  const ctx: LayerContext = { graph, random: new RandomWeights(config.seed + 1000), groups: config.groups };
+export function buildSyntheticControlNet(config: SyntheticUnetConfig, faceTokens = 16, weights: GraphWeightsOptions = {}): OnnxModel {
+  const ctx = layerContext(config.seed + 1000, config.groups, weights);
+  const { graph } = ctx;
   const inputs = declareUnetInputs(graph, config, faceTokens);
   const cond = graph.input("controlnet_cond", ["batch", 3, ...spatialDims(config, 1, 8)]);
   const added = declareAddedInputs(graph, config);

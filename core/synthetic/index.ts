@@ -13,3 +13,4 @@ export { RandomWeights } from "./random-weights.js";
 export { TorchGraph, scopePath } from "./torch-graph.js";
 export type { AttentionWeights } from "./torch-graph.js";
 export { writeSyntheticModel } from "./write-model.js";
+export type { GraphWeightsOptions } from "./layers.js";

@@ -1,6 +1,6 @@
 import { intAttribute, intsAttribute } from "../onnx/graph.js";
-import type { RandomWeights } from "./random-weights.js";
-import { scopePath, type TorchGraph } from "./torch-graph.js";
+import { RandomWeights } from "./random-weights.js";
+import { scopePath, TorchGraph } from "./torch-graph.js";
 
 /** What every layer builder needs: the graph being built and the weight source. */
 export interface LayerContext {
@@ -83,4 +83,37 @@ export function sinusoid(ctx: LayerContext, module: string, x: string, dim: numb
 /** A FLOAT attribute. */
 export function floatAttribute(name: string, value: number) {
   return { name, type: 1, f: value };
+}
+
+/** How a synthetic graph keeps its weights. */
+export interface GraphWeightsOptions {
+  /**
+   * Sizes only: every weight is an external-data reference into `externalFile` and no value is drawn, so
+   * a graph of SDXL's full depth (about 10 GB of weights) is built in moments — for patching and graph
+   * benchmarks, not for running. Write the side file with `graph.writeExternal` (a sparse file) if needed.
+   */
+  readonly virtual?: boolean;
+  /** The external data file name (relative to the model) for virtual graphs; default "weights.data". */
+  readonly externalFile?: string;
+}
+
+/** A fresh graph and layer context for `seed`, virtual or not. */
+export function layerContext(seed: number, groups: number, options: GraphWeightsOptions = {}): LayerContext {
+  const graph = new TorchGraph();
+  if (options.virtual) {
+    graph.virtual = true;
+    graph.externalFile = options.externalFile ?? "weights.data";
+  }
+  return { graph, random: options.virtual ? new SizeOnlyWeights(seed) : new RandomWeights(seed), groups };
+}
+
+/** Draws nothing: virtual graphs record weight sizes only. */
+class SizeOnlyWeights extends RandomWeights {
+  override uniform(): Float32Array {
+    return new Float32Array(0);
+  }
+
+  override gaussian(): Float32Array {
+    return new Float32Array(0);
+  }
 }

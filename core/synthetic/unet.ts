@@ -1,9 +1,8 @@
 import { intAttribute } from "../onnx/graph.js";
 import type { OnnxModel } from "../onnx/model.js";
-import { conv, groupNorm, silu, type LayerContext } from "./layers.js";
-import { RandomWeights } from "./random-weights.js";
+import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from "./layers.js";
 import { randomModelNotice } from "./random-notice.js";
-import { TorchGraph } from "./torch-graph.js";
+import type { TorchGraph } from "./torch-graph.js";
 import { downBlocks, midBlock, resnet, timeEmbedding, transformer, upsample, type UnetPass } from "./unet-blocks.js";
 import { downSkips, type SyntheticUnetConfig } from "./unet-config.js";
 
@@ -39,9 +38,9 @@ export function declareAddedInputs(graph: TorchGraph, config: SyntheticUnetConfi
  * modules, taking ControlNet residuals as inputs. Its outputs are meaningless: it exists to run the pipeline
  * (demo, tests, benchmarks) without downloading SDXL.
  */
-export function buildSyntheticUnet(config: SyntheticUnetConfig): OnnxModel {
-  const graph = new TorchGraph();
-  const ctx: LayerContext = { graph, random: new RandomWeights(config.seed), groups: config.groups };
+export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWeightsOptions = {}): OnnxModel {
+  const ctx = layerContext(config.seed, config.groups, weights);
+  const { graph } = ctx;
   const inputs = declareUnetInputs(graph, config, "sequence");
   const added = declareAddedInputs(graph, config);
   const skipShapes = downSkips(config);
