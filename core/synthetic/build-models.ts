@@ -35,7 +35,7 @@ export interface BuildSyntheticModelsOptions {
 }
 
 // Bump when the graphs the builders write change, so older cached sets are rebuilt.
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 const FILES = { unet: "unet.onnx", identityNet: "identitynet.onnx", vaeDecoder: "vae_decoder.onnx", imageAdapter: "ip-adapter.bin", manifest: "synthetic.json" } as const;
 
 /**
