@@ -4,6 +4,7 @@ import { faceBenchmark } from "./face.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
+import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -12,4 +13,5 @@ export const benchmarks: readonly Benchmark[] = [
   adapterBenchmark,
   ...onnxBenchmarks,
   identityNetBenchmark,
+  runnerBenchmark,
 ];

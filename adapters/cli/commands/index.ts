@@ -4,6 +4,7 @@ import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { conformanceCommand } from "./conformance.js";
 import { demoCommand } from "./demo.js";
+import { generateCommand } from "./generate.js";
 import { openFaceAnalysis } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
 import { identityMixCommand } from "./identity-mix.js";
@@ -11,6 +12,7 @@ import { identityShowCommand } from "./identity-show.js";
 import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
+import { wrapSessionCommand } from "./wrap-session.js";
 
 /** Every CLI command; each capability adds its command here. */
 export const commands: readonly CliCommand[] = [
@@ -20,6 +22,8 @@ export const commands: readonly CliCommand[] = [
   modelsCheckCommand,
   a1111Txt2ImgCommand,
   comfyuiTxt2ImgCommand,
+  generateCommand,
+  wrapSessionCommand,
   kpsCommand(openFaceAnalysis),
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
