@@ -1,20 +1,19 @@
 import { join } from "node:path";
+import { computeImageTokens, type ImageTokens } from "../../../core/adapter/image-tokens.js";
 import { Resampler } from "../../../core/adapter/resampler.js";
-import { computeImageTokens } from "../../../core/adapter/image-tokens.js";
+import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
 import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
-import { savePng } from "../../../core/image/io.js";
-import { renderKeypoints } from "../../../core/kps/render.js";
 import { createImageAdapterHook } from "../../../core/hooks/image-adapter-hook.js";
 import { loadControlNet } from "../../../core/identitynet/controlnet-model.js";
 import { createIdentityNetHook } from "../../../core/identitynet/identitynet-hook.js";
+import { savePng } from "../../../core/image/io.js";
+import type { RgbImage } from "../../../core/image/rgb-image.js";
+import { renderKeypoints } from "../../../core/kps/render.js";
 import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
 import type { ProgressListener } from "../../../core/progress.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
-import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
-import type { ImageTokens } from "../../../core/adapter/image-tokens.js";
-import type { RgbImage } from "../../../core/image/rgb-image.js";
-import { interimGenerate } from "./interim/euler-loop.js";
+import { generate } from "../../onnx-sdxl/generate.js";
 import type { StageTimer } from "./timings.js";
 
 /** One face on the output canvas and the Image Adapter that turns its embedding into tokens. */
@@ -71,10 +70,24 @@ export async function generateImage(face: FaceInput, prepared: PreparedFace, inp
     createIdentityNetHook({ model: identityNet, identities: [{ ...face0, keypointImage: prepared.keypointImage, scale: input.identityNetScale }] }),
     createImageAdapterHook({ identities: [{ ...face0, scale: input.adapterScale }], inputNames: patched.inputs }),
   ];
-  const image = await timer.time(
+  const { image } = await timer.time(
     "denoise + decode",
-    () => interimGenerate({ ...input, width: face.width, height: face.height, models: { unet: patched.modelPath!, vaeDecoder: input.models.vaeDecoder } }, hooks, onProgress),
-    () => `${input.steps} steps, guidance ${input.guidance}`,
+    () =>
+      generate(
+        {
+          models: { unet: patched.modelPath!, vaeDecoder: input.models.vaeDecoder },
+          prompt: input.prompt,
+          width: face.width,
+          height: face.height,
+          steps: input.steps,
+          guidance: input.guidance,
+          scheduler: "euler",
+          seed: input.seed,
+          vaeScalingFactor: input.vaeScalingFactor,
+        },
+        { hooks, onProgress },
+      ),
+    (result) => `${input.steps} Euler steps (${Math.round(result.timings.denoiseMs)} ms), guidance ${input.guidance}`,
   );
   const output = join(face.outDir, "output.png");
   await savePng(output, image);
