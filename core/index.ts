@@ -26,3 +26,4 @@ export { saveImages } from "./io/save-images.js";
 export * from "./onnx/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";
+export * from "./synthetic/index.js";

@@ -3,6 +3,7 @@ import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { conformanceCommand } from "./conformance.js";
+import { demoCommand } from "./demo.js";
 import { generateCommand } from "./generate.js";
 import { openFaceAnalysis } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
@@ -27,4 +28,5 @@ export const commands: readonly CliCommand[] = [
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
   identityMixCommand,
+  demoCommand,
 ];

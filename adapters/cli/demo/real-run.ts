@@ -1,0 +1,46 @@
+import { FaceAnalysis } from "../../../core/face/analysis.js";
+import type { Face } from "../../../core/face/types.js";
+import { loadImage } from "../../../core/image/io.js";
+import { scaleKeypoints, workingSize } from "../../../core/kps/working-size.js";
+import { tensor } from "../../../core/tensor/tensor.js";
+import type { FaceInput, GenerationInput } from "./pipeline.js";
+import type { RealModels } from "./real-models.js";
+import type { StageTimer } from "./timings.js";
+
+/**
+ * Runs face analysis on the photo; returns the largest face on InstantID's working canvas and, when the
+ * SDXL models are in the folder, the generation input (empty prompt: no text encoder runs in the SDK).
+ */
+export async function prepareRealRun(
+  models: RealModels,
+  photo: string,
+  settings: { outDir: string; steps: number; seed: number; guidance: number },
+  timer: StageTimer,
+): Promise<{ detected: Face; face: FaceInput; generation?: GenerationInput }> {
+  const analysis = await timer.time("load face models", () => FaceAnalysis.create({ models: models.faceModels }));
+  const image = await timer.time("read photo", () => loadImage(photo), (img) => `${img.width}x${img.height}`);
+  const [detected] = await timer.time("face analysis", () => analysis.analyze(image), (faces) => `${faces.length} face(s), using the largest`);
+  // InstantID renders the keypoints on its working size (resize_img) of the photo, and generates at that size.
+  const canvas = workingSize(image);
+  const face: FaceInput = {
+    keypoints: scaleKeypoints(detected.kps, image, canvas),
+    width: canvas.width,
+    height: canvas.height,
+    embedding: detected.embedding,
+    imageAdapter: models.imageAdapter,
+    outDir: settings.outDir,
+  };
+  if (!models.generation) return { detected, face };
+  const generation: GenerationInput = {
+    models: models.generation,
+    prompt: { embeds: tensor([1, 77, 2048]), pooled: tensor([1, 1280]) },
+    steps: settings.steps,
+    guidance: settings.guidance,
+    seed: settings.seed,
+    adapterScale: 0.8,
+    identityNetScale: 0.8,
+    vaeScalingFactor: 0.13025,
+    cacheDir: models.dir,
+  };
+  return { detected, face, generation };
+}

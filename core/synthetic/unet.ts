@@ -1,0 +1,79 @@
+import { intAttribute } from "../onnx/graph.js";
+import type { OnnxModel } from "../onnx/model.js";
+import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from "./layers.js";
+import { randomModelNotice } from "./random-notice.js";
+import type { TorchGraph } from "./torch-graph.js";
+import { downBlocks, midBlock, resnet, timeEmbedding, transformer, upsample, type UnetPass } from "./unet-blocks.js";
+import { downSkips, type SyntheticUnetConfig } from "./unet-config.js";
+
+/** Residual input names, as the golden UNet and OnnxStack-style SDXL exports name them. */
+export const SYNTHETIC_UNET_RESIDUALS = {
+  down: (i: number) => `down_block_additional_residual_${i}`,
+  mid: "mid_block_additional_residual",
+} as const;
+
+/** Spatial dims of a latent-sized tensor downscaled by `scale`: numbers when the config fixes the size, else symbolic. */
+export function spatialDims(config: SyntheticUnetConfig, scale: number, factor = 1): [number | string, number | string] {
+  if (config.latentSize) return [(config.latentSize.height * factor) / scale, (config.latentSize.width * factor) / scale];
+  const name = (axis: string) => (scale === 1 && factor === 1 ? axis : factor !== 1 ? `${axis}*${factor}` : `${axis}/${scale}`);
+  return [name("height"), name("width")];
+}
+
+/** The SDXL UNet inputs every synthetic model shares (sample, timestep, text context and added conditioning). */
+export function declareUnetInputs(graph: TorchGraph, config: SyntheticUnetConfig, contextTokens: number | string) {
+  return {
+    sample: graph.input("sample", ["batch", 4, ...spatialDims(config, 1)]),
+    timestep: graph.input("timestep", [1]),
+    context: graph.input("encoder_hidden_states", ["batch", contextTokens, config.contextDim]),
+  };
+}
+
+/** Declares `text_embeds` and `time_ids` (after the modality-specific inputs, as exporters order them). */
+export function declareAddedInputs(graph: TorchGraph, config: SyntheticUnetConfig) {
+  return { textEmbeds: graph.input("text_embeds", ["batch", config.pooledDim]), timeIds: graph.input("time_ids", ["batch", 6]) };
+}
+
+/**
+ * Builds an SDXL-shaped UNet ONNX with seeded random weights, named as `torch.onnx.export` names diffusers'
+ * modules, taking ControlNet residuals as inputs. Its outputs are meaningless: it exists to run the pipeline
+ * (demo, tests, benchmarks) without downloading SDXL.
+ */
+export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWeightsOptions = {}): OnnxModel {
+  const ctx = layerContext(config.seed, config.groups, weights);
+  const { graph } = ctx;
+  const inputs = declareUnetInputs(graph, config, "sequence");
+  const added = declareAddedInputs(graph, config);
+  const skipShapes = downSkips(config);
+  const residuals = skipShapes.map((skip, i) => graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)]));
+  const midResidual = graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)]);
+  const pass: UnetPass = { ctx, config, embedding: timeEmbedding(ctx, config, inputs.timestep, added.textEmbeds, added.timeIds), context: inputs.context };
+  const { skips, out } = downBlocks(pass, conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]));
+  const withResiduals = skips.map((skip, i) => graph.node("Add", [skip, residuals[i]], `/Add_down_residual_${i}`));
+  let h = graph.node("Add", [midBlock(pass, out), midResidual], "/Add_mid_residual");
+  h = upBlocks(pass, h, withResiduals, skipShapes.map((s) => s.channels));
+  const c0 = config.channels[0];
+  const final = conv(ctx, "conv_out", silu(ctx, "conv_norm_out", groupNorm(ctx, "conv_norm_out", h, c0)), c0, 4);
+  graph.nodes.push({ input: [final], output: ["out_sample"], name: "/Identity_out_sample", opType: "Identity" });
+  graph.output("out_sample", ["batch", 4, ...spatialDims(config, 1)]);
+  return graph.model(randomModelNotice("unet", "SDXL-shaped UNet", config));
+}
+
+function upBlocks(pass: UnetPass, x: string, skips: string[], skipChannels: number[]): string {
+  const { ctx, config } = pass;
+  const reversed = [...config.channels].reverse();
+  const layers = [...config.transformerLayers].reverse();
+  let h = x;
+  let channels = reversed[0];
+  reversed.forEach((outChannels, i) => {
+    for (let r = 0; r <= config.layersPerBlock; r++) {
+      const skip = skips.pop()!;
+      const skipWidth = skipChannels.pop()!;
+      const joined = ctx.graph.node("Concat", [h, skip], `/up_blocks.${i}/Concat_${r}`, [intAttribute("axis", 1)]);
+      h = resnet(pass, `up_blocks.${i}.resnets.${r}`, joined, channels + skipWidth, outChannels);
+      channels = outChannels;
+      if (layers[i] > 0) h = transformer(pass, `up_blocks.${i}.attentions.${r}`, h, channels, layers[i]);
+    }
+    if (i < reversed.length - 1) h = upsample(ctx, `up_blocks.${i}.upsamplers.0`, h, channels);
+  });
+  return h;
+}
