@@ -7,12 +7,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { drawFacePreview, renderKeypoints, savePng } from "../../core/index.js";
 import { PORTRAIT_DETECTION, PORTRAIT_SIZE, syntheticPortrait } from "./synthetic-portrait.js";
+import { syntheticFaceTokens, tokenHeatmap } from "./token-heatmap.js";
 import { unetHooksDiagram } from "./unet-diagram.js";
 
 /** The files {@link renderConceptPictures} writes, by what they show. */
 export const CONCEPT_PICTURES = {
   facePreview: "face-preview.png",
   keypoints: "keypoints.png",
+  tokens: "tokens.png",
   unetHooks: "unet-hooks.svg",
 } as const;
 
@@ -22,8 +24,9 @@ export async function renderConceptPictures(dir: string): Promise<Record<keyof t
   const portrait = syntheticPortrait();
   await savePng(path("facePreview"), drawFacePreview(portrait, [PORTRAIT_DETECTION]));
   await savePng(path("keypoints"), renderKeypoints(PORTRAIT_DETECTION.kps, { width: PORTRAIT_SIZE, height: PORTRAIT_SIZE }));
+  await savePng(path("tokens"), tokenHeatmap(syntheticFaceTokens()));
   await writeFile(path("unetHooks"), unetHooksDiagram());
-  return { facePreview: path("facePreview"), keypoints: path("keypoints"), unetHooks: path("unetHooks") };
+  return { facePreview: path("facePreview"), keypoints: path("keypoints"), tokens: path("tokens"), unetHooks: path("unetHooks") };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadImage } from "../../../core/index.js";
 import { CONCEPT_PICTURES, renderConceptPictures } from "../../../examples/concepts/render-pictures.js";
+import { syntheticFaceTokens } from "../../../examples/concepts/token-heatmap.js";
 import { tempDir } from "../../helpers/shared.js";
 
 const committed = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "images");
@@ -33,6 +34,13 @@ describe("examples/concepts/render-pictures.ts", () => {
     expect(at(204, 238)).toEqual([255, 0, 0]);
     expect(at(256, 306)).toEqual([0, 0, 255]);
     expect(at(10, 10)).toEqual([0, 0, 0]);
+  });
+
+  it("shows 16 tokens of SDXL's width 2048, the unconditional ones Resampler(zeros) and not zeros", () => {
+    const { cond, uncond } = syntheticFaceTokens();
+    expect(cond.shape).toEqual([1, 16, 2048]);
+    expect(uncond.data.some((v) => Math.abs(v) > 0.5)).toBe(true);
+    expect(cond.data.some((v, i) => Math.abs(v - uncond.data[i]) > 0.1)).toBe(true);
   });
 
   it("marks every attn2 site of SDXL in the UNet diagram (4 + 20 + 10 + 30 + 6 = 70)", async () => {
