@@ -24,3 +24,4 @@ export * from "./adapter/index.js";
 export * from "./onnx/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";
+export * from "./compose/index.js";
