@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { invalidOption } from "../errors.js";
 import { loadImage, type ImageInput } from "../image/io.js";
 import { parseOptions } from "../validate.js";
 import { ScrfdDetector } from "./detector.js";
@@ -54,10 +55,16 @@ export class FaceAnalysis {
     return new FaceAnalysis(detector, recognizer);
   }
 
-  /** Every face in the image, largest box first, with bbox, score, keypoints and embeddings. Throws NO_FACE when none is found. */
-  async analyze(image: ImageInput): Promise<Face[]> {
+  /**
+   * Every face in the image, largest box first, with bbox, score, keypoints and embeddings.
+   * `maxNum` keeps at most that many faces, chosen as insightface does (large and central first).
+   * @throws InstantIdError IMAGE_UNREADABLE for a bad image, NO_FACE when no size finds a face.
+   */
+  async analyze(image: ImageInput, options: { readonly maxNum?: number } = {}): Promise<Face[]> {
+    const maxNum = options.maxNum ?? 0;
+    if (!Number.isInteger(maxNum) || maxNum < 0) throw invalidOption("maxNum", "a whole number >= 0 (0 keeps every face)", maxNum);
     const rgb = await loadImage(image);
-    const { detections } = await this.detector.detect(rgb);
+    const { detections } = await this.detector.detect(rgb, maxNum);
     const sorted = [...detections].sort((a, b) => area(b) - area(a));
     const faces: Face[] = [];
     for (const detection of sorted) faces.push({ ...detection, ...(await this.recognizer.embed(rgb, detection.kps)) });

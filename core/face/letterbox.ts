@@ -1,6 +1,6 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { toNchw, type PixelNormalization } from "./normalize.js";
-import { resizeLinear } from "./resize-linear.js";
+import { NchwTensor, toNchw, type PixelNormalization } from "./normalize.js";
+import { resizeLinearToPlanes } from "./resize-linear.js";
 
 /** Where the image sits inside the detector input: its resized size (top-left) and the scale applied. */
 export interface LetterboxGeometry {
@@ -38,9 +38,11 @@ export function letterboxGeometry(imageWidth: number, imageHeight: number, input
 /** Letterboxes an image into a detector input as insightface's SCRFD does (OpenCV bilinear resize, top-left, zero padding). */
 export function letterbox(image: RgbImage, inputWidth: number, inputHeight: number, norm: PixelNormalization): LetterboxedInput {
   const geometry = letterboxGeometry(image.width, image.height, inputWidth, inputHeight);
-  const resized =
-    geometry.resizedWidth === image.width && geometry.resizedHeight === image.height
-      ? image
-      : resizeLinear(image, geometry.resizedWidth, geometry.resizedHeight);
-  return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(resized, inputWidth, inputHeight, norm) };
+  const { resizedWidth, resizedHeight } = geometry;
+  if (resizedWidth === image.width && resizedHeight === image.height) {
+    return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm) };
+  }
+  const tensor = new NchwTensor(inputWidth, inputHeight, norm);
+  resizeLinearToPlanes(image, resizedWidth, resizedHeight, tensor);
+  return { ...geometry, width: inputWidth, height: inputHeight, data: tensor.padOutside(resizedWidth, resizedHeight) };
 }

@@ -1,4 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
+import type { PlanarTarget } from "./resize-linear.js";
 
 /** How a network wants its pixels: (x - mean) / std per channel, in RGB or BGR plane order. */
 export interface PixelNormalization {
@@ -15,25 +16,65 @@ export function normalizationTable(norm: PixelNormalization): Float32Array {
   return table;
 }
 
+/** Plane offsets of R, G and B in an NCHW tensor of `plane` pixels per channel. */
+function planeOffsets(plane: number, order: PixelNormalization["channelOrder"]): [number, number, number] {
+  return order === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+}
+
+/**
+ * An NCHW float tensor [1, 3, height, width] that images are written into top-left, normalised through a table;
+ * {@link NchwTensor.padOutside} then gives everything else the value of a black pixel (insightface's letterbox padding).
+ */
+export class NchwTensor implements PlanarTarget {
+  readonly data: Float32Array;
+  readonly table: Float32Array;
+  readonly planes: readonly [number, number, number];
+  readonly rowStride: number;
+
+  constructor(
+    width: number,
+    private readonly height: number,
+    norm: PixelNormalization,
+  ) {
+    this.table = normalizationTable(norm);
+    this.data = new Float32Array(width * height * 3);
+    this.rowStride = width;
+    const plane = width * height;
+    this.planes = norm.channelOrder === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+  }
+
+  /** Writes an interleaved RGB image at the top-left. */
+  writeImage(image: RgbImage): void {
+    const { data, table, rowStride } = this;
+    const src = image.data;
+    for (let y = 0; y < image.height; y++) {
+      const [p0, p1, p2] = this.planes.map((p) => p + y * rowStride);
+      for (let x = 0, s = y * image.width * 3; x < image.width; x++, s += 3) {
+        data[p0 + x] = table[src[s]];
+        data[p1 + x] = table[src[s + 1]];
+        data[p2 + x] = table[src[s + 2]];
+      }
+    }
+  }
+
+  /** Fills everything right of `width` and below `height` with the black-pixel value and returns the data. */
+  padOutside(width: number, height: number): Float32Array {
+    const { data, rowStride } = this;
+    const black = this.table[0];
+    for (const p of this.planes) {
+      if (width < rowStride) for (let y = 0; y < height; y++) data.fill(black, p + y * rowStride + width, p + (y + 1) * rowStride);
+      data.fill(black, p + height * rowStride, p + this.height * rowStride);
+    }
+    return data;
+  }
+}
+
 /**
  * Writes an RGB image into the top-left corner of an NCHW float32 tensor [1, 3, height, width]
  * of normalised pixels; the rest is the value of a black pixel (insightface's letterbox padding).
  */
 export function toNchw(image: RgbImage, width: number, height: number, norm: PixelNormalization): Float32Array {
-  const table = normalizationTable(norm);
-  const plane = width * height;
-  const out = new Float32Array(plane * 3);
-  if (image.width < width || image.height < height) out.fill(table[0]);
-  const [p0, p1, p2] = norm.channelOrder === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
-  const src = image.data;
-  for (let y = 0; y < image.height; y++) {
-    let s = y * image.width * 3;
-    let d = y * width;
-    for (let x = 0; x < image.width; x++, s += 3, d++) {
-      out[p0 + d] = table[src[s]];
-      out[p1 + d] = table[src[s + 1]];
-      out[p2 + d] = table[src[s + 2]];
-    }
-  }
-  return out;
+  const tensor = new NchwTensor(width, height, norm);
+  tensor.writeImage(image);
+  return tensor.padOutside(image.width, image.height);
 }

@@ -2,7 +2,7 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import type { RgbImage } from "../image/rgb-image.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../runtime/session.js";
 import { alignFace } from "./align.js";
-import { imageInputSpec, type ImageInputSpec } from "./model-io.js";
+import { describeOutputs, imageInputSpec, type ImageInputSpec } from "./model-io.js";
 import { toNchw, type PixelNormalization } from "./normalize.js";
 import { readFirstOnnxNodes } from "./onnx-first-nodes.js";
 import type { FiveKeypoints } from "./types.js";
@@ -42,6 +42,20 @@ export async function detectRecognizerNormalization(path: string): Promise<{ mea
   return has("Sub", "_minus") && has("Mul", "_mul") ? { mean: 0, std: 1 } : { mean: 127.5, std: 127.5 };
 }
 
+/** Refuses a model whose first output is not one embedding row ([1, D] or [D]), e.g. a detector given as recognizer. */
+function checkEmbeddingOutput(session: OrtSession, path: string): void {
+  const output = session.outputMetadata[0];
+  const shape = output?.isTensor ? output.shape : undefined;
+  const oneRow = shape !== undefined && (shape.length === 1 || (shape.length === 2 && (shape[0] === 1 || typeof shape[0] === "string")));
+  if (!oneRow) {
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `The face recognizer ${path} should output one embedding ([1,512] or similar) but its outputs are ${describeOutputs(session)}. Check that the file is an ArcFace-style recognizer, not the detector.`,
+      { details: { path } },
+    );
+  }
+}
+
 /** Scales a vector to unit length (a zero vector stays zero). */
 export function l2Normalize(v: Float32Array): Float32Array {
   let sum = 0;
@@ -73,6 +87,7 @@ export class ArcFaceRecognizer {
         { details: { path: options.path } },
       );
     }
+    checkEmbeddingOutput(session, options.path);
     const detected = options.mean === undefined || options.std === undefined ? await detectRecognizerNormalization(options.path) : undefined;
     const normalization: PixelNormalization = {
       mean: options.mean ?? detected!.mean,

@@ -1,6 +1,7 @@
 import type { Benchmark } from "./benchmark.js";
+import { faceBenchmark } from "./face.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [kpsBenchmark, identityNetBenchmark];
+export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, identityNetBenchmark];

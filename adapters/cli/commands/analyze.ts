@@ -17,6 +17,7 @@ function faceLine(face: Face, index: number): string {
   return `  face ${index + 1}: box ${x1},${y1}-${x2},${y2} (${x2 - x1}x${y2 - y1}), score ${face.score.toFixed(3)}, embedding norm ${Math.hypot(...face.embedding).toFixed(2)}\n`;
 }
 
+/** `instantid analyze IMAGE... --models DIR [--json] [--save-embedding FILE]`: faces and embeddings of photos. */
 export const analyzeCommand = defineCommand({
   path: ["analyze"],
   summary:

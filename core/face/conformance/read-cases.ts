@@ -23,7 +23,7 @@ export async function readCaseFile<S extends z.ZodType>(dir: string, file: strin
   return result.data;
 }
 
-/** Rounds nothing away: numbers go out as JSON doubles; arrays of points become nested arrays. */
+/** A detection as the conformance results write it: plain arrays, numbers unrounded. */
 export function detectionJson(d: { bbox: readonly number[]; score: number; kps: readonly (readonly number[])[] }) {
   return { bbox: [...d.bbox], score: d.score, kps: d.kps.map((p) => [...p]) };
 }

@@ -26,6 +26,7 @@ describeShared("FaceAnalysis on real photos with det_500m.onnx and recognizer.on
   const expected = JSON.parse(readFileSync(sharedPath("real", "expected.json"), "utf8")).results as ExpectedImage[];
   const found = new Map<string, Face[]>();
 
+  // All photos at once: concurrent calls on one instance must each get their own, correct result.
   beforeAll(async () => {
     const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
     const results = await Promise.all(expected.map((e) => analysis.analyze(sharedPath("real", "images", e.image))));
@@ -84,6 +85,19 @@ describeShared("FaceAnalysis on bad input", "real/models/models.json", () => {
     const error = (await analysis.analyze(Buffer.from("not an image at all")).catch((e: unknown) => e)) as InstantIdError;
     expect(error).toBeInstanceOf(InstantIdError);
     expect(error.code).toBe(ErrorCode.ImageUnreadable);
+  });
+
+  it("reports an empty raw image as IMAGE_UNREADABLE", async () => {
+    const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
+    const error = (await analysis.analyze({ width: 0, height: 0, data: new Uint8Array(0) }).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.ImageUnreadable);
+  });
+
+  it("keeps at most maxNum faces and rejects a negative maxNum", async () => {
+    const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
+    expect((await analysis.analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: 1 })).length).toBe(1);
+    const error = (await analysis.analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: -1 }).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.InvalidOption);
   });
 
   it("takes models given inline, with the recognizer's channel order overridden", async () => {

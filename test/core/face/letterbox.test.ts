@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { letterbox, letterboxGeometry } from "../../../core/face/letterbox.js";
+import { toNchw } from "../../../core/face/normalize.js";
+import { resizeLinear } from "../../../core/face/resize-linear.js";
 import { describeShared, sharedPath } from "../../helpers/shared.js";
 
 const SCRFD_NORM = { mean: 127.5, std: 128, channelOrder: "RGB" } as const;
@@ -18,6 +20,15 @@ describe("letterbox", () => {
     const black = norm(0);
     expect([...input.data]).toEqual([255, 10, 0, 0, 0, 20, 0, 0, 128, 30, 0, 0].map((v, i) => (i % 4 < 2 ? norm(v) : black)));
     expect(input.detScale).toBe(1);
+  });
+
+  it("equals resizing with resizeLinear then normalising, when shrinking and when enlarging", () => {
+    for (const [w, h] of [[97, 61], [23, 31]]) {
+      const image = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7919) % 251) };
+      const input = letterbox(image, 64, 64, SCRFD_NORM);
+      const reference = toNchw(resizeLinear(image, input.resizedWidth, input.resizedHeight), 64, 64, SCRFD_NORM);
+      expect(input.data).toEqual(reference);
+    }
   });
 
   it("writes BGR planes when asked", () => {

@@ -54,6 +54,12 @@ describeShared("ArcFaceRecognizer with recognizer.onnx", "real/models/recognizer
     expect(recognizer.normalization).toEqual({ mean: 127.5, std: 127.5, channelOrder: "RGB" });
   });
 
+  it("refuses a detector given as the recognizer, naming its outputs", async () => {
+    const error = (await ArcFaceRecognizer.load({ path: sharedPath("real", "models", "det_500m.onnx") }).catch((e: unknown) => e)) as InstantIdError;
+    expect(error.code).toBe(ErrorCode.ModelInvalid);
+    expect(error.message).toContain("one embedding");
+  });
+
   it("refuses a crop size the model does not take", async () => {
     const error = (await ArcFaceRecognizer.load({ path, inputSize: 128 }).catch((e: unknown) => e)) as InstantIdError;
     expect(error.code).toBe(ErrorCode.ModelInvalid);
