@@ -36,7 +36,6 @@ export function createComposition(options: CompositionOptions): Composition {
   const warnings: CompositionWarning[] = [];
   const posed = poseKeypoints(o, warnings);
   const resolved = o.identities.map((id, i) => resolveIdentity(o, id, i, names[i], posed[i]));
-  resolved.forEach((r, i) => assertMaskNotEmpty(r.mask, i, names[i]));
   const { masks, warning } = resolveOverlaps(resolved.map((r) => r.mask), o.overlap, names);
   if (warning) warnings.push(warning);
   const identities = resolved.map((r, i): ComposedIdentity => {
@@ -84,9 +83,12 @@ function resolveIdentity(o: ParsedComposition, id: ParsedIdentity, index: number
     if ("face" in regionSpec) {
       throw new InstantIdError(ErrorCode.InvalidInput, `${name} has neither keypoints nor a region to place them in; give keypoints ({ rect }, { points }, a pose photo) or a region ({ rect }, { polygon }, { mask })`);
     }
-    keypoints = fitIdentityKeypoints(id.identity, faceSlot(regionMask(regionSpec, o.width, o.height, undefined, name), name));
+    const region = regionMask(regionSpec, o.width, o.height, undefined, name);
+    assertMaskNotEmpty(region, index, name);
+    keypoints = fitIdentityKeypoints(id.identity, faceSlot(region, name));
   }
   const mask = regionMask(regionSpec, o.width, o.height, keypoints, name);
+  assertMaskNotEmpty(mask, index, name);
   const keypointImage = keypoints ? renderKeypoints(keypoints, canvas) : readyImage(placement as { image: ComposedIdentity["keypointImage"] }, o, name);
   return { keypoints, keypointImage, mask };
 }

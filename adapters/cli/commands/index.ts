@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
+import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { openFaceAnalysis } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
@@ -19,4 +20,5 @@ export const commands: readonly CliCommand[] = [
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
   identityMixCommand,
+  composeCommand(openFaceAnalysis, {}),
 ];
