@@ -1,7 +1,8 @@
 import type { Benchmark } from "./benchmark.js";
 import { faceBenchmark } from "./face.bench.js";
+import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, identityNetBenchmark];
+export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, identityNetBenchmark, composeBenchmark];
