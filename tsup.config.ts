@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 
 export default defineConfig([
   {
-    entry: { index: "core/index.ts" },
+    entry: { index: "core/index.ts", a1111: "adapters/a1111/index.ts", comfyui: "adapters/comfyui/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

@@ -21,6 +21,8 @@ export * from "./models/index.js";
 export * from "./face/index.js";
 export * from "./checkpoint/index.js";
 export * from "./adapter/index.js";
+export * from "./net/index.js";
+export { saveImages } from "./io/save-images.js";
 export * from "./onnx/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";

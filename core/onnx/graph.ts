@@ -10,14 +10,17 @@ export class GraphEditor {
   readonly graph: OnnxGraph;
   private readonly producers = new Map<string, OnnxNode>();
   private readonly consumersOf = new Map<string, OnnxNode[]>();
+  // Positions of the nodes as read; nodes added later have none (they sort after every original node).
   private readonly positions = new Map<OnnxNode, number>();
   private readonly initializers = new Map<string, OnnxTensor>();
   private readonly taken = new Set<string>();
-  private nodeCount = 0;
 
   constructor(graph: OnnxGraph) {
     this.graph = graph;
-    graph.node.forEach((node, index) => this.index(node, index));
+    graph.node.forEach((node, index) => {
+      this.positions.set(node, index);
+      this.index(node);
+    });
     for (const tensor of graph.initializer) {
       if (tensor.name) this.initializers.set(tensor.name, tensor);
       if (tensor.name) this.taken.add(tensor.name);
@@ -37,7 +40,7 @@ export class GraphEditor {
 
   /** The node's position in the graph as read (new nodes come after every original one). */
   position(node: OnnxNode): number {
-    return this.positions.get(node) ?? Number.MAX_SAFE_INTEGER;
+    return this.positions.get(node) ?? Number.POSITIVE_INFINITY;
   }
 
   /** The initializer named `tensor`, or the tensor of the Constant node producing it. */
@@ -79,7 +82,7 @@ export class GraphEditor {
     if (options.domain) node.domain = options.domain;
     if (options.attributes?.length) node.attribute = options.attributes;
     this.graph.node.push(node);
-    this.index(node, Number.MAX_SAFE_INTEGER);
+    this.index(node);
     return outputs;
   }
 
@@ -123,9 +126,7 @@ export class GraphEditor {
     this.graph.node = sorted;
   }
 
-  private index(node: OnnxNode, position: number): void {
-    this.positions.set(node, position === Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER - 1e6 + this.nodeCount : position);
-    this.nodeCount++;
+  private index(node: OnnxNode): void {
     if (node.name) this.taken.add(node.name);
     for (const output of node.output) {
       if (output) this.producers.set(output, node);

@@ -7,15 +7,16 @@ import type { OnnxNode } from "./model.js";
 
 /** Where one identity's data enters the graph: its image tokens, its scale, and optionally its region mask. */
 export interface IdentitySources {
-  /** Tensor [batch, tokens, contextDim] in the model's float type. */
-  readonly tokens: string;
+  /** The image tokens as rows, [batch · tokenCount, contextDim], in the model's float type. */
+  readonly tokenRows: string;
+  readonly tokenCount: number;
   /** Tensor [1], float32. */
   readonly scale: string;
   /** Tensor [batch or 1, 1, H, W], float32, any resolution with the latent's aspect ratio. */
   readonly mask?: string;
 }
 
-/** The image-attention projections of one block, already stored as initializers [contextDim, width]. */
+/** The image-attention projections of one block, stored as initializers in PyTorch layout [width, contextDim]. */
 export interface BlockWeights {
   readonly toK: string;
   readonly toV: string;
@@ -41,8 +42,8 @@ export function addImageAttention(
   let sum = site.textOutput;
   identities.forEach((identity, i) => {
     const tag = `${label}/ip${i}`;
-    const keys = cloneChain(editor, site.keyChain, editor.add("MatMul", [identity.tokens, weights.toK], `${tag}/to_k_ip/MatMul`), tag);
-    let valueProjection = editor.add("MatMul", [identity.tokens, weights.toV], `${tag}/to_v_ip/MatMul`);
+    const keys = cloneChain(editor, site.keyChain, project(editor, identity, weights.toK, site.width, `${tag}/to_k_ip`), tag);
+    let valueProjection = project(editor, identity, weights.toV, site.width, `${tag}/to_v_ip`);
     if (!identity.mask) valueProjection = editor.add("Mul", [valueProjection, castTo(editor, identity.scale, floatType, tag)], `${tag}/scale`);
     const values = cloneChain(editor, site.valueChain, valueProjection, tag);
     let term = site.fused ? fusedAttention(editor, site.fused, keys, values, tag) : decomposedAttention(editor, site, keys, values, tag);
@@ -56,12 +57,19 @@ export function addImageAttention(
   for (const reader of readers) editor.rewire(reader, site.textOutput, sum);
 }
 
+/** tokens · Wᵀ as one Gemm with transB, so the checkpoint's [width, contextDim] weights are stored as they are. */
+function project(editor: GraphEditor, identity: IdentitySources, weight: string, width: number, tag: string): string {
+  const rows = editor.add("Gemm", [identity.tokenRows, weight], `${tag}/Gemm`, [intAttribute("transB", 1)]);
+  const shape = editor.addInitializer(`${tag}/shape`, int64Tensor([-1n, BigInt(identity.tokenCount), BigInt(width)]));
+  return editor.add("Reshape", [rows, shape], `${tag}/Reshape`);
+}
+
 function decomposedAttention(editor: GraphEditor, site: CrossAttentionSite, keys: string, values: string, tag: string): string {
   const core = site.core!;
-  let scores = clone(editor, core.scores, 1, keys, tag);
+  let scores = clone(editor, core.scores, { 1: keys }, tag);
   scores = cloneChain(editor, core.scoreChain, scores, tag);
-  const weights = clone(editor, core.softmax, 0, scores, tag);
-  const weighted = clone(editor, core.weighted, 1, values, tag, weights);
+  const weights = clone(editor, core.softmax, { 0: scores }, tag);
+  const weighted = clone(editor, core.weighted, { 0: weights, 1: values }, tag);
   return cloneChain(editor, core.mergeChain, weighted, tag);
 }
 
@@ -72,17 +80,16 @@ function fusedAttention(editor: GraphEditor, mha: OnnxNode, keys: string, values
 /** Copies a chain of unary-like nodes onto new data; reshapes get -1 for the token axis (16 image tokens, not 77). */
 function cloneChain(editor: GraphEditor, chain: readonly OnnxNode[], data: string, tag: string): string {
   for (const node of chain) {
-    const index = node.input.indexOf(dataInput(editor, node));
-    data = clone(editor, node, index, data, tag);
-    if (node.opType === "Reshape") editor.producer(data)!.input[1] = anyTokenCount(editor, node.input[1], tag);
+    const replaced: Record<number, string> = { [node.input.indexOf(dataInput(editor, node))]: data };
+    if (node.opType === "Reshape") replaced[1] = anyTokenCount(editor, node.input[1], tag);
+    data = clone(editor, node, replaced, tag);
   }
   return data;
 }
 
-function clone(editor: GraphEditor, node: OnnxNode, index: number, data: string, tag: string, first?: string): string {
-  const inputs = [...node.input];
-  inputs[index] = data;
-  if (first !== undefined) inputs[0] = first;
+/** A copy of `node` (same op, attributes, domain) reading `replaced[i]` instead of its input i. */
+function clone(editor: GraphEditor, node: OnnxNode, replaced: Record<number, string>, tag: string): string {
+  const inputs = node.input.map((input, i) => replaced[i] ?? input);
   return editor.add(node.opType ?? "", inputs, `${tag}/${node.opType}`, node.attribute, node.domain);
 }
 

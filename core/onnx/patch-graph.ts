@@ -1,6 +1,7 @@
 import type { ImageAdapterWeights, IpLayerWeights } from "../adapter/weights.js";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { floatToHalf } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { findCrossAttention } from "./attention-sites.js";
 import { float32Tensor, GraphEditor, int64Tensor } from "./graph.js";
 import type { BlockWeights, IdentitySources } from "./image-attention.js";
@@ -97,7 +98,7 @@ function requireOpset(model: OnnxModel): void {
 
 function checkAgainstCheckpoint(keyed: readonly KeyedSite[], adapter: ImageAdapterWeights): void {
   const expected = [...adapter.ipLayers.keys()].sort((a, b) => a - b);
-  if (keyed.length !== expected.length) {
+  if (keyed.length !== expected.length || keyed.length === 0) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
       `Found ${keyed.length} cross-attention blocks in the UNet but the Image Adapter has ${expected.length} layers (${keyed.map((b) => `${b.module} ${b.site.width}`).join(", ") || "none found"}). The checkpoint does not belong to this UNet architecture (SDXL has 70).`,
@@ -127,7 +128,13 @@ function addInputs(editor: GraphEditor, context: OnnxValueInfo, options: ImageAd
   inputs.masks.forEach((name) => input(name, OnnxDataType.Float, ["mask_batch", 1, "mask_height", "mask_width"]));
   inputs.tokens.forEach((name) => input(name, floatType, ["batch", options.tokenCount, contextDim]));
   const tokens = options.tokens === "inputs" ? [...inputs.tokens] : splitContext(editor, context, options);
-  return inputs.scales.map((scale, i) => ({ tokens: tokens[i], scale, ...(options.masks ? { mask: inputs.masks[i] } : {}) }));
+  const rowShape = editor.addInitializer("/instantid/ip_token_rows", int64Tensor([-1n, BigInt(contextDim)]));
+  return inputs.scales.map((scale, i) => ({
+    tokenRows: editor.add("Reshape", [tokens[i], rowShape], `/instantid/ip_tokens_${i}/rows`),
+    tokenCount: options.tokenCount,
+    scale,
+    ...(options.masks ? { mask: inputs.masks[i] } : {}),
+  }));
 }
 
 /** Cuts the context into text (what every original reader now gets) and each identity's tokens. */
@@ -152,20 +159,18 @@ function splitContext(editor: GraphEditor, context: OnnxValueInfo, options: Imag
 }
 
 function storeWeights(editor: GraphEditor, block: KeyedSite, layer: IpLayerWeights): BlockWeights {
-  const weight = editor.constantTensor(block.site.toK.input[1])!;
+  const dataType = editor.constantTensor(block.site.toK.input[1])!.dataType;
   const base = `instantid.${block.key}`;
   return {
-    toK: editor.addInitializer(`${base}.to_k_ip.weight`, transposed(layer.toK.data, block.site.width, block.site.contextDim, weight.dataType)),
-    toV: editor.addInitializer(`${base}.to_v_ip.weight`, transposed(layer.toV.data, block.site.width, block.site.contextDim, weight.dataType)),
+    toK: editor.addInitializer(`${base}.to_k_ip.weight`, weightTensor(layer.toK, dataType)),
+    toV: editor.addInitializer(`${base}.to_v_ip.weight`, weightTensor(layer.toV, dataType)),
   };
 }
 
-/** A PyTorch Linear weight [out, in] as the MatMul operand [in, out], in the UNet's weight type. */
-function transposed(data: Float32Array, out: number, inDim: number, dataType: number | undefined): OnnxTensor {
-  const result = new Float32Array(out * inDim);
-  for (let o = 0; o < out; o++) for (let i = 0; i < inDim; i++) result[i * out + o] = data[o * inDim + i];
-  if (dataType !== OnnxDataType.Float16) return float32Tensor(result, [inDim, out]);
-  const half = Uint16Array.from(result, floatToHalf);
-  return { dims: [inDim, out], dataType: OnnxDataType.Float16, rawData: new Uint8Array(half.buffer) };
+/** A PyTorch Linear weight [out, in] as it is (a view, no copy, for float32 UNets) in the UNet's weight type. */
+function weightTensor(weight: Tensor, dataType: number | undefined): OnnxTensor {
+  const dims = [...weight.shape];
+  if (dataType !== OnnxDataType.Float16) return float32Tensor(weight.data, dims);
+  const half = Uint16Array.from(weight.data, floatToHalf);
+  return { dims, dataType: OnnxDataType.Float16, rawData: new Uint8Array(half.buffer) };
 }
-

@@ -1,4 +1,4 @@
-import { Project, type ExportedDeclarations, Node } from "ts-morph";
+import { Project, type ClassMemberTypes, type ExportedDeclarations, Node } from "ts-morph";
 
 /** One exported symbol of the public entry point, as the API report lists it. */
 export interface ApiEntry {
@@ -21,6 +21,18 @@ function docOf(declaration: ExportedDeclarations): string {
   return "";
 }
 
+function memberSignature(member: ClassMemberTypes): string {
+  const flat = (text: string) => text.replace(/\s+/g, " ").trim();
+  const modifiers = Node.isModifierable(member) ? member.getModifiers().map((m) => m.getText()).join(" ") : "";
+  const prefix = modifiers ? `${modifiers} ` : "";
+  const params = (m: { getParameters(): { getText(): string }[] }) => m.getParameters().map((p) => flat(p.getText())).join(", ");
+  if (Node.isMethodDeclaration(member)) return `${prefix}${member.getName()}(${params(member)}): ${flat(member.getReturnType().getText(member))}`;
+  if (Node.isConstructorDeclaration(member)) return `constructor(${params(member)})`;
+  if (Node.isGetAccessorDeclaration(member)) return `${prefix}get ${member.getName()}(): ${flat(member.getReturnType().getText(member))}`;
+  if (Node.isPropertyDeclaration(member)) return `${prefix}${member.getName()}${member.hasQuestionToken() ? "?" : ""}: ${flat(member.getType().getText(member))}`;
+  return flat(member.getText().split("{")[0]);
+}
+
 function signatureOf(declaration: ExportedDeclarations): string {
   if (Node.isFunctionDeclaration(declaration)) {
     const params = declaration.getParameters().map((p) => p.getText().replace(/\s+/g, " "));
@@ -30,7 +42,7 @@ function signatureOf(declaration: ExportedDeclarations): string {
     const members = declaration
       .getMembers()
       .filter((m) => !(Node.isModifierable(m) && (m.hasModifier("private") || m.hasModifier("protected"))))
-      .map((m) => `  ${m.getText().split("{")[0].replace(/\s+/g, " ").trim().replace(/;$/, "")}`);
+      .map((m) => `  ${memberSignature(m)}`);
     return `class ${declaration.getName()} {\n${members.join("\n")}\n}`;
   }
   if (Node.isVariableDeclaration(declaration)) {

@@ -3,6 +3,7 @@ import { faceBenchmark } from "./face.bench.js";
 import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
+import { onnxBenchmarks } from "./onnx.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, identityNetBenchmark, composeBenchmark];
+export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, ...onnxBenchmarks, identityNetBenchmark, composeBenchmark];

@@ -20,9 +20,13 @@ export class TorchGraph {
   readonly initializers: OnnxTensor[] = [];
   readonly inputs: OnnxValueInfo[] = [];
   readonly outputs: OnnxValueInfo[] = [];
-  /** When set, weights are recorded as external data in this file (offsets only; nothing is written). */
+  /** When set, weights are recorded as external data in this file, at consecutive offsets. */
   externalFile?: string;
   externalBytes = 0;
+  /** External weights in file order (see {@link TorchGraph.writeExternal}); empty in virtual mode. */
+  readonly externalChunks: Float32Array[] = [];
+  /** Record external weights by size only: their data is never needed (e.g. to measure patching). */
+  virtual = false;
   private counter = 0;
 
   input(name: string, dims: (number | string)[]): string {
@@ -36,6 +40,7 @@ export class TorchGraph {
 
   /** A float32 weight [in, out] for MatMul from a PyTorch [out, in] Linear weight. */
   linear(name: string, weight: Float32Array, out: number, inDim: number): string {
+    if (this.virtual) return this.weight(name, weight, [inDim, out]);
     const t = new Float32Array(out * inDim);
     for (let o = 0; o < out; o++) for (let i = 0; i < inDim; i++) t[i * out + o] = weight[o * inDim + i];
     return this.weight(name, t, [inDim, out]);
@@ -46,7 +51,8 @@ export class TorchGraph {
       this.initializers.push({ ...float32Tensor(data, dims), name });
       return name;
     }
-    const length = data.byteLength;
+    const length = dims.reduce((a, b) => a * b, 1) * 4;
+    if (!this.virtual) this.externalChunks.push(data);
     this.initializers.push({
       name,
       dims,
@@ -98,6 +104,18 @@ export class TorchGraph {
     const back = this.node("Reshape", [this.node("Transpose", [weighted], `${s}/Transpose_3`, [intsAttribute("perm", [0, 2, 1, 3])]), merged], `${s}/Reshape_3`);
     const out = this.node("MatMul", [back, this.linear(`${scope}.to_out.0.weight`, w.toOut, width, width)], `${s}/to_out.0/MatMul`);
     return this.node("Add", [this.weight(`${scope}.to_out.0.bias`, w.toOutBias, [width]), out], `${s}/to_out.0/Add`);
+  }
+
+  /** Writes the external weights to `path` (or, in virtual mode, a sparse file of the right size). */
+  async writeExternal(path: string): Promise<void> {
+    const { open } = await import("node:fs/promises");
+    const file = await open(path, "w");
+    try {
+      if (this.virtual) await file.truncate(this.externalBytes);
+      for (const chunk of this.externalChunks) await file.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } finally {
+      await file.close();
+    }
   }
 
   model(): OnnxModel {

@@ -1,5 +1,7 @@
 import type { CliCommand } from "../command.js";
+import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
+import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { openFaceAnalysis } from "../face-analysis.js";
@@ -16,6 +18,8 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
+  a1111Txt2ImgCommand,
+  comfyuiTxt2ImgCommand,
   kpsCommand(openFaceAnalysis),
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,

@@ -3,8 +3,9 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
 import { InstantIdError } from "../../../core/errors.js";
-import { encodeModel, patchGraph } from "../../../core/onnx/index.js";
-import type { ImageAdapterGraphOptions } from "../../../core/onnx/index.js";
+import { encodeModel, OnnxDataType, patchGraph } from "../../../core/onnx/index.js";
+import type { ImageAdapterGraphOptions, OnnxModel } from "../../../core/onnx/index.js";
+import { floatToHalf, halfToFloat } from "../../../core/tensor/dtype.js";
 import { loadSession, runSession } from "../../../core/runtime/session.js";
 import { readSafetensors } from "../../../core/tensor/safetensors.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
@@ -79,6 +80,43 @@ describeShared("patchGraph on one attention block (golden/adapter)", "golden/ada
   }
 });
 
+/** The same model in float16: weights, inputs and outputs (what web runners ship). */
+function toFloat16(model: OnnxModel): OnnxModel {
+  for (const t of model.graph.initializer) {
+    if (t.dataType !== OnnxDataType.Float || !t.rawData) continue;
+    const values = new Float32Array(t.rawData.slice().buffer);
+    t.rawData = new Uint8Array(Uint16Array.from(values, floatToHalf).buffer);
+    t.dataType = OnnxDataType.Float16;
+  }
+  for (const v of [...model.graph.input, ...model.graph.output]) v.type!.tensorType!.elemType = OnnxDataType.Float16;
+  return model;
+}
+
+describeShared("patchGraph on a float16 attention block", "golden/adapter", () => {
+  it("stores the projections in float16 and matches the float32 golden within float16 precision", async () => {
+    const cases = readSafetensors(readFileSync(sharedPath("golden/adapter/cases.safetensors"))).tensors;
+    const checkpoint = readSafetensors(readFileSync(sharedPath("golden/adapter/ip-adapter.safetensors"))).tensors;
+    const model = toFloat16(attentionModel(cases, "attn5_", 64, 4));
+    const adapter = { imageProj: new Map(), ipLayers: new Map([[1, { toK: checkpoint.get("ip_adapter.5.to_k_ip.weight")!, toV: checkpoint.get("ip_adapter.5.to_v_ip.weight")! }]]) };
+    patchGraph(model, adapter, options({ identities: 2, masks: true }));
+    expect(model.graph.initializer.filter((t) => t.name?.startsWith("instantid.")).map((t) => t.dataType)).toEqual([OnnxDataType.Float16, OnnxDataType.Float16]);
+    const half = (name: string, dims: number[]) => new ort.Tensor("float16", Uint16Array.from(cases.get(name)!.data, floatToHalf), dims);
+    const session = await loadSession(encodeModel(model), { what: "float16 attention" });
+    const out = await runSession(session, {
+      hidden_states: half("attn5_hidden_states", [2, 48, 64]),
+      encoder_hidden_states: half("attn5_text_tokens", [2, 77, 64]),
+      ip_tokens_0: half("attn5_ip_tokens_a", [2, 16, 64]),
+      ip_tokens_1: half("attn5_ip_tokens_b", [2, 16, 64]),
+      ip_scale_0: f32([0.8], [1]),
+      ip_scale_1: f32([0.6], [1]),
+      ip_mask_0: f32(cases.get("attn5_mask_a")!.data, [1, 1, 6, 8]),
+      ip_mask_1: f32(cases.get("attn5_mask_b")!.data, [1, 1, 6, 8]),
+    }, "float16 attention");
+    const values = Float32Array.from(out.out.data as Uint16Array, halfToFloat);
+    assertClose(values, cases.get("attn5_out_two_ids")!.data, { abs: 1e-2, rel: 1e-2 }, "float16 two identities");
+  });
+});
+
 describe("patchGraph checks the checkpoint against the graph", () => {
   const model = () => {
     const g = new TorchGraph();
@@ -119,5 +157,15 @@ describe("patchGraph checks the checkpoint against the graph", () => {
     const out = g.attention("down_blocks.0.attentions.0.transformer_blocks.0.attn1", x, undefined, 8, 8, 2, { toQ: w(64), toK: w(64), toV: w(64), toOut: w(64), toOutBias: w(8) });
     g.output(out, ["batch", 4, 8]);
     expect(() => patchGraph(g.model(), synthetic([8]), options())).toThrow(/Found 0 cross-attention blocks/);
+  });
+});
+
+describe("patchGraph on a graph without cross-attention", () => {
+  it("fails with GRAPH_PATCH even when the adapter is empty too", () => {
+    const g = new TorchGraph();
+    g.input("encoder_hidden_states", ["batch", 77, 64]);
+    g.nodes.push({ input: ["encoder_hidden_states"], output: ["y"], name: "id", opType: "Identity" });
+    g.output("y", ["batch", 77, 64]);
+    expect(() => patchGraph(g.model(), { imageProj: new Map(), ipLayers: new Map() }, options())).toThrow(/Found 0 cross-attention blocks/);
   });
 });

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
+import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
 import { encodeModel, patchImageAdapter, readModel } from "../../../core/onnx/index.js";
 import { loadSession, runSession } from "../../../core/runtime/session.js";
 import { readSafetensors } from "../../../core/tensor/safetensors.js";
@@ -55,7 +56,37 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         expect(new Set(blocks.map((b) => b.style))).toEqual(new Set([variant === "golden-fused" ? "fused" : "decomposed"]));
       });
 
-      it("reproduces out_plain at scale 0, and the image term changes the output at scale 0.7", async () => {
+      it("reproduces out_ip_scale0.7 and out_plain with the golden ip-adapter.bin", async () => {
+        const checkpoint = await loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin"));
+        const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), checkpoint);
+        expect(blocks).toHaveLength(7);
+        const session = await loadSession(bytes!, { what: "patched UNet" });
+        const feeds = { ...baseFeeds(), encoder_hidden_states: row1("prompt_embeds"), ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]) };
+        for (const [scale, expected] of [[0.7, "out_ip_scale0.7"], [0, "out_plain"]] as const) {
+          const out = await runSession(session, { ...feeds, ip_scale_0: f32([scale], [1]) }, "patched UNet");
+          assertClose(out.out_sample.data as Float32Array, cases.get(expected)!.data, { abs: 2e-4, rel: 1e-3 }, expected);
+        }
+      });
+
+      it("splits one identity across complementary image-resolution masks without changing the result", async () => {
+        const checkpoint = await loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin"));
+        const { bytes } = await patchImageAdapter(readFileSync(unet), checkpoint, { identities: 2, masks: true });
+        const session = await loadSession(bytes!, { what: "patched UNet" });
+        const tokens = f32(cases.get("face_tokens")!.data, [1, 16, 64]);
+        const out = await runSession(session, {
+          ...baseFeeds(),
+          encoder_hidden_states: row1("prompt_embeds"),
+          ip_tokens_0: tokens,
+          ip_tokens_1: tokens,
+          ip_scale_0: f32([0.7], [1]),
+          ip_scale_1: f32([0.7], [1]),
+          ip_mask_0: f32(cases.get("mask_a")!.data, [1, 1, 128, 128]),
+          ip_mask_1: f32(cases.get("mask_b")!.data, [1, 1, 128, 128]),
+        }, "patched UNet");
+        assertClose(out.out_sample.data as Float32Array, cases.get("out_ip_scale0.7")!.data, { abs: 2e-4, rel: 1e-3 }, "masked halves");
+      });
+
+      it("reproduces out_plain at scale 0 with any weights, and the image term changes the output at scale 0.7", async () => {
         const { bytes } = await patchImageAdapter(readFileSync(unet), adapter);
         const session = await loadSession(bytes!, { what: "patched UNet" });
         const feeds = { ...baseFeeds(), encoder_hidden_states: row1("prompt_embeds"), ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]) };

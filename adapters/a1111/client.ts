@@ -1,0 +1,92 @@
+import { ErrorCode, HttpClient, InstantIdError, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { detectServer } from "./detect.js";
+import { pollProgress } from "./progress.js";
+import type { A1111Request } from "./request.js";
+import type { ServerCapabilities } from "./types.js";
+
+/** Options of {@link createA1111Client}. */
+export interface A1111ClientOptions extends Omit<HttpClientOptions, "what"> {
+  /** How often to ask for progress while generating (default 500 ms). */
+  readonly pollMs?: number;
+  /** Timeout of a whole generation request (default 15 minutes). */
+  readonly generationTimeoutMs?: number;
+}
+
+/** Options of one generation call. */
+export interface GenerateCallOptions {
+  readonly onProgress?: ProgressListener;
+  /** Aborting sends `/sdapi/v1/interrupt` and then rejects with an ABORTED error. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a generation returned: decoded images, the request echo, and the generation info. */
+export interface A1111Result {
+  readonly images: Uint8Array[];
+  readonly parameters: Record<string, unknown>;
+  readonly info: Record<string, unknown>;
+}
+
+interface RawResult {
+  readonly images?: string[];
+  readonly parameters?: Record<string, unknown>;
+  readonly info?: string;
+}
+
+/** A client of an A1111 / Forge / SD.Next server. */
+export interface A1111Client {
+  readonly http: HttpClient;
+  /** Finds the flavour, models and modules, or throws an error naming everything missing. */
+  detect(signal?: AbortSignal): Promise<ServerCapabilities>;
+  /** Sends a body from `buildGenerationRequest` to txt2img (or img2img when it has `init_images`). */
+  generate(request: A1111Request, options?: GenerateCallOptions): Promise<A1111Result>;
+  /** Asks the server to stop the current generation. */
+  interrupt(): Promise<void>;
+}
+
+/** Creates a client of an A1111-style server (base URL, basic auth, timeouts, retries, progress, interrupt). */
+export function createA1111Client(options: A1111ClientOptions): A1111Client {
+  const http = new HttpClient({ ...options, what: "A1111 server", reachHint: "Start A1111/Forge with --api (and --listen for other machines)." });
+  const interrupt = async () => {
+    await http.request({ method: "POST", path: "/sdapi/v1/interrupt", json: {} });
+  };
+  return {
+    http,
+    detect: (signal) => detectServer(http, signal),
+    interrupt,
+    async generate(request, call = {}) {
+      const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
+      const stop = call.onProgress ? pollProgress(http, call.onProgress, options.pollMs ?? 500) : () => undefined;
+      let interrupted: Promise<void> | undefined;
+      const onAbort = () => {
+        interrupted = interrupt().catch(() => undefined);
+      };
+      call.signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        if (call.signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "Generation cancelled before it started");
+        const raw = await http.json<RawResult>({ method: "POST", path, json: request, timeoutMs: options.generationTimeoutMs ?? 15 * 60_000 });
+        if (interrupted) {
+          await interrupted;
+          throw new InstantIdError(ErrorCode.Aborted, `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images?.length ?? 0} partial image(s)`);
+        }
+        return decodeResult(raw, http.baseUrl);
+      } finally {
+        stop();
+        call.signal?.removeEventListener("abort", onAbort);
+      }
+    },
+  };
+}
+
+function decodeResult(raw: RawResult, baseUrl: string): A1111Result {
+  if (!Array.isArray(raw.images) || raw.images.length === 0) {
+    throw new InstantIdError(ErrorCode.Server, `The A1111 server at ${baseUrl} returned no images; its console may say why`);
+  }
+  let info: Record<string, unknown> = {};
+  try {
+    info = raw.info ? (JSON.parse(raw.info) as Record<string, unknown>) : {};
+  } catch {
+    info = { text: raw.info };
+  }
+  const count = Array.isArray(info.all_seeds) ? Math.min(info.all_seeds.length, raw.images.length) : raw.images.length;
+  return { images: raw.images.slice(0, count).map((b64) => new Uint8Array(Buffer.from(b64, "base64"))), parameters: raw.parameters ?? {}, info };
+}

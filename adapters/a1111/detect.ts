@@ -1,0 +1,72 @@
+import { ErrorCode, InstantIdError, type HttpClient } from "../../core/index.js";
+import { embeddingModules, instantIdModelNames, keypointsModule } from "./capabilities.js";
+import type { A1111Flavour, ServerCapabilities } from "./types.js";
+
+interface ModelList {
+  readonly model_list: string[];
+}
+interface ModuleList {
+  readonly module_list: string[];
+}
+
+/**
+ * Asks a server what it is and what it has (`/sdapi/v1/motd`, `/controlnet/version`,
+ * `/controlnet/module_list`, `/controlnet/model_list`) and returns what to send,
+ * or throws one error listing everything that is missing.
+ */
+export async function detectServer(http: HttpClient, signal?: AbortSignal): Promise<ServerCapabilities> {
+  const motd = await http.request({ path: "/sdapi/v1/motd", accept: [404], signal });
+  if (motd.status === 200) return sdNextCapabilities();
+  const version = await http.request({ path: "/controlnet/version", accept: [404], signal });
+  if (version.status === 404) await explainMissingControlNet(http, signal);
+  const { module_list: modules } = await http.json<ModuleList>({ path: "/controlnet/module_list", signal });
+  const { model_list: models } = await http.json<ModelList>({ path: "/controlnet/model_list?update=true", signal });
+  const flavour: A1111Flavour = modules.includes(embeddingModules.forge) ? "forge" : "a1111";
+  const ipAdapterModel = models.find((name) => name.includes(instantIdModelNames.ipAdapter));
+  const controlNetModel = models.find((name) => name.includes(instantIdModelNames.controlNet));
+  const missing: string[] = [];
+  if (!ipAdapterModel) missing.push(`the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`);
+  if (!controlNetModel) missing.push(`the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as control_instant_id_sdxl.safetensors, in models/ControlNet)`);
+  if (!modules.includes(embeddingModules[flavour])) missing.push(`the preprocessor "${embeddingModules[flavour]}" (update the ControlNet extension)`);
+  if (!modules.includes(keypointsModule)) missing.push(`the preprocessor "${keypointsModule}" (update the ControlNet extension)`);
+  if (missing.length) {
+    throw new InstantIdError(
+      ErrorCode.ModelNotFound,
+      `The ${flavour === "forge" ? "Forge" : "A1111"} server at ${http.baseUrl} lacks ${missing.join("; and ")}. Installed ControlNet models: ${models.length ? models.join(", ") : "none"}`,
+      { details: { missing, models, flavour } },
+    );
+  }
+  return {
+    flavour,
+    ipAdapterModel: ipAdapterModel!,
+    controlNetModel: controlNetModel!,
+    embeddingModule: embeddingModules[flavour],
+    keypointsModule,
+    acceptsEmbeddingInput: flavour === "a1111",
+  };
+}
+
+function sdNextCapabilities(): ServerCapabilities {
+  return {
+    flavour: "sdnext",
+    ipAdapterModel: instantIdModelNames.ipAdapter,
+    controlNetModel: instantIdModelNames.controlNet,
+    embeddingModule: embeddingModules.sdnext,
+    keypointsModule,
+    acceptsEmbeddingInput: false,
+  };
+}
+
+async function explainMissingControlNet(http: HttpClient, signal?: AbortSignal): Promise<never> {
+  const progress = await http.request({ path: "/sdapi/v1/progress", accept: [404], signal });
+  if (progress.status === 404) {
+    throw new InstantIdError(
+      ErrorCode.Server,
+      `${http.baseUrl} is not an A1111-style API: /sdapi/v1/progress and /controlnet/version are missing. Start A1111/Forge with --api, or use "instantid comfyui" for a ComfyUI server`,
+    );
+  }
+  throw new InstantIdError(
+    ErrorCode.Server,
+    `The A1111 server at ${http.baseUrl} has no ControlNet API (/controlnet/version is missing); install sd-webui-controlnet (v1.1.440 or later) and restart it`,
+  );
+}

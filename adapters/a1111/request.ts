@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { ErrorCode, InstantIdError, parseOptions } from "../../core/index.js";
+import { toBase64, identityUnits } from "./units.js";
+import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
+
+const bytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes (Uint8Array or Buffer)");
+const embedding = z.custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array").refine((e) => e.length === 512, "must have 512 values");
+const dimension = z.number().int().min(64).max(4096).refine((v) => v % 8 === 0, "must be a multiple of 8");
+
+/** Validates generation options at the boundary. */
+export const generationSchema = z.object({
+  prompt: z.string(),
+  negativePrompt: z.string().default(""),
+  width: dimension.default(1024),
+  height: dimension.default(1024),
+  steps: z.number().int().min(1).max(150).default(30),
+  cfgScale: z.number().min(0).max(30).default(5),
+  seed: z.number().int().min(-1).default(-1),
+  samplerName: z.string().default("Euler"),
+  /** img2img only: the picture to start from, and how much to change it. */
+  initImage: bytes().optional(),
+  denoisingStrength: z.number().min(0).max(1).default(0.75),
+});
+
+/** Options of one generation; identities are passed separately. */
+export type GenerationOptions = z.input<typeof generationSchema>;
+
+const identitySchema = z.object({
+  face: z.object({
+    photo: bytes().optional(),
+    analysis: z.object({ embedding: z.union([embedding, z.array(embedding).min(1)]), keypointImage: bytes() }).optional(),
+    pose: bytes().optional(),
+  }),
+  ipScale: z.number().min(0).max(2),
+  cnScale: z.number().min(0).max(2),
+  guidanceStart: z.number().min(0).max(1),
+  guidanceEnd: z.number().min(0).max(1),
+  mask: bytes().optional(),
+});
+
+/** A request body for `/sdapi/v1/txt2img` or `/sdapi/v1/img2img`. */
+export type A1111Request = Record<string, unknown>;
+
+/**
+ * Builds the JSON body of an A1111-style generation with InstantID for N identities: one
+ * unit pair per identity (each with its `effective_region_mask` when there are several), or
+ * SD.Next's native `face` object. `initImage` selects img2img.
+ */
+export async function buildGenerationRequest(
+  options: GenerationOptions,
+  identities: readonly IdentitySpec[],
+  server: ServerCapabilities,
+  encodeEmbedding?: EmbeddingEncoder,
+): Promise<A1111Request> {
+  const parsed = parseOptions(generationSchema, options, "A1111 generation options");
+  const checked = identities.map((identity, i) => parseOptions(identitySchema, identity, `identity ${i + 1}`)) as IdentitySpec[];
+  checkIdentities(checked);
+  const body: A1111Request = {
+    prompt: parsed.prompt,
+    negative_prompt: parsed.negativePrompt,
+    width: parsed.width,
+    height: parsed.height,
+    steps: parsed.steps,
+    cfg_scale: parsed.cfgScale,
+    seed: parsed.seed,
+    sampler_name: parsed.samplerName,
+    batch_size: 1,
+    n_iter: 1,
+    send_images: true,
+    save_images: false,
+  };
+  if (parsed.initImage) {
+    body.init_images = [toBase64(parsed.initImage)];
+    body.denoising_strength = parsed.denoisingStrength;
+  }
+  if (server.flavour === "sdnext") return { ...body, face: sdNextFace(checked) };
+  const units: unknown[] = [];
+  for (const identity of checked) units.push(...(await identityUnits(identity, server, encodeEmbedding)));
+  return { ...body, alwayson_scripts: { controlnet: { args: units } } };
+}
+
+function checkIdentities(identities: readonly IdentitySpec[]): void {
+  if (!identities.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
+  identities.forEach((identity, i) => {
+    if (identity.guidanceStart > identity.guidanceEnd) {
+      throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1}: guidance start ${identity.guidanceStart} is after guidance end ${identity.guidanceEnd}`);
+    }
+    if (identities.length > 1 && !identity.mask) {
+      throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1} of ${identities.length} has no region mask; with several identities each needs one, or they all act on the whole picture`);
+    }
+  });
+}
+
+function sdNextFace(identities: readonly IdentitySpec[]): Record<string, unknown> {
+  if (identities.length > 1) {
+    throw new InstantIdError(ErrorCode.InvalidOption, `SD.Next's face script takes one identity but ${identities.length} were given; use A1111 or ComfyUI for several`);
+  }
+  const [identity] = identities;
+  if (!identity.face.photo) throw new InstantIdError(ErrorCode.InvalidInput, "SD.Next's face script analyses the photo itself, but this identity has none; pass the photo");
+  return {
+    mode: "InstantID",
+    source_images: [toBase64(identity.face.photo)],
+    id_strength: identity.ipScale,
+    id_conditioning: identity.cnScale,
+    id_cache: true,
+  };
+}

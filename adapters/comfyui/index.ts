@@ -1,0 +1,18 @@
+export { createComfyClient } from "./client.js";
+export type { ComfyClient, ComfyClientOptions, ComfyImage, ComfyResult, HistoryEntry } from "./client.js";
+export { buildInstantIdWorkflow } from "./workflow.js";
+export type { ComfyGenerationOptions, ComfyIdentity } from "./workflow.js";
+export { assertWorkflowFits, findWorkflowProblems } from "./check.js";
+export type { WorkflowProblem } from "./check.js";
+export { chooseModels } from "./models.js";
+export type { ComfyModels } from "./models.js";
+export { WorkflowGraph } from "./graph.js";
+export type { ApiNode, ApiPrompt, NodeOutput } from "./graph.js";
+export { inputKind, nodeInputs, outputNames } from "./object-info.js";
+export type { InputKind, InputSpec, NodeInfo, ObjectInfo } from "./object-info.js";
+export { PromptFollower, executionError } from "./follow.js";
+export type { PromptOutcome } from "./follow.js";
+export { encodeMultipart } from "./multipart.js";
+export type { FormField } from "./multipart.js";
+export * from "./generated/nodes.js";
+export { objectInfoSnapshot } from "./snapshot.js";

@@ -1,0 +1,174 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { assumedCapabilities, buildGenerationRequest, createA1111Client, type IdentitySpec } from "../../../adapters/a1111/index.js";
+import { InstantIdError, saveImages, type ProgressEvent } from "../../../core/index.js";
+import { tempDir } from "../../helpers/shared.js";
+import { startMockA1111, type MockA1111, type MockA1111Options } from "../../mocks/a1111-server.js";
+import { pngOf, texturedPng } from "../../mocks/image-check.js";
+
+let server: MockA1111 | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(options: MockA1111Options = {}) {
+  server = await startMockA1111(options);
+  return { server, client: createA1111Client({ baseUrl: server.url, backoffMs: 5, pollMs: 5, auth: options.auth }) };
+}
+
+async function identity(photo?: Buffer): Promise<IdentitySpec> {
+  return { face: { photo: photo ?? (await texturedPng()) }, ipScale: 0.8, cnScale: 0.8, guidanceStart: 0, guidanceEnd: 1 };
+}
+
+const options = { prompt: "a portrait", width: 512, height: 512, steps: 8, seed: 7 };
+
+async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InstantIdError);
+  return error as InstantIdError;
+}
+
+describe("createA1111Client", () => {
+  it("detects A1111 with the listed model names, hashes included", async () => {
+    const { client } = await start();
+    expect(await client.detect()).toMatchObject({ flavour: "a1111", ipAdapterModel: "ip-adapter_instant_id_sdxl [eb2d3ec0]", controlNetModel: "control_instant_id_sdxl [c5c25a35]", acceptsEmbeddingInput: true });
+  });
+
+  it("detects Forge by its embedding module and SD.Next by its motd route", async () => {
+    expect((await (await start({ flavour: "forge" })).client.detect()).embeddingModule).toBe("InsightFace (InstantID)");
+    await server!.close();
+    expect((await (await start({ flavour: "sdnext" })).client.detect()).flavour).toBe("sdnext");
+  });
+
+  it("names every missing model and the installed ones", async () => {
+    const { client } = await start({ models: ["control_v11p_sd15_canny [d14c016b]"] });
+    const error = await failure(client.detect());
+    expect(error.code).toBe("MODEL_NOT_FOUND");
+    expect(error.message).toContain("ip-adapter_instant_id_sdxl");
+    expect(error.message).toContain("control_instant_id_sdxl");
+    expect(error.message).toContain("control_v11p_sd15_canny [d14c016b]");
+  });
+
+  it("says the ControlNet extension is missing when /controlnet/version is 404", async () => {
+    const { client } = await start({ controlNet: false });
+    expect((await failure(client.detect())).message).toMatch(/install sd-webui-controlnet/);
+  });
+
+  it("generates with progress reported while the server samples", async () => {
+    const { client, server: mock } = await start({ stepMs: 15 });
+    const caps = await client.detect();
+    const events: ProgressEvent[] = [];
+    const result = await client.generate(await buildGenerationRequest(options, [await identity()], caps), { onProgress: (e) => events.push(e) });
+    expect(result.images).toHaveLength(1);
+    expect(result.info.seed).toBe(7);
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.every((e) => e.total === 8 && e.stage === "sampling")).toBe(true);
+    expect(events.map((e) => e.completed)).toEqual([...events.map((e) => e.completed)].sort((a, b) => a - b));
+    expect(mock.counts.progressPolls).toBeGreaterThan(1);
+  });
+
+  it("retries after a 500 and a dropped connection, then succeeds", async () => {
+    const { client, server: mock } = await start({ failures: ["500", "drop"] });
+    const result = await client.generate(await buildGenerationRequest(options, [await identity()], await client.detect()));
+    expect(result.images).toHaveLength(1);
+    expect(mock.counts.generationAttempts).toBe(3);
+  });
+
+  it("gives up after its retries with the server's own message", async () => {
+    const { client, server: mock } = await start({ failures: ["500", "500", "500"] });
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], await client.detect())));
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("CUDA out of memory. Tried to allocate 20.00 MiB");
+    expect(mock.counts.generationAttempts).toBe(3);
+  });
+
+  it("does not retry a 4xx answer", async () => {
+    const { client, server: mock } = await start();
+    const body = { ...(await buildGenerationRequest(options, [await identity()], await client.detect())), sampler_name: "No Such Sampler" };
+    expect((await failure(client.generate(body))).message).toContain("Sampler not found");
+    expect(mock.counts.generationAttempts).toBe(1);
+  });
+
+  it("reports a server that is down as a network error", async () => {
+    const { client } = await start();
+    await server!.close();
+    const error = await failure(client.detect());
+    expect(error.code).toBe("NETWORK");
+    expect(error.message).toMatch(/Cannot reach the A1111 server .* after 3 attempts/);
+  });
+
+  it("sends basic auth, and explains a 401", async () => {
+    const auth = { username: "u", password: "p" };
+    const { client } = await start({ auth });
+    expect((await client.detect()).flavour).toBe("a1111");
+    const stranger = createA1111Client({ baseUrl: server!.url, retries: 0 });
+    expect((await failure(stranger.detect())).message).toMatch(/HTTP 401: Not authenticated.*--auth/);
+  });
+
+  it("interrupts the server when cancelled and rejects as aborted", async () => {
+    const { client, server: mock } = await start({ stepMs: 20 });
+    const controller = new AbortController();
+    const request = await buildGenerationRequest({ ...options, steps: 100 }, [await identity()], await client.detect());
+    const pending = client.generate(request, { signal: controller.signal, onProgress: (e) => e.completed >= 2 && controller.abort() });
+    const error = await failure(pending);
+    expect(error.code).toBe("ABORTED");
+    expect(mock.counts.interrupts).toBe(1);
+  });
+
+  it("carries the server's message when the face photo has no face", async () => {
+    const { client } = await start();
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await pngOf(64, 64))], await client.detect())));
+    expect(error.message).toContain("Insightface: No face found");
+  });
+
+  it("carries the server's message when a model is missing there", async () => {
+    const { client } = await start({ models: ["ip-adapter_instant_id_sdxl [eb2d3ec0]"] });
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"))));
+    expect(error.message).toContain("model not found: control_instant_id_sdxl");
+  });
+
+  it("is answered with the extension's assertion when the units are out of order", async () => {
+    const { client } = await start();
+    const body = await buildGenerationRequest(options, [await identity()], await client.detect());
+    const args = (body.alwayson_scripts as { controlnet: { args: unknown[] } }).controlnet.args;
+    args.reverse();
+    expect((await failure(client.generate(body))).message).toContain("InstantID control model should follow ipadapter model.");
+  });
+
+  it("reports an oversize request with the server's answer", async () => {
+    const { client } = await start({ maxBodyBytes: 1000 });
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await texturedPng(512, 512))], await client.detect())));
+    expect(error.message).toContain("HTTP 413: Request Entity Too Large");
+  });
+
+  it("keeps only the generated images, not the detected maps, and saves them atomically with their info", async () => {
+    const { client } = await start();
+    const body = await buildGenerationRequest(options, [await identity()], await client.detect());
+    for (const unit of (body.alwayson_scripts as { controlnet: { args: { save_detected_map: boolean }[] } }).controlnet.args) unit.save_detected_map = true;
+    const result = await client.generate(body);
+    expect(result.images).toHaveLength(1);
+    const dir = await tempDir();
+    const [path] = await saveImages(join(dir, "out.png"), result.images, result.info);
+    expect(path).toBe(join(dir, "out.png"));
+    expect(JSON.parse(await readFile(join(dir, "out.json"), "utf8")).seed).toBe(7);
+  });
+
+  it("delivers a local embedding as a torch.save blob the server decodes to the same 512 values", async () => {
+    const { client, server: mock } = await start();
+    const embedding = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i) * 3);
+    const face = { photo: await texturedPng(), analysis: { embedding, keypointImage: await pngOf(512, 512, 0) } };
+    const result = await client.generate(await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect()));
+    expect(result.images).toHaveLength(1);
+    expect(mock.embeddings).toHaveLength(1);
+    expect([...mock.embeddings[0]]).toEqual([...embedding]);
+  });
+
+  it("is answered with torch.load's complaint when the blob is not a torch archive", async () => {
+    const { client } = await start();
+    const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(512, 512, 0) } };
+    const body = await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect(), () => Buffer.from("not a zip").toString("base64"));
+    expect((await failure(client.generate(body))).message).toContain("PytorchStreamReader failed reading zip archive");
+  });
+});

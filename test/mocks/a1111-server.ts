@@ -1,0 +1,219 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import sharp from "sharp";
+import { decodeBase64Image, pngOf } from "./image-check.js";
+import { readBody, sendJson, sleep, startServer, type RunningServer } from "./http-server.js";
+import { readTorchFloatTensor } from "./torch-zip.js";
+
+/** What the mock server has and how it misbehaves. */
+export interface MockA1111Options {
+  readonly flavour?: "a1111" | "forge" | "sdnext";
+  readonly models?: readonly string[];
+  readonly modules?: readonly string[];
+  /** Without the ControlNet extension, /controlnet/* answers 404. */
+  readonly controlNet?: boolean;
+  readonly auth?: { readonly username: string; readonly password: string };
+  /** Time per sampling step. */
+  readonly stepMs?: number;
+  /** Applied to the next generation requests, in order: a 500 answer or a dropped connection. */
+  readonly failures?: ("500" | "drop")[];
+  readonly maxBodyBytes?: number;
+}
+
+/** The mock server plus what it saw. */
+export interface MockA1111 extends RunningServer {
+  readonly generations: Record<string, unknown>[];
+  /** Embeddings decoded from `ipadapter_input` blobs, in unit order. */
+  readonly embeddings: Float32Array[];
+  readonly counts: { interrupts: number; progressPolls: number; generationAttempts: number };
+}
+
+/** sd-webui-controlnet's default model list entries for InstantID, with hashes. */
+export const instantIdModels = ["ip-adapter_instant_id_sdxl [eb2d3ec0]", "control_instant_id_sdxl [c5c25a35]"];
+const a1111Modules = ["none", "canny", "instant_id_face_embedding", "instant_id_face_keypoints", "ip-adapter_clip_sdxl"];
+const forgeModules = ["None", "canny", "InsightFace (InstantID)", "instant_id_face_keypoints"];
+const samplers = new Set(["Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "DDIM"]);
+const resizeModes = new Set(["Just Resize", "Crop and Resize", "Resize and Fill", "Inner Fit (Scale to Fit)", "Outer Fit (Shrink to Fit)", 0, 1, 2, 3]);
+const controlModes = new Set(["Balanced", "My prompt is more important", "ControlNet is more important", 0, 1, 2]);
+
+class ScriptError extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A protocol-faithful A1111 (+ sd-webui-controlnet, Forge or SD.Next) on loopback. It validates what
+ * the real server validates — FastAPI types, sampler names, unit modules and models, InstantID unit order,
+ * base64 images, `ipadapter_input` torch blobs, region masks — and answers errors in the real shapes.
+ */
+export async function startMockA1111(options: MockA1111Options = {}): Promise<MockA1111> {
+  const flavour = options.flavour ?? "a1111";
+  const models = options.models ?? instantIdModels;
+  const modules = options.modules ?? (flavour === "forge" ? forgeModules : a1111Modules);
+  const failures = [...(options.failures ?? [])];
+  const state = { step: 0, steps: 0, interrupted: false, busy: false };
+  const generations: Record<string, unknown>[] = [];
+  const embeddings: Float32Array[] = [];
+  const counts = { interrupts: 0, progressPolls: 0, generationAttempts: 0 };
+
+  const generate = async (request: IncomingMessage, response: ServerResponse) => {
+    counts.generationAttempts++;
+    const failure = failures.shift();
+    if (failure === "drop") return void request.socket.destroy();
+    const raw = await readBody(request);
+    if (failure === "500") return sendJson(response, 500, { error: "OutOfMemoryError", detail: "", body: "", errors: "CUDA out of memory. Tried to allocate 20.00 MiB" });
+    if (options.maxBodyBytes && raw.length > options.maxBodyBytes) return sendJson(response, 413, { detail: "Request Entity Too Large" });
+    const body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+    const typeIssues = checkTypes(body);
+    if (typeIssues.length) return sendJson(response, 422, { detail: typeIssues });
+    if (body.sampler_name !== undefined && !samplers.has(body.sampler_name as string)) return sendJson(response, 404, { detail: "Sampler not found" });
+    try {
+      if (flavour === "sdnext") await checkFace(body.face);
+      else await checkUnits(body, models, modules, embeddings);
+    } catch (error) {
+      const type = error instanceof ScriptError ? error.type : "Exception";
+      return sendJson(response, 500, { error: type, detail: "", body: "", errors: (error as Error).message });
+    }
+    generations.push(body);
+    const width = (body.width as number) ?? 512;
+    const height = (body.height as number) ?? 512;
+    Object.assign(state, { step: 0, steps: (body.steps as number) ?? 20, interrupted: false, busy: true });
+    while (state.step < state.steps && !state.interrupted) {
+      await sleep(options.stepMs ?? 0);
+      state.step++;
+    }
+    state.busy = false;
+    const images = [(await pngOf(width, height)).toString("base64")];
+    const units = ((body.alwayson_scripts as { controlnet?: { args?: { save_detected_map?: boolean }[] } } | undefined)?.controlnet?.args ?? []);
+    for (const unit of units) if (unit.save_detected_map !== false) images.push((await pngOf(width, height, 0)).toString("base64"));
+    const seed = (body.seed as number) === -1 || body.seed === undefined ? 1234 : (body.seed as number);
+    const info = { prompt: body.prompt, all_prompts: [body.prompt], seed, all_seeds: [seed], width, height, steps: body.steps, infotexts: [`${body.prompt}\nSteps: ${body.steps}, Seed: ${seed}`] };
+    sendJson(response, 200, { images, parameters: { ...body, alwayson_scripts: {} }, info: JSON.stringify(info) });
+  };
+
+  const running = await startServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://loopback");
+    if (options.auth && request.headers.authorization !== `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")}`) {
+      response.setHeader("www-authenticate", "Basic");
+      return sendJson(response, 401, { detail: "Not authenticated" });
+    }
+    const route = `${request.method} ${url.pathname}`;
+    if (route === "GET /sdapi/v1/motd" && flavour === "sdnext") return sendJson(response, 200, "SD.Next");
+    if (url.pathname.startsWith("/controlnet/") && (options.controlNet === false || flavour === "sdnext")) return sendJson(response, 404, { detail: "Not Found" });
+    switch (route) {
+      case "GET /controlnet/version":
+        return sendJson(response, 200, { version: 3 });
+      case "GET /controlnet/model_list":
+        return sendJson(response, 200, { model_list: models });
+      case "GET /controlnet/module_list":
+        return sendJson(response, 200, { module_list: modules, module_detail: {} });
+      case "GET /controlnet/settings":
+        return sendJson(response, 200, { control_net_unit_count: 3 });
+      case "GET /sdapi/v1/progress":
+        counts.progressPolls++;
+        return sendJson(response, 200, {
+          progress: state.steps ? state.step / state.steps : 0,
+          eta_relative: 0,
+          state: { skipped: false, interrupted: state.interrupted, job: state.busy ? "txt2img" : "", job_count: state.busy ? 1 : 0, job_timestamp: "0", job_no: 0, sampling_step: state.step, sampling_steps: state.steps },
+          current_image: null,
+          textinfo: null,
+        });
+      case "POST /sdapi/v1/interrupt":
+        counts.interrupts++;
+        state.interrupted = true;
+        await readBody(request);
+        return sendJson(response, 200, {});
+      case "POST /sdapi/v1/txt2img":
+      case "POST /sdapi/v1/img2img":
+        return generate(request, response);
+      default:
+        return sendJson(response, 404, { detail: "Not Found" });
+    }
+  });
+  return { ...running, generations, embeddings, counts };
+}
+
+function checkTypes(body: Record<string, unknown>): { loc: string[]; msg: string; type: string }[] {
+  const issues: { loc: string[]; msg: string; type: string }[] = [];
+  const expect = (field: string, ok: (v: unknown) => boolean, msg: string, type: string) => {
+    if (body[field] !== undefined && !ok(body[field])) issues.push({ loc: ["body", field], msg, type });
+  };
+  for (const field of ["width", "height", "steps", "seed", "batch_size", "n_iter"]) expect(field, Number.isInteger, "value is not a valid integer", "type_error.integer");
+  for (const field of ["cfg_scale", "denoising_strength"]) expect(field, (v) => typeof v === "number", "value is not a valid float", "type_error.float");
+  for (const field of ["prompt", "negative_prompt", "sampler_name"]) expect(field, (v) => typeof v === "string", "str type expected", "type_error.str");
+  return issues;
+}
+
+interface Unit {
+  enabled?: boolean;
+  module?: string;
+  model?: string;
+  weight?: number;
+  image?: unknown;
+  ipadapter_input?: unknown;
+  resize_mode?: unknown;
+  control_mode?: unknown;
+  guidance_start?: number;
+  guidance_end?: number;
+  effective_region_mask?: unknown;
+}
+
+async function checkUnits(body: Record<string, unknown>, models: readonly string[], modules: readonly string[], embeddings: Float32Array[]): Promise<void> {
+  const units = ((body.alwayson_scripts as { controlnet?: { args?: Unit[] } } | undefined)?.controlnet?.args ?? []).filter((u) => u.enabled);
+  for (const [i, unit] of units.entries()) {
+    const module = unit.module ?? "none";
+    if (!modules.includes(module)) throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nmodule\n  module(${module}) not found in supported modules. (type=value_error)`);
+    const weight = unit.weight ?? 1;
+    if (weight < 0 || weight > 2) throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 (type=value_error.number.not_le; limit_value=2.0)`);
+    if ((unit.guidance_start ?? 0) > (unit.guidance_end ?? 1)) throw new ScriptError("ValidationError", `guidance_start(${unit.guidance_start}) > guidance_end(${unit.guidance_end})`);
+    if (unit.resize_mode !== undefined && !resizeModes.has(unit.resize_mode as string)) throw new ScriptError("ValueError", `'${unit.resize_mode}' is not a valid ResizeMode`);
+    if (unit.control_mode !== undefined && !controlModes.has(unit.control_mode as string)) throw new ScriptError("ValueError", `'${unit.control_mode}' is not a valid ControlMode`);
+    if (unit.effective_region_mask !== undefined) await decodeBase64Image(unit.effective_region_mask, `unit ${i} effective_region_mask`).catch(asScriptError);
+    if (unit.ipadapter_input !== undefined) {
+      const blobs = typeof unit.ipadapter_input === "string" ? [unit.ipadapter_input] : (unit.ipadapter_input as string[]);
+      if (!blobs.length) throw new ScriptError("ValidationError", "ipadapter_input\n  input cannot be empty");
+      for (const blob of blobs) {
+        try {
+          embeddings.push(readTorchFloatTensor(Buffer.from(blob, "base64"), 512));
+        } catch (error) {
+          throw new ScriptError("RuntimeError", `PytorchStreamReader failed reading zip archive: ${(error as Error).message}`);
+        }
+      }
+    } else {
+      if (unit.image === undefined || unit.image === null) throw new ScriptError("ValueError", "controlnet is enabled but no input image is given");
+      const size = await decodeBase64Image(unit.image, `unit ${i} image`).catch(asScriptError);
+      if (module.includes("instant_id") || module.includes("InstantID")) await requireFace(unit.image as string, size);
+    }
+    const model = unit.model ?? "None";
+    if (!resolveModel(model, models)) throw new ScriptError("RuntimeError", `model not found: ${model}`);
+    if (model.includes("control_instant_id_sdxl")) {
+      const previous = units[i - 1];
+      if (!previous || !previous.model?.includes("ip-adapter_instant_id_sdxl")) throw new ScriptError("AssertionError", "InstantID control model should follow ipadapter model.");
+    }
+  }
+}
+
+function asScriptError(error: Error): never {
+  throw new ScriptError("ValueError", error.message);
+}
+
+/** sd-webui-controlnet resolves a name without its hash to the closest listed model. */
+function resolveModel(model: string, models: readonly string[]): boolean {
+  if (models.includes(model)) return true;
+  const bare = model.replace(/ \[[0-9a-f]+\]$/, "").toLowerCase();
+  return bare !== "none" && models.some((m) => m.toLowerCase().startsWith(bare));
+}
+
+/** The mock's face detector: a picture of one flat colour has no face. */
+async function requireFace(image: string, size: { width: number; height: number }): Promise<void> {
+  const stats = await sharp(Buffer.from(image, "base64")).stats();
+  if (stats.channels.every((c) => c.stdev === 0)) throw new ScriptError("Exception", `Insightface: No face found in image (${size.width}x${size.height}).`);
+}
+
+async function checkFace(face: unknown): Promise<void> {
+  if (!face || typeof face !== "object") throw new ScriptError("Exception", "face: field required");
+  const { mode, source_images: images } = face as { mode?: string; source_images?: unknown[] };
+  if (!["None", "FaceID", "FaceSwap", "PhotoMaker", "InstantID"].includes(mode ?? "")) throw new ScriptError("ValidationError", `face.mode: unexpected value ${mode}`);
+  if (!Array.isArray(images) || !images.length) throw new ScriptError("Exception", "Face: no source images");
+  for (const [i, image] of images.entries()) await decodeBase64Image(image, `face.source_images[${i}]`).catch(asScriptError);
+}
