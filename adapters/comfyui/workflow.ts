@@ -32,6 +32,8 @@ const identitySchema = z.object({
   // 0 = Resampler(zeros) for the negative, as the reference and the local runner do (plain ApplyInstantID would use 0.35).
   noise: z.number().min(0).max(1).default(0),
   combineEmbeds: z.enum(["average", "norm average", "concat"]).default("average"),
+  /** Text for this identity's region, joined to the shared prompt in its own (masked) conditioning. */
+  prompt: z.string().optional(),
 });
 
 /** One identity of a ComfyUI InstantID workflow, by the names its images were uploaded under. */
@@ -98,7 +100,7 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
       image_kps: identity.keypoints ? addLoadImage(graph, { image: identity.keypoints }).IMAGE : undefined,
       mask: identity.mask ? addLoadImageMask(graph, { image: identity.mask, channel: "red" }).MASK : undefined,
       model,
-      positive: text.positive,
+      positive: identity.prompt ? addCLIPTextEncode(graph, { text: `${o.prompt}, ${identity.prompt}`, clip: checkpoint.CLIP }).CONDITIONING : text.positive,
       negative: text.negative,
       ip_weight: identity.ipWeight,
       cn_strength: identity.cnStrength,

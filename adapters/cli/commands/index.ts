@@ -2,6 +2,8 @@ import type { CliCommand } from "../command.js";
 import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
+import { a1111ComposeBackend } from "../compose/a1111-backend.js";
+import { comfyuiComposeBackend } from "../compose/comfyui-backend.js";
 import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { openFaceAnalysis } from "../face-analysis.js";
@@ -24,5 +26,5 @@ export const commands: readonly CliCommand[] = [
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
   identityMixCommand,
-  composeCommand(openFaceAnalysis, {}),
+  composeCommand(openFaceAnalysis, { a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
 ];

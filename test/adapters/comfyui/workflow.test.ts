@@ -56,6 +56,17 @@ describe("buildInstantIdWorkflow", () => {
     expect(validatePrompt(prompt, serverObjectInfo(snapshot, uploads))).toBeUndefined();
   });
 
+  it("encodes an identity's region prompt joined to the shared one as that identity's positive conditioning", () => {
+    const prompt = buildInstantIdWorkflow(options, [
+      { image: "face1.png", mask: "mask1.png", prompt: "red hat" },
+      { image: "face2.png", mask: "mask2.png" },
+    ]);
+    const [[, first], [, second]] = byClass(prompt, "ApplyInstantIDAdvanced");
+    const textOf = (link: unknown) => prompt[(link as [string, number])[0]].inputs.text;
+    expect(textOf(first.inputs.positive)).toBe("a portrait, red hat");
+    expect(textOf(second.inputs.positive)).toBe("a portrait");
+  });
+
   it("refuses several identities without masks", () => {
     expect(() => buildInstantIdWorkflow(options, [{ image: "face1.png" }, { image: "face2.png" }])).toThrow(/Identity 1 of 2 has no region mask/);
   });
