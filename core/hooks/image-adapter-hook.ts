@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { type MaskInput, maskTensor } from "../identitynet/masks.js";
+import { imageAdapterInputNames, type ImageAdapterInputs } from "../onnx/patch-graph.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { parseOptions } from "../validate.js";
 import type { GenerationContext, GenerationHook, StepContext, StepContribution } from "./types.js";
@@ -17,29 +18,6 @@ export interface ImageAdapterIdentity {
   readonly mask?: MaskInput;
 }
 
-/**
- * The extra inputs of a patched UNet, per identity (index i is identity i): the shape of
- * `patchImageAdapter(...).inputs`, so its result can be passed as is.
- */
-export interface ImageAdapterInputNames {
-  /** `ip_tokens_<i>`; empty when the tokens ride at the end of `encoder_hidden_states`. */
-  readonly tokens: readonly string[];
-  /** `ip_scale_<i>`, [1]. */
-  readonly scales: readonly string[];
-  /** `ip_mask_<i>`, [1, 1, H, W]; empty when the graph was patched without masks. */
-  readonly masks: readonly string[];
-}
-
-/** The names `patchImageAdapter` gives its inputs for `identities` faces (see docs/onnx.md). */
-export function defaultImageAdapterInputs(identities: number, tokensIn: "inputs" | "context", masks: boolean): ImageAdapterInputNames {
-  const indices = Array.from({ length: identities }, (_, i) => i);
-  return {
-    tokens: tokensIn === "inputs" ? indices.map((i) => `ip_tokens_${i}`) : [],
-    scales: indices.map((i) => `ip_scale_${i}`),
-    masks: masks ? indices.map((i) => `ip_mask_${i}`) : [],
-  };
-}
-
 /** Options of {@link createImageAdapterHook}. */
 export interface ImageAdapterHookOptions {
   readonly identities: readonly ImageAdapterIdentity[];
@@ -50,7 +28,7 @@ export interface ImageAdapterHookOptions {
    */
   readonly tokensIn?: "inputs" | "context";
   /** The patched graph's input names, e.g. `patchImageAdapter(...).inputs`; default the patch's convention. */
-  readonly inputNames?: ImageAdapterInputNames;
+  readonly inputNames?: ImageAdapterInputs;
   /** Name of the UNet's text input, for "encoder_hidden_states"; default "encoder_hidden_states". */
   readonly encoderHiddenStatesName?: string;
   readonly name?: string;
@@ -60,7 +38,7 @@ const tensorLike = z.custom<Tensor>((v) => typeof v === "object" && v !== null &
 const optionsSchema = z.object({
   identities: z.array(z.object({ faceTokens: tensorLike, uncondFaceTokens: tensorLike, scale: z.number().min(0).optional(), mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v, "a RegionMask or a [1, 1, H, W] tensor").optional() })).min(1),
   tokensIn: z.enum(["inputs", "context"]).default("inputs"),
-  inputNames: z.custom<ImageAdapterInputNames>((v) => typeof v === "object" && v !== null && "scales" in v, "{tokens, scales, masks} from patchImageAdapter").optional(),
+  inputNames: z.custom<ImageAdapterInputs>((v) => typeof v === "object" && v !== null && "scales" in v, "{tokens, scales, masks} from patchImageAdapter").optional(),
   encoderHiddenStatesName: z.string().default("encoder_hidden_states"),
   name: z.string().min(1).default("image-adapter"),
 });
@@ -72,7 +50,7 @@ const optionsSchema = z.object({
  */
 export function createImageAdapterHook(options: ImageAdapterHookOptions): GenerationHook {
   const o = parseOptions(optionsSchema, options, "Image Adapter hook options");
-  const names = o.inputNames ?? defaultImageAdapterInputs(o.identities.length, o.tokensIn, o.identities.some((id) => id.mask));
+  const names = o.inputNames ?? imageAdapterInputNames({ identities: o.identities.length, tokens: o.tokensIn, masks: o.identities.some((id) => id.mask) });
   checkNames(o.name, names, o.identities, o.tokensIn);
   let inputs: Record<string, Tensor> | undefined;
   let rowTokens: Tensor[] = [];
@@ -104,7 +82,7 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
   };
 }
 
-function checkNames(hook: string, names: ImageAdapterInputNames, identities: readonly unknown[], tokensIn: string): void {
+function checkNames(hook: string, names: ImageAdapterInputs, identities: readonly unknown[], tokensIn: string): void {
   const want = identities.length;
   const problem =
     names.scales.length !== want ? `${names.scales.length} scale inputs` :
