@@ -1,13 +1,14 @@
 import { computeImageTokens, type ImageTokens } from "../adapter/image-tokens.js";
 import type { Resampler } from "../adapter/resampler.js";
 import { composeHooks, type HookRegistry } from "../hooks/compose.js";
-import { createImageAdapterHook, type ImageAdapterInputNames } from "../hooks/image-adapter-hook.js";
+import { createImageAdapterHook } from "../hooks/image-adapter-hook.js";
 import type { GenerationHook } from "../hooks/types.js";
 import type { ControlNetHook } from "../identitynet/control-hook.js";
 import type { ControlNetModel } from "../identitynet/controlnet-model.js";
 import { createIdentityNetHook } from "../identitynet/identitynet-hook.js";
 import type { UnetResidualInputs } from "../identitynet/unet-link.js";
 import type { RegionMask } from "../kps/face-mask.js";
+import type { ImageAdapterInputs } from "../onnx/patch-graph.js";
 import type { Composition } from "./types.js";
 
 /** What {@link toLocalHooks} needs besides the composition: the loaded models. */
@@ -19,7 +20,7 @@ export interface LocalHookModels {
   /** The UNet's residual inputs, to check the IdentityNet against before the first step. */
   readonly unet?: UnetResidualInputs;
   /** The patched UNet's input names, `patchImageAdapter(...).inputs`; default the patch's convention. */
-  readonly imageAdapterInputs?: ImageAdapterInputNames;
+  readonly imageAdapterInputs?: ImageAdapterInputs;
   /** Where the patched UNet takes the tokens; default "inputs". */
   readonly tokensIn?: "inputs" | "context";
 }
