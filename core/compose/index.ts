@@ -14,3 +14,4 @@ export { assertMaskNotEmpty, keypointsOutsideRegion } from "./checks.js";
 export { toLocalHooks, compositionPatchOptions } from "./local-hooks.js";
 export type { LocalHookModels, LocalHooks } from "./local-hooks.js";
 export { drawCompositionPreview, REGION_COLORS } from "./preview.js";
+export { poseFromImage } from "./pose-source.js";

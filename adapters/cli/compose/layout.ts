@@ -1,5 +1,5 @@
 import {
-  createComposition, loadIdentity, loadImage, type Composition, type CompositionIdentityOptions, type PoseFaces, type RegionSpec, type RgbImage,
+  createComposition, loadIdentity, loadImage, poseFromImage, type Composition, type CompositionIdentityOptions, type PoseFaces, type RegionSpec, type RgbImage,
 } from "../../../core/index.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 import type { ComposeArgs } from "./args.js";
@@ -19,8 +19,8 @@ async function regionOf(arg: RegionArg | undefined): Promise<RegionSpec | undefi
 async function poseFaces(args: ComposeArgs, openFaceAnalysis: OpenFaceAnalysis): Promise<{ image: RgbImage; faces: PoseFaces } | undefined> {
   if (!args.pose) return undefined;
   const { analyzer } = await openFaceAnalysis(args.models!);
-  const image = await loadImage(args.pose);
-  return { image, faces: { width: image.width, height: image.height, faces: await analyzer.analyze(image) } };
+  const { pose, image } = await poseFromImage(analyzer, args.pose);
+  return { image, faces: pose };
 }
 
 /** Loads the identity files, masks and pose photo, and resolves the composition they describe. */
