@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { assumedCapabilities, buildGenerationRequest, createA1111Client, type A1111Flavour, type A1111Request, type IdentitySpec, type ServerCapabilities } from "../../a1111/index.js";
+import { assumedCapabilities, buildGenerationRequest, createA1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities } from "../../a1111/index.js";
 import { invalidOption, saveImages, writeFileAtomic, type Composition } from "../../../core/index.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
@@ -31,11 +31,19 @@ export async function compositionToA1111(composition: Composition, photos: reado
   return { prompt: joinedPrompt(composition.prompt, composition.identities), identities };
 }
 
-/** The whole A1111 request body of a composition. */
+/**
+ * The whole A1111 request body of a composition. Each Image Adapter unit gets the full window
+ * [0, 1]: the window is IdentityNet's (as locally), and sd-webui-controlnet would otherwise gate
+ * the image attention with it too.
+ */
 export async function compositionA1111Request(composition: Composition, server: ServerCapabilities, options: { steps: number; cfg: number; seed?: number }, photos: readonly (Uint8Array | undefined)[] = []): Promise<A1111Request> {
   const { prompt, identities } = await compositionToA1111(composition, photos);
   const { width, height, negativePrompt } = composition;
-  return buildGenerationRequest({ prompt, negativePrompt, width, height, steps: options.steps, cfgScale: options.cfg, seed: options.seed ?? -1 }, identities, server);
+  const body = await buildGenerationRequest({ prompt, negativePrompt, width, height, steps: options.steps, cfgScale: options.cfg, seed: options.seed ?? -1 }, identities, server);
+  const units = (body.alwayson_scripts as { controlnet?: { args: ControlNetUnit[] } } | undefined)?.controlnet?.args;
+  if (!units) return body; // SD.Next's face object has no units
+  const args = units.map((unit, i) => (i % 2 === 0 ? { ...unit, guidance_start: 0, guidance_end: 1 } : unit));
+  return { ...body, alwayson_scripts: { controlnet: { args } } };
 }
 
 async function send(request: A1111Request, server: ServerArgs, out: string, io: CliIo): Promise<number> {

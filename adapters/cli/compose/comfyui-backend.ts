@@ -52,6 +52,15 @@ export async function compositionToComfy(composition: Composition, photos: reado
   return identities;
 }
 
+/** Canvas pixels no identity's region covers: ComfyUI has no positive conditioning there once every conditioning is masked. */
+export function uncoveredPixels(composition: Composition): number {
+  if (composition.identities.length < 2) return 0;
+  const area = composition.width * composition.height;
+  let uncovered = 0;
+  for (let p = 0; p < area; p++) if (composition.identities.every((c) => c.mask.data[p] <= 0)) uncovered++;
+  return uncovered;
+}
+
 /** The whole ComfyUI workflow of a composition. */
 export async function compositionComfyWorkflow(
   composition: Composition, models: ComfyModels, options: { steps: number; cfg: number; seed: number; provider?: string },
@@ -75,6 +84,8 @@ export const comfyuiComposeBackend: ComposeBackend = {
     if (!PROVIDERS.includes(provider)) throw invalidOption("--provider", PROVIDERS.join(", "), provider);
     const client = server.url ? createComfyClient({ baseUrl: server.url, auth: server.auth, timeoutMs: server.timeoutMs }) : undefined;
     const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: values.checkpoint as string | undefined });
+    const uncovered = uncoveredPixels(composition);
+    if (uncovered) io.stderr(`warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`);
     const photos = await Promise.all(server.faces.map(async (path) => ({ data: await readFile(path), extension: extname(path) || ".png" })));
     const seed = server.seed ?? randomInt(0, 2 ** 47);
     const place = contentPlacer(args.dryRun ? undefined : client); // a dry run changes nothing on the server

@@ -31,12 +31,12 @@ afterEach(async () => {
 });
 
 describe("composition to A1111", () => {
-  it("gives each identity its unit pair: embedding, own keypoint image, scales, window and region mask", async () => {
+  it("gives each identity its unit pair: embedding, own keypoint image, scales, IdentityNet window (the adapter unit always on) and region mask", async () => {
     const body = await compositionA1111Request(twoPeople(), assumedCapabilities("a1111"), { steps: 20, cfg: 5, seed: 7 });
     expect(body).toMatchObject({ prompt: "two friends, red hat", negative_prompt: "blurry", width: 512, height: 256, steps: 20, seed: 7 });
     const units = unitsOf(body);
     expect(units.map((u) => [u.module, u.weight, u.guidance_start, u.guidance_end])).toEqual([
-      ["instant_id_face_embedding", 0.7, 0, 0.5], ["none", 0.6, 0, 0.5],
+      ["instant_id_face_embedding", 0.7, 0, 1], ["none", 0.6, 0, 0.5],
       ["instant_id_face_embedding", 0.8, 0, 1], ["none", 0.8, 0, 1],
     ]);
     expect(units[0].ipadapter_input).toHaveLength(1);

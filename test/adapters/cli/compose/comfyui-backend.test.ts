@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiPrompt } from "../../../../adapters/comfyui/index.js";
 import { objectInfoSnapshot, chooseModels } from "../../../../adapters/comfyui/index.js";
-import { compositionComfyWorkflow, compositionToComfy, contentPlacer } from "../../../../adapters/cli/compose/comfyui-backend.js";
+import { compositionComfyWorkflow, compositionToComfy, contentPlacer, uncoveredPixels } from "../../../../adapters/cli/compose/comfyui-backend.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { createComposition, createIdentity, loadImage, saveIdentity, type FiveKeypoints } from "../../../../core/index.js";
@@ -45,6 +45,12 @@ describe("composition to ComfyUI", () => {
     expect(ids[0]).toMatchObject({ image: "face-0.jpg", keypoints: "kps-1.png", mask: "mask-2.png", ipWeight: 0.7, cnStrength: 0.6, startAt: 0.1, endAt: 1, noise: 0, combineEmbeds: "norm average", prompt: "red hat" });
     const mask = await loadImage(Buffer.from(placed.get("mask-2.png")!));
     expect([mask.data[0], mask.data[300 * 3]]).toEqual([255, 0]);
+  });
+
+  it("counts the pixels no region covers, for the warning", () => {
+    expect(uncoveredPixels(twoPeople())).toBe(0);
+    const gap = createComposition({ width: 100, height: 10, prompt: "", identities: [{ identity: person(1), region: { rect: [0, 0, 40, 10] } }, { identity: person(2), region: { rect: [60, 0, 100, 10] } }] });
+    expect(uncoveredPixels(gap)).toBe(200);
   });
 
   it("refuses a composition without one photo per identity, since the pack reads faces from photos", async () => {
