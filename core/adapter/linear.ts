@@ -1,11 +1,24 @@
+import { wasmLinear } from "./gemm-wasm.js";
+
+/** Below this many multiply-adds, copying into the SIMD kernel's memory costs more than it saves. */
+const WASM_MIN_WORK = 1 << 16;
+
 /**
  * y = x · Wᵀ (+ b) for x [rows, inDim] and a PyTorch Linear weight W [outDim, inDim], in float32.
- *
- * Both operands are read along contiguous rows (dot-product form), and the loop is register-blocked
- * 4 output features × 4 input rows: each weight element loaded serves four rows, each input element
- * four features, which is what makes plain JavaScript fast here.
+ * Large products run on a WebAssembly SIMD kernel; small ones (and platforms without SIMD) on
+ * {@link linearJs}.
  */
 export function linear(x: Float32Array, rows: number, weight: Float32Array, outDim: number, bias?: Float32Array, out = new Float32Array(rows * outDim)): Float32Array {
+  if (rows * weight.length < WASM_MIN_WORK || !wasmLinear(x, rows, weight, outDim, out)) linearJs(x, rows, weight, outDim, out);
+  if (bias) for (let r = 0; r < rows; r++) for (let k = 0; k < outDim; k++) out[r * outDim + k] += bias[k];
+  return out;
+}
+
+/**
+ * The plain JavaScript product: both operands read along contiguous rows (dot-product form),
+ * register-blocked 4 output features × 4 input rows so each loaded element serves four products.
+ */
+export function linearJs(x: Float32Array, rows: number, weight: Float32Array, outDim: number, out = new Float32Array(rows * outDim)): Float32Array {
   const inDim = weight.length / outDim;
   let o = 0;
   for (; o + 4 <= outDim; o += 4) {
@@ -14,7 +27,6 @@ export function linear(x: Float32Array, rows: number, weight: Float32Array, outD
     for (; r < rows; r++) for (let k = 0; k < 4; k++) out[r * outDim + o + k] = dot(x, r * inDim, weight, (o + k) * inDim, inDim);
   }
   for (; o < outDim; o++) for (let r = 0; r < rows; r++) out[r * outDim + o] = dot(x, r * inDim, weight, o * inDim, inDim);
-  if (bias) for (let r = 0; r < rows; r++) for (let k = 0; k < outDim; k++) out[r * outDim + k] += bias[k];
   return out;
 }
 

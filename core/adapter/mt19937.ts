@@ -6,6 +6,7 @@ export class Mt19937 {
   private readonly state = new Uint32Array(624);
   private index = 624;
 
+  /** Seeds the state as std::mt19937(seed) does (the low 32 bits of `seed`). */
   constructor(seed: number) {
     this.state[0] = seed >>> 0;
     for (let i = 1; i < 624; i++) {

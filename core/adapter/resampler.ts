@@ -1,5 +1,6 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { assertShape, type Tensor } from "../tensor/tensor.js";
+import { pinWeights } from "./gemm-wasm.js";
 import { linear } from "./linear.js";
 import { attendHeads } from "./multi-head-attention.js";
 import { addInPlace, geluInPlace, layerNorm } from "./ops.js";
@@ -37,7 +38,10 @@ export class Resampler {
     private readonly layers: readonly Layer[],
   ) {}
 
-  /** Builds the Resampler from `image_proj` weights (keys without the prefix), configuration inferred from shapes. */
+  /**
+   * Builds the Resampler from `image_proj` weights (keys without the prefix), configuration inferred
+   * from shapes. Large weights are pinned in the SIMD kernel's memory (copied once; do not modify them).
+   */
   static fromWeights(weights: ReadonlyMap<string, Tensor>, options: ResamplerConfigOptions = {}): Resampler {
     const config = inferResamplerConfig(weights, options);
     const get = (name: string) => weights.get(name)!.data;
@@ -59,6 +63,13 @@ export class Resampler {
         ffUp: need(`${p}.1.1.weight`),
         ffDown: need(`${p}.1.3.weight`),
       });
+    }
+    for (const layer of layers) {
+      pinWeights(layer.toQ, config.heads * config.dimHead);
+      pinWeights(layer.toKv, 2 * config.heads * config.dimHead);
+      pinWeights(layer.toOut, config.dim);
+      pinWeights(layer.ffUp, config.ffInner);
+      pinWeights(layer.ffDown, config.dim);
     }
     return new Resampler(config, need("latents"), norm("proj_in"), norm("proj_out"), norm("norm_out"), layers);
   }

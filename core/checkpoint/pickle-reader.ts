@@ -175,7 +175,7 @@ class PickleMachine {
       case 0x91: this.push(this.popMark()); return; // FROZENSET
       case 0x64: this.push(this.pairs(new Map(), this.popMark())); return; // DICT
       case 0x61: { const v = this.pop(); this.list(this.top()).push(v); return; } // APPEND
-      case 0x65: case 0x90: { const items = this.popMark(); this.list(this.top()).push(...items); return; } // APPENDS, ADDITEMS
+      case 0x65: case 0x90: { const items = this.popMark(); const list = this.list(this.top()); for (const item of items) list.push(item); return; } // APPENDS, ADDITEMS
       case 0x73: { const v = this.pop(); const k = this.pop(); this.dict(this.top()).set(k, v); return; } // SETITEM
       case 0x75: { const items = this.popMark(); this.pairs(this.dict(this.top()), items); return; } // SETITEMS
       case 0x71: this.memo.set(this.u8(), this.top()); return; // BINPUT

@@ -3,6 +3,7 @@ export class PickleWriter {
   private readonly chunks: number[] = [];
   private readonly encoder = new TextEncoder();
 
+  /** Starts a protocol-2 program. */
   constructor() {
     this.bytes(0x80, 2); // PROTO 2
   }
@@ -34,26 +35,32 @@ export class PickleWriter {
     return this.tuple();
   }
 
+  /** EMPTY_DICT. */
   emptyDict(): this {
     return this.bytes(0x7d);
   }
 
+  /** SETITEMS: the pairs since the last mark go into the dict below them. */
   setItems(): this {
     return this.bytes(0x75);
   }
 
+  /** REDUCE: call the global below with the tuple on top. */
   reduce(): this {
     return this.bytes(0x52);
   }
 
+  /** BINPERSID: the tuple on top is a persistent id (a storage reference). */
   binPersId(): this {
     return this.bytes(0x51);
   }
 
+  /** EMPTY_TUPLE. */
   emptyTuple(): this {
     return this.bytes(0x29);
   }
 
+  /** NEWTRUE / NEWFALSE. */
   bool(value: boolean): this {
     return this.bytes(value ? 0x88 : 0x89);
   }

@@ -14,6 +14,7 @@ export class SafetensorsCheckpoint implements CheckpointFile {
     readonly header: SafetensorsHeader,
   ) {}
 
+  /** The file this checkpoint reads. */
   get path(): string {
     return this.source.name;
   }
@@ -30,15 +31,18 @@ export class SafetensorsCheckpoint implements CheckpointFile {
     }
   }
 
+  /** Tensor names in header order. */
   names(): string[] {
     return [...this.header.entries.keys()];
   }
 
+  /** Stored dtype and shape of one tensor. */
   info(name: string): CheckpointTensorInfo {
     const entry = this.entry(name);
     return { name, dtype: entry.dtype, shape: entry.shape };
   }
 
+  /** Reads one tensor from its offset, widened to float32. */
   async tensor(name: string): Promise<Tensor> {
     const entry = this.entry(name);
     const count = entry.shape.reduce((n, d) => n * d, 1);
@@ -46,6 +50,7 @@ export class SafetensorsCheckpoint implements CheckpointFile {
     return { shape: [...entry.shape], data };
   }
 
+  /** Closes the file. */
   close(): Promise<void> {
     return this.source.close();
   }

@@ -57,10 +57,12 @@ export class TorchCheckpoint implements CheckpointFile {
     }
   }
 
+  /** Tensor names (nested dict keys joined by dots) in pickle order. */
   names(): string[] {
     return [...this.refs.keys()];
   }
 
+  /** Stored dtype and shape of one tensor. */
   info(name: string): CheckpointTensorInfo {
     const ref = this.ref(name);
     return { name, dtype: ref.storage.dtype, shape: ref.shape };
@@ -87,6 +89,7 @@ export class TorchCheckpoint implements CheckpointFile {
     return { shape: [...ref.shape], data: gather(widen(raw, dtype), ref.shape, ref.stride) };
   }
 
+  /** Closes the underlying file. */
   async close(): Promise<void> {
     await this.zip.source.close();
   }
@@ -130,16 +133,19 @@ async function refuseBigEndian(zip: ZipReader, prefix: string, name: string): Pr
   if (order !== "little") throw new InstantIdError(ErrorCode.ModelInvalid, `${name} was saved with ${order}-endian storages; re-save it on a little-endian machine`);
 }
 
+/** State dicts nest a few levels; deeper structures are not walked (and cannot exhaust the stack). */
+const MAX_NESTING = 32;
+
 /** Flattens nested dicts into dotted names; non-tensor leaves (versions, metadata) are skipped. */
-function collectTensors(value: PickleValue, prefix: string, out: Map<string, TorchTensorRef>): void {
+function collectTensors(value: PickleValue, prefix: string, out: Map<string, TorchTensorRef>, depth = 0): void {
   if (isTensorRef(value)) {
     out.set(prefix, value);
     return;
   }
-  if (!(value instanceof Map)) return;
+  if (!(value instanceof Map) || depth >= MAX_NESTING) return;
   for (const [key, child] of value) {
     if (typeof key !== "string" && typeof key !== "number") continue;
-    collectTensors(child, prefix ? `${prefix}.${key}` : String(key), out);
+    collectTensors(child, prefix ? `${prefix}.${key}` : String(key), out, depth + 1);
   }
 }
 

@@ -1,3 +1,4 @@
+import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
 import { faceBenchmark } from "./face.bench.js";
 import { composeBenchmark } from "./compose.bench.js";
@@ -6,4 +7,11 @@ import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
-export const benchmarks: readonly Benchmark[] = [faceBenchmark, kpsBenchmark, ...onnxBenchmarks, identityNetBenchmark, composeBenchmark];
+export const benchmarks: readonly Benchmark[] = [
+  faceBenchmark,
+  kpsBenchmark,
+  adapterBenchmark,
+  ...onnxBenchmarks,
+  identityNetBenchmark,
+  composeBenchmark,
+];

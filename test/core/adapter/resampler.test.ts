@@ -5,6 +5,7 @@ import { inferResamplerConfig } from "../../../core/adapter/resampler-config.js"
 import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
 import { readSafetensors } from "../../../core/tensor/safetensors.js";
 import { tensor, type Tensor } from "../../../core/tensor/tensor.js";
+import { floatToHalf, halfToFloat } from "../../../core/tensor/dtype.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath } from "../../helpers/shared.js";
 
@@ -38,6 +39,14 @@ describeShared("Resampler against the reference outputs", "golden/adapter", () =
       assertClose(out.data, cases.get(`tokens_${name}`)!.data, TOL, `tokens_${name}`);
     });
   }
+
+  it("gives the same tokens from ip-adapter.fp16.bin as from the float32 weights rounded to float16", async () => {
+    const fromHalf = await load("ip-adapter.fp16.bin");
+    const full = (await loadImageAdapter(golden("ip-adapter.bin"))).imageProj;
+    const rounded = new Map([...full].map(([name, t]) => [name, { shape: t.shape, data: t.data.map((v) => halfToFloat(floatToHalf(v))) }]));
+    const expected = Resampler.fromWeights(rounded, { heads }).run(cases.get("emb_single")!);
+    assertClose(fromHalf.run(cases.get("emb_single")!).data, expected.data, { abs: 1e-5 }, "fp16 tokens");
+  });
 });
 
 describe("inferResamplerConfig", () => {
