@@ -1,5 +1,6 @@
 import { computeImageTokens, type ImageTokens } from "../adapter/image-tokens.js";
 import type { Resampler } from "../adapter/resampler.js";
+import { ErrorCode, InstantIdError } from "../errors.js";
 import { composeHooks, type HookRegistry } from "../hooks/compose.js";
 import { createImageAdapterHook } from "../hooks/image-adapter-hook.js";
 import type { GenerationHook } from "../hooks/types.js";
@@ -15,8 +16,10 @@ import type { Composition } from "./types.js";
 export interface LocalHookModels {
   /** IdentityNet, from `loadControlNet`. */
   readonly identityNet: ControlNetModel;
-  /** The Image Adapter's Resampler (`Resampler.fromWeights(adapter.imageProj)`). */
-  readonly resampler: Resampler;
+  /** The Image Adapter's Resampler (`Resampler.fromWeights(adapter.imageProj)`), to compute each identity's tokens... */
+  readonly resampler?: Resampler;
+  /** ...or the tokens already computed (`compositionTokens`), e.g. in the main thread before a worker builds the hooks. */
+  readonly tokens?: readonly ImageTokens[];
   /** The UNet's residual inputs, to check the IdentityNet against before the first step. */
   readonly unet?: UnetResidualInputs;
   /** The patched UNet's input names, `patchImageAdapter(...).inputs`; default the patch's convention. */
@@ -33,6 +36,11 @@ export interface LocalHooks {
   readonly imageAdapter: GenerationHook;
   /** Each identity's image tokens: Resampler(embedding) and Resampler(zeros). */
   readonly tokens: readonly ImageTokens[];
+}
+
+/** Each identity's image tokens: Resampler(its embeddings, combined by its mode) and Resampler(zeros). */
+export function compositionTokens(composition: Composition, resampler: Resampler): ImageTokens[] {
+  return composition.identities.map((c) => computeImageTokens(resampler, c.identity.embeddings, { combine: c.identity.combine }));
 }
 
 /**
@@ -53,7 +61,13 @@ export function compositionPatchOptions(composition: Composition): { identities:
  * const { hooks } = toLocalHooks(composition, { identityNet, resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
  */
 export function toLocalHooks(composition: Composition, models: LocalHookModels): LocalHooks {
-  const tokens = composition.identities.map((c) => computeImageTokens(models.resampler, c.identity.embeddings, { combine: c.identity.combine }));
+  const tokens = models.tokens ?? (models.resampler && compositionTokens(composition, models.resampler));
+  if (!tokens || tokens.length !== composition.identities.length) {
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `toLocalHooks needs the Resampler or one set of image tokens per identity (${composition.identities.length}) but received ${tokens ? `${tokens.length} sets` : "neither"}`,
+    );
+  }
   const masked = needsMasks(composition);
   const maskOf = (mask: RegionMask) => (masked ? mask : undefined);
   const identityNet = createIdentityNetHook({
