@@ -1,6 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { dirname } from "node:path";
 import { Transform } from "node:stream";
@@ -143,7 +142,9 @@ async function appendBody(response: IncomingMessage, part: string, offset: numbe
       callback(null, chunk);
     },
   });
-  await pipeline(response, tap, createWriteStream(part, { flags: offset > 0 ? "a" : "w" }), { signal: options.signal });
+  // Opened before any byte arrives, so a cancel at the first chunk still leaves a .part to resume from.
+  const file = await open(part, offset > 0 ? "a" : "w");
+  await pipeline(response, tap, file.createWriteStream(), { signal: options.signal });
   if (Number.isFinite(length) && received < length) {
     throw Object.assign(new Error(`connection closed after ${received} of ${length} bytes`), { code: "ECONNRESET" });
   }

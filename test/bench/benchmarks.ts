@@ -5,6 +5,7 @@ import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
+import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -13,5 +14,6 @@ export const benchmarks: readonly Benchmark[] = [
   adapterBenchmark,
   ...onnxBenchmarks,
   identityNetBenchmark,
+  runnerBenchmark,
   composeBenchmark,
 ];

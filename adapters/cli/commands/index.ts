@@ -6,6 +6,7 @@ import { a1111ComposeBackend } from "../compose/a1111-backend.js";
 import { comfyuiComposeBackend } from "../compose/comfyui-backend.js";
 import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
+import { generateCommand } from "./generate.js";
 import { openFaceAnalysis } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
 import { identityMixCommand } from "./identity-mix.js";
@@ -13,6 +14,7 @@ import { identityShowCommand } from "./identity-show.js";
 import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
+import { wrapSessionCommand } from "./wrap-session.js";
 
 /** Every CLI command; each capability adds its command here. */
 export const commands: readonly CliCommand[] = [
@@ -22,6 +24,8 @@ export const commands: readonly CliCommand[] = [
   modelsCheckCommand,
   a1111Txt2ImgCommand,
   comfyuiTxt2ImgCommand,
+  generateCommand,
+  wrapSessionCommand,
   kpsCommand(openFaceAnalysis),
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,

@@ -1,0 +1,139 @@
+import { readFile } from "node:fs/promises";
+import { savePng } from "../../../core/image/io.js";
+import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { readSafetensors, writeSafetensors } from "../../../core/tensor/safetensors.js";
+import { tensor, type Tensor } from "../../../core/tensor/tensor.js";
+import { generate, type GenerateResult } from "../../onnx-sdxl/generate.js";
+import type { GenerateOptions } from "../../onnx-sdxl/options.js";
+import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
+import { generateInWorker, locateWorkerScript } from "../../onnx-sdxl/worker/generate-in-worker.js";
+import { defineCommand, type CliArgs, type CliIo } from "../command.js";
+import { prepareInstantId } from "../instantid-inputs.js";
+import { createProgressBar } from "../progress-bar.js";
+
+function rowOf(t: Tensor, index: number): Tensor {
+  const size = t.data.length / t.shape[0];
+  return tensor([1, ...t.shape.slice(1)], t.data.slice(index * size, (index + 1) * size));
+}
+
+/** Reads prompt_embeds / text_embeds (one row, or rows [negative, positive]) and optional time_ids. */
+async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
+  const { tensors } = readSafetensors(await readFile(path), path);
+  const embeds = tensors.get("prompt_embeds");
+  const pooled = tensors.get("text_embeds");
+  if (!embeds || !pooled) {
+    throw new InstantIdError(ErrorCode.InvalidInput, `${path} needs tensors prompt_embeds [1|2, 77k, ctx] and text_embeds [1|2, d] (rows [negative, positive] when 2).`);
+  }
+  const last = embeds.shape[0] - 1;
+  const timeIds = tensors.get("time_ids");
+  return {
+    prompt: {
+      embeds: rowOf(embeds, last),
+      pooled: rowOf(pooled, pooled.shape[0] - 1),
+      ...(last > 0 ? { negativeEmbeds: rowOf(embeds, 0), negativePooled: rowOf(pooled, 0) } : {}),
+    },
+    ...(timeIds ? { timeIds: rowOf(timeIds, timeIds.shape[0] - 1) } : {}),
+  };
+}
+
+function hasWorker(): boolean {
+  try {
+    locateWorkerScript();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(options: GenerateOptions, io: CliIo, signal: AbortSignal): Promise<GenerateResult> {
+  const onProgress = createProgressBar(io);
+  // From the built package the loop runs in the worker thread; from sources (tests), in-process.
+  return hasWorker() ? generateInWorker(options, { onProgress, signal }) : generate(options, { onProgress, signal });
+}
+
+const number = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
+
+const INSTANTID_FILES = ["adapter", "identitynet", "identity", "kps"] as const;
+
+/** The UNet to run and, when the InstantID files are given, the patched UNet and the InstantID options. */
+async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<GenerateOptions, "models" | "instantId">> {
+  const given = INSTANTID_FILES.filter((name) => values[name]);
+  const vaeDecoder = values["vae-decoder"] as string | undefined;
+  if (given.length === 0) return { models: { unet: values.unet as string, vaeDecoder } };
+  if (given.length < INSTANTID_FILES.length) {
+    const missing = INSTANTID_FILES.filter((name) => !values[name]).map((name) => `--${name}`);
+    throw new InstantIdError(ErrorCode.InvalidOption, `InstantID needs --adapter, --identitynet, --identity and --kps together; missing ${missing.join(", ")}.`);
+  }
+  const { unet, instantId } = await prepareInstantId({
+    unet: values.unet as string,
+    adapter: values.adapter as string,
+    identityNet: values.identitynet as string,
+    identity: values.identity as string,
+    kps: values.kps as string,
+    identityNetScale: number(values["identitynet-scale"]),
+    adapterScale: number(values["adapter-scale"]),
+    patchDir: values["patch-dir"] as string | undefined,
+    resamplerHeads: number(values["resampler-heads"]),
+  });
+  return { models: { unet, vaeDecoder }, instantId };
+}
+
+/** `instantid generate`: the reference runner from the command line, with a progress bar. */
+export const generateCommand = defineCommand({
+  path: ["generate"],
+  summary:
+    "Run the reference SDXL runner (txt2img) from precomputed prompt embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
+  options: {
+    unet: { type: "string", value: "FILE", description: "UNet ONNX model (required)" },
+    embeds: { type: "string", value: "FILE", description: "safetensors with prompt_embeds, text_embeds [, time_ids] (required)" },
+    "vae-decoder": { type: "string", value: "FILE", description: "VAE decoder ONNX model" },
+    out: { type: "string", short: "o", value: "PNG", description: "Image to write (required)" },
+    latent: { type: "string", value: "FILE", description: "Also write the final latent as safetensors" },
+    steps: { type: "string", value: "N", description: `Denoising steps (default ${REFERENCE_DEFAULTS.steps})` },
+    guidance: { type: "string", value: "G", description: `Classifier-free guidance (default ${REFERENCE_DEFAULTS.guidance})` },
+    scheduler: { type: "string", value: "NAME", description: "euler | euler-ancestral | dpmpp-2m-karras | ddim | lcm (default euler)" },
+    seed: { type: "string", value: "N", description: "PRNG seed (default random, printed)" },
+    width: { type: "string", value: "PX", description: "Output width, multiple of 8 (default 1024)" },
+    height: { type: "string", value: "PX", description: "Output height, multiple of 8 (default 1024)" },
+    adapter: { type: "string", value: "FILE", description: "InstantID ip-adapter.bin (patches the UNet, cached)" },
+    identitynet: { type: "string", value: "FILE", description: "InstantID IdentityNet ONNX model" },
+    identity: { type: "string", value: "FILE", description: "Identity file (instantid identity create)" },
+    kps: { type: "string", value: "PNG", description: "Keypoint image (instantid kps)" },
+    "identitynet-scale": { type: "string", value: "S", description: "IdentityNet scale (default 0.8)" },
+    "adapter-scale": { type: "string", value: "S", description: "Image Adapter scale (default 0.8)" },
+    "patch-dir": { type: "string", value: "DIR", description: "Where the patched UNet is cached (default beside the UNet)" },
+    "resampler-heads": { type: "string", value: "N", description: "Resampler heads when the weights do not tell (default 20, SDXL's)" },
+  },
+  examples: [
+    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --out out.png --seed 42",
+    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
+  ],
+  async run({ values }, io) {
+    for (const required of ["unet", "embeds", "out"]) {
+      if (!values[required]) throw new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${required} but received nothing; see instantid generate --help`);
+    }
+    const options: GenerateOptions = {
+      ...(await modelAndInstantId(values)),
+      ...(await readEmbeddings(values.embeds as string)),
+      steps: number(values.steps),
+      guidance: number(values.guidance),
+      scheduler: values.scheduler as GenerateOptions["scheduler"],
+      seed: number(values.seed),
+      width: number(values.width),
+      height: number(values.height),
+    };
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once("SIGINT", onSignal);
+    try {
+      const result = await run(options, io, controller.signal);
+      await savePng(values.out as string, result.image);
+      if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
+      const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";
+      io.stdout(`Wrote ${kind} ${values.out} (${result.width}x${result.height}, seed ${result.seed}, denoising ${Math.round(result.timings.denoiseMs)} ms)\n`);
+      return 0;
+    } finally {
+      process.off("SIGINT", onSignal);
+    }
+  },
+});

@@ -1,0 +1,10 @@
+// InstantID for JS runners that hold a UNet session with run(feeds) (diffusers.js, ONNX Runtime's examples).
+export { wrapUnetModel, wrapUnetSession } from "./wrap-session.js";
+export type { UnetFeedNames, WrapSessionOptions, WrappedSession } from "./wrap-session.js";
+export { detectRows } from "./batch-order.js";
+export type { RowOrder, Rows, SeparateCalls } from "./batch-order.js";
+export { createStepTracker } from "./step-tracker.js";
+export type { StepPosition } from "./step-tracker.js";
+export type { SessionLike, TensorLike } from "./session-like.js";
+export { findUnetRunCalls, openProject, wrapSessionEdits, WRAP_IMPORT } from "./codemod/find-unet-runs.js";
+export type { UnetRunCall, WrapEdit, WrapSessionPlan } from "./codemod/find-unet-runs.js";

@@ -1,0 +1,23 @@
+// The reference SDXL runner on onnxruntime-node, driven by the core's generation hooks.
+export { generate } from "./generate.js";
+export type { GenerateControls, GenerateResult } from "./generate.js";
+export { generateInWorker, locateWorkerScript } from "./worker/generate-in-worker.js";
+export type { WorkerControls } from "./worker/generate-in-worker.js";
+export type { HookModuleSpec } from "./worker/protocol.js";
+export { generateOptionsSchema, outputSize, REFERENCE_DEFAULTS } from "./options.js";
+export type { GenerateOptions, ResolvedGenerateOptions } from "./options.js";
+export { createInstantIdHook } from "./instantid-hook.js";
+export type { InstantIdFace, InstantIdHook, InstantIdHookOptions } from "./instantid-hook.js";
+export { predictNoise } from "./predict-noise.js";
+export type { PredictNoiseInput, PredictedNoise } from "./predict-noise.js";
+export { openUnet } from "./unet.js";
+export type { OpenUnetOptions } from "./unet.js";
+export { callUnet, checkContribution, guide } from "./unet-step.js";
+export { denoise } from "./denoise.js";
+export type { DenoiseInput } from "./denoise.js";
+export { createRng } from "./random.js";
+export type { Rng } from "./random.js";
+export { createScheduler, schedulers, SDXL_TRAINING } from "./schedulers/index.js";
+export type { Scheduler, SchedulerName, TrainingSchedule } from "./schedulers/index.js";
+export { latentPreview } from "./latent-preview.js";
+export { decodeLatent, encodeImage } from "./vae.js";

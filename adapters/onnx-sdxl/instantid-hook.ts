@@ -1,0 +1,61 @@
+import { composeHooks, type HookRegistry } from "../../core/hooks/compose.js";
+import { createImageAdapterHook } from "../../core/hooks/image-adapter-hook.js";
+import type { ImageAdapterInputs } from "../../core/onnx/patch-graph.js";
+import type { ControlImage } from "../../core/identitynet/control-image.js";
+import { loadControlNet } from "../../core/identitynet/controlnet-model.js";
+import { createIdentityNetHook } from "../../core/identitynet/identitynet-hook.js";
+import type { MaskInput } from "../../core/identitynet/masks.js";
+import type { Tensor } from "../../core/tensor/tensor.js";
+import { REFERENCE_DEFAULTS } from "./options.js";
+
+/** One face: its image tokens, keypoint image, scales and optional region. Plain data (worker-safe). */
+export interface InstantIdFace {
+  /** Resampler(face embedding) and Resampler(zeros), [1, 16, ctx]. */
+  readonly faceTokens: Tensor;
+  readonly uncondFaceTokens: Tensor;
+  /** The keypoint image (draw_kps), 8× the latent size. */
+  readonly keypointImage: ControlImage;
+  /** IdentityNet scale; default 0.8. */
+  readonly identityNetScale?: number;
+  /** Image-attention scale; default 0.8. */
+  readonly adapterScale?: number;
+  readonly mask?: MaskInput;
+}
+
+/** Options of {@link createInstantIdHook}: paths and tensors only, so they can cross to the runner's worker. */
+export interface InstantIdHookOptions {
+  /** The IdentityNet ONNX file. */
+  readonly identityNet: string;
+  readonly faces: readonly InstantIdFace[];
+  /** IdentityNet's control_guidance_start/end; default 0 and 1. */
+  readonly start?: number;
+  readonly end?: number;
+  /** The patched UNet's image-attention inputs (`patchImageAdapter(...).inputs`), when not the default names. */
+  readonly adapterInputs?: ImageAdapterInputs;
+}
+
+/** The composed InstantID hook, with `release()` to free its IdentityNet session when done. */
+export type InstantIdHook = HookRegistry & { release(): Promise<void> };
+
+/**
+ * InstantID as one hook: IdentityNet (residuals) and the Image Adapter (image-attention inputs of a
+ * UNet patched with patchImageAdapter), composed. The runner's worker builds it from
+ * `{ module: "builtin:instantid", options }`.
+ */
+export async function createInstantIdHook(options: InstantIdHookOptions): Promise<InstantIdHook> {
+  const model = await loadControlNet(options.identityNet);
+  const tokens = (face: InstantIdFace) => ({ faceTokens: face.faceTokens, uncondFaceTokens: face.uncondFaceTokens, mask: face.mask });
+  const hooks = composeHooks(
+    createIdentityNetHook({
+      model,
+      start: options.start,
+      end: options.end,
+      identities: options.faces.map((face) => ({ ...tokens(face), keypointImage: face.keypointImage, scale: face.identityNetScale ?? REFERENCE_DEFAULTS.identityNetScale })),
+    }),
+    createImageAdapterHook({
+      identities: options.faces.map((face) => ({ ...tokens(face), scale: face.adapterScale ?? REFERENCE_DEFAULTS.adapterScale })),
+      inputNames: options.adapterInputs,
+    }),
+  );
+  return Object.assign(hooks, { release: () => model.session.release() });
+}

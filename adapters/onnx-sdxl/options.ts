@@ -1,0 +1,90 @@
+import { z } from "zod";
+import type { RgbImage } from "../../core/image/rgb-image.js";
+import type { Tensor } from "../../core/tensor/tensor.js";
+import type { InstantIdHookOptions } from "./instantid-hook.js";
+
+/** The InstantID reference settings (README / infer.py): 30 Euler steps, guidance 5, both scales 0.8. */
+export const REFERENCE_DEFAULTS = {
+  steps: 30,
+  guidance: 5,
+  scheduler: "euler",
+  adapterScale: 0.8,
+  identityNetScale: 0.8,
+  strength: 0.8,
+  vaeScalingFactor: 0.13025,
+} as const;
+
+const tensorSchema = z.custom<Tensor>(
+  (v) => typeof v === "object" && v !== null && Array.isArray((v as Tensor).shape) && (v as Tensor).data instanceof Float32Array,
+  "Expected a tensor {shape, data: Float32Array}",
+);
+const imageSchema = z.custom<RgbImage>(
+  (v) => typeof v === "object" && v !== null && (v as RgbImage).data instanceof Uint8Array && Number.isInteger((v as RgbImage).width),
+  "Expected an RgbImage {width, height, data: Uint8Array}",
+);
+const side = z.number().int().positive().multipleOf(8, "must be a multiple of 8");
+
+/** Options of one generation (txt2img, or img2img with `init`). Plain data, so it can cross to the worker. */
+export const generateOptionsSchema = z
+  .object({
+    /** Model files; the VAE ones are optional (without a decoder the result is the latent and a preview). */
+    models: z.object({ unet: z.string().min(1), vaeDecoder: z.string().min(1).optional(), vaeEncoder: z.string().min(1).optional() }),
+    /** Precomputed text conditioning: prompt tokens [1, 77k, ctx] and pooled [1, d]; negatives default to zeros (SDXL's empty negative prompt). */
+    prompt: z.object({
+      embeds: tensorSchema,
+      pooled: tensorSchema,
+      negativeEmbeds: tensorSchema.optional(),
+      negativePooled: tensorSchema.optional(),
+    }),
+    /** Output size; both multiples of 8. When absent, see {@link outputSize}. */
+    width: side.optional(),
+    height: side.optional(),
+    sizeFrom: z.object({ width: z.number().int().min(8), height: z.number().int().min(8) }).optional(),
+    steps: z.number().int().min(1).max(1000).default(REFERENCE_DEFAULTS.steps),
+    /** Classifier-free guidance; default 5 (the reference), or 1 with the LCM scheduler (LCM-LoRA runs without CFG). */
+    guidance: z.number().min(0).max(50).optional(),
+    scheduler: z.enum(["euler", "euler-ancestral", "dpmpp-2m-karras", "ddim", "lcm"]).default(REFERENCE_DEFAULTS.scheduler),
+    /** PRNG seed (mulberry32 + Box–Muller); random when absent, and reported in the result. */
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** SDXL micro-conditioning per row [1, 6]; defaults to [H, W, 0, 0, H, W]. */
+    timeIds: tensorSchema.optional(),
+    /** img2img: a start latent (already × the VAE factor) or an image (needs models.vaeEncoder), and how much to re-noise. */
+    init: z
+      .object({ latent: tensorSchema.optional(), image: imageSchema.optional(), strength: z.number().gt(0).max(1).default(REFERENCE_DEFAULTS.strength) })
+      .refine((init) => Boolean(init.latent) !== Boolean(init.image), "give exactly one of init.latent and init.image")
+      .optional(),
+    vaeScalingFactor: z.number().positive().default(REFERENCE_DEFAULTS.vaeScalingFactor),
+    /** InstantID (IdentityNet + Image Adapter, see createInstantIdHook); needs a UNet patched with patchImageAdapter. */
+    instantId: z
+      .custom<InstantIdHookOptions>(
+        (v) => typeof v === "object" && v !== null && typeof (v as InstantIdHookOptions).identityNet === "string" && Array.isArray((v as InstantIdHookOptions).faces) && (v as InstantIdHookOptions).faces.length > 0,
+        "Expected { identityNet: path, faces: [{ faceTokens, uncondFaceTokens, keypointImage }] }",
+      )
+      .optional(),
+    /** Threads per ONNX operator. */
+    intraOpThreads: z.number().int().positive().optional(),
+  })
+  .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither")
+  .transform((o) => ({ ...o, guidance: o.guidance ?? (o.scheduler === "lcm" ? 1 : REFERENCE_DEFAULTS.guidance) }));
+
+/** What callers pass to `generate` (defaults not yet applied). */
+export type GenerateOptions = z.input<typeof generateOptionsSchema>;
+/** Options after validation, defaults applied. */
+export type ResolvedGenerateOptions = z.output<typeof generateOptionsSchema>;
+
+function keypointImageSize(options: ResolvedGenerateOptions): { width: number; height: number } | undefined {
+  const image = options.instantId?.faces[0].keypointImage;
+  if (!image) return undefined;
+  return "shape" in image ? { width: image.shape[3], height: image.shape[2] } : { width: image.width, height: image.height };
+}
+
+/**
+ * The output size: explicit, else `sizeFrom`, else InstantID's first keypoint image (as the
+ * reference), else the img2img image — floored to multiples of 8 — else 1024².
+ */
+export function outputSize(options: ResolvedGenerateOptions): { width: number; height: number } {
+  if (options.width && options.height) return { width: options.width, height: options.height };
+  const from = options.sizeFrom ?? keypointImageSize(options) ?? (options.init?.image ? options.init.image : undefined);
+  if (from) return { width: Math.floor(from.width / 8) * 8, height: Math.floor(from.height / 8) * 8 };
+  return { width: 1024, height: 1024 };
+}

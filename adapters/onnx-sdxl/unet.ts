@@ -1,0 +1,23 @@
+import type { ResidualNaming } from "../../core/identitynet/io-names.js";
+import type { UnetInputNames } from "../../core/identitynet/unet-feeds.js";
+import { unetFromSession, type UnetModel } from "../../core/identitynet/unet-model.js";
+import { loadSession, type OrtSession } from "../../core/runtime/session.js";
+
+/** Options of {@link openUnet}. */
+export interface OpenUnetOptions {
+  /** Residual input naming ("auto" finds the convention the graph uses) or explicit names. */
+  readonly residuals?: ResidualNaming;
+  /** Names of the usual inputs, when the export renamed them. */
+  readonly inputs?: Partial<UnetInputNames>;
+  /** Threads for one operator. */
+  readonly intraOpThreads?: number;
+}
+
+/** Opens a UNet from a path (external data resolves beside it), bytes, or an open session. */
+export async function openUnet(model: string | Uint8Array | OrtSession, options: OpenUnetOptions = {}): Promise<UnetModel> {
+  const session =
+    typeof model === "string" || model instanceof Uint8Array
+      ? await loadSession(model, { what: "UNet", intraOpThreads: options.intraOpThreads })
+      : model;
+  return unetFromSession(session, { residuals: options.residuals, inputs: options.inputs });
+}

@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { beforeAll, expect, it } from "vitest";
+import type { Tensor } from "../../../../core/tensor/tensor.js";
+import { generate } from "../../../../adapters/onnx-sdxl/generate.js";
+import type { GenerateOptions } from "../../../../adapters/onnx-sdxl/options.js";
+import { generateInWorker, locateWorkerScript } from "../../../../adapters/onnx-sdxl/worker/generate-in-worker.js";
+import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
+import { loadImageAdapter } from "../../../../core/checkpoint/image-adapter.js";
+import { patchImageAdapter } from "../../../../core/onnx/patch-image-adapter.js";
+import { createInstantIdHook } from "../../../../adapters/onnx-sdxl/instantid-hook.js";
+import { goldenUnetCases, goldenUnetPath, row } from "../golden-unet.js";
+import { buildWorkerBundle } from "./build-worker.js";
+
+describeShared("generateInWorker", "golden/unet", () => {
+  let cases: Map<string, Tensor>;
+  let workerScript: string;
+  let hookModule: string;
+  beforeAll(async () => {
+    cases = await goldenUnetCases();
+    const bundle = await buildWorkerBundle({ "probe-hook": join(import.meta.dirname, "probe-hook.ts") });
+    workerScript = bundle.workerScript;
+    hookModule = join(bundle.dir, "probe-hook.js");
+  });
+  const options = (steps: number): GenerateOptions => ({
+    models: { unet: goldenUnetPath() },
+    prompt: { embeds: row(cases.get("prompt_embeds")!, 1), pooled: row(cases.get("text_embeds")!, 1) },
+    width: 128,
+    height: 128,
+    steps,
+    seed: 3,
+  });
+  const slowHook = (stallMs: number) => [{ module: hookModule, export: "createProbeHook", options: { stallMs } }];
+
+  it("gives the same latent as the in-process runner and reports every step", async () => {
+    const steps: number[] = [];
+    const inWorker = await generateInWorker(options(3), { workerScript, onProgress: (e) => steps.push(e.completed) });
+    const inProcess = await generate(options(3));
+    expect(inWorker.latent.data).toEqual(inProcess.latent.data);
+    expect(steps).toEqual([1, 2, 3]);
+  });
+
+  it("keeps the caller's event loop responsive while steps block the worker", async () => {
+    let ticks = 0;
+    let longestGap = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      ticks++;
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }, 5);
+    let ticksAtFirstStep = -1;
+    await generateInWorker(options(6), {
+      workerScript,
+      hooks: slowHook(60),
+      onProgress: (e) => void (e.completed === 1 && (ticksAtFirstStep = ticks)),
+    }).finally(() => clearInterval(timer));
+    // Five more steps of 60 ms each ran after the first: a blocked loop would not tick at all.
+    expect(ticks - ticksAtFirstStep).toBeGreaterThan(20);
+    // A blocked loop would stall for the whole run (≥ 300 ms); allow for a busy shared machine.
+    expect(longestGap).toBeLessThan(250);
+  });
+
+  it("rejects with ABORTED soon after the signal fires, mid-generation", async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = generateInWorker(options(50), {
+      workerScript,
+      hooks: slowHook(100),
+      signal: controller.signal,
+      onProgress: (e) => void (e.completed === 1 && controller.abort()),
+    });
+    await expect(run).rejects.toMatchObject({ code: "ABORTED" });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("passes the worker's InstantIdError back with its code and message", async () => {
+    const bad = { ...options(2), models: { unet: "/nonexistent/unet.onnx" } };
+    await expect(generateInWorker(bad, { workerScript })).rejects.toMatchObject({ code: "MODEL_NOT_FOUND", message: expect.stringMatching(/\/nonexistent\/unet.onnx/) });
+  });
+
+  it("builds the built-in InstantID hook inside the worker and matches the in-process run", async () => {
+    const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { outDir: await tempDir() });
+    const instantId = {
+      identityNet: sharedPath("golden/unet/identitynet.onnx"),
+      faces: [{ faceTokens: cases.get("face_tokens")!, uncondFaceTokens: cases.get("uncond_face_tokens")!, keypointImage: cases.get("kps_image")! }],
+    };
+    const withModel = { ...options(2), models: { unet: patched.modelPath! } };
+    const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:instantid", options: instantId }] });
+    const inProcess = await generate(withModel, { hooks: [await createInstantIdHook(instantId)] });
+    const plain = await generate(withModel, { hooks: [] }).catch((error: Error) => error);
+    expect(inWorker.latent.data).toEqual(inProcess.latent.data);
+    // The patched UNet needs the image-attention inputs: without the hook the run is refused.
+    expect(plain).toBeInstanceOf(Error);
+  });
+
+  it("names the built-ins when asked for an unknown one", async () => {
+    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(/builtin:instantid/);
+  });
+
+  it("explains how to get the worker script when running from sources without one", () => {
+    expect(() => locateWorkerScript()).toThrow(/npm run build writes dist\/runner-worker.js/);
+  });
+});
