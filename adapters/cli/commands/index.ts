@@ -4,6 +4,7 @@ import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
 import { a1111ComposeBackend } from "../compose/a1111-backend.js";
 import { comfyuiComposeBackend } from "../compose/comfyui-backend.js";
+import { localComposeBackend } from "../compose/local-backend.js";
 import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { generateCommand } from "./generate.js";
@@ -30,5 +31,5 @@ export const commands: readonly CliCommand[] = [
   identityCreateCommand(openFaceAnalysis),
   identityShowCommand,
   identityMixCommand,
-  composeCommand(openFaceAnalysis, { a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
+  composeCommand(openFaceAnalysis, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
 ];
