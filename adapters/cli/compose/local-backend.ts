@@ -7,6 +7,7 @@ import { readEmbeddings } from "../commands/generate.js";
 import { createProgressBar } from "../progress-bar.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
+import { serverOptions } from "./server-options.js";
 
 function requiredFile(values: Record<string, unknown>, name: string, example: string): string {
   const value = values[name];
@@ -36,6 +37,9 @@ async function runnerOptions(composition: Composition, unet: string, values: Rec
  */
 export const localComposeBackend: ComposeBackend = {
   options: {
+    steps: serverOptions.steps,
+    cfg: serverOptions.cfg,
+    seed: serverOptions.seed,
     unet: { type: "string", value: "FILE", description: "local: SDXL UNet ONNX model (patched for the composition, cached)" },
     identitynet: { type: "string", value: "FILE", description: "local: IdentityNet ONNX model" },
     adapter: { type: "string", value: "FILE", description: "local: InstantID ip-adapter.bin" },
