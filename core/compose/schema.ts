@@ -44,7 +44,8 @@ const identityOptions = z.object({
   prompt: z.string().optional(),
 }).refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
 
-const side = z.number().int().min(8).max(16384);
+// The latent is 1/8 of the picture, and every backend needs whole latent pixels.
+const side = z.number().int().min(8).max(16384).multipleOf(8, "must be a multiple of 8 (the latent is 1/8 of the picture)");
 
 /** The zod schema of {@link CompositionOptions}, applied once by `createComposition`. */
 export const compositionSchema = z.object({

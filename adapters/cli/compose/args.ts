@@ -16,7 +16,7 @@ export const composeOptions: Record<string, CliOption> = {
   pose: { type: "string", value: "IMG", description: "Group photo whose faces give the keypoints, matched left to right (needs --models)" },
   "pose-faces": { type: "string", value: "I,J,...", description: "Pose face (0 = leftmost) for each identity, instead of left to right" },
   models: { type: "string", value: "DIR", description: "Face models (models.json), to analyse --pose" },
-  size: { type: "string", value: "WxH", description: "Canvas size (default: the pose photo's, else 1024x1024)" },
+  size: { type: "string", value: "WxH", description: "Canvas size, multiples of 8 (default: the pose photo's, floored to multiples of 8, else 1024x1024)" },
   prompt: { type: "string", value: "TEXT", description: "The shared prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
   "region-prompt": { type: "string", multiple: true, value: "TEXT", description: "A prompt for each identity's region, in order" },

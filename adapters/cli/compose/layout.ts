@@ -26,7 +26,8 @@ async function poseFaces(args: ComposeArgs, openFaceAnalysis: OpenFaceAnalysis):
 /** Loads the identity files, masks and pose photo, and resolves the composition they describe. */
 export async function buildCliLayout(args: ComposeArgs, openFaceAnalysis: OpenFaceAnalysis): Promise<CliLayout> {
   const pose = await poseFaces(args, openFaceAnalysis);
-  const size = args.size ?? (pose ? { width: pose.image.width, height: pose.image.height } : { width: 1024, height: 1024 });
+  // Without --size: the pose photo's size floored to whole latent pixels (multiples of 8), else 1024².
+  const size = args.size ?? (pose ? { width: pose.image.width & ~7, height: pose.image.height & ~7 } : { width: 1024, height: 1024 });
   const identities: CompositionIdentityOptions[] = [];
   for (const [i, path] of args.identities.entries()) {
     const rect = args.kpsRects[i];

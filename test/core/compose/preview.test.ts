@@ -10,7 +10,7 @@ const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) =
 
 describe("drawCompositionPreview", () => {
   const c = createComposition({
-    width: 200, height: 100, prompt: "",
+    width: 200, height: 104, prompt: "",
     identities: [
       { identity: person(1), keypoints: { points: face(30) }, region: { rect: [0, 0, 100, 100] } },
       { identity: person(2), keypoints: { points: face(130) }, region: { rect: [100, 0, 200, 100] } },
@@ -19,7 +19,7 @@ describe("drawCompositionPreview", () => {
   const img = drawCompositionPreview(c);
 
   it("has the canvas size and tints each region in its own colour, borders in full colour", () => {
-    expect([img.width, img.height]).toEqual([200, 100]);
+    expect([img.width, img.height]).toEqual([200, 104]);
     const inside = (i: number) => REGION_COLORS[i].map((v) => Math.round(24 * 0.65 + v * 0.35));
     expect(pixel(img, 10, 90)).toEqual(inside(0));
     expect(pixel(img, 110, 90)).toEqual(inside(1));
@@ -33,7 +33,7 @@ describe("drawCompositionPreview", () => {
   });
 
   it("shows a background of the canvas size through the tints", () => {
-    const background = { width: 200, height: 100, data: new Uint8Array(200 * 100 * 3).fill(200) };
+    const background = { width: 200, height: 104, data: new Uint8Array(200 * 104 * 3).fill(200) };
     const over = drawCompositionPreview(c, { background });
     expect(pixel(over, 10, 90)).toEqual(REGION_COLORS[0].map((v) => Math.round(100 * 0.65 + v * 0.35)));
   });

@@ -49,8 +49,8 @@ describe("composition to ComfyUI", () => {
 
   it("counts the pixels no region covers, for the warning", () => {
     expect(uncoveredPixels(twoPeople())).toBe(0);
-    const gap = createComposition({ width: 100, height: 10, prompt: "", identities: [{ identity: person(1), region: { rect: [0, 0, 40, 10] } }, { identity: person(2), region: { rect: [60, 0, 100, 10] } }] });
-    expect(uncoveredPixels(gap)).toBe(200);
+    const gap = createComposition({ width: 104, height: 16, prompt: "", identities: [{ identity: person(1), region: { rect: [0, 0, 40, 16] } }, { identity: person(2), region: { rect: [60, 0, 104, 16] } }] });
+    expect(uncoveredPixels(gap)).toBe(20 * 16);
   });
 
   it("refuses a composition without one photo per identity, since the pack reads faces from photos", async () => {
