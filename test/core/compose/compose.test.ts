@@ -107,6 +107,7 @@ describe("createComposition", () => {
       expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringMatching(/width.*identities\.0\.region.*identities\.0\.ipScale/s) }),
     );
     expect(() => createComposition({ ...base, identities: [] })).toThrow(/identities/);
+    expect(() => createComposition({ ...base, width: 100, identities: [{ identity: person(1) }] })).toThrow(/width: must be a multiple of 8/);
     expect(() => createComposition({ ...base, identities: [{ identity: {} as never }] })).toThrow(/an Identity/);
   });
 
