@@ -27,3 +27,4 @@ export * from "./onnx/index.js";
 export * from "./kps/index.js";
 export * from "./identity/index.js";
 export * from "./synthetic/index.js";
+export * from "./compose/index.js";

@@ -23,7 +23,7 @@ export function rootHelp(commands: readonly CliCommand[]): string {
   return [
     "Usage: instantid <command> [options]",
     "",
-    "InstantID for Node: face analysis, keypoint images, identities, ONNX UNet patching, a reference SDXL runner,\nA1111 and ComfyUI bridges, model downloads and conformance checks.",
+    "InstantID for Node: face analysis, keypoint images, identities, ONNX UNet patching, a reference SDXL runner,\nA1111 and ComfyUI bridges, several identities in one picture, model downloads and conformance checks.",
     "",
     "Commands:",
     ...rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`),

@@ -4,6 +4,7 @@ import {
   addApplyInstantIDAdvanced,
   addCheckpointLoaderSimple,
   addCLIPTextEncode,
+  addConditioningCombine,
   addControlNetLoader,
   addEmptyLatentImage,
   addInstantIDFaceAnalysis,
@@ -31,6 +32,8 @@ const identitySchema = z.object({
   // 0 = Resampler(zeros) for the negative, as the reference and the local runner do (plain ApplyInstantID would use 0.35).
   noise: z.number().min(0).max(1).default(0),
   combineEmbeds: z.enum(["average", "norm average", "concat"]).default("average"),
+  /** Text for this identity's region, joined to the shared prompt in its own (masked) conditioning. */
+  prompt: z.string().optional(),
 });
 
 /** One identity of a ComfyUI InstantID workflow, by the names its images were uploaded under. */
@@ -61,8 +64,12 @@ export type ComfyGenerationOptions = z.input<typeof optionsSchema>;
 
 /**
  * Builds the API-format workflow of an InstantID generation with ComfyUI_InstantID's nodes:
- * one ApplyInstantIDAdvanced per identity, chained on the model and the conditionings, each with
- * its face photo, keypoint image and mask. Every node comes from the generated typed builders.
+ * one ApplyInstantIDAdvanced per identity, chained on the model (each adds its attention patch),
+ * each with its face photo, keypoint image and mask. With several identities every apply node takes
+ * the text conditionings and their outputs are joined with ConditioningCombine, as the pack's
+ * multi-ID example does: an apply node overwrites the mask, ControlNet tokens and ControlNet chain
+ * of the conditioning it is given, so chaining conditionings would leave only the last identity's
+ * mask and face tokens. Every node comes from the generated typed builders.
  */
 export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identities: readonly ComfyIdentity[]): ApiPrompt {
   const o = parseOptions(optionsSchema, options, "ComfyUI generation options");
@@ -78,8 +85,12 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
   const insightface = addInstantIDFaceAnalysis(graph, { provider: o.provider }).FACEANALYSIS;
   const controlNet = addControlNetLoader(graph, { control_net_name: o.controlNetModel }).CONTROL_NET;
   let model: NodeOutput<"MODEL"> = checkpoint.MODEL;
-  let positive = addCLIPTextEncode(graph, { text: o.prompt, clip: checkpoint.CLIP }).CONDITIONING;
-  let negative = addCLIPTextEncode(graph, { text: o.negativePrompt, clip: checkpoint.CLIP }).CONDITIONING;
+  const text = {
+    positive: addCLIPTextEncode(graph, { text: o.prompt, clip: checkpoint.CLIP }).CONDITIONING,
+    negative: addCLIPTextEncode(graph, { text: o.negativePrompt, clip: checkpoint.CLIP }).CONDITIONING,
+  };
+  const positives: NodeOutput<"CONDITIONING">[] = [];
+  const negatives: NodeOutput<"CONDITIONING">[] = [];
   for (const identity of ids) {
     const applied = addApplyInstantIDAdvanced(graph, {
       instantid,
@@ -89,8 +100,8 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
       image_kps: identity.keypoints ? addLoadImage(graph, { image: identity.keypoints }).IMAGE : undefined,
       mask: identity.mask ? addLoadImageMask(graph, { image: identity.mask, channel: "red" }).MASK : undefined,
       model,
-      positive,
-      negative,
+      positive: identity.prompt ? addCLIPTextEncode(graph, { text: `${o.prompt}, ${identity.prompt}`, clip: checkpoint.CLIP }).CONDITIONING : text.positive,
+      negative: text.negative,
       ip_weight: identity.ipWeight,
       cn_strength: identity.cnStrength,
       start_at: identity.startAt,
@@ -98,8 +109,14 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
       noise: identity.noise,
       combine_embeds: identity.combineEmbeds,
     });
-    ({ MODEL: model, positive, negative } = applied);
+    model = applied.MODEL;
+    positives.push(applied.positive);
+    negatives.push(applied.negative);
   }
+  const combine = (list: NodeOutput<"CONDITIONING">[]) =>
+    list.reduce((joined, next) => addConditioningCombine(graph, { conditioning_1: joined, conditioning_2: next }).CONDITIONING);
+  const positive = combine(positives);
+  const negative = combine(negatives);
   const latent = o.initImage
     ? addVAEEncode(graph, { pixels: addLoadImage(graph, { image: o.initImage }).IMAGE, vae: checkpoint.VAE }).LATENT
     : addEmptyLatentImage(graph, { width: o.width, height: o.height, batch_size: 1 }).LATENT;

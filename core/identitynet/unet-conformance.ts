@@ -5,10 +5,14 @@ import { computeImageTokens, type ImageTokens } from "../adapter/image-tokens.js
 import { Resampler } from "../adapter/resampler.js";
 import type { ImageAdapterWeights } from "../adapter/weights.js";
 import { loadImageAdapter } from "../checkpoint/image-adapter.js";
+import { createComposition } from "../compose/compose.js";
+import { compositionPatchOptions, toLocalHooks } from "../compose/local-hooks.js";
+import type { Composition } from "../compose/types.js";
 import type { ConformanceKind } from "../conformance/kind.js";
 import { composeHooks } from "../hooks/compose.js";
 import { createImageAdapterHook } from "../hooks/image-adapter-hook.js";
-import type { StepContext } from "../hooks/types.js";
+import type { GenerationHook, StepContext } from "../hooks/types.js";
+import { createIdentity } from "../identity/identity.js";
 import { patchImageAdapter } from "../onnx/patch-image-adapter.js";
 import { SafetensorsFile, writeSafetensors } from "../tensor/safetensors.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -25,6 +29,7 @@ interface UnetCase {
   readonly unet: UnetModel;
   readonly identityNet: ControlNetModel;
   readonly adapter: ImageAdapterWeights;
+  readonly resampler: Resampler;
   readonly a: ImageTokens;
   readonly b: ImageTokens;
   readonly patchDir: string;
@@ -85,20 +90,41 @@ async function guided(u: UnetCase, faces: readonly (IdentityNetIdentity & { ipSc
     createIdentityNetHook({ model: u.identityNet, unet: unet.residualInputs, identities: faces }),
     createImageAdapterHook({ identities: faces.map((f) => ({ faceTokens: f.faceTokens, uncondFaceTokens: f.uncondFaceTokens, scale: f.ipScale, mask: f.mask })) }),
   );
+  return guidedStepThrough(u, unet, hooks);
+}
+
+async function guidedStepThrough(u: UnetCase, unet: UnetModel, hooks: GenerationHook): Promise<Tensor[]> {
   const step = guidedStep(u.cases);
-  await hooks.prepare({ rows: ["uncond", "cond"], width: 128, height: 128, steps: 1 });
-  const noise = await runUnet(unet, step, await hooks.beforeStep(step));
+  await hooks.prepare?.({ rows: ["uncond", "cond"], width: 128, height: 128, steps: 1 });
+  const noise = await runUnet(unet, step, await hooks.beforeStep?.(step));
   const [uncond, cond] = [row(noise, 0), row(noise, 1)];
   const cfg = uncond.data.map((v, k) => v + 5 * (cond.data[k] - v));
   return [uncond, cond, { shape: uncond.shape, data: cfg }];
 }
 
-function faceA(u: UnetCase, mask?: Tensor) {
-  return { faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8, ipScale: 0.8, mask };
+/** The two-identity case as a composition: A on the left half, B on the right, their own keypoint images and scales. */
+function twoPersonComposition(u: UnetCase): Composition {
+  const person = (embedding: string) => createIdentity([{ embedding: u.cases.get(embedding)!.data }]);
+  return createComposition({
+    width: 128, height: 128, prompt: "",
+    identities: [
+      { identity: person("face_embedding"), keypoints: { image: u.cases.get("kps_image")! }, region: { mask: u.cases.get("mask_a")! }, ipScale: 0.8, identityNetScale: 0.8 },
+      { identity: person("face_embedding_b"), keypoints: { image: u.cases.get("kps_image_b")! }, region: { mask: u.cases.get("mask_b")! }, ipScale: 0.6, identityNetScale: 0.7 },
+    ],
+  });
 }
 
-function faceB(u: UnetCase) {
-  return { faceTokens: u.b.cond, uncondFaceTokens: u.b.uncond, keypointImage: u.cases.get("kps_image_b")!, scale: 0.7, ipScale: 0.6, mask: u.cases.get("mask_b")! };
+/** multi_noise_*: the composition API end to end (createComposition, compositionPatchOptions, toLocalHooks). */
+async function multiGuided(u: UnetCase): Promise<Tensor[]> {
+  const composition = twoPersonComposition(u);
+  const patch = compositionPatchOptions(composition);
+  const unet = await patchedUnet(u, patch.identities, patch.masks);
+  const { hooks } = toLocalHooks(composition, { identityNet: u.identityNet, resampler: u.resampler, unet: unet.residualInputs });
+  return guidedStepThrough(u, unet, hooks);
+}
+
+function faceA(u: UnetCase) {
+  return { faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8, ipScale: 0.8 };
 }
 
 async function readCases(dir: string): Promise<Cases> {
@@ -119,7 +145,7 @@ async function openCase(dir: string, patchDir: string): Promise<UnetCase> {
   const about = JSON.parse(await readFile(join(dir, "cases.json"), "utf8")) as { resampler_config?: { heads?: number } };
   const resampler = Resampler.fromWeights(adapter.imageProj, { heads: about.resampler_config?.heads });
   return {
-    dir, cases, adapter, patchDir,
+    dir, cases, adapter, patchDir, resampler,
     unet: await loadUnet(join(dir, "unet.onnx")),
     identityNet: await loadControlNet(join(dir, "identitynet.onnx")),
     a: computeImageTokens(resampler, cases.get("face_embedding")!.data),
@@ -129,7 +155,8 @@ async function openCase(dir: string, patchDir: string): Promise<UnetCase> {
 
 /**
  * Conformance kind `unet`: runs the case's graphs — unet.onnx plain, with IdentityNet residuals,
- * patched with the Image Adapter, and whole guided steps with one and two faces — through the hooks.
+ * patched with the Image Adapter, and whole guided steps with one face (through the hooks) and two
+ * faces (through the composition API, core/compose).
  * Image tokens come from the case's ip-adapter.bin Resampler.
  */
 export const unetConformanceKind: ConformanceKind = {
@@ -150,7 +177,7 @@ export const unetConformanceKind: ConformanceKind = {
       say("step_noise_*");
       [results.step_noise_uncond, results.step_noise_cond, results.step_noise_cfg5] = await guided(u, [faceA(u)], false);
       say("multi_noise_*");
-      [results.multi_noise_uncond, results.multi_noise_cond, results.multi_noise_cfg5] = await guided(u, [faceA(u, u.cases.get("mask_a")!), faceB(u)], true);
+      [results.multi_noise_uncond, results.multi_noise_cond, results.multi_noise_cfg5] = await multiGuided(u);
       const path = join(context.outDir, "results.safetensors");
       await writeSafetensors(path, results);
       return { cases: Object.keys(results).length, files: [path] };

@@ -1,6 +1,7 @@
 import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
 import { faceBenchmark } from "./face.bench.js";
+import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
@@ -14,4 +15,5 @@ export const benchmarks: readonly Benchmark[] = [
   ...onnxBenchmarks,
   identityNetBenchmark,
   runnerBenchmark,
+  composeBenchmark,
 ];

@@ -17,7 +17,7 @@ function rowOf(t: Tensor, index: number): Tensor {
 }
 
 /** Reads prompt_embeds / text_embeds (one row, or rows [negative, positive]) and optional time_ids. */
-async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
+export async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
   const { tensors } = readSafetensors(await readFile(path), path);
   const embeds = tensors.get("prompt_embeds");
   const pooled = tensors.get("text_embeds");

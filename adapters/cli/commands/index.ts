@@ -2,6 +2,10 @@ import type { CliCommand } from "../command.js";
 import { a1111Txt2ImgCommand } from "./a1111.js";
 import { analyzeCommand } from "./analyze.js";
 import { comfyuiTxt2ImgCommand } from "./comfyui.js";
+import { a1111ComposeBackend } from "../compose/a1111-backend.js";
+import { comfyuiComposeBackend } from "../compose/comfyui-backend.js";
+import { localComposeBackend } from "../compose/local-backend.js";
+import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { demoCommand } from "./demo.js";
 import { generateCommand } from "./generate.js";
@@ -29,4 +33,5 @@ export const commands: readonly CliCommand[] = [
   identityShowCommand,
   identityMixCommand,
   demoCommand,
+  composeCommand(openFaceAnalysis, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
 ];

@@ -2,7 +2,7 @@
 import type { NodeOutput, WorkflowGraph } from "../graph.js";
 
 /** Node classes the builders were generated for: a server must offer all of them. */
-export const generatedNodeClasses = ["ApplyInstantID", "ApplyInstantIDAdvanced", "CLIPTextEncode", "CheckpointLoaderSimple", "ControlNetLoader", "EmptyLatentImage", "FaceKeypointsPreprocessor", "InstantIDFaceAnalysis", "InstantIDModelLoader", "KSampler", "LoadImage", "LoadImageMask", "SaveImage", "VAEDecode", "VAEEncode"] as const;
+export const generatedNodeClasses = ["ApplyInstantID", "ApplyInstantIDAdvanced", "CLIPTextEncode", "CheckpointLoaderSimple", "ConditioningCombine", "ControlNetLoader", "EmptyLatentImage", "FaceKeypointsPreprocessor", "InstantIDFaceAnalysis", "InstantIDModelLoader", "KSampler", "LoadImage", "LoadImageMask", "SaveImage", "VAEDecode", "VAEEncode"] as const;
 
 /** Inputs of the `ApplyInstantID` node (Apply InstantID, category InstantID). */
 export interface ApplyInstantIDInputs {
@@ -132,6 +132,24 @@ export interface CheckpointLoaderSimpleOutputs {
  */
 export function addCheckpointLoaderSimple(graph: WorkflowGraph, inputs: CheckpointLoaderSimpleInputs): CheckpointLoaderSimpleOutputs {
   return graph.addNode("CheckpointLoaderSimple", { ...{}, ...inputs }, ["MODEL", "CLIP", "VAE"]) as unknown as CheckpointLoaderSimpleOutputs;
+}
+
+/** Inputs of the `ConditioningCombine` node (Conditioning (Combine), category conditioning). */
+export interface ConditioningCombineInputs {
+  /** Link to a CONDITIONING output. */
+  readonly conditioning_1: NodeOutput<"CONDITIONING">;
+  /** Link to a CONDITIONING output. */
+  readonly conditioning_2: NodeOutput<"CONDITIONING">;
+}
+
+/** Outputs of the `ConditioningCombine` node. */
+export interface ConditioningCombineOutputs {
+  readonly "CONDITIONING": NodeOutput<"CONDITIONING">;
+}
+
+/** Adds a `ConditioningCombine` node to `graph`, filling the server's defaults, and returns its outputs. */
+export function addConditioningCombine(graph: WorkflowGraph, inputs: ConditioningCombineInputs): ConditioningCombineOutputs {
+  return graph.addNode("ConditioningCombine", { ...{}, ...inputs }, ["CONDITIONING"]) as unknown as ConditioningCombineOutputs;
 }
 
 /** Inputs of the `ControlNetLoader` node (Load ControlNet Model, category loaders). */

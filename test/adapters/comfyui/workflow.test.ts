@@ -32,22 +32,39 @@ describe("buildInstantIdWorkflow", () => {
     expect(validatePrompt(prompt, info)).toBeUndefined();
   });
 
-  it("chains one apply node per identity on the model and conditionings, each with its mask", () => {
+  it("chains the apply nodes on the model, gives each the text conditionings and combines their outputs, each with its mask", () => {
     const prompt = buildInstantIdWorkflow(options, [
       { image: "face1.png", keypoints: "kps1.png", mask: "mask1.png" },
       { image: "face2.png", keypoints: "kps2.png", mask: "mask2.png" },
     ]);
     const applies = byClass(prompt, "ApplyInstantIDAdvanced");
     expect(applies).toHaveLength(2);
-    const [[firstId], [, second]] = applies;
+    const [[firstId, first], [secondId, second]] = applies;
     expect(second.inputs.model).toEqual([firstId, 0]);
-    expect(second.inputs.positive).toEqual([firstId, 1]);
-    expect(second.inputs.negative).toEqual([firstId, 2]);
+    // An apply node overwrites its conditioning's mask and ControlNet tokens, so each starts from the text.
+    expect(second.inputs.positive).toEqual(first.inputs.positive);
+    expect(second.inputs.negative).toEqual(first.inputs.negative);
+    expect(prompt[(first.inputs.positive as [string, number])[0]].class_type).toBe("CLIPTextEncode");
     const masks = applies.map(([, node]) => prompt[(node.inputs.mask as [string, number])[0]].inputs);
     expect(masks).toEqual([{ image: "mask1.png", channel: "red" }, { image: "mask2.png", channel: "red" }]);
     const [[, sampler]] = byClass(prompt, "KSampler");
-    expect(sampler.inputs.model).toEqual([applies[1][0], 0]);
+    expect(sampler.inputs.model).toEqual([secondId, 0]);
+    const combined = (link: unknown) => prompt[(link as [string, number])[0]];
+    expect(combined(sampler.inputs.positive)).toEqual({ class_type: "ConditioningCombine", inputs: { conditioning_1: [firstId, 1], conditioning_2: [secondId, 1] } });
+    expect(combined(sampler.inputs.negative)).toEqual({ class_type: "ConditioningCombine", inputs: { conditioning_1: [firstId, 2], conditioning_2: [secondId, 2] } });
+    expect(findWorkflowProblems(prompt, serverObjectInfo(snapshot, uploads))).toEqual([]);
     expect(validatePrompt(prompt, serverObjectInfo(snapshot, uploads))).toBeUndefined();
+  });
+
+  it("encodes an identity's region prompt joined to the shared one as that identity's positive conditioning", () => {
+    const prompt = buildInstantIdWorkflow(options, [
+      { image: "face1.png", mask: "mask1.png", prompt: "red hat" },
+      { image: "face2.png", mask: "mask2.png" },
+    ]);
+    const [[, first], [, second]] = byClass(prompt, "ApplyInstantIDAdvanced");
+    const textOf = (link: unknown) => prompt[(link as [string, number])[0]].inputs.text;
+    expect(textOf(first.inputs.positive)).toBe("a portrait, red hat");
+    expect(textOf(second.inputs.positive)).toBe("a portrait");
   });
 
   it("refuses several identities without masks", () => {

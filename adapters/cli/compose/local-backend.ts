@@ -1,0 +1,75 @@
+import {
+  compositionPatchOptions, invalidOption, loadControlNet, loadImageAdapter, patchImageAdapter, Resampler, savePng, toLocalHooks, type Composition,
+} from "../../../core/index.js";
+import { generate, type GenerateOptions } from "../../onnx-sdxl/index.js";
+import type { CliIo } from "../command.js";
+import { readEmbeddings } from "../commands/generate.js";
+import { createProgressBar } from "../progress-bar.js";
+import type { ComposeArgs } from "./args.js";
+import type { ComposeBackend } from "./backend.js";
+import { serverOptions } from "./server-options.js";
+
+function requiredFile(values: Record<string, unknown>, name: string, example: string): string {
+  const value = values[name];
+  if (typeof value !== "string" || !value) throw invalidOption(`--${name}`, `a file for the local backend, e.g. --${name} ${example}`, value);
+  return value;
+}
+
+const numberOf = (values: Record<string, unknown>, name: string): number | undefined => (values[name] === undefined ? undefined : Number(values[name]));
+
+/** The runner's options for a composition: the patched UNet, the prompt embeddings, the canvas size and the sampling settings. */
+async function runnerOptions(composition: Composition, unet: string, values: Record<string, unknown>): Promise<GenerateOptions> {
+  return {
+    models: { unet, vaeDecoder: values["vae-decoder"] as string | undefined },
+    ...(await readEmbeddings(requiredFile(values, "embeds", "prompt.safetensors"))),
+    width: composition.width,
+    height: composition.height,
+    steps: numberOf(values, "steps"),
+    guidance: numberOf(values, "cfg"),
+    seed: numberOf(values, "seed"),
+    scheduler: values.scheduler as GenerateOptions["scheduler"],
+  };
+}
+
+/**
+ * `instantid compose --backend local`: the UNet patched for the composition (one image-attention input
+ * set per identity, with masks; cached), its hooks from `toLocalHooks`, and the SDK's SDXL runner.
+ */
+export const localComposeBackend: ComposeBackend = {
+  options: {
+    steps: serverOptions.steps,
+    cfg: serverOptions.cfg,
+    seed: serverOptions.seed,
+    unet: { type: "string", value: "FILE", description: "local: SDXL UNet ONNX model (patched for the composition, cached)" },
+    identitynet: { type: "string", value: "FILE", description: "local: IdentityNet ONNX model" },
+    adapter: { type: "string", value: "FILE", description: "local: InstantID ip-adapter.bin" },
+    embeds: { type: "string", value: "FILE", description: "local: prompt embeddings (safetensors prompt_embeds, text_embeds [, time_ids]); the runner has no text encoder" },
+    "vae-decoder": { type: "string", value: "FILE", description: "local: VAE decoder ONNX model (without it, a latent preview)" },
+    scheduler: { type: "string", value: "NAME", description: "local: euler | euler-ancestral | dpmpp-2m-karras | ddim | lcm (default euler)" },
+    "patch-dir": { type: "string", value: "DIR", description: "local: where the patched UNet is cached (default beside the UNet)" },
+    "resampler-heads": { type: "string", value: "N", description: "local: Resampler heads when the weights do not tell (default 20, SDXL's)" },
+  },
+  async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
+    if (args.dryRun) throw invalidOption("--dry-run", "--backend a1111 or comfyui (the local backend has no request to write)", args.dryRun);
+    if (composition.identities.some((c) => c.prompt)) io.stderr("warning: the local runner takes precomputed prompt embeddings; region prompts are not used\n");
+    const adapter = await loadImageAdapter(requiredFile(values, "adapter", "ip-adapter.bin"));
+    const patched = await patchImageAdapter(requiredFile(values, "unet", "unet.onnx"), adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
+    const heads = numberOf(values, "resampler-heads");
+    const { hooks } = toLocalHooks(composition, {
+      identityNet: await loadControlNet(requiredFile(values, "identitynet", "identitynet.onnx")),
+      resampler: Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}),
+      imageAdapterInputs: patched.inputs,
+    });
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once("SIGINT", onSignal);
+    try {
+      const result = await generate(await runnerOptions(composition, patched.modelPath!, values), { hooks: [hooks], onProgress: createProgressBar(io), signal: controller.signal });
+      await savePng(args.out!, result.image);
+      io.stdout(`${args.out} (${result.width}x${result.height}, seed ${result.seed}${result.decoded ? "" : ", a latent preview: no --vae-decoder"})\n`);
+      return 0;
+    } finally {
+      process.off("SIGINT", onSignal);
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { invalidOption, type Composition } from "../../../core/index.js";
+import type { CliOption } from "../command.js";
+
+/** Options the server backends (a1111, comfyui) of `instantid compose` share. */
+export const serverOptions: Record<string, CliOption> = {
+  url: { type: "string", value: "URL", description: "a1111/comfyui: server root (required unless --dry-run)" },
+  face: { type: "string", multiple: true, value: "IMG", description: "a1111 (Forge, SD.Next) and comfyui: the face photo of each identity, in order; those servers read the embedding from a photo" },
+  steps: { type: "string", value: "N", description: "Sampling steps", default: "30" },
+  cfg: { type: "string", value: "S", description: "Guidance scale", default: "5" },
+  seed: { type: "string", value: "N", description: "Seed (random when left out)" },
+  auth: { type: "string", value: "USER:PASS", description: "a1111/comfyui: HTTP basic auth" },
+  timeout: { type: "string", value: "SECONDS", description: "Timeout of one generation", default: "900" },
+};
+
+/** The server options, checked. */
+export interface ServerArgs {
+  readonly url?: string;
+  readonly faces: readonly string[];
+  readonly steps: number;
+  readonly cfg: number;
+  readonly seed?: number;
+  readonly auth?: { username: string; password: string };
+  readonly timeoutMs: number;
+}
+
+function number(values: Record<string, unknown>, name: string, check: (n: number) => boolean, expected: string): number {
+  const raw = values[name];
+  const value = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) throw invalidOption(`--${name}`, expected, raw);
+  return value;
+}
+
+/** Reads the server options; `--face` must name one photo per identity when given. */
+export function parseServerArgs(values: Record<string, unknown>, composition: Composition, dryRun: boolean): ServerArgs {
+  const faces = (values.face as string[] | undefined) ?? [];
+  if (faces.length && faces.length !== composition.identities.length) throw invalidOption("--face", `one photo per --identity (${composition.identities.length}), in order`, `${faces.length} photos`);
+  if (!dryRun && !values.url) throw invalidOption("--url", "the server root (or --dry-run FILE)", undefined);
+  const auth = values.auth as string | undefined;
+  if (auth !== undefined && !auth.includes(":")) throw invalidOption("--auth", "USER:PASS", auth);
+  return {
+    url: values.url as string | undefined,
+    faces,
+    steps: number(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
+    cfg: number(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
+    seed: values.seed === undefined ? undefined : number(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
+    auth: auth ? { username: auth.slice(0, auth.indexOf(":")), password: auth.slice(auth.indexOf(":") + 1) } : undefined,
+    timeoutMs: number(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
+  };
+}

@@ -1,0 +1,33 @@
+import { ErrorCode, InstantIdError } from "../errors.js";
+import type { FiveKeypoints } from "../face/types.js";
+import type { RegionMask } from "../kps/face-mask.js";
+import { KEYPOINT_NAMES } from "../kps/keypoints.js";
+import type { CompositionWarning } from "./types.js";
+
+/**
+ * Refuses a region that covers nothing (every value 0 or less, e.g. a rectangle outside the canvas).
+ * @throws InstantIdError INVALID_INPUT with details.reason "EMPTY_MASK".
+ */
+export function assertMaskNotEmpty(mask: RegionMask, index: number, name: string): void {
+  if (mask.data.some((v) => v > 0)) return;
+  throw new InstantIdError(
+    ErrorCode.InvalidInput,
+    `The region of ${name} is empty: its mask is 0 on all ${mask.width}x${mask.height} pixels of the canvas; give a region inside the canvas`,
+    { details: { reason: "EMPTY_MASK", identity: index } },
+  );
+}
+
+/** A warning naming each keypoint that falls where the identity's mask is 0 (or off the canvas). */
+export function keypointsOutsideRegion(kps: FiveKeypoints, mask: RegionMask, index: number, name: string): CompositionWarning | undefined {
+  const outside = kps.flatMap(([x, y], i) => {
+    const [px, py] = [Math.floor(x), Math.floor(y)];
+    const inside = px >= 0 && py >= 0 && px < mask.width && py < mask.height && mask.data[py * mask.width + px] > 0;
+    return inside ? [] : [`${KEYPOINT_NAMES[i]} (${Math.round(x)}, ${Math.round(y)})`];
+  });
+  if (!outside.length) return undefined;
+  return {
+    code: "KEYPOINTS_OUTSIDE_REGION",
+    identity: index,
+    message: `${name}: ${outside.join(", ")} outside its region, where neither IdentityNet nor the image attention act for it; move the region or the keypoints`,
+  };
+}

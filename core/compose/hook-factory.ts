@@ -1,0 +1,31 @@
+import type { ImageTokens } from "../adapter/image-tokens.js";
+import type { HookRegistry } from "../hooks/compose.js";
+import { loadControlNet } from "../identitynet/controlnet-model.js";
+import type { ImageAdapterInputs } from "../onnx/patch-graph.js";
+import { toLocalHooks } from "./local-hooks.js";
+import type { Composition } from "./types.js";
+
+/**
+ * Options of {@link createCompositionHooks}: plain data (a path, tensors, typed arrays), so they can
+ * be sent to a worker thread, which builds the hooks there.
+ */
+export interface CompositionHookOptions {
+  readonly composition: Composition;
+  /** The IdentityNet ONNX file. */
+  readonly identityNet: string;
+  /** One set per identity, from `compositionTokens(composition, resampler)`. */
+  readonly tokens: readonly ImageTokens[];
+  /** The patched UNet's image-attention inputs, `patchImageAdapter(...).inputs`. */
+  readonly imageAdapterInputs?: ImageAdapterInputs;
+}
+
+/**
+ * Loads IdentityNet and returns the composition's hooks ({@link toLocalHooks}): the factory a runner's
+ * worker calls, e.g. `{ module: "instantid", export: "createCompositionHooks", options }`.
+ * @example
+ * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
+ */
+export async function createCompositionHooks(options: CompositionHookOptions): Promise<HookRegistry> {
+  const identityNet = await loadControlNet(options.identityNet);
+  return toLocalHooks(options.composition, { identityNet, tokens: options.tokens, imageAdapterInputs: options.imageAdapterInputs }).hooks;
+}

@@ -1,0 +1,19 @@
+export { createComposition } from "./compose.js";
+export type {
+  Composition, ComposedIdentity, CompositionOptions, CompositionIdentityOptions, CompositionWarning,
+  KeypointPlacement, RegionSpec, PoseFaces, OverlapMode,
+} from "./types.js";
+export { compositionSchema } from "./schema.js";
+export { regionMask, maskBounds, DEFAULT_FACE_PADDING } from "./region-mask.js";
+export { polygonMask } from "./polygon.js";
+export { estimateFaceBox, keypointBox, frontalFace, FACE_BOX_FACTOR } from "./face-box.js";
+export { fitIdentityKeypoints, faceSlot } from "./placement.js";
+export { assignPoseFaces, poseFacesLeftToRight } from "./pose-match.js";
+export { findOverlaps, resolveOverlaps } from "./overlap.js";
+export { assertMaskNotEmpty, keypointsOutsideRegion } from "./checks.js";
+export { toLocalHooks, compositionPatchOptions, compositionTokens } from "./local-hooks.js";
+export { createCompositionHooks } from "./hook-factory.js";
+export type { CompositionHookOptions } from "./hook-factory.js";
+export type { LocalHookModels, LocalHooks } from "./local-hooks.js";
+export { drawCompositionPreview, REGION_COLORS } from "./preview.js";
+export { poseFromImage } from "./pose-source.js";

@@ -1,0 +1,33 @@
+import { ErrorCode, InstantIdError } from "../errors.js";
+import type { BBox, FiveKeypoints } from "../face/types.js";
+import type { Identity } from "../identity/identity.js";
+import { retargetKeypoints } from "../kps/retarget.js";
+import { estimateFaceBox, frontalFace } from "./face-box.js";
+import { maskBounds } from "./region-mask.js";
+import type { RegionMask } from "../kps/face-mask.js";
+
+/**
+ * The identity's own keypoints fitted into a face box of the canvas: its first reference's keypoints
+ * (their estimated face box scaled into `rect`), or a frontal template when the identity records no source.
+ */
+export function fitIdentityKeypoints(identity: Identity, rect: BBox): FiveKeypoints {
+  const source = identity.sources[0];
+  const { kps, bbox } = source ? { kps: source.kps, bbox: estimateFaceBox(source.kps) } : frontalFace();
+  const [x1, y1, x2, y2] = rect;
+  return retargetKeypoints(kps, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, { from: bbox });
+}
+
+/**
+ * The face slot of a region: a square half the region's shorter side, centred horizontally and a
+ * little above the middle (where a head sits in a portrait), inside the region's bounding box.
+ * @throws InstantIdError INVALID_INPUT when the region is empty.
+ */
+export function faceSlot(region: RegionMask, who: string): BBox {
+  const bounds = maskBounds(region);
+  if (!bounds) throw new InstantIdError(ErrorCode.InvalidInput, `${who}: the region is empty, so there is nowhere to place the face`);
+  const [x1, y1, x2, y2] = bounds;
+  const size = Math.min(x2 - x1, y2 - y1) * 0.5;
+  const left = x1 + (x2 - x1 - size) / 2;
+  const top = y1 + (y2 - y1 - size) / 2.5;
+  return [left, top, left + size, top + size];
+}
