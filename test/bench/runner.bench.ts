@@ -5,14 +5,15 @@ import { tensor, type Tensor } from "../../core/tensor/tensor.js";
 import { callUnet } from "../../adapters/onnx-sdxl/unet-step.js";
 import { openUnet } from "../../adapters/onnx-sdxl/unet.js";
 import { type Benchmark, type BenchResult, medianMs } from "./benchmark.js";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadImageAdapter } from "../../core/checkpoint/image-adapter.js";
 import { composeHooks } from "../../core/hooks/compose.js";
 import { createImageAdapterHook } from "../../core/hooks/image-adapter-hook.js";
 import { patchImageAdapter } from "../../core/onnx/patch-image-adapter.js";
 import { buildSyntheticModels } from "../../core/synthetic/build-models.js";
 import { SDXL_WIDTH_UNET } from "../../core/synthetic/unet-config.js";
-import { tempDir } from "../helpers/shared.js";
 
 // 256 px output (latent 32 × 32: the SDXL-width synthetic UNet has resnets and attention, so 1024 px
 // takes many seconds per step on a small CPU), the batch [uncond, cond] of classifier-free guidance.
@@ -23,7 +24,7 @@ function filled(shape: number[], value: number): Tensor {
 }
 
 async function stepCost(): Promise<BenchResult[]> {
-  const dir = await tempDir("instantid-bench-");
+  const dir = await mkdtemp(join(tmpdir(), "instantid-bench-"));
   try {
     return await measure(dir);
   } finally {
