@@ -1,7 +1,9 @@
-import { cpus } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import type { BenchResult } from "./benchmark.js";
 import { benchmarks } from "./benchmarks.js";
 
+// The load when the run starts and ends: on a shared machine it says how far to trust absolute times.
+const loadAtStart = loadavg()[0];
 const rows: BenchResult[] = [];
 const skipped: string[] = [];
 const only = process.argv[2];
@@ -25,7 +27,10 @@ const table = [
 ];
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
 const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
-console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}\n`);
+console.log(
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
+    `load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (${cpus().length} cores)\n`,
+);
 console.log(line(table[0]));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const row of table.slice(1)) console.log(line(row));
