@@ -16,4 +16,14 @@ describe("public API contract", () => {
     const undocumented = entries.filter((e) => !e.doc).map((e) => `${e.name} (${e.file})`);
     expect(undocumented, `exports without a doc comment: ${undocumented.join(", ")}`).toEqual([]);
   });
+
+  // The adapters are public too, as the package's subpath exports (instantid/a1111, instantid/onnx-sdxl, ...).
+  const subpaths = Object.keys(JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).exports as Record<string, unknown>)
+    .filter((key) => key !== "." && key !== "./package.json")
+    .map((key) => key.slice(2));
+  it("lists the adapters' subpath exports", () => expect(subpaths.length).toBeGreaterThan(0));
+  it.each(subpaths)("has a doc comment on every symbol exported by instantid/%s", (adapter) => {
+    const undocumented = extractApi(resolve(root, "adapters", adapter, "index.ts"), resolve(root, "tsconfig.json")).filter((e) => !e.doc).map((e) => `${e.name} (${e.file})`);
+    expect(undocumented, `exports without a doc comment: ${undocumented.join(", ")}`).toEqual([]);
+  });
 });
