@@ -13,6 +13,8 @@ export type { RgbImage } from "./image/rgb-image.js";
 export { loadImage, encodePng, savePng } from "./image/io.js";
 export type { ImageInput, RawPixels } from "./image/io.js";
 export { writeFileAtomic } from "./io/atomic.js";
+export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
+export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";
 export { conformanceKinds, runConformance } from "./conformance/index.js";
 export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
 export * from "./hooks/index.js";

@@ -1,10 +1,4 @@
-import { Resampler } from "../../core/adapter/resampler.js";
-import { computeImageTokens } from "../../core/adapter/image-tokens.js";
-import { loadImageAdapter } from "../../core/checkpoint/image-adapter.js";
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import { loadIdentity } from "../../core/identity/file.js";
-import { loadImage } from "../../core/image/io.js";
-import { patchImageAdapter } from "../../core/onnx/patch-image-adapter.js";
+import { ErrorCode, InstantIdError, Resampler, computeImageTokens, loadIdentity, loadImage, loadImageAdapter, patchImageAdapter } from "../../core/index.js";
 import type { InstantIdHookOptions } from "../onnx-sdxl/instantid-hook.js";
 
 /** What `instantid generate` needs for InstantID, as given on the command line. */

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InstantIdError } from "../../core/errors.js";
+import { InstantIdError } from "../../core/index.js";
 import type { CliCommand, CliIo } from "./command.js";
 import { commandHelp, rootHelp } from "./help.js";
 

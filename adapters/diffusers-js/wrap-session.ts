@@ -1,12 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import { composeHooks } from "../../core/hooks/compose.js";
-import { addResidualsInto } from "../../core/hooks/residuals.js";
-import type { ControlResiduals, GenerationHook, StepContext, StepContribution } from "../../core/hooks/types.js";
-import { graphIo } from "../../core/identitynet/graph-io.js";
-import type { ResidualNaming } from "../../core/identitynet/io-names.js";
-import { type UnetResidualInputs, unetResidualInputs, zeroResidualsFor } from "../../core/identitynet/unet-link.js";
-import { loadSession, type OrtSession, toOrtTensor } from "../../core/runtime/session.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
+import { ErrorCode, InstantIdError, addResidualsInto, composeHooks, graphIo, loadSession, tensor, toOrtTensor, unetResidualInputs, zeroResidualsFor, type ControlResiduals, type GenerationHook, type OrtSession, type ResidualNaming, type StepContext, type StepContribution, type Tensor, type UnetResidualInputs } from "../../core/index.js";
 import { detectRows, type RowOrder, type Rows, type SeparateCalls } from "./batch-order.js";
 import type { SessionLike, TensorLike } from "./session-like.js";
 import { createStepTracker } from "./step-tracker.js";

@@ -1,5 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
+import { ErrorCode, InstantIdError, tensor, type Tensor } from "../../core/index.js";
 import type { ResolvedGenerateOptions } from "./options.js";
 
 /** The text conditioning of every UNet call, batched along `rows`. */

@@ -1,9 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import { composeHooks } from "../../core/hooks/compose.js";
-import type { GenerationHook } from "../../core/hooks/types.js";
-import type { UnetModel } from "../../core/identitynet/unet-model.js";
-import type { ProgressListener } from "../../core/progress.js";
-import { tensor } from "../../core/tensor/tensor.js";
+import { ErrorCode, InstantIdError, composeHooks, tensor, type GenerationHook, type ProgressListener, type UnetModel } from "../../core/index.js";
 import { repeatRows, type Conditioning } from "./conditioning.js";
 import type { Rng } from "./random.js";
 import type { Scheduler } from "./schedulers/types.js";

@@ -1,14 +1,9 @@
 import { randomInt } from "node:crypto";
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import type { GenerationHook } from "../../core/hooks/types.js";
-import type { RgbImage } from "../../core/image/rgb-image.js";
-import type { ProgressListener } from "../../core/progress.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
-import { parseOptions } from "../../core/validate.js";
+import { ErrorCode, InstantIdError, parseOptions, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
 import { buildConditioning } from "./conditioning.js";
 import { denoise, throwIfAborted } from "./denoise.js";
-import { latentPreview } from "./latent-preview.js";
 import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
+import { latentPreview } from "./latent-preview.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
 import { createRng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";

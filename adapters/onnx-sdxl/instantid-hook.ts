@@ -1,11 +1,4 @@
-import { composeHooks, type HookRegistry } from "../../core/hooks/compose.js";
-import { createImageAdapterHook } from "../../core/hooks/image-adapter-hook.js";
-import type { ImageAdapterInputs } from "../../core/onnx/patch-graph.js";
-import type { ControlImage } from "../../core/identitynet/control-image.js";
-import { loadControlNet } from "../../core/identitynet/controlnet-model.js";
-import { createIdentityNetHook } from "../../core/identitynet/identitynet-hook.js";
-import type { MaskInput } from "../../core/identitynet/masks.js";
-import type { Tensor } from "../../core/tensor/tensor.js";
+import { composeHooks, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type ImageAdapterInputs, type MaskInput, type Tensor } from "../../core/index.js";
 import { REFERENCE_DEFAULTS } from "./options.js";
 
 /** One face: its image tokens, keypoint image, scales and optional region. Plain data (worker-safe). */

@@ -1,5 +1,4 @@
-import type { RgbImage } from "../../core/image/rgb-image.js";
-import type { Tensor } from "../../core/tensor/tensor.js";
+import { type RgbImage, type Tensor } from "../../core/index.js";
 
 /**
  * A rough picture of a latent [1, C, h, w] when no VAE decoder is given (tiny test models): the

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { RgbImage } from "../../core/image/rgb-image.js";
-import type { Tensor } from "../../core/tensor/tensor.js";
+import { type RgbImage, type Tensor } from "../../core/index.js";
 import type { InstantIdHookOptions } from "./instantid-hook.js";
 
 /** The InstantID reference settings (README / infer.py): 30 Euler steps, guidance 5, both scales 0.8. */

@@ -1,7 +1,4 @@
-import { composeHooks } from "../../core/hooks/compose.js";
-import type { GenerationHook } from "../../core/hooks/types.js";
-import type { UnetModel } from "../../core/identitynet/unet-model.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
+import { composeHooks, tensor, type GenerationHook, type Tensor, type UnetModel } from "../../core/index.js";
 import { callUnet, guide } from "./unet-step.js";
 
 /** One guided UNet step, as the `unet` conformance case defines it. */

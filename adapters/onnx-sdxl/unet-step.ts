@@ -1,7 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../core/errors.js";
-import type { GenerationHook, StepContext, StepContribution } from "../../core/hooks/types.js";
-import { runUnet, type UnetModel } from "../../core/identitynet/unet-model.js";
-import type { Tensor } from "../../core/tensor/tensor.js";
+import { ErrorCode, InstantIdError, runUnet, type GenerationHook, type StepContext, type StepContribution, type Tensor, type UnetModel } from "../../core/index.js";
 
 /**
  * Refuses what ONNX Runtime would silently ignore: an input a hook sets that the UNet lacks (an

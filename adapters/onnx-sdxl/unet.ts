@@ -1,7 +1,4 @@
-import type { ResidualNaming } from "../../core/identitynet/io-names.js";
-import type { UnetInputNames } from "../../core/identitynet/unet-feeds.js";
-import { unetFromSession, type UnetModel } from "../../core/identitynet/unet-model.js";
-import { loadSession, type OrtSession } from "../../core/runtime/session.js";
+import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type UnetInputNames, type UnetModel } from "../../core/index.js";
 
 /** Options of {@link openUnet}. */
 export interface OpenUnetOptions {

@@ -1,6 +1,4 @@
-import type { RgbImage } from "../../core/image/rgb-image.js";
-import { fromOrtTensor, loadSession, runSession, toOrtTensor } from "../../core/runtime/session.js";
-import { tensor, type Tensor } from "../../core/tensor/tensor.js";
+import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type RgbImage, type Tensor } from "../../core/index.js";
 
 /** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder into an RGB image. */
 export async function decodeLatent(decoderPath: string, latent: Tensor, scalingFactor: number): Promise<RgbImage> {

@@ -1,5 +1,4 @@
-import { conformanceKinds, runConformance } from "../../../core/conformance/index.js";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, InstantIdError, conformanceKinds, runConformance } from "../../../core/index.js";
 import { defineCommand } from "../command.js";
 
 export const conformanceCommand = defineCommand({

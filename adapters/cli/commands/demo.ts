@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import type { CliIo } from "../command.js";
 import { defineCommand } from "../command.js";
 import { generateImage, prepareFace } from "../demo/pipeline.js";

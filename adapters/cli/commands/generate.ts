@@ -1,8 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { savePng } from "../../../core/image/io.js";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
-import { readSafetensors, writeSafetensors } from "../../../core/tensor/safetensors.js";
-import { tensor, type Tensor } from "../../../core/tensor/tensor.js";
+import { ErrorCode, InstantIdError, readSafetensors, savePng, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
 import { generate, type GenerateResult } from "../../onnx-sdxl/generate.js";
 import type { GenerateOptions } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";

@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
 
 /** The models folder from `--dir`/the positional, else `$INSTANTID_MODELS`; an actionable error when neither is given. */
 export function modelsDirFrom(value: unknown, env: NodeJS.ProcessEnv = process.env): string {

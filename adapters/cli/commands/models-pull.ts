@@ -1,5 +1,4 @@
-import { invalidOption } from "../../../core/errors.js";
-import { modelCatalog, pullModels, type ModelPack, type PulledFile } from "../../../core/models/index.js";
+import { invalidOption, modelCatalog, pullModels, type ModelPack, type PulledFile } from "../../../core/index.js";
 import { defineCommand, type CliCommand, type CliIo, type CliOption } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import { modelsDirFrom } from "./models-dir.js";

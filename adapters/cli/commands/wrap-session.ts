@@ -1,6 +1,6 @@
 import { relative } from "node:path";
-import { wrapSessionEdits, WRAP_IMPORT } from "../../diffusers-js/codemod/find-unet-runs.js";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { WRAP_IMPORT, wrapSessionEdits } from "../../diffusers-js/codemod/find-unet-runs.js";
 import { defineCommand } from "../command.js";
 
 /** `instantid wrap-session`: the ts-morph codemod that wraps UNet sessions with InstantID. */

@@ -1,18 +1,5 @@
 import { join } from "node:path";
-import { computeImageTokens, type ImageTokens } from "../../../core/adapter/image-tokens.js";
-import { Resampler } from "../../../core/adapter/resampler.js";
-import type { ImageAdapterWeights } from "../../../core/adapter/weights.js";
-import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
-import type { FiveKeypoints } from "../../../core/face/types.js";
-import { createImageAdapterHook } from "../../../core/hooks/image-adapter-hook.js";
-import { loadControlNet } from "../../../core/identitynet/controlnet-model.js";
-import { createIdentityNetHook } from "../../../core/identitynet/identitynet-hook.js";
-import { savePng } from "../../../core/image/io.js";
-import type { RgbImage } from "../../../core/image/rgb-image.js";
-import { renderKeypoints } from "../../../core/kps/render.js";
-import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
-import type { ProgressListener } from "../../../core/progress.js";
-import type { Tensor } from "../../../core/tensor/tensor.js";
+import { Resampler, computeImageTokens, createIdentityNetHook, createImageAdapterHook, loadControlNet, loadImageAdapter, patchImageAdapter, renderKeypoints, savePng, type FiveKeypoints, type ImageAdapterWeights, type ImageTokens, type ProgressListener, type RgbImage, type Tensor } from "../../../core/index.js";
 import { generate } from "../../onnx-sdxl/generate.js";
 import type { StageTimer } from "./timings.js";
 

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
-
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
 /** Where the demo looks for each real model inside a models folder (the layout `instantid models pull` makes, plus SDXL). */
 export const REAL_MODEL_LAYOUT = {
   faceModels: "antelopev2/models.json",

@@ -1,8 +1,4 @@
-import { FaceAnalysis } from "../../../core/face/analysis.js";
-import type { Face } from "../../../core/face/types.js";
-import { loadImage } from "../../../core/image/io.js";
-import { scaleKeypoints, workingSize } from "../../../core/kps/working-size.js";
-import { tensor } from "../../../core/tensor/tensor.js";
+import { FaceAnalysis, loadImage, scaleKeypoints, tensor, workingSize, type Face } from "../../../core/index.js";
 import type { FaceInput, GenerationInput } from "./pipeline.js";
 import type { RealModels } from "./real-models.js";
 import type { StageTimer } from "./timings.js";

@@ -1,5 +1,4 @@
-import type { FiveKeypoints } from "../../../core/face/types.js";
-import { RandomWeights } from "../../../core/synthetic/random-weights.js";
+import { RandomWeights, type FiveKeypoints } from "../../../core/index.js";
 
 // A frontal face on a 512×512 canvas: eyes, nose tip, mouth corners (roughly where SCRFD puts them on a portrait).
 const SAMPLE_KEYPOINTS_512: FiveKeypoints = [

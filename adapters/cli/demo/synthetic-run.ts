@@ -1,7 +1,4 @@
-import { buildSyntheticModels, type SyntheticModels } from "../../../core/synthetic/build-models.js";
-import { RandomWeights } from "../../../core/synthetic/random-weights.js";
-import { TINY_UNET, type SyntheticUnetConfig } from "../../../core/synthetic/unet-config.js";
-import { tensor } from "../../../core/tensor/tensor.js";
+import { RandomWeights, TINY_UNET, buildSyntheticModels, tensor, type SyntheticModels, type SyntheticUnetConfig } from "../../../core/index.js";
 import type { FaceInput, GenerationInput } from "./pipeline.js";
 import { sampleEmbedding, sampleKeypoints } from "./sample-face.js";
 

@@ -1,5 +1,5 @@
 import type { CallExpression, Node, ObjectLiteralExpression, Project, SourceFile } from "ts-morph";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
 
 /** A `session.run(feeds)` call whose feeds look like a UNet's (they name `sample` and `encoder_hidden_states`). */
 export interface UnetRunCall {

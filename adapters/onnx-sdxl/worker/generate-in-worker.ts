@@ -1,9 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { ErrorCode, InstantIdError, type ErrorCode as Code } from "../../../core/errors.js";
-import type { ProgressListener } from "../../../core/progress.js";
-import { parseOptions } from "../../../core/validate.js";
+import { ErrorCode, InstantIdError, parseOptions, type ErrorCode as Code, type ProgressListener } from "../../../core/index.js";
 import type { GenerateResult } from "../generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "../options.js";
 import type { HookModuleSpec, RunRequest, WorkerMessage } from "./protocol.js";

@@ -1,7 +1,7 @@
-import type { ProgressEvent } from "../../../core/progress.js";
-import type { GenerateOptions } from "../options.js";
+import { type ProgressEvent } from "../../../core/index.js";
 import type { GenerateResult } from "../generate.js";
 import type { createInstantIdHook } from "../instantid-hook.js";
+import type { GenerateOptions } from "../options.js";
 
 /**
  * A hook built inside the worker (hooks hold sessions and closures, which cannot cross threads):

@@ -1,10 +1,10 @@
+import { ErrorCode, InstantIdError, toInstantIdError, type GenerationHook } from "../../../core/index.js";
+
 // Entry of the runner's worker thread (built as dist/runner-worker.js): builds the hooks, runs
 // generate() here so ONNX Runtime's blocking run() never stalls the caller's event loop.
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort } from "node:worker_threads";
-import { ErrorCode, InstantIdError, toInstantIdError } from "../../../core/errors.js";
-import type { GenerationHook } from "../../../core/hooks/types.js";
 import { generate } from "../generate.js";
 import { createInstantIdHook } from "../instantid-hook.js";
 import type { HookModuleSpec, RunRequest, WorkerMessage } from "./protocol.js";

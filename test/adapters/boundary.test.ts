@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(__dirname, "..", "..");
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(join(root, folder), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(folder, file));
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  return [...text.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]);
+}
+
+function relativeTargets(file: string): string[] {
+  return importsOf(file)
+    .filter((spec) => spec.startsWith("."))
+    .map((spec) => relative(root, resolve(root, file, "..", spec)));
+}
+
+describe("module boundaries", () => {
+  it("adapters reach the core only through its public entry point, core/index.ts", () => {
+    const deep = sourceFiles("adapters").flatMap((file) =>
+      relativeTargets(file)
+        .filter((target) => target.startsWith("core/") && target !== "core/index.js")
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(deep, "import these from core/index.js instead (export them there if they are public)").toEqual([]);
+  });
+
+  it("the core never imports an adapter", () => {
+    const upward = sourceFiles("core").flatMap((file) =>
+      relativeTargets(file)
+        .filter((target) => target.startsWith("adapters/"))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(upward).toEqual([]);
+  });
+});
