@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { ErrorCode, InstantIdError, invalidOption } from "../../core/index.js";
 
 /** A required string option, or an actionable error naming an example. */
 export function requireString(value: unknown, option: string, example: string): string {
@@ -16,6 +16,14 @@ export function parseSize(value: string): { width: number; height: number } {
   const height = match ? Number(match[2]) : 0;
   if (!width || !height) throw new InstantIdError(ErrorCode.InvalidOption, `Expected WxH with positive whole pixels for --size (e.g. 1024x1024) but received ${JSON.stringify(value)}`);
   return { width, height };
+}
+
+/** A numeric option read from parsed CLI values, checked by `check`; `expected` words the error. */
+export function numberOption(values: Record<string, unknown>, name: string, check: (n: number) => boolean, expected: string): number {
+  const raw = values[name];
+  const value = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) throw invalidOption(`--${name}`, expected, raw);
+  return value;
 }
 
 /** Parses a comma-separated list of numbers, e.g. `0.7,0.3`. */

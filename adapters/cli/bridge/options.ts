@@ -1,5 +1,6 @@
 import { ErrorCode, InstantIdError, invalidOption } from "../../../core/index.js";
 import type { CliOption } from "../command.js";
+import { numberOption } from "../cli-values.js";
 
 /** The options `instantid a1111 txt2img` and `instantid comfyui txt2img` share. */
 export const bridgeOptions: Record<string, CliOption> = {
@@ -44,13 +45,6 @@ export interface BridgeArgs {
   readonly timeoutMs: number;
 }
 
-function number(values: Record<string, unknown>, name: string, check: (n: number) => boolean, expected: string): number {
-  const raw = values[name];
-  const value = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) throw invalidOption(`--${name}`, expected, raw);
-  return value;
-}
-
 /** Reads and checks the shared options once, at the CLI boundary. */
 export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
   const faces = (values.face as string[] | undefined) ?? [];
@@ -74,16 +68,16 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
     negative: (values.negative as string | undefined) ?? "",
     pose: values.pose as string | undefined,
     models: values.models as string | undefined,
-    ipScale: number(values, "ip-scale", unit, "a number from 0 to 2"),
-    cnScale: number(values, "cn-scale", unit, "a number from 0 to 2"),
-    steps: number(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
-    cfg: number(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
+    ipScale: numberOption(values, "ip-scale", unit, "a number from 0 to 2"),
+    cnScale: numberOption(values, "cn-scale", unit, "a number from 0 to 2"),
+    steps: numberOption(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
+    cfg: numberOption(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
     width,
     height,
-    seed: values.seed === undefined ? undefined : number(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
+    seed: values.seed === undefined ? undefined : numberOption(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
     out: values.out as string | undefined,
     dryRun: values["dry-run"] as string | undefined,
     auth: auth ? { username: auth.slice(0, auth.indexOf(":")), password: auth.slice(auth.indexOf(":") + 1) } : undefined,
-    timeoutMs: number(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
+    timeoutMs: numberOption(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
   };
 }

@@ -1,5 +1,6 @@
 import { invalidOption, type Composition } from "../../../core/index.js";
 import type { CliOption } from "../command.js";
+import { numberOption } from "../cli-values.js";
 
 /** Options the server backends (a1111, comfyui) of `instantid compose` share. */
 export const serverOptions: Record<string, CliOption> = {
@@ -23,13 +24,6 @@ export interface ServerArgs {
   readonly timeoutMs: number;
 }
 
-function number(values: Record<string, unknown>, name: string, check: (n: number) => boolean, expected: string): number {
-  const raw = values[name];
-  const value = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) throw invalidOption(`--${name}`, expected, raw);
-  return value;
-}
-
 /** Reads the server options; `--face` must name one photo per identity when given. */
 export function parseServerArgs(values: Record<string, unknown>, composition: Composition, dryRun: boolean): ServerArgs {
   const faces = (values.face as string[] | undefined) ?? [];
@@ -40,10 +34,10 @@ export function parseServerArgs(values: Record<string, unknown>, composition: Co
   return {
     url: values.url as string | undefined,
     faces,
-    steps: number(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
-    cfg: number(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
-    seed: values.seed === undefined ? undefined : number(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
+    steps: numberOption(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
+    cfg: numberOption(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
+    seed: values.seed === undefined ? undefined : numberOption(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
     auth: auth ? { username: auth.slice(0, auth.indexOf(":")), password: auth.slice(auth.indexOf(":") + 1) } : undefined,
-    timeoutMs: number(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
+    timeoutMs: numberOption(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
   };
 }
