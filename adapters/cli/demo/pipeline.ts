@@ -30,6 +30,9 @@ export interface GenerationInput {
   readonly cacheDir: string;
 }
 
+/** InstantID's recommended scales (README, infer.py) and SDXL's VAE scaling factor, shared by both demo modes. */
+export const REFERENCE_SCALES = { adapterScale: 0.8, identityNetScale: 0.8, vaeScalingFactor: 0.13025 } as const;
+
 /** The face stages' results. */
 export interface PreparedFace {
   readonly keypointImage: RgbImage;

@@ -1,5 +1,5 @@
 import { FaceAnalysis, loadImage, scaleKeypoints, tensor, workingSize, type Face } from "../../../core/index.js";
-import type { FaceInput, GenerationInput } from "./pipeline.js";
+import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
 import type { RealModels } from "./real-models.js";
 import type { StageTimer } from "./timings.js";
 
@@ -33,9 +33,7 @@ export async function prepareRealRun(
     steps: settings.steps,
     guidance: settings.guidance,
     seed: settings.seed,
-    adapterScale: 0.8,
-    identityNetScale: 0.8,
-    vaeScalingFactor: 0.13025,
+    ...REFERENCE_SCALES,
     cacheDir: models.dir,
   };
   return { detected, face, generation };

@@ -1,5 +1,5 @@
 import { RandomWeights, TINY_UNET, buildSyntheticModels, tensor, type SyntheticModels, type SyntheticUnetConfig } from "../../../core/index.js";
-import type { FaceInput, GenerationInput } from "./pipeline.js";
+import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
 import { sampleEmbedding, sampleKeypoints } from "./sample-face.js";
 
 /** The demo's tiny models: SDXL's structure at small widths, built for a 256×256 output (latent 32×32). */
@@ -36,9 +36,7 @@ export async function prepareSyntheticRun(
     steps: settings.steps,
     guidance: settings.guidance,
     seed: settings.seed,
-    adapterScale: 0.8,
-    identityNetScale: 0.8,
-    vaeScalingFactor: 0.13025,
+    ...REFERENCE_SCALES,
     cacheDir: models.dir,
   };
   return { face, generation, models };

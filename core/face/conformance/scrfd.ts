@@ -5,7 +5,8 @@ import type { ConformanceKind } from "../../conformance/kind.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { readSafetensors } from "../../tensor/safetensors.js";
 import { decodeScrfd } from "../scrfd-decode.js";
-import { groupScrfdOutputs } from "../scrfd-outputs.js";
+import { groupScrfdOutputs, type RawOutput } from "../scrfd-outputs.js";
+import type { Detection } from "../types.js";
 import { detectionJson, readCaseFile } from "./read-cases.js";
 
 const size = z.tuple([z.number().int().positive(), z.number().int().positive()]);
@@ -24,6 +25,24 @@ const scrfdCases = z.object({
   ),
 });
 
+/** The settings of one golden SCRFD case (`cases.json`). */
+export type ScrfdCaseSettings = Pick<z.infer<typeof scrfdCases>["cases"][number], "input_size" | "image_size" | "det_scale" | "det_thresh" | "nms_thresh" | "max_num">;
+
+/** Decodes one case's raw head outputs with the case's own input size, scale, thresholds and max_num. */
+export function decodeScrfdCase(c: ScrfdCaseSettings, outputs: readonly RawOutput[], source?: string): Detection[] {
+  const [inputWidth, inputHeight] = c.input_size;
+  return decodeScrfd(groupScrfdOutputs(outputs, inputWidth, inputHeight, source), {
+    inputWidth,
+    inputHeight,
+    imageWidth: c.image_size[0],
+    imageHeight: c.image_size[1],
+    detScale: c.det_scale,
+    threshold: c.det_thresh,
+    nmsThreshold: c.nms_thresh,
+    maxNum: c.max_num,
+  });
+}
+
 /** `scrfd`: decodes each case's raw SCRFD head outputs (no model is run) → `results.json` with the detections. */
 export const scrfdKind: ConformanceKind = {
   name: "scrfd",
@@ -38,17 +57,7 @@ export const scrfdKind: ConformanceKind = {
         const t = tensors.get(name);
         return t ? [{ name, shape: t.shape, data: t.data }] : [];
       });
-      const [inputWidth, inputHeight] = c.input_size;
-      const detections = decodeScrfd(groupScrfdOutputs(outputs, inputWidth, inputHeight, `case ${n} (${c.raw})`), {
-        inputWidth,
-        inputHeight,
-        imageWidth: c.image_size[0],
-        imageHeight: c.image_size[1],
-        detScale: c.det_scale,
-        threshold: c.det_thresh,
-        nmsThreshold: c.nms_thresh,
-        maxNum: c.max_num,
-      });
+      const detections = decodeScrfdCase(c, outputs, `case ${n} (${c.raw})`);
       results.push({ detections: detections.map(detectionJson) });
     }
     const file = join(outDir, "results.json");

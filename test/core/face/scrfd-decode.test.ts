@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { decodeScrfd } from "../../../core/face/scrfd-decode.js";
-import { groupScrfdOutputs, type RawOutput } from "../../../core/face/scrfd-outputs.js";
+import { decodeScrfdCase } from "../../../core/face/conformance/scrfd.js";
+import type { RawOutput } from "../../../core/face/scrfd-outputs.js";
 import { readSafetensors } from "../../../core/tensor/safetensors.js";
-import type { Detection } from "../../../core/face/types.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath } from "../../helpers/shared.js";
 
@@ -27,20 +26,6 @@ function loadCase(c: ScrfdCase, rename: (name: string, i: number) => string): Ra
   });
 }
 
-function decodeCase(c: ScrfdCase, outputs: RawOutput[]): Detection[] {
-  const [inputWidth, inputHeight] = c.input_size;
-  return decodeScrfd(groupScrfdOutputs(outputs, inputWidth, inputHeight), {
-    inputWidth,
-    inputHeight,
-    imageWidth: c.image_size[0],
-    imageHeight: c.image_size[1],
-    detScale: c.det_scale,
-    threshold: c.det_thresh,
-    nmsThreshold: c.nms_thresh,
-    maxNum: c.max_num,
-  });
-}
-
 function flat(d: { bbox: readonly number[]; kps: readonly (readonly number[])[] }): number[] {
   return [...d.bbox, ...d.kps.flat()];
 }
@@ -50,7 +35,7 @@ describeShared("decodeScrfd on the golden SCRFD head outputs", "golden/scrfd", (
 
   it("matches every case to 1e-3 px in the same order, outputs found by name", () => {
     for (const [n, c] of cases.entries()) {
-      const got = decodeCase(c, loadCase(c, (name) => name));
+      const got = decodeScrfdCase(c, loadCase(c, (name) => name));
       expect(got.length, `case ${n} detections`).toBe(c.expected.length);
       got.forEach((d, i) => {
         assertClose(flat(d), flat(c.expected[i]), { abs: 1e-3 }, `case ${n} detection ${i}`);
@@ -61,9 +46,9 @@ describeShared("decodeScrfd on the golden SCRFD head outputs", "golden/scrfd", (
 
   it("gives the same detections when outputs are unnamed and shuffled (found by shape)", () => {
     for (const c of cases) {
-      const byName = decodeCase(c, loadCase(c, (name) => name));
+      const byName = decodeScrfdCase(c, loadCase(c, (name) => name));
       const anonymous = loadCase(c, (_, i) => String(400 + i)).reverse();
-      expect(decodeCase(c, anonymous)).toEqual(byName);
+      expect(decodeScrfdCase(c, anonymous)).toEqual(byName);
     }
   });
 });
