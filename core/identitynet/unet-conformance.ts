@@ -14,13 +14,14 @@ import { createImageAdapterHook } from "../hooks/image-adapter-hook.js";
 import type { GenerationHook, StepContext } from "../hooks/types.js";
 import { createIdentity } from "../identity/identity.js";
 import { patchImageAdapter } from "../onnx/patch-image-adapter.js";
-import { SafetensorsFile, writeSafetensors } from "../tensor/safetensors.js";
+import { writeSafetensors } from "../tensor/safetensors.js";
+import { guidedGoldenStep, readUnetGoldenCases, type UnetGoldenCases } from "./unet-golden-cases.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ControlNetModel, loadControlNet } from "./controlnet-model.js";
 import { createIdentityNetHook, type IdentityNetIdentity } from "./identitynet-hook.js";
 import { loadUnet, runUnet, type UnetModel } from "./unet-model.js";
 
-type Cases = Map<string, Tensor>;
+type Cases = UnetGoldenCases;
 
 /** What every case of the folder shares: the tensors, the graphs, and the Resampler's tokens. */
 interface UnetCase {
@@ -45,18 +46,6 @@ function positiveStep(c: Cases): StepContext {
   return {
     index: 0, total: 1, sample: c.get("sample")!, timestep: c.get("timestep")!,
     promptEmbeds: row(c.get("prompt_embeds")!, 1), textEmbeds: row(c.get("text_embeds")!, 1), timeIds: row(c.get("time_ids")!, 1),
-  };
-}
-
-/** The whole-step cases' batch: [uncond, cond] rows, the latent repeated. */
-function guidedStep(c: Cases): StepContext {
-  const sample = c.get("sample")!;
-  const both = new Float32Array(2 * sample.data.length);
-  both.set(sample.data);
-  both.set(sample.data, sample.data.length);
-  return {
-    index: 0, total: 1, sample: { shape: [2, ...sample.shape.slice(1)], data: both }, timestep: c.get("timestep")!,
-    promptEmbeds: c.get("prompt_embeds")!, textEmbeds: c.get("text_embeds")!, timeIds: c.get("time_ids")!,
   };
 }
 
@@ -94,7 +83,7 @@ async function guided(u: UnetCase, faces: readonly (IdentityNetIdentity & { ipSc
 }
 
 async function guidedStepThrough(u: UnetCase, unet: UnetModel, hooks: GenerationHook): Promise<Tensor[]> {
-  const step = guidedStep(u.cases);
+  const step = guidedGoldenStep(u.cases);
   await hooks.prepare?.({ rows: ["uncond", "cond"], width: 128, height: 128, steps: 1 });
   const noise = await runUnet(unet, step, await hooks.beforeStep?.(step));
   const [uncond, cond] = [row(noise, 0), row(noise, 1)];
@@ -127,19 +116,8 @@ function faceA(u: UnetCase) {
   return { faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8, ipScale: 0.8 };
 }
 
-async function readCases(dir: string): Promise<Cases> {
-  const file = await SafetensorsFile.open(join(dir, "cases.safetensors"));
-  try {
-    const cases: Cases = new Map();
-    for (const name of file.names()) cases.set(name, await file.tensor(name));
-    return cases;
-  } finally {
-    await file.close();
-  }
-}
-
 async function openCase(dir: string, patchDir: string): Promise<UnetCase> {
-  const cases = await readCases(dir);
+  const cases = await readUnetGoldenCases(dir);
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
   // The split of the Resampler's attention into heads is not in the weights; cases.json states it.
   const about = JSON.parse(await readFile(join(dir, "cases.json"), "utf8")) as { resampler_config?: { heads?: number } };

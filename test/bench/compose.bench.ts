@@ -13,33 +13,13 @@ import { type ControlNetModel, loadControlNet } from "../../core/identitynet/con
 import { runControlNet } from "../../core/identitynet/run.js";
 import { loadUnet, runUnet } from "../../core/identitynet/unet-model.js";
 import { patchImageAdapter } from "../../core/onnx/patch-image-adapter.js";
-import { SafetensorsFile } from "../../core/tensor/safetensors.js";
+import { guidedGoldenStep, readUnetGoldenCases } from "../../core/identitynet/unet-golden-cases.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
 import { type Benchmark, type BenchResult, medianMs } from "./benchmark.js";
 
 // The bench runs from the built bundle, so ../shared is found from the working directory.
 const caseDir = join(process.env.INSTANTID_SHARED ?? resolve(process.cwd(), "..", "shared"), "golden", "unet");
 const SIZE = 128;
-
-async function readCases(): Promise<Map<string, Tensor>> {
-  const file = await SafetensorsFile.open(join(caseDir, "cases.safetensors"));
-  const cases = new Map<string, Tensor>();
-  for (const name of file.names()) cases.set(name, await file.tensor(name));
-  await file.close();
-  return cases;
-}
-
-// One guided step's inputs: the batch [uncond, cond].
-function guidedStep(c: Map<string, Tensor>): StepContext {
-  const sample = c.get("sample")!;
-  const both = new Float32Array(2 * sample.data.length);
-  both.set(sample.data);
-  both.set(sample.data, sample.data.length);
-  return {
-    index: 0, total: 1, sample: { shape: [2, ...sample.shape.slice(1)], data: both }, timestep: c.get("timestep")!,
-    promptEmbeds: c.get("prompt_embeds")!, textEmbeds: c.get("text_embeds")!, timeIds: c.get("time_ids")!,
-  };
-}
 
 // N identities in N vertical strips, alternating the golden's two faces and keypoint images. The strips
 // leave the bottom rows free so every N, 1 included, runs with masks: the same patched graph per identity.
@@ -62,7 +42,7 @@ async function preparedStep(c: Map<string, Tensor>, n: number, models: { identit
   const patched = await patchImageAdapter(join(caseDir, "unet.onnx"), models.adapter, { ...compositionPatchOptions(composition), outDir: patchDir });
   const unet = await loadUnet(patched.modelPath!);
   const { hooks } = toLocalHooks(composition, { ...models, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
-  const step = guidedStep(c);
+  const step = guidedGoldenStep(c);
   await hooks.prepare({ rows: ["uncond", "cond"], width: SIZE, height: SIZE, steps: 1 });
   const contribution = await hooks.beforeStep(step);
   return {
@@ -74,7 +54,7 @@ async function preparedStep(c: Map<string, Tensor>, n: number, models: { identit
 
 /** One IdentityNet pass on a batch of two, as each identity adds per step. */
 function identityNetPass(c: Map<string, Tensor>, identityNet: ControlNetModel) {
-  const step = guidedStep(c);
+  const step = guidedGoldenStep(c);
   const tokens = c.get("face_tokens")!;
   const kps = c.get("kps_image")!;
   const encoderHiddenStates = { shape: [2, ...tokens.shape.slice(1)], data: new Float32Array(2 * tokens.data.length).fill(0.1) };
@@ -100,7 +80,7 @@ export const composeBenchmark: Benchmark = {
   available: () => existsSync(join(caseDir, "identitynet.onnx")),
   skipReason: `reference graphs ${caseDir} are absent (set INSTANTID_SHARED)`,
   async run() {
-    const c = await readCases();
+    const c = await readUnetGoldenCases(caseDir);
     const adapter = await loadImageAdapter(join(caseDir, "ip-adapter.bin"));
     const about = JSON.parse(await readFile(join(caseDir, "cases.json"), "utf8")) as { resampler_config?: { heads?: number } };
     const resampler = Resampler.fromWeights(adapter.imageProj, { heads: about.resampler_config?.heads });
