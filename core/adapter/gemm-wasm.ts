@@ -1,18 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { growMemory, WASM_PAGE, wasmApi as wasm, type WasmMemory } from "../wasm/webassembly.js";
 import { gemmModuleBytes, OUT_BLOCK } from "./gemm-wasm-code.js";
-
-/** The slice of the WebAssembly JS API used here (the project's type libraries do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 type Gemm = (x: number, rows: number, w: number, outDim: number, inDim: number, y: number, yStride: number) => void;
 
@@ -23,7 +12,6 @@ interface Kernel {
   readonly helper?: Helper;
 }
 
-const PAGE = 65536;
 /** 1 GiB: the largest single product (a 5120 × 1280 weight) needs 27 MB. */
 const MAX_PAGES = 16384;
 /** Products smaller than this are not worth waking the helper thread for. */
@@ -116,18 +104,14 @@ function place(target: Float32Array, at: number, source: Float32Array, rows: num
 }
 
 /** Pinned weights may use this much of the kernel's memory; the rest stays free for per-call operands. Pinned space is never reclaimed. */
-const PIN_BUDGET_FLOATS = (MAX_PAGES * PAGE) / 4 / 2;
+const PIN_BUDGET_FLOATS = (MAX_PAGES * WASM_PAGE) / 4 / 2;
 
 /** Weights copied into the kernel's memory once (float offset of their padded copy), and where that pinned region ends. */
 const pinned = new WeakMap<Float32Array, number>();
 let pinnedEnd = 0;
 
 function growTo(k: Kernel, floats: number): boolean {
-  const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / PAGE);
-  if (pages <= 0) return true;
-  if (k.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) return false;
-  k.memory.grow(pages);
-  return true;
+  return growMemory(k.memory, floats * 4, MAX_PAGES);
 }
 
 /**
