@@ -47,14 +47,32 @@ export function warpAffine(image: RgbImage, forward: AffineMatrix, width: number
     for (let x = 0; x < width; x++) {
       const X = (x0 + adelta[x]) >> (AB_BITS - INTER_BITS);
       const Y = (y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
-      sample(image, X >> INTER_BITS, Y >> INTER_BITS, X & (INTER_TAB - 1), Y & (INTER_TAB - 1), out, (y * width + x) * 3);
+      const sx = X >> INTER_BITS;
+      const sy = Y >> INTER_BITS;
+      const o = (y * width + x) * 3;
+      if (sx >= 0 && sy >= 0 && sx + 1 < image.width && sy + 1 < image.height) sampleInside(image.data, image.width * 3, sx, sy, X & (INTER_TAB - 1), Y & (INTER_TAB - 1), out, o);
+      else sampleAtBorder(image, sx, sy, X & (INTER_TAB - 1), Y & (INTER_TAB - 1), out, o);
     }
   }
   return { width, height, data: out };
 }
 
+/** One output pixel whose 2x2 taps all lie inside the image (almost all of a face crop): no per-tap checks. */
+function sampleInside(data: Uint8Array, stride: number, sx: number, sy: number, fx: number, fy: number, out: Uint8Array, o: number): void {
+  const w00 = (INTER_TAB - fx) * (INTER_TAB - fy) * INTER_TAB;
+  const w01 = fx * (INTER_TAB - fy) * INTER_TAB;
+  const w10 = (INTER_TAB - fx) * fy * INTER_TAB;
+  const w11 = fx * fy * INTER_TAB;
+  const a = sy * stride + sx * 3;
+  const b = a + stride;
+  for (let c = 0; c < 3; c++) {
+    const v = (data[a + c] * w00 + data[a + 3 + c] * w01 + data[b + c] * w10 + data[b + 3 + c] * w11 + (1 << 14)) >> 15;
+    out[o + c] = v > 255 ? 255 : v;
+  }
+}
+
 /** One output pixel from the 2x2 taps at (sx, sy) with weights in 1/32 steps; taps outside the image are black. */
-function sample(image: RgbImage, sx: number, sy: number, fx: number, fy: number, out: Uint8Array, o: number): void {
+function sampleAtBorder(image: RgbImage, sx: number, sy: number, fx: number, fy: number, out: Uint8Array, o: number): void {
   const { width, height, data } = image;
   if (sx >= width || sx + 1 < 0 || sy >= height || sy + 1 < 0) return;
   // weights (32 - fx)(32 - fy)·32 ... sum to 2^15

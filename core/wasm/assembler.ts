@@ -54,6 +54,7 @@ export const v128 = {
   i32x4ExtractLane: (lane: number) => simd(27, lane),
   f32x4ExtractLane: (lane: number) => simd(31, lane),
   i32x4Const: (value: number) => [...i32c(value), ...simd(17)],
+  i32x4Shl: () => simd(171),
   i32x4ShrS: () => simd(172),
   i32x4Add: () => simd(174),
   i32x4Mul: () => simd(181),
