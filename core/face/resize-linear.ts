@@ -1,7 +1,7 @@
 import type { RgbImage } from "../image/rgb-image.js";
 import { axisTable } from "./resize-axis.js";
 import { resizeLinearJs } from "./resize-linear-js.js";
-import { resizeLinearWasm } from "./resize-wasm.js";
+import { resizeLinearWasm, resizeLinearWasmToNewPlanes } from "./resize-wasm.js";
 
 /** Where resized pixels go: float planes (NCHW), each byte value mapped through `table` on the way. */
 export interface PlanarTarget {
@@ -23,6 +23,28 @@ export function resizeLinearToPlanes(image: RgbImage, width: number, height: num
   const xs = axisTable(image.width, width, true, 3);
   const ys = axisTable(image.height, height, false, 1);
   if (!resizeLinearWasm(image, xs, ys, target)) resizeLinearJs(image, xs, ys, target);
+}
+
+/**
+ * The same resize into a new NCHW float array [3, rows, rowStride] with planes in `order`: the resized
+ * area is written top-left and the rest is left for the caller to pad (a letterbox). On the
+ * WebAssembly kernel this is one copy out of its memory, with no zero-filled allocation first.
+ */
+export function resizeLinearToNewPlanes(
+  image: RgbImage,
+  width: number,
+  height: number,
+  output: { readonly rowStride: number; readonly rows: number; readonly order: "RGB" | "BGR"; readonly table: Float32Array },
+): Float32Array {
+  const xs = axisTable(image.width, width, true, 3);
+  const ys = axisTable(image.height, height, false, 1);
+  const fast = resizeLinearWasmToNewPlanes(image, xs, ys, output.table, output);
+  if (fast) return fast;
+  const plane = output.rowStride * output.rows;
+  const data = new Float32Array(3 * plane);
+  const planes = output.order === "RGB" ? ([0, plane, 2 * plane] as const) : ([2 * plane, plane, 0] as const);
+  resizeLinearJs(image, xs, ys, { data, planes, rowStride: output.rowStride, table: output.table });
+  return data;
 }
 
 const IDENTITY = Float32Array.from({ length: 256 }, (_, v) => v);

@@ -2,13 +2,13 @@ import type { RgbImage } from "../image/rgb-image.js";
 import { growMemory, wasmApi, type WasmMemory } from "../wasm/webassembly.js";
 import type { AxisTable } from "./resize-axis.js";
 import type { PlanarTarget } from "./resize-linear.js";
-import { resizeModuleBytes } from "./resize-wasm-code.js";
+import { resizeModuleBytes, type Normalisation } from "./resize-wasm-code.js";
 
-type Resize = (src: number, xOffsets: number, xWeights: number, yTable: number, width: number, height: number, out: number, planeBytes: number, table: number) => void;
+type Resize = (src: number, xOffsets: number, xWeights: number, yTable: number, width: number, height: number, out: number, planeBytes: number, table: number, rowBytes: number) => void;
 
 interface Kernel {
   readonly memory: WasmMemory;
-  readonly resize: Resize;
+  readonly resize: Record<Normalisation, Resize>;
 }
 
 /** 1 GiB; a letterbox needs a few MB, and anything larger than this falls back to JavaScript. */
@@ -18,14 +18,16 @@ const SOURCE_SLACK = 16;
 
 let kernel: Kernel | null | undefined;
 
-/** The kernel, compiled once; null without WebAssembly SIMD (or with INSTANTID_SIMD=0). */
+/** The kernel, compiled once; null without WebAssembly SIMD, or while INSTANTID_SIMD=0 asks for the JavaScript one. */
 function loadKernel(): Kernel | null {
+  if (process.env.INSTANTID_SIMD === "0") return null;
   if (kernel !== undefined) return kernel;
   try {
-    if (!wasmApi || process.env.INSTANTID_SIMD === "0") throw new Error("WebAssembly SIMD disabled");
-    const memory = new wasmApi.Memory({ initial: 1 });
-    const instance = new wasmApi.Instance(new wasmApi.Module(resizeModuleBytes()), { env: { memory } });
-    kernel = { memory, resize: instance.exports.resize as Resize };
+    if (!wasmApi) throw new Error("no WebAssembly");
+    const api = wasmApi;
+    const memory = new api.Memory({ initial: 1 });
+    const compile = (mode: Normalisation) => new api.Instance(new api.Module(resizeModuleBytes(mode)), { env: { memory } }).exports.resize as Resize;
+    kernel = { memory, resize: { table: compile("table"), affine: compile("affine") } };
   } catch {
     kernel = null;
   }
@@ -50,13 +52,13 @@ interface Layout {
   readonly end: number;
 }
 
-function layout(width: number, height: number, sourceBytes: number): Layout {
+function layout(width: number, height: number, outFloats: number, sourceBytes: number): Layout {
   const table = 0;
   const xOffsets = 1024;
   const xWeights = align16(xOffsets + width * 4);
   const yTable = xWeights + width * 16;
   const out = yTable + height * 16;
-  const src = out + 3 * width * height * 4;
+  const src = out + outFloats * 4;
   return { table, xOffsets, xWeights, yTable, out, src, end: src + sourceBytes + SOURCE_SLACK };
 }
 
@@ -74,7 +76,10 @@ function neededRows(ys: AxisTable, sourceHeight: number): { rows: number[]; slot
   const slot = new Int32Array(sourceHeight).fill(-1);
   const rows: number[] = [];
   for (let y = 0; y < ys.index0.length; y++) {
-    for (const row of [ys.index0[y], ys.index1[y]]) if (slot[row] < 0) (slot[row] = rows.length), rows.push(row);
+    const r0 = ys.index0[y];
+    const r1 = ys.index1[y];
+    if (slot[r0] < 0) (slot[r0] = rows.length), rows.push(r0);
+    if (slot[r1] < 0) (slot[r1] = rows.length), rows.push(r1);
   }
   return { rows, slot };
 }
@@ -90,49 +95,91 @@ function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at
   }
 }
 
-function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, slot: Int32Array, stride: number, table: Float32Array): void {
-  new Float32Array(heap, at.table, 256).set(table);
+/**
+ * The table as float32 (v − mean) · scale, when that reproduces every entry to the bit (it does for
+ * SCRFD's (x − 127.5) / 128 and for plain bytes): the kernel then computes instead of looking up.
+ */
+export function affineOf(table: Float32Array): { mean: number; scale: number } | undefined {
+  const scale = Math.fround(table[1] - table[0]);
+  const mean = Math.fround(-table[0] / scale) + 0; // + 0 turns -0 into 0
+  for (let v = 0; v < 256; v++) if (Math.fround(Math.fround(v - mean) * scale) !== table[v]) return undefined;
+  return { mean, scale };
+}
+
+function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, slot: Int32Array, stride: number, table: Float32Array | { mean: number; scale: number }): void {
+  if (table instanceof Float32Array) new Float32Array(heap, at.table, 256).set(table);
+  else new Float32Array(heap, at.table, 2).set([table.mean, table.scale]);
   new Int32Array(heap, at.xOffsets, xs.index0.length).set(xs.index0);
   const weights = new Int16Array(heap, at.xWeights, xs.index0.length * 8);
-  for (let x = 0; x < xs.index0.length; x++) {
-    const w0 = xs.weight0[x];
-    const w1 = xs.weight1[x];
-    weights.set([w0, w1, w0, w1, w0, w1, 0, 0], x * 8);
+  for (let x = 0, i = 0; x < xs.index0.length; x++, i += 8) {
+    weights[i] = weights[i + 2] = weights[i + 4] = xs.weight0[x];
+    weights[i + 1] = weights[i + 3] = weights[i + 5] = xs.weight1[x];
+    weights[i + 6] = weights[i + 7] = 0;
   }
   const yTable = new Int32Array(heap, at.yTable, ys.index0.length * 4);
-  for (let y = 0; y < ys.index0.length; y++) {
-    yTable.set([slot[ys.index0[y]] * stride, slot[ys.index1[y]] * stride, ys.weight0[y], ys.weight1[y]], y * 4);
+  for (let y = 0, i = 0; y < ys.index0.length; y++, i += 4) {
+    yTable[i] = slot[ys.index0[y]] * stride;
+    yTable[i + 1] = slot[ys.index1[y]] * stride;
+    yTable[i + 2] = ys.weight0[y];
+    yTable[i + 3] = ys.weight1[y];
   }
 }
 
-function copyPlanesOut(heap: ArrayBuffer | SharedArrayBuffer, at: number, width: number, height: number, target: PlanarTarget): void {
-  const plane = width * height;
-  const out = new Float32Array(heap, at, plane * 3);
-  for (let c = 0; c < 3; c++) {
-    const from = c * plane;
-    if (target.rowStride === width) target.data.set(out.subarray(from, from + plane), target.planes[c]);
-    else for (let y = 0; y < height; y++) target.data.set(out.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
-  }
+/** Where the kernel writes: planes of `rows` rows of `rowStride` floats, in R, G, B order or reversed. */
+interface KernelOutput {
+  readonly rowStride: number;
+  readonly rows: number;
+  readonly order: "RGB" | "BGR";
 }
 
 /**
- * The INTER_LINEAR resize on the WebAssembly SIMD kernel (bit-identical to the JavaScript one):
- * the rows it needs and its tables are copied into the kernel's memory, the planes copied back.
- * Returns false, having written nothing, when the kernel cannot run it.
+ * Runs the kernel with its output laid out as asked; returns the float offset of the output planes
+ * in the kernel's memory (valid until the next call), or undefined when the kernel cannot run it.
  */
-export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
+function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): { heap: Float32Array; at: number } | undefined {
   const k = loadKernel();
-  if (!k || !rightTapIsNextPixel(xs)) return false;
+  if (!k || !rightTapIsNextPixel(xs)) return undefined;
   const width = xs.index0.length;
   const height = ys.index0.length;
   const stride = image.width * 3;
+  const plane = output.rowStride * output.rows;
   const { rows, slot } = neededRows(ys, image.height);
-  const at = layout(width, height, rows.length * stride);
-  if (!growMemory(k.memory, at.end, MAX_PAGES)) return false;
+  const at = layout(width, height, 3 * plane, rows.length * stride);
+  if (!growMemory(k.memory, at.end, MAX_PAGES)) return undefined;
   const heap = k.memory.buffer;
-  writeTables(heap, at, xs, ys, slot, stride, target.table);
+  const affine = affineOf(table);
+  writeTables(heap, at, xs, ys, slot, stride, affine ?? table);
   copyRows(image, rows, new Uint8Array(heap), at.src);
-  k.resize(at.src, at.xOffsets, at.xWeights, at.yTable, width, height, at.out, width * height * 4, at.table);
-  copyPlanesOut(heap, at.out, width, height, target);
+  const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
+  k.resize[affine ? "affine" : "table"](at.src, at.xOffsets, at.xWeights, at.yTable, width, height, first, step, at.table, output.rowStride * 4);
+  return { heap: new Float32Array(heap), at: at.out / 4 };
+}
+
+/**
+ * The INTER_LINEAR resize on the WebAssembly SIMD kernel (bit-identical to the JavaScript one),
+ * writing only the resized area of the target's planes. Returns false, having written nothing,
+ * when the kernel cannot run it.
+ */
+export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
+  const width = xs.index0.length;
+  const height = ys.index0.length;
+  const result = runKernel(image, xs, ys, target.table, { rowStride: width, rows: height, order: "RGB" });
+  if (!result) return false;
+  const plane = width * height;
+  for (let c = 0; c < 3; c++) {
+    const from = result.at + c * plane;
+    if (target.rowStride === width) target.data.set(result.heap.subarray(from, from + plane), target.planes[c]);
+    else for (let y = 0; y < height; y++) target.data.set(result.heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
+  }
   return true;
+}
+
+/**
+ * The same resize into a new [3, rows, rowStride] float array (an NCHW tensor, planes in `order`):
+ * the resized area is written top-left, everything else is left unspecified for the caller to pad.
+ * One copy out of the kernel's memory; undefined when the kernel cannot run it.
+ */
+export function resizeLinearWasmToNewPlanes(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): Float32Array | undefined {
+  const result = runKernel(image, xs, ys, table, output);
+  return result?.heap.slice(result.at, result.at + 3 * output.rowStride * output.rows);
 }

@@ -48,6 +48,8 @@ export const simd = (code: number, ...immediates: number[]): number[] => [0xfd, 
 export const v128 = {
   load: (offset = 0) => simd(0, ...memarg(4, offset)),
   load64Zero: (offset = 0) => simd(93, ...memarg(0, offset)),
+  load32Splat: (offset = 0) => simd(9, ...memarg(2, offset)),
+  store32Lane: (lane: number, offset = 0) => simd(90, ...memarg(2, offset), lane),
   zero: () => simd(12, ...new Array(16).fill(0)),
   shuffle: (lanes: readonly number[]) => simd(13, ...lanes),
   i32x4Splat: () => simd(17),
@@ -60,7 +62,9 @@ export const v128 = {
   i32x4Mul: () => simd(181),
   i32x4MinS: () => simd(182),
   i32x4DotI16x8S: () => simd(186),
+  f32x4ConvertI32x4S: () => simd(250),
   f32x4Add: () => simd(228),
+  f32x4Sub: () => simd(229),
   f32x4Mul: () => simd(230),
 } as const;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { axisTable } from "../../../core/face/resize-axis.js";
 import { resizeLinearJs } from "../../../core/face/resize-linear-js.js";
-import { resizeLinearWasm, wasmResizeAvailable } from "../../../core/face/resize-wasm.js";
+import { affineOf, resizeLinearWasm, wasmResizeAvailable } from "../../../core/face/resize-wasm.js";
 import { normalizationTable } from "../../../core/face/normalize.js";
 import type { RgbImage } from "../../../core/image/rgb-image.js";
 
@@ -13,10 +13,9 @@ function randomImage(width: number, height: number, seed: number): RgbImage {
 }
 
 /** Resizes with both kernels into padded planes (rowStride wider than the output, BGR order) and returns both buffers. */
-function bothKernels(image: RgbImage, width: number, height: number): { js: Float32Array; wasm: Float32Array; ran: boolean } {
+function bothKernels(image: RgbImage, width: number, height: number, table: Float32Array): { js: Float32Array; wasm: Float32Array; ran: boolean } {
   const rowStride = width + 3;
   const plane = rowStride * (height + 1);
-  const table = normalizationTable({ mean: 127.5, std: 127.5, channelOrder: "BGR" });
   const target = (data: Float32Array) => ({ data, planes: [2 * plane, plane, 0] as const, rowStride, table });
   const xs = axisTable(image.width, width, true, 3);
   const ys = axisTable(image.height, height, false, 1);
@@ -41,11 +40,23 @@ describe("resizeLinearWasm", () => {
     ["a one-pixel output", 40, 30, 1, 1],
     ["stretching one axis and shrinking the other", 300, 40, 90, 200],
   ];
+  const tables = {
+    "looked up (ArcFace's (x - 127.5) / 127.5)": normalizationTable({ mean: 127.5, std: 127.5, channelOrder: "BGR" }),
+    "computed (SCRFD's (x - 127.5) / 128)": normalizationTable({ mean: 127.5, std: 128, channelOrder: "RGB" }),
+  };
   for (const [what, sw, sh, dw, dh] of sizes) {
-    it(`is bit-identical to the JavaScript kernel: ${what} (${sw}x${sh} → ${dw}x${dh}), writing only the resized area`, () => {
-      const { js, wasm, ran } = bothKernels(randomImage(sw, sh, sw * 31 + dh), dw, dh);
-      expect(ran).toBe(true);
-      expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
-    });
+    for (const [normalised, table] of Object.entries(tables)) {
+      it(`is bit-identical to the JavaScript kernel: ${what} (${sw}x${sh} → ${dw}x${dh}), values ${normalised}, writing only the resized area`, () => {
+        const { js, wasm, ran } = bothKernels(randomImage(sw, sh, sw * 31 + dh), dw, dh, table);
+        expect(ran).toBe(true);
+        expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+      });
+    }
   }
+
+  it("computes values in float32 only when that reproduces every table entry to the bit", () => {
+    expect(affineOf(normalizationTable({ mean: 127.5, std: 128, channelOrder: "RGB" }))).toEqual({ mean: 127.5, scale: 1 / 128 });
+    expect(affineOf(normalizationTable({ mean: 0, std: 1, channelOrder: "RGB" }))).toEqual({ mean: 0, scale: 1 });
+    expect(affineOf(normalizationTable({ mean: 127.5, std: 127.5, channelOrder: "RGB" }))).toBeUndefined();
+  });
 });
