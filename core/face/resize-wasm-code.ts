@@ -91,7 +91,10 @@ function body(mode: Normalisation): number[] {
   return code.bytes;
 }
 
-/** The module's bytes: imports `env.memory`, exports `resize`. */
-export function resizeModuleBytes(mode: Normalisation): Uint8Array {
-  return kernelModuleBytes({ exportName: "resize", params: 10, i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: body(mode) });
+/**
+ * The module's bytes: imports `env.memory` (shared, up to `maxPages`, when `shared` so a helper
+ * thread can resize half the rows), exports `resize`.
+ */
+export function resizeModuleBytes(mode: Normalisation, shared = false, maxPages = 0): Uint8Array {
+  return kernelModuleBytes({ exportName: "resize", params: 10, i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: body(mode), shared, maxPages });
 }

@@ -1,4 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
+import { KernelHelper, kernelThreads } from "../wasm/helper-thread.js";
 import { growMemory, wasmApi, type WasmMemory } from "../wasm/webassembly.js";
 import type { AxisTable } from "./resize-axis.js";
 import type { PlanarTarget } from "./resize-linear.js";
@@ -6,13 +7,19 @@ import { resizeModuleBytes, type Normalisation } from "./resize-wasm-code.js";
 
 type Resize = (src: number, xOffsets: number, xWeights: number, yTable: number, width: number, height: number, out: number, planeBytes: number, table: number, rowBytes: number) => void;
 
+const MODES: readonly Normalisation[] = ["table", "affine"];
+
 interface Kernel {
   readonly memory: WasmMemory;
   readonly resize: Record<Normalisation, Resize>;
+  /** The thread that resizes the lower half of large outputs; absent on one core. */
+  readonly helper?: KernelHelper;
 }
 
 /** 1 GiB; a letterbox needs a few MB, and anything larger than this falls back to JavaScript. */
 const MAX_PAGES = 16384;
+/** Outputs smaller than this (pixels) are not worth waking the helper thread for. */
+const SPLIT_MIN_PIXELS = 1 << 16;
 /** The kernel reads 8 bytes at a row's last pixel. */
 const SOURCE_SLACK = 16;
 
@@ -25,9 +32,12 @@ function loadKernel(): Kernel | null {
   try {
     if (!wasmApi) throw new Error("no WebAssembly");
     const api = wasmApi;
-    const memory = new api.Memory({ initial: 1 });
-    const compile = (mode: Normalisation) => new api.Instance(new api.Module(resizeModuleBytes(mode)), { env: { memory } }).exports.resize as Resize;
-    kernel = { memory, resize: { table: compile("table"), affine: compile("affine") } };
+    const threads = kernelThreads();
+    const memory = threads > 1 ? new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new api.Memory({ initial: 1 });
+    const modules = MODES.map((mode) => resizeModuleBytes(mode, threads > 1, MAX_PAGES));
+    const [table, affine] = modules.map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports.resize as Resize);
+    const helper = threads > 1 ? new KernelHelper(modules.map((bytes) => ({ bytes, exportName: "resize" })), memory) : undefined;
+    kernel = { memory, resize: { table, affine }, helper };
   } catch {
     kernel = null;
   }
@@ -151,7 +161,13 @@ function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32
   writeTables(heap, at, xs, ys, slot, stride, affine ?? table);
   copyRows(image, rows, new Uint8Array(heap), at.src);
   const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
-  k.resize[affine ? "affine" : "table"](at.src, at.xOffsets, at.xWeights, at.yTable, width, height, first, step, at.table, output.rowStride * 4);
+  const mode: Normalisation = affine ? "affine" : "table";
+  const rowBytes = output.rowStride * 4;
+  // The helper thread takes the lower rows: their y-table entries and output rows start `split` rows in.
+  const split = k.helper?.ready && width * height >= SPLIT_MIN_PIXELS ? height >> 1 : height;
+  const job = split < height ? k.helper!.start(MODES.indexOf(mode), [at.src, at.xOffsets, at.xWeights, at.yTable + split * 16, width, height - split, first + split * rowBytes, step, at.table, rowBytes]) : 0;
+  k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, split, first, step, at.table, rowBytes);
+  if (job) k.helper!.finish(job);
   return { heap: new Float32Array(heap), at: at.out / 4 };
 }
 
