@@ -64,6 +64,12 @@ async function keypointsFor(face: PlacedFace, options: PrepareOptions, analyzer?
   return scaleKeypoints(posed.kps, pose, options);
 }
 
+/** A photo's largest face: its raw embedding, and its keypoints with its detected box. */
+async function fromPhoto(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ embedding: Float32Array; face: PlacedFace }> {
+  const { face } = await largestFaceOf(analyzer, photo, path);
+  return { embedding: face.embedding, face: { kps: face.kps, box: face.bbox } };
+}
+
 /** An identity file's embedding as the server takes it, and its first reference's keypoints. */
 function fromIdentity(identity: Identity, path: string): { embedding: Float32Array | Float32Array[]; face: PlacedFace } {
   const source = identity.sources[0];
@@ -87,13 +93,7 @@ export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis:
   const pose = options.pose ? await readFile(options.pose) : undefined;
   if (!options.models && photo) return { photo, pose };
   const analyzer = options.models ? (await openFaceAnalysis(options.models)).analyzer : undefined;
-  let prepared: { embedding: Float32Array | Float32Array[]; face: PlacedFace };
-  if (photo) {
-    const { face } = await largestFaceOf(analyzer!, photo, options.face!);
-    prepared = { embedding: face.embedding, face: { kps: face.kps, box: face.bbox } };
-  } else {
-    prepared = fromIdentity(await loadIdentity(options.identity!), options.identity!);
-  }
+  const prepared = photo ? await fromPhoto(analyzer!, photo, options.face!) : fromIdentity(await loadIdentity(options.identity!), options.identity!);
   const keypoints = await keypointsFor(prepared.face, options, analyzer);
   const keypointImage = await encodePng(renderKeypoints(keypoints, { width: options.width, height: options.height }));
   return { photo, analysis: { embedding: prepared.embedding, keypointImage } };
