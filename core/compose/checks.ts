@@ -2,7 +2,7 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
 import type { RegionMask } from "../kps/face-mask.js";
 import { KEYPOINT_NAMES } from "../kps/keypoints.js";
-import type { CompositionWarning } from "./types.js";
+import type { CompositionWarning, RegionSpec } from "./types.js";
 
 /**
  * Refuses a region that covers nothing (every value 0 or less, e.g. a rectangle outside the canvas).
@@ -29,5 +29,17 @@ export function keypointsOutsideRegion(kps: FiveKeypoints, mask: RegionMask, ind
     code: "KEYPOINTS_OUTSIDE_REGION",
     identity: index,
     message: `${name}: ${outside.join(", ")} outside its region, where neither IdentityNet nor the image attention act for it; move the region or the keypoints`,
+  };
+}
+
+/** A warning when a rectangle or polygon region reaches past the canvas, which clips it (a pose photo's size, when given, sets the canvas). */
+export function regionBeyondCanvas(spec: RegionSpec | undefined, canvas: { width: number; height: number }, index: number, name: string): CompositionWarning | undefined {
+  const points = !spec ? [] : "rect" in spec ? [[spec.rect[0], spec.rect[1]], [spec.rect[2], spec.rect[3]]] : "polygon" in spec ? spec.polygon : [];
+  const beyond = points.some(([x, y]) => x < 0 || y < 0 || x > canvas.width || y > canvas.height);
+  if (!beyond) return undefined;
+  return {
+    code: "REGION_CLIPPED",
+    identity: index,
+    message: `${name}: its region reaches past the ${canvas.width}x${canvas.height} canvas and is clipped to it; give the region in canvas pixels`,
   };
 }

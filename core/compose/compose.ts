@@ -4,7 +4,7 @@ import { controlImageTensor } from "../identitynet/control-image.js";
 import type { RegionMask } from "../kps/face-mask.js";
 import { renderKeypoints } from "../kps/render.js";
 import { parseOptions } from "../validate.js";
-import { assertMaskNotEmpty, keypointsOutsideRegion } from "./checks.js";
+import { assertMaskNotEmpty, keypointsOutsideRegion, regionBeyondCanvas } from "./checks.js";
 import { resolveOverlaps } from "./overlap.js";
 import { faceSlot, fitIdentityKeypoints } from "./placement.js";
 import { assignPoseFaces, poseFacesLeftToRight } from "./pose-match.js";
@@ -36,6 +36,10 @@ export function createComposition(options: CompositionOptions): Composition {
   const warnings: CompositionWarning[] = [];
   const posed = poseKeypoints(o, warnings);
   const resolved = o.identities.map((id, i) => resolveIdentity(o, id, i, names[i], posed[i]));
+  for (const [i, id] of o.identities.entries()) {
+    const clipped = regionBeyondCanvas(id.region as CompositionOptions["identities"][number]["region"], o, i, names[i]);
+    if (clipped) warnings.push(clipped);
+  }
   const { masks, warning } = resolveOverlaps(resolved.map((r) => r.mask), o.overlap, names);
   if (warning) warnings.push(warning);
   const identities = resolved.map((r, i): ComposedIdentity => {

@@ -82,7 +82,7 @@ export interface CompositionOptions {
 
 /** What {@link createComposition} reports without failing. */
 export interface CompositionWarning {
-  readonly code: "MASKS_OVERLAP" | "KEYPOINTS_OUTSIDE_REGION" | "UNUSED_POSE_FACES";
+  readonly code: "MASKS_OVERLAP" | "KEYPOINTS_OUTSIDE_REGION" | "UNUSED_POSE_FACES" | "REGION_CLIPPED";
   /** Index of the identity concerned, when there is one. */
   readonly identity?: number;
   readonly message: string;

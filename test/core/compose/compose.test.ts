@@ -83,6 +83,12 @@ describe("createComposition", () => {
     expect(c.warnings).toEqual([expect.objectContaining({ code: "KEYPOINTS_OUTSIDE_REGION", identity: 0 })]);
   });
 
+  it("a region reaching past the canvas is clipped with a REGION_CLIPPED warning naming the identity", () => {
+    const c = createComposition({ ...base, identities: [{ identity: person(1), region: { rect: [0, 0, 256, 256] } }, { identity: person(2), region: { rect: [256, 0, 700, 256] } }] });
+    expect(c.warnings).toEqual([expect.objectContaining({ code: "REGION_CLIPPED", identity: 1 })]);
+    expect(c.identities[1].mask.width).toBe(512);
+  });
+
   it("a keypoints rect fits the identity's face there", () => {
     const c = createComposition({ ...base, identities: [{ identity: person(1), keypoints: { rect: [100, 50, 200, 150] } }] });
     expect(c.identities[0].keypoints!.every(([x, y]) => x > 100 && x < 200 && y > 50 && y < 150)).toBe(true);
