@@ -7,6 +7,7 @@ import { describeOutputs, imageInputSpec, outputShapes, type ImageInputSpec } fr
 import type { PixelNormalization } from "./normalize.js";
 import { decodeScrfd } from "./scrfd-decode.js";
 import { groupScrfdOutputs } from "./scrfd-outputs.js";
+import { TensorPool } from "./tensor-pool.js";
 import type { Detection } from "./types.js";
 
 /** How to load and run an SCRFD detector. */
@@ -58,6 +59,8 @@ function checkOutputs(session: OrtSession, path: string): void {
 
 /** An SCRFD face detector (insightface's `SCRFD`), loaded once and safe to call concurrently. */
 export class ScrfdDetector {
+  private readonly inputs = new TensorPool();
+
   private constructor(
     private readonly session: OrtSession,
     private readonly input: ImageInputSpec,
@@ -88,21 +91,26 @@ export class ScrfdDetector {
 
   /** Runs the detector at one input size and returns detections in image pixels, in insightface's order. */
   async detectAt(image: RgbImage, width: number, height: number, maxNum = 0): Promise<Detection[]> {
-    const boxed = letterbox(image, width, height, this.normalization);
-    const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, height, width], data: boxed.data }) };
-    const results = await runSession(this.session, feeds, "face detector");
-    const outputs = this.session.outputNames.map((name) => ({ name, ...fromOrtTensor(results[name], `face detector output ${name}`) }));
-    const heads = groupScrfdOutputs(outputs, width, height);
-    return decodeScrfd(heads, {
-      inputWidth: width,
-      inputHeight: height,
-      imageWidth: image.width,
-      imageHeight: image.height,
-      detScale: boxed.detScale,
-      threshold: this.options.threshold,
-      nmsThreshold: this.options.nmsThreshold,
-      maxNum,
-    });
+    const input = this.inputs.acquire(3 * width * height);
+    try {
+      const boxed = letterbox(image, width, height, this.normalization, input);
+      const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, height, width], data: boxed.data }) };
+      const results = await runSession(this.session, feeds, "face detector");
+      const outputs = this.session.outputNames.map((name) => ({ name, ...fromOrtTensor(results[name], `face detector output ${name}`) }));
+      const heads = groupScrfdOutputs(outputs, width, height);
+      return decodeScrfd(heads, {
+        inputWidth: width,
+        inputHeight: height,
+        imageWidth: image.width,
+        imageHeight: image.height,
+        detScale: boxed.detScale,
+        threshold: this.options.threshold,
+        nmsThreshold: this.options.nmsThreshold,
+        maxNum,
+      });
+    } finally {
+      this.inputs.release(input);
+    }
   }
 
   /** Detects faces, retrying at smaller sizes when none is found; throws NO_FACE listing every size tried. */

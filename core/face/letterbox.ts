@@ -1,6 +1,6 @@
 import type { RgbImage } from "../image/rgb-image.js";
 import { NchwTensor, normalizationTable, toNchw, type PixelNormalization } from "./normalize.js";
-import { resizeLinearToNewPlanes } from "./resize-linear.js";
+import { resizeLinearToTensor } from "./resize-linear.js";
 
 /** Where the image sits inside the detector input: its resized size (top-left) and the scale applied. */
 export interface LetterboxGeometry {
@@ -35,15 +35,20 @@ export function letterboxGeometry(imageWidth: number, imageHeight: number, input
   return { resizedWidth, resizedHeight, detScale: resizedHeight / imageHeight };
 }
 
-/** Letterboxes an image into a detector input as insightface's SCRFD does (OpenCV bilinear resize, top-left, zero padding). */
-export function letterbox(image: RgbImage, inputWidth: number, inputHeight: number, norm: PixelNormalization): LetterboxedInput {
+/**
+ * Letterboxes an image into a detector input as insightface's SCRFD does (OpenCV bilinear resize,
+ * top-left, zero padding). `into`, a [1, 3, inputHeight, inputWidth] array, is filled and returned
+ * as the data instead of a new one: a detector reuses its input this way, sparing the page faults of
+ * a fresh multi-megabyte array per image.
+ */
+export function letterbox(image: RgbImage, inputWidth: number, inputHeight: number, norm: PixelNormalization, into?: Float32Array): LetterboxedInput {
   const geometry = letterboxGeometry(image.width, image.height, inputWidth, inputHeight);
   const { resizedWidth, resizedHeight } = geometry;
   if (resizedWidth === image.width && resizedHeight === image.height) {
-    return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm) };
+    return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm, into) };
   }
   const table = normalizationTable(norm);
-  const planes = resizeLinearToNewPlanes(image, resizedWidth, resizedHeight, { rowStride: inputWidth, rows: inputHeight, order: norm.channelOrder, table });
+  const planes = resizeLinearToTensor(image, resizedWidth, resizedHeight, { rowStride: inputWidth, rows: inputHeight, order: norm.channelOrder, table }, into);
   const tensor = new NchwTensor(inputWidth, inputHeight, norm, planes);
   return { ...geometry, width: inputWidth, height: inputHeight, data: tensor.padOutside(resizedWidth, resizedHeight) };
 }

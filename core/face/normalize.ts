@@ -74,9 +74,10 @@ export class NchwTensor implements PlanarTarget {
 /**
  * Writes an RGB image into the top-left corner of an NCHW float32 tensor [1, 3, height, width]
  * of normalised pixels; the rest is the value of a black pixel (insightface's letterbox padding).
+ * Writes into `into` (of that size) when given.
  */
-export function toNchw(image: RgbImage, width: number, height: number, norm: PixelNormalization): Float32Array {
-  const tensor = new NchwTensor(width, height, norm);
+export function toNchw(image: RgbImage, width: number, height: number, norm: PixelNormalization, into?: Float32Array): Float32Array {
+  const tensor = new NchwTensor(width, height, norm, into);
   tensor.writeImage(image);
   return tensor.padOutside(image.width, image.height);
 }

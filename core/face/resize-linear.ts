@@ -1,7 +1,7 @@
 import type { RgbImage } from "../image/rgb-image.js";
 import { axisTable } from "./resize-axis.js";
 import { resizeLinearJs } from "./resize-linear-js.js";
-import { resizeLinearWasm, resizeLinearWasmToNewPlanes } from "./resize-wasm.js";
+import { resizeLinearWasm, resizeLinearWasmToTensor } from "./resize-wasm.js";
 
 /** Where resized pixels go: float planes (NCHW), each byte value mapped through `table` on the way. */
 export interface PlanarTarget {
@@ -25,25 +25,26 @@ export function resizeLinearToPlanes(image: RgbImage, width: number, height: num
   if (!resizeLinearWasm(image, xs, ys, target)) resizeLinearJs(image, xs, ys, target);
 }
 
+/** An NCHW float tensor [3, rows, rowStride] with planes in `order`, values normalised through `table`. */
+export interface TensorLayout {
+  readonly rowStride: number;
+  readonly rows: number;
+  readonly order: "RGB" | "BGR";
+  readonly table: Float32Array;
+}
+
 /**
- * The same resize into a new NCHW float array [3, rows, rowStride] with planes in `order`: the resized
- * area is written top-left and the rest is left for the caller to pad (a letterbox). On the
- * WebAssembly kernel this is one copy out of its memory, with no zero-filled allocation first.
+ * The same resize into an NCHW tensor (`data`, or a new array): the resized area is written top-left
+ * and the rest is left for the caller to pad (a letterbox). On the WebAssembly kernel this is one
+ * copy out of its memory; it writes whole rows there, which is why the padding is the caller's.
  */
-export function resizeLinearToNewPlanes(
-  image: RgbImage,
-  width: number,
-  height: number,
-  output: { readonly rowStride: number; readonly rows: number; readonly order: "RGB" | "BGR"; readonly table: Float32Array },
-): Float32Array {
+export function resizeLinearToTensor(image: RgbImage, width: number, height: number, layout: TensorLayout, data: Float32Array = new Float32Array(3 * layout.rowStride * layout.rows)): Float32Array {
   const xs = axisTable(image.width, width, true, 3);
   const ys = axisTable(image.height, height, false, 1);
-  const fast = resizeLinearWasmToNewPlanes(image, xs, ys, output.table, output);
-  if (fast) return fast;
-  const plane = output.rowStride * output.rows;
-  const data = new Float32Array(3 * plane);
-  const planes = output.order === "RGB" ? ([0, plane, 2 * plane] as const) : ([2 * plane, plane, 0] as const);
-  resizeLinearJs(image, xs, ys, { data, planes, rowStride: output.rowStride, table: output.table });
+  if (resizeLinearWasmToTensor(image, xs, ys, layout.table, layout, data)) return data;
+  const plane = layout.rowStride * layout.rows;
+  const planes = layout.order === "RGB" ? ([0, plane, 2 * plane] as const) : ([2 * plane, plane, 0] as const);
+  resizeLinearJs(image, xs, ys, { data, planes, rowStride: layout.rowStride, table: layout.table });
   return data;
 }
 

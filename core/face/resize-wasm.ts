@@ -191,11 +191,14 @@ export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, 
 }
 
 /**
- * The same resize into a new [3, rows, rowStride] float array (an NCHW tensor, planes in `order`):
- * the resized area is written top-left, everything else is left unspecified for the caller to pad.
- * One copy out of the kernel's memory; undefined when the kernel cannot run it.
+ * The same resize into `data`, a [3, rows, rowStride] float array (an NCHW tensor, planes in `order`):
+ * the resized area is written top-left, everything else is left as it is for the caller to pad.
+ * One copy out of the kernel's memory. Returns false, having written nothing, when the kernel cannot run it.
  */
-export function resizeLinearWasmToNewPlanes(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): Float32Array | undefined {
+export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput, data: Float32Array): boolean {
   const result = runKernel(image, xs, ys, table, output);
-  return result?.heap.slice(result.at, result.at + 3 * output.rowStride * output.rows);
+  if (!result) return false;
+  const floats = 3 * output.rowStride * output.rows;
+  data.set(result.heap.subarray(result.at, result.at + floats));
+  return true;
 }

@@ -44,6 +44,24 @@ describe("letterbox", () => {
     }
   });
 
+  it("fills a reused array completely: garbage in `into` does not survive (resized, padded and unresized inputs)", () => {
+    const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };
+    for (const [w, h] of [[64, 64], [40, 72], [97, 61], [100, 70]]) {
+      const fresh = letterbox(image, w, h, SCRFD_NORM);
+      for (const simd of [true, false]) {
+        if (!simd) process.env.INSTANTID_SIMD = "0";
+        try {
+          const into = new Float32Array(3 * w * h).fill(Number.NaN);
+          const reused = letterbox(image, w, h, SCRFD_NORM, into);
+          expect(reused.data).toBe(into);
+          expect(reused.data).toEqual(fresh.data);
+        } finally {
+          delete process.env.INSTANTID_SIMD;
+        }
+      }
+    }
+  });
+
   it("writes BGR planes when asked", () => {
     const image = { width: 1, height: 1, data: Uint8Array.from([255, 0, 0]) };
     const input = letterbox(image, 1, 1, { mean: 0, std: 1, channelOrder: "BGR" });
