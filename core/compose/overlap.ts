@@ -35,10 +35,11 @@ export function resolveOverlaps(masks: readonly RegionMask[], mode: OverlapMode,
     });
   }
   if (mode === "allow") return { masks: [...masks], warning: { code: "MASKS_OVERLAP", message: `${what}; kept as given, so both identities act there at full strength` } };
-  return { masks: normalized(masks), warning: { code: "MASKS_OVERLAP", message: `${what}; normalized so they share those pixels` } };
+  return { masks: normalizeOverlaps(masks), warning: { code: "MASKS_OVERLAP", message: `${what}; normalized so they share those pixels` } };
 }
 
-function normalized(masks: readonly RegionMask[]): RegionMask[] {
+/** Copies of the masks, each divided by the masks' sum at every pixel where that sum exceeds 1. */
+export function normalizeOverlaps(masks: readonly RegionMask[]): RegionMask[] {
   const out = masks.map((m) => ({ width: m.width, height: m.height, data: Float32Array.from(m.data) }));
   const area = out[0].data.length;
   for (let p = 0; p < area; p++) {
