@@ -17,9 +17,11 @@ export interface CompositionRegion {
 /**
  * The region masks of a composition's region prompts, in identity order, for the identities in
  * `identities` (default: those with a `prompt`). Each is the identity's mask as `toLocalHooks` uses it
- * (after the overlap rule), divided by the sum of every identity's mask where that sum exceeds 1 — a
- * no-op after `overlap: "normalize"`; with "allow", prompted regions share overlapping pixels with the
- * other identities as ComfyUI's average of masked conditionings does (docs/multi-identity.md).
+ * (after the overlap rule) divided, wherever any region covers the pixel, by the sum of every identity's
+ * mask there: ComfyUI's average of masked conditionings, in which an identity without a region prompt
+ * stands for the shared prompt. Binary regions that do not overlap are unchanged; a soft region alone
+ * at a pixel counts fully there; pixels no region covers stay 0 (the runner gives them the shared prompt).
+ * See docs/multi-identity.md.
  * @throws InstantIdError INVALID_OPTION for an index that is not an identity of the composition, or given twice.
  * @example
  * const regions = compositionRegionMasks(composition).map((r, i) => ({ embeds: regionEmbeds[i], mask: r.mask }));
@@ -36,6 +38,6 @@ export function compositionRegionMasks(composition: Composition, identities?: re
       );
     }
   });
-  const shared = normalizeOverlaps(all.map((c) => c.mask));
+  const shared = normalizeOverlaps(all.map((c) => c.mask), 0);
   return [...chosen].sort((a, b) => a - b).map((i) => ({ identity: i, name: all[i].name, ...(all[i].prompt ? { prompt: all[i].prompt } : {}), mask: shared[i] }));
 }
