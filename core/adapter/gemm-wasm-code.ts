@@ -6,42 +6,10 @@
  * rows (kept in L1) it sweeps all input rows 4 at a time, so the weights stream from memory once;
  * each step does 4·OUT_BLOCK f32x4 multiply-adds from 4 + OUT_BLOCK loads.
  */
+import { i32c, kernelModuleBytes, op, uleb, v128 } from "../wasm/assembler.js";
 
-const op = {
-  end: 0x0b, loop: 0x03, brIf: 0x0d, get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32LtU: 0x49, i32Shl: 0x74,
-  f32Add: 0x92, f32Store: 0x38,
-} as const;
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
-
-/** Signed LEB128, the encoding of i32.const immediates (64 needs two bytes: one byte 0x40 means -64). */
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-const i32c = (value: number) => [op.i32Const, ...sleb(value)];
-
-const simd = (code: number, ...immediates: number[]) => [0xfd, ...uleb(code), ...immediates];
-const v128Load = (offset = 0) => simd(0, 4, ...uleb(offset));
-const f32x4Add = () => simd(228);
-const f32x4Mul = () => simd(230);
-const extractLane = (lane: number) => simd(31, lane);
-const v128Zero = () => simd(12, ...new Array(16).fill(0));
+const { f32x4Add, f32x4Mul, f32x4ExtractLane: extractLane, zero: v128Zero } = v128;
+const v128Load = v128.load;
 
 /** Output features per block (3 or 4 spill registers and run slower); outDim must be a multiple of it (the caller pads). */
 export const OUT_BLOCK = 2;
@@ -99,32 +67,13 @@ function body(): number[] {
   emit(get(R0), get(ROWS), op.i32LtU, op.brIf, 0, op.end);
   addTo(O0, i32c(OUT_BLOCK));
   emit(get(O0), get(OUT_DIM), op.i32LtU, op.brIf, 0, op.end);
-  emit(op.end);
   return code;
 }
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 
 /**
  * The module's bytes: imports `env.memory` (shared, up to `maxPages`, when `shared` so worker threads
  * can run the same kernel on the same data), exports `gemm`.
  */
 export function gemmModuleBytes(shared = false, maxPages = 0): Uint8Array {
-  const I32 = 0x7f;
-  const V128 = 0x7b;
-  const fn = body();
-  const locals = [2, I32_LOCALS, I32, V128_LOCALS, V128];
-  const code = [...uleb(locals.length + fn.length), ...locals, ...fn];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...(shared ? [0x03, 1, ...uleb(maxPages)] : [0x00, 1])]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name("gemm"), 0x00, 0]),
-    ...section(10, [1, ...code]),
-  ]);
+  return kernelModuleBytes({ exportName: "gemm", params: 7, i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: body(), shared, maxPages });
 }

@@ -1,18 +1,6 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { KernelHelper, kernelThreads } from "../wasm/helper-thread.js";
+import { growMemory, WASM_PAGE, wasmApi as wasm, type WasmMemory } from "../wasm/webassembly.js";
 import { gemmModuleBytes, OUT_BLOCK } from "./gemm-wasm-code.js";
-
-/** The slice of the WebAssembly JS API used here (the project's type libraries do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 type Gemm = (x: number, rows: number, w: number, outDim: number, inDim: number, y: number, yStride: number) => void;
 
@@ -20,67 +8,13 @@ interface Kernel {
   readonly memory: WasmMemory;
   readonly gemm: Gemm;
   /** The helper thread that takes half of large products; absent on one core. */
-  readonly helper?: Helper;
+  readonly helper?: KernelHelper;
 }
 
-const PAGE = 65536;
 /** 1 GiB: the largest single product (a 5120 × 1280 weight) needs 27 MB. */
 const MAX_PAGES = 16384;
 /** Products smaller than this are not worth waking the helper thread for. */
 const SPLIT_MIN_WORK = 1 << 22;
-
-/** How long the first large product waits for the helper thread before going on alone. */
-const HELPER_START_TIMEOUT_MS = 1000;
-
-// control block slots
-const SEQ = 0, DONE = 1, READY = 2, PARAMS = 3;
-
-/** The worker's whole program: instantiate the kernel on the shared memory, then run each posted half-product. */
-const HELPER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { bytes, memory, control } = workerData;
-const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.gemm;
-Atomics.store(control, ${READY}, 1);
-Atomics.notify(control, ${READY});
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, ${SEQ}, seen);
-  seen = Atomics.load(control, ${SEQ});
-  const p = control.subarray(${PARAMS}, ${PARAMS} + 7);
-  gemm(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
-  Atomics.store(control, ${DONE}, seen);
-  Atomics.notify(control, ${DONE});
-}`;
-
-class Helper {
-  private readonly control = new Int32Array(new SharedArrayBuffer(16 * 4));
-
-  constructor(bytes: Uint8Array, memory: WasmMemory) {
-    const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { bytes, memory, control: this.control } });
-    worker.unref();
-    worker.on("error", () => Atomics.store(this.control, READY, 0));
-    // A thread starts in tens of milliseconds without needing our event loop; waiting here means
-    // even fully synchronous callers get both cores from the first product on.
-    Atomics.wait(this.control, READY, 0, HELPER_START_TIMEOUT_MS);
-  }
-
-  get ready(): boolean {
-    return Atomics.load(this.control, READY) === 1;
-  }
-
-  /** Starts `gemm(...params)` on the helper thread. */
-  start(params: readonly number[]): number {
-    this.control.set(params, PARAMS);
-    const seq = Atomics.add(this.control, SEQ, 1) + 1;
-    Atomics.notify(this.control, SEQ);
-    return seq;
-  }
-
-  /** Blocks until job `seq` is done (main-thread Atomics.wait is allowed in Node). */
-  finish(seq: number): void {
-    for (let done = Atomics.load(this.control, DONE); done !== seq; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done, 1000);
-  }
-}
 
 let kernel: Kernel | null | undefined;
 
@@ -92,11 +26,11 @@ function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
     if (!wasm) throw new Error("no WebAssembly");
-    const threads = Math.min(2, availableParallelism(), Number(process.env.INSTANTID_THREADS) || 2);
+    const threads = kernelThreads();
     const bytes = gemmModuleBytes(threads > 1, MAX_PAGES);
     const memory = threads > 1 ? new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new wasm.Memory({ initial: 1 });
     const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-    kernel = { memory, gemm: instance.exports.gemm as Gemm, helper: threads > 1 ? new Helper(bytes, memory) : undefined };
+    kernel = { memory, gemm: instance.exports.gemm as Gemm, helper: threads > 1 ? new KernelHelper([{ bytes, exportName: "gemm" }], memory) : undefined };
   } catch {
     kernel = null;
   }
@@ -116,18 +50,14 @@ function place(target: Float32Array, at: number, source: Float32Array, rows: num
 }
 
 /** Pinned weights may use this much of the kernel's memory; the rest stays free for per-call operands. Pinned space is never reclaimed. */
-const PIN_BUDGET_FLOATS = (MAX_PAGES * PAGE) / 4 / 2;
+const PIN_BUDGET_FLOATS = (MAX_PAGES * WASM_PAGE) / 4 / 2;
 
 /** Weights copied into the kernel's memory once (float offset of their padded copy), and where that pinned region ends. */
 const pinned = new WeakMap<Float32Array, number>();
 let pinnedEnd = 0;
 
 function growTo(k: Kernel, floats: number): boolean {
-  const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / PAGE);
-  if (pages <= 0) return true;
-  if (k.memory.buffer.byteLength / PAGE + pages > MAX_PAGES) return false;
-  k.memory.grow(pages);
-  return true;
+  return growMemory(k.memory, floats * 4, MAX_PAGES);
 }
 
 /**
@@ -172,7 +102,7 @@ export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDi
   if (pinnedAt === undefined) place(heap, wAt, w, outDim, inDim, padOut, padIn);
   place(heap, xAt, x, rows, inDim, padRows, padIn);
   const split = k.helper?.ready && rows * w.length >= SPLIT_MIN_WORK ? roundUp(padOut / 2, OUT_BLOCK) : padOut;
-  const job = split < padOut ? k.helper!.start([xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut]) : 0;
+  const job = split < padOut ? k.helper!.start(0, [xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut]) : 0;
   k.gemm(xAt * 4, padRows, wAt * 4, split, padIn, yAt * 4, padOut);
   if (job) k.helper!.finish(job);
   if (padOut === outDim) out.set(heap.subarray(yAt, yAt + rows * outDim));

@@ -7,7 +7,7 @@ export { compositionSchema } from "./schema.js";
 export { regionMask, maskBounds, DEFAULT_FACE_PADDING } from "./region-mask.js";
 export { polygonMask } from "./polygon.js";
 export { estimateFaceBox, keypointBox, frontalFace, FACE_BOX_FACTOR } from "./face-box.js";
-export { fitIdentityKeypoints, faceSlot } from "./placement.js";
+export { fitIdentityKeypoints, faceSlot, faceSlotRect } from "./placement.js";
 export { assignPoseFaces, poseFacesLeftToRight } from "./pose-match.js";
 export { findOverlaps, resolveOverlaps, normalizeOverlaps } from "./overlap.js";
 export { compositionRegionMasks } from "./region-prompts.js";

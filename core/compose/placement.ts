@@ -5,6 +5,7 @@ import { retargetKeypoints } from "../kps/retarget.js";
 import { estimateFaceBox, frontalFace } from "./face-box.js";
 import { maskBounds } from "./region-mask.js";
 import type { RegionMask } from "../kps/face-mask.js";
+import type { Rect } from "../kps/retarget.js";
 
 /**
  * The identity's own keypoints fitted into a face box of the canvas: its first reference's keypoints
@@ -18,16 +19,22 @@ export function fitIdentityKeypoints(identity: Identity, rect: BBox): FiveKeypoi
 }
 
 /**
- * The face slot of a region: a square half the region's shorter side, centred horizontally and a
- * little above the middle (where a head sits in a portrait), inside the region's bounding box.
+ * The face slot of a box `[x1, y1, x2, y2]`: a square half its shorter side, centred horizontally and
+ * a little above the middle (where a head sits in a portrait).
+ * @example retargetKeypoints(face.kps, faceSlotRect([0, 0, 1024, 1024]), { from: face.bbox });
+ */
+export function faceSlotRect([x1, y1, x2, y2]: BBox): Rect {
+  const size = Math.min(x2 - x1, y2 - y1) * 0.5;
+  return { x: x1 + (x2 - x1 - size) / 2, y: y1 + (y2 - y1 - size) / 2.5, width: size, height: size };
+}
+
+/**
+ * The face slot ({@link faceSlotRect}) of a region's bounding box.
  * @throws InstantIdError INVALID_INPUT when the region is empty.
  */
 export function faceSlot(region: RegionMask, who: string): BBox {
   const bounds = maskBounds(region);
   if (!bounds) throw new InstantIdError(ErrorCode.InvalidInput, `${who}: the region is empty, so there is nowhere to place the face`);
-  const [x1, y1, x2, y2] = bounds;
-  const size = Math.min(x2 - x1, y2 - y1) * 0.5;
-  const left = x1 + (x2 - x1 - size) / 2;
-  const top = y1 + (y2 - y1 - size) / 2.5;
-  return [left, top, left + size, top + size];
+  const { x, y, width, height } = faceSlotRect(bounds);
+  return [x, y, x + width, y + height];
 }

@@ -1,6 +1,6 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { NchwTensor, toNchw, type PixelNormalization } from "./normalize.js";
-import { resizeLinearToPlanes } from "./resize-linear.js";
+import { NchwTensor, normalizationTable, toNchw, type PixelNormalization } from "./normalize.js";
+import { resizeLinearToNewPlanes } from "./resize-linear.js";
 
 /** Where the image sits inside the detector input: its resized size (top-left) and the scale applied. */
 export interface LetterboxGeometry {
@@ -42,7 +42,8 @@ export function letterbox(image: RgbImage, inputWidth: number, inputHeight: numb
   if (resizedWidth === image.width && resizedHeight === image.height) {
     return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm) };
   }
-  const tensor = new NchwTensor(inputWidth, inputHeight, norm);
-  resizeLinearToPlanes(image, resizedWidth, resizedHeight, tensor);
+  const table = normalizationTable(norm);
+  const planes = resizeLinearToNewPlanes(image, resizedWidth, resizedHeight, { rowStride: inputWidth, rows: inputHeight, order: norm.channelOrder, table });
+  const tensor = new NchwTensor(inputWidth, inputHeight, norm, planes);
   return { ...geometry, width: inputWidth, height: inputHeight, data: tensor.padOutside(resizedWidth, resizedHeight) };
 }

@@ -31,13 +31,15 @@ export class NchwTensor implements PlanarTarget {
   readonly planes: readonly [number, number, number];
   readonly rowStride: number;
 
+  /** `data`, when given, is adopted as the tensor's storage (a [3, height, width] array). */
   constructor(
     width: number,
     private readonly height: number,
     norm: PixelNormalization,
+    data?: Float32Array,
   ) {
     this.table = normalizationTable(norm);
-    this.data = new Float32Array(width * height * 3);
+    this.data = data ?? new Float32Array(width * height * 3);
     this.rowStride = width;
     const plane = width * height;
     this.planes = norm.channelOrder === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];

@@ -41,20 +41,39 @@ export function warpAffine(image: RgbImage, forward: AffineMatrix, width: number
     bdelta[x] = roundEven(m3 * x * AB_SCALE);
   }
   const out = new Uint8Array(width * height * 3);
+  const { data, width: sourceWidth, height: sourceHeight } = image;
+  const stride = sourceWidth * 3;
   for (let y = 0; y < height; y++) {
     const x0 = roundEven((m1 * y + m2) * AB_SCALE) + ROUND_DELTA;
     const y0 = roundEven((m4 * y + m5) * AB_SCALE) + ROUND_DELTA;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0, o = y * width * 3; x < width; x++, o += 3) {
       const X = (x0 + adelta[x]) >> (AB_BITS - INTER_BITS);
       const Y = (y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
-      sample(image, X >> INTER_BITS, Y >> INTER_BITS, X & (INTER_TAB - 1), Y & (INTER_TAB - 1), out, (y * width + x) * 3);
+      const sx = X >> INTER_BITS;
+      const sy = Y >> INTER_BITS;
+      const fx = X & (INTER_TAB - 1);
+      const fy = Y & (INTER_TAB - 1);
+      if (sx < 0 || sy < 0 || sx + 1 >= sourceWidth || sy + 1 >= sourceHeight) {
+        sampleAtBorder(image, sx, sy, fx, fy, out, o);
+        continue;
+      }
+      // weights (32 - fx)(32 - fy)·32 ... sum to 2^15, so no sum exceeds 255 · 2^15 and none needs saturating
+      const w00 = (INTER_TAB - fx) * (INTER_TAB - fy) * INTER_TAB;
+      const w01 = fx * (INTER_TAB - fy) * INTER_TAB;
+      const w10 = (INTER_TAB - fx) * fy * INTER_TAB;
+      const w11 = fx * fy * INTER_TAB;
+      const a = sy * stride + sx * 3;
+      const b = a + stride;
+      out[o] = (data[a] * w00 + data[a + 3] * w01 + data[b] * w10 + data[b + 3] * w11 + (1 << 14)) >> 15;
+      out[o + 1] = (data[a + 1] * w00 + data[a + 4] * w01 + data[b + 1] * w10 + data[b + 4] * w11 + (1 << 14)) >> 15;
+      out[o + 2] = (data[a + 2] * w00 + data[a + 5] * w01 + data[b + 2] * w10 + data[b + 5] * w11 + (1 << 14)) >> 15;
     }
   }
   return { width, height, data: out };
 }
 
 /** One output pixel from the 2x2 taps at (sx, sy) with weights in 1/32 steps; taps outside the image are black. */
-function sample(image: RgbImage, sx: number, sy: number, fx: number, fy: number, out: Uint8Array, o: number): void {
+function sampleAtBorder(image: RgbImage, sx: number, sy: number, fx: number, fy: number, out: Uint8Array, o: number): void {
   const { width, height, data } = image;
   if (sx >= width || sx + 1 < 0 || sy >= height || sy + 1 < 0) return;
   // weights (32 - fx)(32 - fy)·32 ... sum to 2^15

@@ -2,8 +2,7 @@ import { readFile } from "node:fs/promises";
 import {
   encodePng,
   ErrorCode,
-  FaceAnalysis,
-  identityEmbeds,
+  faceSlotRect,
   InstantIdError,
   largestFace,
   loadIdentity,
@@ -12,53 +11,63 @@ import {
   retargetKeypoints,
   scaleKeypoints,
   type BBox,
+  type Face,
+  type FaceAnalyzer,
   type FiveKeypoints,
   type Identity,
 } from "../../../core/index.js";
-import { identityRegions, regionMaskPng, type Region } from "./layout.js";
+import type { OpenFaceAnalysis } from "../face-analysis.js";
+import { serverEmbedding } from "../compose/images.js";
 
-/** One identity ready for a bridge: its photo, and when analysed locally its embedding and keypoint image. */
+/** The one identity of a single-face bridge call: its photo, and when analysed locally its embedding and keypoint image. */
 export interface PreparedIdentity {
   /** The face photo; absent for an identity file. */
   readonly photo?: Buffer;
   /** The pose photo, for servers that analyse it themselves (no local models). */
   readonly pose?: Buffer;
   readonly analysis?: { readonly embedding: Float32Array | readonly Float32Array[]; readonly keypointImage: Buffer };
-  /** Region mask PNG, when there are several identities. */
-  readonly mask?: Buffer;
 }
 
-/** What to prepare: face photos and identity files (one per identity), an optional pose photo, face models, and the output size. */
+/** What to prepare: a face photo or an identity file, an optional pose photo, face models, and the output size. */
 export interface PrepareOptions {
-  readonly faces: readonly string[];
-  readonly identities?: readonly string[];
+  readonly face?: string;
+  readonly identity?: string;
   readonly pose?: string;
   readonly models?: string;
   readonly width: number;
   readonly height: number;
 }
 
-/** Keeps a face's keypoints inside the middle of its region: faces fill about half the region's width. */
-function faceSlot(region: Region): Region {
-  const size = Math.min(region.width, region.height) * 0.5;
-  return { x: region.x + (region.width - size) / 2, y: region.y + (region.height - size) / 2.5, width: size, height: size };
+/**
+ * The largest face of a photo (what InstantID uses), with the photo's size; an analysis failure names the file.
+ * @throws InstantIdError NO_FACE naming `path` when the photo shows no face.
+ */
+export async function largestFaceOf(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ face: Face; width: number; height: number }> {
+  const image = await loadImage(photo);
+  const face = largestFace(await analyzer.analyze(image).catch(noFaceIn(path)), path);
+  return { face, width: image.width, height: image.height };
 }
 
-/** A face as the layout needs it: its keypoints and the box to fit into its region. */
+/** A face as the layout needs it: its keypoints and the box to fit into the picture's face slot. */
 interface PlacedFace {
   readonly kps: FiveKeypoints;
   readonly box: BBox;
 }
 
-async function keypointsFor(faces: readonly PlacedFace[], options: PrepareOptions, regions: Region[], analysis?: FaceAnalysis): Promise<FiveKeypoints[]> {
-  if (!options.pose || !analysis) return faces.map((face, i) => retargetKeypoints(face.kps, faceSlot(regions[i]), { from: face.box }));
-  const pose = await loadImage(options.pose);
-  const posed = (await analysis.analyze(pose)).slice(0, faces.length);
-  if (posed.length < faces.length) {
-    throw new InstantIdError(ErrorCode.NoFace, `The pose photo ${options.pose} shows ${posed.length} face(s) but ${faces.length} identities were given; use a pose with one face per identity`);
+async function keypointsFor(face: PlacedFace, options: PrepareOptions, analyzer?: FaceAnalyzer): Promise<FiveKeypoints> {
+  if (!options.pose || !analyzer) {
+    return retargetKeypoints(face.kps, faceSlotRect([0, 0, options.width, options.height]), { from: face.box });
   }
-  posed.sort((a, b) => a.bbox[0] - b.bbox[0]); // identities are laid out left to right
-  return posed.map((face) => scaleKeypoints(face.kps, pose, options));
+  const pose = await loadImage(options.pose);
+  const [posed] = await analyzer.analyze(pose);
+  if (!posed) throw new InstantIdError(ErrorCode.NoFace, `The pose photo ${options.pose} shows no face; use a pose photo with one face`);
+  return scaleKeypoints(posed.kps, pose, options);
+}
+
+/** A photo's largest face: its raw embedding, and its keypoints with its detected box. */
+async function fromPhoto(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ embedding: Float32Array; face: PlacedFace }> {
+  const { face } = await largestFaceOf(analyzer, photo, path);
+  return { embedding: face.embedding, face: { kps: face.kps, box: face.bbox } };
 }
 
 /** An identity file's embedding as the server takes it, and its first reference's keypoints. */
@@ -70,40 +79,24 @@ function fromIdentity(identity: Identity, path: string): { embedding: Float32Arr
   const [w, h] = [Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
   // The eyes-to-mouth box is about half a face box wide: widen it so the face keeps its size in its slot.
   const box: BBox = [Math.min(...xs) - w * 0.6, Math.min(...ys) - h * 0.9, Math.max(...xs) + w * 0.6, Math.max(...ys) + h * 0.6];
-  const embedding = identity.combine === "concat" ? [...identity.embeddings] : identityEmbeds(identity).data;
-  return { embedding, face: { kps: source.kps, box } };
+  return { embedding: serverEmbedding(identity), face: { kps: source.kps, box } };
 }
 
 /**
- * Reads the photos and, with face models, analyses them locally: the largest face's raw embedding and
- * its keypoints drawn at the output size (from the pose photo, or each face placed in its region).
- * Identity files bring their own embeddings and keypoints. Several identities get side-by-side regions and masks.
+ * Reads the photo and, with face models, analyses it locally: the largest face's raw embedding and
+ * its keypoints drawn at the output size (from the pose photo's first face, or placed in the picture's
+ * face slot). An identity file brings its own embedding and keypoints. Several identities go through
+ * the composition API instead (bridge/composition.ts).
  */
-export async function prepareIdentities(options: PrepareOptions): Promise<PreparedIdentity[]> {
-  const photos = await Promise.all(options.faces.map((path) => readFile(path)));
-  const files = await Promise.all((options.identities ?? []).map((path) => loadIdentity(path)));
+export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis: OpenFaceAnalysis): Promise<PreparedIdentity> {
+  const photo = options.face === undefined ? undefined : await readFile(options.face);
   const pose = options.pose ? await readFile(options.pose) : undefined;
-  const count = photos.length + files.length;
-  const regions = identityRegions(count, options.width, options.height);
-  const masks = count > 1 ? await Promise.all(regions.map((region) => regionMaskPng(region, options.width, options.height))) : [];
-  if (!options.models && !files.length) return photos.map((photo, i) => ({ photo, pose, mask: masks[i] }));
-  if (!options.models && photos.length) throw new InstantIdError(ErrorCode.InvalidOption, "Mixing --face photos with --identity files needs --models, so the photos are analysed the same way");
-  const analysis = options.models ? await FaceAnalysis.create({ models: options.models }) : undefined;
-  const embeddings: (Float32Array | Float32Array[])[] = [];
-  const faces: PlacedFace[] = [];
-  for (const [i, photo] of photos.entries()) {
-    const face = largestFace(await analysis!.analyze(await loadImage(photo)).catch(noFaceIn(options.faces[i])), options.faces[i]);
-    embeddings.push(face.embedding);
-    faces.push({ kps: face.kps, box: face.bbox });
-  }
-  for (const [i, identity] of files.entries()) {
-    const prepared = fromIdentity(identity, options.identities![i]);
-    embeddings.push(prepared.embedding);
-    faces.push(prepared.face);
-  }
-  const keypoints = await keypointsFor(faces, options, regions, analysis);
-  const images = await Promise.all(keypoints.map((kps) => encodePng(renderKeypoints(kps, { width: options.width, height: options.height }))));
-  return faces.map((_, i) => ({ photo: photos[i], mask: masks[i], analysis: { embedding: embeddings[i], keypointImage: images[i] } }));
+  if (!options.models && photo) return { photo, pose };
+  const analyzer = options.models ? (await openFaceAnalysis(options.models)).analyzer : undefined;
+  const prepared = photo ? await fromPhoto(analyzer!, photo, options.face!) : fromIdentity(await loadIdentity(options.identity!), options.identity!);
+  const keypoints = await keypointsFor(prepared.face, options, analyzer);
+  const keypointImage = await encodePng(renderKeypoints(keypoints, { width: options.width, height: options.height }));
+  return { photo, analysis: { embedding: prepared.embedding, keypointImage } };
 }
 
 function noFaceIn(path: string) {

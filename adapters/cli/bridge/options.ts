@@ -1,30 +1,31 @@
 import { ErrorCode, InstantIdError, invalidOption } from "../../../core/index.js";
 import type { CliOption } from "../command.js";
 import { numberOption } from "../cli-values.js";
+import { parseRunArgs, serverOptions, type RunArgs } from "../compose/server-options.js";
 
 /** The options `instantid a1111 txt2img` and `instantid comfyui txt2img` share. */
 export const bridgeOptions: Record<string, CliOption> = {
   url: { type: "string", value: "URL", description: "Server root, e.g. http://127.0.0.1:7860 (required unless --dry-run)" },
-  face: { type: "string", multiple: true, value: "IMG", description: "Face photo; repeat for several identities, laid out left to right" },
+  face: { type: "string", multiple: true, value: "IMG", description: "Face photo; repeat for several identities, side by side left to right (a composition, as instantid compose)" },
   identity: { type: "string", multiple: true, value: "FILE", description: "Identity file (instantid identity create), after the --face identities; A1111 only" },
   prompt: { type: "string", value: "TEXT", description: "The prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
-  pose: { type: "string", value: "IMG", description: "Photo whose face positions give the keypoints (one face per identity)" },
-  models: { type: "string", value: "DIR", description: "Face models (models.json): analyse locally so the server needs no insightface" },
+  pose: { type: "string", value: "IMG", description: "Photo whose face positions give the keypoints (one face per identity, matched left to right)" },
+  models: { type: "string", value: "DIR", description: "Face models (models.json): analyse locally so the server needs no insightface; needed for several --face photos" },
   "ip-scale": { type: "string", value: "S", description: "Image Adapter scale", default: "0.8" },
   "cn-scale": { type: "string", value: "S", description: "IdentityNet scale", default: "0.8" },
-  steps: { type: "string", value: "N", description: "Sampling steps", default: "30" },
-  cfg: { type: "string", value: "S", description: "Guidance scale", default: "5" },
+  steps: serverOptions.steps,
+  cfg: serverOptions.cfg,
   size: { type: "string", value: "WxH", description: "Output size", default: "1024x1024" },
-  seed: { type: "string", value: "N", description: "Seed (random when left out)" },
+  seed: serverOptions.seed,
   out: { type: "string", short: "o", value: "OUT.png", description: "Where to save the image (its info goes beside it as .json)" },
   "dry-run": { type: "string", value: "FILE", description: "Write the exact request to FILE instead of sending it" },
   auth: { type: "string", value: "USER:PASS", description: "HTTP basic auth" },
-  timeout: { type: "string", value: "SECONDS", description: "Timeout of one generation", default: "900" },
+  timeout: serverOptions.timeout,
 };
 
 /** Parsed shared options. */
-export interface BridgeArgs {
+export interface BridgeArgs extends RunArgs {
   readonly url?: string;
   readonly faces: string[];
   readonly identities: string[];
@@ -34,15 +35,10 @@ export interface BridgeArgs {
   readonly models?: string;
   readonly ipScale: number;
   readonly cnScale: number;
-  readonly steps: number;
-  readonly cfg: number;
   readonly width: number;
   readonly height: number;
-  readonly seed?: number;
   readonly out?: string;
   readonly dryRun?: string;
-  readonly auth?: { username: string; password: string };
-  readonly timeoutMs: number;
 }
 
 /** Reads and checks the shared options once, at the CLI boundary. */
@@ -57,8 +53,6 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
   if (!size || width % 8 || height % 8 || width < 64 || height < 64 || width > 4096 || height > 4096) throw invalidOption("--size", "WxH, multiples of 8 between 64 and 4096", values.size);
   if (!values["dry-run"] && !values.url) throw new InstantIdError(ErrorCode.InvalidOption, "Expected --url (the server) or --dry-run FILE (write the request only)");
   if (!values["dry-run"] && !values.out) throw invalidOption("--out", "a file to save the image to (-o OUT.png)", undefined);
-  const auth = values.auth as string | undefined;
-  if (auth !== undefined && !auth.includes(":")) throw invalidOption("--auth", "USER:PASS", auth);
   const unit = (n: number) => n >= 0 && n <= 2;
   return {
     url: values.url as string | undefined,
@@ -70,14 +64,10 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
     models: values.models as string | undefined,
     ipScale: numberOption(values, "ip-scale", unit, "a number from 0 to 2"),
     cnScale: numberOption(values, "cn-scale", unit, "a number from 0 to 2"),
-    steps: numberOption(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
-    cfg: numberOption(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
     width,
     height,
-    seed: values.seed === undefined ? undefined : numberOption(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
     out: values.out as string | undefined,
     dryRun: values["dry-run"] as string | undefined,
-    auth: auth ? { username: auth.slice(0, auth.indexOf(":")), password: auth.slice(auth.indexOf(":") + 1) } : undefined,
-    timeoutMs: numberOption(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
+    ...parseRunArgs(values),
   };
 }

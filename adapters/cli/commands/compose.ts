@@ -3,12 +3,13 @@ import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { composeOptions, parseComposeArgs, type ComposeBackendName } from "../compose/args.js";
 import type { ComposeBackend } from "../compose/backend.js";
 import { buildCliLayout } from "../compose/layout.js";
+import { printCompositionWarnings } from "../compose/warnings.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 
 function report(composition: Composition, io: CliIo): void {
-  const { width, height, identities, warnings } = composition;
+  const { width, height, identities } = composition;
   io.stdout(`composition ${width}x${height}, ${identities.length} identit${identities.length === 1 ? "y" : "ies"}\n`);
-  for (const w of warnings) io.stderr(`warning [${w.code}]: ${w.message}\n`);
+  printCompositionWarnings(composition, io);
 }
 
 /**

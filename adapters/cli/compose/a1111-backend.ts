@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { assumedCapabilities, buildGenerationRequest, createA1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities } from "../../a1111/index.js";
+import {
+  assumedCapabilities, buildGenerationRequest, createA1111Client, type A1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities,
+} from "../../a1111/index.js";
 import { invalidOption, saveImages, writeFileAtomic, type Composition } from "../../../core/index.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
@@ -7,9 +9,47 @@ import { createProgressBar } from "../progress-bar.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
 import { joinedPrompt, keypointPng, maskPng, serverEmbedding } from "./images.js";
-import { parseServerArgs, serverOptions, type ServerArgs } from "./server-options.js";
+import { parseServerArgs, serverOptions } from "./server-options.js";
 
-const FLAVOURS = ["a1111", "forge", "sdnext"];
+/** The server flavours `--flavour` names, for a dry run without `--url`. */
+export const A1111_FLAVOURS = ["a1111", "forge", "sdnext"];
+
+/** Where an A1111 request goes: the server (or, without `url`, the assumed flavour) and the dry-run file or the image file. */
+export interface A1111Target {
+  readonly url?: string;
+  readonly auth?: { username: string; password: string };
+  readonly timeoutMs: number;
+  readonly flavour: string;
+  readonly dryRun?: string;
+  readonly out?: string;
+}
+
+/** The server's client (absent without `url`) and what it can take: detected, or assumed from the flavour. */
+export interface A1111Server {
+  readonly client?: A1111Client;
+  readonly capabilities: ServerCapabilities;
+}
+
+/** Checks `--flavour` and asks the server (when there is one) what it can take. */
+export async function openA1111Server(target: A1111Target): Promise<A1111Server> {
+  if (!A1111_FLAVOURS.includes(target.flavour)) throw invalidOption("--flavour", A1111_FLAVOURS.join(", "), target.flavour);
+  if (!target.url) return { capabilities: assumedCapabilities(target.flavour as A1111Flavour) };
+  const client = createA1111Client({ baseUrl: target.url, auth: target.auth, generationTimeoutMs: target.timeoutMs });
+  return { client, capabilities: await client.detect() };
+}
+
+/** Writes the request to the dry-run file, or generates on the server and saves the images with their info. */
+export async function deliverA1111Request(request: A1111Request, server: A1111Server, target: A1111Target, io: CliIo): Promise<number> {
+  if (target.dryRun) {
+    await writeFileAtomic(target.dryRun, `${JSON.stringify(request, null, 2)}\n`);
+    io.stdout(`wrote the ${server.capabilities.flavour} request to ${target.dryRun}\n`);
+    return 0;
+  }
+  const result = await withInterrupt((signal) => server.client!.generate(request, { onProgress: createProgressBar(io), signal }));
+  const paths = await saveImages(target.out!, result.images, result.info);
+  io.stdout(`${paths.join("\n")}\n`);
+  return 0;
+}
 
 /**
  * A composition as sd-webui-controlnet units: per identity the Image Adapter / IdentityNet unit pair
@@ -20,7 +60,7 @@ export async function compositionToA1111(composition: Composition, photos: reado
   const identities: IdentitySpec[] = [];
   for (const [i, c] of composition.identities.entries()) {
     identities.push({
-      face: { photo: photos[i], analysis: { embedding: serverEmbedding(c), keypointImage: await keypointPng(c) } },
+      face: { photo: photos[i], analysis: { embedding: serverEmbedding(c.identity), keypointImage: await keypointPng(c) } },
       ipScale: c.ipScale,
       cnScale: c.identityNetScale,
       guidanceStart: c.start,
@@ -46,12 +86,18 @@ export async function compositionA1111Request(composition: Composition, server: 
   return { ...body, alwayson_scripts: { controlnet: { args } } };
 }
 
-async function send(request: A1111Request, server: ServerArgs, out: string, io: CliIo): Promise<number> {
-  const client = createA1111Client({ baseUrl: server.url!, auth: server.auth, generationTimeoutMs: server.timeoutMs });
-  const result = await withInterrupt((signal) => client.generate(request, { onProgress: createProgressBar(io), signal }));
-  const paths = await saveImages(out, result.images, result.info);
-  io.stdout(`${paths.join("\n")}\n`);
-  return 0;
+/**
+ * Sends a composition to an A1111 server (or writes the request with `dryRun`): what
+ * `instantid compose --backend a1111` and the multi-identity `instantid a1111 txt2img` run.
+ * `photos[i]` is identity i's face photo, for servers that analyse faces themselves.
+ */
+export async function sendCompositionToA1111(
+  composition: Composition, target: A1111Target & { steps: number; cfg: number; seed?: number }, photos: readonly (Uint8Array | undefined)[], io: CliIo,
+): Promise<number> {
+  if (composition.identities.some((c) => c.prompt)) io.stderr("warning: A1111 has no regional prompts; region prompts are joined to the shared prompt\n");
+  const server = await openA1111Server(target);
+  const request = await compositionA1111Request(composition, server.capabilities, target, photos);
+  return deliverA1111Request(request, server, target, io);
 }
 
 /** `instantid compose --backend a1111`: the composition's units, sent or written with --dry-run. */
@@ -62,19 +108,7 @@ export const a1111ComposeBackend: ComposeBackend = {
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));
-    const flavour = values.flavour as string;
-    if (!FLAVOURS.includes(flavour)) throw invalidOption("--flavour", FLAVOURS.join(", "), flavour);
-    if (composition.identities.some((c) => c.prompt)) io.stderr("warning: A1111 has no regional prompts; region prompts are joined to the shared prompt\n");
-    const capabilities = server.url
-      ? await createA1111Client({ baseUrl: server.url, auth: server.auth, generationTimeoutMs: server.timeoutMs }).detect()
-      : assumedCapabilities(flavour as A1111Flavour);
     const photos = await Promise.all(server.faces.map((path) => readFile(path)));
-    const request = await compositionA1111Request(composition, capabilities, server, photos);
-    if (args.dryRun) {
-      await writeFileAtomic(args.dryRun, `${JSON.stringify(request, null, 2)}\n`);
-      io.stdout(`wrote the ${capabilities.flavour} request to ${args.dryRun}\n`);
-      return 0;
-    }
-    return send(request, server, args.out!, io);
+    return sendCompositionToA1111(composition, { ...server, flavour: values.flavour as string, dryRun: args.dryRun, out: args.out }, photos, io);
   },
 };

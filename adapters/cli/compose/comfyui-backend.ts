@@ -11,7 +11,8 @@ import type { ComposeBackend } from "./backend.js";
 import { keypointPng, maskPng } from "./images.js";
 import { parseServerArgs, serverOptions } from "./server-options.js";
 
-const PROVIDERS = ["CPU", "CUDA", "ROCM", "CoreML"];
+/** Where ComfyUI_InstantID may run insightface (`--provider`). */
+export const COMFY_PROVIDERS = ["CPU", "CUDA", "ROCM", "CoreML"];
 
 /** Puts bytes on the server (or, for a dry run, only names them) and returns the name the workflow uses. */
 export type ComfyPlacer = (data: Uint8Array, kind: string, extension: string) => Promise<string>;
@@ -22,6 +23,48 @@ export function contentPlacer(client: ComfyClient | undefined): ComfyPlacer {
     const name = `instantid-${kind}-${createHash("sha256").update(data).digest("hex").slice(0, 16)}${extension}`;
     return client ? client.uploadImage(data, name) : name;
   };
+}
+
+/** Where a ComfyUI workflow goes: the server (or, without `url`, the snapshot of a stock one), and the dry-run file or the image file. */
+export interface ComfyTarget {
+  readonly url?: string;
+  readonly auth?: { username: string; password: string };
+  readonly timeoutMs: number;
+  readonly provider: string;
+  readonly checkpoint?: string;
+  readonly seed?: number;
+  readonly dryRun?: string;
+  readonly out?: string;
+}
+
+/** The server's client (absent without `url`), the models it has, how images reach it and the seed. */
+export interface ComfyServer {
+  readonly client?: ComfyClient;
+  readonly models: ComfyModels;
+  readonly place: ComfyPlacer;
+  readonly seed: number;
+}
+
+/** Checks `--provider`, asks the server (when there is one) for its models and picks the seed (random when not given). */
+export async function openComfyServer(target: ComfyTarget): Promise<ComfyServer> {
+  if (!COMFY_PROVIDERS.includes(target.provider)) throw invalidOption("--provider", COMFY_PROVIDERS.join(", "), target.provider);
+  const client = target.url ? createComfyClient({ baseUrl: target.url, auth: target.auth, timeoutMs: target.timeoutMs }) : undefined;
+  const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: target.checkpoint });
+  const place = contentPlacer(target.dryRun ? undefined : client); // a dry run asks the server what it has but changes nothing there
+  return { client, models, place, seed: target.seed ?? randomInt(0, 2 ** 47) };
+}
+
+/** Writes the workflow to the dry-run file, or queues it and saves the images with the prompt id, seed and workflow. */
+export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfyServer, target: ComfyTarget, io: CliIo): Promise<number> {
+  if (target.dryRun) {
+    await writeFileAtomic(target.dryRun, `${JSON.stringify(workflow, null, 2)}\n`);
+    io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}\n`);
+    return 0;
+  }
+  const result = await withInterrupt((signal) => server.client!.run(workflow, { onProgress: createProgressBar(io), signal }));
+  const paths = await saveImages(target.out!, result.images.map((image) => image.data), { promptId: result.promptId, seed: server.seed, workflow });
+  io.stdout(`${paths.join("\n")}\n`);
+  return 0;
 }
 
 /**
@@ -71,6 +114,26 @@ export async function compositionComfyWorkflow(
   return buildInstantIdWorkflow({ ...models, provider: (options.provider ?? "CUDA") as "CUDA", prompt, negativePrompt, width, height, steps: options.steps, cfg: options.cfg, seed: options.seed }, identities);
 }
 
+/** Each face photo's bytes and its file extension (how it is named on the server). */
+export function readFacePhotos(paths: readonly string[]): Promise<{ data: Buffer; extension: string }[]> {
+  return Promise.all(paths.map(async (path) => ({ data: await readFile(path), extension: extname(path) || ".png" })));
+}
+
+/**
+ * Sends a composition to a ComfyUI server (or writes the workflow with `dryRun`): what
+ * `instantid compose --backend comfyui` and the multi-identity `instantid comfyui txt2img` run.
+ * `photos[i]` is identity i's face photo; the node pack reads the embedding from it.
+ */
+export async function sendCompositionToComfy(
+  composition: Composition, target: ComfyTarget & { steps: number; cfg: number }, photos: readonly { data: Uint8Array; extension: string }[], io: CliIo,
+): Promise<number> {
+  const server = await openComfyServer(target);
+  const uncovered = uncoveredPixels(composition);
+  if (uncovered) io.stderr(`warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`);
+  const workflow = await compositionComfyWorkflow(composition, server.models, { ...target, seed: server.seed }, photos, server.place);
+  return deliverComfyWorkflow(workflow, server, target, io);
+}
+
 /** `instantid compose --backend comfyui`: the composition's workflow, queued or written with --dry-run. */
 export const comfyuiComposeBackend: ComposeBackend = {
   options: {
@@ -80,24 +143,7 @@ export const comfyuiComposeBackend: ComposeBackend = {
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));
-    const provider = values.provider as string;
-    if (!PROVIDERS.includes(provider)) throw invalidOption("--provider", PROVIDERS.join(", "), provider);
-    const client = server.url ? createComfyClient({ baseUrl: server.url, auth: server.auth, timeoutMs: server.timeoutMs }) : undefined;
-    const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: values.checkpoint as string | undefined });
-    const uncovered = uncoveredPixels(composition);
-    if (uncovered) io.stderr(`warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`);
-    const photos = await Promise.all(server.faces.map(async (path) => ({ data: await readFile(path), extension: extname(path) || ".png" })));
-    const seed = server.seed ?? randomInt(0, 2 ** 47);
-    const place = contentPlacer(args.dryRun ? undefined : client); // a dry run changes nothing on the server
-    const workflow = await compositionComfyWorkflow(composition, models, { ...server, seed, provider }, photos, place);
-    if (args.dryRun) {
-      await writeFileAtomic(args.dryRun, `${JSON.stringify(workflow, null, 2)}\n`);
-      io.stdout(`wrote the ComfyUI API workflow to ${args.dryRun}\n`);
-      return 0;
-    }
-    const result = await withInterrupt((signal) => client!.run(workflow, { onProgress: createProgressBar(io), signal }));
-    const paths = await saveImages(args.out!, result.images.map((image) => image.data), { promptId: result.promptId, seed, workflow });
-    io.stdout(`${paths.join("\n")}\n`);
-    return 0;
+    const target = { ...server, provider: values.provider as string, checkpoint: values.checkpoint as string | undefined, dryRun: args.dryRun, out: args.out };
+    return sendCompositionToComfy(composition, target, await readFacePhotos(server.faces), io);
   },
 };

@@ -1,4 +1,4 @@
-import { encodePng, identityEmbeds, type ComposedIdentity, type ControlImage, type RegionMask, type RgbImage } from "../../../core/index.js";
+import { encodePng, identityEmbeds, type ComposedIdentity, type ControlImage, type Identity, type RegionMask, type RgbImage } from "../../../core/index.js";
 
 /** A conditioning image as 8-bit RGB: as is, or a [1, 3, H, W] tensor in [0, 1] scaled back to 0–255. */
 export function controlImageToRgb(image: ControlImage): RgbImage {
@@ -25,9 +25,8 @@ export function keypointPng(identity: ComposedIdentity): Promise<Buffer> {
 }
 
 /** The embedding a server takes for an identity: its references combined, or each kept for `concat`. */
-export function serverEmbedding(identity: ComposedIdentity): Float32Array | Float32Array[] {
-  const { identity: id } = identity;
-  return id.combine === "concat" ? [...id.embeddings] : identityEmbeds(id).data;
+export function serverEmbedding(identity: Identity): Float32Array | Float32Array[] {
+  return identity.combine === "concat" ? [...identity.embeddings] : identityEmbeds(identity).data;
 }
 
 /** The shared prompt with every region prompt joined on, for backends without regional prompts. */

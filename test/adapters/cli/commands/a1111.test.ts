@@ -2,13 +2,19 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ControlNetUnit } from "../../../../adapters/a1111/index.js";
+import { a1111Txt2ImgCommand } from "../../../../adapters/cli/commands/a1111.js";
+import { composeCommand } from "../../../../adapters/cli/commands/compose.js";
+import { identityCreateCommand } from "../../../../adapters/cli/commands/identity-create.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
+import { a1111ComposeBackend } from "../../../../adapters/cli/compose/a1111-backend.js";
+import type { OpenFaceAnalysis } from "../../../../adapters/cli/face-analysis.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
-import { createIdentity, FaceAnalysis, saveIdentity } from "../../../../core/index.js";
+import { createIdentity, FaceAnalysis, loadImage, saveIdentity } from "../../../../core/index.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
 import { startMockA1111, type MockA1111 } from "../../../mocks/a1111-server.js";
 import { decodeBase64Image, pngOf, texturedPng } from "../../../mocks/image-check.js";
 import { captureIo } from "./capture.js";
+import { fakeGroupAnalysis } from "./fake-analysis.js";
 
 let server: MockA1111 | undefined;
 afterEach(async () => {
@@ -105,6 +111,66 @@ describe("instantid a1111 txt2img", () => {
   });
 });
 
+/** Runs one command line with `commands`, expecting `code`; returns what it wrote to stderr. */
+async function run(list: Parameters<typeof runCli>[0], argv: string[], code = 0): Promise<string> {
+  const { io, err } = captureIo();
+  expect(await runCli(list, argv, io), err()).toBe(code);
+  return err();
+}
+
+/** `instantid identity create` of each photo with `analysis`: the identities `compose` needs to match a bridge call on those photos. */
+async function identitiesOf(dir: string, photos: readonly string[], analysis: OpenFaceAnalysis): Promise<string[]> {
+  const files = photos.map((_, i) => join(dir, `id${i}.identity.safetensors`));
+  for (const [i, photo] of photos.entries()) await run([identityCreateCommand(analysis)], ["identity", "create", photo, "--models", "models", "-o", files[i]]);
+  return files;
+}
+
+/** The `compose` options of the bridges' default layout at 1024x512: two side-by-side columns. */
+const columns = (files: readonly string[]) => ["--identity", files[0], "--region", "0,0,512,512", "--identity", files[1], "--region", "512,0,1024,512"];
+const shared = ["--prompt", "two friends", "--size", "1024x512", "--seed", "5", "--cn-scale", "0.6"];
+
+describe("instantid a1111 txt2img with several identities", () => {
+  it("--dry-run writes the same request as instantid compose --backend a1111 with side-by-side regions (identity files, no face models)", async () => {
+    const dir = await tempDir();
+    const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
+    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    for (const [i, file] of files.entries()) await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(i + 1), kps, width: 100, height: 100 }]));
+    const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
+    await run(commands, ["a1111", "txt2img", "--identity", files[0], "--identity", files[1], ...shared, "--dry-run", bridge]);
+    await run(commands, ["compose", ...columns(files), ...shared, "--backend", "a1111", "--dry-run", compose]);
+    const body = JSON.parse(await readFile(bridge, "utf8"));
+    expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
+    const units = unitsOf(body);
+    expect(units.map((u) => u.weight)).toEqual([0.8, 0.6, 0.8, 0.6]);
+    expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
+  });
+
+  it("analyses face photos here and sends the request compose sends for identity files made from them, each photo included", async () => {
+    const dir = await tempDir();
+    const analysis = fakeGroupAnalysis([0.5]);
+    const photos = [await facePhoto(dir, "a.png"), await facePhoto(dir, "b.png")];
+    const files = await identitiesOf(dir, photos, analysis);
+    const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
+    await run([a1111Txt2ImgCommand(analysis)], ["a1111", "txt2img", "--face", photos[0], "--face", photos[1], "--models", "models", ...shared, "--dry-run", bridge]);
+    await run([composeCommand(analysis, { a1111: a1111ComposeBackend })], ["compose", ...columns(files), "--face", photos[0], "--face", photos[1], ...shared, "--backend", "a1111", "--dry-run", compose]);
+    expect(JSON.parse(await readFile(bridge, "utf8"))).toEqual(JSON.parse(await readFile(compose, "utf8")));
+  });
+
+  it("prints the composition's warnings: a pose face outside its column", async () => {
+    const dir = await tempDir();
+    const args = ["--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), "--pose", await facePhoto(dir, "pose.png"), "--models", "models"];
+    const err = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.1, 0.3]))], ["a1111", "txt2img", ...args, ...shared, "--dry-run", join(dir, "r.json")]);
+    expect(err).toMatch(/^warning \[KEYPOINTS_OUTSIDE_REGION\]: identity 2 \(.*b\.png\): .* outside its region/);
+  });
+
+  it("refuses several face photos without --models, which the layout needs", async () => {
+    const dir = await tempDir();
+    const err = await run(commands, ["a1111", "txt2img", "--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), ...shared, "--dry-run", join(dir, "r.json")], 1);
+    expect(err).toContain("--models");
+    expect(err).toContain("[INVALID_OPTION]");
+  });
+});
+
 describeShared("instantid a1111 txt2img with local face models", "real", () => {
   const models = sharedPath("real", "models");
   const obama = sharedPath("real", "images", "obama_1.jpg");
@@ -135,5 +201,27 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     expect(units[0].effective_region_mask).toBe(units[1].effective_region_mask);
     expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
     expect(units.every((u) => typeof u.effective_region_mask === "string")).toBe(true);
+  });
+
+  it("takes the keypoints from a two-person pose photo left to right, as compose does", async () => {
+    const dir = await tempDir();
+    const pose = sharedPath("real", "images", "two_people.jpg");
+    const files = await identitiesOf(dir, [obama, biden], async () => ({ analyzer: await FaceAnalysis.create({ models }), models: [] }));
+    const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
+    await run(commands, ["a1111", "txt2img", "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--dry-run", bridge]);
+    await run(commands, ["compose", ...columns(files), "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--backend", "a1111", "--dry-run", compose]);
+    const body = JSON.parse(await readFile(bridge, "utf8"));
+    expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
+    // two_people.jpg (1126x661): the left face's left eye near (291.6, 95.6), drawn red at 1024x512 near (265, 74).
+    const keypoints = await loadImage(Buffer.from(unitsOf(body)[1].image!, "base64"));
+    expect([...keypoints.data.subarray((74 * 1024 + 265) * 3, (74 * 1024 + 265) * 3 + 3)]).toEqual([255, 0, 0]);
+  });
+
+  it("refuses three identities for a pose photo with two faces (NO_FACE)", async () => {
+    const dir = await tempDir();
+    const three = ["--face", obama, "--face", biden, "--face", sharedPath("real", "images", "hopkins_1.jpg")];
+    const err = await run(commands, ["a1111", "txt2img", ...three, "--pose", sharedPath("real", "images", "two_people.jpg"), "--models", models, ...shared, "--dry-run", join(dir, "r.json")], 1);
+    expect(err).toContain("The pose photo shows 2 face(s) but 3 identities take their keypoints from it");
+    expect(err).toContain("[NO_FACE]");
   });
 });

@@ -17,3 +17,21 @@ export const fakeFaceAnalysis: OpenFaceAnalysis = async () => ({
     },
   },
 });
+
+/**
+ * Face analysis for CLI tests without models: in every picture a face centred at each of `centres`
+ * (fractions of the width, listed right to left so matching must sort them), with 512-value
+ * embeddings (what A1111 takes) that encode the centre.
+ */
+export function fakeGroupAnalysis(centres: readonly number[]): OpenFaceAnalysis {
+  const face = (c: number, w: number, h: number): Face => {
+    const at = (dx: number, y: number): [number, number] => [(c + dx) * w, y * h];
+    const kps = [at(-0.08, 0.4), at(0.08, 0.4), at(0, 0.55), at(-0.05, 0.7), at(0.05, 0.7)] as unknown as FiveKeypoints;
+    const embedding = Float32Array.from({ length: 512 }, (_, i) => c + i / 512);
+    return { bbox: [(c - 0.15) * w, 0.2 * h, (c + 0.15) * w, 0.9 * h], score: 0.9, kps, embedding, normedEmbedding: embedding };
+  };
+  return async () => ({
+    models: [{ name: "fake-recognizer.onnx", sha256: "00ff" }],
+    analyzer: { analyze: async (image) => [...centres].sort((a, b) => b - a).map((c) => face(c, image.width, image.height)) },
+  });
+}

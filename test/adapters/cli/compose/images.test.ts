@@ -23,8 +23,8 @@ describe("compose backend images", () => {
         { identity: createIdentity(refs, { combine: "concat" }), region: { rect: [32, 0, 64, 64] } },
       ],
     });
-    expect(Array.from(serverEmbedding(c.identities[0]) as Float32Array)).toEqual([2, 2, 2, 2]);
-    expect((serverEmbedding(c.identities[1]) as Float32Array[]).length).toBe(2);
+    expect(Array.from(serverEmbedding(c.identities[0].identity) as Float32Array)).toEqual([2, 2, 2, 2]);
+    expect((serverEmbedding(c.identities[1].identity) as Float32Array[]).length).toBe(2);
     expect(joinedPrompt(c.prompt, c.identities)).toBe("two people, red hat");
   });
 });

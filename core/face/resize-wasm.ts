@@ -1,0 +1,201 @@
+import type { RgbImage } from "../image/rgb-image.js";
+import { KernelHelper, kernelThreads } from "../wasm/helper-thread.js";
+import { growMemory, wasmApi, type WasmMemory } from "../wasm/webassembly.js";
+import type { AxisTable } from "./resize-axis.js";
+import type { PlanarTarget } from "./resize-linear.js";
+import { resizeModuleBytes, type Normalisation } from "./resize-wasm-code.js";
+
+type Resize = (src: number, xOffsets: number, xWeights: number, yTable: number, width: number, height: number, out: number, planeBytes: number, table: number, rowBytes: number) => void;
+
+const MODES: readonly Normalisation[] = ["table", "affine"];
+
+interface Kernel {
+  readonly memory: WasmMemory;
+  readonly resize: Record<Normalisation, Resize>;
+  /** The thread that resizes the lower half of large outputs; absent on one core. */
+  readonly helper?: KernelHelper;
+}
+
+/** 1 GiB; a letterbox needs a few MB, and anything larger than this falls back to JavaScript. */
+const MAX_PAGES = 16384;
+/** Outputs smaller than this (pixels) are not worth waking the helper thread for. */
+const SPLIT_MIN_PIXELS = 1 << 16;
+/** The kernel reads 8 bytes at a row's last pixel. */
+const SOURCE_SLACK = 16;
+
+let kernel: Kernel | null | undefined;
+
+/** The kernel, compiled once; null without WebAssembly SIMD, or while INSTANTID_SIMD=0 asks for the JavaScript one. */
+function loadKernel(): Kernel | null {
+  if (process.env.INSTANTID_SIMD === "0") return null;
+  if (kernel !== undefined) return kernel;
+  try {
+    if (!wasmApi) throw new Error("no WebAssembly");
+    const api = wasmApi;
+    const threads = kernelThreads();
+    const memory = threads > 1 ? new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new api.Memory({ initial: 1 });
+    const modules = MODES.map((mode) => resizeModuleBytes(mode, threads > 1, MAX_PAGES));
+    const [table, affine] = modules.map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports.resize as Resize);
+    const helper = threads > 1 ? new KernelHelper(modules.map((bytes) => ({ bytes, exportName: "resize" })), memory) : undefined;
+    kernel = { memory, resize: { table, affine }, helper };
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+/** Whether the WebAssembly resize kernel runs on this platform. */
+export function wasmResizeAvailable(): boolean {
+  return loadKernel() !== null;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Byte addresses of the kernel's operands for one call. */
+interface Layout {
+  readonly table: number;
+  readonly xOffsets: number;
+  readonly xWeights: number;
+  readonly yTable: number;
+  readonly out: number;
+  readonly src: number;
+  readonly end: number;
+}
+
+function layout(width: number, height: number, outFloats: number, sourceBytes: number): Layout {
+  const table = 0;
+  const xOffsets = 1024;
+  const xWeights = align16(xOffsets + width * 4);
+  const yTable = xWeights + width * 16;
+  const out = yTable + height * 16;
+  const src = out + outFloats * 4;
+  return { table, xOffsets, xWeights, yTable, out, src, end: src + sourceBytes + SOURCE_SLACK };
+}
+
+/** The kernel takes a column's right tap as the next pixel: true when every column's is, or weighs nothing. */
+function rightTapIsNextPixel(xs: AxisTable): boolean {
+  for (let x = 0; x < xs.index0.length; x++) if (xs.index1[x] !== xs.index0[x] + 3 && xs.weight1[x] !== 0) return false;
+  return true;
+}
+
+/**
+ * The source rows the output needs, in order, each with its place in the compact copy: a shrink
+ * reads two rows per output row, so only those are copied into the kernel's memory.
+ */
+function neededRows(ys: AxisTable, sourceHeight: number): { rows: number[]; slot: Int32Array } {
+  const slot = new Int32Array(sourceHeight).fill(-1);
+  const rows: number[] = [];
+  for (let y = 0; y < ys.index0.length; y++) {
+    const r0 = ys.index0[y];
+    const r1 = ys.index1[y];
+    if (slot[r0] < 0) (slot[r0] = rows.length), rows.push(r0);
+    if (slot[r1] < 0) (slot[r1] = rows.length), rows.push(r1);
+  }
+  return { rows, slot };
+}
+
+/** Copies the needed rows into memory at `at`, consecutive runs at once. */
+function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at: number): void {
+  const stride = image.width * 3;
+  for (let i = 0; i < rows.length; ) {
+    let run = 1;
+    while (i + run < rows.length && rows[i + run] === rows[i] + run) run++;
+    heap.set(image.data.subarray(rows[i] * stride, (rows[i] + run) * stride), at + i * stride);
+    i += run;
+  }
+}
+
+/**
+ * The table as float32 (v − mean) · scale, when that reproduces every entry to the bit (it does for
+ * SCRFD's (x − 127.5) / 128 and for plain bytes): the kernel then computes instead of looking up.
+ */
+export function affineOf(table: Float32Array): { mean: number; scale: number } | undefined {
+  const scale = Math.fround(table[1] - table[0]);
+  const mean = Math.fround(-table[0] / scale) + 0; // + 0 turns -0 into 0
+  for (let v = 0; v < 256; v++) if (Math.fround(Math.fround(v - mean) * scale) !== table[v]) return undefined;
+  return { mean, scale };
+}
+
+function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, slot: Int32Array, stride: number, table: Float32Array | { mean: number; scale: number }): void {
+  if (table instanceof Float32Array) new Float32Array(heap, at.table, 256).set(table);
+  else new Float32Array(heap, at.table, 2).set([table.mean, table.scale]);
+  new Int32Array(heap, at.xOffsets, xs.index0.length).set(xs.index0);
+  const weights = new Int16Array(heap, at.xWeights, xs.index0.length * 8);
+  for (let x = 0, i = 0; x < xs.index0.length; x++, i += 8) {
+    weights[i] = weights[i + 2] = weights[i + 4] = xs.weight0[x];
+    weights[i + 1] = weights[i + 3] = weights[i + 5] = xs.weight1[x];
+    weights[i + 6] = weights[i + 7] = 0;
+  }
+  const yTable = new Int32Array(heap, at.yTable, ys.index0.length * 4);
+  for (let y = 0, i = 0; y < ys.index0.length; y++, i += 4) {
+    yTable[i] = slot[ys.index0[y]] * stride;
+    yTable[i + 1] = slot[ys.index1[y]] * stride;
+    yTable[i + 2] = ys.weight0[y];
+    yTable[i + 3] = ys.weight1[y];
+  }
+}
+
+/** Where the kernel writes: planes of `rows` rows of `rowStride` floats, in R, G, B order or reversed. */
+interface KernelOutput {
+  readonly rowStride: number;
+  readonly rows: number;
+  readonly order: "RGB" | "BGR";
+}
+
+/**
+ * Runs the kernel with its output laid out as asked; returns the float offset of the output planes
+ * in the kernel's memory (valid until the next call), or undefined when the kernel cannot run it.
+ */
+function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): { heap: Float32Array; at: number } | undefined {
+  const k = loadKernel();
+  if (!k || !rightTapIsNextPixel(xs)) return undefined;
+  const width = xs.index0.length;
+  const height = ys.index0.length;
+  const stride = image.width * 3;
+  const plane = output.rowStride * output.rows;
+  const { rows, slot } = neededRows(ys, image.height);
+  const at = layout(width, height, 3 * plane, rows.length * stride);
+  if (!growMemory(k.memory, at.end, MAX_PAGES)) return undefined;
+  const heap = k.memory.buffer;
+  const affine = affineOf(table);
+  writeTables(heap, at, xs, ys, slot, stride, affine ?? table);
+  copyRows(image, rows, new Uint8Array(heap), at.src);
+  const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
+  const mode: Normalisation = affine ? "affine" : "table";
+  const rowBytes = output.rowStride * 4;
+  // The helper thread takes the lower rows: their y-table entries and output rows start `split` rows in.
+  const split = k.helper?.ready && width * height >= SPLIT_MIN_PIXELS ? height >> 1 : height;
+  const job = split < height ? k.helper!.start(MODES.indexOf(mode), [at.src, at.xOffsets, at.xWeights, at.yTable + split * 16, width, height - split, first + split * rowBytes, step, at.table, rowBytes]) : 0;
+  k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, split, first, step, at.table, rowBytes);
+  if (job) k.helper!.finish(job);
+  return { heap: new Float32Array(heap), at: at.out / 4 };
+}
+
+/**
+ * The INTER_LINEAR resize on the WebAssembly SIMD kernel (bit-identical to the JavaScript one),
+ * writing only the resized area of the target's planes. Returns false, having written nothing,
+ * when the kernel cannot run it.
+ */
+export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
+  const width = xs.index0.length;
+  const height = ys.index0.length;
+  const result = runKernel(image, xs, ys, target.table, { rowStride: width, rows: height, order: "RGB" });
+  if (!result) return false;
+  const plane = width * height;
+  for (let c = 0; c < 3; c++) {
+    const from = result.at + c * plane;
+    if (target.rowStride === width) target.data.set(result.heap.subarray(from, from + plane), target.planes[c]);
+    else for (let y = 0; y < height; y++) target.data.set(result.heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
+  }
+  return true;
+}
+
+/**
+ * The same resize into a new [3, rows, rowStride] float array (an NCHW tensor, planes in `order`):
+ * the resized area is written top-left, everything else is left unspecified for the caller to pad.
+ * One copy out of the kernel's memory; undefined when the kernel cannot run it.
+ */
+export function resizeLinearWasmToNewPlanes(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): Float32Array | undefined {
+  const result = runKernel(image, xs, ys, table, output);
+  return result?.heap.slice(result.at, result.at + 3 * output.rowStride * output.rows);
+}
