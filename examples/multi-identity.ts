@@ -1,5 +1,5 @@
 // Two people in one picture: a composition (identities, regions, keypoints) checked once, a layout
-// preview, then the local runner with the composition's hooks — on the demo's tiny self-built models
+// preview, then the local runner with the composition's hooks and the left person's region prompt — on the demo's tiny self-built models
 // (random weights: the image shows the pipeline ran, not faces). The same composition also drives the
 // A1111 and ComfyUI bridges (`instantid compose --backend a1111|comfyui`, docs/multi-identity.md).
 // Build and run from the project root:
@@ -11,6 +11,7 @@ import { generate, type GenerateResult } from "../adapters/onnx-sdxl/index.js";
 import {
   buildSyntheticModels,
   compositionPatchOptions,
+  compositionRegionMasks,
   createComposition,
   createIdentity,
   drawCompositionPreview,
@@ -53,7 +54,7 @@ export async function multiIdentityExample(cacheDir: string, people: { left: Ide
     height: HEIGHT,
     prompt: "two friends at the beach",
     identities: [
-      { identity: people.left, name: "left", region: { rect: [0, 0, WIDTH / 2, HEIGHT] } }, // keypoints: fitted into the region
+      { identity: people.left, name: "left", region: { rect: [0, 0, WIDTH / 2, HEIGHT] }, prompt: "red hat" }, // keypoints: fitted into the region
       { identity: people.right, name: "right", region: { rect: [WIDTH / 2, 0, WIDTH, HEIGHT] }, ipScale: 0.7, end: 0.6 },
     ],
   });
@@ -72,7 +73,10 @@ export async function multiIdentityExample(cacheDir: string, people: { left: Ide
   });
   const random = new RandomWeights(3); // real: the prompt's text-encoder output
   const prompt = { embeds: tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim)), pooled: tensor([1, config.pooledDim], random.gaussian(config.pooledDim)) };
-  const result = await generate({ models: { unet: patched.modelPath!, vaeDecoder: models.vaeDecoder }, prompt, steps, seed: 42, width: WIDTH, height: HEIGHT }, { hooks: [hooks] });
+  // The left region's prompt: tokens of "two friends at the beach, red hat" (real: the same text encoders), in its mask.
+  const hatTokens = tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim));
+  const regions = compositionRegionMasks(composition).map((region) => ({ embeds: hatTokens, mask: region.mask }));
+  const result = await generate({ models: { unet: patched.modelPath!, vaeDecoder: models.vaeDecoder }, prompt, regions, steps, seed: 42, width: WIDTH, height: HEIGHT }, { hooks: [hooks] });
   return { composition, preview: drawCompositionPreview(composition), result };
 }
 

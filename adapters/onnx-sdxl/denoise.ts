@@ -2,7 +2,8 @@ import { ErrorCode, InstantIdError, composeHooks, tensor, type GenerationHook, t
 import { repeatRows, type Conditioning } from "./conditioning.js";
 import type { Rng } from "./random.js";
 import type { Scheduler } from "./schedulers/types.js";
-import { callUnet, guide } from "./unet-step.js";
+import type { RegionConditioning } from "./regions.js";
+import { callUnetWithRegions, guide } from "./unet-step.js";
 
 /** Everything the denoising loop needs; the latent is already noised to `startIndex`. */
 export interface DenoiseInput {
@@ -10,6 +11,8 @@ export interface DenoiseInput {
   readonly hooks: readonly GenerationHook[];
   readonly scheduler: Scheduler;
   readonly conditioning: Conditioning;
+  /** Region prompts (`buildRegionConditioning`); each adds one UNet pass per step, the hooks are still asked once. */
+  readonly regions?: readonly RegionConditioning[];
   /** [1, 4, h, w] and its values. */
   readonly latentShape: readonly number[];
   readonly latent: Float32Array;
@@ -28,8 +31,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * The denoising loop: hooks prepared once, then per step the scaled latent goes through one UNet
- * call on the guidance batch (hooks asked before each call), guidance combines the rows, and the
- * scheduler takes the step. Hooks are composed (`composeHooks`: duplicate names refused, the last
+ * call on the guidance batch (hooks asked before each call), plus one per region prompt with the same
+ * hook contribution (`callUnetWithRegions`), guidance combines the rows, and the scheduler takes the step. Hooks are composed (`composeHooks`: duplicate names refused, the last
  * one outermost) and reset however the loop ends. Returns the final latent.
  */
 export async function denoise(input: DenoiseInput): Promise<Float32Array> {
@@ -43,7 +46,7 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
     for (let i = input.startIndex; i < scheduler.timesteps.length; i++) {
       throwIfAborted(signal);
       const sample = repeatRows(scheduler.scaleModelInput(latent, i), conditioning.rows.length, latentShape);
-      const prediction = await callUnet(unet, hook, {
+      const prediction = await callUnetWithRegions(unet, hook, {
         index: i - input.startIndex,
         total,
         sample,
@@ -51,7 +54,7 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
         promptEmbeds: conditioning.promptEmbeds,
         textEmbeds: conditioning.textEmbeds,
         timeIds: conditioning.timeIds,
-      });
+      }, input.regions ?? []);
       const noise = conditioning.rows.length === 2 ? guide(prediction, guidance).guided : prediction.data;
       latent = scheduler.step(noise, i, latent, input.rng);
       input.onProgress?.({ stage: "denoise", completed: i - input.startIndex + 1, total });

@@ -4,6 +4,7 @@ import { buildConditioning } from "./conditioning.js";
 import { denoise, throwIfAborted } from "./denoise.js";
 import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
 import { latentPreview } from "./latent-preview.js";
+import { buildRegionConditioning } from "./regions.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
 import { createRng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
@@ -80,12 +81,15 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   let denoiseMs: number;
   try {
     instantId = options.instantId ? await createInstantIdHook(options.instantId) : undefined;
+    const conditioning = buildConditioning(options, size);
+    const regions = buildRegionConditioning(options.regions ?? [], conditioning, shape[2], shape[3]);
     const denoiseStart = performance.now();
     final = await denoise({
       unet,
       hooks: [...(instantId ? [instantId] : []), ...(controls.hooks ?? [])],
       scheduler,
-      conditioning: buildConditioning(options, size),
+      conditioning,
+      regions,
       latentShape: shape,
       latent: start,
       startIndex,

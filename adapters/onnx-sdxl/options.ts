@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type RgbImage, type Tensor } from "../../core/index.js";
+import { type RegionMask, type RgbImage, type Tensor } from "../../core/index.js";
 import type { InstantIdHookOptions } from "./instantid-hook.js";
 
 /** The InstantID reference settings (README / infer.py): 30 Euler steps, guidance 5, both scales 0.8. */
@@ -21,6 +21,12 @@ const imageSchema = z.custom<RgbImage>(
   (v) => typeof v === "object" && v !== null && (v as RgbImage).data instanceof Uint8Array && Number.isInteger((v as RgbImage).width),
   "Expected an RgbImage {width, height, data: Uint8Array}",
 );
+const maskSchema = z.custom<RegionMask | Tensor>(
+  (v) =>
+    typeof v === "object" && v !== null && (v as Tensor).data instanceof Float32Array &&
+    (Array.isArray((v as Tensor).shape) || (Number.isInteger((v as RegionMask).width) && Number.isInteger((v as RegionMask).height))),
+  "Expected a mask: a RegionMask {width, height, data: Float32Array} or a one-channel tensor {shape, data}",
+);
 const side = z.number().int().positive().multipleOf(8, "must be a multiple of 8");
 
 /** Options of one generation (txt2img, or img2img with `init`). Plain data, so it can cross to the worker. */
@@ -35,6 +41,12 @@ export const generateOptionsSchema = z
       negativeEmbeds: tensorSchema.optional(),
       negativePooled: tensorSchema.optional(),
     }),
+    /**
+     * Region prompts: each region's prompt tokens (shaped like `prompt.embeds`) and its mask (any size, values in
+     * [0, 1]). Per step the hooks run once and the UNet once more per region; the cond predictions are blended
+     * by mask, the shared prompt keeping the rest (docs/multi-identity.md). The pooled embedding stays `prompt.pooled`.
+     */
+    regions: z.array(z.object({ embeds: tensorSchema, mask: maskSchema })).optional(),
     /** Output size; both multiples of 8. When absent, see {@link outputSize}. */
     width: side.optional(),
     height: side.optional(),

@@ -1,4 +1,5 @@
 import { ErrorCode, InstantIdError, runUnet, type GenerationHook, type StepContext, type StepContribution, type Tensor, type UnetModel } from "../../core/index.js";
+import { blendRegions, type RegionConditioning } from "./regions.js";
 
 /**
  * Refuses what ONNX Runtime would silently ignore: an input a hook sets that the UNet lacks (an
@@ -31,6 +32,29 @@ export async function callUnet(unet: UnetModel, hook: GenerationHook | undefined
   const contribution = (await hook?.beforeStep?.(step)) ?? undefined;
   checkContribution(unet, contribution);
   return runUnet(unet, step, contribution);
+}
+
+/**
+ * One step's noise prediction with region prompts: the hook is asked ONCE (IdentityNet and the image
+ * attention depend on the pooled text and time ids, which stay the shared prompt's), the UNet runs
+ * on the shared prompt, then once per region on its prompt rows with the same contribution, and
+ * {@link blendRegions} mixes the cond rows. Without regions this is exactly {@link callUnet}.
+ * @throws InstantIdError INVALID_OPTION when a hook sets the UNet's prompt input itself (Image Adapter tokens in the context), which would hide the region's tokens.
+ */
+export async function callUnetWithRegions(unet: UnetModel, hook: GenerationHook | undefined, step: StepContext, regions: readonly RegionConditioning[]): Promise<Tensor> {
+  if (!regions.length) return callUnet(unet, hook, step);
+  const contribution = (await hook?.beforeStep?.(step)) ?? undefined;
+  checkContribution(unet, contribution);
+  if (contribution?.inputs?.[unet.inputs.encoderHiddenStates]) {
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `A hook sets the UNet input ${unet.inputs.encoderHiddenStates} itself (image tokens appended to the prompt), so region prompts cannot replace the prompt tokens. Patch the UNet with tokens: "inputs" (patchImageAdapter's default), or drop the regions.`,
+    );
+  }
+  const shared = await runUnet(unet, step, contribution);
+  const predictions: Tensor[] = [];
+  for (const region of regions) predictions.push(await runUnet(unet, { ...step, promptEmbeds: region.promptEmbeds }, contribution));
+  return blendRegions(shared, predictions, regions);
 }
 
 /** Classifier-free guidance on a [uncond, cond] batch: uncond + g·(cond − uncond). */

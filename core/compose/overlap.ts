@@ -35,16 +35,17 @@ export function resolveOverlaps(masks: readonly RegionMask[], mode: OverlapMode,
     });
   }
   if (mode === "allow") return { masks: [...masks], warning: { code: "MASKS_OVERLAP", message: `${what}; kept as given, so both identities act there at full strength` } };
-  return { masks: normalized(masks), warning: { code: "MASKS_OVERLAP", message: `${what}; normalized so they share those pixels` } };
+  return { masks: normalizeOverlaps(masks), warning: { code: "MASKS_OVERLAP", message: `${what}; normalized so they share those pixels` } };
 }
 
-function normalized(masks: readonly RegionMask[]): RegionMask[] {
+/** Copies of the masks, each divided by the masks' sum at every pixel where that sum exceeds `above` (default 1: overlaps only). */
+export function normalizeOverlaps(masks: readonly RegionMask[], above = 1): RegionMask[] {
   const out = masks.map((m) => ({ width: m.width, height: m.height, data: Float32Array.from(m.data) }));
   const area = out[0].data.length;
   for (let p = 0; p < area; p++) {
     let sum = 0;
     for (const m of out) sum += m.data[p];
-    if (sum > 1) for (const m of out) m.data[p] /= sum;
+    if (sum > above) for (const m of out) m.data[p] /= sum;
   }
   return out;
 }

@@ -15,6 +15,10 @@ import { loadUnet, runUnet } from "../../core/identitynet/unet-model.js";
 import { patchImageAdapter } from "../../core/onnx/patch-image-adapter.js";
 import { guidedGoldenStep, readUnetGoldenCases } from "../../core/identitynet/unet-golden-cases.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
+import type { GenerationHook } from "../../core/hooks/types.js";
+import { faceRegionMask } from "../../core/kps/face-mask.js";
+import { buildRegionConditioning } from "../../adapters/onnx-sdxl/regions.js";
+import { callUnetWithRegions } from "../../adapters/onnx-sdxl/unet-step.js";
 import { type Benchmark, type BenchResult, medianMs } from "./benchmark.js";
 
 // The bench runs from the built bundle, so ../shared is found from the working directory.
@@ -46,10 +50,46 @@ async function preparedStep(c: Map<string, Tensor>, n: number, models: { identit
   await hooks.prepare({ rows: ["uncond", "cond"], width: SIZE, height: SIZE, steps: 1 });
   const contribution = await hooks.beforeStep(step);
   return {
+    unetModel: unet,
+    hookRegistry: hooks,
+    step,
     whole: async () => runUnet(unet, step, await hooks.beforeStep(step)),
     hooks: () => hooks.beforeStep(step),
     unet: () => runUnet(unet, step, contribution),
   };
+}
+
+/**
+ * The step with `r` region prompts (the left and right halves, tokens of the golden prompt scaled), through
+ * the runner's own regional call; counts how often the hooks are asked.
+ */
+function regionalStep(prepared: Awaited<ReturnType<typeof preparedStep>>, r: number) {
+  const { unetModel, hookRegistry, step } = prepared;
+  const rows = step.promptEmbeds.shape[0];
+  const cond = step.promptEmbeds.data.slice(step.promptEmbeds.data.length / rows);
+  const prompts = Array.from({ length: r }, (_, i) => ({
+    embeds: { shape: [1, ...step.promptEmbeds.shape.slice(1)], data: cond.map((v) => v * (1.1 + 0.1 * i)) },
+    mask: faceRegionMask([i * (SIZE / 2), 0, (i + 1) * (SIZE / 2), SIZE], { width: SIZE, height: SIZE }),
+  }));
+  const regions = buildRegionConditioning(prompts, { rows: ["uncond", "cond"], promptEmbeds: step.promptEmbeds, textEmbeds: step.textEmbeds, timeIds: step.timeIds }, SIZE / 8, SIZE / 8);
+  const counted = { calls: 0, asks: 0 };
+  const hook: GenerationHook = { name: "counted", beforeStep: (s) => (counted.asks++, hookRegistry.beforeStep(s)) };
+  return { counted, run: () => (counted.calls++, callUnetWithRegions(unetModel, hook, step, regions)) };
+}
+
+/** Rows for R = 1, 2 region prompts against none, on the N = 2 step: ≈ 1 + R UNet calls, the hooks asked once. */
+function regionRows(steps: ReturnType<typeof regionalStep>[], medians: readonly number[], unetMs: number): BenchResult[] {
+  const [none, ...withRegions] = medians;
+  return withRegions.map((ms, k) => {
+    const r = k + 1;
+    const expected = (none + r * unetMs) / none;
+    const once = steps[r].counted.asks === steps[r].counted.calls;
+    return {
+      name: `guided step, 2 identities, ${r} region prompt${r > 1 ? "s" : ""} (runner's regional call; hooks asked ${steps[r].counted.asks}× in ${steps[r].counted.calls} steps)`,
+      value: ms, unit: "ms", baselineName: "same step, no region prompt", baseline: none,
+      goal: `≈ 1 + ${r} UNet passes (hooks once): ratio ≤ 1.15 × ${expected.toFixed(2)}`, met: once && ms / none <= 1.15 * expected,
+    };
+  });
 }
 
 /** One IdentityNet pass on a batch of two, as each identity adds per step. */
@@ -74,7 +114,7 @@ async function interleavedMedians(cases: readonly (() => Promise<unknown>)[], ro
   return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
-/** Step time of a composition with N = 1, 2, 4 identities against N = 1, and the cost of each extra identity against one IdentityNet pass. */
+/** Step time of a composition with N = 1, 2, 4 identities against N = 1, the cost of each extra identity against one IdentityNet pass, and the N = 2 step with R = 1, 2 region prompts against none. */
 export const composeBenchmark: Benchmark = {
   name: "compose identities",
   available: () => existsSync(join(caseDir, "identitynet.onnx")),
@@ -90,7 +130,8 @@ export const composeBenchmark: Benchmark = {
       const models = { identityNet, resampler, adapter };
       const [one, two, four] = [await preparedStep(c, 1, models, patchDir), await preparedStep(c, 2, models, patchDir), await preparedStep(c, 4, models, patchDir)];
       const cases = [one, two, four].flatMap((p) => [p.whole, p.hooks, p.unet]);
-      const medians = await interleavedMedians([...cases, identityNetPass(c, identityNet)], 31);
+      const regional = [0, 1, 2].map((r) => regionalStep(two, r));
+      const medians = await interleavedMedians([...cases, identityNetPass(c, identityNet), ...regional.map((s) => s.run)], 31);
       const identityNetMs = medians[9];
       const [w1, h1, u1] = medians.slice(0, 3);
       const rows: BenchResult[] = [];
@@ -112,6 +153,7 @@ export const composeBenchmark: Benchmark = {
           goal: "ratio ≤ 0.25 (small attention terms)", met: (u - u1) / (n - 1) <= 0.25 * u1,
         });
       }
+      rows.push(...regionRows(regional, medians.slice(10, 13), medians[5]));
       return rows;
     } finally {
       await rm(patchDir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ export const composeOptions: Record<string, CliOption> = {
   size: { type: "string", value: "WxH", description: "Canvas size, multiples of 8 (default: the pose photo's, floored to multiples of 8, else 1024x1024)" },
   prompt: { type: "string", value: "TEXT", description: "The shared prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
-  "region-prompt": { type: "string", multiple: true, value: "TEXT", description: "A prompt for each identity's region, in order" },
+  "region-prompt": { type: "string", multiple: true, value: "TEXT", description: "A prompt for each identity's region, in order (empty for none); local: give its embeddings with --region-embeds" },
   "ip-scale": { type: "string", value: "S[,S...]", description: "Image Adapter scale, one for all or one per identity", default: "0.8" },
   "cn-scale": { type: "string", value: "S[,S...]", description: "IdentityNet scale, one for all or one per identity", default: "0.8" },
   start: { type: "string", value: "F[,F...]", description: "IdentityNet guidance start (fraction of the steps)", default: "0" },
@@ -54,7 +54,12 @@ export interface ComposeArgs {
   readonly out?: string;
 }
 
-function inOrder<T>(values: unknown, count: number, option: string, parse: (text: string, i: number) => T): (T | undefined)[] {
+/**
+ * A repeatable option that pairs with `--identity` in order: none given, or exactly one per identity
+ * (each parsed; all undefined when none).
+ * @throws InstantIdError INVALID_OPTION when the count differs from the identities'.
+ */
+export function inIdentityOrder<T>(values: unknown, count: number, option: string, parse: (text: string, i: number) => T): (T | undefined)[] {
   const list = (values as string[] | undefined) ?? [];
   if (list.length && list.length !== count) {
     throw new InstantIdError(ErrorCode.InvalidOption, `Expected one --${option} per --identity (${count}) but received ${list.length}; they pair up in order`);
@@ -77,8 +82,8 @@ export function parseComposeArgs(values: Record<string, unknown>): ComposeArgs {
   if (values.pose !== undefined && values.models === undefined) throw invalidOption("--models", "a face models folder to analyse --pose", undefined);
   return {
     identities,
-    regions: inOrder(values.region, n, "region", (text, i) => parseRegionArg(text, `--region #${i + 1}`)),
-    kpsRects: inOrder(values["kps-rect"], n, "kps-rect", (text, i) => {
+    regions: inIdentityOrder(values.region, n, "region", (text, i) => parseRegionArg(text, `--region #${i + 1}`)),
+    kpsRects: inIdentityOrder(values["kps-rect"], n, "kps-rect", (text, i) => {
       const spec = parseRegionArg(text, `--kps-rect #${i + 1}`);
       if (!("rect" in spec)) throw invalidOption(`--kps-rect #${i + 1}`, "x1,y1,x2,y2", text);
       return [...spec.rect] as [number, number, number, number];
@@ -89,7 +94,7 @@ export function parseComposeArgs(values: Record<string, unknown>): ComposeArgs {
     size: values.size === undefined ? undefined : parseSize(values.size as string),
     prompt,
     negative: (values.negative as string | undefined) ?? "",
-    regionPrompts: inOrder(values["region-prompt"], n, "region-prompt", (text) => text || undefined),
+    regionPrompts: inIdentityOrder(values["region-prompt"], n, "region-prompt", (text) => text || undefined),
     ipScales: perIdentityNumbers(values["ip-scale"] as string, n, "--ip-scale"),
     cnScales: perIdentityNumbers(values["cn-scale"] as string, n, "--cn-scale"),
     starts: perIdentityNumbers(values.start as string, n, "--start"),

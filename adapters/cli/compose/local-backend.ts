@@ -7,6 +7,7 @@ import { readEmbeddings } from "../commands/generate.js";
 import { createProgressBar } from "../progress-bar.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
+import { readRegionPrompts, regionEmbedsOption } from "./region-embeds.js";
 import { serverOptions } from "./server-options.js";
 
 function requiredFile(values: Record<string, unknown>, name: string, example: string): string {
@@ -17,11 +18,18 @@ function requiredFile(values: Record<string, unknown>, name: string, example: st
 
 const numberOf = (values: Record<string, unknown>, name: string): number | undefined => (values[name] === undefined ? undefined : Number(values[name]));
 
-/** The runner's options for a composition: the patched UNet, the prompt embeddings, the canvas size and the sampling settings. */
-async function runnerOptions(composition: Composition, unet: string, values: Record<string, unknown>): Promise<GenerateOptions> {
+/** The prompt and region embeddings, read (and checked) before any model is touched. */
+async function promptOptions(composition: Composition, values: Record<string, unknown>, io: CliIo): Promise<Pick<GenerateOptions, "prompt" | "timeIds" | "regions">> {
+  const embeddings = await readEmbeddings(requiredFile(values, "embeds", "prompt.safetensors"));
+  const regions = await readRegionPrompts(composition, values, embeddings.prompt.embeds, io);
+  return { ...embeddings, ...(regions.length ? { regions } : {}) };
+}
+
+/** The runner's options for a composition: the patched UNet, the embeddings, the canvas size and the sampling settings. */
+function runnerOptions(composition: Composition, unet: string, prompts: Awaited<ReturnType<typeof promptOptions>>, values: Record<string, unknown>): GenerateOptions {
   return {
     models: { unet, vaeDecoder: values["vae-decoder"] as string | undefined },
-    ...(await readEmbeddings(requiredFile(values, "embeds", "prompt.safetensors"))),
+    ...prompts,
     width: composition.width,
     height: composition.height,
     steps: numberOf(values, "steps"),
@@ -33,7 +41,8 @@ async function runnerOptions(composition: Composition, unet: string, values: Rec
 
 /**
  * `instantid compose --backend local`: the UNet patched for the composition (one image-attention input
- * set per identity, with masks; cached), its hooks from `toLocalHooks`, and the SDK's SDXL runner.
+ * set per identity, with masks; cached), its hooks from `toLocalHooks`, region prompts from
+ * `--region-embeds` with `compositionRegionMasks`, and the SDK's SDXL runner.
  */
 export const localComposeBackend: ComposeBackend = {
   options: {
@@ -44,6 +53,7 @@ export const localComposeBackend: ComposeBackend = {
     identitynet: { type: "string", value: "FILE", description: "local: IdentityNet ONNX model" },
     adapter: { type: "string", value: "FILE", description: "local: InstantID ip-adapter.bin" },
     embeds: { type: "string", value: "FILE", description: "local: prompt embeddings (safetensors prompt_embeds, text_embeds [, time_ids]); the runner has no text encoder" },
+    "region-embeds": regionEmbedsOption,
     "vae-decoder": { type: "string", value: "FILE", description: "local: VAE decoder ONNX model (without it, a latent preview)" },
     scheduler: { type: "string", value: "NAME", description: "local: euler | euler-ancestral | dpmpp-2m-karras | ddim | lcm (default euler)" },
     "patch-dir": { type: "string", value: "DIR", description: "local: where the patched UNet is cached (default beside the UNet)" },
@@ -51,12 +61,13 @@ export const localComposeBackend: ComposeBackend = {
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     if (args.dryRun) throw invalidOption("--dry-run", "--backend a1111 or comfyui (the local backend has no request to write)", args.dryRun);
-    if (composition.identities.some((c) => c.prompt)) io.stderr("warning: the local runner takes precomputed prompt embeddings; region prompts are not used\n");
-    const adapter = await loadImageAdapter(requiredFile(values, "adapter", "ip-adapter.bin"));
-    const patched = await patchImageAdapter(requiredFile(values, "unet", "unet.onnx"), adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
+    const models = { adapter: requiredFile(values, "adapter", "ip-adapter.bin"), unet: requiredFile(values, "unet", "unet.onnx"), identityNet: requiredFile(values, "identitynet", "identitynet.onnx") };
+    const prompts = await promptOptions(composition, values, io);
+    const adapter = await loadImageAdapter(models.adapter);
+    const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
     const heads = numberOf(values, "resampler-heads");
     const { hooks } = toLocalHooks(composition, {
-      identityNet: await loadControlNet(requiredFile(values, "identitynet", "identitynet.onnx")),
+      identityNet: await loadControlNet(models.identityNet),
       resampler: Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}),
       imageAdapterInputs: patched.inputs,
     });
@@ -64,7 +75,7 @@ export const localComposeBackend: ComposeBackend = {
     const onSignal = (): void => controller.abort();
     process.once("SIGINT", onSignal);
     try {
-      const result = await generate(await runnerOptions(composition, patched.modelPath!, values), { hooks: [hooks], onProgress: createProgressBar(io), signal: controller.signal });
+      const result = await generate(runnerOptions(composition, patched.modelPath!, prompts, values), { hooks: [hooks], onProgress: createProgressBar(io), signal: controller.signal });
       await savePng(args.out!, result.image);
       io.stdout(`${args.out} (${result.width}x${result.height}, seed ${result.seed}${result.decoded ? "" : ", a latent preview: no --vae-decoder"})\n`);
       return 0;

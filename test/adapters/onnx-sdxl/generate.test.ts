@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { GenerationHook } from "../../../core/hooks/types.js";
 import type { ProgressEvent } from "../../../core/progress.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
@@ -8,6 +8,9 @@ import type { GenerateOptions } from "../../../adapters/onnx-sdxl/options.js";
 import { describeShared, tempDir } from "../../helpers/shared.js";
 import { goldenUnetCases, goldenUnetPath, row } from "./golden-unet.js";
 import { tinyVae } from "./tiny-vae.js";
+import { assertClose } from "../../helpers/assert-close.js";
+import { residualHook, tinyPooled, tinySyntheticModels, tinyTokens } from "./tiny-synthetic.js";
+import { loadUnet } from "../../../core/identitynet/unet-model.js";
 
 describeShared("generate (in-process reference runner)", "golden/unet", () => {
   let cases: Map<string, Tensor>;
@@ -119,5 +122,49 @@ describeShared("generate (in-process reference runner)", "golden/unet", () => {
   it("takes the output size from sizeFrom (e.g. the keypoint image), floored to multiples of 8", async () => {
     const result = await generate(options({ width: undefined, height: undefined, sizeFrom: { width: 135, height: 130 }, steps: 1 }));
     expect([result.width, result.height]).toEqual([128, 128]);
+  });
+});
+
+describe("generate with region prompts (tiny synthetic UNet)", () => {
+  let unet: string;
+  beforeAll(async () => {
+    unet = (await tinySyntheticModels()).unet;
+  });
+  const options = (extra: Partial<GenerateOptions> = {}): GenerateOptions => ({
+    models: { unet },
+    prompt: { embeds: tinyTokens(1), pooled: tinyPooled(2) },
+    width: 64,
+    height: 64,
+    steps: 3,
+    seed: 5,
+    ...extra,
+  });
+  const leftHalf = { width: 64, height: 64, data: Float32Array.from({ length: 64 * 64 }, (_, p) => (p % 64 < 32 ? 1 : 0)) };
+
+  it("asks the hooks once per step with two regions (one contribution for the 1 + 2 UNet passes), and regions change the result", async () => {
+    const residualInputs = (await loadUnet(unet)).residualInputs!;
+    const hook = residualHook(residualInputs);
+    const regions = [{ embeds: tinyTokens(7), mask: leftHalf }, { embeds: tinyTokens(8), mask: tensor([1, 1, 2, 2], [0, 1, 0, 1]) }];
+    const regional = await generate(options({ regions }), { hooks: [hook] });
+    expect(hook.calls).toBe(3);
+    const plain = await generate(options(), { hooks: [residualHook(residualInputs)] });
+    expect(regional.latent.data).not.toEqual(plain.latent.data);
+  });
+
+  it("gives the same latent, to the bit, as no regions when every region's tokens are the shared prompt's", async () => {
+    const plain = await generate(options());
+    const same = await generate(options({ regions: [{ embeds: tinyTokens(1), mask: leftHalf }, { embeds: tinyTokens(1), mask: tensor([3, 3], new Array(9).fill(0.7)) }] }));
+    expect(same.latent.data).toEqual(plain.latent.data);
+  });
+
+  it("runs regions without guidance too (one row: the region's tokens replace the prompt's where its mask is 1)", async () => {
+    const everywhere = await generate(options({ guidance: 1, regions: [{ embeds: tinyTokens(7), mask: tensor([1, 1], [1]) }] }));
+    const onRegion = await generate(options({ guidance: 1, prompt: { embeds: tinyTokens(7), pooled: tinyPooled(2) } }));
+    assertClose(everywhere.latent.data, onRegion.latent.data, { abs: 1e-5, rel: 0 }, "latent");
+  });
+
+  it("refuses malformed regions at the boundary (INVALID_OPTION) and mis-shaped ones before the loop (SHAPE_MISMATCH)", async () => {
+    await expect(generate(options({ regions: [{ embeds: tinyTokens(7) } as never] }))).rejects.toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining("regions") }));
+    await expect(generate(options({ regions: [{ embeds: tensor([1, 77, 8]), mask: leftHalf }] }))).rejects.toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
   });
 });

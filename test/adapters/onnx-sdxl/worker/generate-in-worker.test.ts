@@ -39,6 +39,14 @@ describeShared("generateInWorker", "golden/unet", () => {
     expect(steps).toEqual([1, 2, 3]);
   });
 
+  it("carries region prompts (tensors and a RegionMask) to the worker: the same latent as in-process, unlike without them", async () => {
+    const mask = { width: 128, height: 128, data: Float32Array.from({ length: 128 * 128 }, (_, p) => (p % 128 < 64 ? 1 : 0)) };
+    const regional = { ...options(2), regions: [{ embeds: row(cases.get("prompt_embeds")!, 0), mask }] };
+    const inWorker = await generateInWorker(regional, { workerScript });
+    expect(inWorker.latent.data).toEqual((await generate(regional)).latent.data);
+    expect(inWorker.latent.data).not.toEqual((await generate(options(2))).latent.data);
+  });
+
   it("keeps the caller's event loop responsive while steps block the worker", async () => {
     let ticks = 0;
     let longestGap = 0;
