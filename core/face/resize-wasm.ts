@@ -78,31 +78,39 @@ function rightTapIsNextPixel(xs: AxisTable): boolean {
   return true;
 }
 
-/**
- * The source rows the output needs, in order, each with its place in the compact copy: a shrink
- * reads two rows per output row, so only those are copied into the kernel's memory.
- */
-function neededRows(ys: AxisTable, sourceHeight: number): { rows: number[]; slot: Int32Array } {
-  const slot = new Int32Array(sourceHeight).fill(-1);
+/** The source rows the output needs, in order: a shrink reads two rows per output row, so only those are copied. */
+function neededRows(ys: AxisTable, sourceHeight: number): number[] {
+  const needed = new Uint8Array(sourceHeight);
+  for (let y = 0; y < ys.index0.length; y++) needed[ys.index0[y]] = needed[ys.index1[y]] = 1;
   const rows: number[] = [];
-  for (let y = 0; y < ys.index0.length; y++) {
-    const r0 = ys.index0[y];
-    const r1 = ys.index1[y];
-    if (slot[r0] < 0) (slot[r0] = rows.length), rows.push(r0);
-    if (slot[r1] < 0) (slot[r1] = rows.length), rows.push(r1);
-  }
-  return { rows, slot };
+  for (let row = 0; row < sourceHeight; row++) if (needed[row]) rows.push(row);
+  return rows;
 }
 
-/** Copies the needed rows into memory at `at`, consecutive runs at once. */
-function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at: number): void {
+/** Bytes the copied rows may take: each run of consecutive rows can start up to 7 bytes late (see copyRows). */
+const rowsBytes = (rows: readonly number[], stride: number) => rows.length * (stride + 8);
+
+/**
+ * Copies the needed rows into memory from `at`, consecutive runs at once, and returns where each
+ * source row landed (bytes from `at`, by row). Each run starts at the same address modulo 8 as its
+ * source: V8 copies into shared memory word by word only when both sides are equally aligned, and
+ * byte by byte (ten times slower) otherwise.
+ */
+function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at: number): Int32Array {
   const stride = image.width * 3;
+  const rowAt = new Int32Array(image.height);
+  let cursor = at;
   for (let i = 0; i < rows.length; ) {
     let run = 1;
     while (i + run < rows.length && rows[i + run] === rows[i] + run) run++;
-    heap.set(image.data.subarray(rows[i] * stride, (rows[i] + run) * stride), at + i * stride);
+    const from = rows[i] * stride;
+    cursor += (((image.data.byteOffset + from - cursor) % 8) + 8) % 8;
+    heap.set(image.data.subarray(from, from + run * stride), cursor);
+    for (let k = 0; k < run; k++) rowAt[rows[i] + k] = cursor - at + k * stride;
+    cursor += run * stride;
     i += run;
   }
+  return rowAt;
 }
 
 /**
@@ -116,7 +124,7 @@ export function affineOf(table: Float32Array): { mean: number; scale: number } |
   return { mean, scale };
 }
 
-function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, slot: Int32Array, stride: number, table: Float32Array | { mean: number; scale: number }): void {
+function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, rowAt: Int32Array, table: Float32Array | { mean: number; scale: number }): void {
   if (table instanceof Float32Array) new Float32Array(heap, at.table, 256).set(table);
   else new Float32Array(heap, at.table, 2).set([table.mean, table.scale]);
   new Int32Array(heap, at.xOffsets, xs.index0.length).set(xs.index0);
@@ -128,8 +136,8 @@ function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: Axis
   }
   const yTable = new Int32Array(heap, at.yTable, ys.index0.length * 4);
   for (let y = 0, i = 0; y < ys.index0.length; y++, i += 4) {
-    yTable[i] = slot[ys.index0[y]] * stride;
-    yTable[i + 1] = slot[ys.index1[y]] * stride;
+    yTable[i] = rowAt[ys.index0[y]];
+    yTable[i + 1] = rowAt[ys.index1[y]];
     yTable[i + 2] = ys.weight0[y];
     yTable[i + 3] = ys.weight1[y];
   }
@@ -153,13 +161,13 @@ function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32
   const height = ys.index0.length;
   const stride = image.width * 3;
   const plane = output.rowStride * output.rows;
-  const { rows, slot } = neededRows(ys, image.height);
-  const at = layout(width, height, 3 * plane, rows.length * stride);
+  const rows = neededRows(ys, image.height);
+  const at = layout(width, height, 3 * plane, rowsBytes(rows, stride));
   if (!growMemory(k.memory, at.end, MAX_PAGES)) return undefined;
   const heap = k.memory.buffer;
   const affine = affineOf(table);
-  writeTables(heap, at, xs, ys, slot, stride, affine ?? table);
-  copyRows(image, rows, new Uint8Array(heap), at.src);
+  const rowAt = copyRows(image, rows, new Uint8Array(heap), at.src);
+  writeTables(heap, at, xs, ys, rowAt, affine ?? table);
   const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
   const mode: Normalisation = affine ? "affine" : "table";
   const rowBytes = output.rowStride * 4;

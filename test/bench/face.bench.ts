@@ -7,6 +7,7 @@ import { FACE_NET_THREADS } from "../../core/face/threads.js";
 import { toNchw } from "../../core/face/normalize.js";
 import { l2Normalize } from "../../core/face/recognizer.js";
 import { decodeScrfd } from "../../core/face/scrfd-decode.js";
+import { TensorPool } from "../../core/face/tensor-pool.js";
 import { groupScrfdOutputs } from "../../core/face/scrfd-outputs.js";
 import type { Detection } from "../../core/face/types.js";
 import { loadImage } from "../../core/image/io.js";
@@ -41,9 +42,14 @@ function decode(outputs: Prepared["outputs"], image: RgbImage, detScale: number)
   return decodeScrfd(groupScrfdOutputs(outputs, SIZE, SIZE), { inputWidth: SIZE, inputHeight: SIZE, imageWidth: image.width, imageHeight: image.height, detScale });
 }
 
-/** Everything the SDK itself does around the two networks for one image. */
+/** The detector's own pool: its input array is reused from one image to the next. */
+const inputs = new TensorPool();
+
+/** Everything the SDK itself does around the two networks for one image, as ScrfdDetector and FaceAnalysis do it. */
 function sdkWork(p: Prepared): void {
-  letterbox(p.image, SIZE, SIZE, SCRFD_NORM);
+  const input = inputs.acquire(3 * SIZE * SIZE);
+  letterbox(p.image, SIZE, SIZE, SCRFD_NORM, input);
+  inputs.release(input);
   for (const face of decode(p.outputs, p.image, p.detScale)) {
     toNchw(alignFace(p.image, face.kps, 112).crop, 112, 112, RECOGNIZER_NORM);
     l2Normalize(new Float32Array(512));
