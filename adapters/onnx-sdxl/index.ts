@@ -4,6 +4,7 @@ export type { GenerateControls, GenerateResult } from "./generate.js";
 export { generateInWorker, locateWorkerScript } from "./worker/generate-in-worker.js";
 export type { WorkerControls } from "./worker/generate-in-worker.js";
 export type { HookModuleSpec } from "./worker/protocol.js";
+export { buildHook } from "./worker/hook-modules.js";
 export { generateOptionsSchema, outputSize, REFERENCE_DEFAULTS } from "./options.js";
 export type { GenerateOptions, ResolvedGenerateOptions } from "./options.js";
 export { createInstantIdHook } from "./instantid-hook.js";

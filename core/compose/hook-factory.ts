@@ -21,7 +21,7 @@ export interface CompositionHookOptions {
 
 /**
  * Loads IdentityNet and returns the composition's hooks ({@link toLocalHooks}): the factory a runner's
- * worker calls, e.g. `{ module: "instantid", export: "createCompositionHooks", options }`.
+ * worker calls: `{ module: "builtin:composition", options }` in the SDXL runner's `generateInWorker`.
  * @example
  * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
  */

@@ -1,12 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { ErrorCode, InstantIdError, readSafetensors, savePng, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
-import { generate, type GenerateResult } from "../../onnx-sdxl/generate.js";
 import type { GenerateOptions } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
-import { generateInWorker, locateWorkerScript } from "../../onnx-sdxl/worker/generate-in-worker.js";
-import { defineCommand, type CliArgs, type CliIo } from "../command.js";
+import { defineCommand, type CliArgs } from "../command.js";
 import { prepareInstantId } from "../instantid-inputs.js";
-import { createProgressBar } from "../progress-bar.js";
+import { runGeneration } from "../run-generation.js";
 
 function rowOf(t: Tensor, index: number): Tensor {
   const size = t.data.length / t.shape[0];
@@ -31,21 +29,6 @@ export async function readEmbeddings(path: string): Promise<Pick<GenerateOptions
     },
     ...(timeIds ? { timeIds: rowOf(timeIds, timeIds.shape[0] - 1) } : {}),
   };
-}
-
-function hasWorker(): boolean {
-  try {
-    locateWorkerScript();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function run(options: GenerateOptions, io: CliIo, signal: AbortSignal): Promise<GenerateResult> {
-  const onProgress = createProgressBar(io);
-  // From the built package the loop runs in the worker thread; from sources (tests), in-process.
-  return hasWorker() ? generateInWorker(options, { onProgress, signal }) : generate(options, { onProgress, signal });
 }
 
 const number = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
@@ -123,7 +106,7 @@ export const generateCommand = defineCommand({
     const onSignal = (): void => controller.abort();
     process.once("SIGINT", onSignal);
     try {
-      const result = await run(options, io, controller.signal);
+      const result = await runGeneration(options, [], io, controller.signal);
       await savePng(values.out as string, result.image);
       if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
       const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";

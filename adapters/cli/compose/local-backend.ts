@@ -1,10 +1,10 @@
 import {
-  compositionPatchOptions, invalidOption, loadControlNet, loadImageAdapter, patchImageAdapter, Resampler, savePng, toLocalHooks, type Composition,
+  compositionPatchOptions, compositionTokens, invalidOption, loadImageAdapter, patchImageAdapter, Resampler, savePng, type Composition,
 } from "../../../core/index.js";
-import { generate, type GenerateOptions } from "../../onnx-sdxl/index.js";
+import type { GenerateOptions, HookModuleSpec } from "../../onnx-sdxl/index.js";
 import type { CliIo } from "../command.js";
 import { readEmbeddings } from "../commands/generate.js";
-import { createProgressBar } from "../progress-bar.js";
+import { runGeneration } from "../run-generation.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
 import { readRegionPrompts, regionEmbedsOption } from "./region-embeds.js";
@@ -66,16 +66,14 @@ export const localComposeBackend: ComposeBackend = {
     const adapter = await loadImageAdapter(models.adapter);
     const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
     const heads = numberOf(values, "resampler-heads");
-    const { hooks } = toLocalHooks(composition, {
-      identityNet: await loadControlNet(models.identityNet),
-      resampler: Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}),
-      imageAdapterInputs: patched.inputs,
-    });
+    // The tokens are computed here, so the worker gets kilobytes of tokens rather than the 1.7 GB adapter.
+    const tokens = compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}));
+    const hooks: HookModuleSpec[] = [{ module: "builtin:composition", options: { composition, identityNet: models.identityNet, tokens, imageAdapterInputs: patched.inputs } }];
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once("SIGINT", onSignal);
     try {
-      const result = await generate(runnerOptions(composition, patched.modelPath!, prompts, values), { hooks: [hooks], onProgress: createProgressBar(io), signal: controller.signal });
+      const result = await runGeneration(runnerOptions(composition, patched.modelPath!, prompts, values), hooks, io, controller.signal);
       await savePng(args.out!, result.image);
       io.stdout(`${args.out} (${result.width}x${result.height}, seed ${result.seed}${result.decoded ? "" : ", a latent preview: no --vae-decoder"})\n`);
       return 0;

@@ -8,7 +8,8 @@ import type { GenerateOptions } from "../options.js";
  * the worker imports `module` (a package name, a file path or a file: URL), calls its export
  * `export` (default "default") with `options`, and uses the GenerationHook it returns.
  * `module: "builtin:instantid"` needs no import: it is {@link createInstantIdHook} with
- * `InstantIdHookOptions`.
+ * `InstantIdHookOptions`; `module: "builtin:composition"` is the core's `createCompositionHooks` with
+ * `CompositionHookOptions` (a multi-identity composition and its precomputed tokens).
  */
 export interface HookModuleSpec {
   readonly module: string;

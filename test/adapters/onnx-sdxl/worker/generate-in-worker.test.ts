@@ -10,6 +10,11 @@ import { patchImageAdapter } from "../../../../core/onnx/patch-image-adapter.js"
 import { createInstantIdHook } from "../../../../adapters/onnx-sdxl/instantid-hook.js";
 import { goldenUnetCases, goldenUnetPath, row } from "../golden-unet.js";
 import { buildWorkerBundle } from "./build-worker.js";
+import { Resampler } from "../../../../core/adapter/resampler.js";
+import { createComposition } from "../../../../core/compose/compose.js";
+import { compositionPatchOptions, compositionTokens } from "../../../../core/compose/local-hooks.js";
+import { createIdentity } from "../../../../core/identity/identity.js";
+import { buildHook } from "../../../../adapters/onnx-sdxl/worker/hook-modules.js";
 
 describeShared("generateInWorker", "golden/unet", () => {
   let cases: Map<string, Tensor>;
@@ -102,8 +107,26 @@ describeShared("generateInWorker", "golden/unet", () => {
     expect(plain).toBeInstanceOf(Error);
   });
 
+  it("builds a two-identity composition's hooks inside the worker (builtin:composition) and matches the in-process run", async () => {
+    const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
+    const composition = createComposition({
+      width: 128, height: 128, prompt: "",
+      identities: [
+        { identity: createIdentity([{ embedding: cases.get("face_embedding")!.data }]), keypoints: { image: cases.get("kps_image")! }, region: { rect: [0, 0, 64, 128] } },
+        { identity: createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]), keypoints: { image: cases.get("kps_image_b")! }, region: { rect: [64, 0, 128, 128] }, end: 0.5 },
+      ],
+    });
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { ...compositionPatchOptions(composition), outDir: await tempDir() });
+    const tokens = compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, { heads: 3 }));
+    const hookOptions = { composition, identityNet: sharedPath("golden/unet/identitynet.onnx"), tokens, imageAdapterInputs: patched.inputs };
+    const withModel = { ...options(2), models: { unet: patched.modelPath! } };
+    const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:composition", options: hookOptions }] });
+    const inProcess = await generate(withModel, { hooks: [await buildHook({ module: "builtin:composition", options: hookOptions })] });
+    expect(inWorker.latent.data).toEqual(inProcess.latent.data);
+  });
+
   it("names the built-ins when asked for an unknown one", async () => {
-    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(/builtin:instantid/);
+    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(/builtin:instantid, builtin:composition/);
   });
 
   it("explains how to get the worker script when running from sources without one", () => {
