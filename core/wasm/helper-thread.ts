@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { ErrorCode, InstantIdError } from "../errors.js";
 import type { WasmMemory } from "./webassembly.js";
 
 /** One kernel a helper thread can run: a module's bytes and the function it exports. */
@@ -11,8 +12,8 @@ export interface HelperKernel {
 /** How long the first split job waits for the helper thread to start before going on alone. */
 const HELPER_START_TIMEOUT_MS = 1000;
 
-// control block slots: job sequence, last job done, ready flag, then the job: kernel index, parameter count, parameters
-const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, COUNT = 4, PARAMS = 5;
+// control block slots: job sequence, last job done, ready flag, last job failed, then the job: kernel index, parameter count, parameters
+const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, KERNEL = 4, COUNT = 5, PARAMS = 6;
 const CONTROL_SLOTS = 32;
 
 /** The worker's whole program: instantiate the kernels on the shared memory, then run each posted job. */
@@ -26,7 +27,12 @@ let seen = 0;
 for (;;) {
   Atomics.wait(control, ${SEQ}, seen);
   seen = Atomics.load(control, ${SEQ});
-  run[control[${KERNEL}]](...control.subarray(${PARAMS}, ${PARAMS} + control[${COUNT}]));
+  try {
+    run[control[${KERNEL}]](...control.subarray(${PARAMS}, ${PARAMS} + control[${COUNT}]));
+    Atomics.store(control, ${FAILED}, 0);
+  } catch {
+    Atomics.store(control, ${FAILED}, 1);
+  }
   Atomics.store(control, ${DONE}, seen);
   Atomics.notify(control, ${DONE});
 }`;
@@ -70,8 +76,14 @@ export class KernelHelper {
     return seq;
   }
 
-  /** Blocks until job `seq` is done (main-thread Atomics.wait is allowed in Node). */
+  /**
+   * Blocks until job `seq` is done (main-thread Atomics.wait is allowed in Node).
+   * @throws InstantIdError INTERNAL when the kernel failed on the helper thread (a WebAssembly trap).
+   */
   finish(seq: number): void {
     for (let done = Atomics.load(this.control, DONE); done !== seq; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done, 1000);
+    if (Atomics.load(this.control, FAILED)) {
+      throw new InstantIdError(ErrorCode.Internal, "A WebAssembly kernel failed on the SDK's helper thread. Retry with INSTANTID_THREADS=1 (and INSTANTID_SIMD=0 for the letterbox), and report the inputs that caused it.");
+    }
   }
 }
