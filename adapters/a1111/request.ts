@@ -97,6 +97,9 @@ function sdNextFace(identities: readonly IdentitySpec[]): Record<string, unknown
   }
   const [identity] = identities;
   if (!identity.face.photo) throw new InstantIdError(ErrorCode.InvalidInput, "SD.Next's face script analyses the photo itself, but this identity has none; pass the photo");
+  if (identity.face.pose) {
+    throw new InstantIdError(ErrorCode.InvalidOption, "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI");
+  }
   return {
     mode: "InstantID",
     source_images: [toBase64(identity.face.photo)],

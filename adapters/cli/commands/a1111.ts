@@ -1,3 +1,4 @@
+import { invalidOption } from "../../../core/index.js";
 import { buildGenerationRequest } from "../../a1111/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
@@ -9,6 +10,9 @@ import type { OpenFaceAnalysis } from "../face-analysis.js";
 
 async function sendOneIdentity(args: BridgeArgs, target: A1111Target, openFaceAnalysis: OpenFaceAnalysis, io: CliIo): Promise<number> {
   const server = await openA1111Server(target);
+  if (server.capabilities.flavour === "sdnext" && args.pose) {
+    throw invalidOption("--pose", "no --pose with SD.Next: its face script draws the keypoints from the face photo itself (pose the face on A1111/Forge or ComfyUI)", args.pose);
+  }
   const identity = await prepareIdentity({ face: args.faces[0], identity: args.identities[0], pose: args.pose, models: args.models, width: args.width, height: args.height }, openFaceAnalysis);
   const request = await buildGenerationRequest(
     { prompt: args.prompt, negativePrompt: args.negative, width: args.width, height: args.height, steps: args.steps, cfgScale: args.cfg, seed: args.seed ?? -1 },

@@ -65,6 +65,11 @@ describe("buildGenerationRequest", () => {
     expect(body.face).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6 });
   });
 
+  it("refuses a pose photo for SD.Next, whose face script draws the keypoints from the face photo itself", async () => {
+    const posed = await identity({ face: { photo: await texturedPng(), pose: await pngOf(64, 64) } });
+    await expect(buildGenerationRequest(options, [posed], assumedCapabilities("sdnext"))).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringMatching(/takes no pose photo/) });
+  });
+
   it("targets img2img with init_images when a start image is given", async () => {
     const body = await buildGenerationRequest({ ...options, initImage: await pngOf(64, 64), denoisingStrength: 0.4 }, [await identity()], assumedCapabilities("a1111"));
     expect(body.init_images).toHaveLength(1);

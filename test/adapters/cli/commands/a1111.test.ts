@@ -99,6 +99,15 @@ describe("instantid a1111 txt2img", () => {
     expect(err()).toContain("The forge server analyses faces itself and needs the photo");
   });
 
+  it("refuses --pose for SD.Next, whose face script takes the keypoints from the face photo, before anything is analysed", async () => {
+    const dir = await tempDir();
+    const face = await facePhoto(dir);
+    const { io, err } = captureIo();
+    const args = ["a1111", "txt2img", "--flavour", "sdnext", "--face", face, "--pose", face, "--prompt", "p", "--size", "512x512", "--dry-run", join(dir, "r.json")];
+    expect(await runCli(commands, args, io)).toBe(1);
+    expect(err()).toMatch(/no --pose with SD.Next/);
+  });
+
   it("rejects a bad --size and a missing --url at the boundary", async () => {
     const dir = await tempDir();
     const face = await facePhoto(dir);
