@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError, type HttpClient } from "../../core/index.js";
+import { ErrorCode, InstantIdError, parseJson, type HttpClient } from "../../core/index.js";
 import { embeddingModules, instantIdModelNames, keypointsModule } from "./capabilities.js";
 import type { A1111Flavour, ServerCapabilities } from "./types.js";
 
@@ -10,16 +10,17 @@ interface ModuleList {
 }
 
 /**
- * Asks a server what it is and what it has (`/sdapi/v1/motd`, `/controlnet/version`,
- * `/controlnet/module_list`, `/controlnet/model_list`) and returns what to send,
- * or throws one error listing everything that is missing.
+ * Asks a server what it is and what it has (`/sdapi/v1/motd`, `/controlnet/module_list`,
+ * `/controlnet/model_list`) and returns what to send, or throws one error listing everything that
+ * is missing. The module list is the route sd-webui-controlnet and Forge's built-in ControlNet both
+ * serve (Forge has no `/controlnet/version`).
  */
 export async function detectServer(http: HttpClient, signal?: AbortSignal): Promise<ServerCapabilities> {
   const motd = await http.request({ path: "/sdapi/v1/motd", accept: [404], signal });
   if (motd.status === 200) return sdNextCapabilities();
-  const version = await http.request({ path: "/controlnet/version", accept: [404], signal });
-  if (version.status === 404) await explainMissingControlNet(http, signal);
-  const { module_list: modules } = await http.json<ModuleList>({ path: "/controlnet/module_list", signal });
+  const moduleList = await http.request({ path: "/controlnet/module_list", accept: [404], signal });
+  if (moduleList.status === 404) await explainMissingControlNet(http, signal);
+  const { module_list: modules } = parseJson<ModuleList>(moduleList.body, `GET /controlnet/module_list on ${http.baseUrl}`);
   const { model_list: models } = await http.json<ModelList>({ path: "/controlnet/model_list?update=true", signal });
   const flavour: A1111Flavour = modules.includes(embeddingModules.forge) ? "forge" : "a1111";
   const ipAdapterModel = models.find((name) => name.includes(instantIdModelNames.ipAdapter));
@@ -62,11 +63,11 @@ async function explainMissingControlNet(http: HttpClient, signal?: AbortSignal):
   if (progress.status === 404) {
     throw new InstantIdError(
       ErrorCode.Server,
-      `${http.baseUrl} is not an A1111-style API: /sdapi/v1/progress and /controlnet/version are missing. Start A1111/Forge with --api, or use "instantid comfyui" for a ComfyUI server`,
+      `${http.baseUrl} is not an A1111-style API: /sdapi/v1/progress and /controlnet/module_list are missing. Start A1111/Forge with --api, or use "instantid comfyui" for a ComfyUI server`,
     );
   }
   throw new InstantIdError(
     ErrorCode.Server,
-    `The A1111 server at ${http.baseUrl} has no ControlNet API (/controlnet/version is missing); install sd-webui-controlnet (v1.1.440 or later) and restart it`,
+    `The A1111 server at ${http.baseUrl} has no ControlNet API (/controlnet/module_list is missing); install sd-webui-controlnet (v1.1.440 or later) and restart it`,
   );
 }

@@ -102,7 +102,8 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
     if (url.pathname.startsWith("/controlnet/") && (options.controlNet === false || flavour === "sdnext")) return sendJson(response, 404, { detail: "Not Found" });
     switch (route) {
       case "GET /controlnet/version":
-        return sendJson(response, 200, { version: 3 });
+        // Forge's built-in ControlNet serves the lists and detect, not the version (lib_controlnet/api.py).
+        return flavour === "forge" ? sendJson(response, 404, { detail: "Not Found" }) : sendJson(response, 200, { version: 3 });
       case "GET /controlnet/model_list":
         return sendJson(response, 200, { model_list: models });
       case "GET /controlnet/module_list":

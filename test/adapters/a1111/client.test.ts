@@ -36,7 +36,7 @@ describe("createA1111Client", () => {
     expect(await client.detect()).toMatchObject({ flavour: "a1111", ipAdapterModel: "ip-adapter_instant_id_sdxl [eb2d3ec0]", controlNetModel: "control_instant_id_sdxl [c5c25a35]", acceptsEmbeddingInput: true });
   });
 
-  it("detects Forge by its embedding module and SD.Next by its motd route", async () => {
+  it("detects Forge by its embedding module (it serves no /controlnet/version) and SD.Next by its motd route", async () => {
     expect((await (await start({ flavour: "forge" })).client.detect()).embeddingModule).toBe("InsightFace (InstantID)");
     await server!.close();
     expect((await (await start({ flavour: "sdnext" })).client.detect()).flavour).toBe("sdnext");
@@ -51,7 +51,7 @@ describe("createA1111Client", () => {
     expect(error.message).toContain("control_v11p_sd15_canny [d14c016b]");
   });
 
-  it("says the ControlNet extension is missing when /controlnet/version is 404", async () => {
+  it("says the ControlNet extension is missing when the server has no /controlnet routes", async () => {
     const { client } = await start({ controlNet: false });
     expect((await failure(client.detect())).message).toMatch(/install sd-webui-controlnet/);
   });
