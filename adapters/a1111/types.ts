@@ -64,5 +64,8 @@ export interface ControlNetUnit {
   readonly pixel_perfect: boolean;
   readonly processor_res: number;
   readonly save_detected_map: boolean;
+  /** sd-webui-controlnet's region mask (white = where the unit acts). */
   readonly effective_region_mask?: string;
+  /** Forge's equivalent: its ControlNet weights the unit's residuals and masks the IP-Adapter attention by it. */
+  readonly mask_image?: string;
 }

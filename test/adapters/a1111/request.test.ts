@@ -54,6 +54,15 @@ describe("buildGenerationRequest", () => {
     expect(units[2].weight).toBe(0.5);
   });
 
+  it("gives Forge each identity's region as mask_image (it has no effective_region_mask), the Image Adapter unit resized plainly so the region stays put", async () => {
+    const left = await pngOf(768, 1024, 255);
+    const right = await pngOf(768, 1024, 0);
+    const units = unitsOf(await buildGenerationRequest(options, [await identity({ mask: left }), await identity({ mask: right })], assumedCapabilities("forge")));
+    expect(units.map((u) => u.mask_image)).toEqual([left, left, right, right].map((m) => m.toString("base64")));
+    expect(units.every((u) => u.effective_region_mask === undefined)).toBe(true);
+    expect(units.map((u) => u.resize_mode)).toEqual(["Just Resize", "Crop and Resize", "Just Resize", "Crop and Resize"]);
+  });
+
   it("refuses several identities without masks, naming the one that lacks it", async () => {
     const both = [await identity(), await identity()];
     await expect(buildGenerationRequest(options, both, assumedCapabilities("a1111"))).rejects.toThrow(/Identity 1 of 2 has no region mask/);
