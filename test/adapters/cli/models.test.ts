@@ -2,20 +2,13 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIo } from "../../../adapters/cli/command.js";
 import { createModelsCheckCommand } from "../../../adapters/cli/commands/models-check.js";
 import { createModelsPullCommand } from "../../../adapters/cli/commands/models-pull.js";
 import { runCli } from "../../../adapters/cli/run-cli.js";
 import { startFileServer, type FileServer } from "../../helpers/file-server.js";
 import { tempDir } from "../../helpers/shared.js";
 import { fixturePacks } from "../../core/models/fixture-packs.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./commands/capture.js";
 
 let server: FileServer | undefined;
 afterEach(async () => {

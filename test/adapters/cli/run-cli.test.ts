@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { defineCommand, type CliIo } from "../../../adapters/cli/command.js";
+import { defineCommand } from "../../../adapters/cli/command.js";
 import { commands } from "../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../adapters/cli/run-cli.js";
 import { ErrorCode, InstantIdError } from "../../../core/errors.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./commands/capture.js";
 
 describe("runCli", () => {
   it("prints --help for every command, naming each of its options", async () => {

@@ -1,18 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { readSafetensors } from "../../../../core/tensor/safetensors.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 describeShared("instantid analyze", "real/models/models.json", () => {
   const models = sharedPath("real", "models");

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { composeCommand } from "../../../../adapters/cli/commands/compose.js";
 import type { OpenFaceAnalysis } from "../../../../adapters/cli/face-analysis.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
@@ -8,13 +7,7 @@ import type { Face, FiveKeypoints } from "../../../../core/face/types.js";
 import { createIdentity, saveIdentity } from "../../../../core/identity/index.js";
 import { loadImage, savePng } from "../../../../core/image/io.js";
 import { tempDir } from "../../../helpers/shared.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 // A group photo analyser: two faces, the right one listed first, so matching must sort them.
 const groupAnalysis: OpenFaceAnalysis = async () => ({

@@ -3,18 +3,11 @@ import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { buildSyntheticModels } from "../../../../core/synthetic/build-models.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 describe("instantid demo (synthetic models)", () => {
   // One model cache for the file: the second run reuses what the first built.

@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { identityCreateCommand } from "../../../../adapters/cli/commands/identity-create.js";
 import { identityMixCommand } from "../../../../adapters/cli/commands/identity-mix.js";
 import { identityShowCommand } from "../../../../adapters/cli/commands/identity-show.js";
@@ -10,13 +9,7 @@ import { loadIdentity } from "../../../../core/identity/file.js";
 import { loadImage, savePng } from "../../../../core/image/io.js";
 import { tempDir } from "../../../helpers/shared.js";
 import { fakeFaceAnalysis } from "./fake-analysis.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 async function photo(dir: string, name: string, width: number): Promise<string> {
   const path = join(dir, name);

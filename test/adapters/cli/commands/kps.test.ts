@@ -1,18 +1,11 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { kpsCommand } from "../../../../adapters/cli/commands/kps.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { loadImage, savePng } from "../../../../core/image/io.js";
 import { tempDir } from "../../../helpers/shared.js";
 import { fakeFaceAnalysis } from "./fake-analysis.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 async function photo(dir: string, name: string, width: number, height: number): Promise<string> {
   const path = join(dir, name);

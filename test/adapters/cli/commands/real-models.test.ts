@@ -1,17 +1,10 @@
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import type { CliIo } from "../../../../adapters/cli/command.js";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { identityEmbeds, loadIdentity, loadImage } from "../../../../core/index.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { captureIo } from "./capture.js";
 
 const models = sharedPath("real/models");
 const photo = (name: string) => sharedPath("real/images", name);
