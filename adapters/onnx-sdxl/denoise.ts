@@ -31,9 +31,10 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * The denoising loop: hooks prepared once, then per step the scaled latent goes through one UNet
- * call on the guidance batch (hooks asked before each call), plus one per region prompt with the same
- * hook contribution (`callUnetWithRegions`), guidance combines the rows, and the scheduler takes the step. Hooks are composed (`composeHooks`: duplicate names refused, the last
- * one outermost) and reset however the loop ends. Returns the final latent.
+ * call on the guidance batch (hooks asked before each call), plus one per region prompt with the
+ * same hook contribution (`callUnetWithRegions`); guidance combines the rows, and the scheduler takes
+ * the step. Hooks are composed (`composeHooks`: duplicate names refused, the last one outermost)
+ * and reset however the loop ends. Returns the final latent.
  */
 export async function denoise(input: DenoiseInput): Promise<Float32Array> {
   const { unet, hooks, scheduler, conditioning, latentShape, guidance, signal } = input;

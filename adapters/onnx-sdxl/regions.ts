@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError, maskTensor, resizeMaskBilinear, tensor, type RegionMask, type Tensor } from "../../core/index.js";
+import { ErrorCode, InstantIdError, maskTensor, normalizeOverlaps, resizeMaskBilinear, tensor, type RegionMask, type Tensor } from "../../core/index.js";
 import type { Conditioning } from "./conditioning.js";
 
 /** A region prompt as `generate` takes it: the region's prompt tokens [1, 77k, ctx] and where they act. */
@@ -50,15 +50,11 @@ export function buildRegionConditioning(regions: readonly RegionPrompt[], condit
   const { promptEmbeds, rows } = conditioning;
   const rowSize = promptEmbeds.data.length / rows.length;
   const like = [1, ...promptEmbeds.shape.slice(1)];
-  const masks = regions.map((region, i) => {
+  const resized = regions.map((region, i) => {
     checkEmbeds(region.embeds, like, i);
-    return resizedMask(region.mask, height, width, i);
+    return { width, height, data: resizedMask(region.mask, height, width, i) };
   });
-  for (let p = 0; p < height * width; p++) {
-    let sum = 0;
-    for (const m of masks) sum += m[p];
-    if (sum > 1) for (const m of masks) m[p] /= sum;
-  }
+  const masks = resized.length ? normalizeOverlaps(resized).map((m) => m.data) : [];
   const condRow = rows.indexOf("cond");
   return regions.map((region, i) => {
     const data = Float32Array.from(promptEmbeds.data);
