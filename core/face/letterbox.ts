@@ -1,5 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { NchwTensor, normalizationTable, toNchw, type PixelNormalization } from "./normalize.js";
+import { NchwTensor, toNchw, type PixelNormalization } from "./normalize.js";
 import { resizeLinearToTensor } from "./resize-linear.js";
 
 /** Where the image sits inside the detector input: its resized size (top-left) and the scale applied. */
@@ -47,8 +47,7 @@ export function letterbox(image: RgbImage, inputWidth: number, inputHeight: numb
   if (resizedWidth === image.width && resizedHeight === image.height) {
     return { ...geometry, width: inputWidth, height: inputHeight, data: toNchw(image, inputWidth, inputHeight, norm, into) };
   }
-  const table = normalizationTable(norm);
-  const planes = resizeLinearToTensor(image, resizedWidth, resizedHeight, { rowStride: inputWidth, rows: inputHeight, order: norm.channelOrder, table }, into);
-  const tensor = new NchwTensor(inputWidth, inputHeight, norm, planes);
+  const tensor = new NchwTensor(inputWidth, inputHeight, norm, into);
+  resizeLinearToTensor(image, resizedWidth, resizedHeight, tensor);
   return { ...geometry, width: inputWidth, height: inputHeight, data: tensor.padOutside(resizedWidth, resizedHeight) };
 }

@@ -25,27 +25,15 @@ export function resizeLinearToPlanes(image: RgbImage, width: number, height: num
   if (!resizeLinearWasm(image, xs, ys, target)) resizeLinearJs(image, xs, ys, target);
 }
 
-/** An NCHW float tensor [3, rows, rowStride] with planes in `order`, values normalised through `table`. */
-export interface TensorLayout {
-  readonly rowStride: number;
-  readonly rows: number;
-  readonly order: "RGB" | "BGR";
-  readonly table: Float32Array;
-}
-
 /**
- * The same resize into an NCHW tensor (`data`, or a new array): the resized area is written top-left
- * and the rest is left for the caller to pad (a letterbox). On the WebAssembly kernel this is one
- * copy out of its memory; it writes whole rows there, which is why the padding is the caller's.
+ * The same resize into a target whose planes tile its data (an NCHW tensor, like `NchwTensor`):
+ * the resized area is written top-left and the rest is left for the caller to pad (a letterbox). On
+ * the WebAssembly kernel this is one copy out of its memory, which is why the padding is the caller's.
  */
-export function resizeLinearToTensor(image: RgbImage, width: number, height: number, layout: TensorLayout, data: Float32Array = new Float32Array(3 * layout.rowStride * layout.rows)): Float32Array {
+export function resizeLinearToTensor(image: RgbImage, width: number, height: number, target: PlanarTarget): void {
   const xs = axisTable(image.width, width, true, 3);
   const ys = axisTable(image.height, height, false, 1);
-  if (resizeLinearWasmToTensor(image, xs, ys, layout.table, layout, data)) return data;
-  const plane = layout.rowStride * layout.rows;
-  const planes = layout.order === "RGB" ? ([0, plane, 2 * plane] as const) : ([2 * plane, plane, 0] as const);
-  resizeLinearJs(image, xs, ys, { data, planes, rowStride: layout.rowStride, table: layout.table });
-  return data;
+  if (!resizeLinearWasmToTensor(image, xs, ys, target)) resizeLinearJs(image, xs, ys, target);
 }
 
 const IDENTITY = Float32Array.from({ length: 256 }, (_, v) => v);

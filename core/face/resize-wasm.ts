@@ -198,15 +198,26 @@ export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, 
   return true;
 }
 
+/** The kernel's output layout when the target's planes tile its data (an NCHW tensor, RGB or BGR). */
+function wholeTensor(target: PlanarTarget): KernelOutput | undefined {
+  const plane = target.data.length / 3;
+  const rows = plane / target.rowStride;
+  const [r, g, b] = target.planes;
+  if (!Number.isInteger(rows) || g !== plane) return undefined;
+  if (r === 0 && b === 2 * plane) return { rowStride: target.rowStride, rows, order: "RGB" };
+  if (r === 2 * plane && b === 0) return { rowStride: target.rowStride, rows, order: "BGR" };
+  return undefined;
+}
+
 /**
- * The same resize into `data`, a [3, rows, rowStride] float array (an NCHW tensor, planes in `order`):
- * the resized area is written top-left, everything else is left as it is for the caller to pad.
+ * The same resize into a target whose planes tile its data (an NCHW tensor): the resized area is
+ * written top-left and everything else is overwritten with unspecified values, for the caller to pad.
  * One copy out of the kernel's memory. Returns false, having written nothing, when the kernel cannot run it.
  */
-export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput, data: Float32Array): boolean {
-  const result = runKernel(image, xs, ys, table, output);
+export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
+  const output = wholeTensor(target);
+  const result = output && runKernel(image, xs, ys, target.table, output);
   if (!result) return false;
-  const floats = 3 * output.rowStride * output.rows;
-  data.set(result.heap.subarray(result.at, result.at + floats));
+  target.data.set(result.heap.subarray(result.at, result.at + target.data.length));
   return true;
 }
