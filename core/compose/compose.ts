@@ -37,7 +37,7 @@ export function createComposition(options: CompositionOptions): Composition {
   const posed = poseKeypoints(o, warnings);
   const resolved = o.identities.map((id, i) => resolveIdentity(o, id, i, names[i], posed[i]));
   for (const [i, id] of o.identities.entries()) {
-    const clipped = regionBeyondCanvas(id.region as CompositionOptions["identities"][number]["region"], o, i, names[i]);
+    const clipped = regionBeyondCanvas(id.region, o, i, names[i]);
     if (clipped) warnings.push(clipped);
   }
   const { masks, warning } = resolveOverlaps(resolved.map((r) => r.mask), o.overlap, names);
