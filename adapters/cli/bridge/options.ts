@@ -10,7 +10,7 @@ export const bridgeOptions: Record<string, CliOption> = {
   identity: { type: "string", multiple: true, value: "FILE", description: "Identity file (instantid identity create), after the --face identities; A1111 only" },
   prompt: { type: "string", value: "TEXT", description: "The prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
-  pose: { type: "string", value: "IMG", description: "Photo whose face positions give the keypoints (one face per identity, matched left to right)" },
+  pose: { type: "string", value: "IMG", description: "Photo whose face positions give the keypoints (one face per identity, matched left to right; not for SD.Next, which takes them from the face photo)" },
   models: { type: "string", value: "DIR", description: "Face models (models.json): analyse locally so the server needs no insightface; needed for several --face photos" },
   "ip-scale": { type: "string", value: "S", description: "Image Adapter scale", default: "0.8" },
   "cn-scale": { type: "string", value: "S", description: "IdentityNet scale", default: "0.8" },
