@@ -221,9 +221,10 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     await run(commands, ["compose", ...columns(files), "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--backend", "a1111", "--dry-run", compose]);
     const body = JSON.parse(await readFile(bridge, "utf8"));
     expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
-    // two_people.jpg (1126x661): the left face's left eye near (291.6, 95.6), drawn red at 1024x512 near (265, 74).
+    // two_people.jpg (1126x661) fitted whole into 1024x512: scale 512/661, 872 px wide, 76 px in. The left
+    // face's left eye near (291.6, 95.6) is drawn red near (301.9, 74.0), not squashed to (265, 74).
     const keypoints = await loadImage(Buffer.from(unitsOf(body)[1].image!, "base64"));
-    expect([...keypoints.data.subarray((74 * 1024 + 265) * 3, (74 * 1024 + 265) * 3 + 3)]).toEqual([255, 0, 0]);
+    expect([...keypoints.data.subarray((74 * 1024 + 301) * 3, (74 * 1024 + 301) * 3 + 3)]).toEqual([255, 0, 0]);
   });
 
   it("refuses three identities for a pose photo with two faces (NO_FACE)", async () => {
