@@ -88,6 +88,20 @@ describe("instantid a1111 txt2img", () => {
     expect(net.module).toBe("none");
   });
 
+  it("sends a concat identity file's references as one ipadapter_input blob, the Resampler's [1, N, 512] input", async () => {
+    server = await startMockA1111();
+    const dir = await tempDir();
+    const a = new Float32Array(512).fill(1);
+    const b = new Float32Array(512).fill(2);
+    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const file = join(dir, "me.identity.safetensors");
+    await saveIdentity(file, createIdentity([{ embedding: a, kps, width: 100, height: 100 }, { embedding: b, kps, width: 100, height: 100 }], { combine: "concat" }));
+    const { io, err } = captureIo();
+    expect(await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io), err()).toBe(0);
+    expect(unitsOf(server.generations[0])[0].ipadapter_input).toHaveLength(1);
+    expect([...server.embeddings[0]]).toEqual([...a, ...b]);
+  });
+
   it("refuses an identity file for Forge, which needs the photo", async () => {
     server = await startMockA1111({ flavour: "forge" });
     const dir = await tempDir();
