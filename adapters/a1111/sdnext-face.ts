@@ -45,15 +45,16 @@ const scriptInfoSchema = z.array(
  * `run()` order). The API's `face` object is kept for servers whose script takes the 14 arguments the
  * API builds; otherwise InstantID's values go by position: after `Mode` the input images, and the
  * InstantID group `Strength`, `Control`, `Cache model` (the one `Control` label).
+ * A list without the face script (an API-only server lists its scripts only after its first generation)
+ * gives current SD.Next's layout.
  * @throws InstantIdError SERVER when the answer is not a script list or the face script has an unknown layout.
  */
 export function faceScriptFromInfo(answer: unknown, baseUrl: string): FaceScriptLayout {
   const parsed = scriptInfoSchema.safeParse(answer);
   if (!parsed.success) throw new InstantIdError(ErrorCode.Server, `GET /sdapi/v1/script-info on ${baseUrl} is not a script list: ${parsed.error.issues[0]?.message}`);
   const face = parsed.data.filter((s) => (s.name ?? "").toLowerCase().split(":")[0].trim() === "face").sort((a, b) => Number(Boolean(a.is_img2img)) - Number(Boolean(b.is_img2img)))[0];
-  if (!face) {
-    throw new InstantIdError(ErrorCode.ModelNotFound, `The SD.Next server at ${baseUrl} lists no face script (/sdapi/v1/script-info); update SD.Next (its "Face: Multiple ID Transfers" script runs InstantID)`);
-  }
+  // An API-only server builds its scripts on the first generation, so its list may still be empty: assume current SD.Next.
+  if (!face) return currentFaceScript;
   if (face.args.length === FACE_OBJECT_ARGUMENTS) return { kind: "face-object" };
   const labels = face.args.map((a) => a.label ?? "");
   const control = labels.indexOf("Control");

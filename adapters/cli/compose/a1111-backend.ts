@@ -116,7 +116,7 @@ export async function sendCompositionToA1111(
 export const a1111ComposeBackend: ComposeBackend = {
   options: {
     ...serverOptions,
-    flavour: { type: "string", value: "NAME", description: "a1111: server flavour for --dry-run without --url (a1111, forge, sdnext)", default: "a1111" },
+    flavour: { type: "string", value: "NAME", description: "a1111: server flavour for --dry-run without --url (a1111 or sdnext; a Forge dry run needs --url)", default: "a1111" },
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));

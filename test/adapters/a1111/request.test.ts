@@ -111,6 +111,12 @@ describe("buildGenerationRequest", () => {
     }
   });
 
+  it("reads an empty script list (API-only servers list scripts after their first generation) as current SD.Next, and refuses a layout without InstantID's group", () => {
+    expect(faceScriptFromInfo([], "http://sdnext")).toMatchObject({ kind: "script-args", at: { conditioning: 10 } });
+    const odd = [{ name: "face: multiple id transfers", is_img2img: false, args: [{ label: "Mode", value: "None" }, { label: "", value: [] }, { label: "Weight", value: 1 }] }];
+    expect(() => faceScriptFromInfo(odd, "http://sdnext")).toThrow(expect.objectContaining({ code: "SERVER", message: expect.stringMatching(/Strength\/Control\/Cache model group was not found/) }));
+  });
+
   it("the face object alone would put id_conditioning into ip_structure on current SD.Next (what the script-args path avoids)", () => {
     const face = { mode: "InstantID", source_images: ["x"], id_strength: 0.8, id_conditioning: 0.6 };
     expect(() => runFaceScript({ face }, 17)).toThrow(/could not convert string to float: 'person'/);
