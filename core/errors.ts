@@ -14,6 +14,8 @@ export const ErrorCode = {
   ShapeMismatch: "SHAPE_MISMATCH",
   GraphPatch: "GRAPH_PATCH",
   Server: "SERVER",
+  /** A server setting is too low for the request (the message names the setting and whether a restart is needed). */
+  ServerSetting: "SERVER_SETTING",
   Network: "NETWORK",
   Aborted: "ABORTED",
   Checksum: "CHECKSUM",

@@ -5,7 +5,7 @@
 //     && node .cache/examples/a1111-bridge.js http://127.0.0.1:7860 me.identity.safetensors out.png "a watercolor portrait"
 import { pathToFileURL } from "node:url";
 import { createA1111Client, buildGenerationRequest } from "../adapters/a1111/index.js";
-import { encodePng, identityEmbeds, loadIdentity, renderKeypoints, saveImages, scaleKeypoints, type ProgressListener } from "../core/index.js";
+import { encodePng, fitKeypoints, identityEmbeds, loadIdentity, renderKeypoints, saveImages, type ProgressListener } from "../core/index.js";
 
 /** Generation settings of {@link a1111Example}; InstantID's recommended values by default. */
 export interface A1111ExampleOptions {
@@ -17,7 +17,7 @@ export interface A1111ExampleOptions {
   readonly onProgress?: ProgressListener;
 }
 
-/** The embedding(s) to send: one blob per Resampler input token (several only for `concat` identities). */
+/** The embedding(s) to send: one per Resampler input (several only for `concat` identities; the adapter sends them as one blob). */
 function embeddingsOf(embeds: { shape: readonly number[]; data: Float32Array }): Float32Array[] {
   const [, count, dim] = embeds.shape;
   return Array.from({ length: count }, (_, i) => embeds.data.slice(i * dim, (i + 1) * dim));
@@ -27,9 +27,9 @@ function embeddingsOf(embeds: { shape: readonly number[]; data: Float32Array }):
 export async function a1111Example(baseUrl: string, identityPath: string, out: string, options: A1111ExampleOptions): Promise<string[]> {
   const identity = await loadIdentity(identityPath, { dimension: 512 });
   const size = { width: options.width ?? 1024, height: options.height ?? 1024 };
-  // The keypoints recorded with the identity, moved onto the generation canvas (each axis on its own).
+  // The keypoints recorded with the identity, their photo fitted whole onto the generation canvas (one scale, centred).
   const source = identity.sources[0];
-  const keypointImage = await encodePng(renderKeypoints(scaleKeypoints(source.kps, source, size), size));
+  const keypointImage = await encodePng(renderKeypoints(fitKeypoints(source.kps, source, size), size));
 
   const client = createA1111Client({ baseUrl });
   const server = await client.detect(); // exact model names; MODEL_NOT_FOUND lists anything missing

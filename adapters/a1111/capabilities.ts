@@ -1,3 +1,4 @@
+import { currentFaceScript } from "./sdnext-face.js";
 import type { A1111Flavour, ServerCapabilities } from "./types.js";
 
 /** Model names InstantID's two units need, as substrings of the server's model list entries. */
@@ -13,9 +14,13 @@ export const embeddingModules: Readonly<Record<A1111Flavour, string>> = {
 /** Keypoint preprocessor name (the same in sd-webui-controlnet and Forge). */
 export const keypointsModule = "instant_id_face_keypoints";
 
+/** The pass-through preprocessor per flavour: sd-webui-controlnet registers `none`, Forge `None` (`modules_forge/supported_preprocessor.py`). */
+export const passThroughModules: Readonly<Record<A1111Flavour, string>> = { a1111: "none", forge: "None", sdnext: "none" };
+
 /**
  * What to assume about a server without asking it (for `--dry-run`): model names without their
- * hash, which sd-webui-controlnet resolves to the closest installed model.
+ * hash, which sd-webui-controlnet resolves to the closest installed model (Forge does not: ask a Forge
+ * server with `detectServer`), the default unit slots (unknown), and current SD.Next's face script.
  */
 export function assumedCapabilities(flavour: A1111Flavour): ServerCapabilities {
   return {
@@ -25,5 +30,7 @@ export function assumedCapabilities(flavour: A1111Flavour): ServerCapabilities {
     embeddingModule: embeddingModules[flavour],
     keypointsModule,
     acceptsEmbeddingInput: flavour === "a1111",
+    passThroughModule: passThroughModules[flavour],
+    ...(flavour === "sdnext" ? { faceScript: currentFaceScript } : {}),
   };
 }

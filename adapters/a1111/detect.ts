@@ -1,5 +1,7 @@
 import { ErrorCode, InstantIdError, parseJson, type HttpClient } from "../../core/index.js";
-import { embeddingModules, instantIdModelNames, keypointsModule } from "./capabilities.js";
+import { embeddingModules, instantIdModelNames, keypointsModule, passThroughModules } from "./capabilities.js";
+import type { FaceScriptLayout } from "./sdnext-face.js";
+import { readFaceScript, readUnitSlots } from "./server-settings.js";
 import type { A1111Flavour, ServerCapabilities } from "./types.js";
 
 interface ModelList {
@@ -11,13 +13,14 @@ interface ModuleList {
 
 /**
  * Asks a server what it is and what it has (`/sdapi/v1/motd`, `/controlnet/module_list`,
- * `/controlnet/model_list`) and returns what to send, or throws one error listing everything that
- * is missing. The module list is the route sd-webui-controlnet and Forge's built-in ControlNet both
- * serve (Forge has no `/controlnet/version`).
+ * `/controlnet/model_list`, the unit slots, SD.Next's face script) and returns what to send, or throws
+ * one error listing everything that is missing. The module list is the route sd-webui-controlnet and
+ * Forge's built-in ControlNet both serve (Forge has no `/controlnet/version`); names are kept as listed,
+ * since Forge looks modules and models up by exact name.
  */
 export async function detectServer(http: HttpClient, signal?: AbortSignal): Promise<ServerCapabilities> {
   const motd = await http.request({ path: "/sdapi/v1/motd", accept: [404], signal });
-  if (motd.status === 200) return sdNextCapabilities();
+  if (motd.status === 200) return sdNextCapabilities(await readFaceScript(http, signal));
   const moduleList = await http.request({ path: "/controlnet/module_list", accept: [404], signal });
   if (moduleList.status === 404) await explainMissingControlNet(http, signal);
   const { module_list: modules } = parseJson<ModuleList>(moduleList.body, `GET /controlnet/module_list on ${http.baseUrl}`);
@@ -25,11 +28,13 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
   const flavour: A1111Flavour = modules.includes(embeddingModules.forge) ? "forge" : "a1111";
   const ipAdapterModel = models.find((name) => name.includes(instantIdModelNames.ipAdapter));
   const controlNetModel = models.find((name) => name.includes(instantIdModelNames.controlNet));
+  const passThroughModule = modules.find((name) => name === passThroughModules[flavour]) ?? modules.find((name) => name.toLowerCase() === "none");
   const missing: string[] = [];
   if (!ipAdapterModel) missing.push(`the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`);
   if (!controlNetModel) missing.push(`the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as control_instant_id_sdxl.safetensors, in models/ControlNet)`);
   if (!modules.includes(embeddingModules[flavour])) missing.push(`the preprocessor "${embeddingModules[flavour]}" (update the ControlNet extension)`);
   if (!modules.includes(keypointsModule)) missing.push(`the preprocessor "${keypointsModule}" (update the ControlNet extension)`);
+  if (!passThroughModule) missing.push(`the pass-through preprocessor "${passThroughModules[flavour]}" (update the ControlNet extension)`);
   if (missing.length) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
@@ -44,10 +49,12 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
     embeddingModule: embeddingModules[flavour],
     keypointsModule,
     acceptsEmbeddingInput: flavour === "a1111",
+    passThroughModule: passThroughModule!,
+    unitSlots: await readUnitSlots(http, signal),
   };
 }
 
-function sdNextCapabilities(): ServerCapabilities {
+function sdNextCapabilities(faceScript: FaceScriptLayout): ServerCapabilities {
   return {
     flavour: "sdnext",
     ipAdapterModel: instantIdModelNames.ipAdapter,
@@ -55,6 +62,8 @@ function sdNextCapabilities(): ServerCapabilities {
     embeddingModule: embeddingModules.sdnext,
     keypointsModule,
     acceptsEmbeddingInput: false,
+    passThroughModule: passThroughModules.sdnext,
+    faceScript,
   };
 }
 

@@ -1,7 +1,11 @@
 export { createA1111Client } from "./client.js";
 export type { A1111Client, A1111ClientOptions, A1111Result, GenerateCallOptions } from "./client.js";
 export { detectServer } from "./detect.js";
-export { assumedCapabilities, embeddingModules, instantIdModelNames, keypointsModule } from "./capabilities.js";
+export { assumedCapabilities, embeddingModules, instantIdModelNames, keypointsModule, passThroughModules } from "./capabilities.js";
+export { assertUnitSlots, controlNetUnitCount, DEFAULT_UNIT_SLOTS, unitSlotsNote } from "./slots.js";
+export { currentFaceScript, FACE_OBJECT_ARGUMENTS, faceScriptFields, faceScriptFromInfo } from "./sdnext-face.js";
+export type { FaceScriptLayout, FaceScriptValues } from "./sdnext-face.js";
+export { readFaceScript, readUnitSlots } from "./server-settings.js";
 export { buildGenerationRequest, generationSchema } from "./request.js";
 export type { A1111Request, GenerationOptions } from "./request.js";
 export { identityUnits, toBase64 } from "./units.js";

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError, parseOptions } from "../../core/index.js";
+import { faceScriptFields } from "./sdnext-face.js";
+import { assertUnitSlots } from "./slots.js";
 import { toBase64, identityUnits } from "./units.js";
 import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
@@ -44,7 +46,10 @@ export type A1111Request = Record<string, unknown>;
 /**
  * Builds the JSON body of an A1111-style generation with InstantID for N identities: one
  * unit pair per identity (each with its `effective_region_mask` when there are several), or
- * SD.Next's native `face` object. `initImage` selects img2img.
+ * SD.Next's face script (its `face` object, or its own arguments where the API maps that object
+ * wrongly). `initImage` selects img2img.
+ * @throws InstantIdError INVALID_OPTION for several identities on Forge or SD.Next; SERVER_SETTING when
+ * the server reported fewer ControlNet unit slots than the request has units (see `assertUnitSlots`).
  */
 export async function buildGenerationRequest(
   options: GenerationOptions,
@@ -73,10 +78,13 @@ export async function buildGenerationRequest(
     body.init_images = [toBase64(parsed.initImage)];
     body.denoising_strength = parsed.denoisingStrength;
   }
-  if (server.flavour === "sdnext") return { ...body, face: sdNextFace(checked) };
+  if (server.flavour === "sdnext") return { ...body, ...sdNextFace(checked, server) };
+  if (server.flavour === "forge" && checked.length > 1) throw forgeSeveralIdentities(checked.length);
   const units: unknown[] = [];
   for (const identity of checked) units.push(...(await identityUnits(identity, server, encodeEmbedding)));
-  return { ...body, alwayson_scripts: { controlnet: { args: units } } };
+  const request = { ...body, alwayson_scripts: { controlnet: { args: units } } };
+  if (server.unitSlots !== undefined) assertUnitSlots(request, server);
+  return request;
 }
 
 function checkIdentities(identities: readonly IdentitySpec[]): void {
@@ -91,7 +99,20 @@ function checkIdentities(identities: readonly IdentitySpec[]): void {
   });
 }
 
-function sdNextFace(identities: readonly IdentitySpec[]): Record<string, unknown> {
+/**
+ * Forge's InstantID Image Adapter unit sets the cross-attention input of every ControlNet to its own face
+ * tokens (`sd_forge_ipadapter`'s conditioning modifier), so with several identities every IdentityNet
+ * would get the last face: no request shape keeps them apart there.
+ */
+function forgeSeveralIdentities(count: number): InstantIdError {
+  return new InstantIdError(
+    ErrorCode.InvalidOption,
+    `Forge cannot keep ${count} identities apart: each InstantID IP-Adapter unit replaces the cross-attention input of every ControlNet (sd_forge_ipadapter), so all IdentityNets would get the last face's tokens. Use A1111 with sd-webui-controlnet, ComfyUI (instantid comfyui), or the local runner (instantid compose --backend local) for several identities; Forge takes one`,
+    { details: { flavour: "forge", identities: count } },
+  );
+}
+
+function sdNextFace(identities: readonly IdentitySpec[], server: ServerCapabilities): Record<string, unknown> {
   if (identities.length > 1) {
     throw new InstantIdError(ErrorCode.InvalidOption, `SD.Next's face script takes one identity but ${identities.length} were given; use A1111 or ComfyUI for several`);
   }
@@ -100,11 +121,6 @@ function sdNextFace(identities: readonly IdentitySpec[]): Record<string, unknown
   if (identity.face.pose) {
     throw new InstantIdError(ErrorCode.InvalidOption, "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI");
   }
-  return {
-    mode: "InstantID",
-    source_images: [toBase64(identity.face.photo)],
-    id_strength: identity.ipScale,
-    id_conditioning: identity.cnScale,
-    id_cache: true,
-  };
+  const values = { images: [toBase64(identity.face.photo)], strength: identity.ipScale, conditioning: identity.cnScale };
+  return faceScriptFields(values, server.faceScript ?? { kind: "face-object" });
 }

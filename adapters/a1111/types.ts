@@ -11,7 +11,8 @@ export interface IdentityFace {
   /**
    * Local analysis, when the SDK has face models: the raw 512-d embedding and the keypoint image
    * (PNG bytes) drawn at the generation size. With it the server needs no insightface.
-   * Several embeddings (an identity that concatenates its references) go as several blobs.
+   * Several embeddings (an identity that concatenates its references) go as one blob of all of them, which
+   * sd-webui-controlnet reshapes to the Resampler's [1, N, 512] input: what `concat` means.
    */
   readonly analysis?: { readonly embedding: Float32Array | readonly Float32Array[]; readonly keypointImage: Uint8Array };
   /** A pose photo whose face gives the keypoints instead of the reference photo (server-side analysis only). */
@@ -31,6 +32,8 @@ export interface IdentitySpec {
   readonly mask?: Uint8Array;
 }
 
+import type { FaceScriptLayout } from "./sdnext-face.js";
+
 /** What a server offers for InstantID: its flavour, the exact model names and module names to send. */
 export interface ServerCapabilities {
   readonly flavour: A1111Flavour;
@@ -44,6 +47,15 @@ export interface ServerCapabilities {
   readonly keypointsModule: string;
   /** Whether the server accepts a precomputed embedding as `ipadapter_input`. */
   readonly acceptsEmbeddingInput: boolean;
+  /**
+   * The preprocessor that passes an image through, by the name the server lists (`/controlnet/module_list`):
+   * sd-webui-controlnet's `none`, Forge's `None` (Forge looks preprocessors up by exact name).
+   */
+  readonly passThroughModule: string;
+  /** ControlNet unit slots (`control_net_unit_count`) as the server reports them; undefined when it does not say (default 3). */
+  readonly unitSlots?: number;
+  /** SD.Next: how its face script takes InstantID's arguments (default: the `face` object). */
+  readonly faceScript?: FaceScriptLayout;
 }
 
 /** Turns a raw 512-d embedding into base64 of its `torch.save` blob (what `/controlnet/detect` returns). */

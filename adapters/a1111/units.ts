@@ -29,10 +29,27 @@ function regionFields(mask: Uint8Array, server: ServerCapabilities): { region: P
 }
 
 /**
+ * The embeddings of one identity as one flat float32 array. sd-webui-controlnet reshapes an
+ * `ipadapter_input` tensor to [1, -1, 512] before the Resampler, so N embeddings in one blob are the
+ * Resampler's N inputs: what `concat` means. (Several blobs would each be projected and the results
+ * averaged, which is neither mode.)
+ */
+function oneBlob(embedding: Float32Array | readonly Float32Array[]): Float32Array {
+  if (embedding instanceof Float32Array) return embedding;
+  if (embedding.length === 1) return embedding[0];
+  const joined = new Float32Array(embedding.reduce((n, e) => n + e.length, 0));
+  embedding.reduce((offset, e) => (joined.set(e, offset), offset + e.length), 0);
+  return joined;
+}
+
+/**
  * The two sd-webui-controlnet units of one InstantID identity, in the order the extension asserts:
  * the Image Adapter unit immediately followed by the IdentityNet unit.
  * With a local analysis and a server that takes `ipadapter_input`, the embedding travels as a torch blob
- * and the keypoint image with module `none`; otherwise the server analyses the photo itself.
+ * (several embeddings as one, see {@link oneBlob}); with a local analysis the keypoint image goes with the
+ * server's pass-through module (`none`, Forge's `None`); otherwise the server analyses the photo itself.
+ * A photo or pose photo the server draws keypoints from goes with "Resize and Fill": fitted whole and
+ * centred, the placement the SDK gives its own keypoint images (`fitKeypoints`).
  * `encodeEmbedding` defaults to the core `torch.save` writer.
  */
 export async function identityUnits(
@@ -49,12 +66,11 @@ export async function identityUnits(
     if (face.photo) return toBase64(face.photo);
     throw new InstantIdError(ErrorCode.InvalidInput, `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`);
   };
-  const embeddings = face.analysis ? (face.analysis.embedding instanceof Float32Array ? [face.analysis.embedding] : face.analysis.embedding) : [];
   const adapterUnit: ControlNetUnit = useEmbedding
-    ? { ...adapterCommon, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: await Promise.all(embeddings.map((e) => encodeEmbedding(e))) }
+    ? { ...adapterCommon, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))] }
     : { ...adapterCommon, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: photo() };
   const identityNetUnit: ControlNetUnit = face.analysis
-    ? { ...common, ...gating, ...region, module: "none", model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage), resize_mode: "Just Resize" }
-    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: face.pose ? toBase64(face.pose) : photo() };
+    ? { ...common, ...gating, ...region, module: server.passThroughModule, model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage), resize_mode: "Just Resize" }
+    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: face.pose ? toBase64(face.pose) : photo(), resize_mode: "Resize and Fill" };
   return [adapterUnit, identityNetUnit];
 }

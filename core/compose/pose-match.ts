@@ -1,12 +1,12 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
-import { scaleKeypoints } from "../kps/working-size.js";
+import { fitKeypoints } from "../kps/fit.js";
 import type { PoseFaces } from "./types.js";
 
-/** The pose photo's faces ordered left to right (by bbox centre), keypoints moved onto the canvas. */
+/** The pose photo's faces ordered left to right (by bbox centre), keypoints fitted onto the canvas with one scale factor (`fitKeypoints`), so faces keep their proportions. */
 export function poseFacesLeftToRight(pose: PoseFaces, canvas: { width: number; height: number }): FiveKeypoints[] {
   const centre = (f: PoseFaces["faces"][number]) => (f.bbox[0] + f.bbox[2]) / 2;
-  return [...pose.faces].sort((a, b) => centre(a) - centre(b)).map((f) => scaleKeypoints(f.kps, pose, canvas));
+  return [...pose.faces].sort((a, b) => centre(a) - centre(b)).map((f) => fitKeypoints(f.kps, pose, canvas));
 }
 
 /**

@@ -5,6 +5,8 @@ export type { CanvasSize } from "./keypoints.js";
 export type { Rgb } from "./raster/canvas.js";
 export { workingSize, scaleKeypoints } from "./working-size.js";
 export type { WorkingSizeOptions } from "./working-size.js";
+export { fitKeypoints, fitPlacement } from "./fit.js";
+export type { FitPlacement } from "./fit.js";
 export { retargetKeypoints } from "./retarget.js";
 export type { Rect, RetargetOptions } from "./retarget.js";
 export { faceRegionMask } from "./face-mask.js";

@@ -41,7 +41,10 @@ export function workingSize(size: CanvasSize, options: WorkingSizeOptions = {}):
   };
 }
 
-/** Moves keypoints found in an image of size `from` onto the same picture resized to `to` (each axis scaled on its own). */
+/**
+ * Moves keypoints found in an image of size `from` onto the same picture resized to `to` (each axis scaled
+ * on its own, so a change of aspect squashes the face); `fitKeypoints` keeps the proportions.
+ */
 export function scaleKeypoints(kps: FiveKeypoints, from: CanvasSize, to: CanvasSize): FiveKeypoints {
   assertFiveKeypoints(kps);
   assertCanvasSize(from, "source");

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import sharp from "sharp";
 import { decodeBase64Image, pngOf } from "./image-check.js";
 import { readBody, sendJson, sleep, startServer, type RunningServer } from "./http-server.js";
+import { runFaceScript, sdNextScriptInfo, type FaceScriptVersion } from "./sdnext-face.js";
 import { readTorchFloatTensor } from "./torch-zip.js";
 
 /** What the mock server has and how it misbehaves. */
@@ -17,6 +18,12 @@ export interface MockA1111Options {
   /** Applied to the next generation requests, in order: a 500 answer or a dropped connection. */
   readonly failures?: ("500" | "drop")[];
   readonly maxBodyBytes?: number;
+  /** `control_net_unit_count` (default 3, both extensions' default): the API copies only this many units. */
+  readonly unitCount?: number;
+  /** Whether `/sdapi/v1/options` lists `control_net_unit_count` (default true). */
+  readonly unitCountInOptions?: boolean;
+  /** SD.Next: which face script `run()` the server has (default: current, 17 arguments). */
+  readonly faceScript?: FaceScriptVersion;
 }
 
 /** The mock server plus what it saw. */
@@ -24,10 +31,14 @@ export interface MockA1111 extends RunningServer {
   readonly generations: Record<string, unknown>[];
   /** Embeddings decoded from `ipadapter_input` blobs, in unit order. */
   readonly embeddings: Float32Array[];
+  /** Per generation, the units the API passed on (at most `unitCount`; the rest are dropped without a word). */
+  readonly usedUnits: Record<string, unknown>[][];
+  /** SD.Next: the face script's `run()` arguments by name, per generation that ran it. */
+  readonly faceRuns: Record<string, unknown>[];
   readonly counts: { interrupts: number; progressPolls: number; generationAttempts: number };
 }
 
-/** sd-webui-controlnet's default model list entries for InstantID, with hashes. */
+/** sd-webui-controlnet's (and Forge's) model list entries for InstantID, with hashes. */
 export const instantIdModels = ["ip-adapter_instant_id_sdxl [eb2d3ec0]", "control_instant_id_sdxl [c5c25a35]"];
 const a1111Modules = ["none", "canny", "instant_id_face_embedding", "instant_id_face_keypoints", "ip-adapter_clip_sdxl"];
 const forgeModules = ["None", "canny", "InsightFace (InstantID)", "instant_id_face_keypoints"];
@@ -55,6 +66,9 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
   const generations: Record<string, unknown>[] = [];
   const embeddings: Float32Array[] = [];
   const counts = { interrupts: 0, progressPolls: 0, generationAttempts: 0 };
+  const usedUnits: Record<string, unknown>[][] = [];
+  const faceRuns: Record<string, unknown>[] = [];
+  const unitCount = options.unitCount ?? 3;
 
   const generate = async (request: IncomingMessage, response: ServerResponse) => {
     counts.generationAttempts++;
@@ -68,8 +82,8 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
     if (typeIssues.length) return sendJson(response, 422, { detail: typeIssues });
     if (body.sampler_name !== undefined && !samplers.has(body.sampler_name as string)) return sendJson(response, 404, { detail: "Sampler not found" });
     try {
-      if (flavour === "sdnext") await checkFace(body.face);
-      else await checkUnits(body, models, modules, embeddings);
+      if (flavour === "sdnext") faceRuns.push(await runFace(body, options.faceScript ?? 17));
+      else usedUnits.push(await checkUnits(apiUnits(body, unitCount), flavour, models, modules, embeddings));
     } catch (error) {
       const type = error instanceof ScriptError ? error.type : "Exception";
       return sendJson(response, 500, { error: type, detail: "", body: "", errors: (error as Error).message });
@@ -109,7 +123,12 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
       case "GET /controlnet/module_list":
         return sendJson(response, 200, { module_list: modules, module_detail: {} });
       case "GET /controlnet/settings":
-        return sendJson(response, 200, { control_net_unit_count: 3 });
+        // sd-webui-controlnet's scripts/api.py; Forge's lib_controlnet/api.py has no such route.
+        return flavour === "forge" ? sendJson(response, 404, { detail: "Not Found" }) : sendJson(response, 200, { control_net_unit_count: unitCount });
+      case "GET /sdapi/v1/options":
+        return sendJson(response, 200, { sd_model_checkpoint: "sdxl.safetensors", ...(options.unitCountInOptions === false || flavour === "sdnext" ? {} : { control_net_unit_count: unitCount }) });
+      case "GET /sdapi/v1/script-info":
+        return flavour === "sdnext" ? sendJson(response, 200, sdNextScriptInfo(options.faceScript ?? 17)) : sendJson(response, 404, { detail: "Not Found" });
       case "GET /sdapi/v1/progress":
         counts.progressPolls++;
         return sendJson(response, 200, {
@@ -131,7 +150,7 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
         return sendJson(response, 404, { detail: "Not Found" });
     }
   });
-  return { ...running, generations, embeddings, counts };
+  return { ...running, generations, embeddings, counts, usedUnits, faceRuns };
 }
 
 function checkTypes(body: Record<string, unknown>): { loc: string[]; msg: string; type: string }[] {
@@ -159,18 +178,30 @@ interface Unit {
   effective_region_mask?: unknown;
 }
 
-async function checkUnits(body: Record<string, unknown>, models: readonly string[], modules: readonly string[], embeddings: Float32Array[]): Promise<void> {
-  const units = ((body.alwayson_scripts as { controlnet?: { args?: Unit[] } } | undefined)?.controlnet?.args ?? []).filter((u) => u.enabled);
+/**
+ * The units the script gets: A1111's API (modules/api/api.py init_script_args) copies
+ * min(script slots, request args) units into the script arguments, so the rest vanish.
+ */
+function apiUnits(body: Record<string, unknown>, slots: number): Unit[] {
+  return ((body.alwayson_scripts as { controlnet?: { args?: Unit[] } } | undefined)?.controlnet?.args ?? []).slice(0, slots);
+}
+
+async function checkUnits(all: readonly Unit[], flavour: string, models: readonly string[], modules: readonly string[], embeddings: Float32Array[]): Promise<Record<string, unknown>[]> {
+  const units = all.filter((u) => u.enabled);
   for (const [i, unit] of units.entries()) {
-    const module = unit.module ?? "none";
-    if (!modules.includes(module)) throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nmodule\n  module(${module}) not found in supported modules. (type=value_error)`);
+    const module = unit.module ?? (flavour === "forge" ? "None" : "none");
+    if (!modules.includes(module)) {
+      // Forge: ControlNetUnit.from_dict takes any name, and bound_check_params reads the preprocessor it cannot find.
+      if (flavour === "forge") throw new ScriptError("AttributeError", "'NoneType' object has no attribute 'slider_1'");
+      throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nmodule\n  module(${module}) not found in supported modules. (type=value_error)`);
+    }
     const weight = unit.weight ?? 1;
     if (weight < 0 || weight > 2) throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 (type=value_error.number.not_le; limit_value=2.0)`);
     if ((unit.guidance_start ?? 0) > (unit.guidance_end ?? 1)) throw new ScriptError("ValidationError", `guidance_start(${unit.guidance_start}) > guidance_end(${unit.guidance_end})`);
     if (unit.resize_mode !== undefined && !resizeModes.has(unit.resize_mode as string)) throw new ScriptError("ValueError", `'${unit.resize_mode}' is not a valid ResizeMode`);
     if (unit.control_mode !== undefined && !controlModes.has(unit.control_mode as string)) throw new ScriptError("ValueError", `'${unit.control_mode}' is not a valid ControlMode`);
     if (unit.effective_region_mask !== undefined) await decodeBase64Image(unit.effective_region_mask, `unit ${i} effective_region_mask`).catch(asScriptError);
-    if (unit.ipadapter_input !== undefined) {
+    if (unit.ipadapter_input !== undefined && flavour !== "forge") {
       const blobs = typeof unit.ipadapter_input === "string" ? [unit.ipadapter_input] : (unit.ipadapter_input as string[]);
       if (!blobs.length) throw new ScriptError("ValidationError", "ipadapter_input\n  input cannot be empty");
       for (const blob of blobs) {
@@ -186,12 +217,15 @@ async function checkUnits(body: Record<string, unknown>, models: readonly string
       if (module.includes("instant_id") || module.includes("InstantID")) await requireFace(unit.image as string, size);
     }
     const model = unit.model ?? "None";
+    // Forge: global_state.get_controlnet_filename is a dict lookup by the listed name, hash included.
+    if (flavour === "forge" && !models.includes(model)) throw new ScriptError("KeyError", `'${model}'`);
     if (!resolveModel(model, models)) throw new ScriptError("RuntimeError", `model not found: ${model}`);
     if (model.includes("control_instant_id_sdxl")) {
       const previous = units[i - 1];
-      if (!previous || !previous.model?.includes("ip-adapter_instant_id_sdxl")) throw new ScriptError("AssertionError", "InstantID control model should follow ipadapter model.");
+      if (flavour !== "forge" && (!previous || !previous.model?.includes("ip-adapter_instant_id_sdxl"))) throw new ScriptError("AssertionError", "InstantID control model should follow ipadapter model.");
     }
   }
+  return units as Record<string, unknown>[];
 }
 
 function asScriptError(error: Error): never {
@@ -211,10 +245,16 @@ async function requireFace(image: string, size: { width: number; height: number 
   if (stats.channels.every((c) => c.stdev === 0)) throw new ScriptError("Exception", `Insightface: No face found in image (${size.width}x${size.height}).`);
 }
 
-async function checkFace(face: unknown): Promise<void> {
-  if (!face || typeof face !== "object") throw new ScriptError("Exception", "face: field required");
-  const { mode, source_images: images } = face as { mode?: string; source_images?: unknown[] };
-  if (!["None", "FaceID", "FaceSwap", "PhotoMaker", "InstantID"].includes(mode ?? "")) throw new ScriptError("ValidationError", `face.mode: unexpected value ${mode}`);
-  if (!Array.isArray(images) || !images.length) throw new ScriptError("Exception", "Face: no source images");
-  for (const [i, image] of images.entries()) await decodeBase64Image(image, `face.source_images[${i}]`).catch(asScriptError);
+/** SD.Next's txt2img with its face script: the `face` object or `script_name`/`script_args`, run as the server's script takes them. */
+async function runFace(body: Record<string, unknown>, version: FaceScriptVersion): Promise<Record<string, unknown>> {
+  try {
+    const run = runFaceScript(body, version);
+    const images = (run.input_images as unknown[] | undefined) ?? [];
+    for (const [i, image] of images.entries()) await decodeBase64Image(image, `input_images[${i}]`).catch(asScriptError);
+    return run;
+  } catch (error) {
+    if (error instanceof ScriptError) throw error;
+    const { type, message } = error as Error & { type?: string };
+    throw new ScriptError(type ?? "Exception", message);
+  }
 }

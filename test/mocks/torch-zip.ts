@@ -34,11 +34,12 @@ export function readZip(archive: Buffer): ZipEntry[] {
 }
 
 /**
- * Checks that `blob` is what `torch.load` needs for a float32 tensor of `length` values saved with
- * `torch.save` (zip format): `<dir>/data.pkl` rebuilding a FloatStorage tensor, `<dir>/data/0` with the
- * storage, `<dir>/version`; returns the tensor's values, or throws saying what is wrong.
+ * Checks that `blob` is what `torch.load` needs for a float32 tensor saved with `torch.save` (zip format):
+ * `<dir>/data.pkl` rebuilding a FloatStorage tensor, `<dir>/data/0` with the storage, `<dir>/version`, the
+ * value count a multiple of `rowLength` (sd-webui-controlnet reshapes InstantID's input to [1, -1, 512]);
+ * returns the tensor's values, or throws saying what is wrong.
  */
-export function readTorchFloatTensor(blob: Buffer, length: number): Float32Array {
+export function readTorchFloatTensor(blob: Buffer, rowLength: number): Float32Array {
   const entries = readZip(blob);
   const pickle = entries.find((e) => e.name.endsWith("/data.pkl"));
   if (!pickle) throw new Error(`no data.pkl in the archive (entries: ${entries.map((e) => e.name).join(", ")})`);
@@ -53,6 +54,8 @@ export function readTorchFloatTensor(blob: Buffer, length: number): Float32Array
   for (const needle of ["torch._utils", "_rebuild_tensor_v2", "torch", "FloatStorage"]) {
     if (!code.includes(needle)) throw new Error(`data.pkl does not reference ${needle}`);
   }
-  if (storage.data.length !== length * 4) throw new Error(`storage holds ${storage.data.length} bytes, expected ${length * 4} (${length} float32)`);
+  if (!storage.data.length || storage.data.length % (rowLength * 4)) {
+    throw new Error(`shape '[1, -1, ${rowLength}]' is invalid for input of size ${storage.data.length / 4} (the storage holds ${storage.data.length} bytes)`);
+  }
   return new Float32Array(storage.data.buffer.slice(storage.data.byteOffset, storage.data.byteOffset + storage.data.length));
 }

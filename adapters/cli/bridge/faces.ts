@@ -2,15 +2,13 @@ import { readFile } from "node:fs/promises";
 import {
   encodePng,
   ErrorCode,
-  faceSlotRect,
+  fitKeypoints,
   InstantIdError,
   largestFace,
   loadIdentity,
   loadImage,
   renderKeypoints,
-  retargetKeypoints,
-  scaleKeypoints,
-  type BBox,
+  type CanvasSize,
   type Face,
   type FaceAnalyzer,
   type FiveKeypoints,
@@ -48,45 +46,44 @@ export async function largestFaceOf(analyzer: FaceAnalyzer, photo: Buffer, path:
   return { face, width: image.width, height: image.height };
 }
 
-/** A face as the layout needs it: its keypoints and the box to fit into the picture's face slot. */
+/** A face's keypoints and the size of the picture they were found in. */
 interface PlacedFace {
   readonly kps: FiveKeypoints;
-  readonly box: BBox;
+  readonly picture: CanvasSize;
 }
 
+/**
+ * The keypoints to draw: the pose photo's largest face (InstantID's choice) or, without a pose, the face
+ * photo's own, fitted onto the canvas with one scale factor and centred (`fitKeypoints`): the face keeps
+ * its proportions and its place in its picture, as the reference app draws it and as the servers'
+ * "Resize and Fill" places the keypoints they draw themselves.
+ */
 async function keypointsFor(face: PlacedFace, options: PrepareOptions, analyzer?: FaceAnalyzer): Promise<FiveKeypoints> {
-  if (!options.pose || !analyzer) {
-    return retargetKeypoints(face.kps, faceSlotRect([0, 0, options.width, options.height]), { from: face.box });
-  }
+  if (!options.pose || !analyzer) return fitKeypoints(face.kps, face.picture, options);
   const pose = await loadImage(options.pose);
-  const [posed] = await analyzer.analyze(pose);
-  if (!posed) throw new InstantIdError(ErrorCode.NoFace, `The pose photo ${options.pose} shows no face; use a pose photo with one face`);
-  return scaleKeypoints(posed.kps, pose, options);
+  const posed = largestFace(await analyzer.analyze(pose), `the pose photo ${options.pose}`);
+  return fitKeypoints(posed.kps, pose, options);
 }
 
-/** A photo's largest face: its raw embedding, and its keypoints with its detected box. */
+/** A photo's largest face: its raw embedding, and its keypoints in the photo. */
 async function fromPhoto(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ embedding: Float32Array; face: PlacedFace }> {
-  const { face } = await largestFaceOf(analyzer, photo, path);
-  return { embedding: face.embedding, face: { kps: face.kps, box: face.bbox } };
+  const { face, width, height } = await largestFaceOf(analyzer, photo, path);
+  return { embedding: face.embedding, face: { kps: face.kps, picture: { width, height } } };
 }
 
-/** An identity file's embedding as the server takes it, and its first reference's keypoints. */
+/** An identity file's embedding as the server takes it, and its first reference's keypoints in that photo. */
 function fromIdentity(identity: Identity, path: string): { embedding: Float32Array | Float32Array[]; face: PlacedFace } {
   const source = identity.sources[0];
   if (!source) throw new InstantIdError(ErrorCode.InvalidInput, `${path} records no keypoints (it was made from bare embeddings); recreate it from photos with instantid identity create`);
-  const xs = source.kps.map((p) => p[0]);
-  const ys = source.kps.map((p) => p[1]);
-  const [w, h] = [Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)];
-  // The eyes-to-mouth box is about half a face box wide: widen it so the face keeps its size in its slot.
-  const box: BBox = [Math.min(...xs) - w * 0.6, Math.min(...ys) - h * 0.9, Math.max(...xs) + w * 0.6, Math.max(...ys) + h * 0.6];
-  return { embedding: serverEmbedding(identity), face: { kps: source.kps, box } };
+  return { embedding: serverEmbedding(identity), face: { kps: source.kps, picture: { width: source.width, height: source.height } } };
 }
 
 /**
  * Reads the photo and, with face models, analyses it locally: the largest face's raw embedding and
- * its keypoints drawn at the output size (from the pose photo's first face, or placed in the picture's
- * face slot). An identity file brings its own embedding and keypoints. Several identities go through
- * the composition API instead (bridge/composition.ts).
+ * its keypoints drawn at the output size (from the pose photo's largest face, or the photo's own, see
+ * `keypointsFor`). An identity file brings its own embedding and keypoints. Several identities go
+ * through the composition API instead (bridge/composition.ts), where photos cannot keep their own
+ * placement: each face, centred in its own photo, would land on the others.
  */
 export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis: OpenFaceAnalysis): Promise<PreparedIdentity> {
   const photo = options.face === undefined ? undefined : await readFile(options.face);

@@ -2,7 +2,7 @@ import { invalidOption } from "../../../core/index.js";
 import { buildGenerationRequest } from "../../a1111/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
-import { bridgeOptions, parseBridgeArgs, type BridgeArgs } from "../bridge/options.js";
+import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
 import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { deliverA1111Request, openA1111Server, sendCompositionToA1111, type A1111Target } from "../compose/a1111-backend.js";
 import { printCompositionWarnings } from "../compose/warnings.js";
@@ -30,17 +30,17 @@ export function a1111Txt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliComm
   return defineCommand({
     path: ["a1111", "txt2img"],
     summary:
-      "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units).\nWith --models the face is analysed here and the server needs no insightface; several identities are laid out as `instantid compose` does.",
+      "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units, SD.Next's face script).\nWith --models the faces are analysed and the keypoint images drawn here: sd-webui-controlnet then needs no insightface; Forge still computes\nthe embedding from the photo and SD.Next analyses the photo itself. Several identities are laid out as `instantid compose` does\n(A1111 + sd-webui-controlnet only: two ControlNet units each, so control_net_unit_count must be at least twice the identities).",
     options: {
       ...bridgeOptions,
-      flavour: { type: "string", value: "NAME", description: "Server flavour for --dry-run without --url: a1111, forge or sdnext", default: "a1111" },
+      flavour: { type: "string", value: "NAME", description: "Server flavour for --dry-run without --url: a1111 or sdnext (a Forge dry run needs --url for its hashed model names)", default: "a1111" },
     },
     examples: [
       'instantid a1111 txt2img --url http://127.0.0.1:7860 --face me.jpg --prompt "a watercolor portrait" -o out.png',
       'instantid a1111 txt2img --face a.jpg --face b.jpg --models models --prompt "two friends" --dry-run request.json',
     ],
     async run({ values }, io) {
-      const args = parseBridgeArgs(values);
+      const args = await resolveBridgeSize(parseBridgeArgs(values));
       const target = { ...args, flavour: values.flavour as string };
       if (args.faces.length + args.identities.length === 1) return sendOneIdentity(args, target, openFaceAnalysis, io);
       const { composition, photos } = await bridgeComposition(args, openFaceAnalysis);

@@ -3,7 +3,7 @@ import { buildInstantIdWorkflow } from "../../comfyui/index.js";
 import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
-import { bridgeOptions, parseBridgeArgs, type BridgeArgs } from "../bridge/options.js";
+import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
 import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { deliverComfyWorkflow, openComfyServer, readFacePhotos, sendCompositionToComfy, type ComfyTarget } from "../compose/comfyui-backend.js";
 import { printCompositionWarnings } from "../compose/warnings.js";
@@ -34,7 +34,7 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
   return defineCommand({
     path: ["comfyui", "txt2img"],
     summary:
-      "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nWith --models the keypoint image is drawn here and sent as image_kps; several identities are laid out as `instantid compose` does.",
+      "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow loads them.",
     options: {
       ...bridgeOptions,
       checkpoint: { type: "string", value: "NAME", description: "SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)" },
@@ -45,7 +45,7 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
       'instantid comfyui txt2img --face me.jpg --pose pose.jpg --models models --prompt "an astronaut" --dry-run graph.json',
     ],
     async run({ values }, io) {
-      const args = parseBridgeArgs(values);
+      const args = await resolveBridgeSize(parseBridgeArgs(values));
       if (args.identities.length) {
         throw new InstantIdError(ErrorCode.InvalidOption, "ComfyUI_InstantID computes the embedding from a photo and takes no embedding, so --identity files cannot be used; pass --face photos");
       }

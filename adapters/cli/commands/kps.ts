@@ -1,4 +1,4 @@
-import { loadImage, savePng, drawFacePreview, largestFace, renderKeypoints, scaleKeypoints, workingSize } from "../../../core/index.js";
+import { loadImage, savePng, drawFacePreview, fitKeypoints, largestFace, renderKeypoints, workingSize } from "../../../core/index.js";
 import { parseSize, requireString } from "../cli-values.js";
 import { defineCommand, type CliCommand } from "../command.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
@@ -14,7 +14,7 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
       out: { type: "string", short: "o", value: "FILE", description: "PNG to write (required)" },
       models: { type: "string", value: "DIR", description: "Folder with models.json for face analysis (required)" },
       pose: { type: "string", value: "IMAGE", description: "Take the keypoints from this photo instead" },
-      size: { type: "string", value: "WxH", description: "Canvas size; keypoints are scaled from the photo (default: the photo's size)" },
+      size: { type: "string", value: "WxH", description: "Canvas size; the photo is fitted in whole with one scale factor and centred, so the face keeps its proportions (default: the photo's size)" },
       "working-size": { type: "boolean", description: "Use the reference app's working size (long side 1280, multiples of 64)" },
       preview: { type: "string", value: "FILE", description: "Also write the photo with the detected boxes and keypoints drawn over it" },
     },
@@ -28,7 +28,7 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
       const faces = await analyzer.analyze(image);
       const face = largestFace(faces, photo);
       const size = values.size ? parseSize(values.size as string) : values["working-size"] ? workingSize(image) : image;
-      const kps = scaleKeypoints(face.kps, image, size);
+      const kps = fitKeypoints(face.kps, image, size);
       await savePng(out, renderKeypoints(kps, size));
       io.stdout(`${out}: ${size.width}x${size.height} keypoint image from ${photo} (${faces.length} face${faces.length === 1 ? "" : "s"} found, largest used)\n`);
       if (typeof values.preview === "string") {

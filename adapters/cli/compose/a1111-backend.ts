@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import {
-  assumedCapabilities, buildGenerationRequest, createA1111Client, type A1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities,
+  assertUnitSlots, assumedCapabilities, buildGenerationRequest, createA1111Client, unitSlotsNote, type A1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities,
 } from "../../a1111/index.js";
 import { invalidOption, saveImages, writeFileAtomic, type Composition } from "../../../core/index.js";
 import { withInterrupt } from "../bridge/interrupt.js";
@@ -30,21 +30,33 @@ export interface A1111Server {
   readonly capabilities: ServerCapabilities;
 }
 
-/** Checks `--flavour` and asks the server (when there is one) what it can take. */
+/**
+ * Checks `--flavour` and asks the server (when there is one) what it can take. A Forge dry run needs the
+ * server: Forge finds models by the exact listed name, hash included, which only the server knows.
+ */
 export async function openA1111Server(target: A1111Target): Promise<A1111Server> {
   if (!A1111_FLAVOURS.includes(target.flavour)) throw invalidOption("--flavour", A1111_FLAVOURS.join(", "), target.flavour);
+  if (!target.url && target.flavour === "forge") {
+    throw invalidOption("--url", "the Forge server for a Forge dry run (it is only asked for its model list: Forge looks models up by the exact listed name with its hash, so a request without them cannot be replayed)", undefined);
+  }
   if (!target.url) return { capabilities: assumedCapabilities(target.flavour as A1111Flavour) };
   const client = createA1111Client({ baseUrl: target.url, auth: target.auth, generationTimeoutMs: target.timeoutMs });
   return { client, capabilities: await client.detect() };
 }
 
-/** Writes the request to the dry-run file, or generates on the server and saves the images with their info. */
+/**
+ * Writes the request to the dry-run file (saying how many ControlNet unit slots it needs), or checks the
+ * server's slots, generates on the server and saves the images with their info.
+ * @throws InstantIdError SERVER_SETTING when the server has fewer unit slots than the request has units.
+ */
 export async function deliverA1111Request(request: A1111Request, server: A1111Server, target: A1111Target, io: CliIo): Promise<number> {
   if (target.dryRun) {
     await writeFileAtomic(target.dryRun, `${JSON.stringify(request, null, 2)}\n`);
-    io.stdout(`wrote the ${server.capabilities.flavour} request to ${target.dryRun}\n`);
+    const note = unitSlotsNote(request);
+    io.stdout(`wrote the ${server.capabilities.flavour} request to ${target.dryRun}${note ? `; ${note}` : ""}\n`);
     return 0;
   }
+  assertUnitSlots(request, server.capabilities);
   const result = await withInterrupt((signal) => server.client!.generate(request, { onProgress: createProgressBar(io), signal }));
   const paths = await saveImages(target.out!, result.images, result.info);
   io.stdout(`${paths.join("\n")}\n`);
@@ -104,7 +116,7 @@ export async function sendCompositionToA1111(
 export const a1111ComposeBackend: ComposeBackend = {
   options: {
     ...serverOptions,
-    flavour: { type: "string", value: "NAME", description: "a1111: server flavour for --dry-run without --url (a1111, forge, sdnext)", default: "a1111" },
+    flavour: { type: "string", value: "NAME", description: "a1111: server flavour for --dry-run without --url (a1111 or sdnext; a Forge dry run needs --url)", default: "a1111" },
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient, objectInfoSnapshot, type ApiPrompt, type ComfyClient, type ComfyIdentity, type ComfyModels } from "../../comfyui/index.js";
 import { ErrorCode, InstantIdError, invalidOption, saveImages, writeFileAtomic, type Composition } from "../../../core/index.js";
 import { withInterrupt } from "../bridge/interrupt.js";
@@ -17,11 +17,20 @@ export const COMFY_PROVIDERS = ["CPU", "CUDA", "ROCM", "CoreML"];
 /** Puts bytes on the server (or, for a dry run, only names them) and returns the name the workflow uses. */
 export type ComfyPlacer = (data: Uint8Array, kind: string, extension: string) => Promise<string>;
 
-/** Names uploads by content, so reruns reuse them and a dry run names exactly what a run would upload. */
-export function contentPlacer(client: ComfyClient | undefined): ComfyPlacer {
+/**
+ * Names uploads by content, so reruns reuse them and a dry run names exactly what a run would upload.
+ * With a client the bytes are uploaded; with `dir` (a dry run) they are written there under that name,
+ * so the workflow can be replayed by uploading those files as they are named; `written` lists them.
+ */
+export function contentPlacer(client: ComfyClient | undefined, dir?: string, written: string[] = []): ComfyPlacer {
   return async (data, kind, extension) => {
     const name = `instantid-${kind}-${createHash("sha256").update(data).digest("hex").slice(0, 16)}${extension}`;
-    return client ? client.uploadImage(data, name) : name;
+    if (client) return client.uploadImage(data, name);
+    if (dir !== undefined) {
+      await writeFileAtomic(join(dir, name), data);
+      if (!written.includes(name)) written.push(name);
+    }
+    return name;
   };
 }
 
@@ -43,6 +52,8 @@ export interface ComfyServer {
   readonly models: ComfyModels;
   readonly place: ComfyPlacer;
   readonly seed: number;
+  /** A dry run's upload files, written beside the workflow. */
+  readonly written: readonly string[];
 }
 
 /** Checks `--provider`, asks the server (when there is one) for its models and picks the seed (random when not given). */
@@ -50,15 +61,18 @@ export async function openComfyServer(target: ComfyTarget): Promise<ComfyServer>
   if (!COMFY_PROVIDERS.includes(target.provider)) throw invalidOption("--provider", COMFY_PROVIDERS.join(", "), target.provider);
   const client = target.url ? createComfyClient({ baseUrl: target.url, auth: target.auth, timeoutMs: target.timeoutMs }) : undefined;
   const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: target.checkpoint });
-  const place = contentPlacer(target.dryRun ? undefined : client); // a dry run asks the server what it has but changes nothing there
-  return { client, models, place, seed: target.seed ?? randomInt(0, 2 ** 47) };
+  const written: string[] = [];
+  // A dry run asks the server what it has but changes nothing there: the uploads go beside the workflow file.
+  const place = target.dryRun ? contentPlacer(undefined, dirname(target.dryRun), written) : contentPlacer(client);
+  return { client, models, place, seed: target.seed ?? randomInt(0, 2 ** 47), written };
 }
 
 /** Writes the workflow to the dry-run file, or queues it and saves the images with the prompt id, seed and workflow. */
 export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfyServer, target: ComfyTarget, io: CliIo): Promise<number> {
   if (target.dryRun) {
     await writeFileAtomic(target.dryRun, `${JSON.stringify(workflow, null, 2)}\n`);
-    io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}\n`);
+    const uploads = server.written.length ? ` and its ${server.written.length} upload(s) beside it (${server.written.join(", ")}): upload each under its file name (POST /upload/image, or into ComfyUI's input folder) before POST /prompt` : "";
+    io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}${uploads}\n`);
     return 0;
   }
   const result = await withInterrupt((signal) => server.client!.run(workflow, { onProgress: createProgressBar(io), signal }));

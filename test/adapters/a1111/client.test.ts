@@ -42,6 +42,31 @@ describe("createA1111Client", () => {
     expect((await (await start({ flavour: "sdnext" })).client.detect()).flavour).toBe("sdnext");
   });
 
+  it("reads the pass-through module as listed and the unit slots where served: /controlnet/settings, else Forge's /sdapi/v1/options", async () => {
+    expect(await (await start({ unitCount: 6 })).client.detect()).toMatchObject({ passThroughModule: "none", unitSlots: 6 });
+    await server!.close();
+    expect(await (await start({ flavour: "forge", unitCount: 5 })).client.detect()).toMatchObject({ passThroughModule: "None", unitSlots: 5 });
+    await server!.close();
+    expect((await (await start({ flavour: "forge", unitCountInOptions: false })).client.detect()).unitSlots).toBeUndefined();
+  });
+
+  it("reads SD.Next's face script layout from /sdapi/v1/script-info", async () => {
+    expect((await (await start({ flavour: "sdnext" })).client.detect()).faceScript).toMatchObject({ kind: "script-args", name: "face", at: { strength: 9, conditioning: 10, cache: 11 } });
+    await server!.close();
+    expect((await (await start({ flavour: "sdnext", faceScript: 14 })).client.detect()).faceScript).toEqual({ kind: "face-object" });
+  });
+
+  it("the server drops units past its control_net_unit_count without a word, which is why requests are checked first", async () => {
+    const { client, server: mock } = await start({ unitCount: 3 });
+    const masks = [await pngOf(512, 512, 255), await pngOf(512, 512, 0)];
+    const two = [{ ...(await identity()), mask: masks[0] }, { ...(await identity()), mask: masks[1] }];
+    const body = await buildGenerationRequest(options, two, assumedCapabilities("a1111"));
+    await client.generate(body);
+    expect(mock.usedUnits[0]).toHaveLength(3); // the second identity lost its IdentityNet
+    const error = await failure(buildGenerationRequest(options, two, await client.detect()));
+    expect(error.code).toBe("SERVER_SETTING");
+  });
+
   it("names every missing model and the installed ones", async () => {
     const { client } = await start({ models: ["control_v11p_sd15_canny [d14c016b]"] });
     const error = await failure(client.detect());

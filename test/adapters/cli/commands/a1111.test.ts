@@ -88,6 +88,20 @@ describe("instantid a1111 txt2img", () => {
     expect(net.module).toBe("none");
   });
 
+  it("sends a concat identity file's references as one ipadapter_input blob, the Resampler's [1, N, 512] input", async () => {
+    server = await startMockA1111();
+    const dir = await tempDir();
+    const a = new Float32Array(512).fill(1);
+    const b = new Float32Array(512).fill(2);
+    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const file = join(dir, "me.identity.safetensors");
+    await saveIdentity(file, createIdentity([{ embedding: a, kps, width: 100, height: 100 }, { embedding: b, kps, width: 100, height: 100 }], { combine: "concat" }));
+    const { io, err } = captureIo();
+    expect(await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io), err()).toBe(0);
+    expect(unitsOf(server.generations[0])[0].ipadapter_input).toHaveLength(1);
+    expect([...server.embeddings[0]]).toEqual([...a, ...b]);
+  });
+
   it("refuses an identity file for Forge, which needs the photo", async () => {
     server = await startMockA1111({ flavour: "forge" });
     const dir = await tempDir();
@@ -221,9 +235,10 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     await run(commands, ["compose", ...columns(files), "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--backend", "a1111", "--dry-run", compose]);
     const body = JSON.parse(await readFile(bridge, "utf8"));
     expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
-    // two_people.jpg (1126x661): the left face's left eye near (291.6, 95.6), drawn red at 1024x512 near (265, 74).
+    // two_people.jpg (1126x661) fitted whole into 1024x512: scale 512/661, 872 px wide, 76 px in. The left
+    // face's left eye near (291.6, 95.6) is drawn red near (301.9, 74.0), not squashed to (265, 74).
     const keypoints = await loadImage(Buffer.from(unitsOf(body)[1].image!, "base64"));
-    expect([...keypoints.data.subarray((74 * 1024 + 265) * 3, (74 * 1024 + 265) * 3 + 3)]).toEqual([255, 0, 0]);
+    expect([...keypoints.data.subarray((74 * 1024 + 301) * 3, (74 * 1024 + 301) * 3 + 3)]).toEqual([255, 0, 0]);
   });
 
   it("refuses three identities for a pose photo with two faces (NO_FACE)", async () => {

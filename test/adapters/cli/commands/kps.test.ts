@@ -51,6 +51,17 @@ describe("instantid kps", () => {
     expect(b.err()).toContain("INVALID_OPTION");
   });
 
+  it("fits the photo whole into a --size of another aspect with one scale factor, centred, so the face is not squashed", async () => {
+    const dir = await tempDir();
+    const me = await photo(dir, "me.png", 100, 100);
+    const { io } = captureIo();
+    expect(await runCli(commands, ["kps", me, "--size", "200x100", "--models", dir, "-o", join(dir, "kps.png")], io)).toBe(0);
+    const kps = await loadImage(join(dir, "kps.png"));
+    const at = (x: number, y: number) => [...kps.data.subarray((y * 200 + x) * 3, (y * 200 + x) * 3 + 3)];
+    expect(at(85, 40)).toEqual([255, 0, 0]); // the left eye at (35, 40), 50 px in; a per-axis stretch would put it at (70, 40)
+    expect(at(115, 40)).toEqual([0, 255, 0]);
+  });
+
   it("fails with an actionable message when --out is missing", async () => {
     const { io, err } = captureIo();
     expect(await runCli(commands, ["kps", "me.png", "--models", "m"], io)).toBe(1);

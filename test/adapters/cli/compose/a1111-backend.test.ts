@@ -49,7 +49,7 @@ describe("composition to A1111", () => {
     expect(units[3].image).not.toBe(units[1].image);
   });
 
-  it("sends no mask for a single identity, and each concatenated reference as its own blob", async () => {
+  it("sends no mask for a single identity, and a concat identity's references together (the units join them into one blob)", async () => {
     const identity = createIdentity([{ embedding: new Float32Array(512).fill(1) }, { embedding: new Float32Array(512).fill(3) }], { combine: "concat" });
     const single = createComposition({ width: 256, height: 256, prompt: "p", identities: [{ identity }] });
     const { identities } = await compositionToA1111(single);
@@ -70,9 +70,18 @@ describe("composition to A1111", () => {
     expect(await runCli(commands, [...base, "--dry-run", request], dry.io)).toBe(0);
     expect(unitsOf(JSON.parse(await readFile(request, "utf8")))).toHaveLength(4);
 
-    server = await startMockA1111({ stepMs: 5 });
-    const live = captureIo();
+    expect(dry.out()).toMatch(/the request has 4 ControlNet units: the server's control_net_unit_count .* must be at least 4/);
+
+    server = await startMockA1111({ stepMs: 5 }); // the default 3 unit slots
+    const refused = captureIo();
     const out = join(dir, "out.png");
+    expect(await runCli(commands, [...base, "--url", server.url, "-o", out], refused.io)).toBe(1);
+    expect(refused.err()).toMatch(/has control_net_unit_count 3.*to at least 4 in Settings > ControlNet, then restart the server \(.*\) \[SERVER_SETTING\]/);
+    expect(server.counts.generationAttempts).toBe(0);
+    await server.close();
+
+    server = await startMockA1111({ stepMs: 5, unitCount: 4 });
+    const live = captureIo();
     expect(await runCli(commands, [...base, "--url", server.url, "-o", out], live.io)).toBe(0);
     expect(server.embeddings.map((e) => e[0])).toEqual([1, 2]);
     expect((await loadImage(out)).width).toBe(512);
