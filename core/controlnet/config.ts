@@ -39,7 +39,7 @@ export const controlNetConfigSchema = z.strictObject({
   addition_time_embed_dim: count,
   num_class_embeds: z.null(unsupported("null")).default(null),
   // Only changes the dtype of fp16 attention scores; the converted graph computes in float32.
-  upcast_attention: z.boolean().default(false),
+  upcast_attention: z.boolean().nullable().default(false),
   resnet_time_scale_shift: z.literal("default", unsupported('"default"')).default("default"),
   projection_class_embeddings_input_dim: count,
   controlnet_conditioning_channel_order: z.enum(["rgb", "bgr"], unsupported('"rgb" or "bgr"')).default("rgb"),

@@ -6,3 +6,5 @@ export { parseControlNetConfig, controlNetConfigSchema } from "./config.js";
 export type { ControlNetConfig } from "./config.js";
 export { CONTROLNET_OUTPUTS } from "./graph.js";
 export { CONTROLNET_WEIGHT_FILES } from "./checkpoint-files.js";
+export { writeRandomControlNet, SDXL_CONTROLNET_CONFIG } from "./random-checkpoint.js";
+export type { RandomControlNetOptions } from "./random-checkpoint.js";
