@@ -19,6 +19,9 @@ export function checkPlan(plan: readonly PlannedTensor[], checkpoint: Checkpoint
     );
   const missing = plan.filter((t) => !checkpoint.entries.has(t.key)).map((t) => t.key);
   if (missing.length) throw fail(`${missing.length} tensor(s) the config needs are missing:`, missing);
+  const needed = new Set(plan.map((t) => t.key));
+  const extra = [...checkpoint.entries.keys()].filter((key) => !needed.has(key));
+  if (extra.length) throw fail(`${extra.length} tensor(s) are not part of the model the config describes:`, extra);
   const misshapen = plan.filter((t) => {
     const shape = checkpoint.entries.get(t.key)!.entry.shape;
     return shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i]);
@@ -26,9 +29,6 @@ export function checkPlan(plan: readonly PlannedTensor[], checkpoint: Checkpoint
   if (misshapen.length) {
     throw fail("tensor shapes differ from the config's:", misshapen.map((t) => `${t.key} [${checkpoint.entries.get(t.key)!.entry.shape.join(", ")}], expected [${t.shape.join(", ")}]`));
   }
-  const needed = new Set(plan.map((t) => t.key));
-  const extra = [...checkpoint.entries.keys()].filter((key) => !needed.has(key));
-  if (extra.length) throw fail(`${extra.length} tensor(s) are not part of the model the config describes:`, extra);
   const unreadable = plan.filter((t) => !READABLE_DTYPES.includes(checkpoint.entries.get(t.key)!.entry.dtype));
   if (unreadable.length) {
     throw new InstantIdError(

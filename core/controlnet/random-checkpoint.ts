@@ -55,14 +55,14 @@ export async function writeRandomControlNet(dir: string, config: Record<string, 
   const shards = Math.max(1, options.shards ?? 1);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "config.json"), JSON.stringify(config, null, 2));
-  const random = new RandomWeights(options.seed ?? 7);
+  const seed = options.seed ?? 7;
   const perShard = Math.ceil(plan.length / shards);
   const weightMap: Record<string, string> = {};
   for (let s = 0; s < shards; s++) {
     const name = shards === 1 ? "diffusion_pytorch_model.safetensors" : `diffusion_pytorch_model-${String(s + 1).padStart(5, "0")}-of-${String(shards).padStart(5, "0")}.safetensors`;
     const part = plan.slice(s * perShard, (s + 1) * perShard);
     for (const t of part) weightMap[t.key] = name;
-    await writeShard(join(dir, name), part, dtype, random);
+    await writeShard(join(dir, name), part, dtype, seed);
   }
   if (shards > 1) {
     const totalSize = plan.reduce((sum, t) => sum + count(t.shape) * (dtype === "F16" ? 2 : 4), 0);
@@ -80,7 +80,7 @@ function tensorsOf(config: Record<string, unknown>, source: string): PlannedTens
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** One safetensors file, header first (keys sorted, as the safetensors library writes them), then each tensor as it is drawn. */
-async function writeShard(path: string, tensors: readonly PlannedTensor[], dtype: "F16" | "F32", random: RandomWeights): Promise<void> {
+async function writeShard(path: string, tensors: readonly PlannedTensor[], dtype: "F16" | "F32", seed: number): Promise<void> {
   const sorted = [...tensors].sort((a, b) => (a.key < b.key ? -1 : 1));
   const bytesPer = dtype === "F16" ? 2 : 4;
   const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
@@ -99,12 +99,19 @@ async function writeShard(path: string, tensors: readonly PlannedTensor[], dtype
     prefix.write(json, 8, "utf8");
     await file.write(prefix);
     for (const t of sorted) {
-      const values = draw(random, t);
+      const values = draw(new RandomWeights(seed ^ keyHash(t.key)), t);
       await file.write(dtype === "F32" ? new Uint8Array(values.buffer) : halves(values));
     }
   } finally {
     await file.close();
   }
+}
+
+// Each tensor draws from its own stream, so its values do not depend on how the file is split or ordered.
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** Weights with unit-variance fan-in, norms near 1, small biases: a random network whose activations stay finite. */
