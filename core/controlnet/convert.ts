@@ -121,15 +121,17 @@ async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8A
 }
 
 async function streamTensors(file: FileHandle, plan: readonly PlannedTensor[], checkpoint: CheckpointTensors, dtype: WeightDType, onProgress: ProgressListener | undefined, signal: AbortSignal | undefined): Promise<void> {
-  let scratch = new Uint8Array(0);
+  // Two buffers for the whole run (what was read, what is written when the dtype changes): no allocation per tensor.
+  const input = new Uint8Array(checkpoint.largestTensor());
+  let converted = new Uint8Array(0);
   for (const [index, tensor] of plan.entries()) {
     if (signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "The ControlNet conversion was cancelled; nothing was written.", { cause: signal.reason });
     const from = checkpoint.entries.get(tensor.key)!.entry.dtype;
-    const bytes = await checkpoint.bytes(tensor.key);
+    const bytes = await checkpoint.readInto(tensor.key, input);
     let out = bytes;
     if (!sameType(from, dtype)) {
-      if (scratch.byteLength < tensor.length) scratch = new Uint8Array(tensor.length);
-      out = scratch.subarray(0, tensor.length);
+      if (converted.byteLength < tensor.length) converted = new Uint8Array(tensor.length);
+      out = converted.subarray(0, tensor.length);
       convertTensorBytes(bytes, from, dtype, out);
     }
     await file.write(out, 0, out.byteLength, tensor.offset);
