@@ -70,6 +70,37 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
 }
 
+type Outcome = { readonly returnvalue: unknown } | { readonly failedReason: string } | { readonly timedOut: true };
+
+/**
+ * The job's receipt once it completes (or its typed error once it fails): listens for its events
+ * first, then asks for its state, so an outcome reached in between is not missed.
+ */
+async function finished(events: QueueEvents, jobId: string, timeoutMs: number | undefined, current: () => Promise<Outcome | undefined>): Promise<GenerationReceipt> {
+  let settle: (outcome: Outcome) => void = () => undefined;
+  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  // QueueEvents also emits each outcome under the job's own name, `completed:<id>` / `failed:<id>`.
+  const names = { completed: `completed:${jobId}` as "completed", failed: `failed:${jobId}` as "failed" };
+  const onCompleted = ({ returnvalue }: { returnvalue: unknown }): void => settle({ returnvalue });
+  const onFailed = ({ failedReason }: { failedReason: string }): void => settle({ failedReason });
+  events.on(names.completed, onCompleted as never);
+  events.on(names.failed, onFailed as never);
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => settle({ timedOut: true }), timeoutMs);
+  try {
+    await events.waitUntilReady();
+    const result = (await current()) ?? (await outcome);
+    if ("timedOut" in result) {
+      throw new InstantIdError(ErrorCode.Aborted, `Gave up waiting for generation job ${jobId} after ${timeoutMs} ms; it may still finish (wait again with its id).`);
+    }
+    if ("failedReason" in result) throw failureError(result.failedReason, jobId);
+    return (typeof result.returnvalue === "string" ? JSON.parse(result.returnvalue) : result.returnvalue) as GenerationReceipt;
+  } finally {
+    clearTimeout(timer);
+    events.off(names.completed, onCompleted as never);
+    events.off(names.failed, onFailed as never);
+  }
+}
+
 function isProgress(data: unknown): data is ProgressEvent {
   return typeof data === "object" && data !== null && typeof (data as ProgressEvent).completed === "number" && typeof (data as ProgressEvent).total === "number";
 }
@@ -88,17 +119,12 @@ export async function waitForResult(queue: Queue, jobId: string, options: WaitOp
   try {
     const job = await queue.getJob(jobId);
     if (!job) throw new InstantIdError(ErrorCode.InvalidInput, `Queue ${queue.name} has no job ${jobId}: it was never added, or removed after finishing (removeOnComplete).`);
-    let receipt: GenerationReceipt;
-    try {
-      const value: unknown = await job.waitUntilFinished(events, options.timeoutMs);
-      receipt = (typeof value === "string" ? JSON.parse(value) : value) as GenerationReceipt;
-    } catch (error) {
-      const reason = (error as Error).message;
-      if (/timed out before finishing/.test(reason)) {
-        throw new InstantIdError(ErrorCode.Aborted, `Gave up waiting for generation job ${jobId} after ${options.timeoutMs} ms; it may still finish (wait again with its id).`);
-      }
-      throw failureError(reason, jobId);
-    }
+    const receipt = await finished(events, jobId, options.timeoutMs, async () => {
+      const state = await job.getState();
+      if (state !== "completed" && state !== "failed") return undefined;
+      const now = (await queue.getJob(jobId))!;
+      return state === "completed" ? { returnvalue: now.returnvalue } : { failedReason: now.failedReason };
+    });
     const output = await (options.store ?? folderResultStore()).get(receipt.stored);
     return { ...output, jobId, stored: receipt.stored, backend: receipt.backend, attempt: receipt.attempt };
   } finally {

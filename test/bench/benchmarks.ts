@@ -5,6 +5,7 @@ import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
+import { queueBenchmark } from "./queue.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
@@ -16,4 +17,5 @@ export const benchmarks: readonly Benchmark[] = [
   identityNetBenchmark,
   runnerBenchmark,
   composeBenchmark,
+  queueBenchmark,
 ];
