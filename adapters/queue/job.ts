@@ -14,7 +14,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const bytes = (what: string) =>
   z.union([
     z.string().min(4, `${what}: expected base64 bytes`).regex(BASE64, `${what}: expected base64 bytes`),
-    z.instanceof(Uint8Array).transform((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")),
+    z.custom<Uint8Array>((v) => v instanceof Uint8Array, `${what}: expected bytes`).transform((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")),
   ]);
 
 const isIdentity = (v: unknown): v is Identity => typeof v === "object" && v !== null && !(v instanceof Uint8Array) && Array.isArray((v as Identity).embeddings);
