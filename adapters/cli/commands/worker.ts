@@ -31,6 +31,7 @@ function backendOf(queue: QueueModule, values: Record<string, unknown>): Generat
     });
   }
   const url = requireString(values.url, "url", "http://127.0.0.1:7860");
+  // The bridges' shared checks of --auth and --timeout; steps and cfg come with each job, so placeholders stand in.
   const { auth, timeoutMs } = parseRunArgs({ steps: "1", cfg: "1", ...values });
   if (name === "a1111") return queue.a1111Backend({ url, auth, timeoutMs });
   const provider = values.provider as "CPU" | "CUDA" | "ROCM" | "CoreML";

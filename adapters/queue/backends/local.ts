@@ -56,11 +56,22 @@ export function localBackend(options: LocalBackendOptions): GenerationBackend {
   let adapter: Promise<ImageAdapterWeights> | undefined;
   let resampler: Resampler | undefined;
   const patched = new Map<string, Promise<PatchedUnet>>();
-  const loadAdapter = (): Promise<ImageAdapterWeights> => (adapter ??= loadImageAdapter(options.adapter));
+  // A failed load is not kept: the next job tries again (a file may have been missing for a moment).
+  const loadAdapter = (): Promise<ImageAdapterWeights> =>
+    (adapter ??= loadImageAdapter(options.adapter).catch((error: unknown) => {
+      adapter = undefined;
+      throw error;
+    }));
   const patchFor = async (composition: Composition): Promise<PatchedUnet> => {
     const patch = compositionPatchOptions(composition);
     const key = JSON.stringify(patch);
-    if (!patched.has(key)) patched.set(key, loadAdapter().then((weights) => patchImageAdapter(options.unet, weights, { ...patch, outDir: options.patchDir })));
+    if (!patched.has(key)) {
+      const patching = loadAdapter().then((weights) => patchImageAdapter(options.unet, weights, { ...patch, outDir: options.patchDir }));
+      patched.set(key, patching.catch((error: unknown) => {
+        patched.delete(key);
+        throw error;
+      }));
+    }
     return patched.get(key)!;
   };
   return {
