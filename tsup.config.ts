@@ -8,6 +8,7 @@ export default defineConfig([
       comfyui: "adapters/comfyui/index.ts",
       "diffusers-js": "adapters/diffusers-js/index.ts",
       "onnx-sdxl": "adapters/onnx-sdxl/index.ts",
+      queue: "adapters/queue/index.ts",
     },
     format: ["esm", "cjs"],
     dts: true,

@@ -6,6 +6,7 @@ import { convertBenchmark } from "./convert.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
+import { queueBenchmark } from "./queue.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   runnerBenchmark,
   composeBenchmark,
   convertBenchmark,
+  queueBenchmark,
 ];

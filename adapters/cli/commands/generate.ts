@@ -13,7 +13,12 @@ function rowOf(t: Tensor, index: number): Tensor {
 
 /** Reads prompt_embeds / text_embeds (one row, or rows [negative, positive]) and optional time_ids. */
 export async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
-  const { tensors } = readSafetensors(await readFile(path), path);
+  return parseEmbeddings(await readFile(path), path);
+}
+
+/** {@link readEmbeddings} of bytes already read (e.g. from a queue job); `path` names them in messages. */
+export function parseEmbeddings(bytes: Uint8Array, path: string): Pick<GenerateOptions, "prompt" | "timeIds"> {
+  const { tensors } = readSafetensors(bytes, path);
   const embeds = tensors.get("prompt_embeds");
   const pooled = tensors.get("text_embeds");
   if (!embeds || !pooled) {

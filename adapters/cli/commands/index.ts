@@ -17,6 +17,7 @@ import { identityShowCommand } from "./identity-show.js";
 import { kpsCommand } from "./kps.js";
 import { modelsCheckCommand } from "./models-check.js";
 import { modelsPullCommand } from "./models-pull.js";
+import { workerCommand } from "./worker.js";
 import { wrapSessionCommand } from "./wrap-session.js";
 
 /** Every CLI command; each capability adds its command here. */
@@ -36,4 +37,5 @@ export const commands: readonly CliCommand[] = [
   identityMixCommand,
   demoCommand,
   composeCommand(openFaceAnalysis, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
+  workerCommand,
 ];
