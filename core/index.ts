@@ -30,3 +30,4 @@ export * from "./kps/index.js";
 export * from "./identity/index.js";
 export * from "./synthetic/index.js";
 export * from "./compose/index.js";
+export * from "./text/index.js";
