@@ -77,11 +77,19 @@ function parseVocab(path: string, text: string): Map<string, number> {
 }
 
 function parseMerges(path: string, text: string): string[] {
-  const lines = text.split("\n").map((line) => line.replace(/\r$/, ""));
-  const body = (lines[0]?.startsWith("#version") ? lines.slice(1) : lines).filter((line) => line.length > 0);
-  const bad = body.findIndex((line) => line.split(" ").length !== 2);
-  if (bad >= 0) throw invalid(path, `line ${bad + 2} (${JSON.stringify(body[bad].slice(0, 40))}) is not two symbols separated by one space`);
-  return body.slice(0, MAX_MERGES);
+  const lines = text.split(/\r?\n/);
+  const first = lines[0]?.startsWith("#version") ? 1 : 0;
+  const merges: string[] = [];
+  for (let n = first; n < lines.length && merges.length < MAX_MERGES; n++) {
+    const line = lines[n];
+    if (line.length === 0) continue;
+    const space = line.indexOf(" ");
+    if (space <= 0 || space === line.length - 1 || line.indexOf(" ", space + 1) >= 0) {
+      throw invalid(path, `line ${n + 1} (${JSON.stringify(line.slice(0, 40))}) is not two symbols separated by one space`);
+    }
+    merges.push(line);
+  }
+  return merges;
 }
 
 /** A special token as tokenizer files write it: a string, or an AddedToken object with `content`. */
