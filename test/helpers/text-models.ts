@@ -88,15 +88,19 @@ export async function writeTinyTextEncoder(
   };
 }
 
-/** A whole tiny SDXL text export in optimum's layout under `dir`; tokenizer_2 pads with "!". */
+/**
+ * A whole tiny SDXL text export in optimum's layout under `dir`; tokenizer_2 pads with "!". Widths 4 and
+ * 6 (prompt tokens of 10) and a pooled embedding of 5 unless `shape` says otherwise.
+ */
 export async function writeTinySdxlText(
   dir: string,
   idsType: "int32" | "int64" = "int32",
+  shape: { width: number; width2: number; pooled: number } = { width: 4, width2: 6, pooled: 5 },
 ): Promise<{ models: SdxlTextModels; encoder: TinyEncoderWeights; encoder2: TinyEncoderWeights; vocab: Map<string, number> }> {
   const models = sdxlTextModels(dir);
   const vocab = await writeTinyTokenizer(models.tokenizer);
   await writeTinyTokenizer(models.tokenizer2, { pad: "!" });
-  const encoder = await writeTinyTextEncoder(models.textEncoder, { vocabSize: vocab.size, width: 4, layers: 2, idsType });
-  const encoder2 = await writeTinyTextEncoder(models.textEncoder2, { vocabSize: vocab.size, width: 6, layers: 3, idsType, projection: 5, seedOffset: 7 });
+  const encoder = await writeTinyTextEncoder(models.textEncoder, { vocabSize: vocab.size, width: shape.width, layers: 2, idsType });
+  const encoder2 = await writeTinyTextEncoder(models.textEncoder2, { vocabSize: vocab.size, width: shape.width2, layers: 3, idsType, projection: shape.pooled, seedOffset: 7 });
   return { models, encoder, encoder2, vocab };
 }

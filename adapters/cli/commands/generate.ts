@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { ErrorCode, InstantIdError, readSafetensors, savePng, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
-import type { GenerateOptions } from "../../onnx-sdxl/options.js";
+import type { GenerateOptions, PromptEmbeds } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
 import { defineCommand, type CliArgs } from "../command.js";
 import { prepareInstantId } from "../instantid-inputs.js";
@@ -12,7 +12,7 @@ function rowOf(t: Tensor, index: number): Tensor {
 }
 
 /** Reads prompt_embeds / text_embeds (one row, or rows [negative, positive]) and optional time_ids. */
-export async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
+export async function readEmbeddings(path: string): Promise<{ prompt: PromptEmbeds } & Pick<GenerateOptions, "timeIds">> {
   const { tensors } = readSafetensors(await readFile(path), path);
   const embeds = tensors.get("prompt_embeds");
   const pooled = tensors.get("text_embeds");

@@ -45,6 +45,13 @@ function textEmbeds(w: TinyEncoderWeights, last: Float32Array, tokens: number): 
 
 const tolerance = { abs: 1e-5, rel: 1e-4 };
 
+/** The error a promise rejects with (the test fails when it resolves). */
+async function failure(promise: Promise<unknown>): Promise<Error & { code: string }> {
+  const outcome = await promise.then((value) => ({ value }), (error: unknown) => ({ error: error as Error & { code: string } }));
+  if ("value" in outcome) expect.fail("expected the call to fail");
+  return outcome.error;
+}
+
 describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
   for (const idsType of ["int32", "int64"] as const) {
     it(`joins both encoders' hidden_states[-2] on the last axis and takes text_embeds as pooled (${idsType} input_ids)`, async () => {
@@ -122,7 +129,7 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
   it("names a missing text encoder file", async () => {
     const { models } = await writeTinySdxlText(await tempDir());
     await rm(models.textEncoder2);
-    const error = await SdxlTextEncoder.open(models).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(SdxlTextEncoder.open(models));
     expect(error.code).toBe(ErrorCode.ModelNotFound);
     expect(error.message).toContain(models.textEncoder2);
     expect(error.message).toContain("text encoder 2");
@@ -130,12 +137,12 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
 
   it("refuses a second encoder without text_embeds and an encoder without hidden_states outputs", async () => {
     const { models, vocab } = await writeTinySdxlText(await tempDir());
-    const error = await SdxlTextEncoder.open({ ...models, textEncoder2: models.textEncoder }).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(SdxlTextEncoder.open({ ...models, textEncoder2: models.textEncoder }));
     expect(error.code).toBe(ErrorCode.ModelInvalid);
     expect(error.message).toContain("text_embeds");
     const flat = join(await tempDir(), "flat.onnx");
     await writeTinyTextEncoder(flat, { vocabSize: vocab.size, width: 4, layers: 0, idsType: "int32" });
-    const noLayers = await ClipTextEncoder.open(flat, { what: "text encoder" }).catch((e: unknown) => e as Error & { code: string });
+    const noLayers = await failure(ClipTextEncoder.open(flat, { what: "text encoder" }));
     expect(noLayers.code).toBe(ErrorCode.ModelInvalid);
     expect(noLayers.message).toContain("hidden_states[-2]");
   });
@@ -143,7 +150,7 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
   it("names a missing tokenizer folder", async () => {
     const { models } = await writeTinySdxlText(await tempDir());
     await rm(models.tokenizer2, { recursive: true });
-    const error = await SdxlTextEncoder.open(models).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(SdxlTextEncoder.open(models));
     expect(error.code).toBe(ErrorCode.ModelNotFound);
     expect(error.message).toContain(join(models.tokenizer2, "vocab.json"));
   });
