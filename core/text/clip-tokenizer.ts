@@ -94,9 +94,11 @@ export class ClipTokenizer {
   encode(text: string): TokenizedPrompt {
     const tokens = this.tokenize(text);
     const room = this.maxLength - 2;
-    const kept = tokens.length > room ? tokens.slice(0, room) : tokens;
-    const ids = [this.bosId, ...kept, this.eosId];
-    while (ids.length < this.maxLength) ids.push(this.padId);
-    return { ids, tokenCount: tokens.length, dropped: tokens.length - kept.length };
+    const kept = Math.min(tokens.length, room);
+    const ids = new Array<number>(this.maxLength).fill(this.padId);
+    ids[0] = this.bosId;
+    for (let i = 0; i < kept; i++) ids[i + 1] = tokens[i];
+    ids[kept + 1] = this.eosId;
+    return { ids, tokenCount: tokens.length, dropped: tokens.length - kept };
   }
 }

@@ -6,6 +6,7 @@ import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
+import { textBenchmark } from "./text.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -16,4 +17,5 @@ export const benchmarks: readonly Benchmark[] = [
   identityNetBenchmark,
   runnerBenchmark,
   composeBenchmark,
+  textBenchmark,
 ];
