@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { runConformance } from "../../../core/conformance/registry.js";
 import { textConformanceKind } from "../../../core/text/conformance.js";
 import { SafetensorsFile } from "../../../core/tensor/safetensors.js";
 import { assertClose } from "../../helpers/assert-close.js";
@@ -49,5 +50,11 @@ describeShared("text conformance (golden/text)", "golden/text", () => {
     expect(absent.data.every((v) => v === 0)).toBe(true);
     expect(empty.data.some((v) => v !== 0)).toBe(true);
     await actual.close();
+  });
+
+  it("is the kind runConformance picks for a folder named text, writing OUT/text/results.json and results.safetensors", async () => {
+    const out = await tempDir();
+    const summaries = await runConformance([sharedPath("golden", "text")], { out });
+    expect(summaries.get("text")?.files).toEqual([join(out, "text", "results.json"), join(out, "text", "results.safetensors")]);
   });
 });
