@@ -1,3 +1,4 @@
+import { access } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { fromOrtTensor, loadSession, type OrtSession } from "../runtime/session.js";
@@ -54,16 +55,32 @@ function idsInput(session: OrtSession, what: string, path: string): { name: stri
  * `hidden_states.0 … N` and, for the second, `text_embeds`. Only the outputs SDXL uses are fetched.
  */
 export class ClipTextEncoder {
+  /** Whether the graph has `text_embeds` (the pooled, projected embedding SDXL takes from text_encoder_2). */
+  readonly hasTextEmbeds: boolean;
+  private readonly fetches: readonly string[];
+
   private constructor(
     private readonly session: OrtSession,
     readonly path: string,
     readonly what: string,
     private readonly input: { name: string; type: "int32" | "int64" },
     private readonly penultimate: string,
-  ) {}
+  ) {
+    this.hasTextEmbeds = session.outputNames.includes("text_embeds");
+    this.fetches = this.hasTextEmbeds ? [penultimate, "text_embeds"] : [penultimate];
+  }
 
   /** Loads the graph and checks its inputs and outputs; errors name the file and say what to export. */
   static async open(path: string, options: OpenClipTextEncoderOptions): Promise<ClipTextEncoder> {
+    try {
+      await access(path);
+    } catch (error) {
+      throw new InstantIdError(
+        ErrorCode.ModelNotFound,
+        `The ${options.what} ${path} does not exist or cannot be read. SDXL's text encoders are text_encoder/model.onnx and text_encoder_2/model.onnx of its ONNX export (\`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0 DIR\`); point models.text (CLI: --text-encoders DIR) at that export.`,
+        { cause: error, details: { path } },
+      );
+    }
     const session = await loadSession(path, { what: options.what, intraOpThreads: options.intraOpThreads });
     try {
       return new ClipTextEncoder(session, path, options.what, idsInput(session, options.what, path), penultimateOutput(session, options.what, path));
@@ -71,11 +88,6 @@ export class ClipTextEncoder {
       await session.release();
       throw error;
     }
-  }
-
-  /** Whether the graph has `text_embeds` (the pooled, projected embedding SDXL takes from text_encoder_2). */
-  get hasTextEmbeds(): boolean {
-    return this.session.outputNames.includes("text_embeds");
   }
 
   /** The input_ids element type the graph declares. */
@@ -87,10 +99,9 @@ export class ClipTextEncoder {
   async run(ids: readonly number[]): Promise<ClipTextOutputs> {
     const data = this.input.type === "int32" ? Int32Array.from(ids) : BigInt64Array.from(ids, (id) => BigInt(id));
     const feeds = { [this.input.name]: new ort.Tensor(this.input.type, data, [1, ids.length]) };
-    const fetches = this.hasTextEmbeds ? [this.penultimate, "text_embeds"] : [this.penultimate];
     let outputs: Record<string, ort.Tensor>;
     try {
-      outputs = (await this.session.run(feeds, fetches)) as Record<string, ort.Tensor>;
+      outputs = (await this.session.run(feeds, [...this.fetches])) as Record<string, ort.Tensor>;
     } catch (error) {
       throw new InstantIdError(ErrorCode.ModelInvalid, `Running the ${this.what} ${this.path} on input_ids [1, ${ids.length}] failed: ${(error as Error).message}`, { cause: error });
     }

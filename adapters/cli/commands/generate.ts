@@ -40,9 +40,6 @@ const number = (value: unknown): number | undefined => (value === undefined ? un
  */
 async function promptOptions(values: CliArgs["values"]): Promise<Pick<GenerateOptions, "prompt" | "prompt2" | "negativePrompt" | "timeIds"> & { text?: GenerateOptions["models"]["text"] }> {
   const text = values.prompt as string | undefined;
-  if ((text === undefined) === (values.embeds === undefined)) {
-    throw new InstantIdError(ErrorCode.InvalidOption, "Expected exactly one of --prompt TEXT and --embeds FILE; see instantid generate --help");
-  }
   if (text === undefined) {
     if (values["negative-prompt"] !== undefined || values["prompt-2"] !== undefined) {
       throw new InstantIdError(ErrorCode.InvalidOption, "--negative-prompt and --prompt-2 go with --prompt; with --embeds the negative is the file's first row");
@@ -119,9 +116,12 @@ export const generateCommand = defineCommand({
     "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
   ],
   async run({ values }, io) {
-    for (const required of ["unet", "out"]) {
-      if (!values[required]) throw new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${required} but received nothing; see instantid generate --help`);
+    const missing = (option: string) => new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${option} but received nothing; see instantid generate --help`);
+    if (!values.unet) throw missing("unet");
+    if ((values.prompt === undefined) === (values.embeds === undefined)) {
+      throw new InstantIdError(ErrorCode.InvalidOption, "Expected exactly one of --prompt TEXT and --embeds FILE; see instantid generate --help");
     }
+    if (!values.out) throw missing("out");
     const { text, ...prompt } = await promptOptions(values);
     const { models, instantId } = await modelAndInstantId(values);
     const options: GenerateOptions = {

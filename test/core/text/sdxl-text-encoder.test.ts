@@ -133,6 +133,7 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
     expect(error.code).toBe(ErrorCode.ModelNotFound);
     expect(error.message).toContain(models.textEncoder2);
     expect(error.message).toContain("text encoder 2");
+    expect(error.message).toContain("optimum-cli export onnx");
   });
 
   it("refuses a second encoder without text_embeds and an encoder without hidden_states outputs", async () => {
