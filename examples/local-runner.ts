@@ -33,7 +33,8 @@ export async function localRunnerExample(cacheDir: string, steps = 4): Promise<{
   const models = await buildSyntheticModels(cacheDir, { unet: config }); // real: the folder `instantid models pull` fills
   const random = new RandomWeights(1);
   const embedding = random.gaussian(512); // real: largestFace(await analysis.analyze(photo)).embedding
-  // Real: a text encoder's output for the prompt, [1, 77, 2048] and [1, 1280]; the SDK runs none.
+  // Real: prompt: "a photo of a woman" with models.text = sdxlTextModels(exportDir) (docs/text.md), or
+  // encodeSdxlPrompt's [1, 77, 2048] and [1, 1280]; the tiny UNet takes random tokens of its own width.
   const prompt = { embeds: tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim)), pooled: tensor([1, config.pooledDim], random.gaussian(config.pooledDim)) };
 
   const adapter = await loadImageAdapter(models.imageAdapter);

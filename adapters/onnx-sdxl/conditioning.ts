@@ -1,5 +1,5 @@
 import { ErrorCode, InstantIdError, tensor, type Tensor } from "../../core/index.js";
-import type { ResolvedGenerateOptions } from "./options.js";
+import type { PromptEmbeds, ResolvedGenerateOptions } from "./options.js";
 
 /** The text conditioning of every UNet call, batched along `rows`. */
 export interface Conditioning {
@@ -30,8 +30,7 @@ function singleRow(t: Tensor, what: string, like?: Tensor): Tensor {
  * Batches the prompt for classifier-free guidance: rows [uncond, cond] when guidance > 1 (as
  * diffusers does), else [cond] only. A missing negative is zeros, SDXL's empty negative prompt.
  */
-export function buildConditioning(options: ResolvedGenerateOptions, size: { width: number; height: number }): Conditioning {
-  const { prompt } = options;
+export function buildConditioning(options: ResolvedGenerateOptions, size: { width: number; height: number }, prompt: PromptEmbeds): Conditioning {
   const embeds = singleRow(prompt.embeds, "prompt.embeds");
   const pooled = singleRow(prompt.pooled, "prompt.pooled");
   const timeIds = options.timeIds

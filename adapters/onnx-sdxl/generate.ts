@@ -8,6 +8,7 @@ import { buildRegionConditioning } from "./regions.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
 import { createRng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
+import { resolvePrompt } from "./text-prompt.js";
 import type { Scheduler } from "./schedulers/types.js";
 import { openUnet } from "./unet.js";
 import { decodeLatent, encodeImage } from "./vae.js";
@@ -25,6 +26,8 @@ export interface GenerateResult {
   readonly height: number;
   /** Wall time of the denoising loop and of the whole call, in milliseconds. */
   readonly timings: { readonly denoiseMs: number; readonly totalMs: number };
+  /** Things the caller should know, e.g. a text prompt longer than CLIP's 77 tokens was truncated. */
+  readonly warnings: readonly string[];
 }
 
 /** Per-call settings that are not plain data: hooks, progress and cancellation. */
@@ -75,13 +78,15 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   const shape = [1, 4, size.height / 8, size.width / 8];
   const scheduler = createScheduler(options.scheduler, options.steps);
   const { latent: start, startIndex } = await startLatent(options, scheduler, shape, rng.gaussian(shape.reduce((a, b) => a * b)));
+  const warnings: string[] = [];
+  const prompt = await resolvePrompt(options, warnings, controls.onProgress);
   const unet = await openUnet(options.models.unet, { intraOpThreads: options.intraOpThreads });
   let instantId: InstantIdHook | undefined;
   let final: Float32Array;
   let denoiseMs: number;
   try {
     instantId = options.instantId ? await createInstantIdHook(options.instantId) : undefined;
-    const conditioning = buildConditioning(options, size);
+    const conditioning = buildConditioning(options, size, prompt);
     const regions = buildRegionConditioning(options.regions ?? [], conditioning, shape[2], shape[3]);
     const denoiseStart = performance.now();
     final = await denoise({
@@ -105,5 +110,5 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   }
   const latent = tensor(shape, final);
   const image = options.models.vaeDecoder ? await decodeLatent(options.models.vaeDecoder, latent, options.vaeScalingFactor) : latentPreview(latent);
-  return { latent, image, decoded: Boolean(options.models.vaeDecoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started } };
+  return { latent, image, decoded: Boolean(options.models.vaeDecoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started }, warnings };
 }

@@ -6,7 +6,7 @@ export type { WorkerControls } from "./worker/generate-in-worker.js";
 export type { HookModuleSpec } from "./worker/protocol.js";
 export { buildHook } from "./worker/hook-modules.js";
 export { generateOptionsSchema, outputSize, REFERENCE_DEFAULTS } from "./options.js";
-export type { GenerateOptions, ResolvedGenerateOptions } from "./options.js";
+export type { GenerateOptions, PromptEmbeds, ResolvedGenerateOptions } from "./options.js";
 export { createInstantIdHook } from "./instantid-hook.js";
 export type { InstantIdFace, InstantIdHook, InstantIdHookOptions } from "./instantid-hook.js";
 export { predictNoise } from "./predict-noise.js";

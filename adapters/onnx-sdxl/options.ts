@@ -28,19 +28,39 @@ const maskSchema = z.custom<RegionMask | Tensor>(
   "Expected a mask: a RegionMask {width, height, data: Float32Array} or a one-channel tensor {shape, data}",
 );
 const side = z.number().int().positive().multipleOf(8, "must be a multiple of 8");
+const textModelsSchema = z.object({ tokenizer: z.string().min(1), tokenizer2: z.string().min(1), textEncoder: z.string().min(1), textEncoder2: z.string().min(1) });
+const promptEmbedsSchema = z.object({
+  embeds: tensorSchema,
+  pooled: tensorSchema,
+  negativeEmbeds: tensorSchema.optional(),
+  negativePooled: tensorSchema.optional(),
+});
+const TEXT_ONLY = ["prompt2", "negativePrompt", "negativePrompt2"] as const;
 
 /** Options of one generation (txt2img, or img2img with `init`). Plain data, so it can cross to the worker. */
 export const generateOptionsSchema = z
   .object({
-    /** Model files; the VAE ones are optional (without a decoder the result is the latent and a preview). */
-    models: z.object({ unet: z.string().min(1), vaeDecoder: z.string().min(1).optional(), vaeEncoder: z.string().min(1).optional() }),
-    /** Precomputed text conditioning: prompt tokens [1, 77k, ctx] and pooled [1, d]; negatives default to zeros (SDXL's empty negative prompt). */
-    prompt: z.object({
-      embeds: tensorSchema,
-      pooled: tensorSchema,
-      negativeEmbeds: tensorSchema.optional(),
-      negativePooled: tensorSchema.optional(),
+    /**
+     * Model files; the VAE ones are optional (without a decoder the result is the latent and a preview).
+     * `text`: SDXL's tokenizers and text encoders (core `sdxlTextModels(exportDir)`), needed for a text prompt.
+     */
+    models: z.object({
+      unet: z.string().min(1),
+      vaeDecoder: z.string().min(1).optional(),
+      vaeEncoder: z.string().min(1).optional(),
+      text: textModelsSchema.optional(),
     }),
+    /**
+     * The prompt: text (encoded with `models.text` as diffusers' SDXL `encode_prompt` does, docs/text.md), or
+     * precomputed conditioning: prompt tokens [1, 77k, ctx] and pooled [1, d]; negatives default to zeros (SDXL's absent negative prompt).
+     */
+    prompt: z.union([z.string(), promptEmbedsSchema]),
+    /** With a text prompt: the text for text_encoder_2 (default: the prompt). */
+    prompt2: z.string().optional(),
+    /** With a text prompt: the negative prompt; absent means zeros (SDXL's force_zeros_for_empty_prompt), "" is encoded. */
+    negativePrompt: z.string().optional(),
+    /** With a text prompt: the negative text for text_encoder_2 (default: the negative prompt). */
+    negativePrompt2: z.string().optional(),
     /**
      * Region prompts: each region's prompt tokens (shaped like `prompt.embeds`) and its mask (any size, values in
      * [0, 1]). Per step the hooks run once and the UNet once more per region; the cond predictions are blended
@@ -76,7 +96,18 @@ export const generateOptionsSchema = z
     intraOpThreads: z.number().int().positive().optional(),
   })
   .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither")
+  .refine((o) => typeof o.prompt !== "string" || o.models.text !== undefined, {
+    message: "a text prompt needs models.text (the export's tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/: sdxlTextModels(dir)), or pass prompt as embeddings",
+    path: ["models", "text"],
+  })
+  .refine((o) => typeof o.prompt === "string" || TEXT_ONLY.every((key) => o[key] === undefined), {
+    message: "prompt2, negativePrompt and negativePrompt2 go with a text prompt; with embeddings pass prompt.negativeEmbeds / negativePooled",
+    path: ["negativePrompt"],
+  })
   .transform((o) => ({ ...o, guidance: o.guidance ?? (o.scheduler === "lcm" ? 1 : REFERENCE_DEFAULTS.guidance) }));
+
+/** Precomputed text conditioning, the non-text form of `prompt`. */
+export type PromptEmbeds = z.output<typeof promptEmbedsSchema>;
 
 /** What callers pass to `generate` (defaults not yet applied). */
 export type GenerateOptions = z.input<typeof generateOptionsSchema>;

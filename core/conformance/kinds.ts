@@ -4,6 +4,7 @@ import { realKind } from "../face/conformance/real.js";
 import { scrfdKind } from "../face/conformance/scrfd.js";
 import { unetConformanceKind } from "../identitynet/unet-conformance.js";
 import { kpsConformanceKind } from "../kps/conformance.js";
+import { textConformanceKind } from "../text/conformance.js";
 import type { ConformanceKind } from "./kind.js";
 
 /** The conformance kinds the SDK implements; each capability adds its kind here, one per line. */
@@ -14,4 +15,5 @@ export const builtInKinds: readonly ConformanceKind[] = [
   adapterConformance,
   unetConformanceKind,
   kpsConformanceKind,
+  textConformanceKind,
 ];

@@ -8,6 +8,7 @@ import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 import { queueBenchmark } from "./queue.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
+import { textBenchmark } from "./text.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -20,4 +21,5 @@ export const benchmarks: readonly Benchmark[] = [
   composeBenchmark,
   convertBenchmark,
   queueBenchmark,
+  textBenchmark,
 ];

@@ -54,11 +54,15 @@ async function runSynthetic(values: Record<string, unknown>, outDir: string, io:
 
 async function runReal(modelsDir: string, photo: string, values: Record<string, unknown>, outDir: string, io: CliIo, timer: StageTimer): Promise<DemoReport> {
   const models = inspectRealModels(modelsDir);
-  const settings = { outDir, steps: integer(values.steps, "steps", 30, 1, 200), seed: integer(values.seed, "seed", 42, 0, 0xffffffff), guidance: number(values.guidance, "guidance", 5) };
-  const { detected, face, generation } = await prepareRealRun(models, photo, settings, timer);
+  const settings = {
+    outDir, steps: integer(values.steps, "steps", 30, 1, 200), seed: integer(values.seed, "seed", 42, 0, 0xffffffff), guidance: number(values.guidance, "guidance", 5),
+    prompt: values.prompt as string | undefined, negativePrompt: values["negative-prompt"] as string | undefined,
+  };
+  const notices: string[] = [];
+  const { detected, face, generation } = await prepareRealRun(models, photo, settings, timer, notices);
+  for (const notice of notices) io.stdout(`NOTE: ${notice}\n`);
   const prepared = await prepareFace(face, timer);
   const outputs: Record<string, string> = { keypointImage: prepared.keypointPath };
-  const notices = ["No text encoder runs in the SDK: the prompt is SDXL's empty prompt (zero embeddings)."];
   if (generation) {
     outputs.output = (await generateImage(face, prepared, generation, timer, createProgressBar(io))).output;
   } else {
@@ -68,7 +72,10 @@ async function runReal(modelsDir: string, photo: string, values: Record<string, 
     mode: "real",
     notices,
     models: { faceModels: models.faceModels, imageAdapter: models.imageAdapter, ...(models.generation ?? {}) },
-    settings: { photo, faceScore: detected.score, width: face.width, height: face.height, ...(generation ? { steps: generation.steps, guidance: generation.guidance, seed: generation.seed } : {}) },
+    settings: {
+      photo, faceScore: detected.score, width: face.width, height: face.height,
+      ...(generation ? { steps: generation.steps, guidance: generation.guidance, seed: generation.seed, prompt: settings.prompt ?? "", negativePrompt: settings.negativePrompt ?? null } : {}),
+    },
     outputs,
     stages: timer.stages,
     totalMs: timer.totalMs(),
@@ -90,8 +97,10 @@ export const demoCommand = defineCommand({
     guidance: { type: "string", value: "G", default: "5", description: "Classifier-free guidance scale" },
     seed: { type: "string", value: "N", default: "42", description: "Seed of the noise (and of the synthetic inputs)" },
     cache: { type: "string", value: "DIR", description: "Where the synthetic models are built (default: the system temp folder)" },
+    prompt: { type: "string", value: "TEXT", description: "Prompt for the real models, encoded with sdxl/tokenizer*, sdxl/text_encoder* (default \"\")" },
+    "negative-prompt": { type: "string", value: "TEXT", description: "Negative prompt for the real models (default none: zeros, as SDXL)" },
   },
-  examples: ["npm run demo", "instantid demo --out demo-out --steps 8", "instantid demo --models ~/instantid-models --face me.jpg"],
+  examples: ["npm run demo", "instantid demo --out demo-out --steps 8", 'instantid demo --models ~/instantid-models --face me.jpg --prompt "a watercolor portrait"'],
   async run({ values }, io) {
     const outDir = resolve((values.out as string | undefined) ?? "./demo-out");
     await mkdir(outDir, { recursive: true });
@@ -99,6 +108,9 @@ export const demoCommand = defineCommand({
     const modelsDir = (values.models as string | undefined) ?? process.env.INSTANTID_MODELS;
     const photo = values.face as string | undefined;
     if (values.models && !photo) throw new InstantIdError(ErrorCode.InvalidOption, "Expected --face PHOTO with --models: the real models need a face photo. Leave both out for the synthetic demo.");
+    if ((values.prompt !== undefined || values["negative-prompt"] !== undefined) && !photo) {
+      throw new InstantIdError(ErrorCode.InvalidOption, "--prompt and --negative-prompt need --models DIR and --face PHOTO: the synthetic models have no text encoders.");
+    }
     if (photo && !modelsDir) throw new InstantIdError(ErrorCode.InvalidOption, "Expected --models DIR (or INSTANTID_MODELS) with --face: a photo needs the real face models. Run `instantid models pull all --dir DIR` first.");
     const report =
       modelsDir && photo

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { ErrorCode, InstantIdError, readSafetensors, savePng, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
-import type { GenerateOptions } from "../../onnx-sdxl/options.js";
+import { dirname } from "node:path";
+import { ErrorCode, InstantIdError, readSafetensors, savePng, sdxlTextModels, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
+import type { GenerateOptions, PromptEmbeds } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
 import { defineCommand, type CliArgs } from "../command.js";
 import { prepareInstantId } from "../instantid-inputs.js";
@@ -12,12 +13,12 @@ function rowOf(t: Tensor, index: number): Tensor {
 }
 
 /** Reads prompt_embeds / text_embeds (one row, or rows [negative, positive]) and optional time_ids. */
-export async function readEmbeddings(path: string): Promise<Pick<GenerateOptions, "prompt" | "timeIds">> {
+export async function readEmbeddings(path: string): Promise<{ prompt: PromptEmbeds } & Pick<GenerateOptions, "timeIds">> {
   return parseEmbeddings(await readFile(path), path);
 }
 
 /** {@link readEmbeddings} of bytes already read (e.g. from a queue job); `path` names them in messages. */
-export function parseEmbeddings(bytes: Uint8Array, path: string): Pick<GenerateOptions, "prompt" | "timeIds"> {
+export function parseEmbeddings(bytes: Uint8Array, path: string): { prompt: PromptEmbeds } & Pick<GenerateOptions, "timeIds"> {
   const { tensors } = readSafetensors(bytes, path);
   const embeds = tensors.get("prompt_embeds");
   const pooled = tensors.get("text_embeds");
@@ -37,6 +38,27 @@ export function parseEmbeddings(bytes: Uint8Array, path: string): Pick<GenerateO
 }
 
 const number = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
+
+/**
+ * The prompt: --embeds (precomputed), or --prompt text with the export's text models, from --text-encoders
+ * or else the folder above the UNet's (optimum's layout: DIR/unet/model.onnx beside DIR/text_encoder/…).
+ */
+async function promptOptions(values: CliArgs["values"]): Promise<Pick<GenerateOptions, "prompt" | "prompt2" | "negativePrompt" | "timeIds"> & { text?: GenerateOptions["models"]["text"] }> {
+  const text = values.prompt as string | undefined;
+  if (text === undefined) {
+    if (values["negative-prompt"] !== undefined || values["prompt-2"] !== undefined) {
+      throw new InstantIdError(ErrorCode.InvalidOption, "--negative-prompt and --prompt-2 go with --prompt; with --embeds the negative is the file's first row");
+    }
+    return readEmbeddings(values.embeds as string);
+  }
+  const exportDir = (values["text-encoders"] as string | undefined) ?? dirname(dirname(values.unet as string));
+  return {
+    prompt: text,
+    prompt2: values["prompt-2"] as string | undefined,
+    negativePrompt: values["negative-prompt"] as string | undefined,
+    text: sdxlTextModels(exportDir),
+  };
+}
 
 const INSTANTID_FILES = ["adapter", "identitynet", "identity", "kps"] as const;
 
@@ -67,10 +89,14 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
 export const generateCommand = defineCommand({
   path: ["generate"],
   summary:
-    "Run the reference SDXL runner (txt2img) from precomputed prompt embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
+    "Run the reference SDXL runner (txt2img) from a text prompt (with the export's text encoders) or precomputed embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {
     unet: { type: "string", value: "FILE", description: "UNet ONNX model (required)" },
-    embeds: { type: "string", value: "FILE", description: "safetensors with prompt_embeds, text_embeds [, time_ids] (required)" },
+    prompt: { type: "string", short: "p", value: "TEXT", description: "Prompt, encoded by the SDXL export's CLIP tokenizers and text encoders (or --embeds)" },
+    "negative-prompt": { type: "string", short: "n", value: "TEXT", description: "Negative prompt (default none: zero embeddings, as SDXL)" },
+    "prompt-2": { type: "string", value: "TEXT", description: "Prompt for text_encoder_2 (default: --prompt)" },
+    "text-encoders": { type: "string", value: "DIR", description: "SDXL ONNX export with tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/ (default: the folder above the UNet's)" },
+    embeds: { type: "string", value: "FILE", description: "safetensors with prompt_embeds, text_embeds [, time_ids] (instead of --prompt)" },
     "vae-decoder": { type: "string", value: "FILE", description: "VAE decoder ONNX model" },
     out: { type: "string", short: "o", value: "PNG", description: "Image to write (required)" },
     latent: { type: "string", value: "FILE", description: "Also write the final latent as safetensors" },
@@ -90,16 +116,23 @@ export const generateCommand = defineCommand({
     "resampler-heads": { type: "string", value: "N", description: "Resampler heads when the weights do not tell (default 20, SDXL's)" },
   },
   examples: [
+    'instantid generate --unet sdxl/unet/model.onnx --vae-decoder sdxl/vae_decoder/model.onnx --prompt "a watercolor portrait" --negative-prompt "blurry" --out out.png',
     "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --out out.png --seed 42",
     "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
   ],
   async run({ values }, io) {
-    for (const required of ["unet", "embeds", "out"]) {
-      if (!values[required]) throw new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${required} but received nothing; see instantid generate --help`);
+    const missing = (option: string) => new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${option} but received nothing; see instantid generate --help`);
+    if (!values.unet) throw missing("unet");
+    if ((values.prompt === undefined) === (values.embeds === undefined)) {
+      throw new InstantIdError(ErrorCode.InvalidOption, "Expected exactly one of --prompt TEXT and --embeds FILE; see instantid generate --help");
     }
+    if (!values.out) throw missing("out");
+    const { text, ...prompt } = await promptOptions(values);
+    const { models, instantId } = await modelAndInstantId(values);
     const options: GenerateOptions = {
-      ...(await modelAndInstantId(values)),
-      ...(await readEmbeddings(values.embeds as string)),
+      models: { ...models, ...(text ? { text } : {}) },
+      ...(instantId ? { instantId } : {}),
+      ...prompt,
       steps: number(values.steps),
       guidance: number(values.guidance),
       scheduler: values.scheduler as GenerateOptions["scheduler"],
@@ -112,6 +145,7 @@ export const generateCommand = defineCommand({
     process.once("SIGINT", onSignal);
     try {
       const result = await runGeneration(options, [], io, controller.signal);
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
       await savePng(values.out as string, result.image);
       if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
       const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";

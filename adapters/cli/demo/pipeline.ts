@@ -18,8 +18,8 @@ export interface FaceInput {
 /** What a generation needs besides the face: models, the prompt and the sampler settings. */
 export interface GenerationInput {
   readonly models: { readonly unet: string; readonly identityNet: string; readonly vaeDecoder: string };
-  /** Precomputed text conditioning: tokens [1, 77, ctx] and pooled [1, d]. */
-  readonly prompt: { readonly embeds: Tensor; readonly pooled: Tensor };
+  /** Text conditioning: tokens [1, 77, ctx] and pooled [1, d], and the negative's (zeros when absent). */
+  readonly prompt: { readonly embeds: Tensor; readonly pooled: Tensor; readonly negativeEmbeds?: Tensor; readonly negativePooled?: Tensor };
   readonly steps: number;
   readonly guidance: number;
   readonly seed: number;

@@ -1,11 +1,18 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, symlink } from "node:fs/promises";
+import { mkdir, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
 import { buildSyntheticModels } from "../../../../core/synthetic/build-models.js";
+import { TINY_UNET } from "../../../../core/synthetic/unet-config.js";
+import { writeTinySdxlText } from "../../../helpers/text-models.js";
+import { inspectRealModels } from "../../../../adapters/cli/demo/real-models.js";
+import { prepareRealRun } from "../../../../adapters/cli/demo/real-run.js";
+import { StageTimer } from "../../../../adapters/cli/demo/timings.js";
+import { encodeSdxlPrompt } from "../../../../core/text/sdxl-text-encoder.js";
+import { sdxlTextModels } from "../../../../core/text/sdxl-text-models.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
 import { captureIo } from "./capture.js";
 
@@ -103,5 +110,60 @@ describeShared("instantid demo (real face models)", "real/models/models.json", (
     expect(report.missing.map((m: string) => m.split(":")[0])).toEqual(["sdxl/unet/model.onnx", "sdxl/vae_decoder/model.onnx", "instantid/identitynet.onnx"]);
     expect(stdout()).toContain("Generation needs models that are not in");
     expect(report.stages.map((s: { stage: string }) => s.stage)).toContain("face analysis");
+  });
+});
+
+describeShared("instantid demo --prompt (real face models, tiny generation and text models)", "real/models/models.json", () => {
+  /** A models folder: the real face models, synthetic InstantID/SDXL models and a tiny text export in sdxl/. */
+  async function modelsFolder(): Promise<string> {
+    const dir = await tempDir();
+    const synthetic = await buildSyntheticModels(await tempDir());
+    await Promise.all(["instantid", "sdxl/unet", "sdxl/vae_decoder"].map((sub) => mkdir(join(dir, sub), { recursive: true })));
+    await symlink(sharedPath("real", "models"), join(dir, "antelopev2"));
+    await symlink(synthetic.imageAdapter, join(dir, "instantid", "ip-adapter.bin"));
+    await symlink(synthetic.identityNet, join(dir, "instantid", "identitynet.onnx"));
+    await symlink(synthetic.unet, join(dir, "sdxl", "unet", "model.onnx"));
+    await symlink(synthetic.vaeDecoder, join(dir, "sdxl", "vae_decoder", "model.onnx"));
+    await writeTinySdxlText(join(dir, "sdxl"), "int32", { width: 24, width2: 40, pooled: TINY_UNET.pooledDim });
+    return dir;
+  }
+
+  it("encodes --prompt and --negative-prompt with sdxl/'s tokenizers and text encoders for the generation (as encodeSdxlPrompt)", async () => {
+    const dir = await modelsFolder();
+    const timer = new StageTimer();
+    const notices: string[] = [];
+    const settings = { outDir: await tempDir(), steps: 1, seed: 1, guidance: 5, prompt: "a watercolor portrait", negativePrompt: "blurry" };
+    const { generation } = await prepareRealRun(inspectRealModels(dir), sharedPath("real", "images", "obama_1.jpg"), settings, timer, notices);
+    const expected = await encodeSdxlPrompt(sdxlTextModels(join(dir, "sdxl")), { prompt: "a watercolor portrait", negativePrompt: "blurry" });
+    expect(generation!.prompt.embeds.data).toEqual(expected.embeds.data);
+    expect(generation!.prompt.negativePooled!.data).toEqual(expected.negativePooled.data);
+    expect(timer.stages.map((s) => s.stage)).toContain("encode prompt");
+    expect(notices).toEqual([]);
+  });
+
+  it("encodes the empty prompt (not zeros) when the text models are there and no --prompt is given", async () => {
+    const dir = await modelsFolder();
+    const settings = { outDir: await tempDir(), steps: 1, seed: 1, guidance: 5 };
+    const { generation } = await prepareRealRun(inspectRealModels(dir), sharedPath("real", "images", "obama_1.jpg"), settings, new StageTimer());
+    const expected = await encodeSdxlPrompt(sdxlTextModels(join(dir, "sdxl")), { prompt: "" });
+    expect(generation!.prompt.embeds.data).toEqual(expected.embeds.data);
+    expect(generation!.prompt.embeds.data.some((v) => v !== 0)).toBe(true);
+  });
+
+  it("names the missing text encoder when --prompt is given and sdxl/text_encoder_2 is absent", async () => {
+    const dir = await modelsFolder();
+    await rm(join(dir, "sdxl", "text_encoder_2"), { recursive: true });
+    const { io, err } = captureIo();
+    expect(await runCli(commands, ["demo", "--models", dir, "--face", sharedPath("real", "images", "obama_1.jpg"), "--out", await tempDir(), "--prompt", "a cat"], io)).toBe(1);
+    expect(err()).toContain("[MODEL_NOT_FOUND]");
+    expect(err()).toContain(join("sdxl", "text_encoder_2", "model.onnx"));
+  });
+});
+
+describe("instantid demo --prompt without real models", () => {
+  it("is refused: the synthetic models have no text encoders", async () => {
+    const { io, err } = captureIo();
+    expect(await runCli(commands, ["demo", "--prompt", "a cat", "--out", await tempDir(), "--cache", await tempDir()], io)).toBe(1);
+    expect(err()).toContain("--prompt and --negative-prompt need --models DIR and --face PHOTO");
   });
 });

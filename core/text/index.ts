@@ -1,0 +1,13 @@
+export { ClipTokenizer, CLIP_MAX_LENGTH } from "./clip-tokenizer.js";
+export type { TokenizedPrompt } from "./clip-tokenizer.js";
+export { readTokenizerFiles } from "./tokenizer-files.js";
+export type { TokenizerFiles } from "./tokenizer-files.js";
+export { cleanPromptText } from "./clean-text.js";
+export { ClipTextEncoder } from "./clip-text-encoder.js";
+export type { ClipTextOutputs, OpenClipTextEncoderOptions } from "./clip-text-encoder.js";
+export { SdxlTextEncoder, encodeSdxlPrompt } from "./sdxl-text-encoder.js";
+export type { EncodePromptOptions, OpenSdxlTextEncoderOptions } from "./sdxl-text-encoder.js";
+export { sdxlTextModels } from "./sdxl-text-models.js";
+export type { SdxlTextModels } from "./sdxl-text-models.js";
+export type { PromptConditioning, PromptText, PromptWarning } from "./prompt-conditioning.js";
+export { textConformanceKind } from "./conformance.js";
