@@ -9,7 +9,7 @@ import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
 import { demoCommand } from "./demo.js";
 import { generateCommand } from "./generate.js";
-import { openFaceAnalysis } from "../face-analysis.js";
+import { withDetectionOptions } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
 import { identityMixCommand } from "./identity-mix.js";
 import { identityShowCommand } from "./identity-show.js";
@@ -24,14 +24,14 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
-  a1111Txt2ImgCommand(openFaceAnalysis),
-  comfyuiTxt2ImgCommand(openFaceAnalysis),
+  withDetectionOptions(a1111Txt2ImgCommand),
+  withDetectionOptions(comfyuiTxt2ImgCommand),
   generateCommand,
   wrapSessionCommand,
-  kpsCommand(openFaceAnalysis),
-  identityCreateCommand(openFaceAnalysis),
+  withDetectionOptions(kpsCommand),
+  withDetectionOptions(identityCreateCommand),
   identityShowCommand,
   identityMixCommand,
   demoCommand,
-  composeCommand(openFaceAnalysis, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
+  withDetectionOptions((open) => composeCommand(open, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend })),
 ];
