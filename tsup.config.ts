@@ -1,4 +1,25 @@
+import { dirname, relative, resolve } from "node:path";
 import { defineConfig, type Options } from "tsup";
+
+type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+const coreEntry = resolve(import.meta.dirname, "core/index.ts");
+
+/**
+ * Every adapter entry imports the core as the package itself ("instantid", resolved through "exports"), so ESM and
+ * CommonJS users alike get one copy of the core whichever entries they load: one InstantIdError class, one
+ * lazily loaded onnxruntime. Adapters reach the core only through core/index.ts (the boundary test says so).
+ */
+const coreFromPackage: EsbuildPlugin = {
+  name: "core-from-package",
+  setup(build) {
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => {
+      const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, ".ts"));
+      const fromAdapter = !relative(resolve(import.meta.dirname, "core"), args.importer).match(/^[^.]/);
+      return target === coreEntry && fromAdapter ? { path: "instantid", external: true } : undefined;
+    });
+  },
+};
 
 /** The package's public entries (package.json "exports"): ESM and CommonJS, each with its type declarations. */
 const libraryEntries = {
@@ -36,8 +57,7 @@ export default defineConfig((flags) => {
       entry: libraryEntries,
       format: ["esm", "cjs"],
       dts: declarations,
-      // CommonJS is split too, so every entry shares one copy of the core (one InstantIdError class, one registry).
-      splitting: true,
+      esbuildPlugins: [coreFromPackage],
       // import.meta.url in the CJS build too: generateInWorker finds dist/runner-worker.js through it.
       shims: true,
       clean: true,

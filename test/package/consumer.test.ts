@@ -29,7 +29,8 @@ createA1111Client("http://127.0.0.1:7860");
 
 /** tsconfig of one module-resolution mode, strict and checking the package's declarations (no skipLibCheck). */
 function tsconfig(module: string, moduleResolution: string, files: string[]): string {
-  return JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module, moduleResolution, target: "ES2022", types: ["node"] }, files });
+  // esModuleInterop as `tsc --init` sets it (zod's own CommonJS declarations need it under node10).
+  return JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, esModuleInterop: true, noEmit: true, module, moduleResolution, target: "ES2022", types: ["node"] }, files });
 }
 
 beforeAll(async () => {
@@ -55,11 +56,11 @@ describe("a consumer project with the tarball installed", () => {
   it("shares one core between the CommonJS entries: an error thrown by any entry is an InstantIdError", () => {
     const script = `
       const { InstantIdError } = require("instantid");
-      const thrown = [() => require("instantid/comfyui").buildInstantIdWorkflow({}, []), () => require("instantid/a1111").buildGenerationRequest({})].map((call) => {
-        try { call(); } catch (error) { return error instanceof InstantIdError && error.code; }
+      const calls = [() => require("instantid/comfyui").buildInstantIdWorkflow({}, []), () => require("instantid/a1111").buildGenerationRequest({})];
+      Promise.all(calls.map(async (call) => {
+        try { await call(); } catch (error) { return error instanceof InstantIdError && error.code; }
         return "no error";
-      });
-      console.log(JSON.stringify(thrown));`;
+      })).then((codes) => console.log(JSON.stringify(codes)));`;
     expect(JSON.parse(run(process.execPath, ["-e", script], { cwd: consumer }))).toEqual(["INVALID_OPTION", "INVALID_OPTION"]);
   });
 

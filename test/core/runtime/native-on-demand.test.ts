@@ -26,13 +26,12 @@ function nativeAddonsAfter(code: string, format: "esm" | "cjs"): string[] {
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as string[];
 }
 
-// The entries are bundled from the sources the way tsup builds dist/ (split ESM and CJS), so the test runs the code under test.
+// The entries are bundled from the sources (ESM and CJS, each with the core inlined), so the test runs the code under test.
 beforeAll(async () => {
   dir = await tempDir("instantid-native-");
   await build({
     entry: { index: join(root, "core/index.ts"), a1111: join(root, "adapters/a1111/index.ts"), comfyui: join(root, "adapters/comfyui/index.ts") },
     format: ["esm", "cjs"],
-    splitting: true,
     shims: true,
     outDir: dir,
     target: "node20",
