@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ErrorCode, type InstantIdError } from "../../core/index.js";
-import type { CliCommand, CliIo } from "./command.js";
+import type { CliArgs, CliCommand, CliIo } from "./command.js";
 import { commandFailure } from "./failure.js";
 import { commandHelp, rootHelp } from "./help.js";
 import { VERSION } from "./version.js";
@@ -28,8 +28,9 @@ function parseOptions(command: CliCommand, rest: readonly string[]): ReturnType<
 }
 
 /** Words that help a user act on an error the command's own flags can fix. */
-function hintFor(command: CliCommand, error: InstantIdError): string {
-  if (error.code === ErrorCode.NoFace && command.options["det-threshold"]) {
+function hintFor(command: CliCommand, error: InstantIdError, values: CliArgs["values"]): string {
+  // The detection flags act where faces are detected here (--models); a bridge's server detects with its own settings.
+  if (error.code === ErrorCode.NoFace && command.options["det-threshold"] && values.models) {
     return "\nTry --det-threshold 0.3 (a lower face score threshold) or --det-size 480 (the first detection size; smaller ones follow).";
   }
   return "";
@@ -82,7 +83,7 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
       io.stderr(`${name}: ${error.message} [${error.code}]\n\n${commandHelp(command)}`);
       return EXIT.usage;
     }
-    io.stderr(`${name}: ${error.message} [${error.code}]${hintFor(command, error)}\n`);
+    io.stderr(`${name}: ${error.message} [${error.code}]${hintFor(command, error, parsed.values as CliArgs["values"])}\n`);
     return EXIT.failed;
   }
 }

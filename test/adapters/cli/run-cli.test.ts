@@ -101,12 +101,15 @@ describe("runCli", () => {
     expect(run.err).toContain("[INTERNAL]");
   });
 
-  it("answers NO_FACE with the detection flags of a command that has them, and only then", async () => {
+  it("answers NO_FACE with the detection flags of a command that has them when it detects faces here (--models), and only then", async () => {
     const noFace = new InstantIdError(ErrorCode.NoFace, "No face found at detection sizes 640, 576.");
-    const withFlags = await invoke([withDetectionOptions(() => failingWith(noFace))], ["fail"]);
+    const models = { models: { type: "string", description: "Face models" } } as const;
+    const detecting = withDetectionOptions(() => failingWith(noFace, models));
+    const withFlags = await invoke([detecting], ["fail", "--models", "m"]);
     expect(withFlags.err).toContain("--det-threshold 0.3");
     expect(withFlags.err).toContain("--det-size 480");
-    expect((await invoke([failingWith(noFace)], ["fail"])).err).not.toContain("--det-");
+    expect((await invoke([detecting], ["fail"])).err).not.toContain("--det-");
+    expect((await invoke([failingWith(noFace, models)], ["fail", "--models", "m"])).err).not.toContain("--det-");
   });
 
   it("hands --det-threshold and --det-size to face analysis, checked at the boundary", async () => {
