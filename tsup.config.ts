@@ -1,36 +1,73 @@
-import { defineConfig } from "tsup";
+import { dirname, relative, resolve } from "node:path";
+import { defineConfig, type Options } from "tsup";
 
-export default defineConfig([
-  {
-    entry: {
-      index: "core/index.ts",
-      a1111: "adapters/a1111/index.ts",
-      comfyui: "adapters/comfyui/index.ts",
-      "diffusers-js": "adapters/diffusers-js/index.ts",
-      "onnx-sdxl": "adapters/onnx-sdxl/index.ts",
-      queue: "adapters/queue/index.ts",
-    },
-    format: ["esm", "cjs"],
-    dts: true,
-    // import.meta.url in the CJS build too: generateInWorker finds dist/runner-worker.js through it.
-    shims: true,
-    sourcemap: true,
-    clean: true,
-    target: "node20",
-    // The wrap-session codemod loads ts-morph on demand; users who run it install it themselves.
-    external: ["ts-morph"],
+type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+const coreEntry = resolve(import.meta.dirname, "core/index.ts");
+
+/**
+ * Every adapter entry imports the core as the package itself ("instantid", resolved through "exports"), so ESM and
+ * CommonJS users alike get one copy of the core whichever entries they load: one InstantIdError class, one
+ * lazily loaded onnxruntime. Adapters reach the core only through core/index.ts (the boundary test says so).
+ */
+const coreFromPackage: EsbuildPlugin = {
+  name: "core-from-package",
+  setup(build) {
+    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => {
+      const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, ".ts"));
+      const fromAdapter = !relative(resolve(import.meta.dirname, "core"), args.importer).match(/^[^.]/);
+      return target === coreEntry && fromAdapter ? { path: "instantid", external: true } : undefined;
+    });
   },
-  {
-    entry: {
-      cli: "adapters/cli/main.ts",
-      bench: "test/bench/main.ts",
-      // The runner's worker thread; generateInWorker finds it beside the bundle that imports it.
-      "runner-worker": "adapters/onnx-sdxl/worker/runner-worker.ts",
+};
+
+/** The package's public entries (package.json "exports"): ESM and CommonJS, each with its type declarations. */
+const libraryEntries = {
+  index: "core/index.ts",
+  a1111: "adapters/a1111/index.ts",
+  comfyui: "adapters/comfyui/index.ts",
+  "diffusers-js": "adapters/diffusers-js/index.ts",
+  "diffusers-js/codemod": "adapters/diffusers-js/codemod/index.ts",
+  "onnx-sdxl": "adapters/onnx-sdxl/index.ts",
+  queue: "adapters/queue/index.ts",
+};
+
+/** The executables: the CLI and the runner's worker thread (generateInWorker finds it beside the bundle that imports it). */
+const programEntries = {
+  cli: "adapters/cli/main.ts",
+  "runner-worker": "adapters/onnx-sdxl/worker/runner-worker.ts",
+};
+
+const shared: Options = {
+  target: "node20",
+  // Source maps stay out of the package: the bundles are readable ESM/CJS and the maps would double its size.
+  sourcemap: false,
+  // The wrap-session codemod loads ts-morph on demand; users who run it install it themselves.
+  external: ["ts-morph"],
+};
+
+/**
+ * `tsup` builds everything with type declarations (npm run build, prepack). `tsup --env.TYPES off` skips the
+ * declarations, the slow part, for what only runs the code (npm run demo).
+ */
+export default defineConfig((flags) => {
+  const declarations = flags.env?.TYPES !== "off";
+  return [
+    {
+      ...shared,
+      entry: libraryEntries,
+      format: ["esm", "cjs"],
+      dts: declarations,
+      esbuildPlugins: [coreFromPackage],
+      // import.meta.url in the CJS build too: generateInWorker finds dist/runner-worker.js through it.
+      shims: true,
+      clean: true,
     },
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    external: ["ts-morph"],
-    banner: { js: "#!/usr/bin/env node" },
-  },
-]);
+    {
+      ...shared,
+      entry: programEntries,
+      format: ["esm"],
+      banner: { js: "#!/usr/bin/env node" },
+    },
+  ];
+});

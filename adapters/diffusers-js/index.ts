@@ -6,5 +6,4 @@ export type { RowOrder, Rows, SeparateCalls } from "./batch-order.js";
 export { createStepTracker } from "./step-tracker.js";
 export type { StepPosition } from "./step-tracker.js";
 export type { SessionLike, TensorLike } from "./session-like.js";
-export { findUnetRunCalls, openProject, wrapSessionEdits, WRAP_IMPORT } from "./codemod/find-unet-runs.js";
-export type { UnetRunCall, WrapEdit, WrapSessionPlan } from "./codemod/find-unet-runs.js";
+// The wrap-session codemod is its own entry, instantid/diffusers-js/codemod (its types need ts-morph).

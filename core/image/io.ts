@@ -1,7 +1,12 @@
-import sharp, { type Sharp } from "sharp";
+import type { Sharp, default as SharpFactory } from "sharp";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { RgbImage } from "./rgb-image.js";
+
+/** sharp, loaded on first use: importing the SDK (a bridge user may never decode an image here) must not map libvips. */
+async function sharp(): Promise<typeof SharpFactory> {
+  return (await import("sharp")).default;
+}
 
 /** Raw pixels handed in by a caller: 1 (grey), 3 (RGB) or 4 (RGBA) channels, interleaved. */
 export interface RawPixels {
@@ -23,7 +28,7 @@ export async function loadImage(input: ImageInput): Promise<RgbImage> {
   if (typeof input === "object" && !(input instanceof Uint8Array) && isRaw(input)) return fromRaw(input);
   const source = typeof input === "string" ? input : input instanceof Uint8Array ? `${input.byteLength} bytes of image data` : "a sharp pipeline";
   try {
-    const pipeline = typeof input === "string" || input instanceof Uint8Array ? sharp(input) : input.clone();
+    const pipeline = typeof input === "string" || input instanceof Uint8Array ? (await sharp())(input) : input.clone();
     const { data, info } = await pipeline.rotate().removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
     if (info.width === 0 || info.height === 0) throw new Error("the image is empty");
@@ -66,7 +71,7 @@ function fromRaw(raw: RawPixels | RgbImage): RgbImage {
 
 /** Encodes an RGB image as PNG bytes. */
 export async function encodePng(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return (await sharp())(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
 }
 
 /** Writes an RGB image as a PNG file, atomically. */

@@ -1,7 +1,19 @@
 import { access } from "node:fs/promises";
-import * as ort from "onnxruntime-node";
+import { createRequire } from "node:module";
+import type * as ort from "onnxruntime-node";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
+
+let onnxRuntime: typeof ort | undefined;
+
+/**
+ * onnxruntime-node, loaded on first use: importing the SDK (a bridge user never runs a model) must not map the
+ * native library. Required synchronously because toOrtTensor is synchronous; the package is CommonJS.
+ */
+function runtime(): typeof ort {
+  onnxRuntime ??= createRequire(import.meta.url)("onnxruntime-node") as typeof ort;
+  return onnxRuntime;
+}
 
 /** The ONNX Runtime session type, re-exported so the rest of the core names it from one place. */
 export type OrtSession = ort.InferenceSession;
@@ -50,8 +62,8 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
   const settings = sessionOptions(options);
   try {
     return typeof model === "string"
-      ? await ort.InferenceSession.create(model, settings)
-      : await ort.InferenceSession.create(model, settings);
+      ? await runtime().InferenceSession.create(model, settings)
+      : await runtime().InferenceSession.create(model, settings);
   } catch (error) {
     const source = typeof model === "string" ? model : `${model.byteLength} bytes`;
     throw new InstantIdError(
@@ -64,7 +76,7 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
 
 /** Wraps a float32 tensor for ONNX Runtime without copying its data. */
 export function toOrtTensor(t: Tensor): ort.Tensor {
-  return new ort.Tensor("float32", t.data, [...t.shape]);
+  return new (runtime().Tensor)("float32", t.data, [...t.shape]);
 }
 
 /** Reads a float32 ONNX Runtime output as a core tensor without copying. */

@@ -17,16 +17,16 @@ function importGraph(from: string, seen = new Map<string, string>()): Map<string
   return seen;
 }
 
-// test/helpers/shared.ts finds ../shared from its own source path (import.meta.url), which is wrong once bundled into dist/.
+// test/helpers/shared.ts finds ../shared from its own source path (import.meta.url), which is wrong once bundled into .cache/bench/.
 const SOURCE_PATH_HELPERS = /import\s*\{([^}]*)\}\s*from\s*["'][./]*helpers\/shared\.js["']/g;
 const usesSourcePathHelper = (source: string) => [...source.matchAll(SOURCE_PATH_HELPERS)].some(([, names]) => /\b(sharedPath|sharedRoot|describeShared)\b/.test(names));
 
-describe("npm run bench entry (bundled into dist/bench.js)", () => {
+describe("npm run bench entry (bundled into .cache/bench/main.js)", () => {
   it("reaches no vitest import and no test helper that locates ../shared from its own source path", () => {
     const offenders = [...importGraph(resolve(root, "test/bench/main.ts"))]
       .filter(([, source]) => /from\s+["']vitest["']/.test(source) || usesSourcePathHelper(source))
       .map(([file]) => relative(root, file));
-    expect(offenders, "the bench bundle runs from dist/: find ../shared from the working directory or INSTANTID_SHARED").toEqual([]);
+    expect(offenders, "the bench bundle runs from .cache/bench/: find ../shared from the working directory or INSTANTID_SHARED").toEqual([]);
   });
 });
 

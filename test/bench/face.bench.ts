@@ -15,7 +15,7 @@ import type { RgbImage } from "../../core/image/rgb-image.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../../core/runtime/session.js";
 import { medianMs, type Benchmark } from "./benchmark.js";
 
-// The bench runs from the bundled dist/, so ../shared is found from the working directory (the project root).
+// The bench runs bundled (.cache/bench/main.js), so ../shared is found from the working directory (the project root).
 const real = join(process.env.INSTANTID_SHARED ?? resolve(process.cwd(), "..", "shared"), "real");
 const SIZE = 640;
 const SCRFD_NORM = { mean: 127.5, std: 128, channelOrder: "RGB" } as const;

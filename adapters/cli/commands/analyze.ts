@@ -1,5 +1,6 @@
-import { ErrorCode, FaceAnalysis, InstantIdError, writeEmbeddingFile, type Face } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, writeEmbeddingFile, type Face } from "../../../core/index.js";
 import { defineCommand } from "../command.js";
+import { createFaceAnalysis, detectionOptions, parseDetection } from "../face-analysis.js";
 
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
@@ -31,6 +32,7 @@ export const analyzeCommand = defineCommand({
       value: "FILE",
       description: "Save the largest face's raw embedding ([512]; [N,512] for N images) to FILE (.safetensors, else JSON)",
     },
+    ...detectionOptions,
   },
   examples: [
     "instantid analyze photo.jpg --models ~/.insightface/models/buffalo_s",
@@ -38,9 +40,9 @@ export const analyzeCommand = defineCommand({
   ],
   async run({ values, positionals }, io) {
     const models = values.models as string | undefined;
-    if (!models) throw new InstantIdError(ErrorCode.InvalidOption, "Expected a folder with models.json for --models but received nothing, e.g. --models ../shared/real/models");
+    if (!models) throw new InstantIdError(ErrorCode.InvalidOption, "Expected a folder with models.json for --models but received nothing, e.g. --models models/antelopev2 (instantid models pull antelopev2 --dir models fills it)");
     if (!positionals.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one IMAGE to analyze");
-    const analysis = await FaceAnalysis.create({ models });
+    const analysis = await createFaceAnalysis(models, parseDetection(values));
     const results: { image: string; faces: Face[] }[] = [];
     for (const image of positionals) results.push({ image, faces: await analysis.analyze(image) });
     const target = values["save-embedding"] as string | undefined;

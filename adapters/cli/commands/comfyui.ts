@@ -1,10 +1,9 @@
 import { extname } from "node:path";
 import { buildInstantIdWorkflow } from "../../comfyui/index.js";
-import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
 import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
-import { defineCommand, type CliCommand, type CliIo } from "../command.js";
+import { defineCommand, type CliCommand, type CliIo, type CliOption } from "../command.js";
 import { deliverComfyWorkflow, openComfyServer, readFacePhotos, sendCompositionToComfy, type ComfyTarget } from "../compose/comfyui-backend.js";
 import { printCompositionWarnings } from "../compose/warnings.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
@@ -26,6 +25,14 @@ async function sendOneIdentity(args: BridgeArgs, target: ComfyTarget, openFaceAn
   return deliverComfyWorkflow(workflow, server, target, io);
 }
 
+// ComfyUI_InstantID computes the embedding from a photo and takes none, so identity files (--identity) do not apply.
+const { identity: _identityFiles, ...shared } = bridgeOptions;
+const comfyuiBridgeOptions: Record<string, CliOption> = {
+  ...shared,
+  url: { ...shared.url, description: "Server root, e.g. http://127.0.0.1:8188 (required unless --dry-run)" },
+  pose: { ...shared.pose, description: "Photo whose face positions give the keypoints (one face per identity, matched left to right)" },
+};
+
 /**
  * `instantid comfyui txt2img`: InstantID on a ComfyUI server, or the exact API workflow with --dry-run.
  * Several identities are a composition (bridge/composition.ts) sent as `instantid compose --backend comfyui` sends it.
@@ -36,7 +43,7 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
     summary:
       "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow loads them.",
     options: {
-      ...bridgeOptions,
+      ...comfyuiBridgeOptions,
       checkpoint: { type: "string", value: "NAME", description: "SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)" },
       provider: { type: "string", value: "NAME", description: "Where the node pack runs insightface: CPU, CUDA, ROCM or CoreML", default: "CUDA" },
     },
@@ -46,9 +53,6 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
     ],
     async run({ values }, io) {
       const args = await resolveBridgeSize(parseBridgeArgs(values));
-      if (args.identities.length) {
-        throw new InstantIdError(ErrorCode.InvalidOption, "ComfyUI_InstantID computes the embedding from a photo and takes no embedding, so --identity files cannot be used; pass --face photos");
-      }
       const target = { ...args, provider: values.provider as string, checkpoint: values.checkpoint as string | undefined };
       if (args.faces.length === 1) return sendOneIdentity(args, target, openFaceAnalysis, io);
       const { composition } = await bridgeComposition(args, openFaceAnalysis);

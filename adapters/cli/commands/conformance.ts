@@ -10,7 +10,7 @@ export const conformanceCommand = defineCommand({
     out: { type: "string", short: "o", value: "OUT", description: "Folder to write results to (required)" },
     models: { type: "string", value: "DIR", description: "Folder with models.json, for kinds that run face models (real)" },
   },
-  examples: ["instantid conformance ../shared/golden/align ../shared/golden/scrfd --out out", "instantid conformance ../shared/real --models ../shared/real/models --out out"],
+  examples: ["instantid conformance reference/align reference/scrfd --out out", "instantid conformance reference/real --models models/antelopev2 --out out"],
   async run({ values, positionals }, io) {
     const out = values.out as string | undefined;
     if (!out) throw new InstantIdError(ErrorCode.InvalidOption, "Expected a folder for --out but received nothing; say where results go, e.g. --out out");

@@ -10,7 +10,7 @@ import { conformanceCommand } from "./conformance.js";
 import { convertIdentityNetCommand } from "./convert-identitynet.js";
 import { demoCommand } from "./demo.js";
 import { generateCommand } from "./generate.js";
-import { openFaceAnalysis } from "../face-analysis.js";
+import { withDetectionOptions } from "../face-analysis.js";
 import { identityCreateCommand } from "./identity-create.js";
 import { identityMixCommand } from "./identity-mix.js";
 import { identityShowCommand } from "./identity-show.js";
@@ -27,15 +27,15 @@ export const commands: readonly CliCommand[] = [
   modelsPullCommand,
   modelsCheckCommand,
   convertIdentityNetCommand,
-  a1111Txt2ImgCommand(openFaceAnalysis),
-  comfyuiTxt2ImgCommand(openFaceAnalysis),
+  withDetectionOptions(a1111Txt2ImgCommand),
+  withDetectionOptions(comfyuiTxt2ImgCommand),
   generateCommand,
   wrapSessionCommand,
-  kpsCommand(openFaceAnalysis),
-  identityCreateCommand(openFaceAnalysis),
+  withDetectionOptions(kpsCommand),
+  withDetectionOptions(identityCreateCommand),
   identityShowCommand,
   identityMixCommand,
   demoCommand,
-  composeCommand(openFaceAnalysis, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
+  withDetectionOptions((open) => composeCommand(open, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend })),
   workerCommand,
 ];

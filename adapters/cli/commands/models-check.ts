@@ -12,12 +12,13 @@ export function createModelsCheckCommand(catalog: readonly ModelPack[] = modelCa
       "and the command that fixes it. Exits 1 when a required file is missing or corrupt.",
     positionals: "[DIR]",
     options: {
+      dir: { type: "string", short: "d", value: "DIR", description: "Models folder, as the DIR argument (default: $INSTANTID_MODELS)" },
       pack: { type: "string", multiple: true, value: "PACK", description: `Check only this pack (${catalog.map((p) => p.name).join(", ")})` },
       json: { type: "boolean", description: "Print the report as JSON" },
     },
     examples: ["instantid models check models", "instantid models check models --pack antelopev2"],
     async run({ values, positionals }, io) {
-      const dir = modelsDirFrom(positionals[0]);
+      const dir = modelsDirFrom(positionals[0] ?? values.dir, "models check");
       const packs = (values.pack as string[] | undefined) ?? "all";
       const report = await checkModels(dir, { catalog, packs, onProgress: createProgressBar(io) });
       if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -33,7 +33,7 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
       "INSTANTID_MODELS=models instantid models pull instantid",
     ],
     async run({ values, positionals }, io) {
-      const dir = modelsDirFrom(values.dir);
+      const dir = modelsDirFrom(values.dir, "models pull");
       const packBase = Object.fromEntries(catalog.map((pack) => [pack.name, values[`${pack.name}-base`] as string | undefined]));
       const result = await pullModels({
         dir,

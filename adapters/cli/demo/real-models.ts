@@ -23,7 +23,7 @@ export interface RealModels {
 }
 
 const HOW_TO_GET = {
-  identityNet: "an ONNX export of InstantX's IdentityNet (ControlNetModel), e.g. with optimum-cli or torch.onnx.export; InstantX publishes none",
+  identityNet: "InstantX's IdentityNet converted to ONNX: `instantid models pull instantid` downloads and converts it, or `instantid convert identitynet CONTROLNET_DIR -o identitynet.onnx` converts a downloaded ControlNetModel folder",
   unet: "an SDXL UNet exported to ONNX with ControlNet residual inputs (e.g. an OnnxStack SDXL ControlNet export, or optimum's with residuals)",
   vaeDecoder: "the SDXL VAE decoder exported to ONNX (optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0)",
 } as const;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createModelsCheckCommand } from "../../../adapters/cli/commands/models-check.js";
 import { createModelsPullCommand } from "../../../adapters/cli/commands/models-pull.js";
 import { runCli } from "../../../adapters/cli/run-cli.js";
@@ -12,6 +12,7 @@ import { captureIo } from "./commands/capture.js";
 
 let server: FileServer | undefined;
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await server?.close();
   server = undefined;
 });
@@ -62,10 +63,22 @@ describe("instantid models pull / check", () => {
   it("rejects a bad --retries and an unknown pack with INVALID_OPTION", async () => {
     const { commands, dir } = await setup();
     const retries = captureIo();
-    expect(await runCli(commands, ["models", "pull", "--dir", dir, "--retries=-1"], retries.io)).toBe(1);
+    expect(await runCli(commands, ["models", "pull", "--dir", dir, "--retries=-1"], retries.io)).toBe(2);
     expect(retries.err()).toContain("Expected a whole number >= 0 for --retries");
     const pack = captureIo();
-    expect(await runCli(commands, ["models", "pull", "buffalo_l", "--dir", dir], pack.io)).toBe(1);
+    expect(await runCli(commands, ["models", "pull", "buffalo_l", "--dir", dir], pack.io)).toBe(2);
     expect(pack.err()).toContain("[INVALID_OPTION]");
+  });
+
+  it("check without a folder says how to name one, and accepts what it says", async () => {
+    const { commands, dir } = await setup();
+    vi.stubEnv("INSTANTID_MODELS", "");
+    const none = captureIo();
+    expect(await runCli(commands, ["models", "check"], none.io)).toBe(2);
+    expect(none.err()).toContain("instantid models check --dir models");
+    expect(none.err()).toContain("INSTANTID_MODELS=models");
+    const named = captureIo();
+    expect(await runCli(commands, ["models", "check", "--dir", dir], named.io)).toBe(1);
+    expect(named.out()).toContain(`Fix: instantid models pull all --dir ${dir}`);
   });
 });

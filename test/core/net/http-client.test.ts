@@ -1,12 +1,21 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpClient, InstantIdError } from "../../../core/index.js";
 import { sendJson, sleep, startServer, type RunningServer } from "../../mocks/http-server.js";
 
 let running: RunningServer | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await running?.close();
   running = undefined;
 });
+
+/** Lets real I/O run (setImmediate is not faked) until `done` holds. */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    if (turn > 100_000) throw new Error("the condition never held");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -16,16 +25,23 @@ async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
 
 describe("HttpClient", () => {
   it("retries 5xx answers with doubling backoff and returns the first success", async () => {
-    const times: number[] = [];
+    // Fake timers and clock: the backoff is read off the virtual clock, so a loaded machine cannot skew it.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const arrivals: number[] = [];
     running = await startServer((_, response) => {
-      times.push(Date.now());
-      sendJson(response, times.length < 3 ? 503 : 200, times.length < 3 ? { detail: "busy" } : { ok: true });
+      arrivals.push(Date.now());
+      sendJson(response, arrivals.length < 3 ? 503 : 200, arrivals.length < 3 ? { detail: "busy" } : { ok: true });
     });
     const client = new HttpClient({ baseUrl: `${running.url}/`, what: "test server", backoffMs: 40 });
-    expect(await client.json({ path: "/x" })).toEqual({ ok: true });
-    expect(times).toHaveLength(3);
-    expect(times[2] - times[1]).toBeGreaterThanOrEqual(times[1] - times[0]);
-    expect(times[1] - times[0]).toBeGreaterThanOrEqual(35);
+    const answer = client.json({ path: "/x" });
+    for (const [attempt, backoff] of [[1, 40], [2, 80]]) {
+      await turnsUntil(() => arrivals.length === attempt && vi.getTimerCount() === 1);
+      await vi.advanceTimersByTimeAsync(backoff - 1);
+      expect(arrivals, `no retry before the ${backoff} ms backoff is over`).toHaveLength(attempt);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    expect(await answer).toEqual({ ok: true });
+    expect(arrivals.map((t) => t - arrivals[0])).toEqual([0, 40, 120]);
   });
 
   it("does not retry a timeout, and says so", async () => {

@@ -118,7 +118,7 @@ describe("instantid a1111 txt2img", () => {
     const face = await facePhoto(dir);
     const { io, err } = captureIo();
     const args = ["a1111", "txt2img", "--flavour", "sdnext", "--face", face, "--pose", face, "--prompt", "p", "--size", "512x512", "--dry-run", join(dir, "r.json")];
-    expect(await runCli(commands, args, io)).toBe(1);
+    expect(await runCli(commands, args, io)).toBe(2);
     expect(err()).toMatch(/no --pose with SD.Next/);
   });
 
@@ -126,10 +126,10 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const face = await facePhoto(dir);
     const a = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p", "--size", "1000x7", "--dry-run", join(dir, "r.json")], a.io)).toBe(1);
+    expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p", "--size", "1000x7", "--dry-run", join(dir, "r.json")], a.io)).toBe(2);
     expect(a.err()).toContain("Expected WxH, multiples of 8 between 64 and 4096 for --size");
     const b = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p"], b.io)).toBe(1);
+    expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p"], b.io)).toBe(2);
     expect(b.err()).toContain("Expected --url");
   });
 });
@@ -188,7 +188,7 @@ describe("instantid a1111 txt2img with several identities", () => {
 
   it("refuses several face photos without --models, which the layout needs", async () => {
     const dir = await tempDir();
-    const err = await run(commands, ["a1111", "txt2img", "--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), ...shared, "--dry-run", join(dir, "r.json")], 1);
+    const err = await run(commands, ["a1111", "txt2img", "--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), ...shared, "--dry-run", join(dir, "r.json")], 2);
     expect(err).toContain("--models");
     expect(err).toContain("[INVALID_OPTION]");
   });

@@ -97,9 +97,9 @@ describe("instantid compose", () => {
       const code = await runCli(commands, ["compose", "--identity", a, "--identity", b, "--prompt", "x", ...argv], c.io);
       return { code, err: c.err() };
     };
-    expect(await run("--region", "0,0,1,1", "--backend", "local", "-o", "x.png")).toMatchObject({ code: 1, err: expect.stringMatching(/one --region per --identity \(2\)/) });
-    expect(await run("--backend", "midjourney")).toMatchObject({ code: 1, err: expect.stringMatching(/local \| a1111 \| comfyui/) });
-    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111")).toMatchObject({ code: 1, err: expect.stringMatching(/-o OUT.png.*--dry-run/) });
-    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111", "--dry-run", join(dir, "r.json"))).toMatchObject({ code: 1, err: expect.stringMatching(/not part of this build/) });
+    expect(await run("--region", "0,0,1,1", "--backend", "local", "-o", "x.png")).toMatchObject({ code: 2, err: expect.stringMatching(/one --region per --identity \(2\)/) });
+    expect(await run("--backend", "midjourney")).toMatchObject({ code: 2, err: expect.stringMatching(/local \| a1111 \| comfyui/) });
+    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111")).toMatchObject({ code: 2, err: expect.stringMatching(/-o OUT.png.*--dry-run/) });
+    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111", "--dry-run", join(dir, "r.json"))).toMatchObject({ code: 2, err: expect.stringMatching(/not part of this build/) });
   });
 });

@@ -77,7 +77,7 @@ describe("instantid demo (failure paths)", () => {
       const env = process.env.INSTANTID_MODELS;
       delete process.env.INSTANTID_MODELS;
       try {
-        expect(await runCli(commands, ["demo", ...argv, "--out", await tempDir()], io)).toBe(1);
+        expect(await runCli(commands, ["demo", ...argv, "--out", await tempDir()], io)).toBe(2);
       } finally {
         if (env !== undefined) process.env.INSTANTID_MODELS = env;
       }
@@ -87,7 +87,7 @@ describe("instantid demo (failure paths)", () => {
 
   it("a bad --steps value is an INVALID_OPTION naming the option", async () => {
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["demo", "--steps", "zero", "--out", await tempDir(), "--cache", await tempDir()], io)).toBe(1);
+    expect(await runCli(commands, ["demo", "--steps", "zero", "--out", await tempDir(), "--cache", await tempDir()], io)).toBe(2);
     expect(err()).toContain("--steps");
   });
 });

@@ -70,14 +70,14 @@ describeShared("instantid generate", "golden/unet", () => {
     const err: string[] = [];
     const io: CliIo = { stdout: () => {}, stderr: (t) => err.push(t), interactive: false };
     const argv = ["generate", "--unet", "u.onnx", "--embeds", sharedPath("golden/unet/cases.safetensors"), "--out", "o.png", "--adapter", "a.bin"];
-    expect(await runCli(commands, argv, io)).toBe(1);
+    expect(await runCli(commands, argv, io)).toBe(2);
     expect(err.join("")).toContain("missing --identitynet, --identity, --kps");
   });
 
   it("names the missing option", async () => {
     const err: string[] = [];
     const io: CliIo = { stdout: () => {}, stderr: (t) => err.push(t), interactive: false };
-    expect(await runCli(commands, ["generate", "--unet", "u.onnx"], io)).toBe(1);
+    expect(await runCli(commands, ["generate", "--unet", "u.onnx"], io)).toBe(2);
     expect(err.join("")).toContain("--embeds");
   });
 });

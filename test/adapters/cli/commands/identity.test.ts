@@ -70,7 +70,7 @@ describe("instantid identity", () => {
   it("rejects an unknown combine mode", async () => {
     const dir = await tempDir();
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["identity", "create", await photo(dir, "a.png", 100), "--combine", "median", "--models", dir, "-o", join(dir, "x")], io)).toBe(1);
+    expect(await runCli(commands, ["identity", "create", await photo(dir, "a.png", 100), "--combine", "median", "--models", dir, "-o", join(dir, "x")], io)).toBe(2);
     expect(err()).toContain("INVALID_OPTION");
   });
 });

@@ -47,7 +47,7 @@ describe("instantid kps", () => {
     expect(await runCli(commands, ["kps", me, "--size", "64x32", "--models", dir, "-o", join(dir, "kps.png")], a.io)).toBe(0);
     expect((await loadImage(join(dir, "kps.png"))).height).toBe(32);
     const b = captureIo();
-    expect(await runCli(commands, ["kps", me, "--size", "0x32", "--models", dir, "-o", join(dir, "k2.png")], b.io)).toBe(1);
+    expect(await runCli(commands, ["kps", me, "--size", "0x32", "--models", dir, "-o", join(dir, "k2.png")], b.io)).toBe(2);
     expect(b.err()).toContain("INVALID_OPTION");
   });
 
@@ -64,7 +64,7 @@ describe("instantid kps", () => {
 
   it("fails with an actionable message when --out is missing", async () => {
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["kps", "me.png", "--models", "m"], io)).toBe(1);
+    expect(await runCli(commands, ["kps", "me.png", "--models", "m"], io)).toBe(2);
     expect(err()).toContain("--out");
   });
 });

@@ -47,10 +47,10 @@ describeShared("instantid compose --backend local", "golden/unet", () => {
     const id = join(dir, "a.identity.safetensors");
     await saveIdentity(id, createIdentity([{ embedding: new Float32Array(512).fill(1) }]));
     const missing = captureIo();
-    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "-o", join(dir, "o.png")], missing.io)).toBe(1);
+    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "-o", join(dir, "o.png")], missing.io)).toBe(2);
     expect(missing.err()).toMatch(/--adapter/);
     const dry = captureIo();
-    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "--dry-run", join(dir, "r.json")], dry.io)).toBe(1);
+    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "--dry-run", join(dir, "r.json")], dry.io)).toBe(2);
     expect(dry.err()).toMatch(/--dry-run/);
   });
 });
@@ -104,7 +104,7 @@ describe("instantid compose --backend local with --region-embeds (tiny synthetic
 
   it("refuses a --region-embeds count that is not one per --identity before loading any model", async () => {
     const run = await compose("x.png", "--region-embeds", file("hat.safetensors"));
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.err()).toContain("Expected one --region-embeds per --identity (2) but received 1");
   });
 });
