@@ -31,6 +31,11 @@ const comfyuiBridgeOptions: Record<string, CliOption> = {
   ...shared,
   url: { ...shared.url, description: "Server root, e.g. http://127.0.0.1:8188 (required unless --dry-run)" },
   pose: { ...shared.pose, description: "Photo whose face positions give the keypoints (one face per identity, matched left to right)" },
+  models: {
+    ...shared.models,
+    description:
+      "Face models (models.json): analyse the faces here and draw the keypoint images sent as image_kps (needed for several --face photos); ComfyUI_InstantID's Apply nodes still run insightface on the server",
+  },
 };
 
 /**

@@ -118,7 +118,7 @@ describe("several faces", () => {
   it("Forge: refused, naming why (each InstantID unit feeds every ControlNet) and where several identities work", async () => {
     a1111 = await startMockA1111({ flavour: "forge" });
     const dir = await tempDir();
-    const { err } = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.5]))], ["a1111", "txt2img", "--url", a1111.url, ...(await two(dir)), "-o", join(dir, "o.png")], 1);
+    const { err } = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.5]))], ["a1111", "txt2img", "--url", a1111.url, ...(await two(dir)), "-o", join(dir, "o.png")], 2);
     expect(err).toMatch(/Forge cannot keep 2 identities apart.*cross-attention input of every ControlNet.*A1111 with sd-webui-controlnet, ComfyUI.*local runner.*\[INVALID_OPTION\]/);
     expect(a1111.counts.generationAttempts).toBe(0);
   });
@@ -126,7 +126,7 @@ describe("several faces", () => {
   it("SD.Next: refused, its face script takes one identity", async () => {
     a1111 = await startMockA1111({ flavour: "sdnext" });
     const dir = await tempDir();
-    const { err } = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.5]))], ["a1111", "txt2img", "--url", a1111.url, ...(await two(dir)), "-o", join(dir, "o.png")], 1);
+    const { err } = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.5]))], ["a1111", "txt2img", "--url", a1111.url, ...(await two(dir)), "-o", join(dir, "o.png")], 2);
     expect(err).toMatch(/SD.Next's face script takes one identity/);
   });
 
@@ -150,7 +150,7 @@ describe("dry runs a replay can send", () => {
     expect(unitsOf(body).map((u) => u.model)).toEqual(["ip-adapter_instant_id_sdxl [eb2d3ec0]", "control_instant_id_sdxl [c5c25a35]"]);
     const replay = await fetch(`${a1111.url}/sdapi/v1/txt2img`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
     expect(replay.status).toBe(200);
-    const { err } = await run(commands, ["a1111", "txt2img", "--flavour", "forge", "--face", face, ...common, "--dry-run", request], 1);
+    const { err } = await run(commands, ["a1111", "txt2img", "--flavour", "forge", "--face", face, ...common, "--dry-run", request], 2);
     expect(err).toMatch(/hash.*for --url/);
   });
 
@@ -249,7 +249,7 @@ describeShared("local analysis and pose with the real face models", "real/models
     await run(commands, ["a1111", "txt2img", "--face", obama, "--pose", hopkins, ...common, "--size", "1024x512", "--dry-run", request]);
     const [, net] = unitsOf(JSON.parse(await readFile(request, "utf8")));
     expect([net.module, net.resize_mode, net.image]).toEqual(["instant_id_face_keypoints", "Resize and Fill", (await readFile(hopkins)).toString("base64")]);
-    const { err } = await run(commands, ["a1111", "txt2img", "--flavour", "sdnext", "--face", obama, "--pose", hopkins, ...common, "--dry-run", request], 1);
+    const { err } = await run(commands, ["a1111", "txt2img", "--flavour", "sdnext", "--face", obama, "--pose", hopkins, ...common, "--dry-run", request], 2);
     expect(err).toMatch(/no --pose with SD.Next/);
   });
 });

@@ -163,7 +163,7 @@ describeShared("instantid demo --prompt (real face models, tiny generation and t
 describe("instantid demo --prompt without real models", () => {
   it("is refused: the synthetic models have no text encoders", async () => {
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["demo", "--prompt", "a cat", "--out", await tempDir(), "--cache", await tempDir()], io)).toBe(1);
+    expect(await runCli(commands, ["demo", "--prompt", "a cat", "--out", await tempDir(), "--cache", await tempDir()], io)).toBe(2);
     expect(err()).toContain("--prompt and --negative-prompt need --models DIR and --face PHOTO");
   });
 });

@@ -58,7 +58,7 @@ describe("instantid generate --prompt (tiny SDXL export in optimum's layout)", (
 
   it("asks for exactly one of --prompt and --embeds", async () => {
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["generate", "--unet", unet, "--out", "x.png"], io)).toBe(1);
+    expect(await runCli(commands, ["generate", "--unet", unet, "--out", "x.png"], io)).toBe(2);
     expect(err()).toContain("exactly one of --prompt TEXT and --embeds FILE");
   });
 });

@@ -24,7 +24,7 @@ describe("instantid worker (options checked before any connection)", () => {
     expect((await worker("--backend", "a1111")).err()).toMatch(/--redis/);
     expect((await worker("--redis", "http://127.0.0.1:6379", "--backend", "a1111")).err()).toMatch(/a redis:\/\/ or rediss:\/\/ URL/);
     const bad = await worker("--redis", "redis://127.0.0.1:1", "--backend", "gpu");
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err()).toMatch(/local, a1111, comfyui for --backend but received "gpu"/);
     expect((await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111")).err()).toMatch(/--url/);
     expect((await worker("--redis", "redis://127.0.0.1:1", "--backend", "local")).err()).toMatch(/--unet/);
