@@ -2,7 +2,18 @@ import * as ort from "onnxruntime-node";
 import type { ImageAdapterWeights } from "../../core/adapter/weights.js";
 import { loadSession, runSession } from "../../core/runtime/session.js";
 import { syntheticImageAdapter } from "../../core/synthetic/image-adapter.js";
-import { downSkips, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";
+import { downSkips, TINY_UNET, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";
+
+/** TINY_UNET's structure (nine skips, 11 cross-attention blocks) at the smallest widths: 1/20 of its weights, for tests that build many variants. */
+export const MICRO_UNET: SyntheticUnetConfig = {
+  ...TINY_UNET,
+  channels: [16, 16, 32],
+  headDim: 8,
+  groups: 4,
+  contextDim: 32,
+  pooledDim: 16,
+  timeIdDim: 4,
+};
 
 /** Deterministic values in [-1, 1) (no Math.random: failures must reproduce). */
 export function wave(length: number, seed: number): Float32Array {

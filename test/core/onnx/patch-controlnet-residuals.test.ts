@@ -8,20 +8,19 @@ import { externalDataLocations } from "../../../core/onnx/external-data.js";
 import { decodeModel } from "../../../core/onnx/model.js";
 import type { AttentionStyle } from "../../../core/synthetic/attention-styles.js";
 import { buildSyntheticUnet } from "../../../core/synthetic/unet.js";
-import { TINY_UNET } from "../../../core/synthetic/unet-config.js";
 import { writeSyntheticModel } from "../../../core/synthetic/write-model.js";
 import { anonymize } from "../../helpers/anonymize.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
-import { imageAttentionFeeds, outSample, residualFeeds, syntheticAdapterWeights, unetFeeds } from "../../helpers/synthetic-unet.js";
+import { imageAttentionFeeds, MICRO_UNET, outSample, residualFeeds, syntheticAdapterWeights, unetFeeds } from "../../helpers/synthetic-unet.js";
 import { TorchGraph } from "../../helpers/torch-graph.js";
 
 const H = 16;
 const W = 16;
 const plain = (attention: AttentionStyle = "split-heads", timestep: "float" | "int64" = "float") =>
-  buildSyntheticUnet(TINY_UNET, {}, { residualInputs: false, attention, timestep });
+  buildSyntheticUnet(MICRO_UNET, {}, { residualInputs: false, attention, timestep });
 const withResiduals = (attention: AttentionStyle = "split-heads", timestep: "float" | "int64" = "float") =>
-  buildSyntheticUnet(TINY_UNET, {}, { residualInputs: true, attention, timestep });
+  buildSyntheticUnet(MICRO_UNET, {}, { residualInputs: true, attention, timestep });
 const declared = (inputs: readonly OnnxValueInfo[]) =>
   Object.fromEntries(inputs.map((v) => [v.name, v.type?.tensorType?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)))]));
 
@@ -34,21 +33,21 @@ describe("patchControlNetResiduals on a UNet export without residual inputs", ()
       expect(patched.residuals).toEqual({ down: Array.from({ length: 9 }, (_, i) => `down_block_additional_residual_${i}`), mid: "mid_block_additional_residual" });
       const reference = withResiduals(attention, timestep);
       expect(declared(decodeModel(patched.bytes!).graph.input)).toEqual(declared(reference.graph.input));
-      const feeds = { ...unetFeeds(TINY_UNET, H, W, timestep), ...residualFeeds(TINY_UNET, H, W) };
+      const feeds = { ...unetFeeds(MICRO_UNET, H, W, timestep), ...residualFeeds(MICRO_UNET, H, W) };
       assertClose(await outSample(patched.bytes!, feeds), await outSample(encodeModel(reference), feeds), { abs: 1e-5, rel: 1e-5 }, "out_sample");
     });
   }
 
   it("finds the skips by structure alone when every name is stripped", async () => {
     const patched = await patchControlNetResiduals(encodeModel(anonymize(plain("attn-processor"))));
-    const feeds = { ...unetFeeds(TINY_UNET, H, W), ...residualFeeds(TINY_UNET, H, W) };
+    const feeds = { ...unetFeeds(MICRO_UNET, H, W), ...residualFeeds(MICRO_UNET, H, W) };
     assertClose(await outSample(patched.bytes!, feeds), await outSample(encodeModel(withResiduals("attn-processor")), feeds), { abs: 1e-5, rel: 1e-5 }, "anonymous");
   });
 
   it("with zero residuals computes what the unpatched UNet computes", async () => {
     const { bytes } = await patchControlNetResiduals(encodeModel(plain()));
-    const zeros = Object.fromEntries(Object.entries(residualFeeds(TINY_UNET, H, W)).map(([name, t]) => [name, new (t.constructor as never as typeof import("onnxruntime-node").Tensor)("float32", new Float32Array(t.size), t.dims)]));
-    assertClose(await outSample(bytes!, { ...unetFeeds(TINY_UNET, H, W), ...zeros }), await outSample(encodeModel(plain()), unetFeeds(TINY_UNET, H, W)), { abs: 1e-6 }, "zero residuals");
+    const zeros = Object.fromEntries(Object.entries(residualFeeds(MICRO_UNET, H, W)).map(([name, t]) => [name, new (t.constructor as never as typeof import("onnxruntime-node").Tensor)("float32", new Float32Array(t.size), t.dims)]));
+    assertClose(await outSample(bytes!, { ...unetFeeds(MICRO_UNET, H, W), ...zeros }), await outSample(encodeModel(plain()), unetFeeds(MICRO_UNET, H, W)), { abs: 1e-6 }, "zero residuals");
   });
 
   it("returns the names of a UNet that already takes residuals, unchanged", async () => {
@@ -68,8 +67,8 @@ describe("patchControlNetResiduals on a UNet export without residual inputs", ()
 });
 
 describe("patchControlNetResiduals with patchImageAdapter", () => {
-  const adapter = syntheticAdapterWeights(TINY_UNET);
-  const feeds = { ...unetFeeds(TINY_UNET, H, W), ...residualFeeds(TINY_UNET, H, W), ...imageAttentionFeeds(TINY_UNET, 0.7) };
+  const adapter = syntheticAdapterWeights(MICRO_UNET);
+  const feeds = { ...unetFeeds(MICRO_UNET, H, W), ...residualFeeds(MICRO_UNET, H, W), ...imageAttentionFeeds(MICRO_UNET, 0.7) };
 
   for (const named of [true, false]) {
     it(`composes in either order and in one call, as the export with residuals patched with the image attention (${named ? "named" : "anonymous"} nodes)`, async () => {
@@ -107,14 +106,14 @@ describe("patchControlNetResiduals files", () => {
     expect(externalDataLocations((await readModel(first.modelPath!)).graph)).toEqual(["model.onnx.data"]);
     expect((await readdir(dir)).filter((f) => f.endsWith(".data"))).toEqual(["model.onnx.data"]);
     expect(await patchControlNetResiduals(path)).toEqual({ ...first, cached: true });
-    const feeds = { ...unetFeeds(TINY_UNET, H, W), ...residualFeeds(TINY_UNET, H, W) };
+    const feeds = { ...unetFeeds(MICRO_UNET, H, W), ...residualFeeds(MICRO_UNET, H, W) };
     assertClose(await outSample(first.modelPath!, feeds), await outSample(encodeModel(withResiduals("attn-processor")), feeds), { abs: 1e-5, rel: 1e-5 }, "patched file");
   });
 
   it("writes one model with both patches, and never reads the external weights", async () => {
     const { dir, path } = await externalUnet();
     await truncate(join(dir, "model.onnx.data"), 0);
-    const both = await patchImageAdapter(path, syntheticAdapterWeights(TINY_UNET), { controlNetResiduals: true });
+    const both = await patchImageAdapter(path, syntheticAdapterWeights(MICRO_UNET), { controlNetResiduals: true });
     const names = (await readdir(dir)).filter((f) => f.endsWith(".onnx"));
     expect(names.sort()).toEqual(["model.onnx", (both.modelPath ?? "").split("/").pop()].sort());
     expect(both.residuals?.down).toHaveLength(9);
