@@ -30,3 +30,5 @@ export * from "./kps/index.js";
 export * from "./identity/index.js";
 export * from "./synthetic/index.js";
 export * from "./compose/index.js";
+// convertControlNet(options: { dir: string; output: string; dtype?: "fp16" | "fp32"; onProgress?: ProgressListener; signal?: AbortSignal }): Promise<ConvertedControlNet>
+export * from "./controlnet/index.js";

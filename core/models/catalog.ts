@@ -9,7 +9,8 @@
  * - InsightFace antelopev2 (mirrored on Hugging Face, e.g. DIAMONIK7777/antelopev2, identical
  *   digests across mirrors): `scrfd_10g_bnkps.onnx` and `glintr100.onnx` are what InstantID uses;
  *   the pack's other three models are optional.
- * No ONNX export of IdentityNet is published by InstantX, so none is listed.
+ * No ONNX export of IdentityNet is published by InstantX: a pull converts `ControlNetModel/` to
+ * `identitynet.onnx` (+ `identitynet.onnx.data`) after the download.
  */
 
 import { antelopev2Manifest, type FaceModelsManifest } from "./manifest.js";
@@ -42,6 +43,8 @@ export interface ModelPack {
   readonly files: readonly ModelFile[];
   /** A `models.json` to write into the pack folder once its required files are in place. */
   readonly manifest?: FaceModelsManifest;
+  /** A diffusers ControlNet folder of the pack to convert to ONNX once pulled (paths relative to the pack folder). */
+  readonly controlNet?: { readonly from: string; readonly to: string };
 }
 
 /** The InsightFace antelopev2 face models (detector and recognizer used by InstantID). */
@@ -119,6 +122,7 @@ export const instantIdPack: ModelPack = {
       description: "IdentityNet weights (SDXL ControlNet, float16)",
     },
   ],
+  controlNet: { from: "ControlNetModel", to: "identitynet.onnx" },
 };
 
 /** Every pack the SDK knows, in the order `all` pulls them. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InstantIdError, toInstantIdError } from "../errors.js";
 import type { ProgressListener } from "../progress.js";
 import { filesToFetch, modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
+import { convertPulledControlNet } from "./convert-step.js";
 import { downloadFile } from "./download.js";
 import { writeFaceManifest } from "./manifest.js";
 import { selectPacks } from "./select.js";
@@ -40,29 +41,35 @@ export interface PulledFile {
   readonly resumedFrom?: number;
 }
 
-/** The result of {@link pullModels}: every file, and the manifests written. */
+/** The result of {@link pullModels}: every file, the manifests written, and the ONNX models converted. */
 export interface PullModelsResult {
   readonly files: readonly PulledFile[];
   readonly manifests: readonly string[];
+  /** ONNX models written from a pack's diffusers folder (IdentityNet); absent when already up to date. */
+  readonly converted: readonly string[];
 }
 
 /**
  * Downloads the files of the chosen packs into `dir`, skipping those already present and verified,
  * replacing those that fail verification, resuming partial ones; then writes each pack's manifest
- * (`antelopev2/models.json`). Downloads are sequential; one failure stops the pull with its error.
+ * (`antelopev2/models.json`) and converts IdentityNet to ONNX (`instantid/identitynet.onnx`) unless an
+ * up-to-date conversion is there. Downloads are sequential; one failure stops the pull with its error.
  */
 export async function pullModels(options: PullModelsOptions): Promise<PullModelsResult> {
   const packs = selectPacks(options.packs ?? "all", options.catalog ?? modelCatalog);
   const files: PulledFile[] = [];
   const manifests: string[] = [];
+  const converted: string[] = [];
   for (const pack of packs) {
     const base = packBaseUrl(pack, options.sources, options.env);
     for (const file of filesToFetch(pack, options.includeOptional ?? false)) {
       files.push(await pullFile(pack, file, base, options));
     }
     if (pack.manifest) manifests.push(await writeFaceManifest(join(options.dir, pack.folder), pack.manifest));
+    const model = pack.controlNet && (await convertPulledControlNet(join(options.dir, pack.folder), pack.controlNet, options));
+    if (model) converted.push(model);
   }
-  return { files, manifests };
+  return { files, manifests, converted };
 }
 
 async function pullFile(pack: ModelPack, file: ModelFile, base: string, options: PullModelsOptions): Promise<PulledFile> {

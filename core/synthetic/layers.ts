@@ -1,32 +1,34 @@
 import { intAttribute, intsAttribute } from "../onnx/graph.js";
+import { RandomLayerWeights, type LayerWeights } from "./layer-weights.js";
 import { RandomWeights } from "./random-weights.js";
 import { scopePath, TorchGraph } from "./torch-graph.js";
 
-/** What every layer builder needs: the graph being built and the weight source. */
+/** What every layer builder needs: the graph being built, where parameters come from, and GroupNorm's group count. */
 export interface LayerContext {
   readonly graph: TorchGraph;
-  readonly random: RandomWeights;
+  readonly weights: LayerWeights;
   readonly groups: number;
 }
 
 /** nn.Linear as torch exports it: MatMul with a [in, out] weight, then Add of the bias. */
 export function linear(ctx: LayerContext, module: string, x: string, inDim: number, outDim: number, bias = true): string {
   const s = scopePath(module);
-  const weight = ctx.graph.weight(`${module}.weight`, ctx.random.fanIn(inDim * outDim, inDim), [inDim, outDim]);
-  const product = ctx.graph.node("MatMul", [x, weight], `${s}/MatMul`);
-  if (!bias) return product;
-  return ctx.graph.node("Add", [ctx.graph.weight(`${module}.bias`, ctx.random.bias(outDim), [outDim]), product], `${s}/Add`);
+  const params = ctx.weights.linear(ctx.graph, module, inDim, outDim, bias);
+  const product = ctx.graph.node("MatMul", [x, params.weight], `${s}/MatMul`);
+  if (!params.bias) return product;
+  return ctx.graph.node("Add", [params.bias, product], `${s}/Add`);
 }
 
-/** nn.Conv2d with "same" padding for odd kernels; `gain` scales the weights' spread. */
-export function conv(ctx: LayerContext, module: string, x: string, inChannels: number, outChannels: number, kernel = 3, stride = 1, gain = 1): string {
-  const fanIn = inChannels * kernel * kernel;
-  const weight = ctx.graph.weight(`${module}.weight`, ctx.random.fanIn(outChannels * fanIn, fanIn, gain), [outChannels, inChannels, kernel, kernel]);
-  const bias = ctx.graph.weight(`${module}.bias`, ctx.random.bias(outChannels), [outChannels]);
+/** Zero padding of a convolution as ONNX orders it: [top, left, bottom, right]. */
+export type ConvPads = readonly [number, number, number, number];
+
+/** nn.Conv2d, "same" padding for odd kernels unless `pads` says otherwise; `gain` scales random weights' spread. */
+export function conv(ctx: LayerContext, module: string, x: string, inChannels: number, outChannels: number, kernel = 3, stride = 1, gain = 1, pads?: ConvPads): string {
+  const params = ctx.weights.conv(ctx.graph, module, inChannels, outChannels, kernel, gain);
   const pad = (kernel - 1) / 2;
-  return ctx.graph.node("Conv", [x, weight, bias], `${scopePath(module)}/Conv`, [
+  return ctx.graph.node("Conv", [x, params.weight, params.bias], `${scopePath(module)}/Conv`, [
     intsAttribute("kernel_shape", [kernel, kernel]),
-    intsAttribute("pads", [pad, pad, pad, pad]),
+    intsAttribute("pads", [...(pads ?? [pad, pad, pad, pad])]),
     intsAttribute("strides", [stride, stride]),
     intsAttribute("dilations", [1, 1]),
     intAttribute("group", 1),
@@ -34,24 +36,22 @@ export function conv(ctx: LayerContext, module: string, x: string, inChannels: n
 }
 
 /** nn.GroupNorm the way torch exports it at opset 17: reshape to groups, InstanceNormalization, reshape back, affine. */
-export function groupNorm(ctx: LayerContext, module: string, x: string, channels: number): string {
+export function groupNorm(ctx: LayerContext, module: string, x: string, channels: number, eps = 1e-5): string {
   const s = scopePath(module);
   const g = ctx.graph;
   const grouped = g.node("Reshape", [x, g.constant(s, [0n, BigInt(ctx.groups), -1n])], `${s}/Reshape`);
   const ones = g.weight(`${module}.instance_scale`, new Float32Array(ctx.groups).fill(1), [ctx.groups]);
   const zeros = g.weight(`${module}.instance_bias`, new Float32Array(ctx.groups), [ctx.groups]);
-  const normed = g.node("InstanceNormalization", [grouped, ones, zeros], `${s}/InstanceNormalization`, [floatAttribute("epsilon", 1e-5)]);
+  const normed = g.node("InstanceNormalization", [grouped, ones, zeros], `${s}/InstanceNormalization`, [floatAttribute("epsilon", eps)]);
   const back = g.node("Reshape", [normed, g.node("Shape", [x], `${s}/Shape`)], `${s}/Reshape_1`);
-  const weight = g.weight(`${module}.weight`, new Float32Array(channels).fill(1), [channels, 1, 1]);
-  const bias = g.weight(`${module}.bias`, new Float32Array(channels), [channels, 1, 1]);
-  return g.node("Add", [g.node("Mul", [back, weight], `${s}/Mul`), bias], `${s}/Add`);
+  const affine = ctx.weights.affine(g, module, channels, [channels, 1, 1]);
+  return g.node("Add", [g.node("Mul", [back, affine.weight], `${s}/Mul`), affine.bias], `${s}/Add`);
 }
 
 /** nn.LayerNorm over the last axis. */
-export function layerNorm(ctx: LayerContext, module: string, x: string, channels: number): string {
-  const weight = ctx.graph.weight(`${module}.weight`, new Float32Array(channels).fill(1), [channels]);
-  const bias = ctx.graph.weight(`${module}.bias`, new Float32Array(channels), [channels]);
-  return ctx.graph.node("LayerNormalization", [x, weight, bias], `${scopePath(module)}/LayerNormalization`, [intAttribute("axis", -1), floatAttribute("epsilon", 1e-5)]);
+export function layerNorm(ctx: LayerContext, module: string, x: string, channels: number, eps = 1e-5): string {
+  const affine = ctx.weights.affine(ctx.graph, module, channels, [channels]);
+  return ctx.graph.node("LayerNormalization", [x, affine.weight, affine.bias], `${scopePath(module)}/LayerNormalization`, [intAttribute("axis", -1), floatAttribute("epsilon", eps)]);
 }
 
 /** SiLU as x · sigmoid(x). */
@@ -70,14 +70,31 @@ export function gelu(ctx: LayerContext, module: string, x: string): string {
   return g.node("Mul", [g.node("Mul", [x, onePlus], `${s}/Mul`), scalar("half", 0.5)], `${s}/Mul_1`);
 }
 
-/** Sinusoidal embedding of every value of `x` (flip_sin_to_cos, shift 0): a trailing axis of `dim` (cos, then sin). */
-export function sinusoid(ctx: LayerContext, module: string, x: string, dim: number): string {
+/** diffusers' `Timesteps` options: cos before sin (`flip_sin_to_cos`) and the frequency denominator's shift (`freq_shift`). */
+export interface SinusoidOptions {
+  readonly flipSinToCos: boolean;
+  readonly freqShift: number;
+}
+
+/** Sinusoidal embedding of every value of `x` (diffusers' `get_timestep_embedding`, max period 10000): a trailing axis of even `dim`. */
+export function sinusoid(ctx: LayerContext, module: string, x: string, dim: number, options: SinusoidOptions = { flipSinToCos: true, freqShift: 0 }): string {
   const s = scopePath(module);
   const g = ctx.graph;
   const half = dim / 2;
-  const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
+  const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / (half - options.freqShift)));
   const args = g.node("Mul", [g.node("Unsqueeze", [x, g.constant(s, [-1n])], `${s}/Unsqueeze`), g.weight(`${module}.freqs`, freqs, [half])], `${s}/Mul`);
-  return g.node("Concat", [g.node("Cos", [args], `${s}/Cos`), g.node("Sin", [args], `${s}/Sin`)], `${s}/Concat`, [intAttribute("axis", -1)]);
+  const [first, second] = options.flipSinToCos ? (["Cos", "Sin"] as const) : (["Sin", "Cos"] as const);
+  return g.node("Concat", [g.node(first, [args], `${s}/${first}`), g.node(second, [args], `${s}/${second}`)], `${s}/Concat`, [intAttribute("axis", -1)]);
+}
+
+/** GEGLU feed-forward input (diffusers' default `activation_fn`): `proj` to 2·inner, then first half · GELU(second half). */
+export function geglu(ctx: LayerContext, module: string, x: string, dim: number, inner: number): string {
+  const s = scopePath(module);
+  const g = ctx.graph;
+  const projected = linear(ctx, `${module}.proj`, x, dim, 2 * inner);
+  const half = (from: number, to: number, name: string) =>
+    g.node("Slice", [projected, g.constant(s, [BigInt(from)]), g.constant(s, [BigInt(to)]), g.constant(s, [-1n])], `${s}/${name}`);
+  return g.node("Mul", [half(0, inner, "Slice"), gelu(ctx, module, half(inner, 2 * inner, "Slice_1"))], `${s}/Mul_gate`);
 }
 
 /** A FLOAT attribute. */
@@ -97,14 +114,14 @@ export interface GraphWeightsOptions {
   readonly externalFile?: string;
 }
 
-/** A fresh graph and layer context for `seed`, virtual or not. */
+/** A fresh graph and layer context with random weights for `seed`, virtual or not. */
 export function layerContext(seed: number, groups: number, options: GraphWeightsOptions = {}): LayerContext {
   const graph = new TorchGraph();
   if (options.virtual) {
     graph.virtual = true;
     graph.externalFile = options.externalFile ?? "weights.data";
   }
-  return { graph, random: options.virtual ? new SizeOnlyWeights(seed) : new RandomWeights(seed), groups };
+  return { graph, weights: new RandomLayerWeights(options.virtual ? new SizeOnlyWeights(seed) : new RandomWeights(seed)), groups };
 }
 
 /** Draws nothing: virtual graphs record weight sizes only. */

@@ -1,6 +1,7 @@
 import { float32Tensor, int64Tensor, intAttribute } from "../onnx/graph.js";
 import type { OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
 import { attentionCore, type AttentionStyle } from "./attention-styles.js";
+import type { AttentionParams } from "./layer-weights.js";
 
 /** Weights of one attention module in PyTorch Linear layout [out, in]. */
 export interface AttentionWeights {
@@ -95,15 +96,26 @@ export class TorchGraph {
 
   /** diffusers `Attention`: returns to_out(softmax(q kᵀ/√d) v) for `x` [B, N, width] and `context` [B, L, ctx] (self-attention without context). */
   attention(scope: string, x: string, context: string | undefined, width: number, contextDim: number, heads: number, w: AttentionWeights): string {
+    const kvDim = context ? contextDim : width;
+    return this.attend(scope, x, context, width, heads, {
+      toQ: this.linear(`${scope}.to_q.weight`, w.toQ, width, width),
+      toK: this.linear(`${scope}.to_k.weight`, w.toK, width, kvDim),
+      toV: this.linear(`${scope}.to_v.weight`, w.toV, width, kvDim),
+      toOut: this.linear(`${scope}.to_out.0.weight`, w.toOut, width, width),
+      toOutBias: this.weight(`${scope}.to_out.0.bias`, w.toOutBias, [width]),
+    });
+  }
+
+  /** {@link attention} over projections already in the graph (MatMul layout [in, out]). */
+  attend(scope: string, x: string, context: string | undefined, width: number, heads: number, p: AttentionParams): string {
     const s = scopePath(scope);
     const kv = context ?? x;
-    const kvDim = context ? contextDim : width;
-    const q = this.node("MatMul", [x, this.linear(`${scope}.to_q.weight`, w.toQ, width, width)], `${s}/to_q/MatMul`);
-    const k = this.node("MatMul", [kv, this.linear(`${scope}.to_k.weight`, w.toK, width, kvDim)], `${s}/to_k/MatMul`);
-    const v = this.node("MatMul", [kv, this.linear(`${scope}.to_v.weight`, w.toV, width, kvDim)], `${s}/to_v/MatMul`);
+    const q = this.node("MatMul", [x, p.toQ], `${s}/to_q/MatMul`);
+    const k = this.node("MatMul", [kv, p.toK], `${s}/to_k/MatMul`);
+    const v = this.node("MatMul", [kv, p.toV], `${s}/to_v/MatMul`);
     const back = attentionCore(this, this.attentionStyle, { scope: s, module: scope, q, k, v, width, heads });
-    const out = this.node("MatMul", [back, this.linear(`${scope}.to_out.0.weight`, w.toOut, width, width)], `${s}/to_out.0/MatMul`);
-    return this.node("Add", [this.weight(`${scope}.to_out.0.bias`, w.toOutBias, [width]), out], `${s}/to_out.0/Add`);
+    const out = this.node("MatMul", [back, p.toOut], `${s}/to_out.0/MatMul`);
+    return this.node("Add", [p.toOutBias, out], `${s}/to_out.0/Add`);
   }
 
   /** Writes the external weights to `path` (or, in virtual mode, a sparse file of the right size). */

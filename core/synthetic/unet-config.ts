@@ -1,4 +1,5 @@
 import type { UNetBlockDescription, UNetDescription } from "../adapter/unet-layout.js";
+import type { DownBlockSpec, TimeEmbeddingSpec, TransformerSpec } from "./unet-blocks.js";
 
 /**
  * The shape of a synthetic SDXL-style UNet (and its IdentityNet): SDXL's block structure — three down
@@ -80,4 +81,22 @@ export function downSkips(config: SyntheticUnetConfig): { channels: number; scal
     if (i < 2) skips.push({ channels, scale: 2 ** (i + 1) });
   });
   return skips;
+}
+
+/** The synthetic models' attention: GELU feed-forward, linear projections, GroupNorm eps 1e-5, heads of `headDim`. */
+export function syntheticTransformer(config: SyntheticUnetConfig, block: number): TransformerSpec | undefined {
+  const depth = config.transformerLayers[block];
+  if (depth === 0) return undefined;
+  return { depth, heads: config.channels[block] / config.headDim, feedForward: "gelu", linearProjection: true, normEps: 1e-5 };
+}
+
+/** The three down blocks of a synthetic UNet (the last without a downsampler). */
+export function syntheticDownBlocks(config: SyntheticUnetConfig): DownBlockSpec[] {
+  return config.channels.map((channels, i) => ({ channels, transformer: syntheticTransformer(config, i), downsample: i < config.channels.length - 1 }));
+}
+
+/** The synthetic models' time embedding (flip_sin_to_cos, shift 0; text_embeds of `pooledDim`). */
+export function syntheticTimeEmbedding(config: SyntheticUnetConfig): TimeEmbeddingSpec {
+  const c0 = config.channels[0];
+  return { timeDim: c0, embeddingDim: 4 * c0, sinusoid: { flipSinToCos: true, freqShift: 0 }, timeIdDim: config.timeIdDim, addedInputDim: config.pooledDim + 6 * config.timeIdDim };
 }

@@ -5,7 +5,8 @@ import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from ".
 import { randomModelNotice } from "./random-notice.js";
 import type { TorchGraph } from "./torch-graph.js";
 import { downBlocks, midBlock, resnet, timeEmbedding, transformer, upsample, type UnetPass } from "./unet-blocks.js";
-import { downSkips, type SyntheticUnetConfig } from "./unet-config.js";
+import { downSkips, syntheticDownBlocks, syntheticTimeEmbedding, syntheticTransformer, type SyntheticUnetConfig } from "./unet-config.js";
+import type { LayerContext } from "./layers.js";
 
 /** Residual input names, as the golden UNet and OnnxStack-style SDXL exports name them. */
 export const SYNTHETIC_UNET_RESIDUALS = {
@@ -60,12 +61,12 @@ export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWe
   const residuals = takesResiduals ? skipShapes.map((skip, i) => graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)])) : [];
   const midResidual = takesResiduals ? graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)]) : undefined;
   const timestep = layout.timestep === "int64" ? graph.node("Cast", [inputs.timestep], "/time_proj/Cast", [intAttribute("to", OnnxDataType.Float)]) : inputs.timestep;
-  const pass: UnetPass = { ctx, config, embedding: timeEmbedding(ctx, config, timestep, added.textEmbeds, added.timeIds), context: inputs.context };
-  const { skips, out } = downBlocks(pass, conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]));
+  const pass = syntheticPass(ctx, config, { ...inputs, timestep }, added);
+  const { skips, out } = downBlocks(pass, conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]), syntheticDownBlocks(config), config.layersPerBlock);
   const withResiduals = takesResiduals ? skips.map((skip, i) => graph.node("Add", [skip, residuals[i]], `/Add_down_residual_${i}`)) : skips;
-  let h = midBlock(pass, out);
+  let h = syntheticMidBlock(pass, config, out);
   if (midResidual) h = graph.node("Add", [h, midResidual], "/Add_mid_residual");
-  h = upBlocks(pass, h, withResiduals, skipShapes.map((s) => s.channels));
+  h = upBlocks(pass, config, h, withResiduals, skipShapes.map((s) => s.channels));
   const c0 = config.channels[0];
   const final = conv(ctx, "conv_out", silu(ctx, "conv_norm_out", groupNorm(ctx, "conv_norm_out", h, c0)), c0, 4);
   graph.nodes.push({ input: [final], output: ["out_sample"], name: "/Identity_out_sample", opType: "Identity" });
@@ -73,10 +74,22 @@ export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWe
   return graph.model(randomModelNotice("unet", "SDXL-shaped UNet", config));
 }
 
-function upBlocks(pass: UnetPass, x: string, skips: string[], skipChannels: number[]): string {
-  const { ctx, config } = pass;
+/** The pass every synthetic block reads: time embedding, text context, resnet GroupNorm eps 1e-5. */
+export function syntheticPass(ctx: LayerContext, config: SyntheticUnetConfig, inputs: { timestep: string; context: string }, added: { textEmbeds: string; timeIds: string }): UnetPass {
+  const time = syntheticTimeEmbedding(config);
+  const embedding = timeEmbedding(ctx, time, inputs.timestep, added.textEmbeds, added.timeIds);
+  return { ctx, embedding, embeddingDim: time.embeddingDim, context: inputs.context, contextDim: config.contextDim, resnetEps: 1e-5 };
+}
+
+/** Resnet, transformer (when the last block has attention), resnet at the deepest width. */
+export function syntheticMidBlock(pass: UnetPass, config: SyntheticUnetConfig, x: string): string {
+  return midBlock(pass, x, config.channels[2], syntheticTransformer(config, 2));
+}
+
+function upBlocks(pass: UnetPass, config: SyntheticUnetConfig, x: string, skips: string[], skipChannels: number[]): string {
+  const { ctx } = pass;
   const reversed = [...config.channels].reverse();
-  const layers = [...config.transformerLayers].reverse();
+  const blocks = [2, 1, 0];
   let h = x;
   let channels = reversed[0];
   reversed.forEach((outChannels, i) => {
@@ -86,7 +99,8 @@ function upBlocks(pass: UnetPass, x: string, skips: string[], skipChannels: numb
       const joined = ctx.graph.node("Concat", [h, skip], `/up_blocks.${i}/Concat_${r}`, [intAttribute("axis", 1)]);
       h = resnet(pass, `up_blocks.${i}.resnets.${r}`, joined, channels + skipWidth, outChannels);
       channels = outChannels;
-      if (layers[i] > 0) h = transformer(pass, `up_blocks.${i}.attentions.${r}`, h, channels, layers[i]);
+      const spec = syntheticTransformer(config, blocks[i]);
+      if (spec) h = transformer(pass, `up_blocks.${i}.attentions.${r}`, h, channels, spec);
     }
     if (i < reversed.length - 1) h = upsample(ctx, `up_blocks.${i}.upsamplers.0`, h, channels);
   });

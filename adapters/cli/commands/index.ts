@@ -7,6 +7,7 @@ import { comfyuiComposeBackend } from "../compose/comfyui-backend.js";
 import { localComposeBackend } from "../compose/local-backend.js";
 import { composeCommand } from "./compose.js";
 import { conformanceCommand } from "./conformance.js";
+import { convertIdentityNetCommand } from "./convert-identitynet.js";
 import { demoCommand } from "./demo.js";
 import { generateCommand } from "./generate.js";
 import { openFaceAnalysis } from "../face-analysis.js";
@@ -24,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   analyzeCommand,
   modelsPullCommand,
   modelsCheckCommand,
+  convertIdentityNetCommand,
   a1111Txt2ImgCommand(openFaceAnalysis),
   comfyuiTxt2ImgCommand(openFaceAnalysis),
   generateCommand,

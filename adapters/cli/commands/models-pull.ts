@@ -16,7 +16,8 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
   return defineCommand({
     path: ["models", "pull"],
     summary:
-      "Download model files into DIR, resuming partial downloads and verifying SHA-256 before each file appears.\n" +
+      "Download model files into DIR, resuming partial downloads and verifying SHA-256 before each file appears,\n" +
+      "then convert instantid/ControlNetModel to instantid/identitynet.onnx (skipped when that is up to date).\n" +
       `PACK is ${catalog.map((p) => p.name).join(", ")} or all (the default). Files already present and verified are kept.`,
     positionals: "[PACK...]",
     options: {
@@ -43,7 +44,7 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
         retries: parseRetries(values.retries),
         onProgress: createProgressBar(io),
       });
-      printPulled(io, result.files, result.manifests);
+      printPulled(io, result.files, result.manifests, result.converted);
       io.stdout(`Verify any time with: instantid models check ${dir}\n`);
       return 0;
     },
@@ -53,13 +54,14 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
 /** The `models pull` command over the built-in catalogue. */
 export const modelsPullCommand = createModelsPullCommand();
 
-function printPulled(io: CliIo, files: readonly PulledFile[], manifests: readonly string[]): void {
+function printPulled(io: CliIo, files: readonly PulledFile[], manifests: readonly string[], converted: readonly string[]): void {
   for (const file of files) {
     const resumed = file.resumedFrom ? `, resumed at byte ${file.resumedFrom}` : "";
     const what = file.action === "present" ? "present, verified" : `downloaded ${file.bytes} bytes${resumed}`;
     io.stdout(`${file.pack}/${file.path}: ${what}\n`);
   }
   for (const manifest of manifests) io.stdout(`wrote ${manifest}\n`);
+  for (const model of converted) io.stdout(`converted IdentityNet to ${model}\n`);
 }
 
 function parseRetries(value: unknown): number {

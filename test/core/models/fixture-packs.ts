@@ -28,6 +28,8 @@ export function fixturePacks(): FixturePacks {
   const bodies: Record<string, Buffer> = {};
   const rebuild = (pack: ModelPack, prefix: string): ModelPack => ({
     ...pack,
+    // Random bytes are no ControlNet to convert; pull-convert.test.ts pulls a real tiny one.
+    controlNet: undefined,
     files: pack.files.map((file) => {
       const body = randomBytes(4_000 + Math.floor(Math.random() * 4_000));
       served[`${prefix}/${file.path}`] = { body };
