@@ -24,3 +24,4 @@ export { createScheduler, schedulers, SDXL_TRAINING } from "./schedulers/index.j
 export type { Scheduler, SchedulerName, TrainingSchedule } from "./schedulers/index.js";
 export { latentPreview } from "./latent-preview.js";
 export { decodeLatent, decodeLatentToTensor, encodeImage } from "./vae.js";
+export { pipelineConformanceKind } from "./conformance/pipeline-kind.js";
