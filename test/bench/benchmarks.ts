@@ -5,6 +5,7 @@ import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
+import { residualPatchBenchmark } from "./residuals.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
@@ -13,6 +14,7 @@ export const benchmarks: readonly Benchmark[] = [
   kpsBenchmark,
   adapterBenchmark,
   ...onnxBenchmarks,
+  residualPatchBenchmark,
   identityNetBenchmark,
   runnerBenchmark,
   composeBenchmark,
