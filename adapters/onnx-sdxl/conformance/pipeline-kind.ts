@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, link, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -25,9 +26,15 @@ interface PreparedModels {
   readonly vaeDecoder: string;
 }
 
-/** Links every file of the UNet's folder into `into`, so the patch is written beside it without writing into the (read-only) reference folder. */
+/**
+ * Puts the UNet's files into `into`, so the patch is written beside them without writing into the
+ * (read-only) reference folder. Hard links where the file system allows, else copies: ONNX Runtime
+ * resolves symbolic links and refuses external data outside the model's folder.
+ */
 async function linkFolder(from: string, into: string): Promise<void> {
-  for (const name of await readdir(from)) await symlink(join(from, name), join(into, name));
+  for (const name of await readdir(from)) {
+    await link(join(from, name), join(into, name)).catch(() => copyFile(join(from, name), join(into, name), constants.COPYFILE_FICLONE));
+  }
 }
 
 async function prepareModels(context: ConformanceContext, work: string, heads: number) {

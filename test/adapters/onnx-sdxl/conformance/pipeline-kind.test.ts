@@ -1,7 +1,10 @@
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { pipelineConformanceKind } from "../../../../adapters/onnx-sdxl/conformance/pipeline-kind.js";
 import { runConformance } from "../../../../core/conformance/index.js";
+import { decodeModel } from "../../../../core/onnx/model.js";
+import { writeSyntheticModel } from "../../../../core/synthetic/write-model.js";
 import { SafetensorsFile } from "../../../../core/tensor/safetensors.js";
 import type { Tensor } from "../../../../core/tensor/tensor.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
@@ -43,5 +46,21 @@ describeShared("conformance kind pipeline: InstantID's own pipeline from the pub
       checkLatent(results.get(`${name}_latent`)!, expected.get(`${name}_latent`)!, `${name}_latent`);
       checkImage(results.get(`${name}_image`)!, expected.get(`${name}_image`)!, `${name}_image`);
     }
+  }, 300_000);
+
+  it("runs a folder whose UNet keeps its weights in external data (model.onnx + model.onnx.data), as optimum's SDXL export does", async () => {
+    const golden = sharedPath("golden", "pipeline");
+    const dir = join(await tempDir(), "pipeline");
+    await mkdir(join(dir, "unet"), { recursive: true });
+    for (const name of ["controlnet", "inputs.safetensors", "ip-adapter.bin", "kps.png", "vae_decoder"]) await symlink(join(golden, name), join(dir, name));
+    const cases = JSON.parse(await readFile(join(golden, "cases.json"), "utf8"));
+    await writeFile(join(dir, "cases.json"), JSON.stringify({ ...cases, cases: cases.cases.filter((c: { name: string }) => c.name === "full") }));
+    await writeSyntheticModel(join(dir, "unet", "model.onnx"), decodeModel(await readFile(join(golden, "unet", "model.onnx"))), { external: true });
+    const out = await tempDir();
+    await runConformance([dir], { out, kinds: [pipelineConformanceKind] });
+    const results = await readAll(join(out, "pipeline", "results.safetensors"));
+    const expected = await readAll(join(golden, "expected.safetensors"));
+    checkLatent(results.get("full_latent")!, expected.get("full_latent")!, "full_latent");
+    checkImage(results.get("full_image")!, expected.get("full_image")!, "full_image");
   }, 300_000);
 });
