@@ -48,10 +48,16 @@ export class CheckpointTensors {
     }
   }
 
-  /** The raw little-endian bytes of one tensor. */
-  async bytes(key: string): Promise<Uint8Array> {
-    const found = this.entries.get(key)!;
-    return (await found.file.bytes(key)).bytes;
+  /** The raw little-endian bytes of one tensor, read into `target` (returned as the filled view). */
+  async readInto(key: string, target: Uint8Array): Promise<Uint8Array> {
+    return (await this.entries.get(key)!.file.readInto(key, target)).bytes;
+  }
+
+  /** The size in bytes of the largest tensor, for one buffer that fits them all. */
+  largestTensor(): number {
+    let largest = 0;
+    for (const { entry } of this.entries.values()) largest = Math.max(largest, entry.end - entry.begin);
+    return largest;
   }
 
   /** Closes every file. */

@@ -1,4 +1,4 @@
-import { intAttribute } from "../onnx/graph.js";
+import { intAttribute, intsAttribute } from "../onnx/graph.js";
 import { OnnxDataType } from "../onnx/model.js";
 import type { AffineParams, AttentionParams, ConvParams, LayerWeights, LinearParams } from "../synthetic/layer-weights.js";
 import type { TorchGraph } from "../synthetic/torch-graph.js";
@@ -12,8 +12,6 @@ export interface PlannedTensor {
   readonly key: string;
   /** The shape the checkpoint must have (PyTorch layout). */
   readonly shape: readonly number[];
-  /** Linear weights are stored [out, in] and written [in, out] for MatMul. */
-  readonly transpose: boolean;
   readonly offset: number;
   readonly length: number;
 }
@@ -21,7 +19,9 @@ export interface PlannedTensor {
 /**
  * Layer parameters that point into an external data file, to be filled from a checkpoint: each request
  * records which state-dict key goes where (in request order, back to back), so the weights can be streamed
- * tensor by tensor afterwards. fp16 weights are read through a Cast to float32.
+ * tensor by tensor afterwards, as they are. fp16 weights are read through a Cast to float32; Linear weights
+ * keep PyTorch's [out, in] layout and reach MatMul through a Transpose, which ONNX Runtime folds once
+ * when it loads the model — transposing a billion elements in JavaScript would cost most of a conversion.
  */
 export class CheckpointLayerWeights implements LayerWeights {
   readonly plan: PlannedTensor[] = [];
@@ -39,7 +39,7 @@ export class CheckpointLayerWeights implements LayerWeights {
   }
 
   linear(graph: TorchGraph, module: string, inDim: number, outDim: number, bias: boolean): LinearParams {
-    const weight = this.param(graph, `${module}.weight`, [outDim, inDim], [inDim, outDim], true);
+    const weight = this.transposed(graph, `${module}.weight`, [outDim, inDim]);
     return bias ? { weight, bias: this.param(graph, `${module}.bias`, [outDim], [outDim]) } : { weight };
   }
 
@@ -53,7 +53,7 @@ export class CheckpointLayerWeights implements LayerWeights {
   }
 
   attention(graph: TorchGraph, module: string, width: number, contextDim: number): AttentionParams {
-    const project = (name: string, inDim: number) => this.param(graph, `${module}.${name}.weight`, [width, inDim], [inDim, width], true);
+    const project = (name: string, inDim: number) => this.transposed(graph, `${module}.${name}.weight`, [width, inDim]);
     return {
       toQ: project("to_q", width),
       toK: project("to_k", contextDim),
@@ -63,7 +63,12 @@ export class CheckpointLayerWeights implements LayerWeights {
     };
   }
 
-  private param(graph: TorchGraph, key: string, shape: number[], dims: number[], transpose = false): string {
+  /** A Linear weight [out, in] as MatMul's [in, out]. */
+  private transposed(graph: TorchGraph, key: string, shape: number[]): string {
+    return graph.node("Transpose", [this.param(graph, key, shape, shape)], `/${key}/Transpose`, [intsAttribute("perm", [1, 0])]);
+  }
+
+  private param(graph: TorchGraph, key: string, shape: number[], dims: number[]): string {
     const length = shape.reduce((a, b) => a * b, 1) * (this.dtype === "fp16" ? 2 : 4);
     graph.initializers.push({
       name: key,
@@ -76,7 +81,7 @@ export class CheckpointLayerWeights implements LayerWeights {
         { key: "length", value: String(length) },
       ],
     });
-    this.plan.push({ key, shape, transpose, offset: this.bytes, length });
+    this.plan.push({ key, shape, offset: this.bytes, length });
     this.bytes += length;
     if (this.dtype === "fp32") return key;
     return graph.node("Cast", [key], `/${key}/Cast`, [intAttribute("to", OnnxDataType.Float)]);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
@@ -12,7 +12,7 @@ import { CheckpointLayerWeights, type PlannedTensor, type WeightDType } from "./
 import { parseControlNetConfig } from "./config.js";
 import { buildControlNetGraph } from "./graph.js";
 import { checkPlan } from "./plan-check.js";
-import { convertTensorBytes } from "./tensor-bytes.js";
+import { convertTensorBytes, sameType } from "./tensor-bytes.js";
 
 /** Options of {@link convertControlNet}. */
 export interface ConvertControlNetOptions {
@@ -45,8 +45,8 @@ const optionsSchema = z.object({
   dir: z.string().min(1),
   output: z.string().min(1),
   dtype: z.enum(["fp16", "fp32"]).default("fp16"),
-  onProgress: z.function().optional(),
-  signal: z.instanceof(AbortSignal).optional(),
+  onProgress: z.custom<ProgressListener>((v) => typeof v === "function", "a function").optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, "an AbortSignal").optional(),
 });
 
 /**
@@ -76,7 +76,7 @@ export async function convertControlNet(options: ConvertControlNetOptions): Prom
   const checkpoint = await CheckpointTensors.open(dir);
   try {
     checkPlan(weights.plan, checkpoint);
-    await writeBoth(modelPath, dataPath, encodeModel(model), (file) => streamTensors(file, weights.plan, checkpoint, dtype, onProgress as ProgressListener | undefined, signal));
+    await writeBoth(modelPath, dataPath, encodeModel(model), (file) => streamTensors(file, weights.plan, checkpoint, dtype, onProgress, signal));
   } finally {
     await checkpoint.close();
   }
@@ -98,7 +98,7 @@ async function readConfig(path: string): Promise<unknown> {
 }
 
 /** Writes the data file (by `fill`) and the model to temp names, then renames both into place; removes both temps on failure. */
-async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8Array, fill: (file: import("node:fs/promises").FileHandle) => Promise<void>): Promise<void> {
+async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8Array, fill: (file: FileHandle) => Promise<void>): Promise<void> {
   await mkdir(dirname(modelPath), { recursive: true });
   const tag = `${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const dataTemp = join(dirname(dataPath), `.${basename(dataPath)}.${tag}`);
@@ -120,14 +120,20 @@ async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8A
   }
 }
 
-async function streamTensors(file: import("node:fs/promises").FileHandle, plan: readonly PlannedTensor[], checkpoint: CheckpointTensors, dtype: WeightDType, onProgress: ProgressListener | undefined, signal: AbortSignal | undefined): Promise<void> {
-  let scratch = new Uint8Array(0);
+async function streamTensors(file: FileHandle, plan: readonly PlannedTensor[], checkpoint: CheckpointTensors, dtype: WeightDType, onProgress: ProgressListener | undefined, signal: AbortSignal | undefined): Promise<void> {
+  // Two buffers for the whole run (what was read, what is written when the dtype changes): no allocation per tensor.
+  const input = new Uint8Array(checkpoint.largestTensor());
+  let converted = new Uint8Array(0);
   for (const [index, tensor] of plan.entries()) {
     if (signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "The ControlNet conversion was cancelled; nothing was written.", { cause: signal.reason });
-    if (scratch.byteLength < tensor.length) scratch = new Uint8Array(tensor.length);
-    const out = scratch.subarray(0, tensor.length);
-    const entry = checkpoint.entries.get(tensor.key)!.entry;
-    convertTensorBytes(await checkpoint.bytes(tensor.key), entry.dtype, dtype, tensor.shape, tensor.transpose, out);
+    const from = checkpoint.entries.get(tensor.key)!.entry.dtype;
+    const bytes = await checkpoint.readInto(tensor.key, input);
+    let out = bytes;
+    if (!sameType(from, dtype)) {
+      if (converted.byteLength < tensor.length) converted = new Uint8Array(tensor.length);
+      out = converted.subarray(0, tensor.length);
+      convertTensorBytes(bytes, from, dtype, out);
+    }
     await file.write(out, 0, out.byteLength, tensor.offset);
     onProgress?.({ stage: "convert", completed: index + 1, total: plan.length, message: tensor.key });
   }

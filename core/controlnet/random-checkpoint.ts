@@ -1,10 +1,10 @@
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RandomWeights } from "../synthetic/random-weights.js";
-import { floatToHalf } from "../tensor/dtype.js";
 import { controlNetArchitecture } from "./architecture.js";
 import { CheckpointLayerWeights, type PlannedTensor } from "./checkpoint-weights.js";
 import { parseControlNetConfig } from "./config.js";
+import { floatsToHalves } from "./tensor-bytes.js";
 import { buildControlNetGraph } from "./graph.js";
 
 /** InstantX's IdentityNet config (`ControlNetModel/config.json`, diffusers' SDXL ControlNet): 2.5 GB of fp16 weights. */
@@ -100,7 +100,7 @@ async function writeShard(path: string, tensors: readonly PlannedTensor[], dtype
     await file.write(prefix);
     for (const t of sorted) {
       const values = draw(new RandomWeights(seed ^ keyHash(t.key)), t);
-      await file.write(dtype === "F32" ? new Uint8Array(values.buffer) : halves(values));
+      await file.write(new Uint8Array(dtype === "F32" ? values.buffer : floatsToHalves(values).buffer));
     }
   } finally {
     await file.close();
@@ -122,10 +122,4 @@ function draw(random: RandomWeights, t: PlannedTensor): Float32Array {
   const values = random.uniform(n, 0.2);
   for (let i = 0; i < n; i++) values[i] += 1;
   return values;
-}
-
-function halves(values: Float32Array): Uint8Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]);
-  return new Uint8Array(out.buffer);
 }

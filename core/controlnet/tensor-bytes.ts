@@ -1,4 +1,3 @@
-import { floatToHalf } from "../tensor/dtype.js";
 import type { DType } from "../tensor/dtype.js";
 import type { WeightDType } from "./checkpoint-weights.js";
 
@@ -32,28 +31,24 @@ function halfBitsToFloatBits(h: number): number {
 }
 
 /**
- * Converts one tensor's little-endian bytes from the checkpoint's `from` type to `to`, transposing a 2-D
- * [rows, cols] tensor to [cols, rows] when asked, into `out` (its byte length is the output size).
- * fp16 → fp16 and fp32 → fp32 copy bits; widening is exact; fp32/bf16 → fp16 rounds to nearest even.
+ * Converts one tensor's little-endian bytes from the checkpoint's `from` type to `to`, into `out` (its byte
+ * length is the output size). Same type: the bytes are copied; widening is exact; fp32/bf16 → fp16 rounds
+ * to nearest even.
  */
-export function convertTensorBytes(bytes: Uint8Array, from: DType, to: WeightDType, shape: readonly number[], transpose: boolean, out: Uint8Array): void {
-  const count = shape.reduce((a, b) => a * b, 1);
-  const rows = transpose ? shape[0] : 1;
-  const cols = transpose ? shape[1] : count;
-  bytes = aligned(bytes);
-  if (to === "fp16") {
-    const dst = new Uint16Array(out.buffer, out.byteOffset, count);
-    const src = from === "F16" ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : widened(bytes, from, count);
-    if (src instanceof Uint16Array) permute(src, dst, rows, cols, transpose);
-    else {
-      const narrowed = new Uint16Array(count);
-      for (let i = 0; i < count; i++) narrowed[i] = floatToHalf(src[i]);
-      permute(narrowed, dst, rows, cols, transpose);
-    }
+export function convertTensorBytes(bytes: Uint8Array, from: DType, to: WeightDType, out: Uint8Array): void {
+  if (sameType(from, to)) {
+    out.set(bytes);
     return;
   }
-  const dst = new Float32Array(out.buffer, out.byteOffset, count);
-  permute(widened(bytes, from, count), dst, rows, cols, transpose);
+  const count = out.byteLength / (to === "fp16" ? 2 : 4);
+  const src = widened(aligned(bytes), from, count);
+  if (to === "fp16") new Uint16Array(out.buffer, out.byteOffset, count).set(floatsToHalves(src));
+  else new Float32Array(out.buffer, out.byteOffset, count).set(src);
+}
+
+/** True when the checkpoint's bytes are already the output's element type. */
+export function sameType(from: DType, to: WeightDType): boolean {
+  return (from === "F16" && to === "fp16") || (from === "F32" && to === "fp32");
 }
 
 // Typed-array views need their element alignment; a misaligned read buffer is copied once.
@@ -75,13 +70,30 @@ function widened(bytes: Uint8Array, from: DType, count: number): Float32Array {
   return out;
 }
 
-function permute<T extends Uint16Array | Float32Array>(src: T, dst: T, rows: number, cols: number, transpose: boolean): void {
-  if (!transpose) {
-    dst.set(src);
-    return;
+/** float32 values to IEEE half bit patterns, rounding to nearest even (as `floatToHalf`, over a whole array). */
+export function floatsToHalves(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i];
+    const sign = (x >>> 16) & 0x8000;
+    const exponent = (x >>> 23) & 0xff;
+    const mantissa = x & 0x7fffff;
+    const e = exponent - 112;
+    if (exponent === 0xff) out[i] = sign | 0x7c00 | (mantissa ? 0x200 : 0);
+    else if (e >= 0x1f) out[i] = sign | 0x7c00;
+    else if (e > 0) {
+      const half = (e << 10) | (mantissa >>> 13);
+      const rest = mantissa & 0x1fff;
+      out[i] = sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+    } else if (e >= -10) {
+      const full = mantissa | 0x800000;
+      const shift = 14 - e;
+      const half = full >>> shift;
+      const rest = full & ((1 << shift) - 1);
+      const midpoint = 1 << (shift - 1);
+      out[i] = sign | (half + (rest > midpoint || (rest === midpoint && half & 1) ? 1 : 0));
+    } else out[i] = sign;
   }
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[base + c];
-  }
+  return out;
 }

@@ -126,6 +126,26 @@ export class SafetensorsFile {
     return { entry, bytes };
   }
 
+  /**
+   * Raw bytes of one tensor read into `target` (at least the tensor's size), returned as the filled view:
+   * streaming many tensors through one buffer avoids allocating (and page-faulting) fresh memory for each.
+   */
+  async readInto(name: string, target: Uint8Array): Promise<{ entry: SafetensorsEntry; bytes: Uint8Array }> {
+    const entry = this.header.entries.get(name);
+    if (!entry) {
+      throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named ${name}; it has: ${this.names().join(", ")}`);
+    }
+    const length = entry.end - entry.begin;
+    if (target.byteLength < length) throw new InstantIdError(ErrorCode.Internal, `readInto: a ${target.byteLength}-byte buffer cannot hold ${name} (${length} bytes)`);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(target, done, length - done, this.header.dataOffset + entry.begin + done);
+      if (bytesRead === 0) throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path} ends inside tensor ${name}; the file is truncated. Download it again.`);
+      done += bytesRead;
+    }
+    return { entry, bytes: target.subarray(0, length) };
+  }
+
   /** One tensor widened to float32. */
   async tensor(name: string): Promise<Tensor> {
     const { entry, bytes } = await this.bytes(name);

@@ -2,6 +2,7 @@ import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
 import { faceBenchmark } from "./face.bench.js";
 import { composeBenchmark } from "./compose.bench.js";
+import { convertBenchmark } from "./convert.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   identityNetBenchmark,
   runnerBenchmark,
   composeBenchmark,
+  convertBenchmark,
 ];

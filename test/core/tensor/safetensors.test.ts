@@ -21,6 +21,21 @@ describe("safetensors", () => {
     await file.close();
   });
 
+  it("reads tensors one after another into one caller-owned buffer (readInto), refusing a buffer too small", async () => {
+    const path = join(await tempDir(), "t.safetensors");
+    await writeSafetensors(path, { big: tensor([4], [1, 2, 3, 4]), small: tensor([1], [9]) });
+    const file = await SafetensorsFile.open(path);
+    const buffer = new Uint8Array(16);
+    const big = await file.readInto("big", buffer);
+    expect(big.bytes.buffer).toBe(buffer.buffer);
+    expect(Array.from(new Float32Array(big.bytes.slice().buffer))).toEqual([1, 2, 3, 4]);
+    const small = await file.readInto("small", buffer);
+    expect(small.bytes.byteLength).toBe(4);
+    expect(Array.from(new Float32Array(small.bytes.slice().buffer))).toEqual([9]);
+    await expect(file.readInto("big", new Uint8Array(8))).rejects.toThrow(/cannot hold big/);
+    await file.close();
+  });
+
   it("keeps the data section 8-byte aligned", () => {
     const bytes = encodeSafetensors({ x: tensor([1], [1]) });
     expect((8 + Number(bytes.readBigUInt64LE(0))) % 8).toBe(0);
