@@ -6,7 +6,7 @@ import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
 import { latentPreview } from "./latent-preview.js";
 import { buildRegionConditioning } from "./regions.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
-import { createRng } from "./random.js";
+import { createRng, type Rng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
 import { resolvePrompt } from "./text-prompt.js";
 import type { Scheduler } from "./schedulers/types.js";
@@ -57,6 +57,15 @@ async function startLatent(
   return { latent: scheduler.addNoise(clean.data, noise, startIndex), startIndex };
 }
 
+/** The given `latents` (checked against the output size), or noise drawn from the seed. */
+function initialNoise(options: ResolvedGenerateOptions, rng: Rng, shape: number[]): Float32Array {
+  if (!options.latents) return rng.gaussian(shape.reduce((a, b) => a * b));
+  if (options.latents.shape.join() !== shape.join()) {
+    throw new InstantIdError(ErrorCode.ShapeMismatch, `The given latents are [${options.latents.shape.join(", ")}] but a ${shape[3] * 8}×${shape[2] * 8} image needs [${shape.join(", ")}].`);
+  }
+  return options.latents.data;
+}
+
 async function encodeInit(options: ResolvedGenerateOptions): Promise<Tensor> {
   if (!options.models.vaeEncoder) {
     throw new InstantIdError(ErrorCode.InvalidOption, "init.image needs models.vaeEncoder (an ONNX VAE encoder); or pass init.latent instead.");
@@ -77,7 +86,7 @@ export async function generate(input: GenerateOptions, controls: GenerateControl
   const rng = createRng(seed);
   const shape = [1, 4, size.height / 8, size.width / 8];
   const scheduler = createScheduler(options.scheduler, options.steps);
-  const { latent: start, startIndex } = await startLatent(options, scheduler, shape, rng.gaussian(shape.reduce((a, b) => a * b)));
+  const { latent: start, startIndex } = await startLatent(options, scheduler, shape, initialNoise(options, rng, shape));
   const warnings: string[] = [];
   const prompt = await resolvePrompt(options, warnings, controls.onProgress);
   const unet = await openUnet(options.models.unet, { intraOpThreads: options.intraOpThreads });

@@ -23,4 +23,5 @@ export type { Rng } from "./random.js";
 export { createScheduler, schedulers, SDXL_TRAINING } from "./schedulers/index.js";
 export type { Scheduler, SchedulerName, TrainingSchedule } from "./schedulers/index.js";
 export { latentPreview } from "./latent-preview.js";
-export { decodeLatent, encodeImage } from "./vae.js";
+export { decodeLatent, decodeLatentToTensor, encodeImage } from "./vae.js";
+export { pipelineConformanceKind } from "./conformance/pipeline-kind.js";

@@ -75,6 +75,8 @@ export const generateOptionsSchema = z
     /** Classifier-free guidance; default 5 (the reference), or 1 with the LCM scheduler (LCM-LoRA runs without CFG). */
     guidance: z.number().min(0).max(50).optional(),
     scheduler: z.enum(["euler", "euler-ancestral", "dpmpp-2m-karras", "ddim", "lcm"]).default(REFERENCE_DEFAULTS.scheduler),
+    /** The initial noise [1, 4, H/8, W/8] instead of drawing it from the seed (diffusers' `latents=`); scaled by the scheduler's init sigma. */
+    latents: tensorSchema.optional(),
     /** PRNG seed (mulberry32 + Box–Muller); random when absent, and reported in the result. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /** SDXL micro-conditioning per row [1, 6]; defaults to [H, W, 0, 0, H, W]. */

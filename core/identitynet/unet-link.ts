@@ -61,9 +61,17 @@ export function checkResidualShapes(residuals: ControlResiduals, unet: UnetResid
 // SDXL's 9 skips sit at 1/1, 1/1, 1/1, 1/2, 1/2, 1/2, 1/4, 1/4, 1/4 of the latent; mid at 1/4.
 const sdxlDownFactors = [1, 1, 1, 2, 2, 2, 4, 4, 4];
 
+/** N for a symbolic size written "height/N" (as patchControlNetResiduals and the synthetic UNet declare them); 1 for "height" and "width". */
+function declaredFactor(dim: Dim): number | undefined {
+  if (dim === "height" || dim === "width") return 1;
+  const match = typeof dim === "string" ? /^(?:height|width)\/(\d+)$/.exec(dim) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * Zero residuals for a UNet call with no active ControlNet, shaped from the UNet's declared shapes
- * (batch and open sizes taken from the latent; open sizes follow SDXL's layout).
+ * (batch and open sizes taken from the latent; a size declared "height/N" is the latent's over N,
+ * other open sizes follow SDXL's layout).
  */
 export function zeroResidualsFor(unet: UnetResidualInputs, sample: Tensor): ControlResiduals {
   const [rows, , h, w] = sample.shape;
@@ -71,7 +79,8 @@ export function zeroResidualsFor(unet: UnetResidualInputs, sample: Tensor): Cont
     dims.map((d, axis) => {
       if (typeof d === "number" && d > 0) return d;
       if (axis === 0) return rows;
-      if (axis >= 2 && factor !== undefined) return Math.ceil((axis === 2 ? h : w) / factor);
+      const declared = axis >= 2 ? declaredFactor(d) : undefined;
+      if (declared !== undefined || (axis >= 2 && factor !== undefined)) return Math.ceil((axis === 2 ? h : w) / (declared ?? factor!));
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
         `Cannot tell the size of dimension ${axis} of UNet input ${name} ${formatDims(dims)}; give the graph static residual shapes or let a ControlNet hook run on every step`,

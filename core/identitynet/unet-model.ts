@@ -2,6 +2,7 @@ import type { StepContext, StepContribution } from "../hooks/types.js";
 import { fromOrtTensor, loadSession, type OrtSession, runSession, toOrtTensor } from "../runtime/session.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { graphIo, type GraphIo } from "./graph-io.js";
+import { timestepFeed } from "./timestep-feed.js";
 import type { ResidualNaming } from "./io-names.js";
 import { defaultUnetInputs, type UnetInputNames, unetStepFeeds } from "./unet-feeds.js";
 import { type UnetResidualInputs, unetResidualInputs } from "./unet-link.js";
@@ -44,7 +45,7 @@ export function unetFromSession(session: OrtSession, options: LoadUnetOptions = 
 /** Runs the UNet once for a step and the hooks' merged contribution; returns the noise prediction. */
 export async function runUnet(unet: UnetModel, step: StepContext, contribution?: StepContribution): Promise<Tensor> {
   const feeds = unetStepFeeds(step, contribution, unet.residualInputs, unet.inputs);
-  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, toOrtTensor(t)]));
+  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, name === unet.inputs.timestep ? timestepFeed(unet.session, name, t) : toOrtTensor(t)]));
   const outputs = await runSession(unet.session, ortFeeds, "UNet");
   return fromOrtTensor(outputs[unet.output], `UNet output ${unet.output}`);
 }

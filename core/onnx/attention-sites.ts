@@ -1,6 +1,6 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { GraphEditor } from "./graph.js";
-import { toNumber } from "./model.js";
+import { constantNumbers, toNumber } from "./model.js";
 import type { OnnxNode } from "./model.js";
 
 /** The nodes of one attention whose keys and values come from the text context (a cross-attention block). */
@@ -59,7 +59,7 @@ function isMultiHeadAttention(node: OnnxNode): boolean {
 }
 
 function decomposedSite(editor: GraphEditor, softmax: OnnxNode, context: string): CrossAttentionSite | undefined {
-  const back = walkBack(editor, softmax.input[0], SCORE_PATH_OPS, (n) => n.opType === "MatMul");
+  const back = walkBack(editor, softmax.input[0], SCORE_PATH_OPS, (n) => n.opType === "MatMul", (n) => addsZero(editor, n));
   if (!back) return undefined;
   const scores = back.end;
   const weighted = followSingle(editor, softmax.output[0], new Set(["Cast", "Identity"]));
@@ -139,18 +139,54 @@ function readsContext(editor: GraphEditor, tensor: string, context: string): boo
   return false;
 }
 
-/** Walks producers back from `tensor` through `through` ops until a node `isEnd`; returns it and the ops passed (in data order). */
-function walkBack(editor: GraphEditor, tensor: string, through: Set<string>, isEnd: (n: OnnxNode) => boolean) {
+/**
+ * Walks producers back from `tensor` through `through` ops until a node `isEnd`; returns it and the ops
+ * passed (in data order). Nodes for which `passThrough` returns the data input are crossed but left out
+ * of the chain (they do not change the value).
+ */
+function walkBack(editor: GraphEditor, tensor: string, through: Set<string>, isEnd: (n: OnnxNode) => boolean, passThrough?: (n: OnnxNode) => string | undefined) {
   const chain: OnnxNode[] = [];
   for (let depth = 0; depth < 12; depth++) {
     const node = editor.producer(tensor);
     if (!node) return undefined;
     if (isEnd(node)) return { end: node, chain: chain.reverse() };
+    const crossed = passThrough?.(node);
+    if (crossed !== undefined) {
+      tensor = crossed;
+      continue;
+    }
     if (!through.has(node.opType ?? "")) return undefined;
     chain.push(node);
     tensor = dataInput(editor, node);
   }
   return undefined;
+}
+
+/**
+ * For `Add(x, 0·anything)` — diffusers' AttnProcessor computes scores with `baddbmm(empty, q, kᵀ, beta=0)`,
+ * which torch exports as the product plus ConstantOfShape × 0 — the input `x`; undefined for any other node.
+ * A real attention mask is not zero, so a block with one is not crossed (its key length is the text's).
+ */
+function addsZero(editor: GraphEditor, node: OnnxNode): string | undefined {
+  if (node.opType !== "Add" || node.input.length !== 2) return undefined;
+  const zeroAt = node.input.findIndex((t) => isZero(editor, t));
+  return zeroAt < 0 ? undefined : node.input[1 - zeroAt];
+}
+
+function isZero(editor: GraphEditor, tensor: string): boolean {
+  const node = editor.producer(tensor);
+  if (node?.opType === "Mul") return node.input.some((t) => isZeroConstant(editor, t));
+  if (node?.opType === "ConstantOfShape") return isZeroConstant(editor, tensor);
+  return isZeroConstant(editor, tensor);
+}
+
+/** A constant whose every value is 0 (ConstantOfShape without a value fills zeros). */
+function isZeroConstant(editor: GraphEditor, tensor: string): boolean {
+  const node = editor.producer(tensor);
+  const value = node?.opType === "ConstantOfShape" ? node.attribute?.find((a) => a.name === "value")?.t : editor.constantTensor(tensor);
+  if (node?.opType === "ConstantOfShape" && !value) return true;
+  const values = value && constantNumbers(value);
+  return values !== undefined && values.length > 0 && values.every((v) => v === 0);
 }
 
 /** The input of a unary-like node that carries the data (not the shape, perm or constant factor). */
@@ -159,9 +195,14 @@ export function dataInput(editor: GraphEditor, node: OnnxNode): string {
   return node.input[0];
 }
 
+/** Readers of `tensor` that use its values (Shape reads only its dimensions). */
+function dataReaders(editor: GraphEditor, tensor: string): readonly OnnxNode[] {
+  return editor.consumers(tensor).filter((n) => n.opType !== "Shape");
+}
+
 function followSingle(editor: GraphEditor, tensor: string, through: Set<string>) {
   for (let depth = 0; depth < 4; depth++) {
-    const readers = editor.consumers(tensor);
+    const readers = dataReaders(editor, tensor);
     if (readers.length !== 1) return undefined;
     const node = readers[0];
     if (!through.has(node.opType ?? "")) return { node };
@@ -173,7 +214,7 @@ function followSingle(editor: GraphEditor, tensor: string, through: Set<string>)
 function mergeChain(editor: GraphEditor, tensor: string): OnnxNode[] {
   const chain: OnnxNode[] = [];
   for (let depth = 0; depth < 6; depth++) {
-    const readers = editor.consumers(tensor);
+    const readers = dataReaders(editor, tensor);
     if (readers.length !== 1 || !MERGE_OPS.has(readers[0].opType ?? "")) break;
     chain.push(readers[0]);
     tensor = readers[0].output[0];

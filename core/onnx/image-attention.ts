@@ -110,7 +110,7 @@ function anyTokenCount(editor: GraphEditor, shape: string, tag: string): string 
 function constantInt64s(tensor: { dataType?: number; rawData?: Uint8Array; int64Data?: unknown[] }): bigint[] | undefined {
   if (tensor.dataType !== OnnxDataType.Int64) return undefined;
   if (tensor.rawData?.byteLength) {
-    const copy = tensor.rawData.slice();
+    const copy = new Uint8Array(tensor.rawData); // a copy: the decoded bytes may view the whole model buffer
     return [...new BigInt64Array(copy.buffer, 0, copy.byteLength / 8)];
   }
   return tensor.int64Data?.map((v) => BigInt(toNumber(v as number)));

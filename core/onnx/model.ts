@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type Long from "long";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { halfToFloat } from "../tensor/dtype.js";
 import { decodeModelProto, ModelProtoType } from "./schema.js";
 
 /** A 64-bit integer as protobufjs decodes it (a Long) or as the SDK writes it (a number). */
@@ -135,3 +136,29 @@ export function toNumber(value: Int64 | undefined): number {
   if (value === undefined || value === null) return 0;
   return typeof value === "number" ? value : value.toNumber();
 }
+
+/**
+ * The values of a constant tensor held in the model (float32, float16, double, int32 or int64; raw or
+ * typed fields) as numbers, or undefined when its data lives elsewhere (external data) or its type is other.
+ */
+export function constantNumbers(tensor: OnnxTensor & { int32Data?: number[]; doubleData?: number[] }): number[] | undefined {
+  const raw = tensor.rawData;
+  if (raw?.byteLength) {
+    // A copy: decoded bytes may be a view into the whole model buffer (Node's Buffer.slice does not copy).
+    const bytes = new Uint8Array(raw);
+    switch (tensor.dataType) {
+      case OnnxDataType.Float: return [...new Float32Array(bytes.buffer)];
+      case OnnxDataType.Float16: return Array.from(new Uint16Array(bytes.buffer), halfToFloat);
+      case OnnxDataType.Int64: return Array.from(new BigInt64Array(bytes.buffer), Number);
+      case ONNX_INT32: return [...new Int32Array(bytes.buffer)];
+      case ONNX_DOUBLE: return [...new Float64Array(bytes.buffer)];
+      default: return undefined;
+    }
+  }
+  if (tensor.dataLocation === 1) return undefined;
+  const typed = tensor.floatData?.length ? tensor.floatData : tensor.int64Data?.length ? tensor.int64Data.map(toNumber) : tensor.int32Data?.length ? tensor.int32Data : tensor.doubleData;
+  return typed ? [...typed] : undefined;
+}
+
+const ONNX_INT32 = 6;
+const ONNX_DOUBLE = 11;

@@ -1,13 +1,11 @@
-import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import type { Hash } from "node:crypto";
 import { z } from "zod";
 import type { ImageAdapterWeights } from "../adapter/weights.js";
-import { ErrorCode, InstantIdError } from "../errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
 import { parseOptions } from "../validate.js";
-import { moveToExternalData, relocateExternalData } from "./external-data.js";
-import { decodeModel, encodeModel } from "./model.js";
+import type { ControlNetResidualInputs } from "./controlnet-residuals.js";
+import { decodeModel, encodeModel, type OnnxModel } from "./model.js";
+import { patchResidualsGraph } from "./patch-controlnet-residuals.js";
+import { patchModelFile } from "./patch-file.js";
 import type { ImageAdapterInputs, PatchedBlock } from "./patch-graph.js";
 import { patchGraph } from "./patch-graph.js";
 
@@ -20,6 +18,7 @@ const optionsSchema = z.object({
   outDir: z.string().min(1).optional(),
   cache: z.boolean().default(true),
   inlineWeightLimit: z.number().int().min(0).default(256 * 1024 * 1024),
+  controlNetResiduals: z.boolean().default(false),
 });
 
 /** Options of {@link patchImageAdapter}. */
@@ -35,6 +34,8 @@ export interface PatchedUnet {
   readonly blocks: readonly PatchedBlock[];
   /** The graph inputs the patch added (see docs/onnx.md for the convention). */
   readonly inputs: ImageAdapterInputs;
+  /** The ControlNet residual inputs, with `controlNetResiduals` (added, or found when the UNet had them). */
+  readonly residuals?: ControlNetResidualInputs;
   /** True when an earlier identical patch was reused from disk. */
   readonly cached: boolean;
 }
@@ -42,6 +43,9 @@ export interface PatchedUnet {
 /**
  * Patches an ONNX SDXL UNet so that every cross-attention block adds the Image Adapter's image attention
  * (`Σ_i scale_i · mask_i · Attn(q, K_ip, V_ip)`) to its text attention, before `to_out`.
+ *
+ * With `controlNetResiduals`, the same model also gets ControlNet residual inputs (see
+ * {@link patchControlNetResiduals}); either patch also applies to a model the other already patched.
  *
  * Given a path, the patched model is written beside it (or in `outDir`) as `<name>.instantid-<hash>.onnx`,
  * keyed by the model bytes, the adapter's projections and the options, and reused when present. It points
@@ -55,62 +59,32 @@ export interface PatchedUnet {
 export async function patchImageAdapter(unet: string | Uint8Array, adapter: ImageAdapterWeights, options: PatchImageAdapterOptions = {}): Promise<PatchedUnet> {
   const opts = parseOptions(optionsSchema, options, "patchImageAdapter options");
   const graphOptions = { identities: opts.identities, masks: opts.masks, tokens: opts.tokens, tokenCount: opts.tokenCount, contextInput: opts.contextInput };
+  const edit = (model: OnnxModel): PatchReport => {
+    const residuals = opts.controlNetResiduals ? patchResidualsGraph(model).residuals : undefined;
+    return { ...patchGraph(model, adapter, graphOptions), ...(residuals ? { residuals } : {}) };
+  };
   if (typeof unet !== "string") {
     const model = decodeModel(unet);
-    const { blocks, inputs } = patchGraph(model, adapter, graphOptions);
-    return { bytes: encodeModel(model), blocks, inputs, cached: false };
+    const report = edit(model);
+    return { bytes: encodeModel(model), ...report, cached: false };
   }
-  const source = resolve(unet);
-  const bytes = await readModelBytes(source);
-  const outDir = resolve(opts.outDir ?? dirname(source));
-  const hash = patchHash(bytes, adapter, graphOptions);
-  const modelPath = join(outDir, `${basename(source).replace(/\.onnx$/i, "")}.instantid-${hash}.onnx`);
-  const reportPath = `${modelPath}.json`;
-  if (opts.cache) {
-    const previous = await readReport(modelPath, reportPath);
-    if (previous) return { modelPath, ...previous, cached: true };
-  }
-  const model = decodeModel(bytes, source);
-  const { blocks, inputs } = patchGraph(model, adapter, graphOptions);
-  relocateExternalData(model.graph, dirname(source), outDir);
-  const added = new Set(model.graph.initializer.filter((t) => t.name?.startsWith("instantid.")).map((t) => t.name!));
-  const addedBytes = model.graph.initializer.reduce((n, t) => n + (t.name && added.has(t.name) ? t.rawData?.byteLength ?? 0 : 0), 0);
-  if (addedBytes > opts.inlineWeightLimit) await moveToExternalData(model.graph, added, modelPath, `${modelPath}.data`);
-  await writeFileAtomic(modelPath, encodeModel(model));
-  await writeFileAtomic(reportPath, JSON.stringify({ blocks, inputs }, null, 1));
-  return { modelPath, blocks, inputs, cached: false };
+  const patch = { key: (hash: Hash) => keyOf(hash, adapter, { ...graphOptions, controlNetResiduals: opts.controlNetResiduals }), edit };
+  const { modelPath, report, cached } = await patchModelFile(unet, patch, opts);
+  return { modelPath, ...report, cached };
 }
 
-async function readModelBytes(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new InstantIdError(ErrorCode.ModelNotFound, `Cannot read the UNet model ${path}: ${(error as Error).message}. Check the path.`, {
-      cause: error,
-      details: { path },
-    });
-  }
-}
+type PatchReport = Pick<PatchedUnet, "blocks" | "inputs" | "residuals">;
 
 // Bump when the graph the patch writes changes, so older cached patches are not reused.
-const PATCH_FORMAT = "instantid-image-attention-1";
+const PATCH_FORMAT = "instantid-image-attention-2";
 
-/** First 16 hex digits of SHA-256 over the patch format, the model bytes, every image projection and the graph options. */
-function patchHash(model: Uint8Array, adapter: ImageAdapterWeights, options: object): string {
-  const hash = createHash("sha256").update(PATCH_FORMAT).update(model);
+/** The patch format, every image projection and the graph options. */
+function keyOf(hash: Hash, adapter: ImageAdapterWeights, options: object): void {
+  hash.update(PATCH_FORMAT);
   for (const key of [...adapter.ipLayers.keys()].sort((a, b) => a - b)) {
     const layer = adapter.ipLayers.get(key)!;
     hash.update(`${key}:${layer.toK.shape.join("x")}`);
     for (const t of [layer.toK, layer.toV]) hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   }
-  return hash.update(JSON.stringify(options)).digest("hex").slice(0, 16);
-}
-
-async function readReport(modelPath: string, reportPath: string): Promise<{ blocks: PatchedBlock[]; inputs: ImageAdapterInputs } | undefined> {
-  try {
-    await stat(modelPath);
-    return JSON.parse(await readFile(reportPath, "utf8"));
-  } catch {
-    return undefined;
-  }
+  hash.update(JSON.stringify(options));
 }

@@ -1,7 +1,6 @@
 import type { CrossAttentionSite } from "./attention-sites.js";
 import type { GraphEditor } from "./graph.js";
-import { readIntAttribute } from "./graph.js";
-import type { OnnxNode } from "./model.js";
+import { findUnetSkips } from "./unet-skips.js";
 
 /** A cross-attention block with its diffusers processor key (1, 3, 5, ...: its place in `unet.attn_processors`). */
 export interface KeyedSite {
@@ -46,27 +45,14 @@ function compareNumbers(a: number[], b: number[]): number {
 }
 
 /**
- * Without names, a UNet still shows its shape: each up-block resnet starts with a channel Concat of the
- * running features and a skip tensor saved on the way down. Blocks after the first such Concat are "up";
- * blocks before the last skip tensor was made are "down"; those in between are the mid block.
+ * Without names, a UNet still shows its shape (see {@link findUnetSkips}): blocks after the up path's
+ * first skip Concat are "up"; blocks before the last skip tensor was made are "down"; those in
+ * between are the mid block.
  */
 export function sectionsByStructure(editor: GraphEditor, sites: readonly CrossAttentionSite[]): KeyedSite["section"][] {
-  const first = Math.min(...sites.map((s) => s.position));
-  const concats = editor.graph.node.filter((n) => isSkipConcat(editor, n) && editor.position(n) > first);
-  if (!concats.length) return sites.map(() => "down");
-  const upStart = Math.min(...concats.map((n) => editor.position(n)));
-  const downEnd = Math.max(...concats.map((n) => olderInputPosition(editor, n)));
+  const skips = findUnetSkips(editor);
+  if (!skips) return sites.map(() => "down");
+  const upStart = Math.min(...skips.skips.map((s) => editor.position(s.concat)));
+  const downEnd = Math.max(...skips.skips.map((s) => editor.position(editor.producer(s.source)!)));
   return sites.map((s) => (s.position > upStart ? "up" : s.position > downEnd ? "mid" : "down"));
-}
-
-function isSkipConcat(editor: GraphEditor, node: OnnxNode): boolean {
-  if (node.opType !== "Concat" || node.input.length !== 2 || readIntAttribute(node, "axis", 0) !== 1) return false;
-  return node.input.every((t) => {
-    const p = editor.producer(t);
-    return p !== undefined && !["Constant", "Unsqueeze", "Shape", "Gather", "Cast", "Slice", "Squeeze"].includes(p.opType ?? "");
-  });
-}
-
-function olderInputPosition(editor: GraphEditor, concat: OnnxNode): number {
-  return Math.min(...concat.input.map((t) => editor.position(editor.producer(t)!)));
 }

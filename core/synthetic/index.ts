@@ -2,6 +2,8 @@
 export { buildSyntheticModels } from "./build-models.js";
 export type { SyntheticModels, BuildSyntheticModelsOptions } from "./build-models.js";
 export { buildSyntheticUnet, SYNTHETIC_UNET_RESIDUALS } from "./unet.js";
+export type { SyntheticUnetLayout } from "./unet.js";
+export type { AttentionStyle } from "./attention-styles.js";
 export { buildSyntheticControlNet, SYNTHETIC_CONTROLNET_OUTPUTS } from "./controlnet.js";
 export { buildSyntheticVaeDecoder } from "./vae-decoder.js";
 export { syntheticImageAdapter, TINY_RESAMPLER } from "./image-adapter.js";

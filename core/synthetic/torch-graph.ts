@@ -1,5 +1,6 @@
-import { float32Tensor, int64Tensor, intAttribute, intsAttribute } from "../onnx/graph.js";
+import { float32Tensor, int64Tensor, intAttribute } from "../onnx/graph.js";
 import type { OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
+import { attentionCore, type AttentionStyle } from "./attention-styles.js";
 import type { AttentionParams } from "./layer-weights.js";
 
 /** Weights of one attention module in PyTorch Linear layout [out, in]. */
@@ -28,11 +29,13 @@ export class TorchGraph {
   readonly externalChunks: Float32Array[] = [];
   /** Record external weights by size only: their data is never needed (e.g. to measure patching). */
   virtual = false;
+  /** How {@link TorchGraph.attention} writes the attention core (see {@link AttentionStyle}). */
+  attentionStyle: AttentionStyle = "split-heads";
   private counter = 0;
 
-  /** Declares a float32 graph input; strings in `dims` are symbolic sizes. */
-  input(name: string, dims: (number | string)[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** Declares a graph input (float32 unless `elemType` says otherwise); strings in `dims` are symbolic sizes. */
+  input(name: string, dims: (number | string)[], elemType = 1): string {
+    this.inputs.push(valueInfo(name, dims, elemType));
     return name;
   }
 
@@ -80,10 +83,15 @@ export class TorchGraph {
   }
 
   /** Appends a node named `name` with one output `<name>_output_0`. */
-  node(opType: string, inputs: string[], name: string, attributes?: OnnxAttribute[]): string {
+  node(opType: string, inputs: string[], name: string, attributes?: OnnxAttribute[], domain?: string): string {
     const output = `${name}_output_0`;
-    this.nodes.push({ input: inputs, output: [output], name, opType, ...(attributes ? { attribute: attributes } : {}) });
+    this.nodes.push({ input: inputs, output: [output], name, opType, ...(attributes ? { attribute: attributes } : {}), ...(domain ? { domain } : {}) });
     return output;
+  }
+
+  /** `base_<n>`, a node name not used before (torch numbers repeated ops in a scope the same way). */
+  unique(base: string): string {
+    return `${base}_${this.counter++}`;
   }
 
   /** diffusers `Attention`: returns to_out(softmax(q kᵀ/√d) v) for `x` [B, N, width] and `context` [B, L, ctx] (self-attention without context). */
@@ -105,20 +113,7 @@ export class TorchGraph {
     const q = this.node("MatMul", [x, p.toQ], `${s}/to_q/MatMul`);
     const k = this.node("MatMul", [kv, p.toK], `${s}/to_k/MatMul`);
     const v = this.node("MatMul", [kv, p.toV], `${s}/to_v/MatMul`);
-    const batch = this.dim(s, q, 0);
-    const tokens = this.dim(s, q, 1);
-    const headDim = BigInt(width / heads);
-    const split = this.node("Concat", [batch, this.constant(s, [-1n]), this.constant(s, [BigInt(heads)]), this.constant(s, [headDim])], `${s}/Concat_${this.counter++}`, [intAttribute("axis", 0)]);
-    const qh = this.node("Transpose", [this.node("Reshape", [q, split], `${s}/Reshape`)], `${s}/Transpose`, [intsAttribute("perm", [0, 2, 1, 3])]);
-    const kh = this.node("Transpose", [this.node("Reshape", [k, split], `${s}/Reshape_1`)], `${s}/Transpose_2`, [intsAttribute("perm", [0, 2, 3, 1])]);
-    const vh = this.node("Transpose", [this.node("Reshape", [v, split], `${s}/Reshape_2`)], `${s}/Transpose_1`, [intsAttribute("perm", [0, 2, 1, 3])]);
-    const scale = `${scope}.scale`;
-    this.initializers.push({ ...float32Tensor(Float32Array.of(1 / Math.sqrt(width / heads)), []), name: scale });
-    const scores = this.node("Mul", [this.node("MatMul", [qh, kh], `${s}/MatMul`), scale], `${s}/Mul`);
-    const probs = this.node("Softmax", [scores], `${s}/Softmax`, [intAttribute("axis", -1)]);
-    const weighted = this.node("MatMul", [probs, vh], `${s}/MatMul_1`);
-    const merged = this.node("Concat", [batch, tokens, this.constant(s, [BigInt(width)])], `${s}/Concat_${this.counter++}`, [intAttribute("axis", 0)]);
-    const back = this.node("Reshape", [this.node("Transpose", [weighted], `${s}/Transpose_3`, [intsAttribute("perm", [0, 2, 1, 3])]), merged], `${s}/Reshape_3`);
+    const back = attentionCore(this, this.attentionStyle, { scope: s, module: scope, q, k, v, width, heads });
     const out = this.node("MatMul", [back, p.toOut], `${s}/to_out.0/MatMul`);
     return this.node("Add", [p.toOutBias, out], `${s}/to_out.0/Add`);
   }
@@ -139,7 +134,7 @@ export class TorchGraph {
   model(about?: { name?: string; docString?: string; metadata?: Record<string, string> }): OnnxModel {
     const model: OnnxModel & { docString?: string } = {
       irVersion: 8,
-      opsetImport: [{ domain: "", version: 17 }],
+      opsetImport: [{ domain: "", version: 17 }, ...(this.nodes.some((n) => n.domain === "com.microsoft") ? [{ domain: "com.microsoft", version: 1 }] : [])],
       producerName: "instantid-tests",
       graph: { node: this.nodes, name: about?.name ?? "torch_graph", initializer: this.initializers, input: this.inputs, output: this.outputs },
     };
@@ -148,10 +143,20 @@ export class TorchGraph {
     return model;
   }
 
-  private dim(scope: string, tensor: string, axis: number): string {
+  /** `tensor.shape[axis]` as a 1-D int64 tensor [1] (Shape → Gather → Unsqueeze, as torch writes it). */
+  dim(scope: string, tensor: string, axis: number): string {
+    return this.unsqueeze(scope, this.scalarDim(scope, tensor, axis));
+  }
+
+  /** `tensor.shape[axis]` as a scalar int64 (Shape → Gather). */
+  scalarDim(scope: string, tensor: string, axis: number): string {
     const shape = this.node("Shape", [tensor], `${scope}/Shape_${this.counter++}`);
-    const gathered = this.node("Gather", [shape, this.constant(scope, [BigInt(axis)], [])], `${scope}/Gather_${this.counter++}`, [intAttribute("axis", 0)]);
-    return this.node("Unsqueeze", [gathered, this.constant(scope, [0n])], `${scope}/Unsqueeze_${this.counter++}`);
+    return this.node("Gather", [shape, this.constant(scope, [BigInt(axis)], [])], `${scope}/Gather_${this.counter++}`, [intAttribute("axis", 0)]);
+  }
+
+  /** A scalar made 1-D [1]. */
+  unsqueeze(scope: string, scalar: string): string {
+    return this.node("Unsqueeze", [scalar, this.constant(scope, [0n])], `${scope}/Unsqueeze_${this.counter++}`);
   }
 }
 
@@ -160,6 +165,6 @@ export function scopePath(module: string): string {
   return `/${module.replaceAll(".", "/").replace(/\/(\d+)/g, ".$1")}`;
 }
 
-function valueInfo(name: string, dims: (number | string)[]): OnnxValueInfo {
-  return { name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } } };
+function valueInfo(name: string, dims: (number | string)[], elemType = 1): OnnxValueInfo {
+  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } } };
 }

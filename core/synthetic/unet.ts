@@ -1,5 +1,6 @@
 import { intAttribute } from "../onnx/graph.js";
-import type { OnnxModel } from "../onnx/model.js";
+import { OnnxDataType, type OnnxModel } from "../onnx/model.js";
+import type { AttentionStyle } from "./attention-styles.js";
 import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from "./layers.js";
 import { randomModelNotice } from "./random-notice.js";
 import type { TorchGraph } from "./torch-graph.js";
@@ -21,10 +22,10 @@ export function spatialDims(config: SyntheticUnetConfig, scale: number, factor =
 }
 
 /** The SDXL UNet inputs every synthetic model shares (sample, timestep, text context and added conditioning). */
-export function declareUnetInputs(graph: TorchGraph, config: SyntheticUnetConfig, contextTokens: number | string) {
+export function declareUnetInputs(graph: TorchGraph, config: SyntheticUnetConfig, contextTokens: number | string, timestep: "float" | "int64" = "float") {
   return {
     sample: graph.input("sample", ["batch", 4, ...spatialDims(config, 1)]),
-    timestep: graph.input("timestep", [1]),
+    timestep: graph.input("timestep", [1], timestep === "int64" ? OnnxDataType.Int64 : OnnxDataType.Float),
     context: graph.input("encoder_hidden_states", ["batch", contextTokens, config.contextDim]),
   };
 }
@@ -34,23 +35,37 @@ export function declareAddedInputs(graph: TorchGraph, config: SyntheticUnetConfi
   return { textEmbeds: graph.input("text_embeds", ["batch", config.pooledDim]), timeIds: graph.input("time_ids", ["batch", 6]) };
 }
 
+/** How the synthetic UNet graph is laid out, to mimic the exports people have (the weights stay the same). */
+export interface SyntheticUnetLayout {
+  /** Take ControlNet residuals as inputs (default true), or not, as optimum's SDXL export. */
+  readonly residualInputs?: boolean;
+  /** How each attention is written (default "split-heads"). */
+  readonly attention?: AttentionStyle;
+  /** The `timestep` input's type (default "float"); "int64" is cast to float inside, as such exports do. */
+  readonly timestep?: "float" | "int64";
+}
+
 /**
  * Builds an SDXL-shaped UNet ONNX with seeded random weights, named as `torch.onnx.export` names diffusers'
- * modules, taking ControlNet residuals as inputs. Its outputs are meaningless: it exists to run the pipeline
- * (demo, tests, benchmarks) without downloading SDXL.
+ * modules, taking ControlNet residuals as inputs unless `layout` says otherwise. Its outputs are meaningless:
+ * it exists to run the pipeline (demo, tests, benchmarks) without downloading SDXL.
  */
-export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWeightsOptions = {}): OnnxModel {
+export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWeightsOptions = {}, layout: SyntheticUnetLayout = {}): OnnxModel {
   const ctx = layerContext(config.seed, config.groups, weights);
   const { graph } = ctx;
-  const inputs = declareUnetInputs(graph, config, "sequence");
+  graph.attentionStyle = layout.attention ?? "split-heads";
+  const inputs = declareUnetInputs(graph, config, "sequence", layout.timestep);
   const added = declareAddedInputs(graph, config);
   const skipShapes = downSkips(config);
-  const residuals = skipShapes.map((skip, i) => graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)]));
-  const midResidual = graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)]);
-  const pass = syntheticPass(ctx, config, inputs, added);
+  const takesResiduals = layout.residualInputs ?? true;
+  const residuals = takesResiduals ? skipShapes.map((skip, i) => graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)])) : [];
+  const midResidual = takesResiduals ? graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)]) : undefined;
+  const timestep = layout.timestep === "int64" ? graph.node("Cast", [inputs.timestep], "/time_proj/Cast", [intAttribute("to", OnnxDataType.Float)]) : inputs.timestep;
+  const pass = syntheticPass(ctx, config, { ...inputs, timestep }, added);
   const { skips, out } = downBlocks(pass, conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]), syntheticDownBlocks(config), config.layersPerBlock);
-  const withResiduals = skips.map((skip, i) => graph.node("Add", [skip, residuals[i]], `/Add_down_residual_${i}`));
-  let h = graph.node("Add", [syntheticMidBlock(pass, config, out), midResidual], "/Add_mid_residual");
+  const withResiduals = takesResiduals ? skips.map((skip, i) => graph.node("Add", [skip, residuals[i]], `/Add_down_residual_${i}`)) : skips;
+  let h = syntheticMidBlock(pass, config, out);
+  if (midResidual) h = graph.node("Add", [h, midResidual], "/Add_mid_residual");
   h = upBlocks(pass, config, h, withResiduals, skipShapes.map((s) => s.channels));
   const c0 = config.channels[0];
   const final = conv(ctx, "conv_out", silu(ctx, "conv_norm_out", groupNorm(ctx, "conv_norm_out", h, c0)), c0, 4);

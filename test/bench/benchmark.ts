@@ -33,3 +33,23 @@ export async function medianMs(fn: () => unknown, runs = 10, warmup = 2): Promis
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
+
+/** Peak resident memory of this process while `fn` runs, sampled from a worker thread (the patch blocks the main one). */
+export async function peakRssDuring(fn: () => Promise<unknown>): Promise<{ before: number; peak: number }> {
+  const { Worker } = await import("node:worker_threads");
+  const sampler = new Worker(
+    `const { parentPort } = require("node:worker_threads"); let peak = 0;
+     const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 2);
+     parentPort.on("message", () => { clearInterval(timer); parentPort.postMessage(Math.max(peak, process.memoryUsage.rss())); });`,
+    { eval: true },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = process.memoryUsage.rss();
+  await fn();
+  const peak = await new Promise<number>((resolve) => {
+    sampler.once("message", resolve);
+    sampler.postMessage("stop");
+  });
+  await sampler.terminate();
+  return { before, peak };
+}

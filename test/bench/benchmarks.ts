@@ -7,6 +7,7 @@ import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 import { queueBenchmark } from "./queue.bench.js";
+import { residualPatchBenchmark } from "./residuals.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 import { textBenchmark } from "./text.bench.js";
 
@@ -16,6 +17,7 @@ export const benchmarks: readonly Benchmark[] = [
   kpsBenchmark,
   adapterBenchmark,
   ...onnxBenchmarks,
+  residualPatchBenchmark,
   identityNetBenchmark,
   runnerBenchmark,
   composeBenchmark,

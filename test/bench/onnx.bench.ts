@@ -6,7 +6,7 @@ import type { ImageAdapterWeights } from "../../core/adapter/weights.js";
 import { decodeModel, encodeModel, patchImageAdapter } from "../../core/onnx/index.js";
 import { loadSession, runSession } from "../../core/runtime/session.js";
 import type { Benchmark, BenchResult } from "./benchmark.js";
-import { medianMs } from "./benchmark.js";
+import { medianMs, peakRssDuring } from "./benchmark.js";
 import { crossAttentionSites } from "../../core/adapter/unet-layout.js";
 import { buildSyntheticUnet } from "../../core/synthetic/unet.js";
 import { describeSyntheticUnet, downSkips, SDXL_WIDTH_UNET, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";
@@ -49,25 +49,6 @@ async function pairedTimes(fns: (() => Promise<unknown>)[], runs: number): Promi
   return times.map((t) => ({ ms: median(t), ratio: median(t.map((v, r) => v / times[0][r])) }));
 }
 
-/** Peak resident memory of this process while `fn` runs, sampled from a worker thread (the patch blocks the main one). */
-async function peakRssDuring(fn: () => Promise<unknown>): Promise<{ before: number; peak: number }> {
-  const { Worker } = await import("node:worker_threads");
-  const sampler = new Worker(
-    `const { parentPort } = require("node:worker_threads"); let peak = 0;
-     const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 2);
-     parentPort.on("message", () => { clearInterval(timer); parentPort.postMessage(Math.max(peak, process.memoryUsage.rss())); });`,
-    { eval: true },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const before = process.memoryUsage.rss();
-  await fn();
-  const peak = await new Promise<number>((resolve) => {
-    sampler.once("message", resolve);
-    sampler.postMessage("stop");
-  });
-  await sampler.terminate();
-  return { before, peak };
-}
 
 /** Step time of the patched UNet (scales 0 and 0.8) against the unpatched one, on an SDXL-shaped synthetic graph. */
 const patchCost: Benchmark = {

@@ -6,7 +6,7 @@ import type { CliIo } from "../command.js";
 import { defineCommand } from "../command.js";
 import { generateImage, prepareFace } from "../demo/pipeline.js";
 import { inspectRealModels, REAL_MODEL_LAYOUT } from "../demo/real-models.js";
-import { prepareRealRun } from "../demo/real-run.js";
+import { convertIdentityNetOnFirstUse, prepareRealRun } from "../demo/real-run.js";
 import { formatTimingTable, writeReport, type DemoReport } from "../demo/report.js";
 import { prepareSyntheticRun, SYNTHETIC_NOTICES } from "../demo/synthetic-run.js";
 import { StageTimer } from "../demo/timings.js";
@@ -61,6 +61,7 @@ async function runReal(modelsDir: string, photo: string, values: Record<string, 
   const notices: string[] = [];
   const { detected, face, generation } = await prepareRealRun(models, photo, settings, timer, notices);
   for (const notice of notices) io.stdout(`NOTE: ${notice}\n`);
+  await convertIdentityNetOnFirstUse(models, timer, createProgressBar(io));
   const prepared = await prepareFace(face, timer);
   const outputs: Record<string, string> = { keypointImage: prepared.keypointPath };
   if (generation) {
@@ -88,7 +89,8 @@ export const demoCommand = defineCommand({
   summary:
     "Run the whole InstantID pipeline end to end: keypoint image, face tokens, patched UNet, IdentityNet, denoising, decoding.\n" +
     "Without models it builds tiny SYNTHETIC models (random weights) and uses sample keypoints and a random embedding, so it runs anywhere in seconds.\n" +
-    `With --models DIR (or INSTANTID_MODELS) and --face PHOTO it runs the real models: ${Object.values(REAL_MODEL_LAYOUT).join(", ")}.`,
+    `With --models DIR (or INSTANTID_MODELS) and --face PHOTO it runs the real models: ${Object.values(REAL_MODEL_LAYOUT).join(", ")}.\n` +
+    "instantid/ is InstantX's repository as published (its ControlNetModel/ is converted to identitynet.onnx on first use); sdxl/ is optimum's SDXL export (its UNet is patched on first use, cached beside).",
   options: {
     out: { type: "string", short: "o", value: "DIR", default: "./demo-out", description: "Where kps.png, output.png and report.json go" },
     models: { type: "string", short: "m", value: "DIR", description: "Real models folder (as `instantid models pull` fills it, plus sdxl/); default $INSTANTID_MODELS" },

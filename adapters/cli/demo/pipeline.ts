@@ -26,8 +26,6 @@ export interface GenerationInput {
   readonly adapterScale: number;
   readonly identityNetScale: number;
   readonly vaeScalingFactor: number;
-  /** Where the patched UNet is cached. */
-  readonly cacheDir: string;
 }
 
 /** InstantID's recommended scales (README, infer.py) and SDXL's VAE scaling factor, shared by both demo modes. */
@@ -51,9 +49,16 @@ export async function prepareFace(face: FaceInput, timer: StageTimer): Promise<P
   return { keypointImage, keypointPath, adapter, tokens };
 }
 
-/** Patched UNet → IdentityNet + denoising steps → decoded image (written to output.png); returns its path and the patched block count. */
+/**
+ * UNet patched (ControlNet residual inputs and the image attention, one model cached beside the export) →
+ * IdentityNet + denoising steps → decoded image (written to output.png); returns its path and the patched block count.
+ */
 export async function generateImage(face: FaceInput, prepared: PreparedFace, input: GenerationInput, timer: StageTimer, onProgress?: ProgressListener) {
-  const patched = await timer.time("patch UNet", () => patchImageAdapter(input.models.unet, prepared.adapter, { outDir: input.cacheDir }), (p) => `${p.blocks.length} attn2 blocks${p.cached ? ", cached" : ""}`);
+  const patched = await timer.time(
+    "patch UNet",
+    () => patchImageAdapter(input.models.unet, prepared.adapter, { controlNetResiduals: true }),
+    (p) => `${p.blocks.length} attn2 blocks, ${p.residuals?.down.length ?? 0} + 1 residual inputs${p.cached ? ", cached" : ""}`,
+  );
   const identityNet = await timer.time("load IdentityNet", () => loadControlNet(input.models.identityNet));
   const face0 = { faceTokens: prepared.tokens.cond, uncondFaceTokens: prepared.tokens.uncond };
   const hooks = [

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { encodeSdxlPrompt, FaceAnalysis, loadImage, scaleKeypoints, sdxlTextModels, tensor, workingSize, type Face } from "../../../core/index.js";
+import { convertControlNet, encodeSdxlPrompt, FaceAnalysis, loadImage, scaleKeypoints, sdxlTextModels, tensor, workingSize, type Face, type ProgressListener } from "../../../core/index.js";
 import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
 import type { RealModels } from "./real-models.js";
 import type { StageTimer } from "./timings.js";
@@ -62,7 +62,20 @@ export async function prepareRealRun(
     guidance: settings.guidance,
     seed: settings.seed,
     ...REFERENCE_SCALES,
-    cacheDir: models.dir,
   };
   return { detected, face, generation };
+}
+
+/**
+ * InstantX publishes IdentityNet as diffusers weights only: on first use its `ControlNetModel/` is
+ * converted to the ONNX model beside it (as `instantid models pull` does), later runs find that file.
+ */
+export async function convertIdentityNetOnFirstUse(models: RealModels, timer: StageTimer, onProgress?: ProgressListener): Promise<void> {
+  const generation = models.generation;
+  if (!generation?.identityNetSource) return;
+  await timer.time(
+    "convert IdentityNet",
+    () => convertControlNet({ dir: generation.identityNetSource!, output: generation.identityNet, onProgress }),
+    (c) => `${c.tensors} tensors from ${generation.identityNetSource} (once)`,
+  );
 }

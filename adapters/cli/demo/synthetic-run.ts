@@ -37,7 +37,6 @@ export async function prepareSyntheticRun(
     guidance: settings.guidance,
     seed: settings.seed,
     ...REFERENCE_SCALES,
-    cacheDir: models.dir,
   };
   return { face, generation, models };
 }

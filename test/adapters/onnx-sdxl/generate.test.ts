@@ -42,6 +42,15 @@ describeShared("generate (in-process reference runner)", "golden/unet", () => {
     expect(a.latent.data.every(Number.isFinite)).toBe(true);
   });
 
+  it("starts from given latents instead of the seed's noise (diffusers' latents=), and refuses latents of another size", async () => {
+    const { createRng } = await import("../../../adapters/onnx-sdxl/random.js");
+    const noise = tensor([1, 4, 16, 16], createRng(7).gaussian(4 * 16 * 16));
+    const fromSeed = await generate(options());
+    const given = await generate(options({ seed: 123, latents: noise }));
+    expect(given.latent.data).toEqual(fromSeed.latent.data);
+    await expect(generate(options({ latents: tensor([1, 4, 8, 8]) }))).rejects.toMatchObject({ code: "SHAPE_MISMATCH" });
+  });
+
   it("returns a 128×128 latent preview when no VAE decoder is given", async () => {
     const result = await generate(options());
     expect(result.decoded).toBe(false);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tensor } from "../../../core/tensor/tensor.js";
-import { decodeLatent, encodeImage, imageFromNchw, nchwFromImage } from "../../../adapters/onnx-sdxl/vae.js";
-import { tempDir } from "../../helpers/shared.js";
+import { decodeLatent, decodeLatentToTensor, encodeImage, imageFromNchw, nchwFromImage } from "../../../adapters/onnx-sdxl/vae.js";
+import { SafetensorsFile } from "../../../core/tensor/safetensors.js";
+import { assertClose } from "../../helpers/assert-close.js";
+import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
 import { tinyVae } from "./tiny-vae.js";
 
 describe("VAE helpers", () => {
@@ -33,5 +35,21 @@ describe("VAE helpers", () => {
     expect(latent.shape).toEqual([1, 4, 2, 2]);
     const unscaled = await encodeImage(vae.encoder, { width: 16, height: 16, data: new Uint8Array(16 * 16 * 3).fill(255) }, 1);
     expect(latent.data[0]).toBeCloseTo(2 * unscaled.data[0], 5);
+  });
+});
+
+describeShared("VAE decoding as diffusers' pipeline does (golden/pipeline)", "golden/pipeline", () => {
+  it("decodes the expected final latents of optimum's vae_decoder export into the expected images: latent / factor, then (x / 2 + 0.5).clamp(0, 1), NHWC", async () => {
+    const expected = await SafetensorsFile.open(sharedPath("golden", "pipeline", "expected.safetensors"));
+    try {
+      for (const name of ["full", "window"]) {
+        const image = await decodeLatentToTensor(sharedPath("golden", "pipeline", "vae_decoder", "model.onnx"), await expected.tensor(`${name}_latent`), 0.13025);
+        const reference = await expected.tensor(`${name}_image`);
+        expect(image.shape).toEqual(reference.shape);
+        assertClose(image.data, reference.data, { abs: 1e-4 }, `${name}_image`);
+      }
+    } finally {
+      await expected.close();
+    }
   });
 });

@@ -49,3 +49,17 @@ describeShared("IdentityNet to UNet residual link", "golden/unet", () => {
     expect(() => checkResidualShapes(bad, unet.residualInputs!)).toThrow(/UNet input mid_block_additional_residual has shape \[1, 64, 4, 4\] but the UNet expects \[batch, 64, 8, 8\]/);
   });
 });
+
+describe("zeroResidualsFor with sizes declared against the latent", () => {
+  it("reads \"height/N\" and \"width/N\" as the latent's size over N, whatever the number of skips", () => {
+    const dims = (c: number, f: number) => ["batch", c, f === 1 ? "height" : `height/${f}`, f === 1 ? "width" : `width/${f}`];
+    const unet = {
+      names: { down: ["d0", "d1", "d2"], mid: "m" },
+      down: [dims(8, 1), dims(8, 2), dims(16, 4)],
+      mid: dims(16, 8),
+    };
+    const zeros = zeroResidualsFor(unet, tensor([2, 4, 24, 40]));
+    expect(zeros.down.map((t) => t.shape)).toEqual([[2, 8, 24, 40], [2, 8, 12, 20], [2, 16, 6, 10]]);
+    expect(zeros.mid.shape).toEqual([2, 16, 3, 5]);
+  });
+});
