@@ -53,7 +53,23 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, sou
     }
     entries.set(name, parseEntry(name, raw, dataSize, fail));
   }
+  assertTiled([...entries.values()], dataSize, fail);
   return { entries, metadata, dataOffset };
+}
+
+/**
+ * The tensors must tile the data section: no two share a byte, no gap, nothing after the last, as
+ * the safetensors library validates (overlapping ranges would make one tensor's bytes another's).
+ */
+function assertTiled(entries: SafetensorsEntry[], dataSize: number, fail: (why: string) => Error): void {
+  const sorted = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
+  let expected = 0;
+  for (const entry of sorted) {
+    if (entry.begin < expected) throw fail(`tensor ${entry.name} (bytes ${entry.begin}..${entry.end}) overlaps the tensor before it`);
+    if (entry.begin > expected) throw fail(`bytes ${expected}..${entry.begin} of the data section belong to no tensor`);
+    expected = entry.end;
+  }
+  if (expected !== dataSize) throw fail(`the tensors end at byte ${expected} of a ${dataSize}-byte data section`);
 }
 
 function parseMetadata(raw: unknown, fail: (why: string) => Error): Record<string, string> {
