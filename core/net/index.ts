@@ -1,6 +1,7 @@
 export { DEFAULT_MAX_RESPONSE_BYTES, HttpClient, parseJson } from "./http-client.js";
 export type { HttpClientOptions, HttpRequest, HttpResponse } from "./http-client.js";
 export { parseAnswer, parseJsonAnswer } from "./answer.js";
+export { delay, withDeadline } from "./deadline.js";
 export { fetchWithProxy, readCapped } from "./fetch.js";
 export type { FetchOptions } from "./fetch.js";
 export { proxyFor } from "./proxy.js";
