@@ -1,5 +1,6 @@
 import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
+import { checkpointBenchmark } from "./checkpoint.bench.js";
 import { faceBenchmark } from "./face.bench.js";
 import { composeBenchmark } from "./compose.bench.js";
 import { identityNetBenchmark } from "./identitynet.bench.js";
@@ -12,6 +13,7 @@ export const benchmarks: readonly Benchmark[] = [
   faceBenchmark,
   kpsBenchmark,
   adapterBenchmark,
+  checkpointBenchmark,
   ...onnxBenchmarks,
   identityNetBenchmark,
   runnerBenchmark,
