@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { open, type FileHandle } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -136,6 +137,9 @@ export class SafetensorsFile {
     const entry = this.header.entries.get(name);
     if (!entry) {
       throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named ${name}; it has: ${this.names().join(", ")}`);
+    }
+    if ((entry.end - entry.begin) * (4 / DTYPE_BYTES[entry.dtype]) > constants.MAX_LENGTH) {
+      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 (${constants.MAX_LENGTH} bytes)`);
     }
     const bytes = Buffer.alloc(entry.end - entry.begin);
     await this.handle.read(bytes, 0, bytes.byteLength, this.header.dataOffset + entry.begin);
