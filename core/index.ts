@@ -12,6 +12,8 @@ export { blankImage } from "./image/rgb-image.js";
 export type { RgbImage } from "./image/rgb-image.js";
 export { loadImage, encodePng, savePng } from "./image/io.js";
 export type { ImageInput, RawPixels } from "./image/io.js";
+export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
+export type { EncodedImageFormat } from "./image/format.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
 export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";

@@ -1,4 +1,6 @@
-import { ErrorCode, HttpClient, InstantIdError, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { assertEncodedImage, ErrorCode, HttpClient, InstantIdError, withDeadline, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import type { z } from "zod";
+import { generationAnswer, infoAnswer } from "./answers.js";
 import { detectServer } from "./detect.js";
 import { pollProgress } from "./progress.js";
 import type { A1111Request } from "./request.js";
@@ -8,7 +10,10 @@ import type { ServerCapabilities } from "./types.js";
 export interface A1111ClientOptions extends Omit<HttpClientOptions, "what"> {
   /** How often to ask for progress while generating (default 500 ms). */
   readonly pollMs?: number;
-  /** Timeout of a whole generation request (default 15 minutes). */
+  /**
+   * Timeout of a whole generation request (default 15 minutes). Other requests (detection, progress,
+   * interrupt) time out after `timeoutMs`, which defaults to the smaller of this and 60 s.
+   */
   readonly generationTimeoutMs?: number;
 }
 
@@ -26,11 +31,7 @@ export interface A1111Result {
   readonly info: Record<string, unknown>;
 }
 
-interface RawResult {
-  readonly images?: string[];
-  readonly parameters?: Record<string, unknown>;
-  readonly info?: string;
-}
+type RawResult = z.infer<typeof generationAnswer>;
 
 /** A client of an A1111 / Forge / SD.Next server. */
 export interface A1111Client {
@@ -45,13 +46,16 @@ export interface A1111Client {
 
 /** Creates a client of an A1111-style server (base URL, basic auth, timeouts, retries, progress, interrupt). */
 export function createA1111Client(options: A1111ClientOptions): A1111Client {
-  const http = new HttpClient({ ...options, what: "A1111 server", reachHint: "Start A1111/Forge with --api (and --listen for other machines)." });
+  const generationTimeoutMs = options.generationTimeoutMs ?? 15 * 60_000;
+  const requestTimeoutMs = options.timeoutMs ?? Math.min(60_000, generationTimeoutMs);
+  const http = new HttpClient({ ...options, timeoutMs: requestTimeoutMs, what: "A1111 server", reachHint: "Start A1111/Forge with --api (and --listen for other machines)." });
   const interrupt = async () => {
-    await http.request({ method: "POST", path: "/sdapi/v1/interrupt", json: {} });
+    await http.request({ method: "POST", path: "/sdapi/v1/interrupt", json: {}, retry: true }); // idempotent: safe to repeat
   };
   return {
     http,
-    detect: (signal) => detectServer(http, signal),
+    // Detection is several requests: one deadline (the request timeout) bounds them all.
+    detect: (signal) => withDeadline(requestTimeoutMs, `Detecting the A1111 server at ${http.baseUrl}`, (deadline) => detectServer(http, deadline), { signal }),
     interrupt,
     async generate(request, call = {}) {
       const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
@@ -63,10 +67,11 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
       call.signal?.addEventListener("abort", onAbort, { once: true });
       try {
         if (call.signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "Generation cancelled before it started");
-        const raw = await http.json<RawResult>({ method: "POST", path, json: request, timeoutMs: options.generationTimeoutMs ?? 15 * 60_000 });
+        // A POST: never re-sent once it may have reached the server, so a dropped reply cannot run it twice.
+        const raw = await http.answer({ method: "POST", path, json: request, timeoutMs: generationTimeoutMs }, generationAnswer);
         if (interrupted) {
           await interrupted;
-          throw new InstantIdError(ErrorCode.Aborted, `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images?.length ?? 0} partial image(s)`);
+          throw new InstantIdError(ErrorCode.Aborted, `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images.length} partial image(s)`);
         }
         return decodeResult(raw, http.baseUrl);
       } finally {
@@ -78,15 +83,26 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
 }
 
 function decodeResult(raw: RawResult, baseUrl: string): A1111Result {
-  if (!Array.isArray(raw.images) || raw.images.length === 0) {
+  if (raw.images.length === 0) {
     throw new InstantIdError(ErrorCode.Server, `The A1111 server at ${baseUrl} returned no images; its console may say why`);
   }
-  let info: Record<string, unknown> = {};
-  try {
-    info = raw.info ? (JSON.parse(raw.info) as Record<string, unknown>) : {};
-  } catch {
-    info = { text: raw.info };
-  }
+  const info = parseInfo(raw.info);
   const count = Array.isArray(info.all_seeds) ? Math.min(info.all_seeds.length, raw.images.length) : raw.images.length;
-  return { images: raw.images.slice(0, count).map((b64) => new Uint8Array(Buffer.from(b64, "base64"))), parameters: raw.parameters ?? {}, info };
+  const images = raw.images.slice(0, count).map((b64, i) => {
+    const bytes = new Uint8Array(Buffer.from(b64, "base64"));
+    assertEncodedImage(bytes, `Image ${i + 1} the A1111 server at ${baseUrl} returned`);
+    return bytes;
+  });
+  return { images, parameters: raw.parameters ?? {}, info };
+}
+
+/** The generation info: a JSON object as A1111 writes it, else the text kept as `{ text }`. */
+function parseInfo(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const parsed = infoAnswer.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : { text };
+  } catch {
+    return { text };
+  }
 }

@@ -1,15 +1,9 @@
-import { ErrorCode, InstantIdError, parseJson, type HttpClient } from "../../core/index.js";
+import { ErrorCode, InstantIdError, parseJsonAnswer, type HttpClient } from "../../core/index.js";
+import { modelListAnswer, moduleListAnswer } from "./answers.js";
 import { embeddingModules, instantIdModelNames, keypointsModule, passThroughModules } from "./capabilities.js";
 import type { FaceScriptLayout } from "./sdnext-face.js";
 import { readFaceScript, readUnitSlots } from "./server-settings.js";
 import type { A1111Flavour, ServerCapabilities } from "./types.js";
-
-interface ModelList {
-  readonly model_list: string[];
-}
-interface ModuleList {
-  readonly module_list: string[];
-}
 
 /**
  * Asks a server what it is and what it has (`/sdapi/v1/motd`, `/controlnet/module_list`,
@@ -23,8 +17,8 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
   if (motd.status === 200) return sdNextCapabilities(await readFaceScript(http, signal));
   const moduleList = await http.request({ path: "/controlnet/module_list", accept: [404], signal });
   if (moduleList.status === 404) await explainMissingControlNet(http, signal);
-  const { module_list: modules } = parseJson<ModuleList>(moduleList.body, `GET /controlnet/module_list on ${http.baseUrl}`);
-  const { model_list: models } = await http.json<ModelList>({ path: "/controlnet/model_list?update=true", signal });
+  const { module_list: modules } = parseJsonAnswer(moduleListAnswer, moduleList.body, `GET /controlnet/module_list on ${http.baseUrl}`);
+  const { model_list: models } = await http.answer({ path: "/controlnet/model_list?update=true", signal }, modelListAnswer);
   const flavour: A1111Flavour = modules.includes(embeddingModules.forge) ? "forge" : "a1111";
   const ipAdapterModel = models.find((name) => name.includes(instantIdModelNames.ipAdapter));
   const controlNetModel = models.find((name) => name.includes(instantIdModelNames.controlNet));

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { connectWebSocket, ErrorCode, HttpClient, InstantIdError, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { assertEncodedImage, connectWebSocket, delay, ErrorCode, HttpClient, InstantIdError, withDeadline, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { historyAnswer, objectInfoAnswer, queueAnswer, uploadAnswer } from "./answers.js";
 import { assertWorkflowFits } from "./check.js";
 import { executionError, interruptedError, PromptFollower, type PromptOutcome } from "./follow.js";
 import type { ApiPrompt } from "./graph.js";
@@ -14,6 +15,13 @@ export interface ComfyClientOptions extends Omit<HttpClientOptions, "what"> {
   readonly pollMs?: number;
   /** How often to check /history even while the websocket is open, in case its events never come (default 10 000 ms). */
   readonly watchdogMs?: number;
+  /**
+   * One deadline for a whole {@link ComfyClient.run}: queueing, following, downloading (default:
+   * `timeoutMs`, else 15 minutes). When it passes the prompt is interrupted and the run fails.
+   */
+  readonly generationTimeoutMs?: number;
+  /** Largest websocket message accepted (default 64 MiB). */
+  readonly maxMessageBytes?: number;
 }
 
 /** An image ComfyUI produced: where it lives on the server, and its bytes. */
@@ -58,75 +66,113 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
   const http = new HttpClient({ ...options, what: "ComfyUI server", reachHint: "Start ComfyUI with --listen for other machines." });
   const clientId = options.clientId ?? randomUUID();
   const pollMs = options.pollMs ?? 1000;
+  const deadlineMs = options.generationTimeoutMs ?? options.timeoutMs ?? 15 * 60_000;
 
-  const history = async (promptId: string) => (await http.json<Record<string, HistoryEntry>>({ path: `/history/${encodeURIComponent(promptId)}` }))[promptId];
+  const history = async (promptId: string, signal?: AbortSignal) =>
+    (await http.answer({ path: `/history/${encodeURIComponent(promptId)}`, signal }, historyAnswer))[promptId] as HistoryEntry | undefined;
 
-  /** Polls /history every `intervalMs` until the prompt ended or `stop.done` is set (then resolves undefined). */
-  const pollHistory = async (promptId: string, intervalMs: number, stop: { done: boolean }, signal?: AbortSignal): Promise<PromptOutcome | undefined> => {
+  /** Polls /history every `intervalMs` until the prompt ended; rejects (clearing its timer) once `signal` aborts. */
+  const pollHistory = async (promptId: string, intervalMs: number, signal: AbortSignal): Promise<PromptOutcome> => {
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      if (stop.done) return undefined;
-      const entry = await history(promptId).catch(() => undefined);
+      await delay(intervalMs, signal);
+      const entry = await history(promptId, signal).catch((error: unknown) => {
+        if (signal.aborted || !passing(error)) throw error;
+        return undefined; // a busy or briefly unreachable server: ask again next time
+      });
       const outcome = entry && historyOutcome(entry);
       if (outcome) return outcome;
-      if (signal?.aborted && intervalMs === pollMs) return { kind: "error", error: new InstantIdError(ErrorCode.Aborted, "Generation cancelled") };
     }
   };
 
   /** The websocket's account of the prompt, checked against /history now and then; /history alone once the socket drops. */
-  const follow = async (follower: PromptFollower | undefined, promptId: string, call: { onProgress?: ProgressListener; signal?: AbortSignal }): Promise<PromptOutcome> => {
-    const stop = { done: false };
+  const follow = async (follower: PromptFollower | undefined, promptId: string, call: { onProgress?: ProgressListener }, signal: AbortSignal): Promise<PromptOutcome> => {
+    const stop = new AbortController();
+    const stopped = AbortSignal.any([signal, stop.signal]);
     try {
-      const watched = follower
-        ? await Promise.race([follower.outcome(promptId, call.onProgress), pollHistory(promptId, options.watchdogMs ?? 10_000, stop)])
-        : undefined;
-      return watched ?? (await pollHistory(promptId, pollMs, stop, call.signal))!;
+      const cancelled = new Promise<never>((_, reject) => {
+        const onAbort = () => reject(new InstantIdError(ErrorCode.Aborted, "Generation cancelled"));
+        if (stopped.aborted) onAbort();
+        stopped.addEventListener("abort", onAbort, { once: true });
+      });
+      cancelled.catch(() => undefined);
+      const watched = follower ? await Promise.race([follower.outcome(promptId, call.onProgress), pollHistory(promptId, options.watchdogMs ?? 10_000, stopped), cancelled]) : undefined;
+      return watched ?? (await Promise.race([pollHistory(promptId, pollMs, stopped), cancelled]));
     } finally {
-      stop.done = true;
+      stop.abort(); // clears every pending poll timer: nothing waits after the run
     }
   };
 
   const client: ComfyClient = {
     http,
     clientId,
-    objectInfo: () => http.json<ObjectInfo>({ path: "/object_info" }),
+    objectInfo: async () => (await http.answer({ path: "/object_info" }, objectInfoAnswer)) as ObjectInfo,
     async uploadImage(data, filename) {
       const { body, contentType } = encodeMultipart({ image: { filename, contentType: "image/png", data }, type: "input", overwrite: "true" });
-      const answer = await http.json<{ name: string; subfolder?: string }>({ method: "POST", path: "/upload/image", body, headers: { "content-type": contentType } });
+      // Uploading the same bytes under the same name twice is harmless: safe to retry.
+      const answer = await http.answer({ method: "POST", path: "/upload/image", body, headers: { "content-type": contentType }, retry: true }, uploadAnswer);
       return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
     },
     async queue(prompt) {
-      // Not retried: a request that reached the server before the connection dropped would run twice.
-      const answer = await http.json<{ prompt_id: string }>({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false });
+      // Not retried once it may have reached the server: it would run twice.
+      const answer = await http.answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false }, queueAnswer);
       return answer.prompt_id;
     },
-    history,
+    history: (promptId) => history(promptId),
     async interrupt(promptId) {
-      await http.request({ method: "POST", path: "/interrupt", json: promptId ? { prompt_id: promptId } : {} });
+      await http.request({ method: "POST", path: "/interrupt", json: promptId ? { prompt_id: promptId } : {}, retry: true });
     },
     async run(prompt, call = {}) {
-      assertWorkflowFits(prompt, await client.objectInfo(), http.baseUrl);
-      const socket = await connectWebSocket(`${http.baseUrl.replace(/^http/, "ws")}/ws?clientId=${encodeURIComponent(clientId)}`, { headers: http.authHeaders(), what: "ComfyUI server" }).catch(() => undefined);
+      let promptId: string | undefined;
+      let stopping: Promise<unknown> | undefined;
+      // Cancelled or out of time once queued: the server is told to stop before the run rejects.
+      const stopServer = () => (promptId ? (stopping ??= client.interrupt(promptId).catch(() => undefined)) : Promise.resolve());
+      const queued = (id: string) => {
+        promptId = id;
+        if (call.signal?.aborted) void stopServer(); // cancelled while /prompt was answering
+      };
+      const onCancel = () => void stopServer();
+      call.signal?.addEventListener("abort", onCancel, { once: true });
       try {
-        const follower = socket && new PromptFollower(socket);
-        const promptId = await client.queue(prompt);
-        const onAbort = () => void client.interrupt(promptId).catch(() => undefined);
-        call.signal?.addEventListener("abort", onAbort, { once: true });
-        if (call.signal?.aborted) onAbort();
-        try {
-          const outcome = await follow(follower, promptId, call);
-          if (outcome.kind === "error") throw outcome.error;
-        } finally {
-          call.signal?.removeEventListener("abort", onAbort);
-        }
-        const entry = (await history(promptId)) ?? {};
-        return { promptId, images: await downloadImages(http, entry), history: entry as Record<string, unknown> };
+        return await withDeadline(deadlineMs, `The ComfyUI run at ${http.baseUrl}`, (signal) => runPrompt(prompt, call, signal, queued), {
+          signal: call.signal,
+          onTimeout: stopServer,
+        });
+      } catch (error) {
+        if (!call.signal?.aborted) throw error;
+        await stopServer();
+        throw error instanceof InstantIdError && error.code === ErrorCode.Aborted ? error : new InstantIdError(ErrorCode.Aborted, "Generation cancelled", { cause: error });
       } finally {
-        socket?.close();
+        call.signal?.removeEventListener("abort", onCancel);
       }
     },
   };
+
+  const runPrompt = async (prompt: ApiPrompt, call: { onProgress?: ProgressListener; signal?: AbortSignal }, signal: AbortSignal, queued: (id: string) => void): Promise<ComfyResult> => {
+    assertWorkflowFits(prompt, await http.answer({ path: "/object_info", signal }, objectInfoAnswer) as ObjectInfo, http.baseUrl);
+    const socket = await connectWebSocket(`${http.baseUrl.replace(/^http/, "ws")}/ws?clientId=${encodeURIComponent(clientId)}`, {
+      headers: http.authHeaders(),
+      what: "ComfyUI server",
+      maxMessageBytes: options.maxMessageBytes,
+    }).catch(() => undefined);
+    try {
+      const follower = socket && new PromptFollower(socket);
+      const promptId = await http.answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false, signal }, queueAnswer).then((a) => a.prompt_id);
+      queued(promptId);
+      const outcome = await follow(follower, promptId, call, signal);
+      if (outcome.kind === "error") throw outcome.error;
+      const entry = (await history(promptId, signal)) ?? {};
+      return { promptId, images: await downloadImages(http, entry, signal), history: entry as Record<string, unknown> };
+    } finally {
+      socket?.close();
+    }
+  };
   return client;
+}
+
+/** A failure worth polling through (the network, a 5xx); an answer of the wrong shape is not. */
+function passing(error: unknown): boolean {
+  if (!(error instanceof InstantIdError)) return false;
+  return error.code === ErrorCode.Network || Number(error.details?.status) >= 500;
 }
 
 function historyOutcome(entry: HistoryEntry): PromptOutcome | undefined {
@@ -138,14 +184,15 @@ function historyOutcome(entry: HistoryEntry): PromptOutcome | undefined {
   return entry.status?.completed ? { kind: "success" } : undefined;
 }
 
-async function downloadImages(http: HttpClient, entry: HistoryEntry): Promise<ComfyImage[]> {
+async function downloadImages(http: HttpClient, entry: HistoryEntry, signal: AbortSignal): Promise<ComfyImage[]> {
   const refs = Object.values(entry.outputs ?? {}).flatMap((output) => output.images ?? []).filter((ref) => ref.type === "output");
   if (!refs.length) throw new InstantIdError(ErrorCode.Server, "ComfyUI finished but saved no images; does the workflow end in SaveImage?");
   const images: ComfyImage[] = [];
   for (const ref of refs) {
     const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
-    const response = await http.request({ path: `/view?${query}` });
-    images.push({ ...ref, data: response.body });
+    const response = await http.request({ path: `/view?${query}`, signal });
+    assertEncodedImage(response.body, `${ref.filename} as the ComfyUI server at ${http.baseUrl} sent it (/view)`);
+    images.push({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, data: response.body });
   }
   return images;
 }

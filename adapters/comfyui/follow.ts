@@ -1,11 +1,12 @@
-import { ErrorCode, InstantIdError, type ProgressListener, type WebSocketConnection } from "../../core/index.js";
+import { ErrorCode, InstantIdError, parseAnswer, type ProgressListener, type WebSocketConnection } from "../../core/index.js";
+import { progressData, wsEvent } from "./answers.js";
 
 /** How a queued prompt ended, as the websocket or /history told it. */
 export type PromptOutcome = { readonly kind: "success" } | { readonly kind: "error"; readonly error: InstantIdError };
 
 interface WsEvent {
   readonly type: string;
-  readonly data?: Record<string, unknown>;
+  readonly data?: Record<string, unknown> | null;
 }
 
 /** Turns an `execution_error` payload into a typed error carrying the server's own message. */
@@ -34,11 +35,15 @@ export class PromptFollower {
   constructor(socket: WebSocketConnection) {
     socket.onMessage((message) => {
       if (message.kind !== "text") return;
+      let parsed: unknown;
       try {
-        this.events.push(JSON.parse(message.text) as WsEvent);
+        parsed = JSON.parse(message.text);
       } catch {
         return; // not JSON: not an event we follow
       }
+      const event = wsEvent.safeParse(parsed);
+      if (!event.success) return; // `null`, a list...: not an event; /history still tells the outcome
+      this.events.push(event.data);
       this.wake?.();
     });
     void socket.closed.then(() => {
@@ -62,7 +67,10 @@ export class PromptFollower {
   private handle(event: WsEvent, promptId: string, onProgress?: ProgressListener): PromptOutcome | undefined {
     const data = event.data ?? {};
     if (data.prompt_id !== promptId) return undefined;
-    if (event.type === "progress") onProgress?.({ stage: "sampling", completed: Number(data.value), total: Number(data.max) });
+    if (event.type === "progress") {
+      const progress = parseAnswer(progressData, data, "ComfyUI's progress event");
+      onProgress?.({ stage: "sampling", completed: progress.value, total: progress.max });
+    }
     if (event.type === "execution_success" || (event.type === "executing" && data.node === null)) return { kind: "success" };
     if (event.type === "execution_error") return { kind: "error", error: executionError(data) };
     if (event.type === "execution_interrupted") return { kind: "error", error: interruptedError(data) };

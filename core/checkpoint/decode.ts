@@ -1,3 +1,5 @@
+import { constants } from "node:buffer";
+import { ErrorCode, InstantIdError } from "../errors.js";
 import { DTYPE_BYTES, decodeToFloat32, halfToFloat, type DType } from "../tensor/dtype.js";
 
 let halfTable: Float32Array | undefined;
@@ -13,6 +15,23 @@ function halfLookup(): Float32Array {
 
 /** Whether this machine stores numbers little-endian (true on every platform Node ships for). */
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The largest typed array this runtime allocates, in bytes (4 GiB on Node 20). */
+export const MAX_TENSOR_BYTES = constants.MAX_LENGTH;
+
+/**
+ * Refuses, before anything is allocated, a tensor of `count` elements whose stored bytes or float32
+ * copy would not fit one typed array (or whose count is not even a safe integer).
+ */
+export function assertAllocatable(count: number, dtype: DType, what: string, source: string): void {
+  const bytes = Math.max(count * DTYPE_BYTES[dtype], count * 4);
+  if (Number.isSafeInteger(count) && count >= 0 && bytes <= MAX_TENSOR_BYTES) return;
+  throw new InstantIdError(
+    ErrorCode.FileCorrupt,
+    `${source}: tensor ${what} claims ${count} elements (${bytes} bytes as float32), more than one array can hold (${MAX_TENSOR_BYTES} bytes); the file is damaged, or the tensor must be split before it can be read here`,
+    { details: { source, tensor: what, elements: count } },
+  );
+}
 
 /**
  * Reads `count` elements of `dtype` through `fill` (which fills a byte view from the file) and returns

@@ -1,11 +1,13 @@
-import { fileSource, readBytes, type ByteSource } from "./byte-source.js";
+import { ErrorCode, InstantIdError } from "../errors.js";
+import { fileSource, type ByteSource } from "./byte-source.js";
 import type { CheckpointFile } from "./checkpoint-file.js";
 import { SafetensorsCheckpoint } from "./safetensors-checkpoint.js";
+import { sniffCheckpoint } from "./signature.js";
 import { TorchCheckpoint } from "./torch-checkpoint.js";
 
 /**
- * Opens a checkpoint whatever its format: a zip archive is read as torch.save output, anything else
- * as safetensors (the file's first bytes decide, not its extension).
+ * Opens a checkpoint whatever its format: a zip archive is read as torch.save output, a file with a
+ * safetensors header as safetensors (the file's signature decides, not its extension).
  */
 export async function openCheckpoint(path: string): Promise<CheckpointFile> {
   return openCheckpointSource(await fileSource(path));
@@ -13,8 +15,19 @@ export async function openCheckpoint(path: string): Promise<CheckpointFile> {
 
 /** {@link openCheckpoint} over any byte source. */
 export async function openCheckpointSource(source: ByteSource): Promise<CheckpointFile> {
-  const magic = source.size >= 4 ? await readBytes(source, 0, 4) : new Uint8Array(0);
-  const isZip = magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04;
-  const isLegacyTorch = magic[0] === 0x80;
-  return isZip || isLegacyTorch ? TorchCheckpoint.fromSource(source) : SafetensorsCheckpoint.fromSource(source);
+  let kind;
+  try {
+    kind = await sniffCheckpoint(source);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  if (kind === "torch-zip" || kind === "torch-legacy") return TorchCheckpoint.fromSource(source);
+  if (kind === "safetensors") return SafetensorsCheckpoint.fromSource(source);
+  await source.close();
+  throw new InstantIdError(
+    ErrorCode.FileCorrupt,
+    `${source.name} is neither a torch checkpoint (a zip archive) nor a safetensors file (8-byte length, then a JSON header): its first bytes match neither; re-download it`,
+    { details: { source: source.name } },
+  );
 }

@@ -30,6 +30,8 @@ export interface PickleEnvironment {
 }
 
 const MARK = Symbol("mark");
+/** Longest LONG1/LONG4 accepted, in bytes. */
+const MAX_LONG_BYTES = 64;
 type StackItem = PickleValue | typeof MARK;
 
 /** Refusal of a global the environment does not allow; names the global so users know what the file tried to do. */
@@ -196,6 +198,8 @@ class PickleMachine {
   }
 
   private long(length: number): number | bigint {
+    // Python allows any length, but building a huge BigInt byte by byte is quadratic; state dicts hold 64-bit values.
+    if (length > MAX_LONG_BYTES) throw this.fail(`a LONG of ${length} bytes is larger than a state dict uses`);
     const bytes = this.take(length);
     let value = 0n;
     for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
@@ -206,7 +210,8 @@ class PickleMachine {
   private textInt(text: string): number | boolean | bigint {
     if (text === "00") return false;
     if (text === "01") return true;
-    const value = BigInt(text);
+    if (!/^[+-]?\d{1,40}$/.test(text.trim())) throw this.fail(`${JSON.stringify(text.slice(0, 40))} is not a decimal integer a state dict uses`);
+    const value = BigInt(text.trim());
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
 

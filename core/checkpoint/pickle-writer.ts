@@ -95,6 +95,28 @@ export class PickleWriter {
     return this.bytes(0x8a, out.length, ...out);
   }
 
+  /** SETITEM: one key and value into the dict below them. */
+  setItem(): this {
+    return this.bytes(0x73);
+  }
+
+  /** BINPUT / LONG_BINPUT: remember the top of the stack as memo entry `index`. */
+  put(index: number): this {
+    return index < 0x100 ? this.bytes(0x71, index) : this.bytes(0x72).u32(index);
+  }
+
+  /** BINGET / LONG_BINGET: push memo entry `index` again (the same object, shared). */
+  get(index: number): this {
+    return index < 0x100 ? this.bytes(0x68, index) : this.bytes(0x6a).u32(index);
+  }
+
+  /** BINFLOAT: a float64, big-endian as pickle stores it. */
+  float(value: number): this {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, false);
+    return this.bytes(0x47, ...bytes);
+  }
+
   /** STOP, and the finished program. */
   finish(): Uint8Array {
     this.bytes(0x2e);

@@ -3,7 +3,7 @@ import { MAX_SAFETENSORS_HEADER_BYTES, parseSafetensorsHeader, type SafetensorsH
 import type { Tensor } from "../tensor/tensor.js";
 import { readBytes, type ByteSource } from "./byte-source.js";
 import type { CheckpointFile, CheckpointTensorInfo } from "./checkpoint-file.js";
-import { readAsFloat32 } from "./decode.js";
+import { assertAllocatable, readAsFloat32 } from "./decode.js";
 
 /** A safetensors file as a {@link CheckpointFile}: bounded, validated header; each tensor read from its offset. */
 export class SafetensorsCheckpoint implements CheckpointFile {
@@ -46,6 +46,7 @@ export class SafetensorsCheckpoint implements CheckpointFile {
   async tensor(name: string): Promise<Tensor> {
     const entry = this.entry(name);
     const count = entry.shape.reduce((n, d) => n * d, 1);
+    assertAllocatable(count, entry.dtype, name, this.path);
     const data = await readAsFloat32(count, entry.dtype, (target) => this.source.readInto(target, this.header.dataOffset + entry.begin));
     return { shape: [...entry.shape], data };
   }

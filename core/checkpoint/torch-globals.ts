@@ -60,7 +60,8 @@ function callable(qualifiedName: string, call: (args: PickleValue[]) => PickleVa
 function rebuildTensor(args: PickleValue[]): PickleValue {
   const [storage, offset] = args;
   if (!isStorageRef(storage)) throw new TypeError("_rebuild_tensor_v2 got something other than a storage");
-  if (typeof offset !== "number" || offset < 0) throw new TypeError("_rebuild_tensor_v2 got an invalid storage offset");
+  // NaN, fractions and negatives would read the wrong bytes; torch's weights_only unpickler takes ints only.
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) throw new TypeError("_rebuild_tensor_v2 got a storage offset that is not a whole number >= 0");
   const shape = intList(args[2], "tensor size");
   const stride = intList(args[3], "tensor stride");
   if (shape.length !== stride.length) throw new TypeError("tensor size and stride differ in length");

@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { inflateRawSync } from "node:zlib";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { readBytes, type ByteSource } from "./byte-source.js";
@@ -25,11 +26,18 @@ function corrupt(source: ByteSource, why: string): InstantIdError {
   });
 }
 
+/** Inflated entries kept for repeated range reads (the storages being read at once). */
+const INFLATED_CACHE_ENTRIES = 4;
+
 /**
  * The entries of a zip archive, read from its central directory (ZIP64 included). Entry data is read
  * on request from its local header's offset, so a multi-gigabyte archive is never loaded whole.
+ * Inflating never produces more than an entry's declared size, so a zip bomb costs at most what its
+ * directory admits to, and the caller bounds that per entry.
  */
 export class ZipReader {
+  private readonly inflated = new Map<string, Promise<Uint8Array>>();
+
   private constructor(
     readonly source: ByteSource,
     readonly entries: ReadonlyMap<string, ZipEntry>,
@@ -53,12 +61,30 @@ export class ZipReader {
     return start;
   }
 
-  /** The whole (decompressed) content of an entry. */
-  async read(entry: ZipEntry): Promise<Uint8Array> {
+  /**
+   * The whole (decompressed) content of an entry, refused when it declares more than `limit` bytes
+   * (metadata records are tiny; only storages may be large).
+   */
+  async read(entry: ZipEntry, limit: number = constants.MAX_LENGTH): Promise<Uint8Array> {
+    if (entry.size > limit) throw corrupt(this.source, `entry ${entry.name} declares ${entry.size} bytes, more than the ${limit} such a record may hold`);
     const raw = await readBytes(this.source, await this.dataOffset(entry), entry.compressedSize);
     if (entry.method === 0) return raw;
-    if (entry.method !== 8) throw corrupt(this.source, `entry ${entry.name} uses unsupported compression method ${entry.method}`);
-    const inflated = inflateRawSync(raw);
+    return this.inflate(entry, raw);
+  }
+
+  /** Inflates at most the declared size: more output is a zip bomb or a damaged entry, refused either way. */
+  private inflate(entry: ZipEntry, raw: Uint8Array): Uint8Array {
+    let inflated: Buffer;
+    try {
+      inflated = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+    } catch (error) {
+      const tooLarge = (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+      const why = tooLarge ? `inflates to more than its declared ${entry.size} bytes` : `has a corrupt deflate stream (${(error as Error).message})`;
+      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.source.name} is not a readable zip archive: entry ${entry.name} ${why}. Re-download or re-save the file.`, {
+        cause: error,
+        details: { source: this.source.name, entry: entry.name },
+      });
+    }
     if (inflated.byteLength !== entry.size) throw corrupt(this.source, `entry ${entry.name} inflates to ${inflated.byteLength} bytes, not ${entry.size}`);
     return inflated;
   }
@@ -75,7 +101,27 @@ export class ZipReader {
       await this.source.readInto(target, (await this.dataOffset(entry)) + start);
       return;
     }
-    target.set((await this.read(entry)).subarray(start, start + target.byteLength));
+    target.set((await this.inflatedOnce(entry)).subarray(start, start + target.byteLength));
+  }
+
+  /** A compressed entry inflated once and kept while it is among the last few read, not once per range. */
+  private inflatedOnce(entry: ZipEntry): Promise<Uint8Array> {
+    let pending = this.inflated.get(entry.name);
+    if (!pending) {
+      pending = this.read(entry);
+      pending.catch(() => this.inflated.delete(entry.name));
+      this.inflated.set(entry.name, pending);
+      for (const name of this.inflated.keys()) {
+        if (this.inflated.size <= INFLATED_CACHE_ENTRIES) break;
+        this.inflated.delete(name);
+      }
+    }
+    return pending;
+  }
+
+  /** Drops the inflated entries kept for range reads. */
+  release(): void {
+    this.inflated.clear();
   }
 }
 
@@ -124,7 +170,11 @@ function parseCentralDirectory(source: ByteSource, directory: Uint8Array, count:
       localHeaderOffset: view.getUint32(at + 42, true),
     };
     applyZip64Extra(sizes, new DataView(directory.buffer, directory.byteOffset + at + 46 + nameLength, extraLength));
-    entries.set(name, { name, method: view.getUint16(at + 10, true), ...sizes });
+    const method = view.getUint16(at + 10, true);
+    if (method !== 0 && method !== 8) throw corrupt(source, `entry ${name} uses unsupported compression method ${method}`);
+    if (method === 0 && sizes.size !== sizes.compressedSize) throw corrupt(source, `stored entry ${name} declares ${sizes.size} bytes but holds ${sizes.compressedSize}`);
+    if (!Number.isSafeInteger(sizes.size) || !Number.isSafeInteger(sizes.localHeaderOffset)) throw corrupt(source, `entry ${name} has sizes beyond 2^53`);
+    entries.set(name, { name, method, ...sizes });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;

@@ -22,9 +22,12 @@ function assertWeights(weights: readonly number[], count: number): number[] {
   if (!weights.every((w) => Number.isFinite(w) && w >= 0)) {
     throw new InstantIdError(ErrorCode.InvalidInput, `Mix weights must be finite and non-negative but received ${weights.join(", ")}`);
   }
-  const total = weights.reduce((a, b) => a + b, 0);
-  if (total <= 0) throw new InstantIdError(ErrorCode.InvalidInput, "Mix weights must not all be zero");
-  return weights.map((w) => w / total);
+  // Scaled by the largest first: the sum of finite weights such as 1e308 + 1e308 would overflow to Infinity.
+  const largest = Math.max(...weights);
+  if (largest <= 0) throw new InstantIdError(ErrorCode.InvalidInput, "Mix weights must not all be zero");
+  const scaled = weights.map((w) => w / largest);
+  const total = scaled.reduce((a, b) => a + b, 0);
+  return scaled.map((w) => w / total);
 }
 
 /**

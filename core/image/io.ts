@@ -57,6 +57,9 @@ function expandToRgb(data: Uint8Array, channels: number): Uint8Array {
 function fromRaw(raw: RawPixels | RgbImage): RgbImage {
   const channels = "channels" in raw ? raw.channels : 3;
   const { width, height } = raw;
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new InstantIdError(ErrorCode.ImageUnreadable, `Raw image channels must be 1 (grey), 3 (RGB) or 4 (RGBA) but received ${String(channels)}`);
+  }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InstantIdError(ErrorCode.ImageUnreadable, `Raw image size must be positive integers but received ${width}x${height}`);
   }

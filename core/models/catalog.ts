@@ -4,8 +4,9 @@
  * Sources (the Git LFS pointers Hugging Face shows for each file):
  * - InstantX/InstantID: `ip-adapter.bin` (oid 02b3618e…, 1691134141 bytes) and
  *   `ControlNetModel/diffusion_pytorch_model.safetensors` (oid c8127be9…, 2502139136 bytes).
- *   `ControlNetModel/config.json` is a plain (non-LFS) Git file: no published SHA-256, so it is
- *   listed without size and digest and `models check` says it is not verified.
+ *   `ControlNetModel/config.json` is a plain (non-LFS) Git file: Hugging Face publishes only its Git
+ *   blob id, no SHA-256 or size, so it is listed without them (capped at 64 KiB while downloading)
+ *   and `models check` says it is not verified.
  * - InsightFace antelopev2 (mirrored on Hugging Face, e.g. DIAMONIK7777/antelopev2, identical
  *   digests across mirrors): `scrfd_10g_bnkps.onnx` and `glintr100.onnx` are what InstantID uses;
  *   the pack's other three models are optional.
@@ -23,6 +24,8 @@ export interface ModelFile {
   readonly size?: number;
   /** Lower-case hex SHA-256, when published; `undefined` means the content cannot be verified. */
   readonly sha256?: string;
+  /** Largest size accepted while downloading a file whose `size` is not published. */
+  readonly maxSize?: number;
   /** False for files of a pack that InstantID does not use (pulled only on request). */
   readonly required: boolean;
   /** What the file is, for listings and messages. */
@@ -111,6 +114,7 @@ export const instantIdPack: ModelPack = {
     },
     {
       path: "ControlNetModel/config.json",
+      maxSize: 64 * 1024,
       required: true,
       description: "IdentityNet configuration (diffusers ControlNetModel)",
     },

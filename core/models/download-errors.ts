@@ -13,6 +13,8 @@ const transientCodes = new Set([
   "ENETDOWN",
   "ERR_STREAM_PREMATURE_CLOSE",
   "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
   "ERESTART",
 ]);
 
@@ -38,10 +40,20 @@ export function httpStatusError(url: string, status: number, statusText?: string
   });
 }
 
+/** The first Node or undici error code along the `cause` chain (fetch wraps socket errors as "terminated"). */
+function errorCode(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (typeof current.code === "string") return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
 /** Whether a failed attempt may succeed when tried again. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof InstantIdError) return error.details?.retryable === true;
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   return typeof code === "string" && transientCodes.has(code);
 }
 
@@ -49,7 +61,7 @@ export function isRetryable(error: unknown): boolean {
 export function networkFailure(error: unknown, url: string, part: string, requests: number): InstantIdError {
   if (error instanceof InstantIdError && !isRetryable(error)) return error;
   const text = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (typeof code === "string" && diskCodes.has(code)) {
     return new InstantIdError(ErrorCode.Internal, `Could not write ${part} while downloading ${url}: ${text}. Free disk space or fix the folder's permissions, then pull again`, {
       cause: error,
@@ -57,9 +69,10 @@ export function networkFailure(error: unknown, url: string, part: string, reques
     });
   }
   const status = error instanceof InstantIdError ? error.details?.status : undefined;
+  const why = code && !text.includes(code) ? `${text} (${code})` : text;
   return new InstantIdError(
     ErrorCode.Network,
-    `Download of ${url} failed after ${requests} request${requests === 1 ? "" : "s"}: ${text}. Bytes received so far stay in ${part}; run the same command again to resume`,
+    `Download of ${url} failed after ${requests} request${requests === 1 ? "" : "s"}: ${why}. Bytes received so far stay in ${part}; run the same command again to resume`,
     { cause: error, details: { url, partial: part, requests, ...(status === undefined ? {} : { status }) } },
   );
 }

@@ -1,14 +1,11 @@
 import { createHash, type Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
-import type { IncomingMessage } from "node:http";
 import { dirname } from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { delay } from "../net/deadline.js";
 import type { ProgressListener } from "../progress.js";
 import { hashFileInto } from "./hash.js";
-import { httpGet } from "./http-get.js";
+import { httpGet, type HttpGetResult } from "./http-get.js";
 import { httpStatusError, isRetryable, networkFailure, partialFileName } from "./download-errors.js";
 
 /** What to fetch, where to put it, and what it must be. */
@@ -28,10 +25,20 @@ export interface DownloadOptions {
   readonly retries?: number;
   /** First back-off delay in ms, doubled after each failure without progress (default 1000). */
   readonly retryDelayMs?: number;
-  /** Milliseconds of socket silence before the connection is dropped and retried (default 60000). */
+  /** Milliseconds of silence before the connection is dropped and retried (default 60000). */
   readonly idleTimeoutMs?: number;
+  /**
+   * Largest file accepted when `size` is not known (default 64 MiB): a server streaming more is cut
+   * off. With `size`, the download stops at it: a byte past it fails the download.
+   */
+  readonly maxBytes?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Environment the proxy variables (`HTTPS_PROXY`, `NO_PROXY`) are read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** The cap on a download whose size is not published (config files are kilobytes). */
+export const DEFAULT_MAX_UNSIZED_BYTES = 64 * 1024 * 1024;
 
 /** A finished, verified download. */
 export interface DownloadResult {
@@ -80,7 +87,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
       }
       if (!isRetryable(error) || failures >= retries) throw networkFailure(error, options.url, part, state.requests);
       failures += 1;
-      await sleep((options.retryDelayMs ?? 1000) * 2 ** (failures - 1), undefined, { signal: options.signal }).catch(() => {});
+      await delay((options.retryDelayMs ?? 1000) * 2 ** (failures - 1), options.signal).catch(() => {});
     }
   }
 }
@@ -96,15 +103,17 @@ async function attempt(options: DownloadOptions, part: string, state: AttemptSta
 
   state.requests += 1;
   state.resumedFrom ??= offset;
-  const { response } = await httpGet(options.url, {
+  const get = await httpGet(options.url, {
     headers: { ...options.headers, ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
     signal: options.signal,
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    env: options.env,
   });
-  const status = response.statusCode ?? 0;
-  if (offset > 0 && status === 416) return rangeNotSatisfiable(response, part, offset, hash);
-  if (status === 206 && offset > 0 && contentRangeStart(response) !== offset) {
-    response.resume();
+  const { response } = get;
+  const status = response.status;
+  if (offset > 0 && status === 416) return rangeNotSatisfiable(get, part, offset, hash);
+  if (status === 206 && offset > 0 && contentRangeStart(get) !== offset) {
+    await get.cancel();
     await restart(part);
     throw Object.assign(new Error(`the server resumed at another offset than ${offset}`), { code: "ERESTART" });
   }
@@ -112,19 +121,22 @@ async function attempt(options: DownloadOptions, part: string, state: AttemptSta
     offset = await restart(part); // the server ignored Range: its body is the whole file
     hash = createHash("sha256");
   } else if (status !== 200 && status !== 206) {
-    response.resume();
-    throw httpStatusError(options.url, status, response.statusMessage);
+    await get.cancel();
+    throw httpStatusError(options.url, status, response.statusText);
   }
-  const received = await appendBody(response, part, offset, hash, options);
+  const received = await appendBody(get, part, offset, hash, options);
   return { hash, bytes: offset + received };
 }
 
-/** Streams the response body onto the `.part` file, hashing and reporting as it goes. */
-async function appendBody(response: IncomingMessage, part: string, offset: number, hash: Hash, options: DownloadOptions): Promise<number> {
-  const length = Number(response.headers["content-length"] ?? Number.NaN);
+/**
+ * Streams the body onto the `.part` file, hashing and reporting as it goes, and stops at the expected
+ * size (or the cap when the size is unknown): a server that sends more never fills the disk.
+ */
+async function appendBody(get: HttpGetResult, part: string, offset: number, hash: Hash, options: DownloadOptions): Promise<number> {
+  const length = Number(get.response.headers.get("content-length") ?? Number.NaN);
   const total = options.size ?? (Number.isFinite(length) ? offset + length : 0);
   if (options.size !== undefined && Number.isFinite(length) && offset + length !== options.size) {
-    response.resume();
+    await get.cancel();
     await rm(part, { force: true });
     throw new InstantIdError(
       ErrorCode.Checksum,
@@ -132,24 +144,39 @@ async function appendBody(response: IncomingMessage, part: string, offset: numbe
       { details: { url: options.url, expectedSize: options.size, offeredSize: offset + length } },
     );
   }
+  const limit = options.size ?? options.maxBytes ?? DEFAULT_MAX_UNSIZED_BYTES;
   const report = throttledProgress(options, total);
   let received = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      received += chunk.length;
-      report(offset + received);
-      callback(null, chunk);
-    },
-  });
   // Opened before any byte arrives, so a cancel at the first chunk still leaves a .part to resume from.
   const file = await open(part, offset > 0 ? "a" : "w");
-  await pipeline(response, tap, file.createWriteStream(), { signal: options.signal });
+  try {
+    for await (const chunk of get.chunks()) {
+      if (offset + received + chunk.byteLength > limit) {
+        await get.cancel();
+        await file.close();
+        await rm(part, { force: true });
+        throw tooLong(options, limit);
+      }
+      hash.update(chunk);
+      for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+      received += chunk.byteLength;
+      report(offset + received);
+    }
+  } finally {
+    await file.close().catch(() => undefined);
+  }
   if (Number.isFinite(length) && received < length) {
     throw Object.assign(new Error(`connection closed after ${received} of ${length} bytes`), { code: "ECONNRESET" });
   }
   report(offset + received, true);
   return received;
+}
+
+function tooLong(options: DownloadOptions, limit: number): InstantIdError {
+  const what = options.size !== undefined ? `more than the expected ${options.size} bytes` : `more than ${limit} bytes for a file without a published size`;
+  return new InstantIdError(ErrorCode.Checksum, `${options.url} sent ${what}; the download was stopped there and the partial file deleted. Check the base URL points at the original files`, {
+    details: { url: options.url, limit, expectedSize: options.size },
+  });
 }
 
 /** Verifies size and digest, then moves the `.part` file to its final name. */
@@ -171,16 +198,16 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
 }
 
 /** A 416 on resume: either the `.part` file is already whole (its size is the server's), or it is stale. */
-async function rangeNotSatisfiable(response: IncomingMessage, part: string, offset: number, hash: Hash): Promise<{ hash: Hash; bytes: number }> {
-  response.resume();
-  const total = /\/(\d+)\s*$/.exec(response.headers["content-range"] ?? "")?.[1];
+async function rangeNotSatisfiable(get: HttpGetResult, part: string, offset: number, hash: Hash): Promise<{ hash: Hash; bytes: number }> {
+  await get.cancel();
+  const total = /\/(\d+)\s*$/.exec(get.response.headers.get("content-range") ?? "")?.[1];
   if (total !== undefined && Number(total) === offset) return { hash, bytes: offset };
   await restart(part);
   throw Object.assign(new Error(`the server refused to resume at byte ${offset}`), { code: "ERESTART" });
 }
 
-function contentRangeStart(response: IncomingMessage): number | undefined {
-  const match = /^bytes\s+(\d+)-/.exec(response.headers["content-range"] ?? "");
+function contentRangeStart(get: HttpGetResult): number | undefined {
+  const match = /^bytes\s+(\d+)-/.exec(get.response.headers.get("content-range") ?? "");
   return match ? Number(match[1]) : undefined;
 }
 

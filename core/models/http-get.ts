@@ -1,60 +1,88 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { Response } from "undici";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { fetchWithProxy } from "../net/fetch.js";
 
-/** Options of one GET: extra headers, cancellation, and how long the socket may stay silent. */
+/** Options of one GET: extra headers, cancellation, how long the connection may stay silent, and the proxy environment. */
 export interface HttpGetOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
-  /** Milliseconds without any socket activity before the request is dropped (and retried by the caller). */
+  /** Milliseconds without any data before the request is dropped (and retried by the caller). */
   readonly idleTimeoutMs: number;
-  readonly maxRedirects?: number;
+  /** Environment the proxy variables are read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-/** A response whose status is not a redirect, and the URL that finally answered. */
+/** An answer whose body is read through {@link HttpGetResult.chunks}, each chunk restarting the idle timer. */
 export interface HttpGetResult {
-  readonly response: IncomingMessage;
-  readonly url: string;
+  readonly response: Response;
+  /** The body's chunks; a silence longer than the idle timeout ends them with an ETIMEDOUT error. */
+  chunks(): AsyncGenerator<Uint8Array>;
+  /** Stops the request (and its idle timer) without reading the rest. */
+  cancel(): Promise<void>;
 }
-
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 /**
- * Sends a GET with node:http/node:https and follows redirects (Hugging Face `resolve/` URLs
- * redirect to a CDN), keeping the headers (a `Range` must survive the hop).
+ * Sends a GET with the SDK's HTTP stack (fetch through `HTTPS_PROXY` / `NO_PROXY`), following redirects
+ * as fetch does (Hugging Face `resolve/` URLs redirect to a CDN; a `Range` survives the hop). Silence
+ * longer than `idleTimeoutMs`, before the headers or between chunks, aborts it with code ETIMEDOUT.
  */
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult> {
-  let current = url;
-  for (let hop = 0; hop <= (options.maxRedirects ?? 10); hop++) {
-    const response = await sendGet(current, options);
-    const location = response.headers.location;
-    if (!redirectStatuses.has(response.statusCode ?? 0) || !location) return { response, url: current };
-    response.resume();
-    current = new URL(location, current).toString();
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new InstantIdError(ErrorCode.InvalidOption, `Expected an http:// or https:// URL but received ${JSON.stringify(url)}`);
   }
-  throw new InstantIdError(ErrorCode.Network, `GET ${url} redirected more than ${options.maxRedirects ?? 10} times; check the base URL`, {
-    details: { url },
-  });
+  const controller = new AbortController();
+  const idle = idleTimer(controller, parsed.host, options.idleTimeoutMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const done = () => {
+    idle.stop();
+    options.signal?.removeEventListener("abort", onAbort);
+  };
+  let response: Response;
+  try {
+    response = await fetchWithProxy(url, { headers: { "user-agent": "instantid-node", ...options.headers }, signal: controller.signal, env: options.env });
+  } catch (error) {
+    done();
+    throw idle.expired ? idle.error : error;
+  }
+  idle.touch();
+  return {
+    response,
+    async *chunks() {
+      try {
+        if (!response.body) return;
+        for await (const chunk of response.body) {
+          idle.touch();
+          yield chunk;
+        }
+      } catch (error) {
+        throw idle.expired ? idle.error : error;
+      } finally {
+        done();
+      }
+    },
+    async cancel() {
+      done();
+      await response.body?.cancel().catch(() => undefined);
+    },
+  };
 }
 
-function sendGet(url: string, options: HttpGetOptions): Promise<IncomingMessage> {
-  const parsed = new URL(url);
-  const send = parsed.protocol === "https:" ? httpsRequest : parsed.protocol === "http:" ? httpRequest : undefined;
-  if (!send) {
-    return Promise.reject(new InstantIdError(ErrorCode.InvalidOption, `Expected an http:// or https:// URL but received ${JSON.stringify(url)}`));
-  }
-  return new Promise((resolve, reject) => {
-    const request = send(parsed, {
-      method: "GET",
-      headers: { "user-agent": "instantid-node", ...options.headers },
-      signal: options.signal,
-    });
-    request.setTimeout(options.idleTimeoutMs, () => {
-      request.destroy(Object.assign(new Error(`no data from ${parsed.host} for ${options.idleTimeoutMs} ms`), { code: "ETIMEDOUT" }));
-    });
-    request.once("response", resolve);
-    // Kept for the whole request: a body that fails later must not become an unhandled error event.
-    request.on("error", reject);
-    request.end();
-  });
+function idleTimer(controller: AbortController, host: string, ms: number) {
+  const state = {
+    expired: false,
+    error: Object.assign(new Error(`no data from ${host} for ${ms} ms`), { code: "ETIMEDOUT" }),
+    timer: undefined as NodeJS.Timeout | undefined,
+    touch() {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => {
+        state.expired = true;
+        controller.abort(state.error);
+      }, ms);
+    },
+    stop: () => clearTimeout(state.timer),
+  };
+  state.touch();
+  return state;
 }

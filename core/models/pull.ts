@@ -23,10 +23,11 @@ export interface PullModelsOptions {
   readonly signal?: AbortSignal;
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** Milliseconds of silence before a download attempt is dropped and retried (default 60 000). */
   readonly idleTimeoutMs?: number;
   /** The packs to choose from; the built-in catalogue unless a host (or a test) brings its own. */
   readonly catalog?: readonly ModelPack[];
-  /** Environment the base-URL variables are read from (default `process.env`). */
+  /** Environment the base-URL and proxy variables are read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -60,10 +61,12 @@ export async function pullModels(options: PullModelsOptions): Promise<PullModels
   const files: PulledFile[] = [];
   const manifests: string[] = [];
   const converted: string[] = [];
+  const planned = packs.flatMap((pack) => filesToFetch(pack, options.includeOptional ?? false).map((file) => ({ pack, file })));
   for (const pack of packs) {
     const base = packBaseUrl(pack, options.sources, options.env);
     for (const file of filesToFetch(pack, options.includeOptional ?? false)) {
-      files.push(await pullFile(pack, file, base, options));
+      const position = { index: planned.findIndex((p) => p.pack === pack && p.file === file) + 1, count: planned.length };
+      files.push(await pullFile(pack, file, base, options, position));
     }
     if (pack.manifest) manifests.push(await writeFaceManifest(join(options.dir, pack.folder), pack.manifest));
     const model = pack.controlNet && (await convertPulledControlNet(join(options.dir, pack.folder), pack.controlNet, options));
@@ -72,10 +75,11 @@ export async function pullModels(options: PullModelsOptions): Promise<PullModels
   return { files, manifests, converted };
 }
 
-async function pullFile(pack: ModelPack, file: ModelFile, base: string, options: PullModelsOptions): Promise<PulledFile> {
+async function pullFile(pack: ModelPack, file: ModelFile, base: string, options: PullModelsOptions, position: { index: number; count: number }): Promise<PulledFile> {
   const destination = join(options.dir, pack.folder, ...file.path.split("/"));
   const label = `${pack.folder}/${file.path}`;
-  const existing = await inspectFile(destination, file, (bytes) => options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0 }));
+  const nth = `file ${position.index} of ${position.count}`;
+  const existing = await inspectFile(destination, file, (bytes) => options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0, message: nth }));
   if (isUsable(existing.state)) return { pack: pack.name, path: file.path, action: "present", bytes: existing.size ?? 0 };
   if (existing.state === "wrong-size" || existing.state === "wrong-hash") await rm(destination, { force: true });
   const url = fileUrl(base, file);
@@ -85,12 +89,14 @@ async function pullFile(pack: ModelPack, file: ModelFile, base: string, options:
       destination,
       size: file.size,
       sha256: file.sha256,
+      maxBytes: file.maxSize,
       label,
-      onProgress: options.onProgress,
+      onProgress: options.onProgress && ((event) => options.onProgress!({ ...event, message: nth })),
       signal: options.signal,
       retries: options.retries,
       retryDelayMs: options.retryDelayMs,
       idleTimeoutMs: options.idleTimeoutMs,
+      env: options.env,
     });
     return { pack: pack.name, path: file.path, action: "downloaded", bytes: result.bytes, url, resumedFrom: result.resumedFrom };
   } catch (error) {

@@ -35,47 +35,90 @@ export function encodeFrame(opcode: number, payload: Uint8Array, mask: Uint8Arra
   return Buffer.concat([header, body]);
 }
 
-/** Splits a byte stream into frames; feed it chunks as they arrive. */
-export class FrameParser {
-  private buffer: Buffer = Buffer.alloc(0);
+/** Largest websocket message accepted by default (ComfyUI's previews are a few MB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-  /** Adds bytes and returns every frame now complete. */
+/** A peer broke the protocol or a limit: the connection must close with `code` (RFC 6455 §7.4.1). */
+export class WebSocketProtocolError extends Error {
+  override readonly name = "WebSocketProtocolError";
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Splits a byte stream into frames; feed it chunks as they arrive. A frame that claims more than
+ * `maxFrameBytes` is refused from its header (close code 1009), before any of it is buffered, and
+ * chunks are kept as a list until a frame is complete, so a slow large frame costs linear time.
+ */
+export class FrameParser {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxFrameBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
+
+  /** Adds bytes and returns every frame now complete; throws {@link WebSocketProtocolError} on a frame over the limit. */
   push(chunk: Buffer): WebSocketFrame[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     const frames: WebSocketFrame[] = [];
     for (let frame = this.next(); frame; frame = this.next()) frames.push(frame);
     return frames;
   }
 
+  /** The first `length` buffered bytes as one buffer (joining chunks only when a frame needs them). */
+  private head(length: number): Buffer {
+    if (this.chunks[0].length < length) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
+  }
+
+  private consume(length: number): void {
+    const joined = this.head(length);
+    this.chunks.shift();
+    if (joined.length > length) this.chunks.unshift(joined.subarray(length));
+    this.buffered -= length;
+  }
+
   private next(): WebSocketFrame | undefined {
-    const b = this.buffer;
-    if (b.length < 2) return undefined;
-    const masked = (b[1] & 0x80) !== 0;
-    let length = b[1] & 0x7f;
+    if (this.buffered < 2) return undefined;
+    const start = this.head(Math.min(this.buffered, 14));
+    const masked = (start[1] & 0x80) !== 0;
+    let length = start[1] & 0x7f;
     let offset = 2;
     if (length === 126) {
-      if (b.length < 4) return undefined;
-      length = b.readUInt16BE(2);
+      if (start.length < 4) return undefined;
+      length = start.readUInt16BE(2);
       offset = 4;
     } else if (length === 127) {
-      if (b.length < 10) return undefined;
-      length = Number(b.readBigUInt64BE(2));
+      if (start.length < 10) return undefined;
+      const long = start.readBigUInt64BE(2);
+      if (long > BigInt(this.maxFrameBytes)) throw new WebSocketProtocolError(1009, `a frame claims ${long} bytes, more than the ${this.maxFrameBytes} accepted`);
+      length = Number(long);
       offset = 10;
     }
+    if (length > this.maxFrameBytes) throw new WebSocketProtocolError(1009, `a frame claims ${length} bytes, more than the ${this.maxFrameBytes} accepted`);
     const maskOffset = offset;
     if (masked) offset += 4;
-    if (b.length < offset + length) return undefined;
+    if (this.buffered < offset + length) return undefined;
+    const b = this.head(offset + length);
     const payload = Buffer.from(b.subarray(offset, offset + length));
     if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= b[maskOffset + (i & 3)];
-    this.buffer = b.subarray(offset + length);
-    return { fin: (b[0] & 0x80) !== 0, opcode: b[0] & 0x0f, masked, payload };
+    const frame = { fin: (b[0] & 0x80) !== 0, opcode: b[0] & 0x0f, masked, payload };
+    this.consume(offset + length);
+    return frame;
   }
 }
 
-/** Reassembles fragmented messages (RFC 6455 §5.4) from a frame sequence. */
+/** Reassembles fragmented messages (RFC 6455 §5.4) from a frame sequence, refusing messages over `maxMessageBytes`. */
 export class MessageAssembler {
   private parts: Buffer[] = [];
+  private size = 0;
   private opcode = 0;
+
+  constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
 
   /** Returns a whole message when `frame` completes one, else undefined. Control frames pass through. */
   add(frame: WebSocketFrame): { opcode: number; payload: Buffer } | undefined {
@@ -83,11 +126,15 @@ export class MessageAssembler {
     if (frame.opcode !== Opcode.Continuation) {
       this.opcode = frame.opcode;
       this.parts = [];
+      this.size = 0;
     }
+    this.size += frame.payload.length;
+    if (this.size > this.maxMessageBytes) throw new WebSocketProtocolError(1009, `a message grows past the ${this.maxMessageBytes} bytes accepted`);
     this.parts.push(frame.payload);
     if (!frame.fin) return undefined;
     const message = { opcode: this.opcode, payload: Buffer.concat(this.parts) };
     this.parts = [];
+    this.size = 0;
     return message;
   }
 }

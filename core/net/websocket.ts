@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode } from "./websocket-frames.js";
+import { acceptKey, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameParser, MessageAssembler, Opcode, WebSocketProtocolError } from "./websocket-frames.js";
 
 /** A message received on a websocket: text or binary. */
 export type WebSocketMessage = { readonly kind: "text"; readonly text: string } | { readonly kind: "binary"; readonly data: Buffer };
@@ -15,6 +15,10 @@ export interface WebSocketOptions {
   readonly timeoutMs?: number;
   /** Name of the server in messages. */
   readonly what?: string;
+  /** Largest frame or message accepted (default 64 MiB); a larger one closes the connection with code 1009. */
+  readonly maxMessageBytes?: number;
+  /** How long {@link WebSocketConnection.close} waits for the server's close before dropping the socket (default 1000 ms). */
+  readonly closeTimeoutMs?: number;
 }
 
 /**
@@ -26,22 +30,40 @@ export class WebSocketConnection {
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly listeners = new Set<(message: WebSocketMessage) => void>();
   private closeSent = false;
+  private closeTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly socket: Duplex, head: Buffer) {
-    const parser = new FrameParser();
-    const assembler = new MessageAssembler();
+  constructor(
+    private readonly socket: Duplex,
+    head: Buffer,
+    private readonly options: Pick<WebSocketOptions, "maxMessageBytes" | "closeTimeoutMs"> = {},
+  ) {
+    const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const parser = new FrameParser(limit);
+    const assembler = new MessageAssembler(limit);
     let resolveClosed!: (value: { code: number; reason: string }) => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
     let closeInfo = { code: 1006, reason: "connection dropped" };
     const onData = (chunk: Buffer) => {
-      for (const frame of parser.push(chunk)) {
-        const message = assembler.add(frame);
-        if (message) closeInfo = this.handle(message.opcode, message.payload) ?? closeInfo;
+      try {
+        for (const frame of parser.push(chunk)) {
+          const message = assembler.add(frame);
+          if (message) closeInfo = this.handle(message.opcode, message.payload) ?? closeInfo;
+        }
+      } catch (error) {
+        if (!(error instanceof WebSocketProtocolError)) throw error;
+        // A frame over the limit: say why, stop reading, and drop the connection (RFC 6455 §7.4.1, 1009).
+        closeInfo = { code: error.code, reason: error.message };
+        socket.off("data", onData);
+        this.close(error.code);
+        socket.destroy();
       }
     };
     socket.on("data", onData);
     socket.on("error", () => undefined);
-    socket.on("close", () => resolveClosed(closeInfo));
+    socket.on("close", () => {
+      clearTimeout(this.closeTimer);
+      resolveClosed(closeInfo);
+    });
     if (head.length) onData(head);
   }
 
@@ -56,13 +78,18 @@ export class WebSocketConnection {
     this.socket.write(encodeFrame(Opcode.Text, Buffer.from(text), true));
   }
 
-  /** Starts the closing handshake and ends the socket. */
+  /**
+   * Starts the closing handshake and ends the socket; a server that never completes it is dropped
+   * after `closeTimeoutMs`, so a finished client never waits on it (nor keeps the process alive).
+   */
   close(code = 1000): void {
-    if (!this.closeSent) {
+    if (!this.closeSent && !this.socket.destroyed) {
       this.closeSent = true;
       const payload = Buffer.alloc(2);
       payload.writeUInt16BE(code);
       this.socket.write(encodeFrame(Opcode.Close, payload, true));
+      this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs ?? 1000);
+      this.closeTimer.unref?.();
     }
     this.socket.end();
   }
@@ -105,7 +132,7 @@ export function connectWebSocket(url: string, options: WebSocketOptions = {}): P
         reject(new InstantIdError(ErrorCode.Server, `The ${what} at ${target.host} answered the websocket handshake with a wrong Sec-WebSocket-Accept`));
         return;
       }
-      resolve(new WebSocketConnection(socket, head));
+      resolve(new WebSocketConnection(socket, head, options));
     });
     request.on("response", (response: IncomingMessage) => {
       response.resume();

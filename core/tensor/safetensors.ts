@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { open, type FileHandle } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -53,7 +54,23 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, sou
     }
     entries.set(name, parseEntry(name, raw, dataSize, fail));
   }
+  assertTiled([...entries.values()], dataSize, fail);
   return { entries, metadata, dataOffset };
+}
+
+/**
+ * The tensors must tile the data section: no two share a byte, no gap, nothing after the last, as
+ * the safetensors library validates (overlapping ranges would make one tensor's bytes another's).
+ */
+function assertTiled(entries: SafetensorsEntry[], dataSize: number, fail: (why: string) => Error): void {
+  const sorted = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
+  let expected = 0;
+  for (const entry of sorted) {
+    if (entry.begin < expected) throw fail(`tensor ${entry.name} (bytes ${entry.begin}..${entry.end}) overlaps the tensor before it`);
+    if (entry.begin > expected) throw fail(`bytes ${expected}..${entry.begin} of the data section belong to no tensor`);
+    expected = entry.end;
+  }
+  if (expected !== dataSize) throw fail(`the tensors end at byte ${expected} of a ${dataSize}-byte data section`);
 }
 
 function parseMetadata(raw: unknown, fail: (why: string) => Error): Record<string, string> {
@@ -120,6 +137,9 @@ export class SafetensorsFile {
     const entry = this.header.entries.get(name);
     if (!entry) {
       throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named ${name}; it has: ${this.names().join(", ")}`);
+    }
+    if ((entry.end - entry.begin) * (4 / DTYPE_BYTES[entry.dtype]) > constants.MAX_LENGTH) {
+      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 (${constants.MAX_LENGTH} bytes)`);
     }
     const bytes = Buffer.alloc(entry.end - entry.begin);
     await this.handle.read(bytes, 0, bytes.byteLength, this.header.dataOffset + entry.begin);

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Resampler } from "../../core/adapter/resampler.js";
 import { precomputeIpKV, projectIpTokens } from "../../core/adapter/ip-kv.js";
 import { crossAttentionSites, SDXL_UNET } from "../../core/adapter/unet-layout.js";
@@ -11,8 +8,6 @@ import { loadImageAdapter } from "../../core/checkpoint/image-adapter.js";
 import { writeTorchSave } from "../../core/checkpoint/torch-save.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
 import { medianMs, type Benchmark, type BenchResult } from "./benchmark.js";
-
-const run = promisify(execFile);
 
 /** InstantID's Resampler: dim 1280, depth 4, 20 heads × 64, 16 queries, 512 → 2048, ff 5120. */
 const FULL = { dim: 1280, depth: 4, inner: 1280, queries: 16, embedding: 512, output: 2048, ff: 5120 };
@@ -84,16 +79,6 @@ async function naiveResamplerMs(batch: number): Promise<number> {
   return medianMs(() => products.forEach(([r, i, o]) => naiveMatmul(r, i, o, x, w)), 1, 0);
 }
 
-/** Loads `path` in a child process and reports wall time and peak RSS (`how`: the SDK loader or a whole-file read). */
-async function measureLoad(path: string, how: "sdk" | "readFile"): Promise<{ ms: number; rssMb: number }> {
-  const index = fileURLToPath(new URL("./index.js", import.meta.url));
-  const script = how === "sdk"
-    ? `const m = await import(${JSON.stringify(index)}); const t = performance.now(); const w = await m.loadImageAdapter(${JSON.stringify(path)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, layers: w.ipLayers.size }));`
-    : `const { readFile } = await import("node:fs/promises"); const t = performance.now(); const b = await readFile(${JSON.stringify(path)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, bytes: b.length }));`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout);
-}
-
 const row = (name: string, value: number, unit: string, baselineName: string, baseline: number, goal: string, met: boolean): BenchResult => ({ name, value, unit, baselineName, baseline, goal, met });
 
 /** Resampler, K/V precompute and checkpoint loading at InstantID's full size, against PyTorch 1.13's figures on 2 cores. */
@@ -106,16 +91,7 @@ export const adapterBenchmark: Benchmark = {
     try {
       const path = join(dir, "ip-adapter.bin");
       await writeTorchSave(path, fullStateDict());
-      const fileMb = (await stat(path)).size / 2 ** 20;
-      // alternate and keep the best of two: the first read after writing competes with write-back
-      const best = (a: { ms: number; rssMb: number }, b: { ms: number; rssMb: number }) => (a.ms <= b.ms ? a : b);
-      const firstWhole = await measureLoad(path, "readFile");
-      const firstSdk = await measureLoad(path, "sdk");
-      const whole = best(firstWhole, await measureLoad(path, "readFile"));
-      const sdk = best(firstSdk, await measureLoad(path, "sdk"));
-      results.push(row("adapter: load 1.69 GB ip-adapter.bin (time)", sdk.ms, "ms", "fs.readFile of the whole file", whole.ms, "<= 1400 ms (torch.load)", sdk.ms <= 1400));
-      results.push(row("adapter: load 1.69 GB ip-adapter.bin (peak RSS)", sdk.rssMb, "MB", "fs.readFile of the whole file", whole.rssMb, `<= ${(1.2 * fileMb).toFixed(0)} MB (1.2x file; torch 1755 MB)`, sdk.rssMb <= 1.2 * fileMb));
-
+      // Load time and peak RSS are measured by checkpoint.bench.ts, against torch.load in the same run.
       const weights = await loadImageAdapter(path);
       const resampler = Resampler.fromWeights(weights.imageProj);
       for (const [batch, goal] of [[1, 137], [2, 208]] as const) {

@@ -1,5 +1,6 @@
 import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
+import { checkpointBenchmark } from "./checkpoint.bench.js";
 import { faceBenchmark } from "./face.bench.js";
 import { composeBenchmark } from "./compose.bench.js";
 import { convertBenchmark } from "./convert.bench.js";
@@ -16,6 +17,7 @@ export const benchmarks: readonly Benchmark[] = [
   faceBenchmark,
   kpsBenchmark,
   adapterBenchmark,
+  checkpointBenchmark,
   ...onnxBenchmarks,
   residualPatchBenchmark,
   identityNetBenchmark,

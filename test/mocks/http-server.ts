@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /** A started loopback server and how to stop it. */
 export interface RunningServer {
@@ -15,6 +15,13 @@ export async function startServer(handler: (request: IncomingMessage, response: 
       if (!response.headersSent) sendJson(response, 500, { error: "MockFailure", errors: error.stack ?? String(error) });
     });
   });
+  // Every socket, upgraded websockets included (closeAllConnections leaves those open, and a
+  // half-open one would keep close() waiting forever).
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -23,6 +30,7 @@ export async function startServer(handler: (request: IncomingMessage, response: 
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };

@@ -1,6 +1,6 @@
 import { invalidOption, modelCatalog, pullModels, type ModelPack, type PulledFile } from "../../../core/index.js";
 import { defineCommand, type CliCommand, type CliIo, type CliOption } from "../command.js";
-import { createProgressBar } from "../progress-bar.js";
+import { createDownloadProgress } from "../download-progress.js";
 import { modelsDirFrom } from "./models-dir.js";
 
 /** `instantid models pull` over a given catalogue (the built-in one for the real CLI; fixtures in tests). */
@@ -26,6 +26,7 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
       ...packOptions,
       optional: { type: "boolean", description: "Also fetch the pack files InstantID does not use (antelopev2 landmarks, gender/age)" },
       retries: { type: "string", value: "N", description: "Retries after a dropped connection without progress", default: "5" },
+      timeout: { type: "string", value: "SECONDS", description: "Seconds of silence before a download attempt is dropped and retried", default: "60" },
     },
     examples: [
       "instantid models pull --dir models",
@@ -42,7 +43,8 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
         includeOptional: values.optional === true,
         sources: { hfBase: values["base-url"] as string | undefined, packBase },
         retries: parseRetries(values.retries),
-        onProgress: createProgressBar(io),
+        idleTimeoutMs: parseTimeout(values.timeout),
+        onProgress: createDownloadProgress(io),
       });
       printPulled(io, result.files, result.manifests, result.converted);
       io.stdout(`Verify any time with: instantid models check ${dir}\n`);
@@ -68,4 +70,10 @@ function parseRetries(value: unknown): number {
   const retries = Number(value ?? 5);
   if (!Number.isInteger(retries) || retries < 0) throw invalidOption("--retries", "a whole number >= 0", value);
   return retries;
+}
+
+function parseTimeout(value: unknown): number {
+  const seconds = Number(value ?? 60);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw invalidOption("--timeout", "a positive number of seconds", value);
+  return seconds * 1000;
 }

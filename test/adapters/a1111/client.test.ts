@@ -94,19 +94,21 @@ describe("createA1111Client", () => {
     expect(mock.counts.progressPolls).toBeGreaterThan(1);
   });
 
-  it("retries after a 500 and a dropped connection, then succeeds", async () => {
-    const { client, server: mock } = await start({ failures: ["500", "drop"] });
-    const result = await client.generate(await buildGenerationRequest(options, [await identity()], await client.detect()));
-    expect(result.images).toHaveLength(1);
-    expect(mock.counts.generationAttempts).toBe(3);
+  it("never sends a generation twice: a dropped reply is reported as possibly run, not re-POSTed", async () => {
+    const { client, server: mock } = await start({ failures: ["drop"] });
+    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], await client.detect())));
+    expect(error.code).toBe("NETWORK");
+    expect(error.message).toContain("dropped before it answered");
+    expect(error.message).toContain("was not sent again: the A1111 server may already have run it");
+    expect(mock.counts.generationAttempts).toBe(1);
   });
 
-  it("gives up after its retries with the server's own message", async () => {
+  it("reports a 500 on a generation with the server's own message, without sending it again", async () => {
     const { client, server: mock } = await start({ failures: ["500", "500", "500"] });
     const error = await failure(client.generate(await buildGenerationRequest(options, [await identity()], await client.detect())));
     expect(error.code).toBe("SERVER");
     expect(error.message).toContain("CUDA out of memory. Tried to allocate 20.00 MiB");
-    expect(mock.counts.generationAttempts).toBe(3);
+    expect(mock.counts.generationAttempts).toBe(1);
   });
 
   it("does not retry a 4xx answer", async () => {

@@ -32,7 +32,7 @@ describe("instantid models pull / check", () => {
     expect(await runCli(commands, ["models", "pull", "--dir", dir, ...baseArgs], pull.io)).toBe(0);
     expect(pull.out()).toContain("instantid/ControlNetModel/diffusion_pytorch_model.safetensors: downloaded");
     expect(pull.out()).toContain(join(dir, "antelopev2", "models.json"));
-    expect(pull.err()).toMatch(/antelopev2\/glintr100\.onnx \d+\/\d+ \(100%\)/);
+    expect(pull.err()).toMatch(/\[file \d of \d\] downloading antelopev2\/glintr100\.onnx: [\d.]+ [kMG]?B \/ [\d.]+ [kMG]?B.* \(100%\)/);
     const check = captureIo();
     expect(await runCli(commands, ["models", "check", dir], check.io)).toBe(0);
     expect(check.out()).toContain("Complete");

@@ -64,7 +64,8 @@ describe("TorchCheckpoint", () => {
 
   it("refuses a file that is not a zip archive, and one saved in the legacy format", async () => {
     expect((await failure(TorchCheckpoint.fromBytes(new Uint8Array(100)))).code).toBe("FILE_CORRUPT");
-    expect((await failure(TorchCheckpoint.fromBytes(Uint8Array.of(0x80, 2, 0x8a, 10)))).message).toContain("legacy");
+    const legacyMagic = Uint8Array.of(0x80, 2, 0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e);
+    expect((await failure(TorchCheckpoint.fromBytes(legacyMagic))).message).toContain("legacy");
   });
 
   it("reports a truncated archive as corrupt", async () => {

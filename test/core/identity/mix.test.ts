@@ -19,6 +19,11 @@ describe("mixIdentities", () => {
     expect([...mixIdentities([alice, bob], [7, 3]).embeddings[0]]).toEqual([...mixIdentities([alice, bob], [0.7, 0.3]).embeddings[0]]);
   });
 
+  it("mixes huge finite weights (1e308 each) as equal ones instead of overflowing to a zero embedding", () => {
+    expect([...mixIdentities([alice, bob], [1e308, 1e308]).embeddings[0]]).toEqual([...mixIdentities([alice, bob], [1, 1]).embeddings[0]]);
+    expect([...mixIdentities([alice, bob], [5e-324, 5e-324]).embeddings[0]]).toEqual([2.5, 5]);
+  });
+
   it("refuses different embedding sizes, bad weights and a single identity", () => {
     const wide = createIdentity([{ embedding: new Float32Array(3) }]);
     expect(() => mixIdentities([alice, wide], [0.5, 0.5])).toThrow(expect.objectContaining({ code: ErrorCode.ShapeMismatch }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode } from "../../../core/net/websocket-frames.js";
+import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode, WebSocketProtocolError } from "../../../core/net/websocket-frames.js";
 
 describe("websocket frames (RFC 6455 examples)", () => {
   it("computes the handshake accept value of §1.3", () => {
@@ -31,5 +31,23 @@ describe("websocket frames (RFC 6455 examples)", () => {
     expect(assembler.add({ fin: false, opcode: Opcode.Text, masked: false, payload: Buffer.from("Hel") })).toBeUndefined();
     expect(assembler.add({ fin: true, opcode: Opcode.Ping, masked: false, payload: Buffer.from("x") })?.opcode).toBe(Opcode.Ping);
     expect(assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.from("lo") })?.payload.toString()).toBe("Hello");
+  });
+
+  it("refuses frames and fragmented messages over the limit from their headers", () => {
+    const header = Buffer.from([0x82, 127, 0x40, 0, 0, 0, 0, 0, 0, 0]); // 2^62 bytes claimed
+    expect(() => new FrameParser(1024).push(header)).toThrow(WebSocketProtocolError);
+    const assembler = new MessageAssembler(8);
+    assembler.add({ fin: false, opcode: Opcode.Text, masked: false, payload: Buffer.alloc(6) });
+    expect(() => assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.alloc(6) })).toThrow(/past the 8 bytes/);
+  });
+
+  it("assembles a large frame fed in many small chunks", () => {
+    const payload = Buffer.alloc(300_000, 7);
+    const frame = encodeFrame(Opcode.Binary, payload, false);
+    const parser = new FrameParser();
+    const frames = [];
+    for (let at = 0; at < frame.length; at += 1000) frames.push(...parser.push(frame.subarray(at, at + 1000)));
+    expect(frames).toHaveLength(1);
+    expect(frames[0].payload.equals(payload)).toBe(true);
   });
 });

@@ -2,11 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { connectWebSocket, InstantIdError, type WebSocketMessage } from "../../../core/index.js";
 import { sendJson, startServer, type RunningServer } from "../../mocks/http-server.js";
 import { acceptWebSockets, type ServerSocket } from "../../mocks/websocket-server.js";
+import { startFaultProxy, type FaultProxy } from "../../mocks/fault-proxy.js";
 
 let running: RunningServer | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
+  await proxy?.close();
   await running?.close();
   running = undefined;
+  proxy = undefined;
 });
 
 async function serve(): Promise<{ url: string; opened: Promise<ServerSocket> }> {
@@ -77,6 +81,23 @@ describe("connectWebSocket", () => {
     const closed = await connectWebSocket(`${second.url}/ws`);
     (await second.opened).close(1001, "going away");
     expect(await closed.closed).toEqual({ code: 1001, reason: "going away" });
+  });
+
+  it("drops a server that ignores its close frame after closeTimeoutMs, so nothing waits on it", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "ignore-close" }) });
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { closeTimeoutMs: 20 });
+    socket.close();
+    expect((await socket.closed).code).toBe(1006); // no close frame came back: dropped by us
+  });
+
+  it("refuses a frame that claims 2^62 bytes from its header: closed with 1009, no buffering", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "oversized-frame", claimed: 2n ** 62n }) });
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`);
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1009);
+    expect(closed.reason).toContain("4611686018427387904 bytes");
   });
 
   it("fails with a typed error when the server refuses the upgrade or is down", async () => {

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { buildGenerationRequest, createA1111Client, type A1111ClientOptions, type IdentitySpec } from "../../../adapters/a1111/index.js";
+import { InstantIdError } from "../../../core/index.js";
+import { startMockA1111, type MockA1111 } from "../../mocks/a1111-server.js";
+import { startFaultProxy, type FaultProxy, type FaultRules } from "../../mocks/fault-proxy.js";
+import { texturedPng } from "../../mocks/image-check.js";
+
+/** The standing fault suite of the A1111 bridge: the mock server behind the fault proxy, loopback only. */
+let mock: MockA1111 | undefined;
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  vi.useRealTimers();
+  await proxy?.close();
+  await mock?.close();
+  proxy = mock = undefined;
+});
+
+async function behindFaults(rules: FaultRules, options: Partial<A1111ClientOptions> = {}) {
+  mock = await startMockA1111();
+  proxy = await startFaultProxy(mock.url, rules);
+  return { mock, proxy, client: createA1111Client({ baseUrl: proxy.url, backoffMs: 1, pollMs: 5, ...options }) };
+}
+
+async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InstantIdError);
+  return error as InstantIdError;
+}
+
+async function request(client: ReturnType<typeof createA1111Client>) {
+  const identity: IdentitySpec = { face: { photo: await texturedPng() }, ipScale: 0.8, cnScale: 0.8, guidanceStart: 0, guidanceEnd: 1 };
+  return buildGenerationRequest({ prompt: "a portrait", width: 512, height: 512, steps: 4, seed: 7 }, [identity], await client.detect());
+}
+
+const onTxt2img = (fault: ReturnType<NonNullable<FaultRules["http"]>>): FaultRules => ({ http: (method, path) => (method === "POST" && path === "/sdapi/v1/txt2img" ? fault : undefined) });
+
+describe("A1111 bridge under faults", () => {
+  it("reports images: [null] as the server's wrong answer, quoting it", async () => {
+    const { client } = await behindFaults(onTxt2img({ kind: "json", text: '{"images": [null], "parameters": {}, "info": "{}"}' }));
+    const error = await failure(client.generate(await request(client)));
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("images.0");
+    expect(error.message).toContain("[null]");
+  });
+
+  it("reports module_list: null during detection as a wrong answer", async () => {
+    const { client } = await behindFaults({ http: (_, path) => (path === "/controlnet/module_list" ? { kind: "json", text: '{"module_list": null}' } : undefined) });
+    const error = await failure(client.detect());
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("module_list");
+  });
+
+  it("sends txt2img once when the reply is lost after the server ran it, and says so", async () => {
+    const { client, mock } = await behindFaults(onTxt2img({ kind: "drop-after-request" }));
+    const error = await failure(client.generate(await request(client)));
+    expect(error.code).toBe("NETWORK");
+    expect(error.message).toContain("may already have run it");
+    expect(mock.counts.generationAttempts).toBe(1);
+  });
+
+  it("reports a 500 whose body is not JSON as the server's error, not a network failure", async () => {
+    const { client, mock } = await behindFaults(onTxt2img({ kind: "status", status: 500, body: "{Traceback (most recent" }));
+    const error = await failure(client.generate(await request(client)));
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("HTTP 500: {Traceback (most recent");
+    expect(mock.counts.generationAttempts).toBe(0);
+  });
+
+  it("refuses an oversized answer as it streams in", async () => {
+    const { client } = await behindFaults(onTxt2img({ kind: "oversized", bytes: 3 * 1024 * 1024 }), { maxResponseBytes: 1024 * 1024 });
+    const error = await failure(client.generate(await request(client)));
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("more than 1048576 bytes");
+  });
+
+  it("refuses a payload that is not an image instead of saving it as out.png", async () => {
+    const html = Buffer.from("<html><body>Internal Server Error</body></html>").toString("base64");
+    const { client } = await behindFaults(onTxt2img({ kind: "json", text: JSON.stringify({ images: [html], parameters: {}, info: "{}" }) }));
+    const error = await failure(client.generate(await request(client)));
+    expect(error.code).toBe("SERVER");
+    expect(error.message).toContain("is not an image");
+    expect(error.message).toContain("<html>");
+  });
+
+  it("retries a GET whose answer is cut mid-body or answered 503, and detection succeeds", async () => {
+    const { client, proxy } = await behindFaults({
+      http: (_, path, seen) => (path.startsWith("/controlnet/model_list") && seen === 1 ? { kind: "drop-mid-body" } : path === "/controlnet/module_list" && seen === 1 ? { kind: "status", status: 503 } : undefined),
+    });
+    expect((await client.detect()).flavour).toBe("a1111");
+    expect(proxy.seen.get("GET /controlnet/model_list")).toBe(2);
+    expect(proxy.seen.get("GET /controlnet/module_list")).toBe(2);
+  });
+
+  it("bounds detection by the timeout it is given when the server stays silent (fake timers)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { client } = await behindFaults({ http: (_, path) => (path === "/controlnet/module_list" ? { kind: "silence" } : undefined) }, { generationTimeoutMs: 5000 });
+    const pending = failure(client.detect());
+    for (let i = 0; i < 200 && !(await Promise.race([pending.then(() => true), Promise.resolve(false)])); i++) await vi.advanceTimersByTimeAsync(50);
+    const error = await pending;
+    expect(error.code).toBe("NETWORK");
+    expect(error.message).toMatch(/within 5 s|after 5 s/);
+  });
+});
