@@ -19,5 +19,5 @@ function hasWorker(): boolean {
 export async function runGeneration(options: GenerateOptions, hooks: readonly HookModuleSpec[], io: CliIo, signal: AbortSignal): Promise<GenerateResult> {
   const onProgress = createProgressBar(io);
   if (hasWorker()) return generateInWorker(options, { hooks, onProgress, signal });
-  return generate(options, { hooks: await Promise.all(hooks.map(buildHook)), onProgress, signal });
+  return generate(options, { hooks: await Promise.all(hooks.map((spec) => buildHook(spec))), onProgress, signal });
 }

@@ -1,27 +1,32 @@
-import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type RgbImage, type Tensor } from "../../core/index.js";
+import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type OrtSession, type RgbImage, type Tensor } from "../../core/index.js";
 
-/** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder into an RGB image. */
-export async function decodeLatent(decoderPath: string, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
-  const session = await loadSession(decoderPath, { what: "VAE decoder" });
+/** Runs `use` on the session of `model`: an open session as is, a path opened for the call and released after. */
+async function withSession<T>(model: string | OrtSession, what: string, use: (session: OrtSession) => Promise<T>): Promise<T> {
+  if (typeof model !== "string") return use(model);
+  const session = await loadSession(model, { what });
   try {
-    const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
-    const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
-    return imageFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
+    return await use(session);
   } finally {
     await session.release();
   }
 }
 
-/** Encodes an RGB image with an ONNX VAE encoder into a latent, multiplied by the VAE factor. */
-export async function encodeImage(encoderPath: string, image: RgbImage, scalingFactor: number): Promise<Tensor> {
-  const session = await loadSession(encoderPath, { what: "VAE encoder" });
-  try {
+/** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder (a path or an open session) into an RGB image. */
+export async function decodeLatent(decoder: string | OrtSession, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
+  return withSession(decoder, "VAE decoder", async (session) => {
+    const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
+    const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
+    return imageFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
+  });
+}
+
+/** Encodes an RGB image with an ONNX VAE encoder (a path or an open session) into a latent, multiplied by the VAE factor. */
+export async function encodeImage(encoder: string | OrtSession, image: RgbImage, scalingFactor: number): Promise<Tensor> {
+  return withSession(encoder, "VAE encoder", async (session) => {
     const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(nchwFromImage(image)) }, "VAE encoder");
     const latent = fromOrtTensor(outputs[session.outputNames[0]], "VAE encoder output");
     return tensor(latent.shape, latent.data.map((v) => v * scalingFactor));
-  } finally {
-    await session.release();
-  }
+  });
 }
 
 /** [1, 3, H, W] in [−1, 1] → 8-bit RGB, as diffusers' image processor denormalises. */
