@@ -1,10 +1,10 @@
-import type { CliCommand } from "./command.js";
+import { commandOptions, type CliCommand } from "./command.js";
 
 /** The `--help` text of one command. */
 export function commandHelp(command: CliCommand): string {
   const name = `instantid ${command.path.join(" ")}`;
   const lines = [`Usage: ${name}${command.positionals ? ` ${command.positionals}` : ""} [options]`, "", command.summary, "", "Options:"];
-  const rows = Object.entries(command.options).map(([long, option]) => {
+  const rows = Object.entries(commandOptions(command)).map(([long, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : "    "}--${long}${option.type === "string" ? ` ${option.value ?? "VALUE"}` : ""}`;
     const extra = [option.multiple ? "repeatable" : "", option.default !== undefined ? `default: ${option.default}` : ""].filter(Boolean);
     return [flag, `${option.description}${extra.length ? ` (${extra.join("; ")})` : ""}`];

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InstantIdError } from "../../core/index.js";
-import type { CliCommand, CliIo } from "./command.js";
+import { configureRuntime, InstantIdError } from "../../core/index.js";
+import { commandOptions, type CliCommand, type CliIo } from "./command.js";
 import { commandHelp, rootHelp } from "./help.js";
 
 /** Finds the command whose words open `argv`, the longest match first. */
@@ -33,7 +33,7 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
   let parsed: ReturnType<typeof parseArgs>;
   try {
     const options: ParseArgsConfig["options"] = {};
-    for (const [name, option] of Object.entries(command.options)) {
+    for (const [name, option] of Object.entries(commandOptions(command))) {
       // parseArgs (Node 20.20) rejects keys present with the value undefined, so only defined ones are passed.
       const config: NonNullable<ParseArgsConfig["options"]>[string] = { type: option.type };
       if (option.short !== undefined) config.short = option.short;
@@ -47,6 +47,8 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
     return 2;
   }
   try {
+    // One setting for every session the command opens, here and in the runner's worker.
+    if (typeof parsed.values.device === "string") configureRuntime({ device: parsed.values.device });
     return await command.run({ values: parsed.values as never, positionals: parsed.positionals }, io);
   } catch (error) {
     if (error instanceof InstantIdError) {

@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError, parseOptions, SessionPool, type Device, type ProgressListener, type SessionOpening } from "../../core/index.js";
+import { currentDevice, ErrorCode, InstantIdError, parseOptions, SessionPool, type Device, type ProgressListener, type SessionOpening } from "../../core/index.js";
 import { throwIfAborted } from "./denoise.js";
 import { generate, type GenerateResult } from "./generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "./options.js";
@@ -10,7 +10,7 @@ import { WorkerClient } from "./worker/worker-client.js";
 export interface RunnerOptions {
   /** Default model files; a request may name others (opened on first use, then kept too). */
   readonly models?: GenerateOptions["models"];
-  /** Execution providers for every session (`"cpu"`, `"cuda"`, `["cuda", "cpu"]`...); default the process's, CPU unless set. */
+  /** Execution providers for every session (`"cpu"`, `"cuda"`, `["cuda", "cpu"]`...); default the process's when the runner is created (`configureRuntime`), CPU unless set. */
   readonly device?: Device;
   /** Threads per operator for the UNet, IdentityNet and VAE. */
   readonly intraOpThreads?: number;
@@ -76,7 +76,7 @@ function mergeModels(runner: RunnerOptions, request: RunnerRequest): GenerateOpt
  * }
  */
 export function createRunner(options: RunnerOptions = {}): Runner {
-  const settings: RunnerSettings = { device: options.device, intraOpThreads: options.intraOpThreads, optimizedModelDir: options.optimizedModelDir };
+  const settings: RunnerSettings = { device: options.device ?? currentDevice(), intraOpThreads: options.intraOpThreads, optimizedModelDir: options.optimizedModelDir };
   const backend = (options.worker ?? WorkerClient.available(options.workerScript)) ? new WorkerClient(settings, options.workerScript) : new InProcessBackend(settings);
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;

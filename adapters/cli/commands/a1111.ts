@@ -29,6 +29,7 @@ async function sendOneIdentity(args: BridgeArgs, target: A1111Target, openFaceAn
 export function a1111Txt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
   return defineCommand({
     path: ["a1111", "txt2img"],
+    opensSessions: true,
     summary:
       "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units).\nWith --models the face is analysed here and the server needs no insightface; several identities are laid out as `instantid compose` does.",
     options: {

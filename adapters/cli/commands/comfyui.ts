@@ -33,6 +33,7 @@ async function sendOneIdentity(args: BridgeArgs, target: ComfyTarget, openFaceAn
 export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
   return defineCommand({
     path: ["comfyui", "txt2img"],
+    opensSessions: true,
     summary:
       "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nWith --models the keypoint image is drawn here and sent as image_kps; several identities are laid out as `instantid compose` does.",
     options: {

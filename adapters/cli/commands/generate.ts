@@ -61,6 +61,7 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
 /** `instantid generate`: the reference runner from the command line, with a progress bar. */
 export const generateCommand = defineCommand({
   path: ["generate"],
+  opensSessions: true,
   summary:
     "Run the reference SDXL runner (txt2img) from precomputed prompt embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {

@@ -1,4 +1,4 @@
-import { ErrorCode, InstantIdError, parseOptions, type ProgressListener } from "../../../core/index.js";
+import { currentDevice, ErrorCode, InstantIdError, parseOptions, type ProgressListener } from "../../../core/index.js";
 import type { GenerateResult } from "../generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "../options.js";
 import type { HookModuleSpec } from "./protocol.js";
@@ -26,7 +26,7 @@ export async function generateInWorker(options: GenerateOptions, controls: Worke
   parseOptions(generateOptionsSchema, options, "generate options");
   const signal = controls.signal;
   if (signal?.aborted) throw abortError(signal, "the worker was stopped");
-  const client = new WorkerClient({ intraOpThreads: options.intraOpThreads }, controls.workerScript);
+  const client = new WorkerClient({ intraOpThreads: options.intraOpThreads, device: currentDevice() }, controls.workerScript);
   const onAbort = (): void => void client.terminate(abortError(signal!, "the worker was stopped"));
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
