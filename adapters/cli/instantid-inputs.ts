@@ -26,7 +26,7 @@ export async function prepareInstantId(files: InstantIdFiles): Promise<{ unet: s
   if (!patched.modelPath) throw new InstantIdError(ErrorCode.Internal, "patchImageAdapter returned no model path for a UNet given as a path.");
   const identity = await loadIdentity(files.identity);
   const resampler = Resampler.fromWeights(weights.imageProj, files.resamplerHeads ? { heads: files.resamplerHeads } : {});
-  const tokens = computeImageTokens(resampler, identity.embeddings, { combine: identity.combine });
+  const tokens = await computeImageTokens(resampler, identity.embeddings, { combine: identity.combine });
   return {
     unet: patched.modelPath,
     instantId: {

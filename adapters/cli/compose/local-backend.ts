@@ -67,7 +67,7 @@ export const localComposeBackend: ComposeBackend = {
     const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
     const heads = numberOf(values, "resampler-heads");
     // The tokens are computed here, so the worker gets kilobytes of tokens rather than the 1.7 GB adapter.
-    const tokens = compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}));
+    const tokens = await compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}));
     const hooks: HookModuleSpec[] = [{ module: "builtin:composition", options: { composition, identityNet: models.identityNet, tokens, imageAdapterInputs: patched.inputs } }];
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
