@@ -58,6 +58,7 @@ function sessionThread(): NonNullable<typeof thread> {
   worker.on("message", (reply: Reply) => {
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
   });
   const lost = (error: Error) => {
     for (const settle of pending.values()) settle({ id: 0, error: `the ONNX Runtime thread stopped: ${error.message}` });
@@ -66,7 +67,7 @@ function sessionThread(): NonNullable<typeof thread> {
   };
   worker.on("error", lost);
   worker.on("exit", (code) => lost(new Error(`exit code ${code}`)));
-  worker.unref(); // an idle session thread never keeps the process alive
+  worker.unref(); // an idle session thread never keeps the process alive; a pending call does (see call)
   thread = { worker, pending, users: 0 };
   return thread;
 }
@@ -75,6 +76,7 @@ function call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): P
   const t = sessionThread();
   const id = nextId++;
   return new Promise((resolve) => {
+    if (t.pending.size === 0) t.worker.ref();
     t.pending.set(id, resolve);
     t.worker.postMessage({ ...message, id }, transfer);
   });

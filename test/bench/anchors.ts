@@ -27,6 +27,14 @@ export async function pythonAnchor<T>(modules: readonly string[], script: string
   return { ok: true, value: JSON.parse(stdout.trim().split("\n").pop()!) as T };
 }
 
+/** Which BLAS library PyTorch has loaded once it has multiplied two matrices (from the process's memory maps). */
+export const TORCH_BLAS_SCRIPT = String.raw`
+import json, torch
+torch.ones(64, 64) @ torch.ones(64, 64)
+libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
+print(json.dumps({"blas": ", ".join(libs) or "none (linked in)"}))
+`;
+
 /**
  * PyTorch doing the Image Adapter work the bench times: the Resampler (ip_adapter/resampler.py's
  * computation, random weights of InstantID's shapes) at batch 1 and 2, and the 70 layers' K/V

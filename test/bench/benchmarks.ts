@@ -6,6 +6,7 @@ import { identityNetBenchmark } from "./identitynet.bench.js";
 import { kpsBenchmark } from "./kps.bench.js";
 import { onnxBenchmarks } from "./onnx.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
+import { runnerScaleBenchmark } from "./scale.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -15,5 +16,6 @@ export const benchmarks: readonly Benchmark[] = [
   ...onnxBenchmarks,
   identityNetBenchmark,
   runnerBenchmark,
+  runnerScaleBenchmark,
   composeBenchmark,
 ];

@@ -50,7 +50,7 @@ async function pairedTimes(fns: (() => Promise<unknown>)[], runs: number): Promi
 }
 
 /** Peak resident memory of this process while `fn` runs, sampled from a worker thread (the patch blocks the main one). */
-async function peakRssDuring(fn: () => Promise<unknown>): Promise<{ before: number; peak: number }> {
+export async function peakRssDuring(fn: () => Promise<unknown>): Promise<{ before: number; peak: number }> {
   const { Worker } = await import("node:worker_threads");
   const sampler = new Worker(
     `const { parentPort } = require("node:worker_threads"); let peak = 0;
