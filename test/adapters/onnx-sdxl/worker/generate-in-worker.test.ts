@@ -75,15 +75,16 @@ describeShared("generateInWorker", "golden/unet", () => {
 
   it("rejects with ABORTED soon after the signal fires, mid-generation", async () => {
     const controller = new AbortController();
-    const started = Date.now();
+    let abortedAt = 0;
     const run = generateInWorker(options(50), {
       workerScript,
       hooks: slowHook(100),
       signal: controller.signal,
-      onProgress: (e) => void (e.completed === 1 && controller.abort()),
+      onProgress: (e) => void (e.completed === 1 && ((abortedAt = Date.now()), controller.abort())),
     });
     await expect(run).rejects.toMatchObject({ code: "ABORTED" });
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Measured from the abort, not from the start: starting the worker on a loaded machine takes seconds.
+    expect(Date.now() - abortedAt).toBeLessThan(3000);
   });
 
   it("passes the worker's InstantIdError back with its code and message", async () => {
