@@ -1,7 +1,7 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { assertShape, type Tensor } from "../tensor/tensor.js";
 import { float32Tensor, intAttribute } from "../onnx/graph.js";
-import { encodeModel, OnnxDataType, type OnnxModel, type OnnxValueInfo } from "../onnx/model.js";
+import { OnnxDataType, type OnnxModel, type OnnxValueInfo } from "../onnx/model.js";
 import { ThreadSession } from "../runtime/session-thread.js";
 import { linear } from "./linear.js";
 import { crossAttentionSites, SDXL_UNET, type CrossAttentionSite, type UNetDescription } from "./unet-layout.js";
@@ -48,7 +48,7 @@ function kvSession(weights: ImageAdapterWeights, layers: readonly { site: CrossA
   const key = `${ctx}:${layers.map(({ site }) => `${site.key}/${site.width}`).join(",")}`;
   let session = byLayout.get(key);
   if (!session) {
-    const opened = ThreadSession.create(encodeModel(ipKvGraph(layers, ctx)), { what: "Image Adapter K/V projections" });
+    const opened = ThreadSession.fromGraph(ipKvGraph(layers, ctx), { what: "Image Adapter K/V projections" });
     opened.catch(() => byLayout.delete(key));
     byLayout.set(key, (session = opened));
     releaseWhenCollected.register(weights, opened);

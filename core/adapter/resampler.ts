@@ -1,10 +1,8 @@
-import { encodeModel } from "../onnx/model.js";
 import { ThreadSession } from "../runtime/session-thread.js";
 import type { Device } from "../runtime/device.js";
 import { assertShape, type Tensor } from "../tensor/tensor.js";
 import { inferResamplerConfig, type ResamplerConfig, type ResamplerConfigOptions } from "./resampler-config.js";
 import { RESAMPLER_IO, resamplerGraph } from "./resampler-graph.js";
-import type { OnnxModel } from "../onnx/model.js";
 
 /** Options of {@link Resampler.fromWeights}. */
 export interface ResamplerOptions extends ResamplerConfigOptions {
@@ -24,7 +22,7 @@ export class Resampler {
 
   private constructor(
     readonly config: ResamplerConfig,
-    private readonly graph: OnnxModel,
+    private readonly weights: ReadonlyMap<string, Tensor>,
     private readonly device: Device | undefined,
   ) {}
 
@@ -35,7 +33,8 @@ export class Resampler {
    */
   static fromWeights(weights: ReadonlyMap<string, Tensor>, options: ResamplerOptions = {}): Resampler {
     const config = inferResamplerConfig(weights, options);
-    return new Resampler(config, resamplerGraph(weights, config), options.device);
+    resamplerGraph(weights, config); // refuses a missing weight now, not on the first run
+    return new Resampler(config, weights, options.device);
   }
 
   /** Image tokens [B, numQueries, outputDim] for embeddings [B, N, embeddingDim]. */
@@ -49,8 +48,7 @@ export class Resampler {
   /** Opens the session now (it otherwise opens on the first run), e.g. to time it apart. */
   open(): Promise<ThreadSession> {
     if (!this.session) {
-      // Encoded, then handed over (not copied) to the session thread.
-      const session = ThreadSession.create(encodeModel(this.graph), { what: "Resampler", device: this.device });
+      const session = ThreadSession.fromGraph(resamplerGraph(this.weights, this.config), { what: "Resampler", device: this.device });
       session.catch(() => this.session === session && (this.session = undefined));
       this.session = session;
     }

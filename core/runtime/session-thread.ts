@@ -1,6 +1,11 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { moveToExternalData } from "../onnx/external-data.js";
+import { encodeModel, type OnnxModel } from "../onnx/model.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkDevice } from "./device.js";
 import { sessionOptions, type LoadSessionOptions } from "./session.js";
@@ -108,6 +113,25 @@ export class ThreadSession {
     }
     sessionThread().users++;
     return new ThreadSession(id, options.what);
+  }
+
+  /**
+   * Opens a graph built in memory (its weights as initializers). The weights go to a temporary
+   * external-data file that ONNX Runtime reads directly — protobuf-encoding hundreds of MB of
+   * initializers in JavaScript took seconds per 100 MB — and the files are removed once the
+   * session holds its own copy. `model` is changed (its initializers point at the file): build a new one per call.
+   */
+  static async fromGraph(model: OnnxModel, options: LoadSessionOptions): Promise<ThreadSession> {
+    const dir = await mkdtemp(join(tmpdir(), "instantid-graph-"));
+    try {
+      const path = join(dir, "model.onnx");
+      const large = new Set(model.graph.initializer.filter((t) => t.name && (t.rawData?.byteLength ?? 0) >= 1024).map((t) => t.name!));
+      await moveToExternalData(model.graph, large, path, `${path}.data`);
+      await writeFile(path, encodeModel(model));
+      return await ThreadSession.create(path, options);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Runs the graph on float32 feeds; rejects with an error naming the model and the feed shapes. */
