@@ -2,8 +2,8 @@ import { loadImage, type ImageInput } from "../image/io.js";
 import type { RgbImage } from "../image/rgb-image.js";
 import type { Face } from "./types.js";
 
-/** The longest side a photo is decoded to with `shrinkOnLoad: true`: twice the detector's 640, room for a sharp 112 px face crop. */
-export const SHRINK_ON_LOAD_SIDE = 1280;
+/** `shrinkOnLoad: true`: the long side a shrunk photo keeps at least (1.5× the detector's 640, room for a sharp 112 px face crop). */
+export const SHRINK_ON_LOAD_SIDE = 960;
 
 /** A decoded photo and the factor from its pixels back to the original photo's. */
 export interface DecodedPhoto {
@@ -12,20 +12,24 @@ export interface DecodedPhoto {
 }
 
 /**
- * Decodes an encoded photo (path or bytes) at most `maxSide` pixels on its longest side, letting
- * libvips decode JPEG and WebP at 1/2, 1/4 or 1/8 size directly (shrink-on-load) before its Lanczos
- * resize: a 12 MP JPEG then costs a fraction of a full decode. Other inputs are decoded as they are.
- * The pixels differ from a full decode followed by OpenCV's resize, so results are no longer those of
+ * Decodes an encoded photo (path or bytes) at 1/2, 1/4 or 1/8 of its size — the largest reduction that
+ * keeps its long side at least `minSide` — letting libvips decode JPEG and WebP at that size straight
+ * from the compressed data (shrink-on-load), with no resampling after it: a 12 MP JPEG then costs a
+ * fraction of a full decode. Smaller photos and other inputs are decoded as they are. The pixels
+ * differ from a full decode followed by OpenCV's resize, so results are no longer those of
  * insightface to the last digit (docs/face.md).
  */
-export async function decodeShrunk(input: ImageInput, maxSide: number): Promise<DecodedPhoto> {
+export async function decodeShrunk(input: ImageInput, minSide: number): Promise<DecodedPhoto> {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) return { image: await loadImage(input), scale: 1 };
   const { default: sharp } = await import("sharp");
   const meta = await sharp(input).metadata();
-  const orientedWidth = meta.autoOrient?.width ?? meta.width ?? 0;
-  if (!orientedWidth || Math.max(orientedWidth, meta.autoOrient?.height ?? meta.height ?? 0) <= maxSide) return { image: await loadImage(input), scale: 1 };
-  const image = await loadImage(sharp(input).resize({ width: maxSide, height: maxSide, fit: "inside", fastShrinkOnLoad: true }));
-  return { image, scale: orientedWidth / image.width };
+  const width = meta.autoOrient?.width ?? meta.width ?? 0;
+  const height = meta.autoOrient?.height ?? meta.height ?? 0;
+  let factor = 1;
+  while (factor < 8 && Math.max(width, height) / (factor * 2) >= minSide) factor *= 2;
+  if (factor === 1) return { image: await loadImage(input), scale: 1 };
+  const image = await loadImage(sharp(input).resize({ width: Math.ceil(width / factor), height: Math.ceil(height / factor), fit: "fill", fastShrinkOnLoad: true }));
+  return { image, scale: width / image.width };
 }
 
 /** A face found in a shrunk photo, with its box and keypoints in the original photo's pixels. */

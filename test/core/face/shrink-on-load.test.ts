@@ -11,10 +11,14 @@ describeShared("FaceAnalysis with shrinkOnLoad (opt-in)", "real/models/models.js
     analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
   });
 
-  it("decodes a large JPEG at most 1280 px long and says how to scale back to the photo's pixels", async () => {
-    const { image, scale } = await decodeShrunk(sharedPath("real", "images", "biden_1.jpg"), 1280);
-    expect(Math.max(image.width, image.height)).toBe(1280);
-    expect(image.width * scale).toBeCloseTo(970, 0);
+  it("decodes a large JPEG at the largest power-of-two reduction that keeps the long side, and says how to scale back", async () => {
+    const photo = sharedPath("real", "images", "biden_1.jpg"); // 970x2204
+    const half = await decodeShrunk(photo, 960);
+    expect([half.image.width, half.image.height]).toEqual([485, 1102]);
+    expect(half.scale).toBeCloseTo(2, 5);
+    const quarter = await decodeShrunk(photo, 500);
+    expect([quarter.image.width, quarter.image.height]).toEqual([243, 551]);
+    expect((await decodeShrunk(photo, 1200)).scale).toBe(1);
   });
 
   it("finds the same faces in a 970x2204 photo: keypoints in the photo's pixels within 2% of the face width, embeddings alike", async () => {
