@@ -19,6 +19,7 @@ export const ErrorCode = {
   Network: "NETWORK",
   Aborted: "ABORTED",
   Checksum: "CHECKSUM",
+  DeviceUnavailable: "DEVICE_UNAVAILABLE",
   Internal: "INTERNAL",
 } as const;
 

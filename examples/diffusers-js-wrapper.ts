@@ -78,7 +78,7 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
   const get = (name: string) => cases.tensor(name);
   const inputs: RunnerInputs = { noise: await get("sample"), promptEmbeds: await get("prompt_embeds"), textEmbeds: await get("text_embeds"), timeIds: await get("time_ids") };
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
-  const tokens = computeImageTokens(Resampler.fromWeights(adapter.imageProj, { heads: 3 }), (await get("face_embedding")).data); // the tiny model's head split
+  const tokens = await computeImageTokens(Resampler.fromWeights(adapter.imageProj, { heads: 3 }), (await get("face_embedding")).data); // the tiny model's head split
   const keypointImage = await get("kps_image");
   await cases.close();
 

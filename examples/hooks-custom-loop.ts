@@ -35,7 +35,7 @@ export async function runCustomLoop(dir: string, steps = 4, guidance = 5): Promi
   // Face tokens: the checkpoint's Resampler on the face embedding (Resampler(zeros) for the negative).
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
   const resampler = Resampler.fromWeights(adapter.imageProj, { heads: 3 }); // the tiny model's head split
-  const tokens = computeImageTokens(resampler, (await get("face_embedding")).data);
+  const tokens = await computeImageTokens(resampler, (await get("face_embedding")).data);
   // The UNet patched with the image attention; the patched copy goes to a scratch folder here.
   const scratch = await mkdtemp(join(tmpdir(), "instantid-example-"));
   const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { outDir: scratch });

@@ -38,7 +38,7 @@ export async function localRunnerExample(cacheDir: string, steps = 4): Promise<{
   const prompt = { embeds: tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim)), pooled: tensor([1, config.pooledDim], random.gaussian(config.pooledDim)) };
 
   const adapter = await loadImageAdapter(models.imageAdapter);
-  const tokens = computeImageTokens(Resampler.fromWeights(adapter.imageProj), embedding);
+  const tokens = await computeImageTokens(Resampler.fromWeights(adapter.imageProj), embedding);
   const keypointImage = renderKeypoints(KEYPOINTS, { width: SIZE, height: SIZE }); // the output takes its size
   const patched = await patchImageAdapter(models.unet, adapter, { outDir: join(models.dir, "patched") }); // once; reused while the files are unchanged
   const withInstantId = await generate({

@@ -65,7 +65,7 @@ export async function multiIdentityExample(cacheDir: string, people: { left: Ide
   const adapter = await loadImageAdapter(models.imageAdapter);
   // One image-attention input set per identity, with masks.
   const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: join(models.dir, "patched-2") });
-  const { hooks } = toLocalHooks(composition, {
+  const { hooks } = await toLocalHooks(composition, {
     identityNet: await loadControlNet(models.identityNet),
     resampler: Resampler.fromWeights(adapter.imageProj),
     unet: (await loadUnet(patched.modelPath!)).residualInputs, // checks IdentityNet against the UNet now

@@ -30,6 +30,8 @@ export interface CliCommand {
   /** Positional arguments as shown in usage, e.g. `IMAGE...`. */
   readonly positionals?: string;
   readonly options: Readonly<Record<string, CliOption>>;
+  /** The command opens ONNX Runtime sessions: it takes `--device` (see {@link commandOptions}). */
+  readonly opensSessions?: boolean;
   readonly examples?: readonly string[];
   run(args: CliArgs, io: CliIo): Promise<number>;
 }
@@ -37,4 +39,16 @@ export interface CliCommand {
 /** Declares a command with full type inference of its options. */
 export function defineCommand(command: CliCommand): CliCommand {
   return command;
+}
+
+/** `--device`, which every command that opens ONNX Runtime sessions takes. */
+export const DEVICE_OPTION: CliOption = {
+  type: "string",
+  value: "EP",
+  description: "ONNX Runtime execution providers for every model, in order: cpu, cuda, dml, coreml, webgpu... (e.g. cuda,cpu; default cpu)",
+};
+
+/** A command's options as parsed and shown in help: its own, plus `--device` when it opens sessions. */
+export function commandOptions(command: CliCommand): Readonly<Record<string, CliOption>> {
+  return command.opensSessions ? { ...command.options, device: DEVICE_OPTION } : command.options;
 }

@@ -1,4 +1,4 @@
-import type { CliCommand } from "./command.js";
+import { commandOptions, type CliCommand } from "./command.js";
 
 const WIDTH = 100;
 
@@ -26,7 +26,7 @@ export function firstSentence(summary: string): string {
 export function commandHelp(command: CliCommand): string {
   const name = `instantid ${command.path.join(" ")}`;
   const lines = [`Usage: ${name}${command.positionals ? ` ${command.positionals}` : ""} [options]`, "", command.summary, "", "Options:"];
-  const rows = Object.entries(command.options).map(([long, option]) => {
+  const rows = Object.entries(commandOptions(command)).map(([long, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : "    "}--${long}${option.type === "string" ? ` ${option.value ?? "VALUE"}` : ""}`;
     // An empty default (an optional text left empty) says nothing worth a "default:" note.
     const shownDefault = option.default !== undefined && option.default !== "" ? `default: ${option.default}` : "";

@@ -22,11 +22,11 @@ export interface InstantIdFiles {
  */
 export async function prepareInstantId(files: InstantIdFiles): Promise<{ unet: string; instantId: InstantIdHookOptions }> {
   const weights = await loadImageAdapter(files.adapter);
-  const patched = await patchImageAdapter(files.unet, weights, { outDir: files.patchDir });
+  const patched = await patchImageAdapter(files.unet, weights, { outDir: files.patchDir, adapterFile: files.adapter });
   if (!patched.modelPath) throw new InstantIdError(ErrorCode.Internal, "patchImageAdapter returned no model path for a UNet given as a path.");
   const identity = await loadIdentity(files.identity);
   const resampler = Resampler.fromWeights(weights.imageProj, files.resamplerHeads ? { heads: files.resamplerHeads } : {});
-  const tokens = computeImageTokens(resampler, identity.embeddings, { combine: identity.combine });
+  const tokens = await computeImageTokens(resampler, identity.embeddings, { combine: identity.combine });
   return {
     unet: patched.modelPath,
     instantId: {

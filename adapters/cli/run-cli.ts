@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ErrorCode, type InstantIdError } from "../../core/index.js";
-import type { CliArgs, CliCommand, CliIo } from "./command.js";
+import { configureRuntime, ErrorCode, type InstantIdError } from "../../core/index.js";
+import { commandOptions, type CliArgs, type CliCommand, type CliIo } from "./command.js";
 import { commandFailure } from "./failure.js";
 import { commandHelp, rootHelp } from "./help.js";
 import { VERSION } from "./version.js";
@@ -16,7 +16,7 @@ function findCommand(commands: readonly CliCommand[], argv: readonly string[]): 
 
 function parseOptions(command: CliCommand, rest: readonly string[]): ReturnType<typeof parseArgs> {
   const options: ParseArgsConfig["options"] = {};
-  for (const [name, option] of Object.entries(command.options)) {
+  for (const [name, option] of Object.entries(commandOptions(command))) {
     // parseArgs (Node 20.20) rejects keys present with the value undefined, so only defined ones are passed.
     const config: NonNullable<ParseArgsConfig["options"]>[string] = { type: option.type };
     if (option.short !== undefined) config.short = option.short;
@@ -75,6 +75,8 @@ export async function runCli(commands: readonly CliCommand[], argv: readonly str
     return EXIT.usage;
   }
   try {
+    // One setting for every session the command opens, here and in the runner's worker.
+    if (typeof parsed.values.device === "string") configureRuntime({ device: parsed.values.device });
     return await command.run({ values: parsed.values as never, positionals: parsed.positionals }, io);
   } catch (thrown) {
     const error = commandFailure(thrown);

@@ -18,6 +18,9 @@ function hasWorker(): boolean {
  */
 export async function runGeneration(options: GenerateOptions, hooks: readonly HookModuleSpec[], io: CliIo, signal: AbortSignal): Promise<GenerateResult> {
   const onProgress = createProgressBar(io);
-  if (hasWorker()) return generateInWorker(options, { hooks, onProgress, signal });
-  return generate(options, { hooks: await Promise.all(hooks.map(buildHook)), onProgress, signal });
+  const result = hasWorker()
+    ? await generateInWorker(options, { hooks, onProgress, signal })
+    : await generate(options, { hooks: await Promise.all(hooks.map((spec) => buildHook(spec))), onProgress, signal });
+  for (const warning of result.warnings) io.stderr(`warning: ${warning.message} [${warning.code}]\n`);
+  return result;
 }

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
-import { ErrorCode, InstantIdError, parseOptions, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
+import { ErrorCode, InstantIdError, parseOptions, SessionPool, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
 import { buildConditioning } from "./conditioning.js";
+import { fitControlImage, type GenerateWarning } from "./control-size.js";
 import { denoise, throwIfAborted } from "./denoise.js";
 import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
 import { latentPreview } from "./latent-preview.js";
@@ -10,7 +11,7 @@ import { createRng, type Rng } from "./random.js";
 import { createScheduler } from "./schedulers/index.js";
 import { resolvePrompt } from "./text-prompt.js";
 import type { Scheduler } from "./schedulers/types.js";
-import { openUnet } from "./unet.js";
+import { pooledUnet } from "./unet.js";
 import { decodeLatent, encodeImage } from "./vae.js";
 
 /** What a generation returns. */
@@ -24,10 +25,13 @@ export interface GenerateResult {
   readonly seed: number;
   readonly width: number;
   readonly height: number;
-  /** Wall time of the denoising loop and of the whole call, in milliseconds. */
-  readonly timings: { readonly denoiseMs: number; readonly totalMs: number };
-  /** Things the caller should know, e.g. a text prompt longer than CLIP's 77 tokens was truncated. */
-  readonly warnings: readonly string[];
+  /**
+   * Wall time of the denoising loop and of the whole call, and the part of it spent opening
+   * sessions (0 when a long-lived runner had them open already), in milliseconds.
+   */
+  readonly timings: { readonly denoiseMs: number; readonly totalMs: number; readonly sessionMs: number };
+  /** What the runner changed that the caller may not expect (a resized keypoint image, a truncated prompt...). */
+  readonly warnings: readonly GenerateWarning[];
 }
 
 /** Per-call settings that are not plain data: hooks, progress and cancellation. */
@@ -35,6 +39,11 @@ export interface GenerateControls {
   readonly hooks?: readonly GenerationHook[];
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /**
+   * Where sessions come from: a long-lived runner's pool (`createRunner`), which keeps them open
+   * between generations. Without one, the call opens its sessions and releases them when done.
+   */
+  readonly sessions?: SessionPool;
 }
 
 async function startLatent(
@@ -42,9 +51,10 @@ async function startLatent(
   scheduler: Scheduler,
   shape: number[],
   noise: Float32Array,
+  sessions: SessionPool,
 ): Promise<{ latent: Float32Array; startIndex: number }> {
   if (!options.init) return { latent: noise.map((v) => v * scheduler.initNoiseSigma), startIndex: 0 };
-  const clean = options.init.latent ?? (await encodeInit(options));
+  const clean = options.init.latent ?? (await encodeInit(options, sessions));
   if (clean.shape.join() !== shape.join()) {
     throw new InstantIdError(ErrorCode.ShapeMismatch, `The img2img start latent is [${clean.shape.join(", ")}] but this size needs [${shape.join(", ")}].`);
   }
@@ -66,58 +76,73 @@ function initialNoise(options: ResolvedGenerateOptions, rng: Rng, shape: number[
   return options.latents.data;
 }
 
-async function encodeInit(options: ResolvedGenerateOptions): Promise<Tensor> {
+async function encodeInit(options: ResolvedGenerateOptions, sessions: SessionPool): Promise<Tensor> {
   if (!options.models.vaeEncoder) {
     throw new InstantIdError(ErrorCode.InvalidOption, "init.image needs models.vaeEncoder (an ONNX VAE encoder); or pass init.latent instead.");
   }
-  return encodeImage(options.models.vaeEncoder, options.init!.image!, options.vaeScalingFactor);
+  return encodeImage(await sessions.open(options.models.vaeEncoder, "VAE encoder"), options.init!.image!, options.vaeScalingFactor);
+}
+
+/** InstantID's options with each keypoint image at the output size (diffusers' prepare_image). */
+function fitInstantId(options: ResolvedGenerateOptions, size: { width: number; height: number }, warnings: GenerateWarning[]): ResolvedGenerateOptions["instantId"] {
+  const instantId = options.instantId;
+  if (!instantId) return undefined;
+  return { ...instantId, faces: instantId.faces.map((face) => ({ ...face, keypointImage: fitControlImage(face.keypointImage, size, warnings) })) };
 }
 
 /**
  * Runs one SDXL generation in this thread (ONNX Runtime blocks the event loop while the UNet runs:
- * servers should use `generateInWorker`). Options are validated here, once.
+ * servers should use `createRunner` or `generateInWorker`). Options are validated here, once.
+ * Sessions come from `controls.sessions` (a long-lived runner's pool) or are opened for this call
+ * and released at its end.
  */
 export async function generate(input: GenerateOptions, controls: GenerateControls = {}): Promise<GenerateResult> {
-  const started = performance.now();
   const options = parseOptions(generateOptionsSchema, input, "generate options");
   throwIfAborted(controls.signal);
+  const sessions = controls.sessions ?? new SessionPool({ intraOpThreads: options.intraOpThreads });
+  try {
+    return await generateWith(options, controls, sessions);
+  } finally {
+    // SDXL sessions hold gigabytes of native memory that JavaScript's GC does not see.
+    if (!controls.sessions) await sessions.close();
+  }
+}
+
+async function generateWith(options: ResolvedGenerateOptions, controls: GenerateControls, sessions: SessionPool): Promise<GenerateResult> {
+  const started = performance.now();
+  const openedBefore = sessions.opened.length;
+  const warnings: GenerateWarning[] = [];
   const size = outputSize(options);
   const seed = options.seed ?? randomInt(0, 0xffffffff);
   const rng = createRng(seed);
   const shape = [1, 4, size.height / 8, size.width / 8];
   const scheduler = createScheduler(options.scheduler, options.steps);
-  const { latent: start, startIndex } = await startLatent(options, scheduler, shape, initialNoise(options, rng, shape));
-  const warnings: string[] = [];
+  const { latent: start, startIndex } = await startLatent(options, scheduler, shape, initialNoise(options, rng, shape), sessions);
   const prompt = await resolvePrompt(options, warnings, controls.onProgress);
-  const unet = await openUnet(options.models.unet, { intraOpThreads: options.intraOpThreads });
-  let instantId: InstantIdHook | undefined;
-  let final: Float32Array;
-  let denoiseMs: number;
-  try {
-    instantId = options.instantId ? await createInstantIdHook(options.instantId) : undefined;
-    const conditioning = buildConditioning(options, size, prompt);
-    const regions = buildRegionConditioning(options.regions ?? [], conditioning, shape[2], shape[3]);
-    const denoiseStart = performance.now();
-    final = await denoise({
-      unet,
-      hooks: [...(instantId ? [instantId] : []), ...(controls.hooks ?? [])],
-      scheduler,
-      conditioning,
-      regions,
-      latentShape: shape,
-      latent: start,
-      startIndex,
-      guidance: options.guidance,
-      rng,
-      signal: controls.signal,
-      onProgress: controls.onProgress,
-    });
-    denoiseMs = performance.now() - denoiseStart;
-  } finally {
-    // SDXL sessions hold gigabytes of native memory that JavaScript's GC does not see.
-    await Promise.all([unet.session.release(), instantId?.release()]);
-  }
+  const unet = await pooledUnet(sessions, options.models.unet);
+  const instantIdOptions = fitInstantId(options, size, warnings);
+  const instantId = instantIdOptions ? await createInstantIdHook(instantIdOptions, { sessions }) : undefined;
+  const conditioning = buildConditioning(options, size, prompt);
+  const regions = buildRegionConditioning(options.regions ?? [], conditioning, shape[2], shape[3]);
+  const denoiseStart = performance.now();
+  const final = await denoise({
+    unet,
+    hooks: [...(instantId ? [instantId] : []), ...(controls.hooks ?? [])],
+    scheduler,
+    conditioning,
+    regions,
+    latentShape: shape,
+    latent: start,
+    startIndex,
+    guidance: options.guidance,
+    rng,
+    signal: controls.signal,
+    onProgress: controls.onProgress,
+  });
+  const denoiseMs = performance.now() - denoiseStart;
   const latent = tensor(shape, final);
-  const image = options.models.vaeDecoder ? await decodeLatent(options.models.vaeDecoder, latent, options.vaeScalingFactor) : latentPreview(latent);
-  return { latent, image, decoded: Boolean(options.models.vaeDecoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started }, warnings };
+  const decoder = options.models.vaeDecoder;
+  const image = decoder ? await decodeLatent(await sessions.open(decoder, "VAE decoder"), latent, options.vaeScalingFactor) : latentPreview(latent);
+  const sessionMs = sessions.opened.slice(openedBefore).reduce((sum, o) => sum + o.ms, 0);
+  return { latent, image, decoded: Boolean(decoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started, sessionMs }, warnings };
 }

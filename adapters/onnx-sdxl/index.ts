@@ -1,6 +1,10 @@
 // The reference SDXL runner on onnxruntime-node, driven by the core's generation hooks.
 export { generate } from "./generate.js";
 export type { GenerateControls, GenerateResult } from "./generate.js";
+export { createRunner } from "./runner.js";
+export type { Runner, RunnerControls, RunnerOptions, RunnerRequest } from "./runner.js";
+export { fitControlImage, resizeLanczos } from "./control-size.js";
+export type { GenerateWarning } from "./control-size.js";
 export { generateInWorker, locateWorkerScript } from "./worker/generate-in-worker.js";
 export type { WorkerControls } from "./worker/generate-in-worker.js";
 export type { HookModuleSpec } from "./worker/protocol.js";
@@ -11,7 +15,7 @@ export { createInstantIdHook } from "./instantid-hook.js";
 export type { InstantIdFace, InstantIdHook, InstantIdHookOptions } from "./instantid-hook.js";
 export { predictNoise } from "./predict-noise.js";
 export type { PredictNoiseInput, PredictedNoise } from "./predict-noise.js";
-export { openUnet } from "./unet.js";
+export { openUnet, pooledUnet } from "./unet.js";
 export type { OpenUnetOptions } from "./unet.js";
 export { callUnet, callUnetWithRegions, checkContribution, guide } from "./unet-step.js";
 export { buildRegionConditioning, blendRegions } from "./regions.js";

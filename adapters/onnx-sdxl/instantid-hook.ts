@@ -1,4 +1,4 @@
-import { composeHooks, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type ImageAdapterInputs, type MaskInput, type Tensor } from "../../core/index.js";
+import { composeHooks, controlNetFromSession, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type ImageAdapterInputs, type MaskInput, type SessionContext, type Tensor } from "../../core/index.js";
 import { REFERENCE_DEFAULTS } from "./options.js";
 
 /** One face: its image tokens, keypoint image, scales and optional region. Plain data (worker-safe). */
@@ -27,16 +27,17 @@ export interface InstantIdHookOptions {
   readonly adapterInputs?: ImageAdapterInputs;
 }
 
-/** The composed InstantID hook, with `release()` to free its IdentityNet session when done. */
+/** The composed InstantID hook, with `release()` to free its IdentityNet session when done (a no-op when a runner's pool owns it). */
 export type InstantIdHook = HookRegistry & { release(): Promise<void> };
 
 /**
  * InstantID as one hook: IdentityNet (residuals) and the Image Adapter (image-attention inputs of a
  * UNet patched with patchImageAdapter), composed. The runner's worker builds it from
- * `{ module: "builtin:instantid", options }`.
+ * `{ module: "builtin:instantid", options }`; a long-lived runner passes its session pool as
+ * `context.sessions`, so IdentityNet is opened once for all its generations.
  */
-export async function createInstantIdHook(options: InstantIdHookOptions): Promise<InstantIdHook> {
-  const model = await loadControlNet(options.identityNet);
+export async function createInstantIdHook(options: InstantIdHookOptions, context: SessionContext = {}): Promise<InstantIdHook> {
+  const model = context.sessions ? controlNetFromSession(await context.sessions.open(options.identityNet, "IdentityNet")) : await loadControlNet(options.identityNet);
   const tokens = (face: InstantIdFace) => ({ faceTokens: face.faceTokens, uncondFaceTokens: face.uncondFaceTokens, mask: face.mask });
   const hooks = composeHooks(
     createIdentityNetHook({
@@ -50,5 +51,5 @@ export async function createInstantIdHook(options: InstantIdHookOptions): Promis
       inputNames: options.adapterInputs,
     }),
   );
-  return Object.assign(hooks, { release: () => model.session.release() });
+  return Object.assign(hooks, { release: () => (context.sessions ? Promise.resolve() : model.session.release()) });
 }

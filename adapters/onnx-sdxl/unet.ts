@@ -1,4 +1,4 @@
-import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type UnetInputNames, type UnetModel } from "../../core/index.js";
+import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type SessionPool, type UnetInputNames, type UnetModel } from "../../core/index.js";
 
 /** Options of {@link openUnet}. */
 export interface OpenUnetOptions {
@@ -17,4 +17,17 @@ export async function openUnet(model: string | Uint8Array | OrtSession, options:
       ? await loadSession(model, { what: "UNet", intraOpThreads: options.intraOpThreads })
       : model;
   return unetFromSession(session, { residuals: options.residuals, inputs: options.inputs });
+}
+
+const pooled = new WeakMap<OrtSession, UnetModel>();
+
+/**
+ * The UNet at `path` from a runner's session pool, wrapped once per session: the same UnetModel
+ * (and so its zero residuals, allocated once per latent shape) serves every generation.
+ */
+export async function pooledUnet(sessions: SessionPool, path: string): Promise<UnetModel> {
+  const session = await sessions.open(path, "UNet");
+  let unet = pooled.get(session);
+  if (!unet) pooled.set(session, (unet = unetFromSession(session)));
+  return unet;
 }

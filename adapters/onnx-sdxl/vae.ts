@@ -1,25 +1,33 @@
-import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type RgbImage, type Tensor } from "../../core/index.js";
+import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type OrtSession, type RgbImage, type Tensor } from "../../core/index.js";
 
-/** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder into an RGB image. */
-export async function decodeLatent(decoderPath: string, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
-  return imageFromNhwc(await decodeLatentToTensor(decoderPath, latent, scalingFactor));
+/** Runs `use` on the session of `model`: an open session as is, a path opened for the call and released after. */
+async function withSession<T>(model: string | OrtSession, what: string, use: (session: OrtSession) => Promise<T>): Promise<T> {
+  if (typeof model !== "string") return use(model);
+  const session = await loadSession(model, { what });
+  try {
+    return await use(session);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder (a path or an open session) into an RGB image. */
+export async function decodeLatent(decoder: string | OrtSession, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
+  return imageFromNhwc(await decodeLatentToTensor(decoder, latent, scalingFactor));
 }
 
 /**
  * Decodes as diffusers' pipelines do: `vae.decode(latent / scaling_factor)`, then the image processor's
  * `(x / 2 + 0.5).clamp(0, 1)`, returned as float [B, H, W, 3] in [0, 1] (NHWC, diffusers' "np" output).
  * The decoder is any ONNX VAE decoder with one input and one output (optimum's `vae_decoder/model.onnx`:
- * `latent_sample` → `sample`).
+ * `latent_sample` → `sample`), given as a path or an open session.
  */
-export async function decodeLatentToTensor(decoderPath: string, latent: Tensor, scalingFactor: number): Promise<Tensor> {
-  const session = await loadSession(decoderPath, { what: "VAE decoder" });
-  try {
+export async function decodeLatentToTensor(decoder: string | OrtSession, latent: Tensor, scalingFactor: number): Promise<Tensor> {
+  return withSession(decoder, "VAE decoder", async (session) => {
     const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
     const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
     return nhwcFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
-  } finally {
-    await session.release();
-  }
+  });
 }
 
 /** [B, 3, H, W] in [−1, 1] → [B, H, W, 3] in [0, 1]: (x / 2 + 0.5).clamp(0, 1). */
@@ -44,16 +52,13 @@ export function imageFromNhwc(t: Tensor): RgbImage {
   return { width, height, data };
 }
 
-/** Encodes an RGB image with an ONNX VAE encoder into a latent, multiplied by the VAE factor. */
-export async function encodeImage(encoderPath: string, image: RgbImage, scalingFactor: number): Promise<Tensor> {
-  const session = await loadSession(encoderPath, { what: "VAE encoder" });
-  try {
+/** Encodes an RGB image with an ONNX VAE encoder (a path or an open session) into a latent, multiplied by the VAE factor. */
+export async function encodeImage(encoder: string | OrtSession, image: RgbImage, scalingFactor: number): Promise<Tensor> {
+  return withSession(encoder, "VAE encoder", async (session) => {
     const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(nchwFromImage(image)) }, "VAE encoder");
     const latent = fromOrtTensor(outputs[session.outputNames[0]], "VAE encoder output");
     return tensor(latent.shape, latent.data.map((v) => v * scalingFactor));
-  } finally {
-    await session.release();
-  }
+  });
 }
 
 /** [1, 3, H, W] in [−1, 1] → 8-bit RGB, as diffusers' image processor denormalises. */

@@ -17,6 +17,6 @@ export { comfyuiBackend } from "./backends/comfyui.js";
 export type { ComfyBackendOptions } from "./backends/comfyui.js";
 export { localBackend } from "./backends/local.js";
 export type { LocalBackendOptions } from "./backends/local.js";
-export { createLocalRunner, perGenerationRunner } from "./backends/local-runner.js";
+export { createLocalRunner, perGenerationRunner, warmRunner } from "./backends/local-runner.js";
 export type { LocalRunner } from "./backends/local-runner.js";
 export { QUEUE_DEFAULTS } from "./defaults.js";

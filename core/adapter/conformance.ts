@@ -64,11 +64,13 @@ export const adapterConformance: ConformanceKind = {
     onProgress?.("loading ip-adapter.bin");
     const weights = await loadImageAdapter(join(caseDir, "ip-adapter.bin"));
     const resampler = Resampler.fromWeights(weights.imageProj, { heads });
-    for (const name of ["single", "zero", "batch"]) results.set(`tokens_${name}`, resampler.run(cases.get(`emb_${name}`)!));
+    for (const name of ["single", "zero", "batch"]) results.set(`tokens_${name}`, await resampler.run(cases.get(`emb_${name}`)!));
+    await resampler.release();
     for (const [file, name] of [["ip-adapter.fp16.bin", "tokens_single_fp16"], ["ip-adapter.safetensors", "tokens_single_safetensors"]]) {
       onProgress?.(`loading ${file}`);
       const other = Resampler.fromWeights((await loadImageAdapter(join(caseDir, file))).imageProj, { heads });
-      results.set(name, other.run(cases.get("emb_single")!));
+      results.set(name, await other.run(cases.get("emb_single")!));
+      await other.release();
     }
     const attentionCases: AttentionCase[] = about.attention_cases;
     for (const c of attentionCases) {

@@ -22,14 +22,14 @@ export type ImageTokenOptions = z.input<typeof tokenOptionsSchema>;
 
 /**
  * Conditional and unconditional image tokens from one or more face embeddings (raw, not normalised,
- * as insightface returns them). Both go through the Resampler as one batch of two.
+ * as insightface returns them). Both go through the Resampler as one batch of two, off the event loop.
  *
  * @example
- * const { cond, uncond } = computeImageTokens(resampler, face.embedding);
+ * const { cond, uncond } = await computeImageTokens(resampler, face.embedding);
  * @param options.combine how several references are merged: "average" (default), "norm average", "concat"
  * @param options.noise ComfyUI-style noise for the negative, 0 (default: Resampler(zeros)) to 1
  */
-export function computeImageTokens(resampler: Resampler, embeddings: Float32Array | readonly Float32Array[], options: ImageTokenOptions = {}): ImageTokens {
+export async function computeImageTokens(resampler: Resampler, embeddings: Float32Array | readonly Float32Array[], options: ImageTokenOptions = {}): Promise<ImageTokens> {
   const { combine, noise } = parseOptions(tokenOptionsSchema, options, "image token options");
   const input = combineEmbeddings(embeddings instanceof Float32Array ? [embeddings] : embeddings, combine);
   const negative = noise > 0 ? noiseEmbedding(input, noise).data : new Float32Array(input.data.length);
@@ -37,7 +37,7 @@ export function computeImageTokens(resampler: Resampler, embeddings: Float32Arra
   const batch = new Float32Array(2 * input.data.length);
   batch.set(input.data);
   batch.set(negative, input.data.length);
-  const out = resampler.run({ shape: [2, count, dim], data: batch });
+  const out = await resampler.run({ shape: [2, count, dim], data: batch });
   const [, queries, width] = out.shape;
   const half = queries * width;
   return {

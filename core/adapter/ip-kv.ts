@@ -1,6 +1,8 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { assertShape, type Tensor } from "../tensor/tensor.js";
-import { ortLinear } from "./gemm-ort.js";
+import { float32Tensor, intAttribute } from "../onnx/graph.js";
+import { OnnxDataType, type OnnxModel, type OnnxValueInfo } from "../onnx/model.js";
+import { ThreadSession } from "../runtime/session-thread.js";
 import { linear } from "./linear.js";
 import { crossAttentionSites, SDXL_UNET, type CrossAttentionSite, type UNetDescription } from "./unet-layout.js";
 import type { ImageAdapterWeights, IpLayerWeights } from "./weights.js";
@@ -13,11 +15,53 @@ export interface IpLayerKV extends CrossAttentionSite {
   readonly v: Tensor;
 }
 
+const floatValue = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
+  name,
+  type: { tensorType: { elemType: OnnxDataType.Float, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+});
+
+/**
+ * Every layer's K/V projections as one ONNX graph: `tokens` [rows, ctx] → `k_<key>`, `v_<key>`
+ * [rows, width], each a Gemm on the weight as PyTorch stores it (transB), the weights initializers
+ * so ONNX Runtime packs them once for its SGEMM instead of on every call.
+ */
+function ipKvGraph(layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[], ctx: number): OnnxModel {
+  const graph: OnnxModel["graph"] = { name: "ip_kv", node: [], initializer: [], input: [floatValue("tokens", ["rows", ctx])], output: [] };
+  for (const { site, layer } of layers) {
+    for (const [kind, weight] of [["k", layer.toK], ["v", layer.toV]] as const) {
+      const name = `${kind}_${site.key}`;
+      graph.initializer.push({ ...float32Tensor(weight.data, [site.width, ctx]), name: `${name}.weight` });
+      graph.node.push({ input: ["tokens", `${name}.weight`], output: [name], name, opType: "Gemm", attribute: [intAttribute("transB", 1)] });
+      graph.output.push(floatValue(name, ["rows", site.width]));
+    }
+  }
+  return { irVersion: 8, opsetImport: [{ domain: "", version: 17 }], producerName: "instantid", graph };
+}
+
+/** One K/V session per checkpoint and UNet layout, opened on first use, released when the checkpoint is collected. */
+const kvSessions = new WeakMap<ImageAdapterWeights, Map<string, Promise<ThreadSession>>>();
+const releaseWhenCollected = new FinalizationRegistry<Promise<ThreadSession>>((session) => void session.then((s) => s.release(), () => undefined));
+
+function kvSession(weights: ImageAdapterWeights, layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[], ctx: number): Promise<ThreadSession> {
+  let byLayout = kvSessions.get(weights);
+  if (!byLayout) kvSessions.set(weights, (byLayout = new Map()));
+  const key = `${ctx}:${layers.map(({ site }) => `${site.key}/${site.width}`).join(",")}`;
+  let session = byLayout.get(key);
+  if (!session) {
+    const opened = ThreadSession.fromGraph(ipKvGraph(layers, ctx), { what: "Image Adapter K/V projections" });
+    opened.catch(() => byLayout.delete(key));
+    byLayout.set(key, (session = opened));
+    releaseWhenCollected.register(weights, opened);
+  }
+  return session;
+}
+
 /**
  * K_ip and V_ip of every cross-attention layer for image tokens [B, 16, ctx]: computed once per
  * generation (they do not depend on the step), keyed by processor key, each with its module path.
- * Every layer is checked before any product runs. The products run on ONNX Runtime's SGEMM with
- * the weights read in place (each weight streamed once for all B·16 token rows).
+ * Every layer is checked before any product runs. The products run as one ONNX graph with the
+ * weights as initializers (packed once by ONNX Runtime, on first use per checkpoint: that first call
+ * also opens the session), on the SDK's session thread, so the event loop is never blocked.
  *
  * @example
  * const kv = await precomputeIpKV(weights, tokens); // SDXL: 70 layers, keys 1, 3, ..., 139
@@ -36,13 +80,12 @@ export async function precomputeIpKV(weights: ImageAdapterWeights, tokens: Tenso
     return { site, layer };
   });
   const [batch, count] = tokens.shape;
-  const rows = batch * count;
+  const session = await kvSession(weights, layers, ctx);
+  const outputs = await session.run({ tokens: { shape: [batch * count, ctx], data: tokens.data } });
   const out = new Map<number, IpLayerKV>();
-  for (const { site, layer } of layers) {
+  for (const { site } of layers) {
     const shape = [batch, count, site.width];
-    const k = await ortLinear(tokens.data, rows, layer.toK.data, site.width);
-    const v = await ortLinear(tokens.data, rows, layer.toV.data, site.width);
-    out.set(site.key, { ...site, k: { shape, data: k }, v: { shape, data: v } });
+    out.set(site.key, { ...site, k: { shape, data: outputs[`k_${site.key}`].data }, v: { shape, data: outputs[`v_${site.key}`].data } });
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import type { ImageTokens } from "../adapter/image-tokens.js";
 import type { HookRegistry } from "../hooks/compose.js";
-import { loadControlNet } from "../identitynet/controlnet-model.js";
+import { controlNetFromSession, loadControlNet } from "../identitynet/controlnet-model.js";
 import type { ImageAdapterInputs } from "../onnx/patch-graph.js";
+import type { SessionContext } from "../runtime/session-pool.js";
 import { toLocalHooks } from "./local-hooks.js";
 import type { Composition } from "./types.js";
 
@@ -22,10 +23,13 @@ export interface CompositionHookOptions {
 /**
  * Loads IdentityNet and returns the composition's hooks ({@link toLocalHooks}): the factory a runner's
  * worker calls: `{ module: "builtin:composition", options }` in the SDXL runner's `generateInWorker`.
+ * Given a long-lived runner's `context.sessions`, IdentityNet is taken from (and left open in) its pool.
  * @example
- * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
+ * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: await compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
  */
-export async function createCompositionHooks(options: CompositionHookOptions): Promise<HookRegistry> {
-  const identityNet = await loadControlNet(options.identityNet);
-  return toLocalHooks(options.composition, { identityNet, tokens: options.tokens, imageAdapterInputs: options.imageAdapterInputs }).hooks;
+export async function createCompositionHooks(options: CompositionHookOptions, context: SessionContext = {}): Promise<HookRegistry> {
+  const identityNet = context.sessions
+    ? controlNetFromSession(await context.sessions.open(options.identityNet, "IdentityNet"))
+    : await loadControlNet(options.identityNet);
+  return (await toLocalHooks(options.composition, { identityNet, tokens: options.tokens, imageAdapterInputs: options.imageAdapterInputs })).hooks;
 }

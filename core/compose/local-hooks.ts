@@ -39,8 +39,10 @@ export interface LocalHooks {
 }
 
 /** Each identity's image tokens: Resampler(its embeddings, combined by its mode) and Resampler(zeros). */
-export function compositionTokens(composition: Composition, resampler: Resampler): ImageTokens[] {
-  return composition.identities.map((c) => computeImageTokens(resampler, c.identity.embeddings, { combine: c.identity.combine }));
+export async function compositionTokens(composition: Composition, resampler: Resampler): Promise<ImageTokens[]> {
+  const tokens: ImageTokens[] = [];
+  for (const c of composition.identities) tokens.push(await computeImageTokens(resampler, c.identity.embeddings, { combine: c.identity.combine }));
+  return tokens;
 }
 
 /**
@@ -58,10 +60,10 @@ export function compositionPatchOptions(composition: Composition): { identities:
  * mask (nearest, in the patched graph) on every step, summed; Resampler(zeros) tokens in the
  * unconditional rows for every identity.
  * @example
- * const { hooks } = toLocalHooks(composition, { identityNet, resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
+ * const { hooks } = await toLocalHooks(composition, { identityNet, resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
  */
-export function toLocalHooks(composition: Composition, models: LocalHookModels): LocalHooks {
-  const tokens = models.tokens ?? (models.resampler && compositionTokens(composition, models.resampler));
+export async function toLocalHooks(composition: Composition, models: LocalHookModels): Promise<LocalHooks> {
+  const tokens = models.tokens ?? (models.resampler && (await compositionTokens(composition, models.resampler)));
   if (!tokens || tokens.length !== composition.identities.length) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,

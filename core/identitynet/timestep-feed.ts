@@ -1,5 +1,5 @@
-import * as ort from "onnxruntime-node";
-import { toOrtTensor, type OrtSession } from "../runtime/session.js";
+import type * as ort from "onnxruntime-node";
+import { ortTensor, toOrtTensor, type OrtSession } from "../runtime/session.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /**
@@ -11,6 +11,6 @@ export function timestepFeed(session: OrtSession, name: string, timestep: Tensor
   const meta = session.inputMetadata.find((m) => m.name === name);
   const declared = meta?.isTensor ? meta : undefined;
   const dims = declared && declared.shape.length === 0 && timestep.data.length === 1 ? [] : [...timestep.shape];
-  if (declared?.type === "int64") return new ort.Tensor("int64", BigInt64Array.from(timestep.data, (v) => BigInt(Math.round(v))), dims);
-  return dims.length === timestep.shape.length ? toOrtTensor(timestep) : new ort.Tensor("float32", timestep.data, dims);
+  if (declared?.type === "int64") return ortTensor("int64", BigInt64Array.from(timestep.data, (v) => BigInt(Math.round(v))), dims);
+  return dims.length === timestep.shape.length ? toOrtTensor(timestep) : ortTensor("float32", timestep.data, dims);
 }

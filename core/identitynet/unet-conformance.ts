@@ -108,7 +108,7 @@ async function multiGuided(u: UnetCase): Promise<Tensor[]> {
   const composition = twoPersonComposition(u);
   const patch = compositionPatchOptions(composition);
   const unet = await patchedUnet(u, patch.identities, patch.masks);
-  const { hooks } = toLocalHooks(composition, { identityNet: u.identityNet, resampler: u.resampler, unet: unet.residualInputs });
+  const { hooks } = await toLocalHooks(composition, { identityNet: u.identityNet, resampler: u.resampler, unet: unet.residualInputs });
   return guidedStepThrough(u, unet, hooks);
 }
 
@@ -126,8 +126,8 @@ async function openCase(dir: string, patchDir: string): Promise<UnetCase> {
     dir, cases, adapter, patchDir, resampler,
     unet: await loadUnet(join(dir, "unet.onnx")),
     identityNet: await loadControlNet(join(dir, "identitynet.onnx")),
-    a: computeImageTokens(resampler, cases.get("face_embedding")!.data),
-    b: computeImageTokens(resampler, cases.get("face_embedding_b")!.data),
+    a: await computeImageTokens(resampler, cases.get("face_embedding")!.data),
+    b: await computeImageTokens(resampler, cases.get("face_embedding_b")!.data),
   };
 }
 

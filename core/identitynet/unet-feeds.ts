@@ -1,6 +1,6 @@
 import type { StepContext, StepContribution } from "../hooks/types.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { checkResidualShapes, type UnetResidualInputs, zeroResidualsFor } from "./unet-link.js";
+import { checkResidualShapes, sharedZeroResiduals, type UnetResidualInputs } from "./unet-link.js";
 
 /** Names of an SDXL UNet's usual inputs. */
 export interface UnetInputNames {
@@ -23,7 +23,7 @@ export const defaultUnetInputs: UnetInputNames = {
 /**
  * Every feed of one UNet call, from the step and the hooks' merged contribution: the usual inputs,
  * the hooks' extra inputs, and the residuals (zeros when no ControlNet is active and the UNet takes
- * residuals). Tensors are passed through, never copied.
+ * residuals, allocated once per UNet and shape). Tensors are passed through, never copied.
  */
 export function unetStepFeeds(
   step: StepContext,
@@ -40,7 +40,7 @@ export function unetStepFeeds(
     ...contribution?.inputs,
   };
   if (!residualInputs) return feeds;
-  const residuals = contribution?.residuals ?? zeroResidualsFor(residualInputs, step.sample);
+  const residuals = contribution?.residuals ?? sharedZeroResiduals(residualInputs, step.sample);
   checkResidualShapes(residuals, residualInputs);
   residuals.down.forEach((t, i) => (feeds[residualInputs.names.down[i]] = t));
   feeds[residualInputs.names.mid] = residuals.mid;

@@ -65,7 +65,7 @@ export async function patchControlNetResiduals(unet: string | Uint8Array, option
     const report = edit(model);
     return { bytes: encodeModel(model), ...report, cached: false };
   }
-  const key = (hash: Hash) => hash.update(PATCH_FORMAT).update(opts.sampleInput);
+  const key = (hash: Hash): void => void hash.update(PATCH_FORMAT).update(opts.sampleInput);
   const unchanged = (report: ReturnType<typeof edit>) => !report.added;
   const { modelPath, report, cached } = await patchModelFile(unet, { key, edit, unchanged }, { ...opts, inlineWeightLimit: Number.POSITIVE_INFINITY });
   return { modelPath, ...report, cached };

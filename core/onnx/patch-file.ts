@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { moveToExternalData, relocateExternalData } from "./external-data.js";
+import { FileHashes, HASH_INDEX, sha256 } from "./file-hashes.js";
 import { decodeModel, encodeModel, type OnnxModel } from "./model.js";
 
 /** Where and how a patched model file is written. */
@@ -18,8 +19,11 @@ export interface PatchFileOptions {
 
 /** A patch of a model file: what goes into its cache key, and the edit (in place) returning a JSON report. */
 export interface FilePatch<R> {
-  /** Feeds everything besides the model bytes that decides the result (format version, weights, options). */
-  key(hash: Hash): void;
+  /**
+   * Feeds everything besides the model bytes that decides the result (format version, weights, options);
+   * `files` remembers content hashes of files by identity, so large inputs are hashed once.
+   */
+  key(hash: Hash, files: FileHashes): void | Promise<void>;
   edit(model: OnnxModel): R;
   /** True when the edit left the model as it was: nothing is written and the original is the result. */
   unchanged?(report: R): boolean;
@@ -28,23 +32,26 @@ export interface FilePatch<R> {
 /**
  * Applies `patch` to the ONNX file `source` and writes `<name>.instantid-<hash>.onnx` beside it (or in
  * `outDir`), with the report as `<that>.json`; the hash covers the model bytes and the patch's key, so
- * an identical earlier result is reused. Only the model file is read: its external weights are neither
- * loaded nor copied, the patched model points at them. When the edit changed nothing, nothing is written
+ * an identical earlier result is reused. The model's content hash is computed once per file identity (path,
+ * size, mtime) and remembered in the folder's `.instantid-hashes.json`, so a cache hit reads nothing large.
+ * Only the model file is read: its external weights are neither loaded nor copied, the patched model points at them. When the edit changed nothing, nothing is written
  * and `modelPath` is the original.
  */
 export async function patchModelFile<R>(source: string, patch: FilePatch<R>, options: PatchFileOptions): Promise<{ modelPath: string; report: R; cached: boolean }> {
   const path = resolve(source);
-  const bytes = await readModelBytes(path);
   const outDir = resolve(options.outDir ?? dirname(path));
-  const hash = createHash("sha256").update(bytes);
-  patch.key(hash);
+  const files = new FileHashes(join(outDir, HASH_INDEX));
+  let bytes: Buffer | undefined;
+  const hash = createHash("sha256").update(await files.of(path, async () => sha256((bytes ??= await readModelBytes(path)))));
+  await patch.key(hash, files);
+  await files.save();
   const modelPath = join(outDir, `${basename(path).replace(/\.onnx$/i, "")}.instantid-${hash.digest("hex").slice(0, 16)}.onnx`);
   const reportPath = `${modelPath}.json`;
   if (options.cache) {
     const previous = await readReport<R>(modelPath, reportPath);
     if (previous) return { modelPath, report: previous, cached: true };
   }
-  const model = decodeModel(bytes, path);
+  const model = decodeModel((bytes ??= await readModelBytes(path)), path);
   const report = patch.edit(model);
   if (patch.unchanged?.(report)) return { modelPath: path, report, cached: false };
   relocateExternalData(model.graph, dirname(path), outDir);

@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
-import * as ort from "onnxruntime-node";
+import type * as ort from "onnxruntime-node";
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { fromOrtTensor, loadSession, type OrtSession } from "../runtime/session.js";
+import { fromOrtTensor, loadSession, ortTensor, type OrtSession } from "../runtime/session.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** What SDXL takes from one CLIP text encoder run. */
@@ -98,7 +98,7 @@ export class ClipTextEncoder {
   /** Runs one tokenized prompt (a row of ids). */
   async run(ids: readonly number[]): Promise<ClipTextOutputs> {
     const data = this.input.type === "int32" ? Int32Array.from(ids) : BigInt64Array.from(ids, (id) => BigInt(id));
-    const feeds = { [this.input.name]: new ort.Tensor(this.input.type, data, [1, ids.length]) };
+    const feeds = { [this.input.name]: ortTensor(this.input.type, data, [1, ids.length]) };
     let outputs: Record<string, ort.Tensor>;
     try {
       outputs = (await this.session.run(feeds, [...this.fetches])) as Record<string, ort.Tensor>;

@@ -24,7 +24,7 @@ export async function renderConceptPictures(dir: string): Promise<Record<keyof t
   const portrait = syntheticPortrait();
   await savePng(path("facePreview"), drawFacePreview(portrait, [PORTRAIT_DETECTION]));
   await savePng(path("keypoints"), renderKeypoints(PORTRAIT_DETECTION.kps, { width: PORTRAIT_SIZE, height: PORTRAIT_SIZE }));
-  await savePng(path("tokens"), tokenHeatmap(syntheticFaceTokens()));
+  await savePng(path("tokens"), tokenHeatmap(await syntheticFaceTokens()));
   await writeFile(path("unetHooks"), unetHooksDiagram());
   return { facePreview: path("facePreview"), keypoints: path("keypoints"), tokens: path("tokens"), unetHooks: path("unetHooks") };
 }

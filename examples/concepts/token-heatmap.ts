@@ -47,7 +47,7 @@ export function tokenHeatmap(tokens: ImageTokens): RgbImage {
  * Face tokens from the demo's small synthetic Image Adapter (seeded random weights) with SDXL's token
  * width of 2048, for a seeded random embedding: real shapes, random values.
  */
-export function syntheticFaceTokens(): ImageTokens {
+export async function syntheticFaceTokens(): Promise<ImageTokens> {
   const { image_proj: imageProj } = syntheticImageAdapter({ ...TINY_UNET, contextDim: 2048 });
   const resampler = Resampler.fromWeights(new Map(Object.entries(imageProj)));
   return computeImageTokens(resampler, new RandomWeights(EMBEDDING_SEED).gaussian(512));

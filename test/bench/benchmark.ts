@@ -10,6 +10,11 @@ export interface BenchResult {
   /** value / baseline unless the benchmark says otherwise. */
   readonly ratio?: number;
   readonly met?: boolean;
+  /**
+   * Where the figure that decides "met" comes from: measured in this run (default) or quoted from an
+   * issue or paper. A quoted figure never decides "met": the table shows "quoted" instead.
+   */
+  readonly decidedBy?: "same run" | "quoted";
 }
 
 /** A benchmark: a name and a function that measures and returns one or more rows. */

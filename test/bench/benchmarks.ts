@@ -11,6 +11,7 @@ import { queueBenchmark } from "./queue.bench.js";
 import { residualPatchBenchmark } from "./residuals.bench.js";
 import { runnerBenchmark } from "./runner.bench.js";
 import { textBenchmark } from "./text.bench.js";
+import { runnerScaleBenchmark } from "./scale.bench.js";
 
 /** Every benchmark `npm run bench` runs; each capability adds its own. */
 export const benchmarks: readonly Benchmark[] = [
@@ -22,6 +23,7 @@ export const benchmarks: readonly Benchmark[] = [
   residualPatchBenchmark,
   identityNetBenchmark,
   runnerBenchmark,
+  runnerScaleBenchmark,
   composeBenchmark,
   convertBenchmark,
   queueBenchmark,

@@ -45,7 +45,7 @@ async function preparedStep(c: Map<string, Tensor>, n: number, models: { identit
   const composition = stripComposition(c, n);
   const patched = await patchImageAdapter(join(caseDir, "unet.onnx"), models.adapter, { ...compositionPatchOptions(composition), outDir: patchDir });
   const unet = await loadUnet(patched.modelPath!);
-  const { hooks } = toLocalHooks(composition, { ...models, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
+  const { hooks } = await toLocalHooks(composition, { ...models, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
   const step = guidedGoldenStep(c);
   await hooks.prepare({ rows: ["uncond", "cond"], width: SIZE, height: SIZE, steps: 1 });
   const contribution = await hooks.beforeStep(step);

@@ -13,7 +13,8 @@ import type { Detection } from "../../core/face/types.js";
 import { loadImage } from "../../core/image/io.js";
 import type { RgbImage } from "../../core/image/rgb-image.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../../core/runtime/session.js";
-import { medianMs, type Benchmark } from "./benchmark.js";
+import { medianMs, type Benchmark, type BenchResult } from "./benchmark.js";
+import sharp from "sharp";
 
 // The bench runs bundled (.cache/bench/main.js), so ../shared is found from the working directory (the project root).
 const real = join(process.env.INSTANTID_SHARED ?? resolve(process.cwd(), "..", "shared"), "real");
@@ -83,8 +84,30 @@ export const faceBenchmark: Benchmark = {
     const crops = prepared.map((p) => p.faces.map((f) => toNchw(alignFace(p.image, f.kps, 112).crop, 112, 112, RECOGNIZER_NORM)));
 
     const whole = await perImage(images, (i) => medianMs(() => analysis.analyze(images[i])));
-    const onnx = await perImage(images, (i) => medianMs(() => inference(detector, recognizer, prepared[i], crops[i])));
-    const sdk = await perImage(images, (i) => medianMs(() => sdkWork(prepared[i]), 20, 5));
+    // Interleaved rounds: each round times the SDK's work and the inference on every photo back to back, so
+    // load that drifts during the run (other processes on the 2 cores) weighs on both sides of each share.
+    // Besides wall time, the process's CPU time: on an oversubscribed machine a 1.5 ms letterbox preempted once
+    // takes 10-30 ms of wall time, so the wall-time share measures the scheduler; CPU time measures the work.
+    const shares: number[] = [];
+    const cpuShares: number[] = [];
+    let sdk = 0;
+    let onnx = 0;
+    for (let round = 0; round < 7; round++) {
+      const cpuBefore = process.cpuUsage();
+      const s = await perImage(images, (i) => medianMs(() => sdkWork(prepared[i]), 5, round === 0 ? 3 : 0));
+      const cpuSdk = process.cpuUsage(cpuBefore);
+      const o = await perImage(images, (i) => medianMs(() => inference(detector, recognizer, prepared[i], crops[i]), 3, round === 0 ? 1 : 0));
+      const cpuOnnx = process.cpuUsage(cpuBefore);
+      // Both sides ran the same number of repetitions per image (warm-ups aside): 5 (+3) SDK passes, 3 (+1) inference passes.
+      const sdkCpu = (cpuSdk.user + cpuSdk.system) / (round === 0 ? 8 : 5);
+      const onnxCpu = (cpuOnnx.user + cpuOnnx.system - cpuSdk.user - cpuSdk.system) / (round === 0 ? 4 : 3);
+      cpuShares.push(sdkCpu / onnxCpu);
+      shares.push(s / o);
+      sdk += s / 7;
+      onnx += o / 7;
+    }
+    const worst = Math.max(...shares);
+    const worstCpu = Math.max(...cpuShares);
     return [
       {
         name: `FaceAnalysis.analyze per image (${images.length} photos, ${SIZE}, 2 nets)`,
@@ -92,11 +115,12 @@ export const faceBenchmark: Benchmark = {
         unit: "ms",
         baselineName: "OpenCV C++ pipeline (issue's figure)",
         baseline: OPENCV_PIPELINE_MS,
-        goal: `<= ${OPENCV_PIPELINE_MS} ms`,
+        goal: `<= ${OPENCV_PIPELINE_MS} ms (quoted, not measured here)`,
         met: whole <= OPENCV_PIPELINE_MS,
+        decidedBy: "quoted",
       },
       {
-        name: "SDK pre/post-processing per image (letterbox, decode, NMS, align)",
+        name: "SDK pre/post-processing per image (letterbox, decode, NMS, align), mean of 7 interleaved rounds",
         value: sdk,
         unit: "ms",
         baselineName: "ONNX inference on the same inputs",
@@ -104,6 +128,65 @@ export const faceBenchmark: Benchmark = {
         goal: "ratio < 0.10",
         met: sdk / onnx < 0.1,
       },
+      {
+        name: `SDK share of inference, worst of 7 interleaved rounds (rounds: ${shares.map((r) => (100 * r).toFixed(1)).join(", ")} %)`,
+        value: worst * onnx,
+        unit: "ms",
+        baselineName: "ONNX inference on the same inputs",
+        baseline: onnx,
+        ratio: worst,
+        goal: "ratio < 0.10 in every round",
+        met: worst < 0.1,
+      },
+      {
+        name: `SDK share of inference in CPU time, worst of 7 rounds (rounds: ${cpuShares.map((r) => (100 * r).toFixed(1)).join(", ")} %)`,
+        value: worstCpu * onnx,
+        unit: "ms",
+        baselineName: "ONNX inference on the same inputs",
+        baseline: onnx,
+        ratio: worstCpu,
+        goal: "ratio < 0.10 in every round (load-independent)",
+        met: worstCpu < 0.1,
+      },
+      ...(await scaleRows(analysis, join(real, "images", "obama_1.jpg"))),
     ];
   },
 };
+
+/** A photo resized to `megapixels` (aspect kept) and encoded as JPEG, as a camera would hand it over. */
+async function jpegAt(photo: string, megapixels: number): Promise<Buffer> {
+  const meta = await sharp(photo).metadata();
+  const factor = Math.sqrt((megapixels * 1e6) / (meta.width! * meta.height!));
+  return sharp(photo).resize(Math.round(meta.width! * factor), Math.round(meta.height! * factor)).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** `count` copies of a photo side by side (a grid), as one JPEG: `count` faces of the same size. */
+async function facesGrid(photo: string, count: number): Promise<Buffer> {
+  const tile = await sharp(photo).resize(640, 640, { fit: "cover" }).jpeg().toBuffer();
+  const columns = Math.ceil(Math.sqrt(count));
+  const rows = Math.ceil(count / columns);
+  const composite = Array.from({ length: count }, (_, i) => ({ input: tile, left: (i % columns) * 640, top: Math.floor(i / columns) * 640 }));
+  return sharp({ create: { width: columns * 640, height: rows * 640, channels: 3, background: "#808080" } }).composite(composite).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** How face analysis grows with the photo's size (decoding included: JPEG bytes in) and with the number of faces. */
+async function scaleRows(analysis: FaceAnalysis, photo: string): Promise<BenchResult[]> {
+  const rows: BenchResult[] = [];
+  const small = await jpegAt(photo, 0.3);
+  const smallMs = await medianMs(() => analysis.analyze(small), 5, 1);
+  for (const mp of [1, 3, 12]) {
+    const bytes = await jpegAt(photo, mp);
+    const full = await medianMs(() => analysis.analyze(bytes), 3, 1);
+    rows.push({ name: `face analysis of a ${mp} MP JPEG (decode + analysis, 1 face)`, value: full, unit: "ms", baselineName: "the same photo at 0.3 MP", baseline: smallMs, goal: "grows with decoding only (the detector runs at 640)" });
+    const shrunk = await medianMs(() => analysis.analyze(bytes, { shrinkOnLoad: true }), 3, 1);
+    rows.push({ name: `face analysis of a ${mp} MP JPEG with shrinkOnLoad (opt-in, leaves exact OpenCV parity)`, value: shrunk, unit: "ms", baselineName: `full decode of the ${mp} MP JPEG`, baseline: full, goal: "ratio < 1 above 1280 px" });
+  }
+  const one = await facesGrid(photo, 1);
+  const oneMs = await medianMs(() => analysis.analyze(one), 5, 1);
+  for (const count of [2, 4]) {
+    const grid = await facesGrid(photo, count);
+    const ms = await medianMs(() => analysis.analyze(grid), 3, 1);
+    rows.push({ name: `face analysis, ${count} faces in one photo (640 px tiles)`, value: ms, unit: "ms", baselineName: "1 face (one tile)", baseline: oneMs, ratio: ms / oneMs, goal: `≈ 1 + ${count - 1} × recognizer share (one recognizer run per face)` });
+  }
+  return rows;
+}

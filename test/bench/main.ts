@@ -19,10 +19,13 @@ for (const bench of benchmarks) {
 
 const format = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
 const table = [
-  ["benchmark", "value", "baseline", "baseline value", "ratio", "goal", "met"],
+  ["benchmark", "value", "baseline", "baseline value", "decided by", "ratio", "goal", "met"],
   ...rows.map((r) => {
     const ratio = r.ratio ?? r.value / r.baseline;
-    return [r.name, `${format(r.value)} ${r.unit}`, r.baselineName, `${format(r.baseline)} ${r.unit}`, format(ratio), r.goal, r.met === undefined ? "" : r.met ? "yes" : "NO"];
+    const from = r.decidedBy ?? "same run";
+    // Quoted figures never decide "met": only what this run measured does.
+    const met = from === "quoted" ? "quoted" : r.met === undefined ? "" : r.met ? "yes" : "NO";
+    return [r.name, `${format(r.value)} ${r.unit}`, r.baselineName, `${format(r.baseline)} ${r.unit}`, from, Number.isNaN(ratio) ? "" : format(ratio), r.goal, met];
   }),
 ];
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));

@@ -21,6 +21,7 @@ function faceLine(face: Face, index: number): string {
 /** `instantid analyze IMAGE... --models DIR [--json] [--save-embedding FILE]`: faces and embeddings of photos. */
 export const analyzeCommand = defineCommand({
   path: ["analyze"],
+  opensSessions: true,
   summary:
     "Detect faces and compute their identity embeddings (SCRFD + ArcFace ONNX models).\nFaces are listed largest first; InstantID uses the largest face's raw embedding.",
   positionals: "IMAGE...",

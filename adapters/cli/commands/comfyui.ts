@@ -45,6 +45,7 @@ const comfyuiBridgeOptions: Record<string, CliOption> = {
 export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
   return defineCommand({
     path: ["comfyui", "txt2img"],
+    opensSessions: true,
     summary:
       "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow loads them.",
     options: {

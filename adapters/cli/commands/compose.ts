@@ -20,6 +20,7 @@ export function composeCommand(openFaceAnalysis: OpenFaceAnalysis, backends: Par
   const backendOptions = Object.assign({}, ...Object.values(backends).map((b) => b!.options));
   return defineCommand({
     path: ["compose"],
+    opensSessions: true,
     summary:
       "Several identities in one picture: each identity file with its region (--region in the same order) and its keypoints\n(fitted into its region, from a --pose group photo left to right, or --kps-rect). --preview draws the layout first.",
     options: { ...composeOptions, ...backendOptions },

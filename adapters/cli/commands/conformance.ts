@@ -7,6 +7,7 @@ const runnerKinds = [pipelineConformanceKind];
 
 export const conformanceCommand = defineCommand({
   path: ["conformance"],
+  opensSessions: true,
   summary:
     "Run reference case folders through the SDK and write what it computes to OUT/<kind>/.\nThe kind of each DIR is its folder name (align, scrfd, real, pipeline, ...).",
   positionals: "DIR...",

@@ -86,6 +86,7 @@ async function runReal(modelsDir: string, photo: string, values: Record<string, 
 
 export const demoCommand = defineCommand({
   path: ["demo"],
+  opensSessions: true,
   summary:
     "Run the whole InstantID pipeline end to end: keypoint image, face tokens, patched UNet, IdentityNet, denoising, decoding.\n" +
     "Without models it builds tiny SYNTHETIC models (random weights) and uses sample keypoints and a random embedding, so it runs anywhere in seconds.\n" +

@@ -88,6 +88,7 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
 /** `instantid generate`: the reference runner from the command line, with a progress bar. */
 export const generateCommand = defineCommand({
   path: ["generate"],
+  opensSessions: true,
   summary:
     "Run the reference SDXL runner (txt2img) from a text prompt (with the export's text encoders) or precomputed embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {
@@ -145,7 +146,6 @@ export const generateCommand = defineCommand({
     process.once("SIGINT", onSignal);
     try {
       const result = await runGeneration(options, [], io, controller.signal);
-      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
       await savePng(values.out as string, result.image);
       if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
       const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";

@@ -7,6 +7,7 @@ import type { OpenFaceAnalysis } from "../face-analysis.js";
 export function identityCreateCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
   return defineCommand({
     path: ["identity", "create"],
+    opensSessions: true,
     summary: "Make an identity file from one or more photos of the same person (the largest face of each).\nThe file holds embeddings, keypoints and model hashes, never the photos.",
     positionals: "FACE...",
     options: {

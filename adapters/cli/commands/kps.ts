@@ -7,6 +7,7 @@ import type { OpenFaceAnalysis } from "../face-analysis.js";
 export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
   return defineCommand({
     path: ["kps"],
+    opensSessions: true,
     summary:
       "Draw the keypoint image IdentityNet conditions on, from the largest face in IMAGE.\nWith --pose the keypoints (and canvas) come from the pose photo instead, as InstantID's pose transfer.",
     positionals: "IMAGE",

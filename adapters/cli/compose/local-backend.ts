@@ -64,10 +64,10 @@ export const localComposeBackend: ComposeBackend = {
     const models = { adapter: requiredFile(values, "adapter", "ip-adapter.bin"), unet: requiredFile(values, "unet", "unet.onnx"), identityNet: requiredFile(values, "identitynet", "identitynet.onnx") };
     const prompts = await promptOptions(composition, values, io);
     const adapter = await loadImageAdapter(models.adapter);
-    const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined });
+    const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: values["patch-dir"] as string | undefined, adapterFile: models.adapter });
     const heads = numberOf(values, "resampler-heads");
     // The tokens are computed here, so the worker gets kilobytes of tokens rather than the 1.7 GB adapter.
-    const tokens = compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}));
+    const tokens = await compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, heads ? { heads } : {}));
     const hooks: HookModuleSpec[] = [{ module: "builtin:composition", options: { composition, identityNet: models.identityNet, tokens, imageAdapterInputs: patched.inputs } }];
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();

@@ -107,7 +107,7 @@ export const pipelineConformanceKind: ConformanceKind = {
     try {
       const { models, resampler } = await prepareModels(context, work, cases.resampler_config.heads);
       const inputs = await readInputs(context.caseDir);
-      const tokens = computeImageTokens(resampler, inputs.get("face_embedding")!.data);
+      const tokens = await computeImageTokens(resampler, inputs.get("face_embedding")!.data);
       const results: Record<string, Tensor> = {};
       for (const c of cases.cases) {
         context.onProgress?.(`pipeline: case ${c.name} (${c.steps} steps)`);

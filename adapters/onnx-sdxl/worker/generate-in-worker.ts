@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import { ErrorCode, InstantIdError, parseOptions, type ErrorCode as Code, type ProgressListener } from "../../../core/index.js";
+import { currentDevice, ErrorCode, InstantIdError, parseOptions, type ProgressListener } from "../../../core/index.js";
 import type { GenerateResult } from "../generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "../options.js";
-import type { HookModuleSpec, RunRequest, WorkerMessage } from "./protocol.js";
+import type { HookModuleSpec } from "./protocol.js";
+import { abortError, WorkerClient } from "./worker-client.js";
+
+export { locateWorkerScript } from "./worker-client.js";
 
 /** Settings of {@link generateInWorker}. */
 export interface WorkerControls {
@@ -17,44 +17,22 @@ export interface WorkerControls {
   readonly workerScript?: string | URL;
 }
 
-/** The built worker script beside the running bundle, or an error saying how to get one. */
-export function locateWorkerScript(): URL {
-  const url = new URL("./runner-worker.js", import.meta.url);
-  if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
-  throw new InstantIdError(
-    ErrorCode.Internal,
-    `The runner's worker script ${url.href} does not exist: generateInWorker runs from the built package (npm run build writes dist/runner-worker.js). From TypeScript sources, build it and pass workerScript, or call generate() in-process.`,
-  );
-}
-
 /**
  * Runs {@link generate} in a worker thread, so the caller's event loop keeps serving (ONNX Runtime's
- * run() blocks the thread it runs on). Each call starts its own worker and ends it when done.
+ * run() blocks the thread it runs on). Each call starts its own worker and ends it when done; to
+ * keep sessions and the worker between generations, use `createRunner`.
  */
-export function generateInWorker(options: GenerateOptions, controls: WorkerControls = {}): Promise<GenerateResult> {
+export async function generateInWorker(options: GenerateOptions, controls: WorkerControls = {}): Promise<GenerateResult> {
   parseOptions(generateOptionsSchema, options, "generate options");
-  if (controls.signal?.aborted) return Promise.reject(abortError(controls.signal));
-  const worker = new Worker(controls.workerScript ?? locateWorkerScript());
-  return new Promise<GenerateResult>((resolve, reject) => {
-    const finish = (settle: () => void): void => {
-      controls.signal?.removeEventListener("abort", onAbort);
-      void worker.terminate();
-      settle();
-    };
-    const onAbort = (): void => finish(() => reject(abortError(controls.signal!)));
-    controls.signal?.addEventListener("abort", onAbort, { once: true });
-    worker.on("message", (message: WorkerMessage) => {
-      if (message.type === "progress") controls.onProgress?.(message.event);
-      else if (message.type === "done") finish(() => resolve(message.result));
-      else finish(() => reject(new InstantIdError(message.code as Code, message.message, { details: message.details })));
-    });
-    worker.on("error", (error) => finish(() => reject(new InstantIdError(ErrorCode.Internal, `The runner's worker thread failed: ${error.message}`, { cause: error }))));
-    worker.on("exit", (code) => finish(() => reject(new InstantIdError(ErrorCode.Internal, `The runner's worker thread exited (code ${code}) before finishing.`))));
-    const request: RunRequest = { type: "run", options, hooks: controls.hooks ?? [] };
-    worker.postMessage(request);
-  });
-}
-
-function abortError(signal: AbortSignal): InstantIdError {
-  return new InstantIdError(ErrorCode.Aborted, "Generation was cancelled (its AbortSignal fired); the worker was stopped.", { cause: signal.reason });
+  const signal = controls.signal;
+  if (signal?.aborted) throw abortError(signal, "the worker was stopped");
+  const client = new WorkerClient({ intraOpThreads: options.intraOpThreads, device: currentDevice() }, controls.workerScript);
+  const onAbort = (): void => void client.terminate(abortError(signal!, "the worker was stopped"));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await client.generate(options, { hooks: controls.hooks, onProgress: controls.onProgress });
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await client.terminate(new InstantIdError(ErrorCode.Internal, "The runner's worker was ended."));
+  }
 }

@@ -1,7 +1,8 @@
-import { type ProgressEvent } from "../../../core/index.js";
+import { type ProgressEvent, type SessionOpening } from "../../../core/index.js";
 import type { GenerateResult } from "../generate.js";
 import type { createInstantIdHook } from "../instantid-hook.js";
 import type { GenerateOptions } from "../options.js";
+import type { RunnerSettings } from "../runner.js";
 
 /**
  * A hook built inside the worker (hooks hold sessions and closures, which cannot cross threads):
@@ -18,15 +19,18 @@ export interface HookModuleSpec {
   readonly options?: unknown;
 }
 
-/** Main thread → worker: run one generation. */
-export interface RunRequest {
-  readonly type: "run";
-  readonly options: GenerateOptions;
-  readonly hooks: readonly HookModuleSpec[];
-}
+/** Main thread → worker: its settings (first message), a generation, a cancellation, a question, or the end. */
+export type WorkerRequest =
+  | { readonly type: "init"; readonly settings: RunnerSettings }
+  | { readonly type: "run"; readonly id: number; readonly options: GenerateOptions; readonly hooks: readonly HookModuleSpec[] }
+  | { readonly type: "abort"; readonly id: number }
+  | { readonly type: "sessions"; readonly id: number }
+  | { readonly type: "close" };
 
-/** Worker → main thread. */
+/** Worker → main thread, each answer naming the request it answers. */
 export type WorkerMessage =
-  | { readonly type: "progress"; readonly event: ProgressEvent }
-  | { readonly type: "done"; readonly result: GenerateResult }
-  | { readonly type: "error"; readonly code: string; readonly message: string; readonly details?: Record<string, unknown> };
+  | { readonly type: "progress"; readonly id: number; readonly event: ProgressEvent }
+  | { readonly type: "done"; readonly id: number; readonly result: GenerateResult }
+  | { readonly type: "sessions"; readonly id: number; readonly opened: readonly SessionOpening[] }
+  | { readonly type: "error"; readonly id: number; readonly code: string; readonly message: string; readonly details?: Record<string, unknown> }
+  | { readonly type: "closed" };

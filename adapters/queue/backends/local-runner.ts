@@ -1,10 +1,10 @@
-import { buildHook, generate, generateInWorker, locateWorkerScript, type GenerateOptions, type GenerateResult, type HookModuleSpec } from "../../onnx-sdxl/index.js";
+import { buildHook, createRunner, generate, generateInWorker, locateWorkerScript, type GenerateOptions, type GenerateResult, type HookModuleSpec } from "../../onnx-sdxl/index.js";
 import type { BackendControls } from "./backend.js";
 
 /**
  * What the local backend needs from the reference runner: one generation, hooks given as specs
  * (built where the generation runs). This seam is where a long-lived runner that keeps its ONNX
- * sessions between generations plugs in: `createLocalRunner` is the one line to change.
+ * sessions between generations plugs in: {@link createLocalRunner} is the default.
  */
 export interface LocalRunner {
   run(options: GenerateOptions, hooks: readonly HookModuleSpec[], controls: BackendControls): Promise<GenerateResult>;
@@ -29,10 +29,23 @@ export function perGenerationRunner(): LocalRunner {
   return {
     async run(options, hooks, controls) {
       if (inWorker) return generateInWorker(options, { hooks, onProgress: controls.onProgress, signal: controls.signal });
-      return generate(options, { hooks: await Promise.all(hooks.map(buildHook)), onProgress: controls.onProgress, signal: controls.signal });
+      return generate(options, { hooks: await Promise.all(hooks.map((spec) => buildHook(spec))), onProgress: controls.onProgress, signal: controls.signal });
     },
   };
 }
 
+/**
+ * The reference runner kept warm between jobs (`createRunner`): its UNet, IdentityNet and VAE sessions,
+ * and its worker thread when the built package has one, are opened by the first job and reused by the
+ * next; `close()` (the worker's shutdown) releases them.
+ */
+export function warmRunner(): LocalRunner {
+  const runner = createRunner({ worker: hasWorkerScript() });
+  return {
+    run: (options, hooks, controls) => runner.generate(options, { hooks, onProgress: controls.onProgress, signal: controls.signal }),
+    close: () => runner.close(),
+  };
+}
+
 /** The runner the local backend uses unless given one. */
-export const createLocalRunner: () => LocalRunner = perGenerationRunner;
+export const createLocalRunner: () => LocalRunner = warmRunner;

@@ -10,6 +10,8 @@ import { runCli } from "../../../adapters/cli/run-cli.js";
 import { ErrorCode, InstantIdError } from "../../../core/errors.js";
 import { savePng } from "../../../core/image/io.js";
 import { tempDir } from "../../helpers/shared.js";
+import { configureRuntime, currentDevice } from "../../../core/runtime/device.js";
+import { loadSession } from "../../../core/runtime/session.js";
 import { captureIo } from "./commands/capture.js";
 import { fakeFaceAnalysis } from "./commands/fake-analysis.js";
 
@@ -28,6 +30,25 @@ describe("runCli", () => {
       const { io, out } = captureIo();
       expect(await runCli(commands, [...command.path, "--help"], io)).toBe(0);
       for (const option of Object.keys(command.options)) expect(out()).toContain(`--${option}`);
+    }
+  });
+
+  it("gives every command that opens ONNX Runtime sessions --device, which sets the providers of every session it opens", async () => {
+    const opening = commands.filter((c) => c.opensSessions).map((c) => c.path.join(" "));
+    expect(opening).toEqual(expect.arrayContaining(["analyze", "generate", "kps", "identity create", "demo", "compose", "conformance"]));
+    const { io, out } = captureIo();
+    expect(await runCli(commands, ["generate", "--help"], io)).toBe(0);
+    expect(out()).toMatch(/--device EP +ONNX Runtime execution providers/);
+    let seen: readonly string[] = [];
+    const probe = defineCommand({ path: ["probe"], summary: "probe", opensSessions: true, options: {}, run: async () => ((seen = currentDevice()), 0) });
+    try {
+      expect(await runCli([probe], ["probe", "--device", "CUDA,cpu"], captureIo().io)).toBe(0);
+      expect(seen).toEqual(["cuda", "cpu"]);
+      const missing = captureIo();
+      expect(await runCli([{ ...probe, run: async () => (await loadSession(new Uint8Array(1), { what: "model" }), 0) }], ["probe", "--device", "nosuch"], missing.io)).toBe(1);
+      expect(missing.err()).toMatch(/execution provider "nosuch" is not available.*\[DEVICE_UNAVAILABLE\]/);
+    } finally {
+      configureRuntime({ device: "cpu" });
     }
   });
 

@@ -22,23 +22,23 @@ describe("computeImageTokens", () => {
   const resampler = smallResampler();
   const embedding = Float32Array.of(1, -2, 3, 0.5, 0, 4);
 
-  it("gives Resampler(embedding) as cond and Resampler(zeros) as uncond", () => {
-    const { cond, uncond } = computeImageTokens(resampler, embedding);
-    expect(cond).toEqual(resampler.run({ shape: [1, 1, 6], data: embedding }));
-    expect(uncond).toEqual(resampler.run({ shape: [1, 1, 6], data: new Float32Array(6) }));
+  it("gives Resampler(embedding) as cond and Resampler(zeros) as uncond", async () => {
+    const { cond, uncond } = await computeImageTokens(resampler, embedding);
+    expect(cond).toEqual(await resampler.run({ shape: [1, 1, 6], data: embedding }));
+    expect(uncond).toEqual(await resampler.run({ shape: [1, 1, 6], data: new Float32Array(6) }));
   });
 
-  it("with noise, feeds the seeded noise embedding to the negative branch, reproducibly", () => {
-    const plain = computeImageTokens(resampler, embedding);
-    const noisy = computeImageTokens(resampler, embedding, { noise: 0.35 });
+  it("with noise, feeds the seeded noise embedding to the negative branch, reproducibly", async () => {
+    const plain = await computeImageTokens(resampler, embedding);
+    const noisy = await computeImageTokens(resampler, embedding, { noise: 0.35 });
     expect(noisy.cond).toEqual(plain.cond);
     expect(noisy.uncond.data).not.toEqual(plain.uncond.data);
-    expect(computeImageTokens(resampler, embedding, { noise: 0.35 }).uncond).toEqual(noisy.uncond);
+    expect((await computeImageTokens(resampler, embedding, { noise: 0.35 })).uncond).toEqual(noisy.uncond);
   });
 
-  it("averages several references by default and rejects an unknown combine mode", () => {
-    const twice = computeImageTokens(resampler, [embedding, embedding]);
-    expect(twice.cond.data).toEqual(computeImageTokens(resampler, embedding).cond.data);
-    expect(() => computeImageTokens(resampler, embedding, { combine: "sum" as never })).toThrow(/image token options: combine/);
+  it("averages several references by default and rejects an unknown combine mode", async () => {
+    const twice = await computeImageTokens(resampler, [embedding, embedding]);
+    expect(twice.cond.data).toEqual((await computeImageTokens(resampler, embedding)).cond.data);
+    await expect(computeImageTokens(resampler, embedding, { combine: "sum" as never })).rejects.toThrow(/image token options: combine/);
   });
 });

@@ -34,7 +34,7 @@ describeShared("Resampler against the reference outputs", "golden/adapter", () =
   for (const name of ["single", "zero", "batch"]) {
     it(`matches tokens_${name} within 1e-4`, async () => {
       const resampler = await load("ip-adapter.bin");
-      const out = resampler.run(cases.get(`emb_${name}`)!);
+      const out = await resampler.run(cases.get(`emb_${name}`)!);
       expect(out.shape).toEqual(cases.get(`tokens_${name}`)!.shape);
       assertClose(out.data, cases.get(`tokens_${name}`)!.data, TOL, `tokens_${name}`);
     });
@@ -44,8 +44,8 @@ describeShared("Resampler against the reference outputs", "golden/adapter", () =
     const fromHalf = await load("ip-adapter.fp16.bin");
     const full = (await loadImageAdapter(golden("ip-adapter.bin"))).imageProj;
     const rounded = new Map([...full].map(([name, t]) => [name, { shape: t.shape, data: t.data.map((v) => halfToFloat(floatToHalf(v))) }]));
-    const expected = Resampler.fromWeights(rounded, { heads }).run(cases.get("emb_single")!);
-    assertClose(fromHalf.run(cases.get("emb_single")!).data, expected.data, { abs: 1e-5 }, "fp16 tokens");
+    const expected = await Resampler.fromWeights(rounded, { heads }).run(cases.get("emb_single")!);
+    assertClose((await fromHalf.run(cases.get("emb_single")!)).data, expected.data, { abs: 1e-5 }, "fp16 tokens");
   });
 });
 

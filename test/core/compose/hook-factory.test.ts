@@ -49,8 +49,8 @@ describeShared("createCompositionHooks", "golden/unet", () => {
         hooks.reset();
         return noise;
       };
-      const direct = toLocalHooks(composition, { identityNet: await loadControlNet(join(dir, "identitynet.onnx")), resampler, imageAdapterInputs: patched.inputs });
-      const options = structuredClone({ composition, identityNet: join(dir, "identitynet.onnx"), tokens: compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
+      const direct = await toLocalHooks(composition, { identityNet: await loadControlNet(join(dir, "identitynet.onnx")), resampler, imageAdapterInputs: patched.inputs });
+      const options = structuredClone({ composition, identityNet: join(dir, "identitynet.onnx"), tokens: await compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
       const [expected, actual] = [await noiseWith(direct.hooks), await noiseWith(await createCompositionHooks(options))];
       expect(actual.shape).toEqual([1, 4, 16, 16]);
       assertClose(actual.data, expected.data, { abs: 1e-6, rel: 0 }, "hooks rebuilt from plain data");

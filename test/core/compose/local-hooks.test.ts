@@ -28,11 +28,11 @@ describe("compositionPatchOptions", () => {
 });
 
 describe("toLocalHooks without tokens", () => {
-  it("refuses neither a Resampler nor tokens, and a token count that is not one per identity", () => {
+  it("refuses neither a Resampler nor tokens, and a token count that is not one per identity", async () => {
     const c = createComposition({ width: 64, height: 64, prompt: "", identities: [{ identity: person(1) }] });
     const identityNet = {} as never;
-    expect(() => toLocalHooks(c, { identityNet })).toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringMatching(/received neither/) }));
-    expect(() => toLocalHooks(c, { identityNet, tokens: [] })).toThrow(/one set of image tokens per identity \(1\) but received 0 sets/);
+    await expect(toLocalHooks(c, { identityNet })).rejects.toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringMatching(/received neither/) }));
+    await expect(toLocalHooks(c, { identityNet, tokens: [] })).rejects.toThrow(/one set of image tokens per identity \(1\) but received 0 sets/);
   });
 });
 
@@ -64,7 +64,7 @@ describeShared("toLocalHooks on the golden two-identity step", "golden/unet", ()
     const resampler = Resampler.fromWeights(adapter.imageProj, { heads: about.resampler_config.heads });
     const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { ...compositionPatchOptions(composition), outDir: patchDir });
     const unet = await loadUnet(patched.modelPath!);
-    const local = toLocalHooks(composition, { identityNet: await loadControlNet(join(dir, "identitynet.onnx")), resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
+    const local = await toLocalHooks(composition, { identityNet: await loadControlNet(join(dir, "identitynet.onnx")), resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
     assertClose(local.tokens[0].cond.data, cases.get("face_tokens")!.data, { abs: 1e-4, rel: 1e-3 }, "identity A tokens");
     assertClose(local.tokens[1].uncond.data, cases.get("uncond_face_tokens")!.data, { abs: 1e-4, rel: 1e-3 }, "Resampler(0) tokens");
 

@@ -40,6 +40,17 @@ describe("unetStepFeeds", () => {
     expect(feeds.m.data.every((v) => v === 0)).toBe(true);
   });
 
+  it("allocates the zero residuals once per UNet and latent shape and feeds the same buffers to every later call", () => {
+    const unet: UnetResidualInputs = { ...residualInputs, down: [["batch", 3, 8, 8], ["batch", 5, 4, 4]] };
+    const first = unetStepFeeds(step, undefined, unet);
+    const second = unetStepFeeds({ ...step, index: 1 }, undefined, unet);
+    expect(second.d0.data).toBe(first.d0.data);
+    expect(second.m.data).toBe(first.m.data);
+    const larger = unetStepFeeds({ ...step, sample: tensor([1, 4, 8, 8]) }, undefined, unet);
+    expect(larger.d0.shape).toEqual([1, 3, 8, 8]);
+    expect(larger.d0.data).not.toBe(first.d0.data);
+  });
+
   it("says which size it cannot tell when a non-SDXL graph leaves residual sizes open", () => {
     expect(() => unetStepFeeds(step, {}, residualInputs)).toThrow(/Cannot tell the size of dimension 2 of UNet input d1 \[batch, 5, h, w\]/);
   });

@@ -36,8 +36,8 @@ describe("examples/concepts/render-pictures.ts", () => {
     expect(at(10, 10)).toEqual([0, 0, 0]);
   });
 
-  it("shows 16 tokens of SDXL's width 2048, the unconditional ones Resampler(zeros) and not zeros", () => {
-    const { cond, uncond } = syntheticFaceTokens();
+  it("shows 16 tokens of SDXL's width 2048, the unconditional ones Resampler(zeros) and not zeros", async () => {
+    const { cond, uncond } = await syntheticFaceTokens();
     expect(cond.shape).toEqual([1, 16, 2048]);
     expect(uncond.data.some((v) => Math.abs(v) > 0.5)).toBe(true);
     expect(cond.data.some((v, i) => Math.abs(v - uncond.data[i]) > 0.1)).toBe(true);

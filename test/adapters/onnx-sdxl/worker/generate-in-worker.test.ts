@@ -113,7 +113,7 @@ describeShared("generateInWorker", "golden/unet", () => {
       ],
     });
     const patched = await patchImageAdapter(goldenUnetPath(), adapter, { ...compositionPatchOptions(composition), outDir: await tempDir() });
-    const tokens = compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, { heads: 3 }));
+    const tokens = await compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, { heads: 3 }));
     const hookOptions = { composition, identityNet: sharedPath("golden/unet/identitynet.onnx"), tokens, imageAdapterInputs: patched.inputs };
     const withModel = { ...options(2), models: { unet: patched.modelPath! } };
     const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:composition", options: hookOptions }] });

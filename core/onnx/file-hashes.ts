@@ -1,0 +1,35 @@
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { writeFileAtomic } from "../io/atomic.js";
+
+/** Where the content hashes of files seen before are kept, by file identity, in the patch folder. */
+export const HASH_INDEX = ".instantid-hashes.json";
+
+/** SHA-256 of some bytes, hex. */
+export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Content hashes keyed by a file's identity (absolute path, size, mtime): a file that has not changed
+ * is not read or hashed again. A changed file has another identity, so a stale entry is never used.
+ */
+export class FileHashes {
+  private entries: Record<string, string> | undefined;
+  private changed = false;
+
+  constructor(private readonly path: string) {}
+
+  async of(file: string, compute: () => Promise<string>): Promise<string> {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) return compute();
+    const identity = `${file}|${info.size}|${info.mtimeMs}`;
+    this.entries ??= await readFile(this.path, "utf8").then((text) => JSON.parse(text) as Record<string, string>, () => ({}));
+    const known = this.entries[identity];
+    if (known) return known;
+    this.changed = true;
+    return (this.entries[identity] = await compute());
+  }
+
+  async save(): Promise<void> {
+    if (this.changed && this.entries) await writeFileAtomic(this.path, JSON.stringify(this.entries, null, 1)).catch(() => undefined);
+  }
+}
