@@ -225,7 +225,7 @@ export class HttpClient {
     const error = new InstantIdError(
       ErrorCode.Server,
       `The ${this.options.what} answered ${method} ${path} with HTTP ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}: ${serverMessage}.${hint}`,
-      { cause, details: { status, serverMessage, body: body ? new TextDecoder().decode(body.subarray(0, 4000)) : undefined } },
+      { cause, details: { status, serverMessage, body: body ? new TextDecoder().decode(body.subarray(0, 4000)) : undefined, retryable: status >= 500 } },
     );
     return { error, reached: true, transient: status >= 500 };
   }

@@ -44,16 +44,20 @@ export async function patchModelFile<R>(source: string, patch: FilePatch<R>, opt
   let bytes: Buffer | undefined;
   const hash = createHash("sha256").update(await files.of(path, async () => sha256((bytes ??= await readModelBytes(path)))));
   await patch.key(hash, files);
-  await files.save();
   const modelPath = join(outDir, `${basename(path).replace(/\.onnx$/i, "")}.instantid-${hash.digest("hex").slice(0, 16)}.onnx`);
   const reportPath = `${modelPath}.json`;
   if (options.cache) {
     const previous = await readReport<R>(modelPath, reportPath);
-    if (previous) return { modelPath, report: previous, cached: true };
+    if (previous) {
+      await files.save();
+      return { modelPath, report: previous, cached: true };
+    }
   }
   const model = decodeModel((bytes ??= await readModelBytes(path)), path);
   const report = patch.edit(model);
+  // Nothing is written for a model the patch leaves as it is, not even the hash index.
   if (patch.unchanged?.(report)) return { modelPath: path, report, cached: false };
+  await files.save();
   relocateExternalData(model.graph, dirname(path), outDir);
   const added = new Set(model.graph.initializer.filter((t) => t.name?.startsWith("instantid.") && t.rawData).map((t) => t.name!));
   const addedBytes = model.graph.initializer.reduce((n, t) => n + (t.name && added.has(t.name) ? t.rawData?.byteLength ?? 0 : 0), 0);

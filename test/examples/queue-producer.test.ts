@@ -21,7 +21,7 @@ describeRedis("examples/queue-producer.ts", () => {
     const dir = await tempDir();
     const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
     for (const [i, file] of files.entries()) await saveIdentity(file, createIdentity([{ embedding: new RandomWeights(i + 1).gaussian(512) }]));
-    const server = await startMockA1111({ stepMs: 2 });
+    const server = await startMockA1111({ stepMs: 2, unitCount: 4 });
     // The example uses the queue named "instantid": on a shared Redis, a key prefix of its own keeps this test apart.
     const prefix = `instantid-example-${randomBytes(4).toString("hex")}`;
     const worker = startGenerationWorker({ connection: { url: redis.url }, prefix, store: folderResultStore(join(dir, "results")), backend: a1111Backend({ url: server.url }) });

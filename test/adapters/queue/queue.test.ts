@@ -44,8 +44,9 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     return { connection, queue, events, dir, store: folderResultStore(dir) };
   }
 
+  // Two identities make four ControlNet units: the server is set up for them (control_net_unit_count 4).
   async function mockServer(options: Parameters<typeof startMockA1111>[0] = {}): Promise<MockA1111> {
-    const server = await startMockA1111(options);
+    const server = await startMockA1111({ unitCount: 4, ...options });
     cleanup.push(() => server.close());
     return server;
   }
