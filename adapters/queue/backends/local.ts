@@ -83,7 +83,7 @@ export function localBackend(options: LocalBackendOptions): GenerationBackend {
       resampler ??= Resampler.fromWeights(weights.imageProj, options.resamplerHeads ? { heads: options.resamplerHeads } : {});
       const unet = await patchFor(composition);
       const hooks: HookModuleSpec[] = [
-        { module: "builtin:composition", options: { composition, identityNet: options.identityNet, tokens: compositionTokens(composition, resampler), imageAdapterInputs: unet.inputs } },
+        { module: "builtin:composition", options: { composition, identityNet: options.identityNet, tokens: await compositionTokens(composition, resampler), imageAdapterInputs: unet.inputs } },
       ];
       const { steps, cfg, seed, scheduler } = job.settings;
       const result = await runner.run(
