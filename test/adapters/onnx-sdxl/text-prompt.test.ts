@@ -41,7 +41,7 @@ describe("generate with a text prompt (tiny synthetic UNet, tiny text encoders)"
     const result = await generate({ ...base, models: { unet, text }, prompt: Array(90).fill("cat").join(" ") }, { onProgress: (e) => events.push(e) });
     expect(events.filter((e) => e.stage === "encode prompt").map((e) => e.completed)).toEqual([0, 1]);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toContain("last 15 tokens were dropped");
+    expect(result.warnings[0]).toMatchObject({ code: "PROMPT_TRUNCATED", message: expect.stringContaining("last 15 tokens were dropped") });
   });
 
   it("refuses a text prompt without models.text, and a negative prompt beside embeddings, naming the option", async () => {
