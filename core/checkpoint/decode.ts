@@ -1,17 +1,6 @@
 import { constants } from "node:buffer";
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { DTYPE_BYTES, decodeToFloat32, halfToFloat, type DType } from "../tensor/dtype.js";
-
-let halfTable: Float32Array | undefined;
-
-/** float16 bit pattern → float32, all 65536 of them, so widening is one lookup per element. */
-function halfLookup(): Float32Array {
-  if (!halfTable) {
-    halfTable = new Float32Array(65536);
-    for (let bits = 0; bits < 65536; bits++) halfTable[bits] = halfToFloat(bits);
-  }
-  return halfTable;
-}
+import { DTYPE_BYTES, decodeToFloat32, halvesToFloat32, type DType } from "../tensor/dtype.js";
 
 /** Whether this machine stores numbers little-endian (true on every platform Node ships for). */
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -51,12 +40,8 @@ export async function readAsFloat32(count: number, dtype: DType, fill: (target: 
 /** Widens little-endian `dtype` bytes to float32. */
 export function widen(raw: Uint8Array, dtype: DType): Float32Array {
   if (dtype === "F16") {
-    const table = halfLookup();
     const count = raw.byteLength / 2;
-    const out = new Float32Array(count);
-    const aligned = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, count) : new Uint16Array(raw.slice().buffer);
-    for (let i = 0; i < count; i++) out[i] = table[aligned[i]];
-    return out;
+    return halvesToFloat32(raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, count) : new Uint16Array(raw.slice().buffer));
   }
   return decodeToFloat32(raw, dtype);
 }

@@ -25,6 +25,19 @@ export function halfToFloat(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
+let halfTable: Float32Array | undefined;
+
+/** float16 bit patterns → float32 values through a table of all 65536 halves (256 KB, built on first use): one lookup per element. */
+export function halvesToFloat32(bits: Uint16Array): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let pattern = 0; pattern < 65536; pattern++) halfTable[pattern] = halfToFloat(pattern);
+  }
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = halfTable[bits[i]];
+  return out;
+}
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
