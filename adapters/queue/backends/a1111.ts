@@ -1,7 +1,7 @@
 import { createA1111Client, type A1111Client, type ServerCapabilities } from "../../a1111/index.js";
 import { compositionA1111Request } from "../../cli/compose/a1111-backend.js";
 import { jobBytes, jobComposition } from "../job-composition.js";
-import type { BackendControls, GenerationBackend } from "./backend.js";
+import { askedOnce, type BackendControls, type GenerationBackend } from "./backend.js";
 
 /** Where the A1111 / Forge / SD.Next server is. */
 export interface A1111BackendOptions {
@@ -19,15 +19,7 @@ export interface A1111BackendOptions {
  */
 export function a1111Backend(options: A1111BackendOptions): GenerationBackend {
   const client: A1111Client = createA1111Client({ baseUrl: options.url, auth: options.auth, generationTimeoutMs: options.timeoutMs, pollMs: options.pollMs, retries: 0 });
-  let capabilities: Promise<ServerCapabilities> | undefined;
-  const detect = (): Promise<ServerCapabilities> => {
-    // A failed detection is not kept: the next job asks again (the server may have been starting).
-    capabilities ??= client.detect().catch((error: unknown) => {
-      capabilities = undefined;
-      throw error;
-    });
-    return capabilities;
-  };
+  const detect: () => Promise<ServerCapabilities> = askedOnce(() => client.detect());
   return {
     name: "a1111",
     async run(job, controls: BackendControls) {

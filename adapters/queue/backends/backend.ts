@@ -20,3 +20,16 @@ export interface GenerationBackend {
   /** Releases what the backend holds; the worker calls it once, after its last job. */
   close?(): Promise<void>;
 }
+
+/**
+ * What a server tells about itself (its models, its capabilities), asked once and kept for the next jobs; a
+ * failed answer is not kept, so the next job asks again (the server may have been starting).
+ */
+export function askedOnce<T>(ask: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | undefined;
+  return () =>
+    (answer ??= ask().catch((error: unknown) => {
+      answer = undefined;
+      throw error;
+    }));
+}

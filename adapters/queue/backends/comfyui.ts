@@ -3,7 +3,7 @@ import { compositionComfyWorkflow, contentPlacer } from "../../cli/compose/comfy
 import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import { jobBytes, jobComposition } from "../job-composition.js";
 import type { GenerationJob } from "../job.js";
-import type { BackendControls, GenerationBackend } from "./backend.js";
+import { askedOnce, type BackendControls, type GenerationBackend } from "./backend.js";
 
 /** Where the ComfyUI server is and what it runs with. */
 export interface ComfyBackendOptions {
@@ -41,14 +41,7 @@ function facePhotos(job: GenerationJob): { data: Uint8Array; extension: string }
 /** Jobs on a ComfyUI server with ComfyUI_InstantID, as `instantid compose --backend comfyui` sends them. */
 export function comfyuiBackend(options: ComfyBackendOptions): GenerationBackend {
   const client: ComfyClient = createComfyClient({ baseUrl: options.url, auth: options.auth, timeoutMs: options.timeoutMs, retries: 0 });
-  let models: Promise<ComfyModels> | undefined;
-  const serverModels = (): Promise<ComfyModels> => {
-    models ??= client.objectInfo().then((info) => chooseModels(info, { checkpoint: options.checkpoint })).catch((error: unknown) => {
-      models = undefined;
-      throw error;
-    });
-    return models;
-  };
+  const serverModels: () => Promise<ComfyModels> = askedOnce(async () => chooseModels(await client.objectInfo(), { checkpoint: options.checkpoint }));
   return {
     name: "comfyui",
     async run(job, controls: BackendControls) {
