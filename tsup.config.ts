@@ -1,22 +1,29 @@
-import { dirname, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 
-const coreEntry = resolve(import.meta.dirname, "core/index.ts");
+/** The core's entries, each built once and imported by the others as the package itself. */
+const coreEntries = new Map([
+  [resolve(import.meta.dirname, "core/index.ts"), "instantid"],
+  [resolve(import.meta.dirname, "core/internal.ts"), "instantid/internal"],
+  [resolve(import.meta.dirname, "core/testing.ts"), "instantid/testing"],
+]);
 
 /**
- * Every adapter entry imports the core as the package itself ("instantid", resolved through "exports"), so ESM and
- * CommonJS users alike get one copy of the core whichever entries they load: one InstantIdError class, one
- * lazily loaded onnxruntime. Adapters reach the core only through core/index.ts (the boundary test says so).
+ * Every entry imports the core's entries as the package itself ("instantid", "instantid/internal", resolved through
+ * "exports"), so ESM and CommonJS users alike get one copy of the core whichever entries they load: one
+ * InstantIdError class, one lazily loaded onnxruntime. core/internal.ts holds the code; core/index.ts (the curated
+ * public API) and core/testing.ts re-export from it, and adapters reach the core only through these three files (the
+ * boundary test says so).
  */
 const coreFromPackage: EsbuildPlugin = {
   name: "core-from-package",
   setup(build) {
-    build.onResolve({ filter: /\/core\/index\.js$/ }, (args) => {
+    build.onResolve({ filter: /\/(index|internal|testing)\.js$/ }, (args) => {
       const target = resolve(dirname(args.importer), args.path.replace(/\.js$/, ".ts"));
-      const fromAdapter = !relative(resolve(import.meta.dirname, "core"), args.importer).match(/^[^.]/);
-      return target === coreEntry && fromAdapter ? { path: "instantid", external: true } : undefined;
+      const external = coreEntries.get(target);
+      return external && target !== args.importer ? { path: external, external: true } : undefined;
     });
   },
 };
@@ -24,6 +31,8 @@ const coreFromPackage: EsbuildPlugin = {
 /** The package's public entries (package.json "exports"): ESM and CommonJS, each with its type declarations. */
 const libraryEntries = {
   index: "core/index.ts",
+  internal: "core/internal.ts",
+  testing: "core/testing.ts",
   a1111: "adapters/a1111/index.ts",
   comfyui: "adapters/comfyui/index.ts",
   "diffusers-js": "adapters/diffusers-js/index.ts",

@@ -1,40 +1,48 @@
-// The public entry point: everything a host application or an adapter may use.
-export { ErrorCode, InstantIdError, invalidOption, toInstantIdError } from "./errors.js";
-export { parseOptions } from "./validate.js";
-export type { ProgressEvent, ProgressListener } from "./progress.js";
-export { tensor, reshape, sizeOf, assertShape } from "./tensor/tensor.js";
-export type { Tensor } from "./tensor/tensor.js";
-export type { DType } from "./tensor/dtype.js";
-export { halfToFloat, floatToHalf, decodeToFloat32 } from "./tensor/dtype.js";
-export { SafetensorsFile, readSafetensors, encodeSafetensors, writeSafetensors, parseSafetensorsHeader } from "./tensor/safetensors.js";
-export type { SafetensorsEntry, SafetensorsHeader } from "./tensor/safetensors.js";
-export { blankImage } from "./image/rgb-image.js";
-export type { RgbImage } from "./image/rgb-image.js";
-export { loadImage, encodePng, savePng } from "./image/io.js";
-export type { ImageInput, RawPixels } from "./image/io.js";
-export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
-export type { EncodedImageFormat } from "./image/format.js";
-export { writeFileAtomic } from "./io/atomic.js";
-export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
-export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";
-export { configureRuntime, currentDevice, parseDevice, DEFAULT_DEVICE } from "./runtime/device.js";
-export type { Device, RuntimeSettings } from "./runtime/device.js";
-export { SessionPool, optimizedModelPath } from "./runtime/session-pool.js";
-export type { SessionContext, SessionOpening, SessionPoolOptions } from "./runtime/session-pool.js";
-export { conformanceKinds, runConformance } from "./conformance/index.js";
-export type { ConformanceContext, ConformanceKind, ConformanceSummary, RunConformanceOptions } from "./conformance/index.js";
-export * from "./hooks/index.js";
-export * from "./identitynet/index.js";
-export * from "./models/index.js";
-export * from "./face/index.js";
-export * from "./checkpoint/index.js";
-export * from "./adapter/index.js";
-export * from "./net/index.js";
-export { saveImages } from "./io/save-images.js";
-export * from "./onnx/index.js";
-export * from "./kps/index.js";
-export * from "./identity/index.js";
-export * from "./synthetic/index.js";
-export * from "./compose/index.js";
-export * from "./controlnet/index.js";
-export * from "./text/index.js";
+/**
+ * The public API (docs/concepts.md teaches it): face analysis, identities, keypoint images, the Image Adapter,
+ * IdentityNet and other ControlNets, the hooks a runner drives, graph patching, model files, errors and tensors.
+ * Each name is re-exported from the core's internal module so that every entry of the package shares one copy.
+ */
+export { ErrorCode, InstantIdError } from "./internal.js";
+export type { ProgressEvent, ProgressListener } from "./internal.js";
+// Tensors and images
+export { tensor, readSafetensors, writeSafetensors, SafetensorsFile } from "./internal.js";
+export type { Tensor } from "./internal.js";
+export { loadImage, encodePng, savePng, saveImages } from "./internal.js";
+export type { ImageInput, RgbImage } from "./internal.js";
+export { configureRuntime } from "./internal.js";
+export type { Device, RuntimeSettings } from "./internal.js";
+// Face analysis
+export { FaceAnalysis, loadFaceModelManifest, largestFace, keypointsFromImage } from "./internal.js";
+export type { FaceAnalysisOptions, FaceAnalyzer, Face, Detection, BBox, FiveKeypoints, Point, Embedding, KeypointSource } from "./internal.js";
+// Identities
+export { createIdentity, saveIdentity, loadIdentity, mixIdentities, identityEmbeds, modelRef } from "./internal.js";
+export type { Identity, IdentitySource, CreateIdentityOptions, LoadIdentityOptions, CombineMode } from "./internal.js";
+// Keypoint images and face regions
+export { renderKeypoints, DEFAULT_KEYPOINT_COLORS, fitKeypoints, retargetKeypoints, workingSize, drawFacePreview } from "./internal.js";
+export type { RenderKeypointsOptions, KeypointStyle, RetargetOptions, WorkingSizeOptions, CanvasSize } from "./internal.js";
+export { faceRegionMask } from "./internal.js";
+export type { RegionMask, FaceRegionMaskOptions, MaskInput } from "./internal.js";
+// The Image Adapter
+export { loadImageAdapter, Resampler, computeImageTokens, precomputeIpKV, SDXL_UNET, crossAttentionSites } from "./internal.js";
+export type { ImageAdapterWeights, ImageTokens, ImageTokenOptions, IpLayerKV } from "./internal.js";
+// IdentityNet, other ControlNets and the UNet
+export { loadControlNet, createControlNetHook, convertControlNet, loadUnet, runUnet } from "./internal.js";
+export type { ControlNetModel, LoadControlNetOptions, ControlNetHook, ControlNetHookOptions, ControlImage, GuidanceWindow } from "./internal.js";
+export type { ConvertControlNetOptions, ConvertedControlNet, UnetModel, LoadUnetOptions } from "./internal.js";
+// Hooks
+export { createImageAdapterHook, createIdentityNetHook, composeHooks, HookRegistry } from "./internal.js";
+export type { ImageAdapterHookOptions, ImageAdapterIdentity, IdentityNetHookOptions, IdentityNetIdentity } from "./internal.js";
+export type { GenerationHook, GenerationContext, StepContext, StepContribution, ControlResiduals } from "./internal.js";
+// Graph patching
+export { patchImageAdapter, patchControlNetResiduals } from "./internal.js";
+export type { PatchImageAdapterOptions, PatchedUnet, PatchControlNetResidualsOptions, ResidualPatchedUnet } from "./internal.js";
+// Several people in one picture
+export { createComposition, createCompositionHooks, drawCompositionPreview, compositionPatchOptions, compositionRegionMasks, toLocalHooks } from "./internal.js";
+export type { Composition, CompositionOptions, CompositionIdentityOptions, CompositionHookOptions } from "./internal.js";
+// Text prompts
+export { SdxlTextEncoder, sdxlTextModels } from "./internal.js";
+export type { SdxlTextModels, EncodePromptOptions, PromptConditioning, PromptWarning } from "./internal.js";
+// Model files
+export { modelCatalog, pullModels, checkModels, openCheckpoint } from "./internal.js";
+export type { PullModelsOptions, PullModelsResult, CheckModelsOptions, ModelsCheckReport } from "./internal.js";

@@ -10,18 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { wrapUnetSession } from "../adapters/diffusers-js/index.js";
-import {
-  computeImageTokens,
-  createIdentityNetHook,
-  createImageAdapterHook,
-  loadControlNet,
-  loadImageAdapter,
-  patchImageAdapter,
-  Resampler,
-  SafetensorsFile,
-  type GenerationHook,
-  type Tensor,
-} from "../core/index.js";
+import { computeImageTokens, createIdentityNetHook, createImageAdapterHook, loadControlNet, loadImageAdapter, patchImageAdapter, Resampler, SafetensorsFile, type GenerationHook, type Tensor } from "../core/index.js";
 
 /** The runner's inputs: initial noise [1, 4, h, w] and the prompt rows [negative, positive]. */
 interface RunnerInputs {

@@ -6,19 +6,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  createIdentity,
-  FaceAnalysis,
-  identityEmbeds,
-  largestFace,
-  loadFaceModelManifest,
-  loadIdentity,
-  loadImage,
-  mixIdentities,
-  modelRef,
-  saveIdentity,
-  type Identity,
-} from "../core/index.js";
+import { createIdentity, FaceAnalysis, identityEmbeds, largestFace, loadFaceModelManifest, loadIdentity, loadImage, mixIdentities, modelRef, saveIdentity, type Identity } from "../core/index.js";
 
 /** What {@link identityFilesExample} found: where the files went and how well the identity matches. */
 export interface IdentityFilesResult {

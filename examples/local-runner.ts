@@ -8,19 +8,8 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generate, type GenerateResult } from "../adapters/onnx-sdxl/index.js";
-import {
-  buildSyntheticModels,
-  computeImageTokens,
-  loadImageAdapter,
-  patchImageAdapter,
-  RandomWeights,
-  renderKeypoints,
-  Resampler,
-  savePng,
-  tensor,
-  TINY_UNET,
-  type FiveKeypoints,
-} from "../core/index.js";
+import { computeImageTokens, loadImageAdapter, patchImageAdapter, renderKeypoints, Resampler, savePng, tensor, type FiveKeypoints } from "../core/index.js";
+import { buildSyntheticModels, RandomWeights, TINY_UNET } from "../core/testing.js";
 
 /** The tiny models' output size: a 16×16 latent, 128×128 pixels. */
 const SIZE = 128;

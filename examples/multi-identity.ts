@@ -8,27 +8,8 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generate, type GenerateResult } from "../adapters/onnx-sdxl/index.js";
-import {
-  buildSyntheticModels,
-  compositionPatchOptions,
-  compositionRegionMasks,
-  createComposition,
-  createIdentity,
-  drawCompositionPreview,
-  loadControlNet,
-  loadImageAdapter,
-  loadUnet,
-  patchImageAdapter,
-  RandomWeights,
-  Resampler,
-  savePng,
-  tensor,
-  TINY_UNET,
-  toLocalHooks,
-  type Composition,
-  type Identity,
-  type RgbImage,
-} from "../core/index.js";
+import { compositionPatchOptions, compositionRegionMasks, createComposition, createIdentity, drawCompositionPreview, loadControlNet, loadImageAdapter, loadUnet, patchImageAdapter, Resampler, savePng, tensor, toLocalHooks, type Composition, type Identity, type RgbImage } from "../core/index.js";
+import { buildSyntheticModels, RandomWeights, TINY_UNET } from "../core/testing.js";
 
 /** The tiny models' canvas: a 16×32 latent, 256×128 pixels, one person per half. */
 const WIDTH = 256;

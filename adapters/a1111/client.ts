@@ -1,4 +1,6 @@
-import { assertEncodedImage, ErrorCode, HttpClient, InstantIdError, withDeadline, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
+import { assertEncodedImage, withDeadline } from "../../core/internal.js";
+import { HttpClient, type HttpClientOptions } from "../net/index.js";
 import type { z } from "zod";
 import { generationAnswer, infoAnswer } from "./answers.js";
 import { detectServer } from "./detect.js";

@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, parseJsonAnswer, type HttpClient } from "../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { parseJsonAnswer, type HttpClient } from "../net/index.js";
 import { modelListAnswer, moduleListAnswer } from "./answers.js";
 import { embeddingModules, instantIdModelNames, keypointsModule, passThroughModules } from "./capabilities.js";
 import type { FaceScriptLayout } from "./sdnext-face.js";

@@ -1,4 +1,6 @@
-import { delay, type HttpClient, type ProgressListener } from "../../core/index.js";
+import { type ProgressListener } from "../../core/index.js";
+import { delay } from "../../core/internal.js";
+import { type HttpClient } from "../net/index.js";
 import { progressAnswer } from "./answers.js";
 
 /**

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { ErrorCode, InstantIdError, parseOptions } from "../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { parseOptions } from "../../core/internal.js";
 import { faceScriptFields } from "./sdnext-face.js";
 import { assertUnitSlots } from "./slots.js";
+import type { A1111Request } from "./types.js";
 import { toBase64, identityUnits } from "./units.js";
 import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
@@ -41,7 +43,6 @@ const identitySchema = z.object({
 });
 
 /** A request body for `/sdapi/v1/txt2img` or `/sdapi/v1/img2img`. */
-export type A1111Request = Record<string, unknown>;
 
 /**
  * Builds the JSON body of an A1111-style generation with InstantID for N identities: one
@@ -124,3 +125,5 @@ function sdNextFace(identities: readonly IdentitySpec[], server: ServerCapabilit
   const values = { images: [toBase64(identity.face.photo)], strength: identity.ipScale, conditioning: identity.cnScale };
   return faceScriptFields(values, server.faceScript ?? { kind: "face-object" });
 }
+
+export type { A1111Request } from "./types.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseJson, type HttpClient } from "../../core/index.js";
+import { parseJson, type HttpClient } from "../net/index.js";
 import { faceScriptFromInfo, type FaceScriptLayout } from "./sdnext-face.js";
 
 const unitCount = z.object({ control_net_unit_count: z.number().int().positive() });

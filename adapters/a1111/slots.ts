@@ -1,6 +1,5 @@
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import type { A1111Request } from "./request.js";
-import type { ServerCapabilities } from "./types.js";
+import type { A1111Request, ServerCapabilities } from "./types.js";
 
 /** sd-webui-controlnet's and Forge's default `control_net_unit_count`. */
 export const DEFAULT_UNIT_SLOTS = 3;

@@ -81,3 +81,6 @@ export interface ControlNetUnit {
   /** Forge's equivalent: its ControlNet weights the unit's residuals and masks the IP-Adapter attention by it. */
   readonly mask_image?: string;
 }
+
+/** A txt2img/img2img request body as A1111's API takes it. */
+export type A1111Request = Record<string, unknown>;

@@ -1,4 +1,5 @@
-import { encodeTorchTensorBase64, ErrorCode, InstantIdError } from "../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { encodeTorchTensorBase64 } from "../../core/internal.js";
 import type { ControlNetUnit, EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
 /** Base64 of bytes, as the A1111 API takes images. */

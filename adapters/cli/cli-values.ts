@@ -1,5 +1,6 @@
 import { extname } from "node:path";
-import { ErrorCode, InstantIdError, invalidOption } from "../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { invalidOption } from "../../core/internal.js";
 
 /** A required string option, or an actionable error naming an example. */
 export function requireString(value: unknown, option: string, example: string): string {

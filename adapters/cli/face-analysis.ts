@@ -1,4 +1,5 @@
-import { FaceAnalysis, loadFaceModelManifest, modelRef, type FaceAnalyzer, type ModelRef } from "../../core/index.js";
+import { FaceAnalysis, type FaceAnalyzer } from "../../core/index.js";
+import { loadFaceModelManifest, modelRef, type ModelRef } from "../../core/internal.js";
 import { numberOption } from "./cli-values.js";
 import type { CliArgs, CliCommand, CliOption } from "./command.js";
 

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { assertEncodedImage, connectWebSocket, delay, ErrorCode, HttpClient, InstantIdError, withDeadline, type HttpClientOptions, type ProgressListener } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
+import { assertEncodedImage, delay, withDeadline } from "../../core/internal.js";
+import { connectWebSocket, HttpClient, type HttpClientOptions } from "../net/index.js";
 import { historyAnswer, objectInfoAnswer, queueAnswer, uploadAnswer } from "./answers.js";
 import { assertWorkflowFits } from "./check.js";
 import { executionError, interruptedError, PromptFollower, type PromptOutcome } from "./follow.js";

@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, parseAnswer, type ProgressListener, type WebSocketConnection } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
+import { parseAnswer, type WebSocketConnection } from "../net/index.js";
 import { progressData, wsEvent } from "./answers.js";
 
 /** How a queued prompt ended, as the websocket or /history told it. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ErrorCode, InstantIdError, parseOptions } from "../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { parseOptions } from "../../core/internal.js";
 import {
   addApplyInstantIDAdvanced,
   addCheckpointLoaderSimple,

@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, addResidualsInto, composeHooks, graphIo, loadSession, tensor, toOrtTensor, unetResidualInputs, zeroResidualsFor, type ControlResiduals, type GenerationHook, type OrtSession, type ResidualNaming, type StepContext, type StepContribution, type Tensor, type UnetResidualInputs } from "../../core/index.js";
+import { ErrorCode, InstantIdError, composeHooks, tensor, type ControlResiduals, type GenerationHook, type StepContext, type StepContribution, type Tensor } from "../../core/index.js";
+import { addResidualsInto, graphIo, loadSession, toOrtTensor, unetResidualInputs, zeroResidualsFor, type OrtSession, type ResidualNaming, type UnetResidualInputs } from "../../core/internal.js";
 import { detectRows, type RowOrder, type Rows, type SeparateCalls } from "./batch-order.js";
 import type { SessionLike, TensorLike } from "./session-like.js";
 import { createStepTracker } from "./step-tracker.js";

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
-import { ErrorCode, InstantIdError, parseOptions, SessionPool, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
+import { ErrorCode, InstantIdError, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
+import { parseOptions, SessionPool } from "../../core/internal.js";
 import { buildConditioning } from "./conditioning.js";
 import { fitControlImage, type GenerateWarning } from "./control-size.js";
 import { denoise, throwIfAborted } from "./denoise.js";

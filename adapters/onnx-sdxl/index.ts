@@ -2,14 +2,16 @@
 export { generate } from "./generate.js";
 export type { GenerateControls, GenerateResult } from "./generate.js";
 export { createRunner } from "./runner.js";
-export type { Runner, RunnerControls, RunnerOptions, RunnerRequest } from "./runner.js";
+export type { Runner, RunnerOptions, RunnerRequest } from "./runner.js";
+export type { RunnerControls } from "./runner-backend.js";
 export { fitControlImage, resizeLanczos } from "./control-size.js";
 export type { GenerateWarning } from "./control-size.js";
 export { generateInWorker, locateWorkerScript } from "./worker/generate-in-worker.js";
 export type { WorkerControls } from "./worker/generate-in-worker.js";
 export type { HookModuleSpec } from "./worker/protocol.js";
 export { buildHook } from "./worker/hook-modules.js";
-export { generateOptionsSchema, outputSize, REFERENCE_DEFAULTS } from "./options.js";
+export { generateOptionsSchema, outputSize } from "./options.js";
+export { REFERENCE_DEFAULTS } from "./defaults.js";
 export type { GenerateOptions, PromptEmbeds, ResolvedGenerateOptions } from "./options.js";
 export { createInstantIdHook } from "./instantid-hook.js";
 export type { InstantIdFace, InstantIdHook, InstantIdHookOptions } from "./instantid-hook.js";

@@ -1,5 +1,6 @@
-import { composeHooks, controlNetFromSession, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type ImageAdapterInputs, type MaskInput, type SessionContext, type Tensor } from "../../core/index.js";
-import { REFERENCE_DEFAULTS } from "./options.js";
+import { composeHooks, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type MaskInput, type Tensor } from "../../core/index.js";
+import { controlNetFromSession, type ImageAdapterInputs, type SessionContext } from "../../core/internal.js";
+import { REFERENCE_DEFAULTS } from "./defaults.js";
 
 /** One face: its image tokens, keypoint image, scales and optional region. Plain data (worker-safe). */
 export interface InstantIdFace {

@@ -1,17 +1,8 @@
 import { z } from "zod";
 import { type RegionMask, type RgbImage, type Tensor } from "../../core/index.js";
 import type { InstantIdHookOptions } from "./instantid-hook.js";
+import { REFERENCE_DEFAULTS } from "./defaults.js";
 
-/** The InstantID reference settings (README / infer.py): 30 Euler steps, guidance 5, both scales 0.8. */
-export const REFERENCE_DEFAULTS = {
-  steps: 30,
-  guidance: 5,
-  scheduler: "euler",
-  adapterScale: 0.8,
-  identityNetScale: 0.8,
-  strength: 0.8,
-  vaeScalingFactor: 0.13025,
-} as const;
 
 const tensorSchema = z.custom<Tensor>(
   (v) => typeof v === "object" && v !== null && Array.isArray((v as Tensor).shape) && (v as Tensor).data instanceof Float32Array,

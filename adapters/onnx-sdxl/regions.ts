@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, maskTensor, normalizeOverlaps, resizeMaskBilinear, tensor, type RegionMask, type Tensor } from "../../core/index.js";
+import { ErrorCode, InstantIdError, tensor, type RegionMask, type Tensor } from "../../core/index.js";
+import { maskTensor, normalizeOverlaps, resizeMaskBilinear } from "../../core/internal.js";
 import type { Conditioning } from "./conditioning.js";
 
 /** A region prompt as `generate` takes it: the region's prompt tokens [1, 77k, ctx] and where they act. */

@@ -1,9 +1,11 @@
-import { currentDevice, ErrorCode, InstantIdError, parseOptions, SessionPool, type Device, type ProgressListener, type SessionOpening } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type Device, type ProgressListener } from "../../core/index.js";
+import { currentDevice, parseOptions, SessionPool, type SessionOpening } from "../../core/internal.js";
 import { throwIfAborted } from "./denoise.js";
 import { generate, type GenerateResult } from "./generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "./options.js";
 import { buildHook } from "./worker/hook-modules.js";
-import type { HookModuleSpec } from "./worker/protocol.js";
+import type { RunnerBackend, RunnerControls } from "./runner-backend.js";
+import type { HookModuleSpec, RunnerSettings } from "./worker/protocol.js";
 import { WorkerClient } from "./worker/worker-client.js";
 
 /** Options of {@link createRunner}: what stays the same for every generation. */
@@ -28,14 +30,6 @@ export interface RunnerOptions {
 /** One generation for a runner: generate's options, the models optional (the runner's by default). */
 export type RunnerRequest = Omit<GenerateOptions, "models" | "intraOpThreads"> & { readonly models?: Partial<GenerateOptions["models"]> };
 
-/** Per-generation controls of a runner. */
-export interface RunnerControls {
-  /** Hooks built for this generation (inside the worker, when there is one), with the runner's session pool. */
-  readonly hooks?: readonly HookModuleSpec[];
-  readonly onProgress?: ProgressListener;
-  /** Cancels this generation (between steps); the runner and its sessions stay usable. */
-  readonly signal?: AbortSignal;
-}
 
 /**
  * A long-lived SDXL runner: its sessions (UNet, IdentityNet, VAE) and its worker thread are opened
@@ -51,12 +45,6 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-/** The runner's settings as they cross to its worker (plain data). */
-export interface RunnerSettings {
-  readonly device?: Device;
-  readonly intraOpThreads?: number;
-  readonly optimizedModelDir?: string;
-}
 
 function mergeModels(runner: RunnerOptions, request: RunnerRequest): GenerateOptions {
   const models = { ...runner.models, ...request.models };
@@ -103,12 +91,6 @@ export function createRunner(options: RunnerOptions = {}): Runner {
   };
 }
 
-/** What runs the generations: this thread, or the worker. */
-export interface RunnerBackend {
-  generate(options: GenerateOptions, controls: RunnerControls): Promise<GenerateResult>;
-  sessions(): Promise<readonly SessionOpening[]>;
-  close(): Promise<void>;
-}
 
 /** Generations in this thread, with one session pool for all of them (the worker runs one of these too). */
 export class InProcessBackend implements RunnerBackend {

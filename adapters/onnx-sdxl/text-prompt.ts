@@ -1,4 +1,5 @@
-import { encodeSdxlPrompt, type ProgressListener } from "../../core/index.js";
+import { type ProgressListener } from "../../core/index.js";
+import { encodeSdxlPrompt } from "../../core/internal.js";
 import type { PromptEmbeds, ResolvedGenerateOptions } from "./options.js";
 import type { GenerateWarning } from "./control-size.js";
 

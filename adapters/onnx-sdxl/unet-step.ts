@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, runUnet, type GenerationHook, type StepContext, type StepContribution, type Tensor, type UnetModel } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type GenerationHook, type StepContext, type StepContribution, type Tensor, type UnetModel } from "../../core/index.js";
+import { runUnet } from "../../core/internal.js";
 import { blendRegions, type RegionConditioning } from "./regions.js";
 
 /**

@@ -1,4 +1,5 @@
-import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type SessionPool, type UnetInputNames, type UnetModel } from "../../core/index.js";
+import { type UnetModel } from "../../core/index.js";
+import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type SessionPool, type UnetInputNames } from "../../core/internal.js";
 
 /** Options of {@link openUnet}. */
 export interface OpenUnetOptions {

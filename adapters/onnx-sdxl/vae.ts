@@ -1,4 +1,5 @@
-import { fromOrtTensor, loadSession, runSession, tensor, toOrtTensor, type OrtSession, type RgbImage, type Tensor } from "../../core/index.js";
+import { tensor, type RgbImage, type Tensor } from "../../core/index.js";
+import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../../core/internal.js";
 
 /** Runs `use` on the session of `model`: an open session as is, a path opened for the call and released after. */
 async function withSession<T>(model: string | OrtSession, what: string, use: (session: OrtSession) => Promise<T>): Promise<T> {

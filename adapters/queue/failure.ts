@@ -1,5 +1,6 @@
 import { UnrecoverableError } from "bullmq";
-import { ErrorCode, InstantIdError, toInstantIdError, type ErrorCode as Code } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type ErrorCode as Code } from "../../core/index.js";
+import { toInstantIdError } from "../../core/internal.js";
 
 /**
  * Whether another attempt may succeed: backend faults the typed error marks retryable (a 5xx answer,

@@ -1,4 +1,5 @@
-import { createComposition, decodeIdentity, loadImage, type Composition, type CompositionIdentityOptions, type RegionSpec } from "../../core/index.js";
+import { createComposition, loadImage, type Composition, type CompositionIdentityOptions } from "../../core/index.js";
+import { decodeIdentity, type RegionSpec } from "../../core/internal.js";
 import type { GenerationJob } from "./job.js";
 
 /** The bytes behind a base64 field of a job. */

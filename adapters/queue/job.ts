@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { encodeIdentity, ErrorCode, InstantIdError, type Identity } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type Identity } from "../../core/index.js";
+import { encodeIdentity } from "../../core/internal.js";
 import { QUEUE_DEFAULTS } from "./defaults.js";
 
 /**

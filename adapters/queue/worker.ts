@@ -1,5 +1,6 @@
 import { WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
-import { ErrorCode, InstantIdError, toInstantIdError, type ProgressEvent } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type ProgressEvent } from "../../core/index.js";
+import { toInstantIdError } from "../../core/internal.js";
 import type { GenerationBackend } from "./backends/backend.js";
 import { QUEUE_DEFAULTS } from "./defaults.js";
 import { isRetryable, toQueueFailure } from "./failure.js";

@@ -8,4 +8,3 @@ export { ALLOWED_TORCH_GLOBALS } from "./torch-globals.js";
 export { encodeTorchSave, writeTorchSave } from "./torch-save.js";
 export type { TorchSaveOptions, TorchSaveValue } from "./torch-save.js";
 export { encodeTorchTensorBase64, decodeTorchTensorBase64 } from "./tensor-blob.js";
-export { loadImageAdapter, readImageAdapter } from "./image-adapter.js";

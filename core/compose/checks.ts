@@ -1,6 +1,6 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import { KEYPOINT_NAMES } from "../kps/keypoints.js";
 import type { CompositionWarning, RegionSpec } from "./types.js";
 

@@ -1,7 +1,7 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
-import { controlImageTensor } from "../identitynet/control-image.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import { controlImageTensor } from "../controlnet/control-image.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import { renderKeypoints } from "../kps/render.js";
 import { parseOptions } from "../validate.js";
 import { assertMaskNotEmpty, keypointsOutsideRegion, regionBeyondCanvas } from "./checks.js";

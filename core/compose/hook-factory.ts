@@ -1,7 +1,7 @@
-import type { ImageTokens } from "../adapter/image-tokens.js";
+import type { ImageTokens } from "../image-adapter/image-tokens.js";
 import type { HookRegistry } from "../hooks/compose.js";
-import { controlNetFromSession, loadControlNet } from "../identitynet/controlnet-model.js";
-import type { ImageAdapterInputs } from "../onnx/patch-graph.js";
+import { controlNetFromSession, loadControlNet } from "../controlnet/controlnet-model.js";
+import type { ImageAdapterInputs } from "../patch/patch-graph.js";
 import type { SessionContext } from "../runtime/session-pool.js";
 import { toLocalHooks } from "./local-hooks.js";
 import type { Composition } from "./types.js";

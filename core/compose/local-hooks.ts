@@ -1,15 +1,15 @@
-import { computeImageTokens, type ImageTokens } from "../adapter/image-tokens.js";
-import type { Resampler } from "../adapter/resampler.js";
+import { computeImageTokens, type ImageTokens } from "../image-adapter/image-tokens.js";
+import type { Resampler } from "../image-adapter/resampler.js";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { composeHooks, type HookRegistry } from "../hooks/compose.js";
-import { createImageAdapterHook } from "../hooks/image-adapter-hook.js";
+import { createImageAdapterHook } from "../instantid/image-adapter-hook.js";
 import type { GenerationHook } from "../hooks/types.js";
-import type { ControlNetHook } from "../identitynet/control-hook.js";
-import type { ControlNetModel } from "../identitynet/controlnet-model.js";
-import { createIdentityNetHook } from "../identitynet/identitynet-hook.js";
-import type { UnetResidualInputs } from "../identitynet/unet-link.js";
-import type { RegionMask } from "../kps/face-mask.js";
-import type { ImageAdapterInputs } from "../onnx/patch-graph.js";
+import type { ControlNetHook } from "../controlnet/control-hook.js";
+import type { ControlNetModel } from "../controlnet/controlnet-model.js";
+import { createIdentityNetHook } from "../instantid/identitynet-hook.js";
+import type { UnetResidualInputs } from "../unet/residual-inputs.js";
+import type { RegionMask } from "../masks/face-mask.js";
+import type { ImageAdapterInputs } from "../patch/patch-graph.js";
 import type { Composition } from "./types.js";
 
 /** What {@link toLocalHooks} needs besides the composition: the loaded models. */

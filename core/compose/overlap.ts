@@ -1,5 +1,5 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import type { CompositionWarning, OverlapMode } from "./types.js";
 
 /** Pixels where the masks sum to more than 1, and the pairs of identities that share pixels. */

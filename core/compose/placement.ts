@@ -4,7 +4,7 @@ import type { Identity } from "../identity/identity.js";
 import { retargetKeypoints } from "../kps/retarget.js";
 import { estimateFaceBox, frontalFace } from "./face-box.js";
 import { maskBounds } from "./region-mask.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import type { Rect } from "../kps/retarget.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Point } from "../face/types.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 
 /**
  * A polygon rasterised as a mask: 1 where the pixel's centre (x + 0.5, y + 0.5) lies inside by the

@@ -1,6 +1,6 @@
 import { loadImage, type ImageInput } from "../image/io.js";
 import type { RgbImage } from "../image/rgb-image.js";
-import type { FaceAnalyzer } from "../kps/face-source.js";
+import type { FaceAnalyzer } from "../face/face-source.js";
 import type { PoseFaces } from "./types.js";
 
 /**

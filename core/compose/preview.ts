@@ -1,5 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { controlImageTensor } from "../identitynet/control-image.js";
+import { controlImageTensor } from "../controlnet/control-image.js";
 import type { Rgb } from "../kps/raster/canvas.js";
 import type { Composition } from "./types.js";
 

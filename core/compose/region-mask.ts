@@ -1,8 +1,8 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { BBox, FiveKeypoints } from "../face/types.js";
-import { resizeMaskBilinear, maskSize } from "../identitynet/masks.js";
+import { resizeMaskBilinear, maskSize } from "../masks/mask-tensor.js";
 import type { RgbImage } from "../image/rgb-image.js";
-import { faceRegionMask, type RegionMask } from "../kps/face-mask.js";
+import { faceRegionMask, type RegionMask } from "../masks/face-mask.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { estimateFaceBox } from "./face-box.js";
 import { polygonMask } from "./polygon.js";

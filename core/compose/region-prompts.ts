@@ -1,5 +1,5 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import { normalizeOverlaps } from "./overlap.js";
 import type { Composition } from "./types.js";
 

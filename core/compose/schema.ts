@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { ControlImage } from "../identitynet/control-image.js";
+import type { ControlImage } from "../controlnet/control-image.js";
 import type { Identity } from "../identity/identity.js";
 import type { RgbImage } from "../image/rgb-image.js";
-import type { RegionMask } from "../kps/face-mask.js";
+import type { RegionMask } from "../masks/face-mask.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { MAX_KEYPOINT_COORDINATE } from "../kps/keypoints.js";
 

@@ -1,10 +1,10 @@
-import { adapterConformance } from "../adapter/conformance.js";
-import { alignKind } from "../face/conformance/align.js";
-import { realKind } from "../face/conformance/real.js";
-import { scrfdKind } from "../face/conformance/scrfd.js";
-import { unetConformanceKind } from "../identitynet/unet-conformance.js";
-import { kpsConformanceKind } from "../kps/conformance.js";
-import { textConformanceKind } from "../text/conformance.js";
+import { adapterConformance } from "./image-adapter.js";
+import { alignKind } from "./align.js";
+import { realKind } from "./real.js";
+import { scrfdKind } from "./scrfd.js";
+import { unetConformanceKind } from "./unet.js";
+import { kpsConformanceKind } from "./kps.js";
+import { textConformanceKind } from "./text.js";
 import type { ConformanceKind } from "./kind.js";
 
 /** The conformance kinds the SDK implements; each capability adds its kind here, one per line. */

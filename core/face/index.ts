@@ -22,3 +22,5 @@ export type { RawOutput } from "./scrfd-outputs.js";
 export { loadFaceModelManifest, faceModelManifestSchema, detectorModelSchema, recognizerModelSchema } from "./manifest.js";
 export type { FaceModelManifest, DetectorModel, RecognizerModel } from "./manifest.js";
 export { writeEmbeddingFile, readEmbeddingFile } from "./embedding-file.js";
+export { keypointsFromImage, largestFace } from "./face-source.js";
+export type { FaceAnalyzer, KeypointSource } from "./face-source.js";

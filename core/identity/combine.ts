@@ -1,4 +1,4 @@
-import { combineEmbeddings } from "../adapter/embeddings.js";
+import { combineEmbeddings } from "../image-adapter/embeddings.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Identity } from "./identity.js";
 

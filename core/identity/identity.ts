@@ -1,4 +1,4 @@
-import type { CombineEmbeddings } from "../adapter/embeddings.js";
+import type { CombineEmbeddings } from "../image-adapter/embeddings.js";
 import { ErrorCode, InstantIdError, invalidOption } from "../errors.js";
 import type { FiveKeypoints } from "../face/types.js";
 import { assertCanvasSize, assertFiveKeypoints } from "../kps/keypoints.js";

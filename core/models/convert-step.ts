@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { convertControlNet } from "../controlnet/convert.js";
+import { convertControlNet } from "../convert/convert.js";
 import type { ProgressListener } from "../progress.js";
 
 /**

@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { delay } from "../net/deadline.js";
+import { delay } from "../http/deadline.js";
 import type { ProgressListener } from "../progress.js";
 import { hashFileInto } from "./hash.js";
 import { httpGet, type HttpGetResult } from "./http-get.js";

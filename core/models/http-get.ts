@@ -1,6 +1,6 @@
 import type { Response } from "undici";
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { fetchWithProxy } from "../net/fetch.js";
+import { fetchWithProxy } from "../http/fetch.js";
 
 /** Options of one GET: extra headers, cancellation, how long the connection may stay silent, and the proxy environment. */
 export interface HttpGetOptions {

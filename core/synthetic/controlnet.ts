@@ -1,8 +1,8 @@
 import type { OnnxModel } from "../onnx/model.js";
-import { conditioningEmbedding, emitOutput } from "./controlnet-blocks.js";
-import { conv, layerContext, type GraphWeightsOptions } from "./layers.js";
+import { conditioningEmbedding, emitOutput } from "../graph-builder/controlnet-blocks.js";
+import { conv, layerContext, type GraphWeightsOptions } from "../graph-builder/layers.js";
 import { randomModelNotice } from "./random-notice.js";
-import { downBlocks } from "./unet-blocks.js";
+import { downBlocks } from "../graph-builder/unet-blocks.js";
 import { downSkips, syntheticDownBlocks, type SyntheticUnetConfig } from "./unet-config.js";
 import { declareAddedInputs, declareUnetInputs, spatialDims, syntheticMidBlock, syntheticPass } from "./unet.js";
 

@@ -1,6 +1,6 @@
-import { crossAttentionSites } from "../adapter/unet-layout.js";
+import { crossAttentionSites } from "../image-adapter/unet-layout.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { RandomWeights } from "./random-weights.js";
+import { RandomWeights } from "../graph-builder/random-weights.js";
 import { describeSyntheticUnet, type SyntheticUnetConfig } from "./unet-config.js";
 
 /** The Resampler of a synthetic Image Adapter (InstantID: dim 1280, depth 4, 20 heads of 64, ff × 4). */

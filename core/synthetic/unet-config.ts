@@ -1,5 +1,5 @@
-import type { UNetBlockDescription, UNetDescription } from "../adapter/unet-layout.js";
-import type { DownBlockSpec, TimeEmbeddingSpec, TransformerSpec } from "./unet-blocks.js";
+import type { UNetBlockDescription, UNetDescription } from "../image-adapter/unet-layout.js";
+import type { DownBlockSpec, TimeEmbeddingSpec, TransformerSpec } from "../graph-builder/unet-blocks.js";
 
 /**
  * The shape of a synthetic SDXL-style UNet (and its IdentityNet): SDXL's block structure — three down

@@ -1,12 +1,12 @@
 import { intAttribute } from "../onnx/graph.js";
 import { OnnxDataType, type OnnxModel } from "../onnx/model.js";
-import type { AttentionStyle } from "./attention-styles.js";
-import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from "./layers.js";
+import type { AttentionStyle } from "../graph-builder/attention-styles.js";
+import { conv, groupNorm, layerContext, silu, type GraphWeightsOptions } from "../graph-builder/layers.js";
 import { randomModelNotice } from "./random-notice.js";
-import type { TorchGraph } from "./torch-graph.js";
-import { downBlocks, midBlock, resnet, timeEmbedding, transformer, upsample, type UnetPass } from "./unet-blocks.js";
+import type { TorchGraph } from "../graph-builder/torch-graph.js";
+import { downBlocks, midBlock, resnet, timeEmbedding, transformer, upsample, type UnetPass } from "../graph-builder/unet-blocks.js";
 import { downSkips, syntheticDownBlocks, syntheticTimeEmbedding, syntheticTransformer, type SyntheticUnetConfig } from "./unet-config.js";
-import type { LayerContext } from "./layers.js";
+import type { LayerContext } from "../graph-builder/layers.js";
 
 /** Residual input names, as the golden UNet and OnnxStack-style SDXL exports name them. */
 export const SYNTHETIC_UNET_RESIDUALS = {

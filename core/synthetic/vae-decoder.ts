@@ -1,7 +1,7 @@
 import type { OnnxModel } from "../onnx/model.js";
-import { conv, layerContext, silu, type GraphWeightsOptions } from "./layers.js";
+import { conv, layerContext, silu, type GraphWeightsOptions } from "../graph-builder/layers.js";
 import { randomModelNotice } from "./random-notice.js";
-import { upsample } from "./unet-blocks.js";
+import { upsample } from "../graph-builder/unet-blocks.js";
 import { spatialDims } from "./unet.js";
 import type { SyntheticUnetConfig } from "./unet-config.js";
 

@@ -10,4 +10,3 @@ export type { EncodePromptOptions, OpenSdxlTextEncoderOptions } from "./sdxl-tex
 export { sdxlTextModels } from "./sdxl-text-models.js";
 export type { SdxlTextModels } from "./sdxl-text-models.js";
 export type { PromptConditioning, PromptText, PromptWarning } from "./prompt-conditioning.js";
-export { textConformanceKind } from "./conformance.js";

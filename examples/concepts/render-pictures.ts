@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { drawFacePreview, renderKeypoints, savePng } from "../../core/index.js";
+import { renderKeypoints, savePng, drawFacePreview } from "../../core/index.js";
 import { PORTRAIT_DETECTION, PORTRAIT_SIZE, syntheticPortrait } from "./synthetic-portrait.js";
 import { syntheticFaceTokens, tokenHeatmap } from "./token-heatmap.js";
 import { unetHooksDiagram } from "./unet-diagram.js";

@@ -1,5 +1,6 @@
 // The 16 face tokens as a heat map: one band per token, its channels folded into rows.
-import { computeImageTokens, RandomWeights, Resampler, syntheticImageAdapter, TINY_UNET, type ImageTokens, type RgbImage } from "../../core/index.js";
+import { computeImageTokens, Resampler, type ImageTokens, type RgbImage } from "../../core/index.js";
+import { RandomWeights, syntheticImageAdapter, TINY_UNET } from "../../core/testing.js";
 
 /** Seed of the sample embedding: a seeded random 512-d vector about as long as InsightFace's raw ones (norm ≈ 22). */
 const EMBEDDING_SEED = 7;

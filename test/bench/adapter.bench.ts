@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Resampler } from "../../core/adapter/resampler.js";
-import { precomputeIpKV } from "../../core/adapter/ip-kv.js";
-import { crossAttentionSites, SDXL_UNET } from "../../core/adapter/unet-layout.js";
-import { loadImageAdapter } from "../../core/checkpoint/image-adapter.js";
+import { Resampler } from "../../core/image-adapter/resampler.js";
+import { precomputeIpKV } from "../../core/image-adapter/ip-kv.js";
+import { crossAttentionSites, SDXL_UNET } from "../../core/image-adapter/unet-layout.js";
+import { loadImageAdapter } from "../../core/image-adapter/checkpoint.js";
 import { writeTorchSave } from "../../core/checkpoint/torch-save.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
 import { pythonAnchor, TORCH_ADAPTER_SCRIPT, TORCH_BLAS_SCRIPT, type Anchor } from "./anchors.js";

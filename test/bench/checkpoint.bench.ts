@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { crossAttentionSites, SDXL_UNET } from "../../core/adapter/unet-layout.js";
+import { crossAttentionSites, SDXL_UNET } from "../../core/image-adapter/unet-layout.js";
 import { writeTorchSave } from "../../core/checkpoint/torch-save.js";
 import type { Tensor } from "../../core/tensor/tensor.js";
 import type { Benchmark, BenchResult } from "./benchmark.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { SDXL_CONTROLNET_CONFIG, writeRandomControlNet } from "../../core/controlnet/random-checkpoint.js";
+import { SDXL_CONTROLNET_CONFIG, writeRandomControlNet } from "../../core/synthetic/random-checkpoint.js";
 import type { Benchmark, BenchResult } from "./benchmark.js";
 
 const run = promisify(execFile);

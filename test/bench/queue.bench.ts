@@ -7,7 +7,7 @@ import { enqueueGeneration, folderResultStore, startGenerationWorker, waitForRes
 import { parseGenerationJob, toGenerationJob } from "../../adapters/queue/job.js";
 import { createIdentity } from "../../core/identity/identity.js";
 import { encodePng } from "../../core/image/io.js";
-import { RandomWeights } from "../../core/synthetic/random-weights.js";
+import { RandomWeights } from "../../core/graph-builder/random-weights.js";
 import { redisUnavailableReason, startRedis, type TestRedis } from "../helpers/redis-server.js";
 import type { Benchmark, BenchResult } from "./benchmark.js";
 

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeModel, encodeModel, patchControlNetResiduals } from "../../core/onnx/index.js";
+import { decodeModel, encodeModel } from "../../core/onnx/index.js";
+import { patchControlNetResiduals } from "../../core/patch/index.js";
 import { buildSyntheticUnet } from "../../core/synthetic/unet.js";
 import { SDXL_WIDTH_UNET, TINY_UNET, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";
 import { writeSyntheticModel } from "../../core/synthetic/write-model.js";

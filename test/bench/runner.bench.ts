@@ -1,6 +1,6 @@
 import type { StepContext } from "../../core/hooks/types.js";
-import { loadControlNet } from "../../core/identitynet/controlnet-model.js";
-import { createIdentityNetHook } from "../../core/identitynet/identitynet-hook.js";
+import { loadControlNet } from "../../core/controlnet/controlnet-model.js";
+import { createIdentityNetHook } from "../../core/instantid/identitynet-hook.js";
 import { tensor, type Tensor } from "../../core/tensor/tensor.js";
 import { callUnet } from "../../adapters/onnx-sdxl/unet-step.js";
 import { openUnet } from "../../adapters/onnx-sdxl/unet.js";
@@ -8,10 +8,10 @@ import { type Benchmark, type BenchResult, medianMs } from "./benchmark.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadImageAdapter } from "../../core/checkpoint/image-adapter.js";
+import { loadImageAdapter } from "../../core/image-adapter/checkpoint.js";
 import { composeHooks } from "../../core/hooks/compose.js";
-import { createImageAdapterHook } from "../../core/hooks/image-adapter-hook.js";
-import { patchImageAdapter } from "../../core/onnx/patch-image-adapter.js";
+import { createImageAdapterHook } from "../../core/instantid/image-adapter-hook.js";
+import { patchImageAdapter } from "../../core/patch/patch-image-adapter.js";
 import { buildSyntheticModels } from "../../core/synthetic/build-models.js";
 import { SDXL_WIDTH_UNET } from "../../core/synthetic/unet-config.js";
 

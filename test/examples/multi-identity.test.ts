@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createIdentity, RandomWeights } from "../../core/index.js";
+import { createIdentity } from "../../core/index.js";
+import { RandomWeights } from "../../core/testing.js";
 import { multiIdentityExample } from "../../examples/multi-identity.js";
 import { tempDir } from "../helpers/shared.js";
 

@@ -1,5 +1,5 @@
 import * as ort from "onnxruntime-node";
-import type { ImageAdapterWeights } from "../../core/adapter/weights.js";
+import type { ImageAdapterWeights } from "../../core/image-adapter/weights.js";
 import { loadSession, runSession } from "../../core/runtime/session.js";
 import { syntheticImageAdapter } from "../../core/synthetic/image-adapter.js";
 import { downSkips, TINY_UNET, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";

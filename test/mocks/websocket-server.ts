@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode } from "../../core/net/websocket-frames.js";
+import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode } from "../../adapters/net/websocket-frames.js";
 
 /** The server side of one test websocket. */
 export interface ServerSocket {

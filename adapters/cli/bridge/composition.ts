@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
-import {
-  createComposition, createIdentity, invalidOption, loadIdentity, poseFromImage, type BBox, type Composition, type FaceAnalyzer, type Identity,
-} from "../../../core/index.js";
+import { createComposition, createIdentity, loadIdentity, type BBox, type Composition, type FaceAnalyzer, type Identity } from "../../../core/index.js";
+import { invalidOption, poseFromImage } from "../../../core/internal.js";
 import type { CliFaceAnalysis, OpenFaceAnalysis } from "../face-analysis.js";
 import { largestFaceOf } from "./faces.js";
 import type { BridgeArgs } from "./options.js";

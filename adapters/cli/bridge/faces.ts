@@ -1,19 +1,5 @@
 import { readFile } from "node:fs/promises";
-import {
-  encodePng,
-  ErrorCode,
-  fitKeypoints,
-  InstantIdError,
-  largestFace,
-  loadIdentity,
-  loadImage,
-  renderKeypoints,
-  type CanvasSize,
-  type Face,
-  type FaceAnalyzer,
-  type FiveKeypoints,
-  type Identity,
-} from "../../../core/index.js";
+import { encodePng, ErrorCode, fitKeypoints, InstantIdError, largestFace, loadIdentity, loadImage, renderKeypoints, type CanvasSize, type Face, type FaceAnalyzer, type FiveKeypoints, type Identity } from "../../../core/index.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 import { serverEmbedding } from "../compose/images.js";
 

@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, invalidOption, loadImage, workingSize } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, loadImage, workingSize } from "../../../core/index.js";
+import { invalidOption } from "../../../core/internal.js";
 import type { CliOption } from "../command.js";
 import { numberOption } from "../cli-values.js";
 import { parseRunArgs, serverOptions, type RunArgs } from "../compose/server-options.js";

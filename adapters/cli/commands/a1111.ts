@@ -1,4 +1,4 @@
-import { invalidOption } from "../../../core/index.js";
+import { invalidOption } from "../../../core/internal.js";
 import { buildGenerationRequest } from "../../a1111/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";

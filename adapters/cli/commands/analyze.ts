@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, writeEmbeddingFile, type Face } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, type Face } from "../../../core/index.js";
+import { writeEmbeddingFile } from "../../../core/internal.js";
 import { defineCommand } from "../command.js";
 import { createFaceAnalysis, detectionOptions, parseDetection } from "../face-analysis.js";
 

@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, conformanceKinds, runConformance } from "../../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { conformanceKinds, runConformance } from "../../../core/testing.js";
 import { pipelineConformanceKind } from "../../onnx-sdxl/index.js";
 import { defineCommand } from "../command.js";
 

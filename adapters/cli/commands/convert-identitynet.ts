@@ -1,4 +1,5 @@
-import { convertControlNet, invalidOption, type WeightDType } from "../../../core/index.js";
+import { convertControlNet } from "../../../core/index.js";
+import { invalidOption, type WeightDType } from "../../../core/internal.js";
 import { defineCommand } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, InstantIdError, readSafetensors, savePng, sdxlTextModels, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
 import type { GenerateOptions, PromptEmbeds } from "../../onnx-sdxl/options.js";
-import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/options.js";
+import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/defaults.js";
 import { defineCommand, type CliArgs } from "../command.js";
 import { prepareInstantId } from "../instantid-inputs.js";
 import { runGeneration } from "../run-generation.js";

@@ -1,4 +1,6 @@
-import { createIdentity, assertCombineMode, saveIdentity, type IdentityReference, loadImage, savePng, drawFacePreview, largestFace } from "../../../core/index.js";
+import { createIdentity, saveIdentity, loadImage, savePng, largestFace } from "../../../core/index.js";
+import { drawFacePreview } from "../../../core/internal.js";
+import { assertCombineMode, type IdentityReference } from "../../../core/internal.js";
 import { numberedPath, requireString } from "../cli-values.js";
 import { defineCommand, type CliCommand } from "../command.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";

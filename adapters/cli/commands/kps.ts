@@ -1,4 +1,5 @@
-import { loadImage, savePng, drawFacePreview, fitKeypoints, largestFace, renderKeypoints, workingSize } from "../../../core/index.js";
+import { loadImage, savePng, fitKeypoints, largestFace, renderKeypoints, workingSize } from "../../../core/index.js";
+import { drawFacePreview } from "../../../core/internal.js";
 import { parseSize, requireString } from "../cli-values.js";
 import { defineCommand, type CliCommand } from "../command.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";

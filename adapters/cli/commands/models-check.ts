@@ -1,4 +1,5 @@
-import { checkModels, modelCatalog, type ModelPack, type ModelsCheckReport } from "../../../core/index.js";
+import { checkModels, modelCatalog, type ModelsCheckReport } from "../../../core/index.js";
+import { type ModelPack } from "../../../core/internal.js";
 import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import { modelsDirFrom } from "./models-dir.js";

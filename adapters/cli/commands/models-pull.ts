@@ -1,4 +1,5 @@
-import { invalidOption, modelCatalog, pullModels, type ModelPack, type PulledFile } from "../../../core/index.js";
+import { modelCatalog, pullModels } from "../../../core/index.js";
+import { invalidOption, type ModelPack, type PulledFile } from "../../../core/internal.js";
 import { defineCommand, type CliCommand, type CliIo, type CliOption } from "../command.js";
 import { createDownloadProgress } from "../download-progress.js";
 import { modelsDirFrom } from "./models-dir.js";

@@ -1,4 +1,4 @@
-import { invalidOption } from "../../../core/index.js";
+import { invalidOption } from "../../../core/internal.js";
 import type { GenerationBackend, WorkerEvent } from "../../queue/index.js";
 import { numberOption, requireString } from "../cli-values.js";
 import { defineCommand, type CliIo } from "../command.js";

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import {
   assertUnitSlots, assumedCapabilities, buildGenerationRequest, createA1111Client, unitSlotsNote, type A1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities,
 } from "../../a1111/index.js";
-import { invalidOption, saveImages, writeFileAtomic, type Composition } from "../../../core/index.js";
+import { saveImages, type Composition } from "../../../core/index.js";
+import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";

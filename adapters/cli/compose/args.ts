@@ -1,4 +1,5 @@
-import { ErrorCode, InstantIdError, invalidOption, type OverlapMode } from "../../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { invalidOption, type OverlapMode } from "../../../core/internal.js";
 import { parseSize } from "../cli-values.js";
 import type { CliOption } from "../command.js";
 import { parseRegionArg, perIdentityNumbers, type RegionArg } from "./region-arg.js";

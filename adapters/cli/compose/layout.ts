@@ -1,6 +1,5 @@
-import {
-  createComposition, loadIdentity, loadImage, poseFromImage, type Composition, type CompositionIdentityOptions, type PoseFaces, type RegionSpec, type RgbImage,
-} from "../../../core/index.js";
+import { createComposition, loadIdentity, loadImage, type Composition, type CompositionIdentityOptions, type RgbImage } from "../../../core/index.js";
+import { poseFromImage, type PoseFaces, type RegionSpec } from "../../../core/internal.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 import type { ComposeArgs } from "./args.js";
 import type { RegionArg } from "./region-arg.js";

@@ -1,6 +1,5 @@
-import {
-  compositionPatchOptions, compositionTokens, invalidOption, loadImageAdapter, patchImageAdapter, Resampler, savePng, type Composition,
-} from "../../../core/index.js";
+import { loadImageAdapter, patchImageAdapter, Resampler, savePng, type Composition } from "../../../core/index.js";
+import { compositionPatchOptions, compositionTokens, invalidOption } from "../../../core/internal.js";
 import type { GenerateOptions, HookModuleSpec } from "../../onnx-sdxl/index.js";
 import type { CliIo } from "../command.js";
 import { readEmbeddings } from "../commands/generate.js";

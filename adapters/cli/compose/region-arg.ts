@@ -1,4 +1,5 @@
-import { invalidOption, type BBox, type RegionSpec } from "../../../core/index.js";
+import { type BBox } from "../../../core/index.js";
+import { invalidOption, type RegionSpec } from "../../../core/internal.js";
 
 /** A `--region` value: a region as the composition takes it, or a mask image still to be read. */
 export type RegionArg = RegionSpec | { readonly maskFile: string };

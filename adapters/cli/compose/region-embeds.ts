@@ -1,4 +1,5 @@
-import { compositionRegionMasks, ErrorCode, InstantIdError, type Composition, type Tensor } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, type Composition, type Tensor } from "../../../core/index.js";
+import { compositionRegionMasks } from "../../../core/internal.js";
 import type { GenerateOptions } from "../../onnx-sdxl/index.js";
 import type { CliIo } from "../command.js";
 import { readEmbeddings } from "../commands/generate.js";

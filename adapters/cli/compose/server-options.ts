@@ -1,4 +1,5 @@
-import { invalidOption, type Composition } from "../../../core/index.js";
+import { type Composition } from "../../../core/index.js";
+import { invalidOption } from "../../../core/internal.js";
 import type { CliOption } from "../command.js";
 import { numberOption } from "../cli-values.js";
 

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { convertControlNet, encodeSdxlPrompt, FaceAnalysis, loadImage, scaleKeypoints, sdxlTextModels, tensor, workingSize, type Face, type ProgressListener } from "../../../core/index.js";
+import { convertControlNet, FaceAnalysis, loadImage, sdxlTextModels, tensor, workingSize, type Face, type ProgressListener } from "../../../core/index.js";
+import { scaleKeypoints } from "../../../core/internal.js";
+import { encodeSdxlPrompt } from "../../../core/internal.js";
 import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
 import type { RealModels } from "./real-models.js";
 import type { StageTimer } from "./timings.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "../../../core/index.js";
+import { writeFileAtomic } from "../../../core/internal.js";
 import type { StageTiming } from "./timings.js";
 
 /** What `report.json` holds. */

@@ -1,4 +1,5 @@
-import { RandomWeights, TINY_UNET, buildSyntheticModels, tensor, type SyntheticModels, type SyntheticUnetConfig } from "../../../core/index.js";
+import { tensor } from "../../../core/index.js";
+import { RandomWeights, TINY_UNET, buildSyntheticModels, type SyntheticModels, type SyntheticUnetConfig } from "../../../core/testing.js";
 import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
 import { sampleEmbedding, sampleKeypoints } from "./sample-face.js";
 

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ErrorCode, InstantIdError, parseOptions } from "../../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { parseOptions } from "../../../core/internal.js";
 
 const caseSchema = z.object({
   name: z.string().regex(/^[\w.-]+$/, "a plain name (it prefixes the result tensors)"),

@@ -2,19 +2,9 @@ import { constants } from "node:fs";
 import { copyFile, link, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import {
-  Resampler,
-  SafetensorsFile,
-  computeImageTokens,
-  convertControlNet,
-  loadImage,
-  loadImageAdapter,
-  patchImageAdapter,
-  writeSafetensors,
-  type ConformanceContext,
-  type ConformanceKind,
-  type Tensor,
-} from "../../../core/index.js";
+import { Resampler, computeImageTokens, convertControlNet, loadImage, loadImageAdapter, patchImageAdapter, writeSafetensors, type Tensor } from "../../../core/index.js";
+import { SafetensorsFile } from "../../../core/internal.js";
+import { type ConformanceContext, type ConformanceKind } from "../../../core/testing.js";
 import { generate } from "../generate.js";
 import { decodeLatentToTensor } from "../vae.js";
 import { readPipelineCases, type PipelineCase } from "./pipeline-cases.js";

@@ -1,4 +1,4 @@
-import { invalidOption } from "../../../core/index.js";
+import { invalidOption } from "../../../core/internal.js";
 import type { Rng } from "../random.js";
 import { ddpmAddNoise } from "./ddim.js";
 import { alphasCumprod } from "./noise-schedule.js";

@@ -1,4 +1,5 @@
-import { currentDevice, ErrorCode, InstantIdError, parseOptions, type ProgressListener } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, type ProgressListener } from "../../../core/index.js";
+import { currentDevice, parseOptions } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "../options.js";
 import type { HookModuleSpec } from "./protocol.js";

@@ -1,6 +1,7 @@
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createCompositionHooks, ErrorCode, InstantIdError, type GenerationHook, type SessionContext } from "../../../core/index.js";
+import { createCompositionHooks, ErrorCode, InstantIdError, type GenerationHook } from "../../../core/index.js";
+import { type SessionContext } from "../../../core/internal.js";
 import { createInstantIdHook } from "../instantid-hook.js";
 import type { HookModuleSpec } from "./protocol.js";
 

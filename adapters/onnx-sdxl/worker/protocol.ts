@@ -1,8 +1,8 @@
-import { type ProgressEvent, type SessionOpening } from "../../../core/index.js";
+import { type Device, type ProgressEvent } from "../../../core/index.js";
+import { type SessionOpening } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import type { createInstantIdHook } from "../instantid-hook.js";
 import type { GenerateOptions } from "../options.js";
-import type { RunnerSettings } from "../runner.js";
 
 /**
  * A hook built inside the worker (hooks hold sessions and closures, which cannot cross threads):
@@ -34,3 +34,10 @@ export type WorkerMessage =
   | { readonly type: "sessions"; readonly id: number; readonly opened: readonly SessionOpening[] }
   | { readonly type: "error"; readonly id: number; readonly code: string; readonly message: string; readonly details?: Record<string, unknown> }
   | { readonly type: "closed" };
+
+/** The runner's settings as they cross to its worker (plain data). */
+export interface RunnerSettings {
+  readonly device?: Device;
+  readonly intraOpThreads?: number;
+  readonly optimizedModelDir?: string;
+}

@@ -2,7 +2,8 @@
 // every generation it is sent, builds each generation's hooks with it, and runs generate() here so
 // ONNX Runtime's blocking run() never stalls the caller's event loop.
 import { parentPort } from "node:worker_threads";
-import { configureRuntime, toInstantIdError } from "../../../core/index.js";
+import { configureRuntime } from "../../../core/index.js";
+import { toInstantIdError } from "../../../core/internal.js";
 import { InProcessBackend } from "../runner.js";
 import type { WorkerRequest, WorkerMessage } from "./protocol.js";
 

@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { ErrorCode, InstantIdError, type ErrorCode as Code, type ProgressListener, type SessionOpening } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, type ErrorCode as Code, type ProgressListener } from "../../../core/index.js";
+import { type SessionOpening } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import type { GenerateOptions } from "../options.js";
-import type { RunnerBackend, RunnerControls, RunnerSettings } from "../runner.js";
+import type { RunnerBackend, RunnerControls } from "../runner-backend.js";
+import type { RunnerSettings } from "./protocol.js";
 import type { WorkerRequest, WorkerMessage } from "./protocol.js";
 
 /** The built worker script beside the running bundle, or an error saying how to get one. */

@@ -1,7 +1,5 @@
-import {
-  compositionPatchOptions, compositionRegionMasks, compositionTokens, encodePng, ErrorCode, InstantIdError, loadImageAdapter, patchImageAdapter, Resampler,
-  type Composition, type ImageAdapterWeights, type PatchedUnet,
-} from "../../../core/index.js";
+import { encodePng, ErrorCode, InstantIdError, loadImageAdapter, patchImageAdapter, Resampler, type Composition, type ImageAdapterWeights, type PatchedUnet } from "../../../core/index.js";
+import { compositionPatchOptions, compositionRegionMasks, compositionTokens } from "../../../core/internal.js";
 import { parseEmbeddings } from "../../cli/commands/generate.js";
 import type { GenerateOptions, HookModuleSpec } from "../../onnx-sdxl/index.js";
 import { jobBytes, jobComposition } from "../job-composition.js";

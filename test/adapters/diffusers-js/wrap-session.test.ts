@@ -7,8 +7,8 @@ import type { SessionLike } from "../../../adapters/diffusers-js/session-like.js
 import { wrapUnetSession } from "../../../adapters/diffusers-js/wrap-session.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
-import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
-import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
+import { loadImageAdapter } from "../../../core/image-adapter/checkpoint.js";
+import { patchImageAdapter } from "../../../core/patch/patch-image-adapter.js";
 import { createInstantIdHook } from "../../../adapters/onnx-sdxl/instantid-hook.js";
 import { goldenUnetCases, goldenUnetPath } from "../onnx-sdxl/golden-unet.js";
 

@@ -10,7 +10,7 @@ import { goldenUnetCases, goldenUnetPath, row } from "./golden-unet.js";
 import { tinyVae } from "./tiny-vae.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { residualHook, tinyPooled, tinySyntheticModels, tinyTokens } from "./tiny-synthetic.js";
-import { loadUnet } from "../../../core/identitynet/unet-model.js";
+import { loadUnet } from "../../../core/unet/unet-model.js";
 
 describeShared("generate (in-process reference runner)", "golden/unet", () => {
   let cases: Map<string, Tensor>;

@@ -1,10 +1,10 @@
 import { beforeAll, expect, it } from "vitest";
-import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
-import { createImageAdapterHook } from "../../../core/hooks/image-adapter-hook.js";
-import { loadControlNet } from "../../../core/identitynet/controlnet-model.js";
-import { createIdentityNetHook } from "../../../core/identitynet/identitynet-hook.js";
-import type { UnetModel } from "../../../core/identitynet/unet-model.js";
-import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
+import { loadImageAdapter } from "../../../core/image-adapter/checkpoint.js";
+import { createImageAdapterHook } from "../../../core/instantid/image-adapter-hook.js";
+import { loadControlNet } from "../../../core/controlnet/controlnet-model.js";
+import { createIdentityNetHook } from "../../../core/instantid/identitynet-hook.js";
+import type { UnetModel } from "../../../core/unet/unet-model.js";
+import { patchImageAdapter } from "../../../core/patch/patch-image-adapter.js";
 import type { Tensor } from "../../../core/tensor/tensor.js";
 import { generate } from "../../../adapters/onnx-sdxl/generate.js";
 import { createInstantIdHook } from "../../../adapters/onnx-sdxl/instantid-hook.js";

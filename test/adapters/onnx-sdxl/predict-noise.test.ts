@@ -4,7 +4,7 @@ import type { Tensor } from "../../../core/tensor/tensor.js";
 import { predictNoise } from "../../../adapters/onnx-sdxl/predict-noise.js";
 import { callUnet } from "../../../adapters/onnx-sdxl/unet-step.js";
 import { openUnet } from "../../../adapters/onnx-sdxl/unet.js";
-import type { UnetModel } from "../../../core/identitynet/unet-model.js";
+import type { UnetModel } from "../../../core/unet/unet-model.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared } from "../../helpers/shared.js";
 import { goldenUnetCases, goldenUnetPath, row } from "./golden-unet.js";

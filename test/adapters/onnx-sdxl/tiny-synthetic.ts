@@ -1,9 +1,9 @@
 import { buildSyntheticModels, type SyntheticModels } from "../../../core/synthetic/build-models.js";
-import { RandomWeights } from "../../../core/synthetic/random-weights.js";
+import { RandomWeights } from "../../../core/graph-builder/random-weights.js";
 import { TINY_UNET } from "../../../core/synthetic/unet-config.js";
 import { tensor, type Tensor } from "../../../core/tensor/tensor.js";
 import type { GenerationHook } from "../../../core/hooks/types.js";
-import { zeroResidualsFor, type UnetResidualInputs } from "../../../core/identitynet/unet-link.js";
+import { zeroResidualsFor, type UnetResidualInputs } from "../../../core/unet/residual-inputs.js";
 import { tempDir } from "../../helpers/shared.js";
 
 /** core/synthetic's tiny SDXL-shaped models (random weights, any latent size): no ../shared needed. */

@@ -6,7 +6,7 @@ import { buildRegionConditioning, type RegionPrompt } from "../../../adapters/on
 import { callUnet, callUnetWithRegions } from "../../../adapters/onnx-sdxl/unet-step.js";
 import { openUnet } from "../../../adapters/onnx-sdxl/unet.js";
 import { composeHooks } from "../../../core/hooks/compose.js";
-import { runUnet, type UnetModel } from "../../../core/identitynet/unet-model.js";
+import { runUnet, type UnetModel } from "../../../core/unet/unet-model.js";
 import type { StepContext } from "../../../core/hooks/types.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared } from "../../helpers/shared.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeIdentity, encodeIdentity, ErrorCode, InstantIdError } from "../../../core/index.js";
+import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { decodeIdentity, encodeIdentity } from "../../../core/internal.js";
 import { GENERATION_JOB_VERSION, jobComposition, parseGenerationJob } from "../../../adapters/queue/index.js";
 import { toGenerationJob } from "../../../adapters/queue/job.js";
 import { testIdentity, twoPeople } from "./jobs.js";

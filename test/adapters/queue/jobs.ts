@@ -1,4 +1,5 @@
-import { createIdentity, RandomWeights, type Identity } from "../../../core/index.js";
+import { createIdentity, type Identity } from "../../../core/index.js";
+import { RandomWeights } from "../../../core/testing.js";
 import type { GenerationRequest } from "../../../adapters/queue/index.js";
 
 /** A 512-value identity (InstantID's recognizer size) from a seed. */

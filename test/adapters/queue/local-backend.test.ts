@@ -9,9 +9,8 @@ import {
   enqueueGeneration, folderResultStore, localBackend, startGenerationWorker, waitForResult, type GenerationProgress,
 } from "../../../adapters/queue/index.js";
 import { toGenerationJob } from "../../../adapters/queue/job.js";
-import {
-  buildSyntheticModels, ErrorCode, loadImage, RandomWeights, saveIdentity, tensor, writeSafetensors, type SyntheticModels,
-} from "../../../core/index.js";
+import { ErrorCode, loadImage, saveIdentity, tensor, writeSafetensors } from "../../../core/index.js";
+import { buildSyntheticModels, RandomWeights, type SyntheticModels } from "../../../core/testing.js";
 import { describeRedis } from "../../helpers/redis.js";
 import { startRedis, type TestRedis } from "../../helpers/redis-server.js";
 import { tempDir } from "../../helpers/shared.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { decodeScrfdCase } from "../../../core/face/conformance/scrfd.js";
+import { decodeScrfdCase } from "../../../core/conformance/scrfd.js";
 import type { RawOutput } from "../../../core/face/scrfd-outputs.js";
 import { readSafetensors } from "../../../core/tensor/safetensors.js";
 import { assertClose } from "../../helpers/assert-close.js";

@@ -1,14 +1,14 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { writeRandomControlNet } from "../../../core/controlnet/random-checkpoint.js";
-import { loadControlNet } from "../../../core/identitynet/controlnet-model.js";
+import { writeRandomControlNet } from "../../../core/synthetic/random-checkpoint.js";
+import { loadControlNet } from "../../../core/controlnet/controlnet-model.js";
 import { instantIdPack, type ModelPack } from "../../../core/models/catalog.js";
 import { pullModels } from "../../../core/models/pull.js";
 import type { ProgressEvent } from "../../../core/progress.js";
 import { startFileServer, type FileServer } from "../../helpers/file-server.js";
 import { tempDir } from "../../helpers/shared.js";
-import { REFERENCE_CONFIGS } from "../controlnet/reference-cases.js";
+import { REFERENCE_CONFIGS } from "../convert/reference-cases.js";
 
 let server: FileServer | undefined;
 afterEach(async () => {

@@ -30,7 +30,7 @@ function nativeAddonsAfter(code: string, format: "esm" | "cjs"): string[] {
 beforeAll(async () => {
   dir = await tempDir("instantid-native-");
   await build({
-    entry: { index: join(root, "core/index.ts"), a1111: join(root, "adapters/a1111/index.ts"), comfyui: join(root, "adapters/comfyui/index.ts") },
+    entry: { index: join(root, "core/index.ts"), internal: join(root, "core/internal.ts"), a1111: join(root, "adapters/a1111/index.ts"), comfyui: join(root, "adapters/comfyui/index.ts") },
     format: ["esm", "cjs"],
     shims: true,
     outDir: dir,
@@ -45,20 +45,20 @@ beforeAll(async () => {
 });
 
 describe("native libraries load on first use, not on import", () => {
-  const entries = ["a1111", "comfyui", "index"];
+  const entries = ["a1111", "comfyui", "index", "internal"];
 
-  it("importing the a1111, comfyui and core entries (ESM) maps neither onnxruntime nor sharp", () => {
+  it("importing the a1111, comfyui and core entries, public and internal (ESM) maps neither onnxruntime nor sharp", () => {
     expect(nativeAddonsAfter(entries.map((entry) => `await import("./${entry}.js");`).join("\n"), "esm")).toEqual([]);
   });
 
-  it("requiring the a1111, comfyui and core entries (CommonJS) maps neither onnxruntime nor sharp", () => {
+  it("requiring the a1111, comfyui and core entries, public and internal (CommonJS) maps neither onnxruntime nor sharp", () => {
     expect(nativeAddonsAfter(entries.map((entry) => `require("./${entry}.cjs");`).join("\n"), "cjs")).toEqual([]);
   });
 
   // The probe itself: the functions that need the libraries do load them, each its own, in both module formats.
   it.each([
-    ["esm", `const core = await import("./index.js");`],
-    ["cjs", `const core = require("./index.cjs");`],
+    ["esm", `const core = await import("./internal.js");`],
+    ["cjs", `const core = require("./internal.cjs");`],
   ] as const)("encodePng loads sharp, then toOrtTensor loads onnxruntime, when they run (%s)", (format, load) => {
     const script = `${load}
       await core.encodePng({ width: 1, height: 1, data: new Uint8Array(3) });

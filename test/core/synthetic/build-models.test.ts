@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadImageAdapter } from "../../../core/checkpoint/image-adapter.js";
-import { patchImageAdapter } from "../../../core/onnx/patch-image-adapter.js";
+import { loadImageAdapter } from "../../../core/image-adapter/checkpoint.js";
+import { patchImageAdapter } from "../../../core/patch/patch-image-adapter.js";
 import { readModel } from "../../../core/onnx/model.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor } from "../../../core/runtime/session.js";
 import { buildSyntheticModels, type SyntheticModels } from "../../../core/synthetic/build-models.js";

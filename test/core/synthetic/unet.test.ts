@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { crossAttentionSites, SDXL_UNET } from "../../../core/adapter/unet-layout.js";
-import { findCrossAttention } from "../../../core/onnx/attention-sites.js";
+import { crossAttentionSites, SDXL_UNET } from "../../../core/image-adapter/unet-layout.js";
+import { findCrossAttention } from "../../../core/patch/attention-sites.js";
 import { GraphEditor } from "../../../core/onnx/graph.js";
-import { assignProcessorKeys } from "../../../core/onnx/processor-order.js";
+import { assignProcessorKeys } from "../../../core/patch/processor-order.js";
 import { buildSyntheticUnet } from "../../../core/synthetic/unet.js";
 import { describeSyntheticUnet, downSkips, SDXL_WIDTH_UNET, TINY_UNET } from "../../../core/synthetic/unet-config.js";
 

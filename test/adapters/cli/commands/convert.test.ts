@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
-import { writeRandomControlNet } from "../../../../core/controlnet/random-checkpoint.js";
-import { loadControlNet } from "../../../../core/identitynet/controlnet-model.js";
+import { writeRandomControlNet } from "../../../../core/synthetic/random-checkpoint.js";
+import { loadControlNet } from "../../../../core/controlnet/controlnet-model.js";
 import { tempDir } from "../../../helpers/shared.js";
-import { REFERENCE_CONFIGS } from "../../../core/controlnet/reference-cases.js";
+import { REFERENCE_CONFIGS } from "../../../core/convert/reference-cases.js";
 import { captureIo } from "./capture.js";
 
 async function controlNetFolder(): Promise<string> {

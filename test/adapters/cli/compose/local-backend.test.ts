@@ -3,9 +3,8 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../../adapters/cli/run-cli.js";
-import {
-  buildSyntheticModels, createIdentity, loadImage, RandomWeights, saveIdentity, SafetensorsFile, tensor, writeSafetensors, type SyntheticModels, type Tensor,
-} from "../../../../core/index.js";
+import { createIdentity, loadImage, saveIdentity, SafetensorsFile, tensor, writeSafetensors, type Tensor } from "../../../../core/index.js";
+import { buildSyntheticModels, RandomWeights, type SyntheticModels } from "../../../../core/testing.js";
 import { describeShared, sharedPath, tempDir } from "../../../helpers/shared.js";
 import { captureIo } from "../commands/capture.js";
 

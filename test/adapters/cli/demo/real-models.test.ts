@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { inspectRealModels, REAL_MODEL_LAYOUT } from "../../../../adapters/cli/demo/real-models.js";
 import { convertIdentityNetOnFirstUse } from "../../../../adapters/cli/demo/real-run.js";
 import { StageTimer } from "../../../../adapters/cli/demo/timings.js";
-import { writeRandomControlNet } from "../../../../core/controlnet/random-checkpoint.js";
-import { loadControlNet } from "../../../../core/identitynet/controlnet-model.js";
+import { writeRandomControlNet } from "../../../../core/synthetic/random-checkpoint.js";
+import { loadControlNet } from "../../../../core/controlnet/controlnet-model.js";
 import { tempDir } from "../../../helpers/shared.js";
-import { REFERENCE_CONFIGS } from "../../../core/controlnet/reference-cases.js";
+import { REFERENCE_CONFIGS } from "../../../core/convert/reference-cases.js";
 
 /** A models folder laid out as published: InstantX's repository in instantid/ (no ONNX IdentityNet), optimum's SDXL export in sdxl/. */
 async function publishedFolder(): Promise<string> {

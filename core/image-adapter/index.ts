@@ -1,0 +1,17 @@
+export type { ImageAdapterWeights, IpLayerWeights } from "./weights.js";
+export { Resampler } from "./resampler.js";
+export { inferResamplerConfig } from "./resampler-config.js";
+export type { ResamplerConfig, ResamplerConfigOptions } from "./resampler-config.js";
+export { combineEmbeddings, noiseEmbedding } from "./embeddings.js";
+export type { CombineEmbeddings } from "./embeddings.js";
+export { computeImageTokens } from "./image-tokens.js";
+export type { ImageTokens, ImageTokenOptions } from "./image-tokens.js";
+export { Mt19937 } from "./mt19937.js";
+export { SDXL_UNET, crossAttentionSites } from "./unet-layout.js";
+export type { CrossAttentionSite, UNetBlockDescription, UNetDescription } from "./unet-layout.js";
+export { precomputeIpKV, projectIpTokens } from "./ip-kv.js";
+export type { IpLayerKV } from "./ip-kv.js";
+export { imageAttention } from "./image-attention.js";
+export type { IpIdentity } from "./image-attention.js";
+export { linear } from "./linear.js";
+export { loadImageAdapter, readImageAdapter } from "./checkpoint.js";

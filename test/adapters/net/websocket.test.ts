@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { InstantIdError } from "../../../core/index.js";
+import { connectWebSocket, type WebSocketMessage } from "../../../adapters/net/index.js";
+import { sendJson, startServer, type RunningServer } from "../../mocks/http-server.js";
+import { acceptWebSockets, type ServerSocket } from "../../mocks/websocket-server.js";
+import { startFaultProxy, type FaultProxy } from "../../mocks/fault-proxy.js";
+
+let running: RunningServer | undefined;
+let proxy: FaultProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await running?.close();
+  running = undefined;
+  proxy = undefined;
+});
+
+async function serve(): Promise<{ url: string; opened: Promise<ServerSocket> }> {
+  running = await startServer((_, response) => sendJson(response, 404, { detail: "Not Found" }));
+  let resolve!: (socket: ServerSocket) => void;
+  const opened = new Promise<ServerSocket>((r) => (resolve = r));
+  acceptWebSockets(running.server, (request) => request.url?.startsWith("/ws") ?? false, resolve);
+  return { url: running.url.replace("http", "ws"), opened };
+}
+
+function nextMessage(messages: WebSocketMessage[], count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = setInterval(() => messages.length >= count && (clearInterval(check), resolve()), 2);
+  });
+}
+
+describe("connectWebSocket", () => {
+  it("exchanges text, binary and fragmented messages with masked client frames", async () => {
+    const { url, opened } = await serve();
+    const connection = await connectWebSocket(`${url}/ws?clientId=abc`);
+    const server = await opened;
+    expect(server.url.searchParams.get("clientId")).toBe("abc");
+    const messages: WebSocketMessage[] = [];
+    connection.onMessage((m) => messages.push(m));
+    server.sendText('{"type":"status"}');
+    server.sendBinary(new Uint8Array([0, 0, 0, 1, 9]));
+    server.sendFragmented("x".repeat(1000), 3);
+    await nextMessage(messages, 3);
+    expect(messages[0]).toEqual({ kind: "text", text: '{"type":"status"}' });
+    expect(messages[1].kind).toBe("binary");
+    expect(messages[2]).toEqual({ kind: "text", text: "x".repeat(1000) });
+    connection.send("hi");
+    connection.close();
+    expect(await server.clientClosed).toBe(1000);
+    expect(server.received).toEqual(["hi"]);
+  });
+
+  it("stays open when quiet for longer than the handshake timeout", async () => {
+    const { url, opened } = await serve();
+    const connection = await connectWebSocket(`${url}/ws`, { timeoutMs: 50 });
+    const server = await opened;
+    const messages: WebSocketMessage[] = [];
+    connection.onMessage((m) => messages.push(m));
+    await new Promise((r) => setTimeout(r, 250));
+    server.sendText("still here");
+    await nextMessage(messages, 1);
+    expect(messages[0]).toEqual({ kind: "text", text: "still here" });
+    connection.close();
+  });
+
+  it("answers pings with pongs", async () => {
+    const { url, opened } = await serve();
+    const connection = await connectWebSocket(`${url}/ws`);
+    const server = await opened;
+    server.ping("beat");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.pongs).toEqual(["beat"]);
+    connection.close();
+  });
+
+  it("reports a dropped connection as code 1006 and a close frame with its code", async () => {
+    const first = await serve();
+    const dropped = await connectWebSocket(`${first.url}/ws`);
+    (await first.opened).drop();
+    expect((await dropped.closed).code).toBe(1006);
+    await running!.close();
+    const second = await serve();
+    const closed = await connectWebSocket(`${second.url}/ws`);
+    (await second.opened).close(1001, "going away");
+    expect(await closed.closed).toEqual({ code: 1001, reason: "going away" });
+  });
+
+  it("drops a server that ignores its close frame after closeTimeoutMs, so nothing waits on it", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "ignore-close" }) });
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { closeTimeoutMs: 20 });
+    socket.close();
+    expect((await socket.closed).code).toBe(1006); // no close frame came back: dropped by us
+  });
+
+  it("refuses a frame that claims 2^62 bytes from its header: closed with 1009, no buffering", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "oversized-frame", claimed: 2n ** 62n }) });
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`);
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1009);
+    expect(closed.reason).toContain("4611686018427387904 bytes");
+  });
+
+  it("fails with a typed error when the server refuses the upgrade or is down", async () => {
+    const { url } = await serve();
+    await expect(connectWebSocket(`${url}/nope`)).rejects.toThrow(InstantIdError);
+    await running!.close();
+    const error = await connectWebSocket(`${url}/ws`).catch((e: InstantIdError) => e);
+    expect((error as InstantIdError).code).toBe("NETWORK");
+  });
+});
