@@ -49,10 +49,7 @@ export function toInstantIdError(error: unknown, code: ErrorCode = ErrorCode.Int
 
 /** "Expected <what> for <option> but received <value>", the one wording for bad options. */
 export function invalidOption(option: string, expected: string, received: unknown): InstantIdError {
-  return new InstantIdError(
-    ErrorCode.InvalidOption,
-    `Expected ${expected} for ${option} but received ${describeValue(received)}`,
-  );
+  return new InstantIdError(ErrorCode.InvalidOption, `Expected ${expected} for ${option} but received ${describeValue(received)}`);
 }
 
 function describeValue(value: unknown): string {

@@ -14,7 +14,17 @@ export { configureRuntime } from "./internal.js";
 export type { Device, RuntimeSettings } from "./internal.js";
 // Face analysis
 export { FaceAnalysis, loadFaceModelManifest, largestFace, keypointsFromImage } from "./internal.js";
-export type { FaceAnalysisOptions, FaceAnalyzer, Face, Detection, BBox, FiveKeypoints, Point, Embedding, KeypointSource } from "./internal.js";
+export type {
+  FaceAnalysisOptions,
+  FaceAnalyzer,
+  Face,
+  Detection,
+  BBox,
+  FiveKeypoints,
+  Point,
+  Embedding,
+  KeypointSource,
+} from "./internal.js";
 // Identities
 export { createIdentity, saveIdentity, loadIdentity, mixIdentities, identityEmbeds, modelRef } from "./internal.js";
 export type { Identity, IdentitySource, CreateIdentityOptions, LoadIdentityOptions, CombineMode } from "./internal.js";
@@ -28,7 +38,14 @@ export { loadImageAdapter, Resampler, computeImageTokens, precomputeIpKV, SDXL_U
 export type { ImageAdapterWeights, ImageTokens, ImageTokenOptions, IpLayerKV } from "./internal.js";
 // IdentityNet, other ControlNets and the UNet
 export { loadControlNet, createControlNetHook, convertControlNet, loadUnet, runUnet } from "./internal.js";
-export type { ControlNetModel, LoadControlNetOptions, ControlNetHook, ControlNetHookOptions, ControlImage, GuidanceWindow } from "./internal.js";
+export type {
+  ControlNetModel,
+  LoadControlNetOptions,
+  ControlNetHook,
+  ControlNetHookOptions,
+  ControlImage,
+  GuidanceWindow,
+} from "./internal.js";
 export type { ConvertControlNetOptions, ConvertedControlNet, UnetModel, LoadUnetOptions } from "./internal.js";
 // Hooks
 export { createImageAdapterHook, createIdentityNetHook, composeHooks, HookRegistry } from "./internal.js";
@@ -38,7 +55,14 @@ export type { GenerationHook, GenerationContext, StepContext, StepContribution, 
 export { patchImageAdapter, patchControlNetResiduals } from "./internal.js";
 export type { PatchImageAdapterOptions, PatchedUnet, PatchControlNetResidualsOptions, ResidualPatchedUnet } from "./internal.js";
 // Several people in one picture
-export { createComposition, createCompositionHooks, drawCompositionPreview, compositionPatchOptions, compositionRegionMasks, toLocalHooks } from "./internal.js";
+export {
+  createComposition,
+  createCompositionHooks,
+  drawCompositionPreview,
+  compositionPatchOptions,
+  compositionRegionMasks,
+  toLocalHooks,
+} from "./internal.js";
 export type { Composition, CompositionOptions, CompositionIdentityOptions, CompositionHookOptions } from "./internal.js";
 // Text prompts
 export { SdxlTextEncoder, sdxlTextModels } from "./internal.js";

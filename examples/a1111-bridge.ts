@@ -11,7 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createA1111Client, buildGenerationRequest } from "../adapters/a1111/index.js";
-import { createIdentity, encodePng, fitKeypoints, identityEmbeds, loadIdentity, renderKeypoints, saveIdentity, saveImages, type ProgressListener } from "../core/index.js";
+import {
+  createIdentity,
+  encodePng,
+  fitKeypoints,
+  identityEmbeds,
+  loadIdentity,
+  renderKeypoints,
+  saveIdentity,
+  saveImages,
+  type ProgressListener,
+} from "../core/index.js";
 
 /** Generation settings of {@link a1111Example}; InstantID's recommended values by default. */
 export interface A1111ExampleOptions {
@@ -41,7 +51,15 @@ export async function a1111Example(baseUrl: string, identityPath: string, out: s
   const server = await client.detect(); // exact model names; MODEL_NOT_FOUND lists anything missing
   const body = await buildGenerationRequest(
     { prompt: options.prompt, ...size, steps: options.steps ?? 30, cfgScale: 5, seed: options.seed ?? 42 },
-    [{ face: { analysis: { embedding: embeddingsOf(identityEmbeds(identity)), keypointImage } }, ipScale: 0.8, cnScale: 0.8, guidanceStart: 0, guidanceEnd: 1 }],
+    [
+      {
+        face: { analysis: { embedding: embeddingsOf(identityEmbeds(identity)), keypointImage } },
+        ipScale: 0.8,
+        cnScale: 0.8,
+        guidanceStart: 0,
+        guidanceEnd: 1,
+      },
+    ],
     server,
   );
   const result = await client.generate(body, { onProgress: options.onProgress });
@@ -52,7 +70,23 @@ export async function a1111Example(baseUrl: string, identityPath: string, out: s
 async function sampleIdentity(dir: string): Promise<string> {
   const path = join(dir, "sample.identity.safetensors");
   const embedding = Float32Array.from({ length: 512 }, () => Math.random() * 2 - 1);
-  await saveIdentity(path, createIdentity([{ embedding, kps: [[100, 120], [160, 120], [130, 150], [105, 180], [155, 180]], width: 256, height: 256 }]));
+  await saveIdentity(
+    path,
+    createIdentity([
+      {
+        embedding,
+        kps: [
+          [100, 120],
+          [160, 120],
+          [130, 150],
+          [105, 180],
+          [155, 180],
+        ],
+        width: 256,
+        height: 256,
+      },
+    ]),
+  );
   return path;
 }
 
@@ -60,13 +94,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const mock = process.argv[2] === "mock";
   const [url, identity, out, prompt] = mock ? ["mock", "", ...process.argv.slice(3)] : process.argv.slice(2);
   if (!url || (!identity && !mock) || !out || !prompt) {
-    console.error("usage: a1111-bridge URL IDENTITY_FILE OUT.png PROMPT\n       a1111-bridge mock OUT.png PROMPT   (starts the loopback mock A1111)");
+    console.error(
+      "usage: a1111-bridge URL IDENTITY_FILE OUT.png PROMPT\n       a1111-bridge mock OUT.png PROMPT   (starts the loopback mock A1111)",
+    );
     process.exit(2);
   }
   const server = mock ? await (await import("../test/mocks/a1111-server.js")).startMockA1111({ stepMs: 20 }) : undefined;
   try {
     const identityFile = identity || (await sampleIdentity(await mkdtemp(join(tmpdir(), "a1111-example-"))));
-    const written = await a1111Example(server?.url ?? url, identityFile, out, { prompt, onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`) });
+    const written = await a1111Example(server?.url ?? url, identityFile, out, {
+      prompt,
+      onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`),
+    });
     console.log(`\n${written.join("\n")}`);
   } finally {
     await server?.close();

@@ -32,10 +32,16 @@ export async function comfyuiExample(baseUrl: string, photo: string, out: string
   const client = createComfyClient({ baseUrl });
   const models = chooseModels(await client.objectInfo()); // MODEL_NOT_FOUND names what is missing and what is installed
   const image = await client.uploadImage(await readFile(photo), basename(photo));
-  const keypoints = options.keypoints ? await client.uploadImage(await encodePng(renderKeypoints(options.keypoints, size)), "instantid-kps.png") : undefined;
+  const keypoints = options.keypoints
+    ? await client.uploadImage(await encodePng(renderKeypoints(options.keypoints, size)), "instantid-kps.png")
+    : undefined;
   const workflow = buildInstantIdWorkflow({ ...models, prompt: options.prompt, ...size, seed: options.seed ?? 42 }, [{ image, keypoints }]);
   const result = await client.run(workflow, { onProgress: options.onProgress }); // checked against /object_info first
-  return saveImages(out, result.images.map((i) => i.data), { promptId: result.promptId, workflow });
+  return saveImages(
+    out,
+    result.images.map((i) => i.data),
+    { promptId: result.promptId, workflow },
+  );
 }
 
 /** The synthetic portrait as a stand-in photo for a run against the mock server, which checks the workflow, not the face. */
@@ -49,14 +55,20 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const mock = process.argv[2] === "mock";
   const [url, photo, out, prompt] = mock ? ["mock", "", ...process.argv.slice(3)] : process.argv.slice(2);
   if (!url || (!photo && !mock) || !out || !prompt) {
-    console.error("usage: comfyui-bridge URL PHOTO OUT.png PROMPT\n       comfyui-bridge mock OUT.png PROMPT   (starts the loopback mock ComfyUI)");
+    console.error(
+      "usage: comfyui-bridge URL PHOTO OUT.png PROMPT\n       comfyui-bridge mock OUT.png PROMPT   (starts the loopback mock ComfyUI)",
+    );
     process.exit(2);
   }
   const server = mock ? await (await import("../test/mocks/comfyui-server.js")).startMockComfy({ stepMs: 20 }) : undefined;
   try {
     const picture = photo || (await samplePhoto(await mkdtemp(join(tmpdir(), "comfyui-example-"))));
     const sample = photo ? {} : { width: PORTRAIT_SIZE, height: PORTRAIT_SIZE, keypoints: PORTRAIT_KEYPOINTS };
-    const written = await comfyuiExample(server?.url ?? url, picture, out, { prompt, ...sample, onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`) });
+    const written = await comfyuiExample(server?.url ?? url, picture, out, {
+      prompt,
+      ...sample,
+      onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`),
+    });
     console.log(`\n${written.join("\n")}`);
   } finally {
     await server?.close();

@@ -10,7 +10,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as ort from "onnxruntime-node";
 import { wrapUnetSession } from "../adapters/diffusers-js/index.js";
-import { computeImageTokens, createIdentityNetHook, createImageAdapterHook, loadControlNet, loadImageAdapter, patchImageAdapter, Resampler, SafetensorsFile, type GenerationHook, type Tensor } from "../core/index.js";
+import {
+  computeImageTokens,
+  createIdentityNetHook,
+  createImageAdapterHook,
+  loadControlNet,
+  loadImageAdapter,
+  patchImageAdapter,
+  Resampler,
+  SafetensorsFile,
+  type GenerationHook,
+  type Tensor,
+} from "../core/index.js";
 
 /** The runner's inputs: initial noise [1, 4, h, w] and the prompt rows [negative, positive]. */
 interface RunnerInputs {
@@ -65,7 +76,12 @@ export interface DiffusersJsExampleResult {
 export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): Promise<DiffusersJsExampleResult> {
   const cases = await SafetensorsFile.open(join(dir, "cases.safetensors"));
   const get = (name: string) => cases.tensor(name);
-  const inputs: RunnerInputs = { noise: await get("sample"), promptEmbeds: await get("prompt_embeds"), textEmbeds: await get("text_embeds"), timeIds: await get("time_ids") };
+  const inputs: RunnerInputs = {
+    noise: await get("sample"),
+    promptEmbeds: await get("prompt_embeds"),
+    textEmbeds: await get("text_embeds"),
+    timeIds: await get("time_ids"),
+  };
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
   const tokens = await computeImageTokens(Resampler.fromWeights(adapter.imageProj, { heads: 3 }), (await get("face_embedding")).data); // the tiny model's head split
   const keypointImage = await get("kps_image");
@@ -78,7 +94,10 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
     const stepsSeen: number[] = [];
     const probe: GenerationHook = { name: "probe", beforeStep: (step) => void stepsSeen.push(step.index) }; // your own hooks compose too
     const hooks = [
-      createIdentityNetHook({ model: await loadControlNet(join(dir, "identitynet.onnx")), identities: [{ ...face, keypointImage, scale: 0.8 }] }),
+      createIdentityNetHook({
+        model: await loadControlNet(join(dir, "identitynet.onnx")),
+        identities: [{ ...face, keypointImage, scale: 0.8 }],
+      }),
       createImageAdapterHook({ identities: [{ ...face, scale: 0.8 }], inputNames: patched.inputs }),
       probe,
     ];
@@ -86,7 +105,11 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
     const withHooks = wrapUnetSession(await ort.InferenceSession.create(patched.modelPath!), { hooks, steps });
     // Without InstantID, the plain UNet; the wrapper without hooks feeds it zero residuals.
     const plain = wrapUnetSession(await ort.InferenceSession.create(join(dir, "unet.onnx")), { hooks: [], steps });
-    return { withInstantId: await toyRunner(withHooks, inputs, steps, guidance), without: await toyRunner(plain, inputs, steps, guidance), stepsSeen };
+    return {
+      withInstantId: await toyRunner(withHooks, inputs, steps, guidance),
+      without: await toyRunner(plain, inputs, steps, guidance),
+      stepsSeen,
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -95,5 +118,7 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { withInstantId, without, stepsSeen } = await diffusersJsExample(process.argv[2] ?? "../shared/golden/unet");
   const change = withInstantId.data.reduce((s, v, k) => s + Math.abs(v - without.data[k]), 0) / without.data.length;
-  console.log(`latent [${withInstantId.shape.join(", ")}]; mean |with − without| ${change.toFixed(5)}; hooks asked at steps ${stepsSeen.join(", ")}`);
+  console.log(
+    `latent [${withInstantId.shape.join(", ")}]; mean |with − without| ${change.toFixed(5)}; hooks asked at steps ${stepsSeen.join(", ")}`,
+  );
 }

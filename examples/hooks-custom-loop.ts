@@ -6,7 +6,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { composeHooks, computeImageTokens, createImageAdapterHook, createIdentityNetHook, loadControlNet, loadImageAdapter, loadUnet, patchImageAdapter, Resampler, SafetensorsFile, type StepContext, type Tensor, runUnet } from "../core/index.js";
+import {
+  composeHooks,
+  computeImageTokens,
+  createImageAdapterHook,
+  createIdentityNetHook,
+  loadControlNet,
+  loadImageAdapter,
+  loadUnet,
+  patchImageAdapter,
+  Resampler,
+  SafetensorsFile,
+  type StepContext,
+  type Tensor,
+  runUnet,
+} from "../core/index.js";
 
 /** What the loop returns: the final latent and, per step, whether IdentityNet contributed. */
 export interface CustomLoopResult {

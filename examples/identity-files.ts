@@ -6,7 +6,19 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createIdentity, FaceAnalysis, identityEmbeds, largestFace, loadFaceModelManifest, loadIdentity, loadImage, mixIdentities, modelRef, saveIdentity, type Identity } from "../core/index.js";
+import {
+  createIdentity,
+  FaceAnalysis,
+  identityEmbeds,
+  largestFace,
+  loadFaceModelManifest,
+  loadIdentity,
+  loadImage,
+  mixIdentities,
+  modelRef,
+  saveIdentity,
+  type Identity,
+} from "../core/index.js";
 
 /** What {@link identityFilesExample} found: where the files went and how well the identity matches. */
 export interface IdentityFilesResult {
@@ -37,7 +49,13 @@ function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /** Makes an identity from `photos`, saves and reloads it, compares it with `check` and `other`, and blends it 70/30 with `other`. */
-export async function identityFilesExample(models: string, outDir: string, photos: readonly string[], check: string, other: string): Promise<IdentityFilesResult> {
+export async function identityFilesExample(
+  models: string,
+  outDir: string,
+  photos: readonly string[],
+  check: string,
+  other: string,
+): Promise<IdentityFilesResult> {
   const analysis = await FaceAnalysis.create({ models });
   const manifest = await loadFaceModelManifest(models);
   const recognizer = await modelRef(manifest.recognizer.path); // the identity records which model made it
@@ -59,7 +77,10 @@ export async function identityFilesExample(models: string, outDir: string, photo
   const embeds = identityEmbeds(person); // feed to computeImageTokens, or send to an A1111 server as ipadapter_input
 
   const { face: otherFace, image: otherImage } = await faceOf(other);
-  const stranger = createIdentity([{ embedding: otherFace.embedding, kps: otherFace.kps, width: otherImage.width, height: otherImage.height }], { models: [recognizer] });
+  const stranger = createIdentity(
+    [{ embedding: otherFace.embedding, kps: otherFace.kps, width: otherImage.width, height: otherImage.height }],
+    { models: [recognizer] },
+  );
   const blendPath = join(outDir, "blend.identity.safetensors");
   await saveIdentity(blendPath, mixIdentities([person, stranger], [0.7, 0.3]));
   const blend = mean(await loadIdentity(blendPath));

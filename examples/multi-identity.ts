@@ -8,7 +8,24 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generate, type GenerateResult } from "../adapters/onnx-sdxl/index.js";
-import { compositionPatchOptions, compositionRegionMasks, createComposition, createIdentity, drawCompositionPreview, loadControlNet, loadImageAdapter, loadUnet, patchImageAdapter, Resampler, savePng, tensor, toLocalHooks, type Composition, type Identity, type RgbImage } from "../core/index.js";
+import {
+  compositionPatchOptions,
+  compositionRegionMasks,
+  createComposition,
+  createIdentity,
+  drawCompositionPreview,
+  loadControlNet,
+  loadImageAdapter,
+  loadUnet,
+  patchImageAdapter,
+  Resampler,
+  savePng,
+  tensor,
+  toLocalHooks,
+  type Composition,
+  type Identity,
+  type RgbImage,
+} from "../core/index.js";
 import { buildSyntheticModels, RandomWeights, TINY_UNET } from "../core/testing.js";
 
 /** The tiny models' canvas: a 16×32 latent, 256×128 pixels, one person per half. */
@@ -29,7 +46,11 @@ function samplePerson(seed: number): Identity {
 }
 
 /** Places `left` and `right` in the two halves of the canvas and generates them with the local runner. */
-export async function multiIdentityExample(cacheDir: string, people: { left: Identity; right: Identity } = { left: samplePerson(11), right: samplePerson(12) }, steps = 3): Promise<MultiIdentityResult> {
+export async function multiIdentityExample(
+  cacheDir: string,
+  people: { left: Identity; right: Identity } = { left: samplePerson(11), right: samplePerson(12) },
+  steps = 3,
+): Promise<MultiIdentityResult> {
   const composition = createComposition({
     width: WIDTH,
     height: HEIGHT,
@@ -45,7 +66,10 @@ export async function multiIdentityExample(cacheDir: string, people: { left: Ide
   const models = await buildSyntheticModels(cacheDir, { unet: config });
   const adapter = await loadImageAdapter(models.imageAdapter);
   // One image-attention input set per identity, with masks.
-  const patched = await patchImageAdapter(models.unet, adapter, { ...compositionPatchOptions(composition), outDir: join(models.dir, "patched-2") });
+  const patched = await patchImageAdapter(models.unet, adapter, {
+    ...compositionPatchOptions(composition),
+    outDir: join(models.dir, "patched-2"),
+  });
   const { hooks } = await toLocalHooks(composition, {
     identityNet: await loadControlNet(models.identityNet),
     resampler: Resampler.fromWeights(adapter.imageProj),
@@ -53,11 +77,17 @@ export async function multiIdentityExample(cacheDir: string, people: { left: Ide
     imageAdapterInputs: patched.inputs,
   });
   const random = new RandomWeights(3); // real: the prompt's text-encoder output
-  const prompt = { embeds: tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim)), pooled: tensor([1, config.pooledDim], random.gaussian(config.pooledDim)) };
+  const prompt = {
+    embeds: tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim)),
+    pooled: tensor([1, config.pooledDim], random.gaussian(config.pooledDim)),
+  };
   // The left region's prompt: tokens of "two friends at the beach, red hat" (real: the same text encoders), in its mask.
   const hatTokens = tensor([1, 77, config.contextDim], random.gaussian(77 * config.contextDim));
   const regions = compositionRegionMasks(composition).map((region) => ({ embeds: hatTokens, mask: region.mask }));
-  const result = await generate({ models: { unet: patched.modelPath!, vaeDecoder: models.vaeDecoder }, prompt, regions, steps, seed: 42, width: WIDTH, height: HEIGHT }, { hooks: [hooks] });
+  const result = await generate(
+    { models: { unet: patched.modelPath!, vaeDecoder: models.vaeDecoder }, prompt, regions, steps, seed: 42, width: WIDTH, height: HEIGHT },
+    { hooks: [hooks] },
+  );
   return { composition, preview: drawCompositionPreview(composition), result };
 }
 

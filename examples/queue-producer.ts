@@ -37,7 +37,13 @@ export async function queueExample(options: QueueExampleOptions): Promise<Genera
       })),
     );
     // The seed is drawn here and kept in the job: a retry on another machine makes the same picture.
-    const id = await enqueueGeneration(queue, { width: size, height: size, prompt: options.prompt, identities, settings: { steps: options.steps ?? 30 } });
+    const id = await enqueueGeneration(queue, {
+      width: size,
+      height: size,
+      prompt: options.prompt,
+      identities,
+      settings: { steps: options.steps ?? 30 },
+    });
     return await waitForResult(queue, id, { events, store: folderResultStore(options.resultsDir), onProgress: options.onProgress });
   } finally {
     await events.close();
@@ -52,6 +58,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.error("usage: queue-producer REDIS_URL RESULTS_DIR IDENTITY_FILE... PROMPT");
     process.exit(2);
   }
-  const result = await queueExample({ redisUrl, resultsDir, identities: rest, prompt, onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`) });
-  console.log(`\njob ${result.jobId} on ${result.backend}: ${result.stored.images.map((name) => `${result.stored.location}/${name}`).join(", ")}`);
+  const result = await queueExample({
+    redisUrl,
+    resultsDir,
+    identities: rest,
+    prompt,
+    onProgress: (e) => process.stderr.write(`\r${e.stage} ${e.completed}/${e.total}`),
+  });
+  console.log(
+    `\njob ${result.jobId} on ${result.backend}: ${result.stored.images.map((name) => `${result.stored.location}/${name}`).join(", ")}`,
+  );
 }

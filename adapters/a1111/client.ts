@@ -50,14 +50,22 @@ export interface A1111Client {
 export function createA1111Client(options: A1111ClientOptions): A1111Client {
   const generationTimeoutMs = options.generationTimeoutMs ?? 15 * 60_000;
   const requestTimeoutMs = options.timeoutMs ?? Math.min(60_000, generationTimeoutMs);
-  const http = new HttpClient({ ...options, timeoutMs: requestTimeoutMs, what: "A1111 server", reachHint: "Start A1111/Forge with --api (and --listen for other machines)." });
+  const http = new HttpClient({
+    ...options,
+    timeoutMs: requestTimeoutMs,
+    what: "A1111 server",
+    reachHint: "Start A1111/Forge with --api (and --listen for other machines).",
+  });
   const interrupt = async () => {
     await http.request({ method: "POST", path: "/sdapi/v1/interrupt", json: {}, retry: true }); // idempotent: safe to repeat
   };
   return {
     http,
     // Detection is several requests: one deadline (the request timeout) bounds them all.
-    detect: (signal) => withDeadline(requestTimeoutMs, `Detecting the A1111 server at ${http.baseUrl}`, (deadline) => detectServer(http, deadline), { signal }),
+    detect: (signal) =>
+      withDeadline(requestTimeoutMs, `Detecting the A1111 server at ${http.baseUrl}`, (deadline) => detectServer(http, deadline), {
+        signal,
+      }),
     interrupt,
     async generate(request, call = {}) {
       const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
@@ -73,7 +81,10 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
         const raw = await http.answer({ method: "POST", path, json: request, timeoutMs: generationTimeoutMs }, generationAnswer);
         if (interrupted) {
           await interrupted;
-          throw new InstantIdError(ErrorCode.Aborted, `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images.length} partial image(s)`);
+          throw new InstantIdError(
+            ErrorCode.Aborted,
+            `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images.length} partial image(s)`,
+          );
         }
         return decodeResult(raw, http.baseUrl);
       } finally {

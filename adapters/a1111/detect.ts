@@ -23,11 +23,19 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
   const flavour: A1111Flavour = modules.includes(embeddingModules.forge) ? "forge" : "a1111";
   const ipAdapterModel = models.find((name) => name.includes(instantIdModelNames.ipAdapter));
   const controlNetModel = models.find((name) => name.includes(instantIdModelNames.controlNet));
-  const passThroughModule = modules.find((name) => name === passThroughModules[flavour]) ?? modules.find((name) => name.toLowerCase() === "none");
+  const passThroughModule =
+    modules.find((name) => name === passThroughModules[flavour]) ?? modules.find((name) => name.toLowerCase() === "none");
   const missing: string[] = [];
-  if (!ipAdapterModel) missing.push(`the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`);
-  if (!controlNetModel) missing.push(`the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as control_instant_id_sdxl.safetensors, in models/ControlNet)`);
-  if (!modules.includes(embeddingModules[flavour])) missing.push(`the preprocessor "${embeddingModules[flavour]}" (update the ControlNet extension)`);
+  if (!ipAdapterModel)
+    missing.push(
+      `the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`,
+    );
+  if (!controlNetModel)
+    missing.push(
+      `the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as control_instant_id_sdxl.safetensors, in models/ControlNet)`,
+    );
+  if (!modules.includes(embeddingModules[flavour]))
+    missing.push(`the preprocessor "${embeddingModules[flavour]}" (update the ControlNet extension)`);
   if (!modules.includes(keypointsModule)) missing.push(`the preprocessor "${keypointsModule}" (update the ControlNet extension)`);
   if (!passThroughModule) missing.push(`the pass-through preprocessor "${passThroughModules[flavour]}" (update the ControlNet extension)`);
   if (missing.length) {

@@ -1,6 +1,6 @@
-import { type ProgressListener } from "../../core/index.js";
+import type { ProgressListener } from "../../core/index.js";
 import { delay } from "../../core/internal.js";
-import { type HttpClient } from "../net/index.js";
+import type { HttpClient } from "../net/index.js";
 import { progressAnswer } from "./answers.js";
 
 /**
@@ -15,7 +15,15 @@ export function pollProgress(http: HttpClient, listener: ProgressListener, inter
     while (!stopped.signal.aborted) {
       try {
         await delay(intervalMs, stopped.signal);
-        const answer = await http.answer({ path: "/sdapi/v1/progress?skip_current_image=true", retry: false, timeoutMs: Math.max(2000, intervalMs * 4), signal: stopped.signal }, progressAnswer);
+        const answer = await http.answer(
+          {
+            path: "/sdapi/v1/progress?skip_current_image=true",
+            retry: false,
+            timeoutMs: Math.max(2000, intervalMs * 4),
+            signal: stopped.signal,
+          },
+          progressAnswer,
+        );
         const total = answer.state?.sampling_steps ?? 0;
         const step = answer.state?.sampling_step ?? 0;
         if (!stopped.signal.aborted && total > 0 && step !== last) {

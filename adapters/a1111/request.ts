@@ -8,8 +8,15 @@ import { toBase64, identityUnits } from "./units.js";
 import type { EmbeddingEncoder, IdentitySpec, ServerCapabilities } from "./types.js";
 
 const bytes = () => z.custom<Uint8Array>((v) => v instanceof Uint8Array, "must be bytes (Uint8Array or Buffer)");
-const embedding = z.custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array").refine((e) => e.length === 512, "must have 512 values");
-const dimension = z.number().int().min(64).max(4096).refine((v) => v % 8 === 0, "must be a multiple of 8");
+const embedding = z
+  .custom<Float32Array>((v) => v instanceof Float32Array, "must be a Float32Array")
+  .refine((e) => e.length === 512, "must have 512 values");
+const dimension = z
+  .number()
+  .int()
+  .min(64)
+  .max(4096)
+  .refine((v) => v % 8 === 0, "must be a multiple of 8");
 
 /** Validates generation options at the boundary. */
 export const generationSchema = z.object({
@@ -89,13 +96,20 @@ export async function buildGenerationRequest(
 }
 
 function checkIdentities(identities: readonly IdentitySpec[]): void {
-  if (!identities.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
+  if (!identities.length)
+    throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
   identities.forEach((identity, i) => {
     if (identity.guidanceStart > identity.guidanceEnd) {
-      throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1}: guidance start ${identity.guidanceStart} is after guidance end ${identity.guidanceEnd}`);
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        `Identity ${i + 1}: guidance start ${identity.guidanceStart} is after guidance end ${identity.guidanceEnd}`,
+      );
     }
     if (identities.length > 1 && !identity.mask) {
-      throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1} of ${identities.length} has no region mask; with several identities each needs one, or they all act on the whole picture`);
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        `Identity ${i + 1} of ${identities.length} has no region mask; with several identities each needs one, or they all act on the whole picture`,
+      );
     }
   });
 }
@@ -115,12 +129,22 @@ function forgeSeveralIdentities(count: number): InstantIdError {
 
 function sdNextFace(identities: readonly IdentitySpec[], server: ServerCapabilities): Record<string, unknown> {
   if (identities.length > 1) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `SD.Next's face script takes one identity but ${identities.length} were given; use A1111 or ComfyUI for several`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `SD.Next's face script takes one identity but ${identities.length} were given; use A1111 or ComfyUI for several`,
+    );
   }
   const [identity] = identities;
-  if (!identity.face.photo) throw new InstantIdError(ErrorCode.InvalidInput, "SD.Next's face script analyses the photo itself, but this identity has none; pass the photo");
+  if (!identity.face.photo)
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      "SD.Next's face script analyses the photo itself, but this identity has none; pass the photo",
+    );
   if (identity.face.pose) {
-    throw new InstantIdError(ErrorCode.InvalidOption, "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI");
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI",
+    );
   }
   const values = { images: [toBase64(identity.face.photo)], strength: identity.ipScale, conditioning: identity.cnScale };
   return faceScriptFields(values, server.faceScript ?? { kind: "face-object" });

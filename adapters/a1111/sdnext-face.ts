@@ -14,7 +14,13 @@ export type FaceScriptLayout =
       /** Every argument of the script's `run()` after `p`, at its default. */
       readonly defaults: readonly unknown[];
       /** Positions of the arguments InstantID sets. */
-      readonly at: { readonly mode: number; readonly images: number; readonly strength: number; readonly conditioning: number; readonly cache: number };
+      readonly at: {
+        readonly mode: number;
+        readonly images: number;
+        readonly strength: number;
+        readonly conditioning: number;
+        readonly cache: number;
+      };
     };
 
 /**
@@ -51,8 +57,14 @@ const scriptInfoSchema = z.array(
  */
 export function faceScriptFromInfo(answer: unknown, baseUrl: string): FaceScriptLayout {
   const parsed = scriptInfoSchema.safeParse(answer);
-  if (!parsed.success) throw new InstantIdError(ErrorCode.Server, `GET /sdapi/v1/script-info on ${baseUrl} is not a script list: ${parsed.error.issues[0]?.message}`);
-  const face = parsed.data.filter((s) => (s.name ?? "").toLowerCase().split(":")[0].trim() === "face").sort((a, b) => Number(Boolean(a.is_img2img)) - Number(Boolean(b.is_img2img)))[0];
+  if (!parsed.success)
+    throw new InstantIdError(
+      ErrorCode.Server,
+      `GET /sdapi/v1/script-info on ${baseUrl} is not a script list: ${parsed.error.issues[0]?.message}`,
+    );
+  const face = parsed.data
+    .filter((s) => (s.name ?? "").toLowerCase().split(":")[0].trim() === "face")
+    .sort((a, b) => Number(Boolean(a.is_img2img)) - Number(Boolean(b.is_img2img)))[0];
   // An API-only server builds its scripts on the first generation, so its list may still be empty: assume current SD.Next.
   if (!face) return currentFaceScript;
   if (face.args.length === FACE_OBJECT_ARGUMENTS) return { kind: "face-object" };
@@ -83,7 +95,15 @@ export interface FaceScriptValues {
 /** The request fields that run SD.Next's face script in InstantID mode with `values`, for the server's layout. */
 export function faceScriptFields(values: FaceScriptValues, layout: FaceScriptLayout): Record<string, unknown> {
   if (layout.kind === "face-object") {
-    return { face: { mode: "InstantID", source_images: [...values.images], id_strength: values.strength, id_conditioning: values.conditioning, id_cache: true } };
+    return {
+      face: {
+        mode: "InstantID",
+        source_images: [...values.images],
+        id_strength: values.strength,
+        id_conditioning: values.conditioning,
+        id_cache: true,
+      },
+    };
   }
   const args = [...layout.defaults];
   args[layout.at.mode] = "InstantID";

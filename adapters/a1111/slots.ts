@@ -27,10 +27,21 @@ export function assertUnitSlots(request: A1111Request, server: ServerCapabilitie
   const units = controlNetUnitCount(request);
   const slots = server.unitSlots ?? DEFAULT_UNIT_SLOTS;
   if (units <= slots) return;
-  const known = server.unitSlots === undefined ? `does not report its control_net_unit_count, so the default ${DEFAULT_UNIT_SLOTS} is assumed` : `has control_net_unit_count ${slots}`;
+  const known =
+    server.unitSlots === undefined
+      ? `does not report its control_net_unit_count, so the default ${DEFAULT_UNIT_SLOTS} is assumed`
+      : `has control_net_unit_count ${slots}`;
   throw new InstantIdError(
     ErrorCode.ServerSetting,
     `The request has ${units} ControlNet units (two per identity) but the ${server.flavour} server ${known}; its API would drop the units past ${slots} silently. Raise "Multi-ControlNet: ControlNet unit number" (control_net_unit_count) to at least ${units} in Settings > ControlNet, then restart the server (the setting takes effect only after a restart)`,
-    { details: { setting: "control_net_unit_count", needed: units, available: slots, reported: server.unitSlots !== undefined, restartRequired: true } },
+    {
+      details: {
+        setting: "control_net_unit_count",
+        needed: units,
+        available: slots,
+        reported: server.unitSlots !== undefined,
+        restartRequired: true,
+      },
+    },
   );
 }

@@ -65,13 +65,50 @@ export async function identityUnits(
   const useEmbedding = Boolean(face.analysis && server.acceptsEmbeddingInput);
   const photo = () => {
     if (face.photo) return toBase64(face.photo);
-    throw new InstantIdError(ErrorCode.InvalidInput, `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`,
+    );
   };
   const adapterUnit: ControlNetUnit = useEmbedding
-    ? { ...adapterCommon, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))] }
-    : { ...adapterCommon, ...gating, ...region, module: server.embeddingModule, model: server.ipAdapterModel, weight: identity.ipScale, image: photo() };
+    ? {
+        ...adapterCommon,
+        ...gating,
+        ...region,
+        module: server.embeddingModule,
+        model: server.ipAdapterModel,
+        weight: identity.ipScale,
+        ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))],
+      }
+    : {
+        ...adapterCommon,
+        ...gating,
+        ...region,
+        module: server.embeddingModule,
+        model: server.ipAdapterModel,
+        weight: identity.ipScale,
+        image: photo(),
+      };
   const identityNetUnit: ControlNetUnit = face.analysis
-    ? { ...common, ...gating, ...region, module: server.passThroughModule, model: server.controlNetModel, weight: identity.cnScale, image: toBase64(face.analysis.keypointImage), resize_mode: "Just Resize" }
-    : { ...common, ...gating, ...region, module: server.keypointsModule, model: server.controlNetModel, weight: identity.cnScale, image: face.pose ? toBase64(face.pose) : photo(), resize_mode: "Resize and Fill" };
+    ? {
+        ...common,
+        ...gating,
+        ...region,
+        module: server.passThroughModule,
+        model: server.controlNetModel,
+        weight: identity.cnScale,
+        image: toBase64(face.analysis.keypointImage),
+        resize_mode: "Just Resize",
+      }
+    : {
+        ...common,
+        ...gating,
+        ...region,
+        module: server.keypointsModule,
+        model: server.controlNetModel,
+        weight: identity.cnScale,
+        image: face.pose ? toBase64(face.pose) : photo(),
+        resize_mode: "Resize and Fill",
+      };
   return [adapterUnit, identityNetUnit];
 }

@@ -15,7 +15,11 @@ export function parseSize(value: string): { width: number; height: number } {
   const match = /^(\d+)x(\d+)$/i.exec(value.trim());
   const width = match ? Number(match[1]) : 0;
   const height = match ? Number(match[2]) : 0;
-  if (!width || !height) throw new InstantIdError(ErrorCode.InvalidOption, `Expected WxH with positive whole pixels for --size (e.g. 1024x1024) but received ${JSON.stringify(value)}`);
+  if (!width || !height)
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `Expected WxH with positive whole pixels for --size (e.g. 1024x1024) but received ${JSON.stringify(value)}`,
+    );
   return { width, height };
 }
 
@@ -23,7 +27,8 @@ export function parseSize(value: string): { width: number; height: number } {
 export function numberOption(values: Record<string, unknown>, name: string, check: (n: number) => boolean, expected: string): number {
   const raw = values[name];
   const value = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value)) throw invalidOption(`--${name}`, expected, raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value) || !check(value))
+    throw invalidOption(`--${name}`, expected, raw);
   return value;
 }
 
@@ -31,7 +36,10 @@ export function numberOption(values: Record<string, unknown>, name: string, chec
 export function parseNumberList(value: string, option: string): number[] {
   const numbers = value.split(",").map((part) => Number(part.trim()));
   if (!value.trim() || numbers.some((n) => !Number.isFinite(n))) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `Expected comma-separated numbers for --${option} (e.g. 0.7,0.3) but received ${JSON.stringify(value)}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `Expected comma-separated numbers for --${option} (e.g. 0.7,0.3) but received ${JSON.stringify(value)}`,
+    );
   }
   return numbers;
 }

@@ -24,15 +24,27 @@ export const detectionOptions: Record<string, CliOption> = {
   "det-size": {
     type: "string",
     value: "PX",
-    description: "First detection size, a multiple of 32 (default 640 or models.json's); smaller sizes are tried after it. Models with a fixed input size keep theirs",
+    description:
+      "First detection size, a multiple of 32 (default 640 or models.json's); smaller sizes are tried after it. Models with a fixed input size keep theirs",
   },
 };
 
 /** Reads --det-threshold and --det-size, checked once here. */
 export function parseDetection(values: CliArgs["values"]): FaceDetectionSettings {
   return {
-    ...(values["det-threshold"] === undefined ? {} : { threshold: numberOption(values, "det-threshold", (n) => n >= 0 && n <= 1, "a score from 0 to 1") }),
-    ...(values["det-size"] === undefined ? {} : { size: numberOption(values, "det-size", (n) => Number.isInteger(n) && n >= 32 && n <= 4096 && n % 32 === 0, "a multiple of 32 from 32 to 4096") }),
+    ...(values["det-threshold"] === undefined
+      ? {}
+      : { threshold: numberOption(values, "det-threshold", (n) => n >= 0 && n <= 1, "a score from 0 to 1") }),
+    ...(values["det-size"] === undefined
+      ? {}
+      : {
+          size: numberOption(
+            values,
+            "det-size",
+            (n) => Number.isInteger(n) && n >= 32 && n <= 4096 && n % 32 === 0,
+            "a multiple of 32 from 32 to 4096",
+          ),
+        }),
   };
 }
 
@@ -40,7 +52,11 @@ export function parseDetection(values: CliArgs["values"]): FaceDetectionSettings
 export async function createFaceAnalysis(modelsDir: string, detection: FaceDetectionSettings = {}): Promise<FaceAnalysis> {
   if (detection.size === undefined) return FaceAnalysis.create({ models: modelsDir, threshold: detection.threshold });
   const manifest = await loadFaceModelManifest(modelsDir);
-  return FaceAnalysis.create({ detector: { ...manifest.detector, inputSize: detection.size }, recognizer: manifest.recognizer, threshold: detection.threshold });
+  return FaceAnalysis.create({
+    detector: { ...manifest.detector, inputSize: detection.size },
+    recognizer: manifest.recognizer,
+    threshold: detection.threshold,
+  });
 }
 
 /** The real opener: SCRFD + ArcFace from the folder's models.json, both files hashed. */

@@ -19,7 +19,10 @@ export function commandFailure(error: unknown): InstantIdError {
   if (error instanceof InstantIdError) return error;
   const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
   if (typeof code === "string" && typeof path === "string" && FILE_ERRORS[code]) {
-    return new InstantIdError(ErrorCode.InvalidInput, `${path} ${FILE_ERRORS[code]}; check the path`, { cause: error, details: { path, code } });
+    return new InstantIdError(ErrorCode.InvalidInput, `${path} ${FILE_ERRORS[code]}; check the path`, {
+      cause: error,
+      details: { path, code },
+    });
   }
   const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return new InstantIdError(ErrorCode.Internal, `unexpected failure, a bug: please report it with this trace:\n${trace}`, { cause: error });

@@ -1,4 +1,13 @@
-import { ErrorCode, InstantIdError, Resampler, computeImageTokens, loadIdentity, loadImage, loadImageAdapter, patchImageAdapter } from "../../core/index.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  Resampler,
+  computeImageTokens,
+  loadIdentity,
+  loadImage,
+  loadImageAdapter,
+  patchImageAdapter,
+} from "../../core/index.js";
 import type { InstantIdHookOptions } from "../onnx-sdxl/instantid-hook.js";
 
 /** What `instantid generate` needs for InstantID, as given on the command line. */
@@ -23,7 +32,8 @@ export interface InstantIdFiles {
 export async function prepareInstantId(files: InstantIdFiles): Promise<{ unet: string; instantId: InstantIdHookOptions }> {
   const weights = await loadImageAdapter(files.adapter);
   const patched = await patchImageAdapter(files.unet, weights, { outDir: files.patchDir, adapterFile: files.adapter });
-  if (!patched.modelPath) throw new InstantIdError(ErrorCode.Internal, "patchImageAdapter returned no model path for a UNet given as a path.");
+  if (!patched.modelPath)
+    throw new InstantIdError(ErrorCode.Internal, "patchImageAdapter returned no model path for a UNet given as a path.");
   const identity = await loadIdentity(files.identity);
   const resampler = Resampler.fromWeights(weights.imageProj, files.resamplerHeads ? { heads: files.resamplerHeads } : {});
   const tokens = await computeImageTokens(resampler, identity.embeddings, { combine: identity.combine });

@@ -1,4 +1,4 @@
-import { type ProgressEvent } from "../../core/index.js";
+import type { ProgressEvent } from "../../core/index.js";
 import type { CliIo } from "./command.js";
 
 /** Draws progress events as a bar on a terminal, or as one line per 10% elsewhere (logs stay readable). */

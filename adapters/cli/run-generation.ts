@@ -1,4 +1,12 @@
-import { buildHook, generate, generateInWorker, locateWorkerScript, type GenerateOptions, type GenerateResult, type HookModuleSpec } from "../onnx-sdxl/index.js";
+import {
+  buildHook,
+  generate,
+  generateInWorker,
+  locateWorkerScript,
+  type GenerateOptions,
+  type GenerateResult,
+  type HookModuleSpec,
+} from "../onnx-sdxl/index.js";
 import type { CliIo } from "./command.js";
 import { createProgressBar } from "./progress-bar.js";
 
@@ -16,7 +24,12 @@ function hasWorker(): boolean {
  * worker thread (hooks built there from their specs), from the sources (tests) in-process with the
  * same hooks built here.
  */
-export async function runGeneration(options: GenerateOptions, hooks: readonly HookModuleSpec[], io: CliIo, signal: AbortSignal): Promise<GenerateResult> {
+export async function runGeneration(
+  options: GenerateOptions,
+  hooks: readonly HookModuleSpec[],
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<GenerateResult> {
   const onProgress = createProgressBar(io);
   const result = hasWorker()
     ? await generateInWorker(options, { hooks, onProgress, signal })

@@ -10,7 +10,11 @@ const inputSection = z.record(z.string(), inputSpec);
 
 /** One node class of `GET /object_info`. */
 const nodeInfo = z.looseObject({
-  input: z.looseObject({ required: inputSection.optional(), optional: inputSection.optional(), hidden: z.record(z.string(), z.unknown()).optional() }),
+  input: z.looseObject({
+    required: inputSection.optional(),
+    optional: inputSection.optional(),
+    hidden: z.record(z.string(), z.unknown()).optional(),
+  }),
   input_order: z.record(z.string(), z.array(z.string())).optional(),
   output: z.array(z.string()),
   output_name: z.array(z.string()).optional(),

@@ -26,11 +26,14 @@ export function findWorkflowProblems(prompt: ApiPrompt, info: ObjectInfo): Workf
     const add = (message: string, missingFile = false) => problems.push({ node: id, classType: node.class_type, message, missingFile });
     const nodeInfo = info[node.class_type];
     if (!nodeInfo) {
-      add(`node class ${node.class_type} is not installed${node.class_type.includes("InstantID") ? " (install cubiq/ComfyUI_InstantID)" : ""}`);
+      add(
+        `node class ${node.class_type} is not installed${node.class_type.includes("InstantID") ? " (install cubiq/ComfyUI_InstantID)" : ""}`,
+      );
       continue;
     }
     const known = new Map(nodeInputs(nodeInfo).map((input) => [input.name, input]));
-    for (const name of Object.keys(node.inputs)) if (!known.has(name)) add(`input ${name} does not exist (known: ${[...known.keys()].join(", ")})`);
+    for (const name of Object.keys(node.inputs))
+      if (!known.has(name)) add(`input ${name} does not exist (known: ${[...known.keys()].join(", ")})`);
     for (const { name, spec, required } of known.values()) {
       const value = node.inputs[name];
       if (value === undefined) {
@@ -47,14 +50,18 @@ export function findWorkflowProblems(prompt: ApiPrompt, info: ObjectInfo): Workf
         const sourceType = source && info[source.class_type]?.output[value[1]];
         if (!source) add(`input ${name} links to node ${value[0]}, which is not in the workflow`);
         else if (!sourceType) add(`input ${name} links to output ${value[1]} of ${source.class_type}, which has no such output`);
-        else if (sourceType !== kind.type) add(`input ${name} wants a ${kind.type} but node ${value[0]} output ${value[1]} is a ${sourceType}`);
+        else if (sourceType !== kind.type)
+          add(`input ${name} wants a ${kind.type} but node ${value[0]} output ${value[1]} is a ${sourceType}`);
         continue;
       }
       if (isLink(value)) continue; // a widget fed by a link (e.g. a primitive) is checked by the server
       if (kind.kind === "COMBO") {
         if (!kind.choices.includes(String(value))) {
           const file = /\.[a-z0-9]+$/i.test(String(value)) || kind.options.image_upload === true;
-          add(`${name} ${JSON.stringify(value)} is not offered by the server (choices: ${kind.choices.length ? kind.choices.join(", ") : "none"})`, file);
+          add(
+            `${name} ${JSON.stringify(value)} is not offered by the server (choices: ${kind.choices.length ? kind.choices.join(", ") : "none"})`,
+            file,
+          );
         }
         continue;
       }
@@ -74,7 +81,11 @@ export function assertWorkflowFits(prompt: ApiPrompt, info: ObjectInfo, server: 
   const problems = findWorkflowProblems(prompt, info);
   if (!problems.length) return;
   const code = problems.every((p) => p.missingFile) ? ErrorCode.ModelNotFound : ErrorCode.InvalidInput;
-  throw new InstantIdError(code, `The workflow does not fit the ComfyUI server at ${server}: ${problems.map((p) => `node ${p.node} (${p.classType}): ${p.message}`).join("; ")}`, {
-    details: { problems },
-  });
+  throw new InstantIdError(
+    code,
+    `The workflow does not fit the ComfyUI server at ${server}: ${problems.map((p) => `node ${p.node} (${p.classType}): ${p.message}`).join("; ")}`,
+    {
+      details: { problems },
+    },
+  );
 }

@@ -87,7 +87,12 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
   };
 
   /** The websocket's account of the prompt, checked against /history now and then; /history alone once the socket drops. */
-  const follow = async (follower: PromptFollower | undefined, promptId: string, call: { onProgress?: ProgressListener }, signal: AbortSignal): Promise<PromptOutcome> => {
+  const follow = async (
+    follower: PromptFollower | undefined,
+    promptId: string,
+    call: { onProgress?: ProgressListener },
+    signal: AbortSignal,
+  ): Promise<PromptOutcome> => {
     const stop = new AbortController();
     const stopped = AbortSignal.any([signal, stop.signal]);
     try {
@@ -97,7 +102,13 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
         stopped.addEventListener("abort", onAbort, { once: true });
       });
       cancelled.catch(() => undefined);
-      const watched = follower ? await Promise.race([follower.outcome(promptId, call.onProgress), pollHistory(promptId, options.watchdogMs ?? 10_000, stopped), cancelled]) : undefined;
+      const watched = follower
+        ? await Promise.race([
+            follower.outcome(promptId, call.onProgress),
+            pollHistory(promptId, options.watchdogMs ?? 10_000, stopped),
+            cancelled,
+          ])
+        : undefined;
       return watched ?? (await Promise.race([pollHistory(promptId, pollMs, stopped), cancelled]));
     } finally {
       stop.abort(); // clears every pending poll timer: nothing waits after the run
@@ -109,14 +120,24 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
     clientId,
     objectInfo: async () => (await http.answer({ path: "/object_info" }, objectInfoAnswer)) as ObjectInfo,
     async uploadImage(data, filename) {
-      const { body, contentType } = encodeMultipart({ image: { filename, contentType: "image/png", data }, type: "input", overwrite: "true" });
+      const { body, contentType } = encodeMultipart({
+        image: { filename, contentType: "image/png", data },
+        type: "input",
+        overwrite: "true",
+      });
       // Uploading the same bytes under the same name twice is harmless: safe to retry.
-      const answer = await http.answer({ method: "POST", path: "/upload/image", body, headers: { "content-type": contentType }, retry: true }, uploadAnswer);
+      const answer = await http.answer(
+        { method: "POST", path: "/upload/image", body, headers: { "content-type": contentType }, retry: true },
+        uploadAnswer,
+      );
       return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
     },
     async queue(prompt) {
       // Not retried once it may have reached the server: it would run twice.
-      const answer = await http.answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false }, queueAnswer);
+      const answer = await http.answer(
+        { method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false },
+        queueAnswer,
+      );
       return answer.prompt_id;
     },
     history: (promptId) => history(promptId),
@@ -142,15 +163,22 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       } catch (error) {
         if (!call.signal?.aborted) throw error;
         await stopServer();
-        throw error instanceof InstantIdError && error.code === ErrorCode.Aborted ? error : new InstantIdError(ErrorCode.Aborted, "Generation cancelled", { cause: error });
+        throw error instanceof InstantIdError && error.code === ErrorCode.Aborted
+          ? error
+          : new InstantIdError(ErrorCode.Aborted, "Generation cancelled", { cause: error });
       } finally {
         call.signal?.removeEventListener("abort", onCancel);
       }
     },
   };
 
-  const runPrompt = async (prompt: ApiPrompt, call: { onProgress?: ProgressListener; signal?: AbortSignal }, signal: AbortSignal, queued: (id: string) => void): Promise<ComfyResult> => {
-    assertWorkflowFits(prompt, await http.answer({ path: "/object_info", signal }, objectInfoAnswer) as ObjectInfo, http.baseUrl);
+  const runPrompt = async (
+    prompt: ApiPrompt,
+    call: { onProgress?: ProgressListener; signal?: AbortSignal },
+    signal: AbortSignal,
+    queued: (id: string) => void,
+  ): Promise<ComfyResult> => {
+    assertWorkflowFits(prompt, (await http.answer({ path: "/object_info", signal }, objectInfoAnswer)) as ObjectInfo, http.baseUrl);
     const socket = await connectWebSocket(`${http.baseUrl.replace(/^http/, "ws")}/ws?clientId=${encodeURIComponent(clientId)}`, {
       headers: http.authHeaders(),
       what: "ComfyUI server",
@@ -158,7 +186,9 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
     }).catch(() => undefined);
     try {
       const follower = socket && new PromptFollower(socket);
-      const promptId = await http.answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false, signal }, queueAnswer).then((a) => a.prompt_id);
+      const promptId = await http
+        .answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false, signal }, queueAnswer)
+        .then((a) => a.prompt_id);
       queued(promptId);
       const outcome = await follow(follower, promptId, call, signal);
       if (outcome.kind === "error") throw outcome.error;
@@ -187,7 +217,9 @@ function historyOutcome(entry: HistoryEntry): PromptOutcome | undefined {
 }
 
 async function downloadImages(http: HttpClient, entry: HistoryEntry, signal: AbortSignal): Promise<ComfyImage[]> {
-  const refs = Object.values(entry.outputs ?? {}).flatMap((output) => output.images ?? []).filter((ref) => ref.type === "output");
+  const refs = Object.values(entry.outputs ?? {})
+    .flatMap((output) => output.images ?? [])
+    .filter((ref) => ref.type === "output");
   if (!refs.length) throw new InstantIdError(ErrorCode.Server, "ComfyUI finished but saved no images; does the workflow end in SaveImage?");
   const images: ComfyImage[] = [];
   for (const ref of refs) {

@@ -15,7 +15,9 @@ export function executionError(data: Record<string, unknown>): InstantIdError {
   const where = `${data.node_type ?? "?"} (node ${data.node_id ?? "?"})`;
   const message = String(data.exception_message ?? "unknown error").trim();
   const code = /no face/i.test(message) ? ErrorCode.NoFace : ErrorCode.Server;
-  return new InstantIdError(code, `ComfyUI failed in ${where}: ${data.exception_type ? `${data.exception_type}: ` : ""}${message}`, { details: { ...data } });
+  return new InstantIdError(code, `ComfyUI failed in ${where}: ${data.exception_type ? `${data.exception_type}: ` : ""}${message}`, {
+    details: { ...data },
+  });
 }
 
 /** The error for an `execution_interrupted` event. */

@@ -30,12 +30,22 @@ export function chooseModels(info: ObjectInfo, wanted: Partial<ComfyModels> = {}
   const controlNets = choices(info, "ControlNetLoader", "control_net_name");
   const checkpoint = pick(checkpoints, wanted.checkpoint, /xl/i);
   const instantIdModel = pick(instantIds, wanted.instantIdModel, /ip-adapter|instantid/i);
-  const controlNetModel = wanted.controlNetModel ? pick(controlNets, wanted.controlNetModel, /./) : controlNets.find((name) => /instant_?id/i.test(name));
+  const controlNetModel = wanted.controlNetModel
+    ? pick(controlNets, wanted.controlNetModel, /./)
+    : controlNets.find((name) => /instant_?id/i.test(name));
   const missing: string[] = [];
   if (!info.InstantIDModelLoader) missing.push("the ComfyUI_InstantID nodes (install cubiq/ComfyUI_InstantID)");
-  if (!checkpoint) missing.push(`checkpoint ${wanted.checkpoint ?? "(any SDXL)"} in models/checkpoints (installed: ${checkpoints.join(", ") || "none"})`);
-  if (info.InstantIDModelLoader && !instantIdModel) missing.push(`InstantID model ${wanted.instantIdModel ?? "ip-adapter.bin"} in models/instantid (installed: ${instantIds.join(", ") || "none"})`);
-  if (!controlNetModel) missing.push(`IdentityNet ${wanted.controlNetModel ?? "(a name containing instantid)"} in models/controlnet (installed: ${controlNets.join(", ") || "none"})`);
-  if (missing.length) throw new InstantIdError(ErrorCode.ModelNotFound, `The ComfyUI server lacks ${missing.join("; ")}`, { details: { missing } });
+  if (!checkpoint)
+    missing.push(`checkpoint ${wanted.checkpoint ?? "(any SDXL)"} in models/checkpoints (installed: ${checkpoints.join(", ") || "none"})`);
+  if (info.InstantIDModelLoader && !instantIdModel)
+    missing.push(
+      `InstantID model ${wanted.instantIdModel ?? "ip-adapter.bin"} in models/instantid (installed: ${instantIds.join(", ") || "none"})`,
+    );
+  if (!controlNetModel)
+    missing.push(
+      `IdentityNet ${wanted.controlNetModel ?? "(a name containing instantid)"} in models/controlnet (installed: ${controlNets.join(", ") || "none"})`,
+    );
+  if (missing.length)
+    throw new InstantIdError(ErrorCode.ModelNotFound, `The ComfyUI server lacks ${missing.join("; ")}`, { details: { missing } });
   return { checkpoint: checkpoint!, instantIdModel: instantIdModel!, controlNetModel: controlNetModel! };
 }

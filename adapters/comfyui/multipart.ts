@@ -12,7 +12,11 @@ export function encodeMultipart(fields: Readonly<Record<string, FormField>>): { 
       parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${field}\r\n`));
       continue;
     }
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${field.filename.replace(/"/g, "")}"\r\nContent-Type: ${field.contentType}\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${field.filename.replace(/"/g, "")}"\r\nContent-Type: ${field.contentType}\r\n\r\n`,
+      ),
+    );
     parts.push(Buffer.from(field.data), Buffer.from("\r\n"));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));

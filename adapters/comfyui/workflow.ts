@@ -75,10 +75,16 @@ export type ComfyGenerationOptions = z.input<typeof optionsSchema>;
 export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identities: readonly ComfyIdentity[]): ApiPrompt {
   const o = parseOptions(optionsSchema, options, "ComfyUI generation options");
   const ids = identities.map((identity, i) => parseOptions(identitySchema, identity, `identity ${i + 1}`));
-  if (!ids.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
+  if (!ids.length)
+    throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
   ids.forEach((identity, i) => {
-    if (ids.length > 1 && !identity.mask) throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1} of ${ids.length} has no region mask; with several identities each needs one`);
-    if (identity.startAt > identity.endAt) throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1}: start ${identity.startAt} is after end ${identity.endAt}`);
+    if (ids.length > 1 && !identity.mask)
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        `Identity ${i + 1} of ${ids.length} has no region mask; with several identities each needs one`,
+      );
+    if (identity.startAt > identity.endAt)
+      throw new InstantIdError(ErrorCode.InvalidOption, `Identity ${i + 1}: start ${identity.startAt} is after end ${identity.endAt}`);
   });
   const graph = new WorkflowGraph();
   const checkpoint = addCheckpointLoaderSimple(graph, { ckpt_name: o.checkpoint });
@@ -101,7 +107,9 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
       image_kps: identity.keypoints ? addLoadImage(graph, { image: identity.keypoints }).IMAGE : undefined,
       mask: identity.mask ? addLoadImageMask(graph, { image: identity.mask, channel: "red" }).MASK : undefined,
       model,
-      positive: identity.prompt ? addCLIPTextEncode(graph, { text: `${o.prompt}, ${identity.prompt}`, clip: checkpoint.CLIP }).CONDITIONING : text.positive,
+      positive: identity.prompt
+        ? addCLIPTextEncode(graph, { text: `${o.prompt}, ${identity.prompt}`, clip: checkpoint.CLIP }).CONDITIONING
+        : text.positive,
       negative: text.negative,
       ip_weight: identity.ipWeight,
       cn_strength: identity.cnStrength,

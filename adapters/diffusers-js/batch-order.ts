@@ -1,4 +1,4 @@
-import { type Tensor } from "../../core/index.js";
+import type { Tensor } from "../../core/index.js";
 
 /** Row roles of a guidance batch. */
 export type Rows = readonly ("uncond" | "cond")[];

@@ -1,5 +1,25 @@
-import { ErrorCode, InstantIdError, composeHooks, tensor, type ControlResiduals, type GenerationHook, type StepContext, type StepContribution, type Tensor } from "../../core/index.js";
-import { addResidualsInto, graphIo, loadSession, toOrtTensor, unetResidualInputs, zeroResidualsFor, type OrtSession, type ResidualNaming, type UnetResidualInputs } from "../../core/internal.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  composeHooks,
+  tensor,
+  type ControlResiduals,
+  type GenerationHook,
+  type StepContext,
+  type StepContribution,
+  type Tensor,
+} from "../../core/index.js";
+import {
+  addResidualsInto,
+  graphIo,
+  loadSession,
+  toOrtTensor,
+  unetResidualInputs,
+  zeroResidualsFor,
+  type OrtSession,
+  type ResidualNaming,
+  type UnetResidualInputs,
+} from "../../core/internal.js";
 import { detectRows, type RowOrder, type Rows, type SeparateCalls } from "./batch-order.js";
 import type { SessionLike, TensorLike } from "./session-like.js";
 import { createStepTracker } from "./step-tracker.js";
@@ -42,7 +62,10 @@ const DEFAULT_NAMES: UnetFeedNames = {
 function toTensor(value: TensorLike | undefined, name: string, rows: number): Tensor {
   if (!value) return tensor([rows, 0]);
   if (value.type !== "float32") {
-    throw new InstantIdError(ErrorCode.InvalidInput, `UNet feed ${name} is ${value.type}; the InstantID session wrapper reads float32 feeds. Run the UNet in float32, or convert the feed.`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `UNet feed ${name} is ${value.type}; the InstantID session wrapper reads float32 feeds. Run the UNet in float32, or convert the feed.`,
+    );
   }
   return { shape: value.dims.map(Number), data: value.data as Float32Array };
 }
@@ -101,7 +124,10 @@ function readStep(feeds: Record<string, TensorLike>, names: UnetFeedNames): Omit
   const sampleFeed = feeds[names.sample];
   const timestepFeed = feeds[names.timestep];
   if (!sampleFeed || !timestepFeed) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `The wrapped UNet expects feeds ${names.sample} and ${names.timestep}; set feedNames to your runner's names.`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `The wrapped UNet expects feeds ${names.sample} and ${names.timestep}; set feedNames to your runner's names.`,
+    );
   }
   const sample = toTensor(sampleFeed, names.sample, 1);
   const batch = sample.shape[0];

@@ -14,10 +14,14 @@ export function parseJson<T = unknown>(body: Uint8Array, what: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new InstantIdError(ErrorCode.Server, `Expected JSON from ${what} but received ${quote(text.slice(0, 80))}; is this the right kind of server?`, {
-      cause: error,
-      details: { body: text.slice(0, QUOTED_CHARS) },
-    });
+    throw new InstantIdError(
+      ErrorCode.Server,
+      `Expected JSON from ${what} but received ${quote(text.slice(0, 80))}; is this the right kind of server?`,
+      {
+        cause: error,
+        details: { body: text.slice(0, QUOTED_CHARS) },
+      },
+    );
   }
 }
 
@@ -29,7 +33,9 @@ export function parseJson<T = unknown>(body: Uint8Array, what: string): T {
 export function parseAnswer<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 3).map((issue) => `${issue.path.length ? issue.path.join(".") : "(the answer)"}: ${issue.message}`);
+  const issues = result.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(the answer)"}: ${issue.message}`);
   const sent = value === undefined ? "nothing" : quote(JSON.stringify(value) ?? String(value));
   throw new InstantIdError(
     ErrorCode.Server,

@@ -168,12 +168,19 @@ export class HttpClient {
       status = response.status;
       const limit = request.maxBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       const bytes = await readCapped(response, limit, (received) => this.tooLarge(method, request.path, received, limit));
-      if (response.ok || request.accept?.includes(response.status)) return { status: response.status, headers: response.headers as unknown as Headers, body: bytes };
+      if (response.ok || request.accept?.includes(response.status))
+        return { status: response.status, headers: response.headers as unknown as Headers, body: bytes };
       return this.statusError(method, request.path, response.status, bytes, attempt);
     } catch (error) {
       if (error instanceof InstantIdError) return { error, reached: true, transient: false };
       if (request.signal?.aborted) {
-        return { error: new InstantIdError(ErrorCode.Aborted, `${method} ${request.path} on the ${this.options.what} was cancelled`, { cause: error }), reached: true, transient: false };
+        return {
+          error: new InstantIdError(ErrorCode.Aborted, `${method} ${request.path} on the ${this.options.what} was cancelled`, {
+            cause: error,
+          }),
+          reached: true,
+          transient: false,
+        };
       }
       if (timedOut) {
         const error2 = new InstantIdError(
@@ -202,7 +209,14 @@ export class HttpClient {
         : reached
           ? `The connection to the ${this.options.what} at ${this.baseUrl} dropped before it answered (${code}, ${attempts}); check that it is running and stable.${hint}`
           : `Cannot reach the ${this.options.what} at ${this.baseUrl} (${code}) ${attempts}; check that it is running and that the URL is right.${hint}`;
-    return { error: new InstantIdError(ErrorCode.Network, message, { cause: error, details: { code, reached, ...(status === undefined ? {} : { status }) } }), reached, transient: true };
+    return {
+      error: new InstantIdError(ErrorCode.Network, message, {
+        cause: error,
+        details: { code, reached, ...(status === undefined ? {} : { status }) },
+      }),
+      reached,
+      transient: true,
+    };
   }
 
   private tooLarge(method: string, path: string, received: number, limit: number): InstantIdError {
@@ -214,7 +228,14 @@ export class HttpClient {
   }
 
   /** An error status: the server's message when the body says one, even if the body was cut short. */
-  private statusError(method: string, path: string, status: number, body: Uint8Array | undefined, attempt: number, cause?: unknown): AttemptFailure {
+  private statusError(
+    method: string,
+    path: string,
+    status: number,
+    body: Uint8Array | undefined,
+    attempt: number,
+    cause?: unknown,
+  ): AttemptFailure {
     const serverMessage = body ? describeServerError(body) : "(the body was cut short)";
     const hint =
       status === 401 || status === 403
@@ -225,7 +246,15 @@ export class HttpClient {
     const error = new InstantIdError(
       ErrorCode.Server,
       `The ${this.options.what} answered ${method} ${path} with HTTP ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}: ${serverMessage}.${hint}`,
-      { cause, details: { status, serverMessage, body: body ? new TextDecoder().decode(body.subarray(0, 4000)) : undefined, retryable: status >= 500 } },
+      {
+        cause,
+        details: {
+          status,
+          serverMessage,
+          body: body ? new TextDecoder().decode(body.subarray(0, 4000)) : undefined,
+          retryable: status >= 500,
+        },
+      },
     );
     return { error, reached: true, transient: status >= 500 };
   }

@@ -4,5 +4,13 @@ export { parseAnswer, parseJsonAnswer } from "./answer.js";
 export { describeServerError } from "./server-message.js";
 export { connectWebSocket, WebSocketConnection } from "./websocket.js";
 export type { WebSocketMessage, WebSocketOptions } from "./websocket.js";
-export { acceptKey, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameParser, MessageAssembler, Opcode, WebSocketProtocolError } from "./websocket-frames.js";
+export {
+  acceptKey,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeFrame,
+  FrameParser,
+  MessageAssembler,
+  Opcode,
+  WebSocketProtocolError,
+} from "./websocket-frames.js";
 export type { WebSocketFrame } from "./websocket-frames.js";

@@ -24,7 +24,8 @@ function describeJson(value: unknown): string | undefined {
     const error = record.error as Record<string, unknown>;
     parts.push([error.message, error.details].filter((part) => typeof part === "string" && part).join(": "));
   }
-  if (record.node_errors && typeof record.node_errors === "object") parts.push(...describeNodeErrors(record.node_errors as Record<string, unknown>));
+  if (record.node_errors && typeof record.node_errors === "object")
+    parts.push(...describeNodeErrors(record.node_errors as Record<string, unknown>));
   if (typeof record.errors === "string" && record.errors) parts.push(record.errors);
   else if (typeof record.error === "string" && record.error) parts.push(record.error);
   if (typeof record.detail === "string" && record.detail) parts.push(record.detail);
@@ -44,7 +45,8 @@ function describeNodeErrors(nodeErrors: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const [id, entry] of Object.entries(nodeErrors)) {
     const { class_type: classType, errors } = entry as { class_type?: string; errors?: { message?: string; details?: string }[] };
-    for (const error of errors ?? []) out.push(`node ${id} (${classType ?? "?"}): ${error.message ?? ""}${error.details ? `: ${error.details}` : ""}`);
+    for (const error of errors ?? [])
+      out.push(`node ${id} (${classType ?? "?"}): ${error.message ?? ""}${error.details ? `: ${error.details}` : ""}`);
   }
   return out;
 }

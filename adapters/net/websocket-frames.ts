@@ -15,7 +15,9 @@ const acceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /** The `Sec-WebSocket-Accept` value a server must answer to a `Sec-WebSocket-Key` (RFC 6455 §4.2.2). */
 export function acceptKey(key: string): string {
-  return createHash("sha1").update(key + acceptGuid).digest("base64");
+  return createHash("sha1")
+    .update(key + acceptGuid)
+    .digest("base64");
 }
 
 /** Encodes one final frame; clients must mask (RFC 6455 §5.3), servers must not. */
@@ -95,11 +97,13 @@ export class FrameParser {
     } else if (length === 127) {
       if (start.length < 10) return undefined;
       const long = start.readBigUInt64BE(2);
-      if (long > BigInt(this.maxFrameBytes)) throw new WebSocketProtocolError(1009, `a frame claims ${long} bytes, more than the ${this.maxFrameBytes} accepted`);
+      if (long > BigInt(this.maxFrameBytes))
+        throw new WebSocketProtocolError(1009, `a frame claims ${long} bytes, more than the ${this.maxFrameBytes} accepted`);
       length = Number(long);
       offset = 10;
     }
-    if (length > this.maxFrameBytes) throw new WebSocketProtocolError(1009, `a frame claims ${length} bytes, more than the ${this.maxFrameBytes} accepted`);
+    if (length > this.maxFrameBytes)
+      throw new WebSocketProtocolError(1009, `a frame claims ${length} bytes, more than the ${this.maxFrameBytes} accepted`);
     const maskOffset = offset;
     if (masked) offset += 4;
     if (this.buffered < offset + length) return undefined;
@@ -129,7 +133,8 @@ export class MessageAssembler {
       this.size = 0;
     }
     this.size += frame.payload.length;
-    if (this.size > this.maxMessageBytes) throw new WebSocketProtocolError(1009, `a message grows past the ${this.maxMessageBytes} bytes accepted`);
+    if (this.size > this.maxMessageBytes)
+      throw new WebSocketProtocolError(1009, `a message grows past the ${this.maxMessageBytes} bytes accepted`);
     this.parts.push(frame.payload);
     if (!frame.fin) return undefined;
     const message = { opcode: this.opcode, payload: Buffer.concat(this.parts) };

@@ -3,7 +3,15 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import { acceptKey, DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameParser, MessageAssembler, Opcode, WebSocketProtocolError } from "./websocket-frames.js";
+import {
+  acceptKey,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeFrame,
+  FrameParser,
+  MessageAssembler,
+  Opcode,
+  WebSocketProtocolError,
+} from "./websocket-frames.js";
 
 /** A message received on a websocket: text or binary. */
 export type WebSocketMessage = { readonly kind: "text"; readonly text: string } | { readonly kind: "binary"; readonly data: Buffer };
@@ -129,18 +137,32 @@ export function connectWebSocket(url: string, options: WebSocketOptions = {}): P
     request.on("upgrade", (response: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (response.headers["sec-websocket-accept"] !== acceptKey(key)) {
         socket.destroy();
-        reject(new InstantIdError(ErrorCode.Server, `The ${what} at ${target.host} answered the websocket handshake with a wrong Sec-WebSocket-Accept`));
+        reject(
+          new InstantIdError(
+            ErrorCode.Server,
+            `The ${what} at ${target.host} answered the websocket handshake with a wrong Sec-WebSocket-Accept`,
+          ),
+        );
         return;
       }
       resolve(new WebSocketConnection(socket, head, options));
     });
     request.on("response", (response: IncomingMessage) => {
       response.resume();
-      reject(new InstantIdError(ErrorCode.Server, `The ${what} refused the websocket at ${target.pathname} with HTTP ${response.statusCode}; does it serve a websocket there?`));
+      reject(
+        new InstantIdError(
+          ErrorCode.Server,
+          `The ${what} refused the websocket at ${target.pathname} with HTTP ${response.statusCode}; does it serve a websocket there?`,
+        ),
+      );
     });
     request.on("timeout", () => request.destroy(new Error("websocket handshake timed out")));
     request.on("error", (error) =>
-      reject(new InstantIdError(ErrorCode.Network, `Cannot open a websocket to the ${what} at ${target.host}: ${error.message}`, { cause: error })),
+      reject(
+        new InstantIdError(ErrorCode.Network, `Cannot open a websocket to the ${what} at ${target.host}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
     request.end();
   });

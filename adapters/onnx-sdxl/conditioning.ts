@@ -30,7 +30,11 @@ function singleRow(t: Tensor, what: string, like?: Tensor): Tensor {
  * Batches the prompt for classifier-free guidance: rows [uncond, cond] when guidance > 1 (as
  * diffusers does), else [cond] only. A missing negative is zeros, SDXL's empty negative prompt.
  */
-export function buildConditioning(options: ResolvedGenerateOptions, size: { width: number; height: number }, prompt: PromptEmbeds): Conditioning {
+export function buildConditioning(
+  options: ResolvedGenerateOptions,
+  size: { width: number; height: number },
+  prompt: PromptEmbeds,
+): Conditioning {
   const embeds = singleRow(prompt.embeds, "prompt.embeds");
   const pooled = singleRow(prompt.pooled, "prompt.pooled");
   const timeIds = options.timeIds

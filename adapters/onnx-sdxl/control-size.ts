@@ -109,7 +109,8 @@ function resizeTensor(t: Tensor, width: number, height: number): Tensor {
   return tensor([1, channels, height, width], out);
 }
 
-const sizeOf = (image: ControlImage) => ("shape" in image ? { width: image.shape[3], height: image.shape[2] } : { width: image.width, height: image.height });
+const sizeOf = (image: ControlImage) =>
+  "shape" in image ? { width: image.shape[3], height: image.shape[2] } : { width: image.width, height: image.height };
 
 /**
  * The conditioning image at the output size, as diffusers' `prepare_image` gives it to the
@@ -123,7 +124,7 @@ export function fitControlImage(image: ControlImage, size: { width: number; heig
     code: "CONTROL_IMAGE_RESIZED",
     message: `The keypoint image is ${from.width}x${from.height}; it was resized to the output size ${size.width}x${size.height}, as diffusers' prepare_image does.`,
   });
-  const change = (size.width / size.height) / (from.width / from.height);
+  const change = size.width / size.height / (from.width / from.height);
   if (Math.abs(change - 1) > 0.01) {
     warnings.push({
       code: "CONTROL_ASPECT_CHANGED",

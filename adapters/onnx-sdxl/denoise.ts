@@ -1,4 +1,12 @@
-import { ErrorCode, InstantIdError, composeHooks, tensor, type GenerationHook, type ProgressListener, type UnetModel } from "../../core/index.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  composeHooks,
+  tensor,
+  type GenerationHook,
+  type ProgressListener,
+  type UnetModel,
+} from "../../core/index.js";
 import { repeatRows, type Conditioning } from "./conditioning.js";
 import type { Rng } from "./random.js";
 import type { Scheduler } from "./schedulers/types.js";
@@ -26,7 +34,8 @@ export interface DenoiseInput {
 
 /** Throws the SDK's abort error when `signal` has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "Generation was cancelled (its AbortSignal fired).", { cause: signal.reason });
+  if (signal?.aborted)
+    throw new InstantIdError(ErrorCode.Aborted, "Generation was cancelled (its AbortSignal fired).", { cause: signal.reason });
 }
 
 /**
@@ -47,15 +56,20 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
     for (let i = input.startIndex; i < scheduler.timesteps.length; i++) {
       throwIfAborted(signal);
       const sample = repeatRows(scheduler.scaleModelInput(latent, i), conditioning.rows.length, latentShape);
-      const prediction = await callUnetWithRegions(unet, hook, {
-        index: i - input.startIndex,
-        total,
-        sample,
-        timestep: tensor([1], [scheduler.timesteps[i]]),
-        promptEmbeds: conditioning.promptEmbeds,
-        textEmbeds: conditioning.textEmbeds,
-        timeIds: conditioning.timeIds,
-      }, input.regions ?? []);
+      const prediction = await callUnetWithRegions(
+        unet,
+        hook,
+        {
+          index: i - input.startIndex,
+          total,
+          sample,
+          timestep: tensor([1], [scheduler.timesteps[i]]),
+          promptEmbeds: conditioning.promptEmbeds,
+          textEmbeds: conditioning.textEmbeds,
+          timeIds: conditioning.timeIds,
+        },
+        input.regions ?? [],
+      );
       const noise = conditioning.rows.length === 2 ? guide(prediction, guidance).guided : prediction.data;
       latent = scheduler.step(noise, i, latent, input.rng);
       input.onProgress?.({ stage: "denoise", completed: i - input.startIndex + 1, total });

@@ -1,10 +1,18 @@
 import { randomInt } from "node:crypto";
-import { ErrorCode, InstantIdError, tensor, type GenerationHook, type ProgressListener, type RgbImage, type Tensor } from "../../core/index.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  tensor,
+  type GenerationHook,
+  type ProgressListener,
+  type RgbImage,
+  type Tensor,
+} from "../../core/index.js";
 import { parseOptions, SessionPool } from "../../core/internal.js";
 import { buildConditioning } from "./conditioning.js";
 import { fitControlImage, type GenerateWarning } from "./control-size.js";
 import { denoise, throwIfAborted } from "./denoise.js";
-import { createInstantIdHook, type InstantIdHook } from "./instantid-hook.js";
+import { createInstantIdHook } from "./instantid-hook.js";
 import { latentPreview } from "./latent-preview.js";
 import { buildRegionConditioning } from "./regions.js";
 import { generateOptionsSchema, outputSize, type GenerateOptions, type ResolvedGenerateOptions } from "./options.js";
@@ -57,13 +65,19 @@ async function startLatent(
   if (!options.init) return { latent: noise.map((v) => v * scheduler.initNoiseSigma), startIndex: 0 };
   const clean = options.init.latent ?? (await encodeInit(options, sessions));
   if (clean.shape.join() !== shape.join()) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `The img2img start latent is [${clean.shape.join(", ")}] but this size needs [${shape.join(", ")}].`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `The img2img start latent is [${clean.shape.join(", ")}] but this size needs [${shape.join(", ")}].`,
+    );
   }
   // diffusers' img2img: skip the first (1 − strength) of the schedule, noise the clean latent to that step.
   const steps = scheduler.timesteps.length;
   const startIndex = steps - Math.min(Math.floor(steps * options.init.strength), steps);
   if (startIndex >= steps) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `init.strength ${options.init.strength} leaves no step of ${steps} to run; raise strength or steps.`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `init.strength ${options.init.strength} leaves no step of ${steps} to run; raise strength or steps.`,
+    );
   }
   return { latent: scheduler.addNoise(clean.data, noise, startIndex), startIndex };
 }
@@ -72,23 +86,36 @@ async function startLatent(
 function initialNoise(options: ResolvedGenerateOptions, rng: Rng, shape: number[]): Float32Array {
   if (!options.latents) return rng.gaussian(shape.reduce((a, b) => a * b));
   if (options.latents.shape.join() !== shape.join()) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `The given latents are [${options.latents.shape.join(", ")}] but a ${shape[3] * 8}×${shape[2] * 8} image needs [${shape.join(", ")}].`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `The given latents are [${options.latents.shape.join(", ")}] but a ${shape[3] * 8}×${shape[2] * 8} image needs [${shape.join(", ")}].`,
+    );
   }
   return options.latents.data;
 }
 
 async function encodeInit(options: ResolvedGenerateOptions, sessions: SessionPool): Promise<Tensor> {
   if (!options.models.vaeEncoder) {
-    throw new InstantIdError(ErrorCode.InvalidOption, "init.image needs models.vaeEncoder (an ONNX VAE encoder); or pass init.latent instead.");
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      "init.image needs models.vaeEncoder (an ONNX VAE encoder); or pass init.latent instead.",
+    );
   }
   return encodeImage(await sessions.open(options.models.vaeEncoder, "VAE encoder"), options.init!.image!, options.vaeScalingFactor);
 }
 
 /** InstantID's options with each keypoint image at the output size (diffusers' prepare_image). */
-function fitInstantId(options: ResolvedGenerateOptions, size: { width: number; height: number }, warnings: GenerateWarning[]): ResolvedGenerateOptions["instantId"] {
+function fitInstantId(
+  options: ResolvedGenerateOptions,
+  size: { width: number; height: number },
+  warnings: GenerateWarning[],
+): ResolvedGenerateOptions["instantId"] {
   const instantId = options.instantId;
   if (!instantId) return undefined;
-  return { ...instantId, faces: instantId.faces.map((face) => ({ ...face, keypointImage: fitControlImage(face.keypointImage, size, warnings) })) };
+  return {
+    ...instantId,
+    faces: instantId.faces.map((face) => ({ ...face, keypointImage: fitControlImage(face.keypointImage, size, warnings) })),
+  };
 }
 
 /**
@@ -143,7 +170,17 @@ async function generateWith(options: ResolvedGenerateOptions, controls: Generate
   const denoiseMs = performance.now() - denoiseStart;
   const latent = tensor(shape, final);
   const decoder = options.models.vaeDecoder;
-  const image = decoder ? await decodeLatent(await sessions.open(decoder, "VAE decoder"), latent, options.vaeScalingFactor) : latentPreview(latent);
+  const image = decoder
+    ? await decodeLatent(await sessions.open(decoder, "VAE decoder"), latent, options.vaeScalingFactor)
+    : latentPreview(latent);
   const sessionMs = sessions.opened.slice(openedBefore).reduce((sum, o) => sum + o.ms, 0);
-  return { latent, image, decoded: Boolean(decoder), seed, ...size, timings: { denoiseMs, totalMs: performance.now() - started, sessionMs }, warnings };
+  return {
+    latent,
+    image,
+    decoded: Boolean(decoder),
+    seed,
+    ...size,
+    timings: { denoiseMs, totalMs: performance.now() - started, sessionMs },
+    warnings,
+  };
 }

@@ -1,4 +1,13 @@
-import { composeHooks, createIdentityNetHook, createImageAdapterHook, loadControlNet, type ControlImage, type HookRegistry, type MaskInput, type Tensor } from "../../core/index.js";
+import {
+  composeHooks,
+  createIdentityNetHook,
+  createImageAdapterHook,
+  loadControlNet,
+  type ControlImage,
+  type HookRegistry,
+  type MaskInput,
+  type Tensor,
+} from "../../core/index.js";
 import { controlNetFromSession, type ImageAdapterInputs, type SessionContext } from "../../core/internal.js";
 import { REFERENCE_DEFAULTS } from "./defaults.js";
 
@@ -38,14 +47,20 @@ export type InstantIdHook = HookRegistry & { release(): Promise<void> };
  * `context.sessions`, so IdentityNet is opened once for all its generations.
  */
 export async function createInstantIdHook(options: InstantIdHookOptions, context: SessionContext = {}): Promise<InstantIdHook> {
-  const model = context.sessions ? controlNetFromSession(await context.sessions.open(options.identityNet, "IdentityNet")) : await loadControlNet(options.identityNet);
+  const model = context.sessions
+    ? controlNetFromSession(await context.sessions.open(options.identityNet, "IdentityNet"))
+    : await loadControlNet(options.identityNet);
   const tokens = (face: InstantIdFace) => ({ faceTokens: face.faceTokens, uncondFaceTokens: face.uncondFaceTokens, mask: face.mask });
   const hooks = composeHooks(
     createIdentityNetHook({
       model,
       start: options.start,
       end: options.end,
-      identities: options.faces.map((face) => ({ ...tokens(face), keypointImage: face.keypointImage, scale: face.identityNetScale ?? REFERENCE_DEFAULTS.identityNetScale })),
+      identities: options.faces.map((face) => ({
+        ...tokens(face),
+        keypointImage: face.keypointImage,
+        scale: face.identityNetScale ?? REFERENCE_DEFAULTS.identityNetScale,
+      })),
     }),
     createImageAdapterHook({
       identities: options.faces.map((face) => ({ ...tokens(face), scale: face.adapterScale ?? REFERENCE_DEFAULTS.adapterScale })),

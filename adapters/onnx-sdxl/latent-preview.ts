@@ -1,4 +1,4 @@
-import { type RgbImage, type Tensor } from "../../core/index.js";
+import type { RgbImage, Tensor } from "../../core/index.js";
 
 /**
  * A rough picture of a latent [1, C, h, w] when no VAE decoder is given (tiny test models): the

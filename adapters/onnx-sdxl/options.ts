@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { type RegionMask, type RgbImage, type Tensor } from "../../core/index.js";
+import type { RegionMask, RgbImage, Tensor } from "../../core/index.js";
 import type { InstantIdHookOptions } from "./instantid-hook.js";
 import { REFERENCE_DEFAULTS } from "./defaults.js";
-
 
 const tensorSchema = z.custom<Tensor>(
   (v) => typeof v === "object" && v !== null && Array.isArray((v as Tensor).shape) && (v as Tensor).data instanceof Float32Array,
@@ -14,12 +13,19 @@ const imageSchema = z.custom<RgbImage>(
 );
 const maskSchema = z.custom<RegionMask | Tensor>(
   (v) =>
-    typeof v === "object" && v !== null && (v as Tensor).data instanceof Float32Array &&
+    typeof v === "object" &&
+    v !== null &&
+    (v as Tensor).data instanceof Float32Array &&
     (Array.isArray((v as Tensor).shape) || (Number.isInteger((v as RegionMask).width) && Number.isInteger((v as RegionMask).height))),
   "Expected a mask: a RegionMask {width, height, data: Float32Array} or a one-channel tensor {shape, data}",
 );
 const side = z.number().int().positive().multipleOf(8, "must be a multiple of 8");
-const textModelsSchema = z.object({ tokenizer: z.string().min(1), tokenizer2: z.string().min(1), textEncoder: z.string().min(1), textEncoder2: z.string().min(1) });
+const textModelsSchema = z.object({
+  tokenizer: z.string().min(1),
+  tokenizer2: z.string().min(1),
+  textEncoder: z.string().min(1),
+  textEncoder2: z.string().min(1),
+});
 const promptEmbedsSchema = z.object({
   embeds: tensorSchema,
   pooled: tensorSchema,
@@ -74,14 +80,23 @@ export const generateOptionsSchema = z
     timeIds: tensorSchema.optional(),
     /** img2img: a start latent (already × the VAE factor) or an image (needs models.vaeEncoder), and how much to re-noise. */
     init: z
-      .object({ latent: tensorSchema.optional(), image: imageSchema.optional(), strength: z.number().gt(0).max(1).default(REFERENCE_DEFAULTS.strength) })
+      .object({
+        latent: tensorSchema.optional(),
+        image: imageSchema.optional(),
+        strength: z.number().gt(0).max(1).default(REFERENCE_DEFAULTS.strength),
+      })
       .refine((init) => Boolean(init.latent) !== Boolean(init.image), "give exactly one of init.latent and init.image")
       .optional(),
     vaeScalingFactor: z.number().positive().default(REFERENCE_DEFAULTS.vaeScalingFactor),
     /** InstantID (IdentityNet + Image Adapter, see createInstantIdHook); needs a UNet patched with patchImageAdapter. */
     instantId: z
       .custom<InstantIdHookOptions>(
-        (v) => typeof v === "object" && v !== null && typeof (v as InstantIdHookOptions).identityNet === "string" && Array.isArray((v as InstantIdHookOptions).faces) && (v as InstantIdHookOptions).faces.length > 0,
+        (v) =>
+          typeof v === "object" &&
+          v !== null &&
+          typeof (v as InstantIdHookOptions).identityNet === "string" &&
+          Array.isArray((v as InstantIdHookOptions).faces) &&
+          (v as InstantIdHookOptions).faces.length > 0,
         "Expected { identityNet: path, faces: [{ faceTokens, uncondFaceTokens, keypointImage }] }",
       )
       .optional(),
@@ -90,11 +105,13 @@ export const generateOptionsSchema = z
   })
   .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither")
   .refine((o) => typeof o.prompt !== "string" || o.models.text !== undefined, {
-    message: "a text prompt needs models.text (the export's tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/: sdxlTextModels(dir)), or pass prompt as embeddings",
+    message:
+      "a text prompt needs models.text (the export's tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/: sdxlTextModels(dir)), or pass prompt as embeddings",
     path: ["models", "text"],
   })
   .refine((o) => typeof o.prompt === "string" || TEXT_ONLY.every((key) => o[key] === undefined), {
-    message: "prompt2, negativePrompt and negativePrompt2 go with a text prompt; with embeddings pass prompt.negativeEmbeds / negativePooled",
+    message:
+      "prompt2, negativePrompt and negativePrompt2 go with a text prompt; with embeddings pass prompt.negativeEmbeds / negativePooled",
     path: ["negativePrompt"],
   })
   .transform((o) => ({ ...o, guidance: o.guidance ?? (o.scheduler === "lcm" ? 1 : REFERENCE_DEFAULTS.guidance) }));

@@ -31,11 +31,17 @@ function resizedMask(mask: RegionMask | Tensor, height: number, width: number, i
   const plane = maskTensor(mask);
   const [, , h, w] = plane.shape;
   if (plane.data.length !== h * w) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `regions[${i}].mask claims ${w}x${h} but holds ${plane.data.length} values; give one value per pixel.`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `regions[${i}].mask claims ${w}x${h} but holds ${plane.data.length} values; give one value per pixel.`,
+    );
   }
   const bad = plane.data.findIndex((v) => !(v >= 0 && v <= 1));
   if (bad >= 0) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `regions[${i}].mask has value ${plane.data[bad]} at pixel ${bad}; mask values must lie in [0, 1] (white = the region's prompt, black = the shared one).`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `regions[${i}].mask has value ${plane.data[bad]} at pixel ${bad}; mask values must lie in [0, 1] (white = the region's prompt, black = the shared one).`,
+    );
   }
   return h === height && w === width ? Float32Array.from(plane.data) : resizeMaskBilinear(plane, height, width);
 }
@@ -47,7 +53,12 @@ function resizedMask(mask: RegionMask | Tensor, height: number, width: number, i
  * the remainder max(0, 1 − Σ masks) (see {@link blendRegions}).
  * @throws InstantIdError SHAPE_MISMATCH for embeddings shaped unlike the prompt's or a mask of the wrong size; INVALID_INPUT for mask values outside [0, 1].
  */
-export function buildRegionConditioning(regions: readonly RegionPrompt[], conditioning: Conditioning, height: number, width: number): RegionConditioning[] {
+export function buildRegionConditioning(
+  regions: readonly RegionPrompt[],
+  conditioning: Conditioning,
+  height: number,
+  width: number,
+): RegionConditioning[] {
   const { promptEmbeds, rows } = conditioning;
   const rowSize = promptEmbeds.data.length / rows.length;
   const like = [1, ...promptEmbeds.shape.slice(1)];

@@ -1,5 +1,5 @@
-import { type ProgressListener } from "../../core/index.js";
-import { type SessionOpening } from "../../core/internal.js";
+import type { ProgressListener } from "../../core/index.js";
+import type { SessionOpening } from "../../core/internal.js";
 import type { GenerateResult } from "./generate.js";
 import type { GenerateOptions } from "./options.js";
 import type { HookModuleSpec } from "./worker/protocol.js";

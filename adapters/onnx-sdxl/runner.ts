@@ -1,11 +1,11 @@
-import { ErrorCode, InstantIdError, type Device, type ProgressListener } from "../../core/index.js";
+import { ErrorCode, InstantIdError, type Device } from "../../core/index.js";
 import { currentDevice, parseOptions, SessionPool, type SessionOpening } from "../../core/internal.js";
 import { throwIfAborted } from "./denoise.js";
 import { generate, type GenerateResult } from "./generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "./options.js";
 import { buildHook } from "./worker/hook-modules.js";
 import type { RunnerBackend, RunnerControls } from "./runner-backend.js";
-import type { HookModuleSpec, RunnerSettings } from "./worker/protocol.js";
+import type { RunnerSettings } from "./worker/protocol.js";
 import { WorkerClient } from "./worker/worker-client.js";
 
 /** Options of {@link createRunner}: what stays the same for every generation. */
@@ -30,7 +30,6 @@ export interface RunnerOptions {
 /** One generation for a runner: generate's options, the models optional (the runner's by default). */
 export type RunnerRequest = Omit<GenerateOptions, "models" | "intraOpThreads"> & { readonly models?: Partial<GenerateOptions["models"]> };
 
-
 /**
  * A long-lived SDXL runner: its sessions (UNet, IdentityNet, VAE) and its worker thread are opened
  * once and kept between generations, so a server or queue worker pays the setup once; generations
@@ -45,10 +44,10 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-
 function mergeModels(runner: RunnerOptions, request: RunnerRequest): GenerateOptions {
   const models = { ...runner.models, ...request.models };
-  if (!models.unet) throw new InstantIdError(ErrorCode.InvalidOption, "The runner has no UNet: give models.unet to createRunner or to the request.");
+  if (!models.unet)
+    throw new InstantIdError(ErrorCode.InvalidOption, "The runner has no UNet: give models.unet to createRunner or to the request.");
   return { ...request, models: models as GenerateOptions["models"] };
 }
 
@@ -64,8 +63,15 @@ function mergeModels(runner: RunnerOptions, request: RunnerRequest): GenerateOpt
  * }
  */
 export function createRunner(options: RunnerOptions = {}): Runner {
-  const settings: RunnerSettings = { device: options.device ?? currentDevice(), intraOpThreads: options.intraOpThreads, optimizedModelDir: options.optimizedModelDir };
-  const backend = (options.worker ?? WorkerClient.available(options.workerScript)) ? new WorkerClient(settings, options.workerScript) : new InProcessBackend(settings);
+  const settings: RunnerSettings = {
+    device: options.device ?? currentDevice(),
+    intraOpThreads: options.intraOpThreads,
+    optimizedModelDir: options.optimizedModelDir,
+  };
+  const backend =
+    (options.worker ?? WorkerClient.available(options.workerScript))
+      ? new WorkerClient(settings, options.workerScript)
+      : new InProcessBackend(settings);
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const serial = <T>(job: () => Promise<T>): Promise<T> => {
@@ -90,7 +96,6 @@ export function createRunner(options: RunnerOptions = {}): Runner {
     },
   };
 }
-
 
 /** Generations in this thread, with one session pool for all of them (the worker runs one of these too). */
 export class InProcessBackend implements RunnerBackend {

@@ -1,4 +1,12 @@
-import { ErrorCode, InstantIdError, type GenerationHook, type StepContext, type StepContribution, type Tensor, type UnetModel } from "../../core/index.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  type GenerationHook,
+  type StepContext,
+  type StepContribution,
+  type Tensor,
+  type UnetModel,
+} from "../../core/index.js";
 import { runUnet } from "../../core/internal.js";
 import { blendRegions, type RegionConditioning } from "./regions.js";
 
@@ -42,7 +50,12 @@ export async function callUnet(unet: UnetModel, hook: GenerationHook | undefined
  * {@link blendRegions} mixes the cond rows. Without regions this is exactly {@link callUnet}.
  * @throws InstantIdError INVALID_OPTION when a hook sets the UNet's prompt input itself (Image Adapter tokens in the context), which would hide the region's tokens.
  */
-export async function callUnetWithRegions(unet: UnetModel, hook: GenerationHook | undefined, step: StepContext, regions: readonly RegionConditioning[]): Promise<Tensor> {
+export async function callUnetWithRegions(
+  unet: UnetModel,
+  hook: GenerationHook | undefined,
+  step: StepContext,
+  regions: readonly RegionConditioning[],
+): Promise<Tensor> {
   if (!regions.length) return callUnet(unet, hook, step);
   const contribution = (await hook?.beforeStep?.(step)) ?? undefined;
   checkContribution(unet, contribution);

@@ -1,5 +1,12 @@
-import { type UnetModel } from "../../core/index.js";
-import { loadSession, unetFromSession, type OrtSession, type ResidualNaming, type SessionPool, type UnetInputNames } from "../../core/internal.js";
+import type { UnetModel } from "../../core/index.js";
+import {
+  loadSession,
+  unetFromSession,
+  type OrtSession,
+  type ResidualNaming,
+  type SessionPool,
+  type UnetInputNames,
+} from "../../core/internal.js";
 
 /** Options of {@link openUnet}. */
 export interface OpenUnetOptions {

@@ -25,7 +25,10 @@ export async function decodeLatent(decoder: string | OrtSession, latent: Tensor,
  */
 export async function decodeLatentToTensor(decoder: string | OrtSession, latent: Tensor, scalingFactor: number): Promise<Tensor> {
   return withSession(decoder, "VAE decoder", async (session) => {
-    const scaled = tensor(latent.shape, latent.data.map((v) => v / scalingFactor));
+    const scaled = tensor(
+      latent.shape,
+      latent.data.map((v) => v / scalingFactor),
+    );
     const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(scaled) }, "VAE decoder");
     return nhwcFromNchw(fromOrtTensor(outputs[session.outputNames[0]], "VAE decoder output"));
   });
@@ -58,7 +61,10 @@ export async function encodeImage(encoder: string | OrtSession, image: RgbImage,
   return withSession(encoder, "VAE encoder", async (session) => {
     const outputs = await runSession(session, { [session.inputNames[0]]: toOrtTensor(nchwFromImage(image)) }, "VAE encoder");
     const latent = fromOrtTensor(outputs[session.outputNames[0]], "VAE encoder output");
-    return tensor(latent.shape, latent.data.map((v) => v * scalingFactor));
+    return tensor(
+      latent.shape,
+      latent.data.map((v) => v * scalingFactor),
+    );
   });
 }
 

@@ -21,7 +21,11 @@ export async function jobComposition(job: GenerationJob): Promise<Composition> {
   const identities: CompositionIdentityOptions[] = [];
   for (const [i, person] of job.identities.entries()) {
     const { identity, region, photo: _photo, regionEmbeddings: _embeddings, ...rest } = person;
-    identities.push({ ...rest, identity: decodeIdentity(jobBytes(identity), `identity ${i + 1} of the job`), region: await regionOf(region) });
+    identities.push({
+      ...rest,
+      identity: decodeIdentity(jobBytes(identity), `identity ${i + 1} of the job`),
+      region: await regionOf(region),
+    });
   }
   return createComposition({
     width: job.width,

@@ -15,13 +15,19 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const bytes = (what: string) =>
   z.union([
     z.string().min(4, `${what}: expected base64 bytes`).regex(BASE64, `${what}: expected base64 bytes`),
-    z.custom<Uint8Array>((v) => v instanceof Uint8Array, `${what}: expected bytes`).transform((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")),
+    z
+      .custom<Uint8Array>((v) => v instanceof Uint8Array, `${what}: expected bytes`)
+      .transform((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")),
   ]);
 
-const isIdentity = (v: unknown): v is Identity => typeof v === "object" && v !== null && !(v instanceof Uint8Array) && Array.isArray((v as Identity).embeddings);
+const isIdentity = (v: unknown): v is Identity =>
+  typeof v === "object" && v !== null && !(v instanceof Uint8Array) && Array.isArray((v as Identity).embeddings);
 
 /** An identity file's bytes (what `saveIdentity` writes), or an Identity the producer encodes. Never the face photo. */
-const identityData = z.union([z.custom<Identity>(isIdentity, "an Identity").transform((identity) => encodeIdentity(identity).toString("base64")), bytes("identity")]);
+const identityData = z.union([
+  z.custom<Identity>(isIdentity, "an Identity").transform((identity) => encodeIdentity(identity).toString("base64")),
+  bytes("identity"),
+]);
 
 const coordinate = z.number().finite();
 const point = z.tuple([coordinate, coordinate]);
@@ -112,7 +118,10 @@ export type GenerationRequest = Omit<z.input<typeof generationJobSchema>, "versi
 };
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join(".") || "(job)"}: ${issue.message}`).slice(0, 8).join("; ");
+  return error.issues
+    .map((issue) => `${issue.path.join(".") || "(job)"}: ${issue.message}`)
+    .slice(0, 8)
+    .join("; ");
 }
 
 /**
@@ -131,9 +140,13 @@ export function parseGenerationJob(data: unknown): GenerationJob {
   }
   const parsed = generationJobSchema.safeParse(data);
   if (!parsed.success) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Malformed generation job: ${describeIssues(parsed.error)}. Build jobs with enqueueGeneration (instantid/queue).`, {
-      details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
-    });
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Malformed generation job: ${describeIssues(parsed.error)}. Build jobs with enqueueGeneration (instantid/queue).`,
+      {
+        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+      },
+    );
   }
   return parsed.data;
 }

@@ -76,7 +76,12 @@ type Outcome = { readonly returnvalue: unknown } | { readonly failedReason: stri
  * The job's receipt once it completes (or its typed error once it fails): listens for its events
  * first, then asks for its state, so an outcome reached in between is not missed.
  */
-async function finished(events: QueueEvents, jobId: string, timeoutMs: number | undefined, current: () => Promise<Outcome | undefined>): Promise<GenerationReceipt> {
+async function finished(
+  events: QueueEvents,
+  jobId: string,
+  timeoutMs: number | undefined,
+  current: () => Promise<Outcome | undefined>,
+): Promise<GenerationReceipt> {
   let settle: (outcome: Outcome) => void = () => undefined;
   const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
   // QueueEvents also emits each outcome under the job's own name, `completed:<id>` / `failed:<id>`.
@@ -90,7 +95,10 @@ async function finished(events: QueueEvents, jobId: string, timeoutMs: number | 
     await events.waitUntilReady();
     const result = (await current()) ?? (await outcome);
     if ("timedOut" in result) {
-      throw new InstantIdError(ErrorCode.Aborted, `Gave up waiting for generation job ${jobId} after ${timeoutMs} ms; it may still finish (wait again with its id).`);
+      throw new InstantIdError(
+        ErrorCode.Aborted,
+        `Gave up waiting for generation job ${jobId} after ${timeoutMs} ms; it may still finish (wait again with its id).`,
+      );
     }
     if ("failedReason" in result) throw failureError(result.failedReason, jobId);
     return (typeof result.returnvalue === "string" ? JSON.parse(result.returnvalue) : result.returnvalue) as GenerationReceipt;
@@ -102,7 +110,12 @@ async function finished(events: QueueEvents, jobId: string, timeoutMs: number | 
 }
 
 function isProgress(data: unknown): data is ProgressEvent {
-  return typeof data === "object" && data !== null && typeof (data as ProgressEvent).completed === "number" && typeof (data as ProgressEvent).total === "number";
+  return (
+    typeof data === "object" &&
+    data !== null &&
+    typeof (data as ProgressEvent).completed === "number" &&
+    typeof (data as ProgressEvent).total === "number"
+  );
 }
 
 /**
@@ -118,7 +131,11 @@ export async function waitForResult(queue: Queue, jobId: string, options: WaitOp
   if (options.onProgress) events.on("progress", onProgress);
   try {
     const job = await queue.getJob(jobId);
-    if (!job) throw new InstantIdError(ErrorCode.InvalidInput, `Queue ${queue.name} has no job ${jobId}: it was never added, or removed after finishing (removeOnComplete).`);
+    if (!job)
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `Queue ${queue.name} has no job ${jobId}: it was never added, or removed after finishing (removeOnComplete).`,
+      );
     const receipt = await finished(events, jobId, options.timeoutMs, async () => {
       const state = await job.getState();
       if (state !== "completed" && state !== "failed") return undefined;

@@ -19,7 +19,13 @@ export interface GenerationReceipt {
 export type WorkerEvent =
   | { readonly type: "started"; readonly jobId: string; readonly attempt: number }
   | { readonly type: "completed"; readonly jobId: string; readonly attempt: number }
-  | { readonly type: "failed"; readonly jobId: string; readonly attempt: number; readonly error: InstantIdError; readonly willRetry: boolean }
+  | {
+      readonly type: "failed";
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly error: InstantIdError;
+      readonly willRetry: boolean;
+    }
   | { readonly type: "returned"; readonly jobId: string };
 
 /** Options of {@link startGenerationWorker}. */
@@ -81,7 +87,10 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
         onProgress: (event) => void job.updateProgress(progressOf(event)).catch(() => undefined),
         signal,
       });
-      if (!output.images.length) throw new InstantIdError(ErrorCode.Server, `The ${options.backend.name} backend returned no image for job ${jobId}`, { details: { retryable: true } });
+      if (!output.images.length)
+        throw new InstantIdError(ErrorCode.Server, `The ${options.backend.name} backend returned no image for job ${jobId}`, {
+          details: { retryable: true },
+        });
       const stored = await store.put(jobId, output);
       emit({ type: "completed", jobId, attempt });
       return { stored, backend: options.backend.name, attempt };

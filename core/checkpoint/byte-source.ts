@@ -32,7 +32,8 @@ export function bufferSource(buffer: Uint8Array, name = "buffer"): ByteSource {
     name,
     size: buffer.byteLength,
     async readInto(target, position) {
-      if (position < 0 || position + target.byteLength > buffer.byteLength) throw outOfRange(name, position, target.byteLength, buffer.byteLength);
+      if (position < 0 || position + target.byteLength > buffer.byteLength)
+        throw outOfRange(name, position, target.byteLength, buffer.byteLength);
       target.set(buffer.subarray(position, position + target.byteLength));
     },
     async close() {},

@@ -41,7 +41,9 @@ export async function readAsFloat32(count: number, dtype: DType, fill: (target: 
 export function widen(raw: Uint8Array, dtype: DType): Float32Array {
   if (dtype === "F16") {
     const count = raw.byteLength / 2;
-    return halvesToFloat32(raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, count) : new Uint16Array(raw.slice().buffer));
+    return halvesToFloat32(
+      raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, count) : new Uint16Array(raw.slice().buffer),
+    );
   }
   return decodeToFloat32(raw, dtype);
 }

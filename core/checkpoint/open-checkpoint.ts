@@ -15,7 +15,7 @@ export async function openCheckpoint(path: string): Promise<CheckpointFile> {
 
 /** {@link openCheckpoint} over any byte source. */
 export async function openCheckpointSource(source: ByteSource): Promise<CheckpointFile> {
-  let kind;
+  let kind: Awaited<ReturnType<typeof sniffCheckpoint>>;
   try {
     kind = await sniffCheckpoint(source);
   } catch (error) {

@@ -4,7 +4,16 @@ import { ErrorCode, InstantIdError } from "../errors.js";
  * A value the pickle reader produces: Python None/bool/int/float/str/bytes, lists and tuples as
  * arrays, dicts as Maps, and whatever the whitelisted callables return (opaque objects).
  */
-export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Map<PickleValue, PickleValue> | PickleObject;
+export type PickleValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PickleValue[]
+  | Map<PickleValue, PickleValue>
+  | PickleObject;
 
 /** An object produced by a whitelisted global (a tensor reference, a storage type); the reader never looks inside. */
 export interface PickleObject {
@@ -68,9 +77,13 @@ class PickleMachine {
   }
 
   private fail(why: string, code: ErrorCode = ErrorCode.FileCorrupt): InstantIdError {
-    return new InstantIdError(code, `${this.env.source}: cannot read its pickle (${why}); the checkpoint is damaged or not a torch state dict`, {
-      details: { source: this.env.source, position: this.position },
-    });
+    return new InstantIdError(
+      code,
+      `${this.env.source}: cannot read its pickle (${why}); the checkpoint is damaged or not a torch state dict`,
+      {
+        details: { source: this.env.source, position: this.position },
+      },
+    );
   }
 
   private take(length: number): Uint8Array {
@@ -140,58 +153,185 @@ class PickleMachine {
 
   private step(opcode: number): void {
     switch (opcode) {
-      case 0x80: this.u8(); return; // PROTO
-      case 0x95: this.u64(); return; // FRAME
-      case 0x28: this.push(MARK); return;
-      case 0x30: this.pop(); return; // POP
-      case 0x31: this.popMark(); return; // POP_MARK
-      case 0x32: this.push(this.top()); return; // DUP
-      case 0x4e: this.push(null); return;
-      case 0x88: this.push(true); return;
-      case 0x89: this.push(false); return;
-      case 0x4b: this.push(this.u8()); return; // BININT1
-      case 0x4d: this.push(this.u16()); return; // BININT2
-      case 0x4a: this.push(this.i32()); return; // BININT
-      case 0x8a: this.push(this.long(this.u8())); return; // LONG1
-      case 0x8b: this.push(this.long(this.u32())); return; // LONG4
-      case 0x49: this.push(this.textInt(this.line())); return; // INT
-      case 0x4c: this.push(this.textInt(this.line().replace(/L$/, ""))); return; // LONG
-      case 0x46: this.push(Number.parseFloat(this.line())); return; // FLOAT
-      case 0x47: this.push(this.view.getFloat64(this.advance(8), false)); return; // BINFLOAT
-      case 0x58: this.push(this.text.decode(this.take(this.u32()))); return; // BINUNICODE
-      case 0x8c: this.push(this.text.decode(this.take(this.u8()))); return; // SHORT_BINUNICODE
-      case 0x8d: this.push(this.text.decode(this.take(this.u64()))); return; // BINUNICODE8
-      case 0x54: this.push(this.take(this.i32()).slice()); return; // BINSTRING
-      case 0x55: this.push(this.take(this.u8()).slice()); return; // SHORT_BINSTRING
-      case 0x42: this.push(this.take(this.u32()).slice()); return; // BINBYTES
-      case 0x43: this.push(this.take(this.u8()).slice()); return; // SHORT_BINBYTES
-      case 0x8e: this.push(this.take(this.u64()).slice()); return; // BINBYTES8
-      case 0x29: this.push([]); return; // EMPTY_TUPLE
-      case 0x5d: this.push([]); return; // EMPTY_LIST
-      case 0x7d: this.push(new Map()); return; // EMPTY_DICT
-      case 0x8f: this.push([]); return; // EMPTY_SET
-      case 0x74: case 0x6c: this.push(this.popMark()); return; // TUPLE, LIST
-      case 0x85: this.push([this.pop()]); return; // TUPLE1
-      case 0x86: { const b = this.pop(); this.push([this.pop(), b]); return; } // TUPLE2
-      case 0x87: { const c = this.pop(); const b = this.pop(); this.push([this.pop(), b, c]); return; } // TUPLE3
-      case 0x91: this.push(this.popMark()); return; // FROZENSET
-      case 0x64: this.push(this.pairs(new Map(), this.popMark())); return; // DICT
-      case 0x61: { const v = this.pop(); this.list(this.top()).push(v); return; } // APPEND
-      case 0x65: case 0x90: { const items = this.popMark(); const list = this.list(this.top()); for (const item of items) list.push(item); return; } // APPENDS, ADDITEMS
-      case 0x73: { const v = this.pop(); const k = this.pop(); this.dict(this.top()).set(k, v); return; } // SETITEM
-      case 0x75: { const items = this.popMark(); this.pairs(this.dict(this.top()), items); return; } // SETITEMS
-      case 0x71: this.memo.set(this.u8(), this.top()); return; // BINPUT
-      case 0x72: this.memo.set(this.u32(), this.top()); return; // LONG_BINPUT
-      case 0x70: this.memo.set(Number(this.line()), this.top()); return; // PUT
-      case 0x94: this.memo.set(this.memo.size, this.top()); return; // MEMOIZE
-      case 0x68: this.push(this.get(this.u8())); return; // BINGET
-      case 0x6a: this.push(this.get(this.u32())); return; // LONG_BINGET
-      case 0x67: this.push(this.get(Number(this.line()))); return; // GET
-      case 0x63: { const module = this.line(); this.push(this.global(module, this.line())); return; } // GLOBAL
-      case 0x93: { const name = this.pop(); this.push(this.global(this.pop(), name)); return; } // STACK_GLOBAL
-      case 0x52: { const args = this.pop(); this.push(this.reduce(this.pop(), args)); return; } // REDUCE
-      case 0x62: this.build(this.pop(), this.top()); return; // BUILD
-      case 0x51: this.push(this.env.persistentLoad(this.pop())); return; // BINPERSID
+      case 0x80:
+        this.u8();
+        return; // PROTO
+      case 0x95:
+        this.u64();
+        return; // FRAME
+      case 0x28:
+        this.push(MARK);
+        return;
+      case 0x30:
+        this.pop();
+        return; // POP
+      case 0x31:
+        this.popMark();
+        return; // POP_MARK
+      case 0x32:
+        this.push(this.top());
+        return; // DUP
+      case 0x4e:
+        this.push(null);
+        return;
+      case 0x88:
+        this.push(true);
+        return;
+      case 0x89:
+        this.push(false);
+        return;
+      case 0x4b:
+        this.push(this.u8());
+        return; // BININT1
+      case 0x4d:
+        this.push(this.u16());
+        return; // BININT2
+      case 0x4a:
+        this.push(this.i32());
+        return; // BININT
+      case 0x8a:
+        this.push(this.long(this.u8()));
+        return; // LONG1
+      case 0x8b:
+        this.push(this.long(this.u32()));
+        return; // LONG4
+      case 0x49:
+        this.push(this.textInt(this.line()));
+        return; // INT
+      case 0x4c:
+        this.push(this.textInt(this.line().replace(/L$/, "")));
+        return; // LONG
+      case 0x46:
+        this.push(Number.parseFloat(this.line()));
+        return; // FLOAT
+      case 0x47:
+        this.push(this.view.getFloat64(this.advance(8), false));
+        return; // BINFLOAT
+      case 0x58:
+        this.push(this.text.decode(this.take(this.u32())));
+        return; // BINUNICODE
+      case 0x8c:
+        this.push(this.text.decode(this.take(this.u8())));
+        return; // SHORT_BINUNICODE
+      case 0x8d:
+        this.push(this.text.decode(this.take(this.u64())));
+        return; // BINUNICODE8
+      case 0x54:
+        this.push(this.take(this.i32()).slice());
+        return; // BINSTRING
+      case 0x55:
+        this.push(this.take(this.u8()).slice());
+        return; // SHORT_BINSTRING
+      case 0x42:
+        this.push(this.take(this.u32()).slice());
+        return; // BINBYTES
+      case 0x43:
+        this.push(this.take(this.u8()).slice());
+        return; // SHORT_BINBYTES
+      case 0x8e:
+        this.push(this.take(this.u64()).slice());
+        return; // BINBYTES8
+      case 0x29:
+        this.push([]);
+        return; // EMPTY_TUPLE
+      case 0x5d:
+        this.push([]);
+        return; // EMPTY_LIST
+      case 0x7d:
+        this.push(new Map());
+        return; // EMPTY_DICT
+      case 0x8f:
+        this.push([]);
+        return; // EMPTY_SET
+      case 0x74:
+      case 0x6c:
+        this.push(this.popMark());
+        return; // TUPLE, LIST
+      case 0x85:
+        this.push([this.pop()]);
+        return; // TUPLE1
+      case 0x86: {
+        const b = this.pop();
+        this.push([this.pop(), b]);
+        return;
+      } // TUPLE2
+      case 0x87: {
+        const c = this.pop();
+        const b = this.pop();
+        this.push([this.pop(), b, c]);
+        return;
+      } // TUPLE3
+      case 0x91:
+        this.push(this.popMark());
+        return; // FROZENSET
+      case 0x64:
+        this.push(this.pairs(new Map(), this.popMark()));
+        return; // DICT
+      case 0x61: {
+        const v = this.pop();
+        this.list(this.top()).push(v);
+        return;
+      } // APPEND
+      case 0x65:
+      case 0x90: {
+        const items = this.popMark();
+        const list = this.list(this.top());
+        for (const item of items) list.push(item);
+        return;
+      } // APPENDS, ADDITEMS
+      case 0x73: {
+        const v = this.pop();
+        const k = this.pop();
+        this.dict(this.top()).set(k, v);
+        return;
+      } // SETITEM
+      case 0x75: {
+        const items = this.popMark();
+        this.pairs(this.dict(this.top()), items);
+        return;
+      } // SETITEMS
+      case 0x71:
+        this.memo.set(this.u8(), this.top());
+        return; // BINPUT
+      case 0x72:
+        this.memo.set(this.u32(), this.top());
+        return; // LONG_BINPUT
+      case 0x70:
+        this.memo.set(Number(this.line()), this.top());
+        return; // PUT
+      case 0x94:
+        this.memo.set(this.memo.size, this.top());
+        return; // MEMOIZE
+      case 0x68:
+        this.push(this.get(this.u8()));
+        return; // BINGET
+      case 0x6a:
+        this.push(this.get(this.u32()));
+        return; // LONG_BINGET
+      case 0x67:
+        this.push(this.get(Number(this.line())));
+        return; // GET
+      case 0x63: {
+        const module = this.line();
+        this.push(this.global(module, this.line()));
+        return;
+      } // GLOBAL
+      case 0x93: {
+        const name = this.pop();
+        this.push(this.global(this.pop(), name));
+        return;
+      } // STACK_GLOBAL
+      case 0x52: {
+        const args = this.pop();
+        this.push(this.reduce(this.pop(), args));
+        return;
+      } // REDUCE
+      case 0x62:
+        this.build(this.pop(), this.top());
+        return; // BUILD
+      case 0x51:
+        this.push(this.env.persistentLoad(this.pop()));
+        return; // BINPERSID
       default:
         throw this.fail(`opcode 0x${opcode.toString(16)} is not one a state dict uses, so it is refused`, ErrorCode.UnsafeCheckpoint);
     }
@@ -210,7 +350,8 @@ class PickleMachine {
   private textInt(text: string): number | boolean | bigint {
     if (text === "00") return false;
     if (text === "01") return true;
-    if (!/^[+-]?\d{1,40}$/.test(text.trim())) throw this.fail(`${JSON.stringify(text.slice(0, 40))} is not a decimal integer a state dict uses`);
+    if (!/^[+-]?\d{1,40}$/.test(text.trim()))
+      throw this.fail(`${JSON.stringify(text.slice(0, 40))} is not a decimal integer a state dict uses`);
     const value = BigInt(text.trim());
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
@@ -251,5 +392,12 @@ class PickleMachine {
 }
 
 function isCallable(value: PickleValue): value is PickleCallable {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Map) && !(value instanceof Uint8Array) && value.pickleKind === "callable";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Map) &&
+    !(value instanceof Uint8Array) &&
+    value.pickleKind === "callable"
+  );
 }

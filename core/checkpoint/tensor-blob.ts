@@ -20,7 +20,10 @@ export async function decodeTorchTensorBase64(base64: string): Promise<Tensor> {
   const checkpoint = await TorchCheckpoint.fromBytes(Buffer.from(base64, "base64"), "base64 torch tensor");
   try {
     if (!checkpoint.names().includes("")) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `The base64 blob holds ${checkpoint.names().length} named tensors, not a single tensor; pass the output of torch.save(tensor)`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `The base64 blob holds ${checkpoint.names().length} named tensors, not a single tensor; pass the output of torch.save(tensor)`,
+      );
     }
     return await checkpoint.tensor("");
   } finally {

@@ -50,8 +50,16 @@ export class TorchCheckpoint implements CheckpointFile {
       await refuseLegacyFormat(source);
       const zip = await ZipReader.open(source);
       const pickleEntry = [...zip.entries.values()].find((e) => e.name.endsWith("data.pkl") && e.name.split("/").length === 2);
-      if (!pickleEntry) throw new InstantIdError(ErrorCode.FileCorrupt, `${source.name} is a zip archive without <archive>/data.pkl, so it is not a torch checkpoint`);
-      if (pickleEntry.size > MAX_PICKLE_BYTES) throw new InstantIdError(ErrorCode.FileCorrupt, `${source.name}: its data.pkl (${pickleEntry.size} bytes) is too large for a state dict`);
+      if (!pickleEntry)
+        throw new InstantIdError(
+          ErrorCode.FileCorrupt,
+          `${source.name} is a zip archive without <archive>/data.pkl, so it is not a torch checkpoint`,
+        );
+      if (pickleEntry.size > MAX_PICKLE_BYTES)
+        throw new InstantIdError(
+          ErrorCode.FileCorrupt,
+          `${source.name}: its data.pkl (${pickleEntry.size} bytes) is too large for a state dict`,
+        );
       const prefix = pickleEntry.name.slice(0, -"data.pkl".length);
       await refuseBigEndian(zip, prefix, source.name);
       const root = unpickle(await zip.read(pickleEntry, MAX_PICKLE_BYTES), source.name);
@@ -117,21 +125,30 @@ export class TorchCheckpoint implements CheckpointFile {
     const ref = this.refs.get(name);
     if (!ref) {
       const known = this.names();
-      throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named "${name}"; it has ${known.length} tensors, e.g. ${known.slice(0, 5).join(", ")}`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `${this.path} has no tensor named "${name}"; it has ${known.length} tensors, e.g. ${known.slice(0, 5).join(", ")}`,
+      );
     }
     return ref;
   }
 
   private storageEntry(ref: TorchTensorRef): ZipEntry {
     const entry = this.zip.entries.get(`${this.prefix}data/${ref.storage.key}`);
-    if (!entry) throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path} lacks the storage record ${this.prefix}data/${ref.storage.key}`);
+    if (!entry)
+      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path} lacks the storage record ${this.prefix}data/${ref.storage.key}`);
     return entry;
   }
 }
 
 function unpickle(bytes: Uint8Array, source: string): PickleValue {
   try {
-    return readPickle(bytes, { source, allowed: ALLOWED_TORCH_GLOBALS, resolveGlobal: resolveTorchGlobal, persistentLoad: torchPersistentLoad });
+    return readPickle(bytes, {
+      source,
+      allowed: ALLOWED_TORCH_GLOBALS,
+      resolveGlobal: resolveTorchGlobal,
+      persistentLoad: torchPersistentLoad,
+    });
   } catch (error) {
     throw toInstantIdError(error, ErrorCode.FileCorrupt, `${source}: its pickle is not a torch state dict`);
   }
@@ -141,7 +158,10 @@ async function refuseLegacyFormat(source: ByteSource): Promise<void> {
   const magic = new Uint8Array(Math.min(SIGNATURE_BYTES, source.size));
   await source.readInto(magic, 0);
   if (checkpointKind(magic) === "torch-legacy") {
-    throw new InstantIdError(ErrorCode.ModelInvalid, `${source.name} uses torch's legacy (pre-1.6) serialization, which is not supported; re-save it with torch.save(torch.load(path), path) on torch >= 1.6 or convert it to safetensors`);
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `${source.name} uses torch's legacy (pre-1.6) serialization, which is not supported; re-save it with torch.save(torch.load(path), path) on torch >= 1.6 or convert it to safetensors`,
+    );
   }
 }
 
@@ -149,7 +169,11 @@ async function refuseBigEndian(zip: ZipReader, prefix: string, name: string): Pr
   const entry = zip.entries.get(`${prefix}byteorder`);
   if (!entry) return;
   const order = new TextDecoder().decode(await zip.read(entry, MAX_METADATA_RECORD_BYTES)).trim();
-  if (order !== "little") throw new InstantIdError(ErrorCode.ModelInvalid, `${name} was saved with ${order}-endian storages; re-save it on a little-endian machine`);
+  if (order !== "little")
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `${name} was saved with ${order}-endian storages; re-save it on a little-endian machine`,
+    );
 }
 
 /** State dicts nest a few levels; deeper structures are not walked (and cannot exhaust the stack). */
@@ -164,7 +188,8 @@ const MAX_NESTING = 32;
 function collectTensors(root: PickleValue, source: string): Map<string, TorchTensorRef> {
   const out = new Map<string, TorchTensorRef>();
   const walked = new Set<Map<PickleValue, PickleValue>>();
-  const tooMany = (why: string) => new InstantIdError(ErrorCode.FileCorrupt, `${source}: its pickle is not a state dict (${why})`, { details: { source } });
+  const tooMany = (why: string) =>
+    new InstantIdError(ErrorCode.FileCorrupt, `${source}: its pickle is not a state dict (${why})`, { details: { source } });
   const visit = (value: PickleValue, prefix: string, depth: number): void => {
     if (isTensorRef(value)) {
       if (out.size >= MAX_TENSOR_NAMES) throw tooMany(`more than ${MAX_TENSOR_NAMES} tensors`);
@@ -177,7 +202,8 @@ function collectTensors(root: PickleValue, source: string): Map<string, TorchTen
       if (typeof key !== "string" && typeof key !== "number") continue;
       if (!isTensorRef(child) && !(child instanceof Map)) continue;
       const name = String(key);
-      if (prefix.length + 1 + name.length > MAX_TENSOR_NAME_LENGTH) throw tooMany(`a tensor name longer than ${MAX_TENSOR_NAME_LENGTH} characters`);
+      if (prefix.length + 1 + name.length > MAX_TENSOR_NAME_LENGTH)
+        throw tooMany(`a tensor name longer than ${MAX_TENSOR_NAME_LENGTH} characters`);
       visit(child, prefix ? `${prefix}.${name}` : name, depth + 1);
     }
   };

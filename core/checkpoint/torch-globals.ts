@@ -61,7 +61,8 @@ function rebuildTensor(args: PickleValue[]): PickleValue {
   const [storage, offset] = args;
   if (!isStorageRef(storage)) throw new TypeError("_rebuild_tensor_v2 got something other than a storage");
   // NaN, fractions and negatives would read the wrong bytes; torch's weights_only unpickler takes ints only.
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) throw new TypeError("_rebuild_tensor_v2 got a storage offset that is not a whole number >= 0");
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0)
+    throw new TypeError("_rebuild_tensor_v2 got a storage offset that is not a whole number >= 0");
   const shape = intList(args[2], "tensor size");
   const stride = intList(args[3], "tensor stride");
   if (shape.length !== stride.length) throw new TypeError("tensor size and stride differ in length");
@@ -89,7 +90,10 @@ const CALLABLES: Readonly<Record<string, PickleCallable>> = {
 };
 
 /** Every global a checkpoint may name; anything else is refused. */
-export const ALLOWED_TORCH_GLOBALS: readonly string[] = [...Object.keys(CALLABLES), ...Object.keys(STORAGE_DTYPES).map((name) => `torch.${name}`)];
+export const ALLOWED_TORCH_GLOBALS: readonly string[] = [
+  ...Object.keys(CALLABLES),
+  ...Object.keys(STORAGE_DTYPES).map((name) => `torch.${name}`),
+];
 
 /** The value of an allowed global, or undefined (refused). Nothing is imported or executed: these are data. */
 export function resolveTorchGlobal(module: string, name: string): PickleValue | undefined {

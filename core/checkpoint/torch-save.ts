@@ -22,7 +22,9 @@ export interface TorchSaveOptions {
 const STORAGE_CLASS = { F32: "FloatStorage", F16: "HalfStorage", BF16: "BFloat16Storage" } as const;
 
 function isTensor(value: TorchSaveValue): value is Tensor {
-  return typeof value === "object" && value !== null && (value as Tensor).data instanceof Float32Array && Array.isArray((value as Tensor).shape);
+  return (
+    typeof value === "object" && value !== null && (value as Tensor).data instanceof Float32Array && Array.isArray((value as Tensor).shape)
+  );
 }
 
 /** Row-major strides of a shape. */
@@ -42,12 +44,23 @@ function pickleValue(value: TorchSaveValue, dtype: "F32" | "F16" | "BF16", stora
   const visit = (node: TorchSaveValue, path: string): void => {
     if (isTensor(node)) {
       if (node.data.length !== sizeOf(node.shape)) {
-        throw new InstantIdError(ErrorCode.ShapeMismatch, `Tensor ${path || "(root)"} has ${node.data.length} values but shape [${node.shape.join(", ")}]`);
+        throw new InstantIdError(
+          ErrorCode.ShapeMismatch,
+          `Tensor ${path || "(root)"} has ${node.data.length} values but shape [${node.shape.join(", ")}]`,
+        );
       }
       const key = String(storages.length);
       storages.push(node);
       writer.global("torch._utils", "_rebuild_tensor_v2").mark();
-      writer.mark().string("storage").global("torch", STORAGE_CLASS[dtype]).string(key).string("cpu").int(node.data.length).tuple().binPersId();
+      writer
+        .mark()
+        .string("storage")
+        .global("torch", STORAGE_CLASS[dtype])
+        .string(key)
+        .string("cpu")
+        .int(node.data.length)
+        .tuple()
+        .binPersId();
       writer.int(0).intTuple(node.shape).intTuple(contiguousStrides(node.shape)).bool(false);
       writer.global("collections", "OrderedDict").emptyTuple().reduce();
       writer.tuple().reduce();

@@ -21,9 +21,13 @@ const LOCAL = 0x04034b50;
 const MAX_COMMENT = 0xffff;
 
 function corrupt(source: ByteSource, why: string): InstantIdError {
-  return new InstantIdError(ErrorCode.FileCorrupt, `${source.name} is not a readable zip archive: ${why}. Re-download or re-save the file.`, {
-    details: { source: source.name },
-  });
+  return new InstantIdError(
+    ErrorCode.FileCorrupt,
+    `${source.name} is not a readable zip archive: ${why}. Re-download or re-save the file.`,
+    {
+      details: { source: source.name },
+    },
+  );
 }
 
 /** Inflated entries kept for repeated range reads (the storages being read at once). */
@@ -66,7 +70,8 @@ export class ZipReader {
    * (metadata records are tiny; only storages may be large).
    */
   async read(entry: ZipEntry, limit: number = constants.MAX_LENGTH): Promise<Uint8Array> {
-    if (entry.size > limit) throw corrupt(this.source, `entry ${entry.name} declares ${entry.size} bytes, more than the ${limit} such a record may hold`);
+    if (entry.size > limit)
+      throw corrupt(this.source, `entry ${entry.name} declares ${entry.size} bytes, more than the ${limit} such a record may hold`);
     const raw = await readBytes(this.source, await this.dataOffset(entry), entry.compressedSize);
     if (entry.method === 0) return raw;
     return this.inflate(entry, raw);
@@ -79,13 +84,20 @@ export class ZipReader {
       inflated = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
       const tooLarge = (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
-      const why = tooLarge ? `inflates to more than its declared ${entry.size} bytes` : `has a corrupt deflate stream (${(error as Error).message})`;
-      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.source.name} is not a readable zip archive: entry ${entry.name} ${why}. Re-download or re-save the file.`, {
-        cause: error,
-        details: { source: this.source.name, entry: entry.name },
-      });
+      const why = tooLarge
+        ? `inflates to more than its declared ${entry.size} bytes`
+        : `has a corrupt deflate stream (${(error as Error).message})`;
+      throw new InstantIdError(
+        ErrorCode.FileCorrupt,
+        `${this.source.name} is not a readable zip archive: entry ${entry.name} ${why}. Re-download or re-save the file.`,
+        {
+          cause: error,
+          details: { source: this.source.name, entry: entry.name },
+        },
+      );
     }
-    if (inflated.byteLength !== entry.size) throw corrupt(this.source, `entry ${entry.name} inflates to ${inflated.byteLength} bytes, not ${entry.size}`);
+    if (inflated.byteLength !== entry.size)
+      throw corrupt(this.source, `entry ${entry.name} inflates to ${inflated.byteLength} bytes, not ${entry.size}`);
     return inflated;
   }
 
@@ -158,7 +170,8 @@ function parseCentralDirectory(source: ByteSource, directory: Uint8Array, count:
   const entries = new Map<string, ZipEntry>();
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > directory.byteLength || view.getUint32(at, true) !== CENTRAL) throw corrupt(source, `central directory entry ${i} is damaged`);
+    if (at + 46 > directory.byteLength || view.getUint32(at, true) !== CENTRAL)
+      throw corrupt(source, `central directory entry ${i} is damaged`);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
@@ -172,8 +185,10 @@ function parseCentralDirectory(source: ByteSource, directory: Uint8Array, count:
     applyZip64Extra(sizes, new DataView(directory.buffer, directory.byteOffset + at + 46 + nameLength, extraLength));
     const method = view.getUint16(at + 10, true);
     if (method !== 0 && method !== 8) throw corrupt(source, `entry ${name} uses unsupported compression method ${method}`);
-    if (method === 0 && sizes.size !== sizes.compressedSize) throw corrupt(source, `stored entry ${name} declares ${sizes.size} bytes but holds ${sizes.compressedSize}`);
-    if (!Number.isSafeInteger(sizes.size) || !Number.isSafeInteger(sizes.localHeaderOffset)) throw corrupt(source, `entry ${name} has sizes beyond 2^53`);
+    if (method === 0 && sizes.size !== sizes.compressedSize)
+      throw corrupt(source, `stored entry ${name} declares ${sizes.size} bytes but holds ${sizes.compressedSize}`);
+    if (!Number.isSafeInteger(sizes.size) || !Number.isSafeInteger(sizes.localHeaderOffset))
+      throw corrupt(source, `entry ${name} has sizes beyond 2^53`);
     entries.set(name, { name, method, ...sizes });
     at += 46 + nameLength + extraLength + commentLength;
   }

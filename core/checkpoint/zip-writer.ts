@@ -93,7 +93,10 @@ export class ZipWriter {
 
   private ensureFits(end: number, what: string): void {
     if (end > MAX_32 || this.written.length >= 0xffff) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `Cannot write ${what}: torch archives written by the SDK must stay below 4 GiB and 65535 records; save fewer or smaller tensors per file`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `Cannot write ${what}: torch archives written by the SDK must stay below 4 GiB and 65535 records; save fewer or smaller tensors per file`,
+      );
     }
   }
 

@@ -33,8 +33,22 @@ export function keypointsOutsideRegion(kps: FiveKeypoints, mask: RegionMask, ind
 }
 
 /** A warning when a rectangle or polygon region reaches past the canvas, which clips it (a pose photo's size, when given, sets the canvas). */
-export function regionBeyondCanvas(spec: RegionSpec | undefined, canvas: { width: number; height: number }, index: number, name: string): CompositionWarning | undefined {
-  const points = !spec ? [] : "rect" in spec ? [[spec.rect[0], spec.rect[1]], [spec.rect[2], spec.rect[3]]] : "polygon" in spec ? spec.polygon : [];
+export function regionBeyondCanvas(
+  spec: RegionSpec | undefined,
+  canvas: { width: number; height: number },
+  index: number,
+  name: string,
+): CompositionWarning | undefined {
+  const points = !spec
+    ? []
+    : "rect" in spec
+      ? [
+          [spec.rect[0], spec.rect[1]],
+          [spec.rect[2], spec.rect[3]],
+        ]
+      : "polygon" in spec
+        ? spec.polygon
+        : [];
   const beyond = points.some(([x, y]) => x < 0 || y < 0 || x > canvas.width || y > canvas.height);
   if (!beyond) return undefined;
   return {

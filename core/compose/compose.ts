@@ -40,15 +40,27 @@ export function createComposition(options: CompositionOptions): Composition {
     const clipped = regionBeyondCanvas(id.region, o, i, names[i]);
     if (clipped) warnings.push(clipped);
   }
-  const { masks, warning } = resolveOverlaps(resolved.map((r) => r.mask), o.overlap, names);
+  const { masks, warning } = resolveOverlaps(
+    resolved.map((r) => r.mask),
+    o.overlap,
+    names,
+  );
   if (warning) warnings.push(warning);
   const identities = resolved.map((r, i): ComposedIdentity => {
     const id = o.identities[i];
     const outside = r.keypoints && keypointsOutsideRegion(r.keypoints, masks[i], i, names[i]);
     if (outside) warnings.push(outside);
     return {
-      name: names[i], identity: id.identity, keypoints: r.keypoints, keypointImage: r.keypointImage, mask: masks[i],
-      ipScale: id.ipScale, identityNetScale: id.identityNetScale, start: id.start, end: id.end, prompt: id.prompt,
+      name: names[i],
+      identity: id.identity,
+      keypoints: r.keypoints,
+      keypointImage: r.keypointImage,
+      mask: masks[i],
+      ipScale: id.ipScale,
+      identityNetScale: id.identityNetScale,
+      start: id.start,
+      end: id.end,
+      prompt: id.prompt,
     };
   });
   return { width: o.width, height: o.height, prompt: o.prompt, negativePrompt: o.negativePrompt, identities, warnings };
@@ -56,17 +68,26 @@ export function createComposition(options: CompositionOptions): Composition {
 
 // Keypoints each identity takes from the pose photo (undefined for the others).
 function poseKeypoints(o: ParsedComposition, warnings: CompositionWarning[]): (FiveKeypoints | undefined)[] {
-  const wanted = o.identities.map((id) => (id.keypoints && "poseFace" in id.keypoints ? id.keypoints.poseFace : !id.keypoints && o.pose ? null : undefined));
+  const wanted = o.identities.map((id) =>
+    id.keypoints && "poseFace" in id.keypoints ? id.keypoints.poseFace : !id.keypoints && o.pose ? null : undefined,
+  );
   if (!o.pose) {
     const i = wanted.findIndex((w) => w !== undefined);
-    if (i >= 0) throw new InstantIdError(ErrorCode.InvalidInput, `Identity ${i + 1} takes its keypoints from pose face ${wanted[i]} but no pose photo was given; pass pose: { width, height, faces }`);
+    if (i >= 0)
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `Identity ${i + 1} takes its keypoints from pose face ${wanted[i]} but no pose photo was given; pass pose: { width, height, faces }`,
+      );
     return wanted.map(() => undefined);
   }
   const faces = poseFacesLeftToRight(o.pose, o);
   const assigned = assignPoseFaces(wanted, faces.length);
   const used = assigned.filter((a) => a !== undefined).length;
   if (used < faces.length) {
-    warnings.push({ code: "UNUSED_POSE_FACES", message: `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and no keypoints` });
+    warnings.push({
+      code: "UNUSED_POSE_FACES",
+      message: `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and no keypoints`,
+    });
   }
   return assigned.map((a) => (a === undefined ? undefined : faces[a]));
 }
@@ -77,7 +98,13 @@ interface Resolved {
   readonly mask: RegionMask;
 }
 
-function resolveIdentity(o: ParsedComposition, id: ParsedIdentity, index: number, name: string, posed: FiveKeypoints | undefined): Resolved {
+function resolveIdentity(
+  o: ParsedComposition,
+  id: ParsedIdentity,
+  index: number,
+  name: string,
+  posed: FiveKeypoints | undefined,
+): Resolved {
   const canvas = { width: o.width, height: o.height };
   const placement = id.keypoints;
   let keypoints = posed ?? (placement && "points" in placement ? (placement.points as unknown as FiveKeypoints) : undefined);
@@ -85,7 +112,10 @@ function resolveIdentity(o: ParsedComposition, id: ParsedIdentity, index: number
   const regionSpec = id.region ?? (o.identities.length === 1 ? { canvas: true as const } : { face: {} });
   if (!keypoints && !(placement && "image" in placement)) {
     if ("face" in regionSpec) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `${name} has neither keypoints nor a region to place them in; give keypoints ({ rect }, { points }, a pose photo) or a region ({ rect }, { polygon }, { mask })`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `${name} has neither keypoints nor a region to place them in; give keypoints ({ rect }, { points }, a pose photo) or a region ({ rect }, { polygon }, { mask })`,
+      );
     }
     const region = regionMask(regionSpec, o.width, o.height, undefined, name);
     assertMaskNotEmpty(region, index, name);
@@ -93,15 +123,24 @@ function resolveIdentity(o: ParsedComposition, id: ParsedIdentity, index: number
   }
   const mask = regionMask(regionSpec, o.width, o.height, keypoints, name);
   assertMaskNotEmpty(mask, index, name);
-  const keypointImage = keypoints ? renderKeypoints(keypoints, canvas) : readyImage(placement as { image: ComposedIdentity["keypointImage"] }, o, name);
+  const keypointImage = keypoints
+    ? renderKeypoints(keypoints, canvas)
+    : readyImage(placement as { image: ComposedIdentity["keypointImage"] }, o, name);
   return { keypoints, keypointImage, mask };
 }
 
-function readyImage(placement: { image: ComposedIdentity["keypointImage"] }, o: ParsedComposition, name: string): ComposedIdentity["keypointImage"] {
+function readyImage(
+  placement: { image: ComposedIdentity["keypointImage"] },
+  o: ParsedComposition,
+  name: string,
+): ComposedIdentity["keypointImage"] {
   const image = placement.image;
   const [height, width] = "shape" in image ? controlImageTensor(image).shape.slice(2) : [image.height, image.width];
   if (width !== o.width || height !== o.height) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `${name}: the keypoint image is ${width}x${height} but the canvas is ${o.width}x${o.height}; draw it at the canvas size`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `${name}: the keypoint image is ${width}x${height} but the canvas is ${o.width}x${o.height}; draw it at the canvas size`,
+    );
   }
   return placement.image;
 }

@@ -31,5 +31,6 @@ export async function createCompositionHooks(options: CompositionHookOptions, co
   const identityNet = context.sessions
     ? controlNetFromSession(await context.sessions.open(options.identityNet, "IdentityNet"))
     : await loadControlNet(options.identityNet);
-  return (await toLocalHooks(options.composition, { identityNet, tokens: options.tokens, imageAdapterInputs: options.imageAdapterInputs })).hooks;
+  return (await toLocalHooks(options.composition, { identityNet, tokens: options.tokens, imageAdapterInputs: options.imageAdapterInputs }))
+    .hooks;
 }

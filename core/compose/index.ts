@@ -1,7 +1,14 @@
 export { createComposition } from "./compose.js";
 export type {
-  Composition, ComposedIdentity, CompositionOptions, CompositionIdentityOptions, CompositionWarning,
-  KeypointPlacement, RegionSpec, PoseFaces, OverlapMode,
+  Composition,
+  ComposedIdentity,
+  CompositionOptions,
+  CompositionIdentityOptions,
+  CompositionWarning,
+  KeypointPlacement,
+  RegionSpec,
+  PoseFaces,
+  OverlapMode,
 } from "./types.js";
 export { compositionSchema } from "./schema.js";
 export { regionMask, maskBounds, DEFAULT_FACE_PADDING } from "./region-mask.js";

@@ -41,7 +41,8 @@ export interface LocalHooks {
 /** Each identity's image tokens: Resampler(its embeddings, combined by its mode) and Resampler(zeros). */
 export async function compositionTokens(composition: Composition, resampler: Resampler): Promise<ImageTokens[]> {
   const tokens: ImageTokens[] = [];
-  for (const c of composition.identities) tokens.push(await computeImageTokens(resampler, c.identity.embeddings, { combine: c.identity.combine }));
+  for (const c of composition.identities)
+    tokens.push(await computeImageTokens(resampler, c.identity.embeddings, { combine: c.identity.combine }));
   return tokens;
 }
 
@@ -76,12 +77,22 @@ export async function toLocalHooks(composition: Composition, models: LocalHookMo
     model: models.identityNet,
     unet: models.unet,
     identities: composition.identities.map((c, i) => ({
-      faceTokens: tokens[i].cond, uncondFaceTokens: tokens[i].uncond, keypointImage: c.keypointImage,
-      scale: c.identityNetScale, mask: maskOf(c.mask), start: c.start, end: c.end,
+      faceTokens: tokens[i].cond,
+      uncondFaceTokens: tokens[i].uncond,
+      keypointImage: c.keypointImage,
+      scale: c.identityNetScale,
+      mask: maskOf(c.mask),
+      start: c.start,
+      end: c.end,
     })),
   });
   const imageAdapter = createImageAdapterHook({
-    identities: composition.identities.map((c, i) => ({ faceTokens: tokens[i].cond, uncondFaceTokens: tokens[i].uncond, scale: c.ipScale, mask: maskOf(c.mask) })),
+    identities: composition.identities.map((c, i) => ({
+      faceTokens: tokens[i].cond,
+      uncondFaceTokens: tokens[i].uncond,
+      scale: c.ipScale,
+      mask: maskOf(c.mask),
+    })),
     tokensIn: models.tokensIn,
     inputNames: models.imageAdapterInputs,
   });

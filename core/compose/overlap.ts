@@ -24,17 +24,29 @@ export function findOverlaps(masks: readonly RegionMask[]): { pixels: number; pa
  * "allow" keeps the masks as given. Returns the masks to use and, if there was overlap, a warning.
  * @throws InstantIdError INVALID_INPUT naming the overlapping identities, in "reject" mode.
  */
-export function resolveOverlaps(masks: readonly RegionMask[], mode: OverlapMode, names: readonly string[]): { masks: RegionMask[]; warning?: CompositionWarning } {
+export function resolveOverlaps(
+  masks: readonly RegionMask[],
+  mode: OverlapMode,
+  names: readonly string[],
+): { masks: RegionMask[]; warning?: CompositionWarning } {
   const overlap = findOverlaps(masks);
   if (!overlap.pixels) return { masks: [...masks] };
   const which = overlap.pairs.map(([a, b]) => `${names[a]} and ${names[b]}`).join(", ");
   const what = `The regions of ${which} overlap on ${overlap.pixels} pixels (masks summing past 1)`;
   if (mode === "reject") {
-    throw new InstantIdError(ErrorCode.InvalidInput, `${what}; make the regions disjoint, or pass overlap: "normalize" to share those pixels`, {
-      details: { reason: "MASKS_OVERLAP", pixels: overlap.pixels, pairs: overlap.pairs },
-    });
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `${what}; make the regions disjoint, or pass overlap: "normalize" to share those pixels`,
+      {
+        details: { reason: "MASKS_OVERLAP", pixels: overlap.pixels, pairs: overlap.pairs },
+      },
+    );
   }
-  if (mode === "allow") return { masks: [...masks], warning: { code: "MASKS_OVERLAP", message: `${what}; kept as given, so both identities act there at full strength` } };
+  if (mode === "allow")
+    return {
+      masks: [...masks],
+      warning: { code: "MASKS_OVERLAP", message: `${what}; kept as given, so both identities act there at full strength` },
+    };
   return { masks: normalizeOverlaps(masks), warning: { code: "MASKS_OVERLAP", message: `${what}; normalized so they share those pixels` } };
 }
 

@@ -27,8 +27,13 @@ export function assignPoseFaces(wanted: readonly (number | null | undefined)[], 
   const taken = new Set<number>();
   wanted.forEach((w, i) => {
     if (w === undefined || w === null) return;
-    if (w >= faceCount) throw new InstantIdError(ErrorCode.InvalidInput, `Identity ${i + 1} asks for pose face ${w} but the pose photo has faces 0 to ${faceCount - 1} (left to right)`);
-    if (taken.has(w)) throw new InstantIdError(ErrorCode.InvalidInput, `Pose face ${w} is assigned to two identities; give each identity its own face`);
+    if (w >= faceCount)
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `Identity ${i + 1} asks for pose face ${w} but the pose photo has faces 0 to ${faceCount - 1} (left to right)`,
+      );
+    if (taken.has(w))
+      throw new InstantIdError(ErrorCode.InvalidInput, `Pose face ${w} is assigned to two identities; give each identity its own face`);
     taken.add(w);
   });
   let next = 0;

@@ -5,7 +5,12 @@ import type { Composition } from "./types.js";
 
 /** Region tints, one per identity in turn. */
 export const REGION_COLORS: readonly Rgb[] = [
-  [0, 160, 255], [255, 140, 0], [0, 200, 120], [220, 60, 220], [240, 220, 0], [120, 120, 255],
+  [0, 160, 255],
+  [255, 140, 0],
+  [0, 200, 120],
+  [220, 60, 220],
+  [240, 220, 0],
+  [120, 120, 255],
 ];
 
 /**

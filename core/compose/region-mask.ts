@@ -57,7 +57,10 @@ function asPlane(mask: RegionMask | Tensor | RgbImage, who: string): RegionMask 
   if (mask.data instanceof Float32Array) return mask as RegionMask;
   const image = mask as RgbImage;
   if (image.data.length !== image.width * image.height * 3) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `${who}: a mask image must be RGB, ${image.width}x${image.height}x3 bytes, but has ${image.data.length}`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `${who}: a mask image must be RGB, ${image.width}x${image.height}x3 bytes, but has ${image.data.length}`,
+    );
   }
   const data = new Float32Array(image.width * image.height);
   for (let p = 0; p < data.length; p++) data[p] = image.data[p * 3] / 255;

@@ -38,6 +38,11 @@ export function compositionRegionMasks(composition: Composition, identities?: re
       );
     }
   });
-  const shared = normalizeOverlaps(all.map((c) => c.mask), 0);
-  return [...chosen].sort((a, b) => a - b).map((i) => ({ identity: i, name: all[i].name, ...(all[i].prompt ? { prompt: all[i].prompt } : {}), mask: shared[i] }));
+  const shared = normalizeOverlaps(
+    all.map((c) => c.mask),
+    0,
+  );
+  return [...chosen]
+    .sort((a, b) => a - b)
+    .map((i) => ({ identity: i, name: all[i].name, ...(all[i].prompt ? { prompt: all[i].prompt } : {}), mask: shared[i] }));
 }

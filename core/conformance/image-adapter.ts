@@ -36,7 +36,18 @@ function crossAttentionLayer(cases: Map<string, Tensor>, prefix: string, heads: 
   const headDim = width / heads;
   for (let b = 0; b < batch; b++) {
     const side = (data: Float32Array, row: number) => ({ data, row, stride: width, offset: 0 });
-    attendHeads(side(q.data, b * queries), side(k, b * tokens), side(v, b * tokens), queries, tokens, heads, headDim, 1 / Math.sqrt(headDim), attended, b * queries);
+    attendHeads(
+      side(q.data, b * queries),
+      side(k, b * tokens),
+      side(v, b * tokens),
+      queries,
+      tokens,
+      heads,
+      headDim,
+      1 / Math.sqrt(headDim),
+      attended,
+      b * queries,
+    );
   }
   addInPlace(attended, imageAttention(q, heads, identities(q)).data);
   return { shape: hidden.shape, data: linear(attended, batch * queries, get("to_out_weight").data, width, get("to_out_bias").data) };
@@ -55,7 +66,8 @@ async function refusalOf(path: string): Promise<{ refused: boolean; message: str
 /** Conformance kind `adapter`: Resampler tokens from each checkpoint format, decoupled cross-attention, and the malicious-checkpoint refusal. */
 export const adapterConformance: ConformanceKind = {
   name: "adapter",
-  description: "Image Adapter: checkpoint loading (torch zip fp32/fp16, safetensors), Resampler tokens, decoupled cross-attention, unsafe pickle refusal",
+  description:
+    "Image Adapter: checkpoint loading (torch zip fp32/fp16, safetensors), Resampler tokens, decoupled cross-attention, unsafe pickle refusal",
   async run({ caseDir, outDir, onProgress }) {
     const about = JSON.parse(await readFile(join(caseDir, "cases.json"), "utf8"));
     const cases = readSafetensors(await readFile(join(caseDir, "cases.safetensors"))).tensors;
@@ -66,7 +78,10 @@ export const adapterConformance: ConformanceKind = {
     const resampler = Resampler.fromWeights(weights.imageProj, { heads });
     for (const name of ["single", "zero", "batch"]) results.set(`tokens_${name}`, await resampler.run(cases.get(`emb_${name}`)!));
     await resampler.release();
-    for (const [file, name] of [["ip-adapter.fp16.bin", "tokens_single_fp16"], ["ip-adapter.safetensors", "tokens_single_safetensors"]]) {
+    for (const [file, name] of [
+      ["ip-adapter.fp16.bin", "tokens_single_fp16"],
+      ["ip-adapter.safetensors", "tokens_single_safetensors"],
+    ]) {
       onProgress?.(`loading ${file}`);
       const other = Resampler.fromWeights((await loadImageAdapter(join(caseDir, file))).imageProj, { heads });
       results.set(name, await other.run(cases.get("emb_single")!));
@@ -79,14 +94,20 @@ export const adapterConformance: ConformanceKind = {
       const a = projectIpTokens(layer, cases.get(`${c.prefix}ip_tokens_a`)!);
       const b = projectIpTokens(layer, cases.get(`${c.prefix}ip_tokens_b`)!);
       for (const scale of c.single_scales) {
-        results.set(`${c.prefix}out_single_scale${pythonFloat(scale)}`, crossAttentionLayer(cases, c.prefix, c.heads, () => [{ ...a, scale }]));
+        results.set(
+          `${c.prefix}out_single_scale${pythonFloat(scale)}`,
+          crossAttentionLayer(cases, c.prefix, c.heads, () => [{ ...a, scale }]),
+        );
       }
       const maskA = cases.get(`${c.prefix}mask_a`)!.data;
       const maskB = cases.get(`${c.prefix}mask_b`)!.data;
-      results.set(`${c.prefix}out_two_ids`, crossAttentionLayer(cases, c.prefix, c.heads, () => [
-        { ...a, scale: c.two_ids.scale_a, mask: maskA },
-        { ...b, scale: c.two_ids.scale_b, mask: maskB },
-      ]));
+      results.set(
+        `${c.prefix}out_two_ids`,
+        crossAttentionLayer(cases, c.prefix, c.heads, () => [
+          { ...a, scale: c.two_ids.scale_a, mask: maskA },
+          { ...b, scale: c.two_ids.scale_b, mask: maskB },
+        ]),
+      );
     }
     await writeSafetensors(join(outDir, "results.safetensors"), results);
     const malicious = await refusalOf(join(caseDir, "malicious.bin"));

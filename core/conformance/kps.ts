@@ -27,7 +27,8 @@ async function readCases(caseDir: string): Promise<z.output<typeof casesSchema>[
     throw new InstantIdError(ErrorCode.FileCorrupt, `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   const parsed = casesSchema.safeParse(json);
-  if (!parsed.success) throw new InstantIdError(ErrorCode.FileCorrupt, `${path} is not a kps case list: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new InstantIdError(ErrorCode.FileCorrupt, `${path} is not a kps case list: ${parsed.error.issues[0]?.message}`);
   return parsed.data.cases;
 }
 

@@ -10,15 +10,21 @@ export async function readCaseFile<S extends z.ZodType>(dir: string, file: strin
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot read reference cases ${path}: ${(error as Error).message}. Point the command at a reference folder holding ${file}.`, {
-      cause: error,
-      details: { path },
-    });
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Cannot read reference cases ${path}: ${(error as Error).message}. Point the command at a reference folder holding ${file}.`,
+      {
+        cause: error,
+        details: { path },
+      },
+    );
   }
   const result = schema.safeParse(json);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new InstantIdError(ErrorCode.InvalidInput, `Reference cases ${path} do not have the expected layout: ${problems}`, { details: { path } });
+    throw new InstantIdError(ErrorCode.InvalidInput, `Reference cases ${path} do not have the expected layout: ${problems}`, {
+      details: { path },
+    });
   }
   return result.data;
 }

@@ -26,7 +26,10 @@ const scrfdCases = z.object({
 });
 
 /** The settings of one golden SCRFD case (`cases.json`). */
-export type ScrfdCaseSettings = Pick<z.infer<typeof scrfdCases>["cases"][number], "input_size" | "image_size" | "det_scale" | "det_thresh" | "nms_thresh" | "max_num">;
+export type ScrfdCaseSettings = Pick<
+  z.infer<typeof scrfdCases>["cases"][number],
+  "input_size" | "image_size" | "det_scale" | "det_thresh" | "nms_thresh" | "max_num"
+>;
 
 /** Decodes one case's raw head outputs with the case's own input size, scale, thresholds and max_num. */
 export function decodeScrfdCase(c: ScrfdCaseSettings, outputs: readonly RawOutput[], source?: string): Detection[] {

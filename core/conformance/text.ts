@@ -38,7 +38,11 @@ export const textConformanceKind: ConformanceKind = {
       for (const [n, c] of cases.entries()) {
         onProgress?.(`text: case ${n + 1}/${cases.length} (${c.name})`);
         const prompt2 = c.prompt_2 ?? c.prompt;
-        ids.push({ name: c.name, input_ids: [...encoder.tokenizer.encode(c.prompt).ids], input_ids_2: [...encoder.tokenizer2.encode(prompt2).ids] });
+        ids.push({
+          name: c.name,
+          input_ids: [...encoder.tokenizer.encode(c.prompt).ids],
+          input_ids_2: [...encoder.tokenizer2.encode(prompt2).ids],
+        });
         const conditioning = await encoder.encode(
           { prompt: c.prompt, prompt2, negativePrompt: c.negative_prompt ?? undefined, negativePrompt2: c.negative_prompt_2 ?? undefined },
           { onWarning: (warning) => onProgress?.(`text: ${c.name}: ${warning.message}`) },

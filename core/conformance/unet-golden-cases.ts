@@ -25,7 +25,12 @@ export function guidedGoldenStep(c: UnetGoldenCases): StepContext {
   both.set(sample.data);
   both.set(sample.data, sample.data.length);
   return {
-    index: 0, total: 1, sample: { shape: [2, ...sample.shape.slice(1)], data: both }, timestep: c.get("timestep")!,
-    promptEmbeds: c.get("prompt_embeds")!, textEmbeds: c.get("text_embeds")!, timeIds: c.get("time_ids")!,
+    index: 0,
+    total: 1,
+    sample: { shape: [2, ...sample.shape.slice(1)], data: both },
+    timestep: c.get("timestep")!,
+    promptEmbeds: c.get("prompt_embeds")!,
+    textEmbeds: c.get("text_embeds")!,
+    timeIds: c.get("time_ids")!,
   };
 }

@@ -44,14 +44,20 @@ function row(t: Tensor, r: number): Tensor {
 /** The single-row step of the cases: the positive row of the text conditioning. */
 function positiveStep(c: Cases): StepContext {
   return {
-    index: 0, total: 1, sample: c.get("sample")!, timestep: c.get("timestep")!,
-    promptEmbeds: row(c.get("prompt_embeds")!, 1), textEmbeds: row(c.get("text_embeds")!, 1), timeIds: row(c.get("time_ids")!, 1),
+    index: 0,
+    total: 1,
+    sample: c.get("sample")!,
+    timestep: c.get("timestep")!,
+    promptEmbeds: row(c.get("prompt_embeds")!, 1),
+    textEmbeds: row(c.get("text_embeds")!, 1),
+    timeIds: row(c.get("time_ids")!, 1),
   };
 }
 
 async function outWithResiduals(u: UnetCase): Promise<Tensor> {
   const hook = createIdentityNetHook({
-    model: u.identityNet, unet: u.unet.residualInputs,
+    model: u.identityNet,
+    unet: u.unet.residualInputs,
     identities: [{ faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8 }],
   });
   const step = positiveStep(u.cases);
@@ -77,7 +83,9 @@ async function guided(u: UnetCase, faces: readonly (IdentityNetIdentity & { ipSc
   const unet = await patchedUnet(u, faces.length, masks);
   const hooks = composeHooks(
     createIdentityNetHook({ model: u.identityNet, unet: unet.residualInputs, identities: faces }),
-    createImageAdapterHook({ identities: faces.map((f) => ({ faceTokens: f.faceTokens, uncondFaceTokens: f.uncondFaceTokens, scale: f.ipScale, mask: f.mask })) }),
+    createImageAdapterHook({
+      identities: faces.map((f) => ({ faceTokens: f.faceTokens, uncondFaceTokens: f.uncondFaceTokens, scale: f.ipScale, mask: f.mask })),
+    }),
   );
   return guidedStepThrough(u, unet, hooks);
 }
@@ -95,10 +103,24 @@ async function guidedStepThrough(u: UnetCase, unet: UnetModel, hooks: Generation
 function twoPersonComposition(u: UnetCase): Composition {
   const person = (embedding: string) => createIdentity([{ embedding: u.cases.get(embedding)!.data }]);
   return createComposition({
-    width: 128, height: 128, prompt: "",
+    width: 128,
+    height: 128,
+    prompt: "",
     identities: [
-      { identity: person("face_embedding"), keypoints: { image: u.cases.get("kps_image")! }, region: { mask: u.cases.get("mask_a")! }, ipScale: 0.8, identityNetScale: 0.8 },
-      { identity: person("face_embedding_b"), keypoints: { image: u.cases.get("kps_image_b")! }, region: { mask: u.cases.get("mask_b")! }, ipScale: 0.6, identityNetScale: 0.7 },
+      {
+        identity: person("face_embedding"),
+        keypoints: { image: u.cases.get("kps_image")! },
+        region: { mask: u.cases.get("mask_a")! },
+        ipScale: 0.8,
+        identityNetScale: 0.8,
+      },
+      {
+        identity: person("face_embedding_b"),
+        keypoints: { image: u.cases.get("kps_image_b")! },
+        region: { mask: u.cases.get("mask_b")! },
+        ipScale: 0.6,
+        identityNetScale: 0.7,
+      },
     ],
   });
 }
@@ -123,7 +145,11 @@ async function openCase(dir: string, patchDir: string): Promise<UnetCase> {
   const about = JSON.parse(await readFile(join(dir, "cases.json"), "utf8")) as { resampler_config?: { heads?: number } };
   const resampler = Resampler.fromWeights(adapter.imageProj, { heads: about.resampler_config?.heads });
   return {
-    dir, cases, adapter, patchDir, resampler,
+    dir,
+    cases,
+    adapter,
+    patchDir,
+    resampler,
     unet: await loadUnet(join(dir, "unet.onnx")),
     identityNet: await loadControlNet(join(dir, "identitynet.onnx")),
     a: await computeImageTokens(resampler, cases.get("face_embedding")!.data),

@@ -67,7 +67,10 @@ export function createControlUnitsHook(name: string, model: ControlNetModel, uni
   };
   const beforeStep = async (step: StepContext): Promise<StepContribution | undefined> => {
     if (!prepared) {
-      throw new InstantIdError(ErrorCode.Internal, `The ${name} hook was asked for a step before prepare(); runners must call prepare once per generation`);
+      throw new InstantIdError(
+        ErrorCode.Internal,
+        `The ${name} hook was asked for a step before prepare(); runners must call prepare once per generation`,
+      );
     }
     checkRows(name, prepared, step);
     let sum: ControlResiduals | undefined;

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { parseOptions } from "../validate.js";
-import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
@@ -24,16 +23,29 @@ export interface ControlNetHookOptions {
 }
 
 const fraction = z.number().min(0).max(1);
-const optionsSchema = z.object({
-  model: z.custom<ControlNetModel>((v) => typeof v === "object" && v !== null && "session" in v && "residuals" in v, "a model from loadControlNet()"),
-  image: z.custom<ControlImage>((v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v), "an RgbImage or a [1, 3, H, W] tensor"),
-  scale: z.number().min(0).default(1),
-  start: fraction.default(0),
-  end: fraction.default(1),
-  mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v), "a RegionMask or a one-channel tensor").optional(),
-  unet: z.custom<UnetResidualInputs>().optional(),
-  name: z.string().min(1),
-}).refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
+const optionsSchema = z
+  .object({
+    model: z.custom<ControlNetModel>(
+      (v) => typeof v === "object" && v !== null && "session" in v && "residuals" in v,
+      "a model from loadControlNet()",
+    ),
+    image: z.custom<ControlImage>(
+      (v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v),
+      "an RgbImage or a [1, 3, H, W] tensor",
+    ),
+    scale: z.number().min(0).default(1),
+    start: fraction.default(0),
+    end: fraction.default(1),
+    mask: z
+      .custom<MaskInput>(
+        (v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v),
+        "a RegionMask or a one-channel tensor",
+      )
+      .optional(),
+    unet: z.custom<UnetResidualInputs>().optional(),
+    name: z.string().min(1),
+  })
+  .refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
 
 /**
  * An extra ControlNet whose residuals add to IdentityNet's (the paper's Figure 3): it sees the
@@ -43,6 +55,11 @@ export function createControlNetHook(options: ControlNetHookOptions): ControlNet
   const o = parseOptions(optionsSchema, options, "ControlNet hook options");
   if (o.unet) checkResidualLink(o.model, o.unet);
   return createControlUnitsHook(o.name, o.model, [
-    { image: controlImageTensor(o.image), scale: o.scale, window: { start: o.start, end: o.end }, mask: o.mask && maskTensor(o.mask as MaskInput) },
+    {
+      image: controlImageTensor(o.image),
+      scale: o.scale,
+      window: { start: o.start, end: o.end },
+      mask: o.mask && maskTensor(o.mask as MaskInput),
+    },
   ]);
 }

@@ -67,6 +67,11 @@ export function controlNetFromSession(session: OrtSession, options: LoadControlN
       `The ${what} graph has no input ${missing.map(([key, name]) => `${name} (${key})`).join(", ")}; its inputs are ${[...io.inputs.keys()].join(", ")}. Pass the right names as options.inputs.`,
     );
   }
-  const residuals = resolveResidualNames(options.residuals ?? "auto", controlNetOutputConventions, [...io.outputs.keys()], `${what} outputs`);
+  const residuals = resolveResidualNames(
+    options.residuals ?? "auto",
+    controlNetOutputConventions,
+    [...io.outputs.keys()],
+    `${what} outputs`,
+  );
   return { what, session, io, inputs, residuals };
 }

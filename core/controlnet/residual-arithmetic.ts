@@ -28,7 +28,9 @@ export function multiplyPlaneInPlace(target: Tensor, plane: Float32Array): void 
   const n = t.length;
   let base = 0;
   for (; base + 4 * area <= n; base += 4 * area) {
-    const b1 = base + area, b2 = b1 + area, b3 = b2 + area;
+    const b1 = base + area,
+      b2 = b1 + area,
+      b3 = b2 + area;
     for (let k = 0; k < area; k++) {
       const p = plane[k];
       t[base + k] *= p;
@@ -63,7 +65,9 @@ export function addPlaneInto(target: Tensor, source: Tensor, plane: Float32Array
   const n = t.length;
   let base = 0;
   for (; base + 4 * area <= n; base += 4 * area) {
-    const b1 = base + area, b2 = b1 + area, b3 = b2 + area;
+    const b1 = base + area,
+      b2 = b1 + area,
+      b3 = b2 + area;
     for (let k = 0; k < area; k++) {
       const p = plane[k];
       t[base + k] += p * s[base + k];

@@ -16,7 +16,12 @@ export function checkResidualLink(controlnet: ControlNetModel, unet: UnetResidua
     );
   }
   const pairs: [string, readonly Dim[], string, readonly Dim[]][] = [
-    ...produced.down.map((n, i): [string, readonly Dim[], string, readonly Dim[]] => [n, controlnet.io.outputs.get(n) ?? [], unet.names.down[i], unet.down[i]]),
+    ...produced.down.map((n, i): [string, readonly Dim[], string, readonly Dim[]] => [
+      n,
+      controlnet.io.outputs.get(n) ?? [],
+      unet.names.down[i],
+      unet.down[i],
+    ]),
     [produced.mid, controlnet.io.outputs.get(produced.mid) ?? [], unet.names.mid, unet.mid],
   ];
   for (const [out, outDims, into, intoDims] of pairs) {

@@ -15,7 +15,6 @@ export interface ControlNetFeeds {
   readonly timeIds: Tensor;
 }
 
-
 /**
  * Runs a ControlNet once and returns its residuals unscaled. The tensors are ONNX Runtime's output
  * buffers, not copies: the caller owns them and may scale them in place.

@@ -26,7 +26,8 @@ export interface ControlNetArchitecture {
   readonly globalPool: boolean;
 }
 
-const perBlock = (value: number | readonly number[], blocks: number): readonly number[] => (typeof value === "number" ? Array(blocks).fill(value) : value);
+const perBlock = (value: number | readonly number[], blocks: number): readonly number[] =>
+  typeof value === "number" ? Array(blocks).fill(value) : value;
 
 /** Resolves a parsed config into block shapes (diffusers' `num_attention_heads or attention_head_dim` quirk included). */
 export function controlNetArchitecture(config: ControlNetConfig, source: string): ControlNetArchitecture {
@@ -37,14 +38,23 @@ export function controlNetArchitecture(config: ControlNetConfig, source: string)
   const depths = perBlock(config.transformer_layers_per_block, n);
   const transformerAt = (i: number): TransformerSpec => {
     const channels = config.block_out_channels[i];
-    if (channels % heads[i]) throw unsupportedKey(source, headsKey, `${heads[i]} heads do not divide block_out_channels[${i}] = ${channels}`);
-    return { depth: depths[i], heads: heads[i], feedForward: "geglu", linearProjection: config.use_linear_projection, normEps: TRANSFORMER_NORM_EPS };
+    if (channels % heads[i])
+      throw unsupportedKey(source, headsKey, `${heads[i]} heads do not divide block_out_channels[${i}] = ${channels}`);
+    return {
+      depth: depths[i],
+      heads: heads[i],
+      feedForward: "geglu",
+      linearProjection: config.use_linear_projection,
+      normEps: TRANSFORMER_NORM_EPS,
+    };
   };
-  const blocks = config.down_block_types.map((type, i): DownBlockSpec => ({
-    channels: config.block_out_channels[i],
-    transformer: type === "CrossAttnDownBlock2D" ? transformerAt(i) : undefined,
-    downsample: i < n - 1,
-  }));
+  const blocks = config.down_block_types.map(
+    (type, i): DownBlockSpec => ({
+      channels: config.block_out_channels[i],
+      transformer: type === "CrossAttnDownBlock2D" ? transformerAt(i) : undefined,
+      downsample: i < n - 1,
+    }),
+  );
   const p = config.downsample_padding;
   const c0 = config.block_out_channels[0];
   const crossAttnMid = config.mid_block_type === "UNetMidBlock2DCrossAttn";
@@ -57,7 +67,11 @@ export function controlNetArchitecture(config: ControlNetConfig, source: string)
     layersPerBlock: config.layers_per_block,
     // Downsample2D pads (0, 1, 0, 1) by hand when its padding is 0.
     downsamplePads: p === 0 ? [0, 0, 1, 1] : [p, p, p, p],
-    mid: { transformer: crossAttnMid ? transformerAt(n - 1) : undefined, pairs: crossAttnMid ? 1 : 0, outputScale: config.mid_block_scale_factor },
+    mid: {
+      transformer: crossAttnMid ? transformerAt(n - 1) : undefined,
+      pairs: crossAttnMid ? 1 : 0,
+      outputScale: config.mid_block_scale_factor,
+    },
     time: {
       timeDim: c0,
       embeddingDim: 4 * c0,

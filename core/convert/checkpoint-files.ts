@@ -29,7 +29,9 @@ export class CheckpointTensors {
     const present = new Set(await readdir(dir).catch(() => [] as string[]));
     const name = CONTROLNET_WEIGHT_FILES.find((file) => present.has(file));
     if (!name) {
-      const pickle = present.has("diffusion_pytorch_model.bin") ? " It has diffusion_pytorch_model.bin: pickled weights are not read; save them as safetensors." : "";
+      const pickle = present.has("diffusion_pytorch_model.bin")
+        ? " It has diffusion_pytorch_model.bin: pickled weights are not read; save them as safetensors."
+        : "";
       throw new InstantIdError(
         ErrorCode.ModelNotFound,
         `No ControlNet weights in ${dir}: looked for ${CONTROLNET_WEIGHT_FILES.join(", ")}.${pickle} Point at the folder holding config.json and the weights (InstantX's ControlNetModel/).`,
@@ -71,11 +73,19 @@ async function shardNames(indexPath: string): Promise<string[]> {
   try {
     json = JSON.parse(await readFile(indexPath, "utf8"));
   } catch (error) {
-    throw new InstantIdError(ErrorCode.FileCorrupt, `Cannot read the shard index ${indexPath}: ${(error as Error).message}. Download it again.`, { cause: error });
+    throw new InstantIdError(
+      ErrorCode.FileCorrupt,
+      `Cannot read the shard index ${indexPath}: ${(error as Error).message}. Download it again.`,
+      { cause: error },
+    );
   }
   const parsed = shardIndexSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InstantIdError(ErrorCode.FileCorrupt, `${indexPath} is not a safetensors shard index: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`, { details: { path: indexPath } });
+    throw new InstantIdError(
+      ErrorCode.FileCorrupt,
+      `${indexPath} is not a safetensors shard index: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+      { details: { path: indexPath } },
+    );
   }
   return [...new Set(Object.values(parsed.data.weight_map))].sort();
 }
@@ -86,7 +96,11 @@ function indexEntries(files: readonly SafetensorsFile[], source: string) {
     for (const entry of file.header.entries.values()) {
       const other = entries.get(entry.name);
       if (other) {
-        throw new InstantIdError(ErrorCode.FileCorrupt, `Tensor ${entry.name} is in both ${other.file.path} and ${file.path} (${source}); the checkpoint is inconsistent.`, { details: { key: entry.name } });
+        throw new InstantIdError(
+          ErrorCode.FileCorrupt,
+          `Tensor ${entry.name} is in both ${other.file.path} and ${file.path} (${source}); the checkpoint is inconsistent.`,
+          { details: { key: entry.name } },
+        );
       }
       entries.set(entry.name, { entry, file });
     }

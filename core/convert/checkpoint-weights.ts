@@ -45,7 +45,10 @@ export class CheckpointLayerWeights implements LayerWeights {
 
   conv(graph: TorchGraph, module: string, inChannels: number, outChannels: number, kernel: number): ConvParams {
     const shape = [outChannels, inChannels, kernel, kernel];
-    return { weight: this.param(graph, `${module}.weight`, shape, shape), bias: this.param(graph, `${module}.bias`, [outChannels], [outChannels]) };
+    return {
+      weight: this.param(graph, `${module}.weight`, shape, shape),
+      bias: this.param(graph, `${module}.bias`, [outChannels], [outChannels]),
+    };
   }
 
   affine(graph: TorchGraph, module: string, channels: number, dims: number[]): AffineParams {

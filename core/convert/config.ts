@@ -16,9 +16,13 @@ export const controlNetConfigSchema = z.strictObject({
   conditioning_channels: count.default(3),
   flip_sin_to_cos: z.boolean().default(true),
   freq_shift: z.number().int().nonnegative().default(0),
-  down_block_types: z.array(z.enum(["DownBlock2D", "CrossAttnDownBlock2D"], unsupported("DownBlock2D or CrossAttnDownBlock2D"))).min(1)
+  down_block_types: z
+    .array(z.enum(["DownBlock2D", "CrossAttnDownBlock2D"], unsupported("DownBlock2D or CrossAttnDownBlock2D")))
+    .min(1)
     .default(["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"]),
-  mid_block_type: z.enum(["UNetMidBlock2DCrossAttn", "UNetMidBlock2D"], unsupported("UNetMidBlock2DCrossAttn or UNetMidBlock2D")).default("UNetMidBlock2DCrossAttn"),
+  mid_block_type: z
+    .enum(["UNetMidBlock2DCrossAttn", "UNetMidBlock2D"], unsupported("UNetMidBlock2DCrossAttn or UNetMidBlock2D"))
+    .default("UNetMidBlock2DCrossAttn"),
   only_cross_attention: z.union([z.literal(false), z.array(z.literal(false))], unsupported("false")).default(false),
   block_out_channels: counts.default([320, 640, 1280, 1280]),
   layers_per_block: count.default(2),
@@ -54,11 +58,19 @@ export type ControlNetConfig = z.output<typeof controlNetConfigSchema>;
 
 /** Parses `config.json`'s content; every refusal names the key, the value and what is supported. */
 export function parseControlNetConfig(json: unknown, source: string): ControlNetConfig {
-  const own = json && typeof json === "object" && !Array.isArray(json) ? Object.fromEntries(Object.entries(json).filter(([key]) => !key.startsWith("_"))) : json;
+  const own =
+    json && typeof json === "object" && !Array.isArray(json)
+      ? Object.fromEntries(Object.entries(json).filter(([key]) => !key.startsWith("_")))
+      : json;
   const result = controlNetConfigSchema.safeParse(own);
   if (!result.success) {
     const issue = result.error.issues[0];
-    if (issue.code === "unrecognized_keys") throw unsupportedKey(source, issue.keys[0], `the converter does not know this key (${issue.keys.join(", ")}), so it cannot tell what it changes`);
+    if (issue.code === "unrecognized_keys")
+      throw unsupportedKey(
+        source,
+        issue.keys[0],
+        `the converter does not know this key (${issue.keys.join(", ")}), so it cannot tell what it changes`,
+      );
     const key = String(issue.path[0] ?? "(root)");
     const at = issue.path.length > 1 ? `${issue.path.join(".")}` : key;
     throw unsupportedKey(source, key, `${at} = ${JSON.stringify(valueAt(own, issue.path))}: ${issue.message}`);
@@ -87,16 +99,39 @@ function checkConsistency(config: ControlNetConfig, source: string): void {
   const blocks = config.down_block_types.length;
   const sameLength = (key: keyof ControlNetConfig) => {
     const value = config[key];
-    if (Array.isArray(value) && value.length !== blocks) throw unsupportedKey(source, key, `it has ${value.length} entries but down_block_types has ${blocks}`);
+    if (Array.isArray(value) && value.length !== blocks)
+      throw unsupportedKey(source, key, `it has ${value.length} entries but down_block_types has ${blocks}`);
   };
-  for (const key of ["block_out_channels", "transformer_layers_per_block", "attention_head_dim", "num_attention_heads", "only_cross_attention"] as const) sameLength(key);
+  for (const key of [
+    "block_out_channels",
+    "transformer_layers_per_block",
+    "attention_head_dim",
+    "num_attention_heads",
+    "only_cross_attention",
+  ] as const)
+    sameLength(key);
   config.block_out_channels.forEach((channels, i) => {
-    if (channels % config.norm_num_groups) throw unsupportedKey(source, "norm_num_groups", `${config.norm_num_groups} groups do not divide block_out_channels[${i}] = ${channels}`);
+    if (channels % config.norm_num_groups)
+      throw unsupportedKey(
+        source,
+        "norm_num_groups",
+        `${config.norm_num_groups} groups do not divide block_out_channels[${i}] = ${channels}`,
+      );
   });
-  if (config.block_out_channels[0] % 2) throw unsupportedKey(source, "block_out_channels", `the timestep embedding needs an even block_out_channels[0], not ${config.block_out_channels[0]}`);
-  if (config.addition_time_embed_dim % 2) throw unsupportedKey(source, "addition_time_embed_dim", `it must be even, not ${config.addition_time_embed_dim}`);
+  if (config.block_out_channels[0] % 2)
+    throw unsupportedKey(
+      source,
+      "block_out_channels",
+      `the timestep embedding needs an even block_out_channels[0], not ${config.block_out_channels[0]}`,
+    );
+  if (config.addition_time_embed_dim % 2)
+    throw unsupportedKey(source, "addition_time_embed_dim", `it must be even, not ${config.addition_time_embed_dim}`);
   const textDim = config.projection_class_embeddings_input_dim - 6 * config.addition_time_embed_dim;
   if (textDim <= 0) {
-    throw unsupportedKey(source, "projection_class_embeddings_input_dim", `${config.projection_class_embeddings_input_dim} leaves no room for text_embeds beside 6 time ids × addition_time_embed_dim ${config.addition_time_embed_dim}`);
+    throw unsupportedKey(
+      source,
+      "projection_class_embeddings_input_dim",
+      `${config.projection_class_embeddings_input_dim} leaves no room for text_embeds beside 6 time ids × addition_time_embed_dim ${config.addition_time_embed_dim}`,
+    );
   }
 }

@@ -76,7 +76,9 @@ export async function convertControlNet(options: ConvertControlNetOptions): Prom
   const checkpoint = await CheckpointTensors.open(dir);
   try {
     checkPlan(weights.plan, checkpoint);
-    await writeBoth(modelPath, dataPath, encodeModel(model), (file) => streamTensors(file, weights.plan, checkpoint, dtype, onProgress, signal));
+    await writeBoth(modelPath, dataPath, encodeModel(model), (file) =>
+      streamTensors(file, weights.plan, checkpoint, dtype, onProgress, signal),
+    );
   } finally {
     await checkpoint.close();
   }
@@ -88,17 +90,29 @@ async function readConfig(path: string): Promise<unknown> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InstantIdError(ErrorCode.ModelNotFound, `Cannot read ${path}: ${(error as Error).message}. Point at a diffusers ControlNet folder (config.json + diffusion_pytorch_model.safetensors).`, { cause: error, details: { path } });
+    throw new InstantIdError(
+      ErrorCode.ModelNotFound,
+      `Cannot read ${path}: ${(error as Error).message}. Point at a diffusers ControlNet folder (config.json + diffusion_pytorch_model.safetensors).`,
+      { cause: error, details: { path } },
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InstantIdError(ErrorCode.FileCorrupt, `${path} is not JSON: ${(error as Error).message}. Download it again.`, { cause: error, details: { path } });
+    throw new InstantIdError(ErrorCode.FileCorrupt, `${path} is not JSON: ${(error as Error).message}. Download it again.`, {
+      cause: error,
+      details: { path },
+    });
   }
 }
 
 /** Writes the data file (by `fill`) and the model to temp names, then renames both into place; removes both temps on failure. */
-async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8Array, fill: (file: FileHandle) => Promise<void>): Promise<void> {
+async function writeBoth(
+  modelPath: string,
+  dataPath: string,
+  modelBytes: Uint8Array,
+  fill: (file: FileHandle) => Promise<void>,
+): Promise<void> {
   await mkdir(dirname(modelPath), { recursive: true });
   const tag = `${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const dataTemp = join(dirname(dataPath), `.${basename(dataPath)}.${tag}`);
@@ -120,12 +134,22 @@ async function writeBoth(modelPath: string, dataPath: string, modelBytes: Uint8A
   }
 }
 
-async function streamTensors(file: FileHandle, plan: readonly PlannedTensor[], checkpoint: CheckpointTensors, dtype: WeightDType, onProgress: ProgressListener | undefined, signal: AbortSignal | undefined): Promise<void> {
+async function streamTensors(
+  file: FileHandle,
+  plan: readonly PlannedTensor[],
+  checkpoint: CheckpointTensors,
+  dtype: WeightDType,
+  onProgress: ProgressListener | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // Two buffers for the whole run (what was read, what is written when the dtype changes): no allocation per tensor.
   const input = new Uint8Array(checkpoint.largestTensor());
   let converted = new Uint8Array(0);
   for (const [index, tensor] of plan.entries()) {
-    if (signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "The ControlNet conversion was cancelled; nothing was written.", { cause: signal.reason });
+    if (signal?.aborted)
+      throw new InstantIdError(ErrorCode.Aborted, "The ControlNet conversion was cancelled; nothing was written.", {
+        cause: signal.reason,
+      });
     const from = checkpoint.entries.get(tensor.key)!.entry.dtype;
     const bytes = await checkpoint.readInto(tensor.key, input);
     let out = bytes;

@@ -29,7 +29,14 @@ export function buildControlNetGraph(arch: ControlNetArchitecture, weights: Laye
   const textEmbeds = g.input("text_embeds", ["batch", arch.textEmbedsDim]);
   const timeIds = g.input("time_ids", ["batch", arch.timeIds]);
   const embedding = timeEmbedding(ctx, arch.time, timestep, textEmbeds, timeIds);
-  const pass: UnetPass = { ctx, embedding, embeddingDim: arch.time.embeddingDim, context, contextDim: arch.contextDim, resnetEps: arch.resnetEps };
+  const pass: UnetPass = {
+    ctx,
+    embedding,
+    embeddingDim: arch.time.embeddingDim,
+    context,
+    contextDim: arch.contextDim,
+    resnetEps: arch.resnetEps,
+  };
   const c0 = arch.blocks[0].channels;
   const image = conditioningEmbedding(ctx, channelOrder(ctx, arch, cond), arch.conditioningChannels, arch.conditioningWidths, c0);
   const features = g.node("Add", [conv(ctx, "conv_in", sample, arch.inChannels, c0), image], "/Add");
@@ -38,10 +45,18 @@ export function buildControlNetGraph(arch: ControlNetArchitecture, weights: Laye
   const mid = midBlock(pass, out, last, arch.mid.transformer, arch.mid.pairs, arch.mid.outputScale);
   residualShapes(arch).forEach(({ channels, scale }, i) => {
     const residual = conv(ctx, `controlnet_down_blocks.${i}`, skips[i], channels, channels, 1);
-    emitOutput(g, pooled(ctx, arch, residual, `/controlnet_down_blocks.${i}`), CONTROLNET_OUTPUTS.down(i), ["batch", channels, ...spatial(scale)]);
+    emitOutput(g, pooled(ctx, arch, residual, `/controlnet_down_blocks.${i}`), CONTROLNET_OUTPUTS.down(i), [
+      "batch",
+      channels,
+      ...spatial(scale),
+    ]);
   });
   const midResidual = conv(ctx, "controlnet_mid_block", mid, last, last, 1);
-  emitOutput(g, pooled(ctx, arch, midResidual, "/controlnet_mid_block"), CONTROLNET_OUTPUTS.mid, ["batch", last, ...spatial(2 ** (arch.blocks.length - 1))]);
+  emitOutput(g, pooled(ctx, arch, midResidual, "/controlnet_mid_block"), CONTROLNET_OUTPUTS.mid, [
+    "batch",
+    last,
+    ...spatial(2 ** (arch.blocks.length - 1)),
+  ]);
   const model = g.model({ name: "controlnet", docString: "diffusers ControlNetModel converted by instantid" });
   model.producerName = "instantid";
   return model;

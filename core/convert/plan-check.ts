@@ -27,13 +27,19 @@ export function checkPlan(plan: readonly PlannedTensor[], checkpoint: Checkpoint
     return shape.length !== t.shape.length || shape.some((d, i) => d !== t.shape[i]);
   });
   if (misshapen.length) {
-    throw fail("tensor shapes differ from the config's:", misshapen.map((t) => `${t.key} [${checkpoint.entries.get(t.key)!.entry.shape.join(", ")}], expected [${t.shape.join(", ")}]`));
+    throw fail(
+      "tensor shapes differ from the config's:",
+      misshapen.map((t) => `${t.key} [${checkpoint.entries.get(t.key)!.entry.shape.join(", ")}], expected [${t.shape.join(", ")}]`),
+    );
   }
   const unreadable = plan.filter((t) => !READABLE_DTYPES.includes(checkpoint.entries.get(t.key)!.entry.dtype));
   if (unreadable.length) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The weights in ${checkpoint.source} hold ${unreadable.map((t) => `${t.key} (${checkpoint.entries.get(t.key)!.entry.dtype})`).slice(0, LIST).join(", ")}; the converter reads F16, F32 and BF16 weights.`,
+      `The weights in ${checkpoint.source} hold ${unreadable
+        .map((t) => `${t.key} (${checkpoint.entries.get(t.key)!.entry.dtype})`)
+        .slice(0, LIST)
+        .join(", ")}; the converter reads F16, F32 and BF16 weights.`,
       { details: { source: checkpoint.source, keys: unreadable.map((t) => t.key) } },
     );
   }

@@ -69,7 +69,8 @@ export class FaceAnalysis {
     const maxNum = options.maxNum ?? 0;
     if (!Number.isInteger(maxNum) || maxNum < 0) throw invalidOption("maxNum", "a whole number >= 0 (0 keeps every face)", maxNum);
     const shrink = options.shrinkOnLoad === true ? SHRINK_ON_LOAD_SIDE : options.shrinkOnLoad || 0;
-    if (!Number.isInteger(shrink) || shrink < 0 || (shrink > 0 && shrink < 640)) throw invalidOption("shrinkOnLoad", "true, false or a minimum long side of at least 640 pixels", options.shrinkOnLoad);
+    if (!Number.isInteger(shrink) || shrink < 0 || (shrink > 0 && shrink < 640))
+      throw invalidOption("shrinkOnLoad", "true, false or a minimum long side of at least 640 pixels", options.shrinkOnLoad);
     const { image: rgb, scale } = shrink ? await decodeShrunk(image, shrink) : { image: await loadImage(image), scale: 1 };
     const { detections } = await this.detector.detect(rgb, maxNum);
     const sorted = [...detections].sort((a, b) => area(b) - area(a));

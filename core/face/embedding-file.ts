@@ -7,7 +7,10 @@ const TENSOR_NAME = "embedding";
 
 function stack(vectors: readonly Float32Array[]): { shape: number[]; data: Float32Array } {
   if (!vectors.length || vectors.some((v) => v.length !== vectors[0].length || v.length === 0)) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Expected one or more embeddings of equal, non-zero length but received lengths ${vectors.map((v) => v.length).join(", ") || "none"}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Expected one or more embeddings of equal, non-zero length but received lengths ${vectors.map((v) => v.length).join(", ") || "none"}`,
+    );
   }
   const data = new Float32Array(vectors.length * vectors[0].length);
   vectors.forEach((v, i) => data.set(v, i * v.length));
@@ -34,11 +37,16 @@ export async function readEmbeddingFile(path: string): Promise<Float32Array[]> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot read the embedding file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot read the embedding file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const rows = path.toLowerCase().endsWith(".safetensors") ? fromSafetensors(bytes, path) : fromJson(bytes, path);
   if (!rows.length || rows.some((r) => r.length === 0 || r.some((x) => !Number.isFinite(x)))) {
-    throw new InstantIdError(ErrorCode.FileCorrupt, `The embedding file ${path} holds no usable vector; write it with \`instantid analyze --save-embedding\`.`);
+    throw new InstantIdError(
+      ErrorCode.FileCorrupt,
+      `The embedding file ${path} holds no usable vector; write it with \`instantid analyze --save-embedding\`.`,
+    );
   }
   return rows;
 }
@@ -55,7 +63,9 @@ function fromJson(bytes: Buffer, path: string): Float32Array[] {
   try {
     value = (JSON.parse(bytes.toString("utf8")) as Record<string, unknown>)?.[TENSOR_NAME];
   } catch (error) {
-    throw new InstantIdError(ErrorCode.FileCorrupt, `The embedding file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new InstantIdError(ErrorCode.FileCorrupt, `The embedding file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!Array.isArray(value)) return [];
   const rows = Array.isArray(value[0]) ? (value as unknown[][]) : [value];

@@ -11,7 +11,10 @@ export interface FaceAnalyzer {
 /** InstantID's face choice: the detection with the largest bbox area. */
 export function largestFace<T extends Detection>(faces: readonly T[], source = "the image"): T {
   if (!faces.length) {
-    throw new InstantIdError(ErrorCode.NoFace, `No face found in ${source}; use a photo where one face is clearly visible, frontal and not too small.`);
+    throw new InstantIdError(
+      ErrorCode.NoFace,
+      `No face found in ${source}; use a photo where one face is clearly visible, frontal and not too small.`,
+    );
   }
   const area = (f: Detection) => (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]);
   return faces.reduce((best, face) => (area(face) > area(best) ? face : best));
@@ -37,7 +40,11 @@ export interface KeypointSource {
  * const pose = await keypointsFromImage(analyzer, "pose.jpg");
  * const kpsImage = renderKeypoints(pose.kps, pose);
  */
-export async function keypointsFromImage(analyzer: FaceAnalyzer, input: ImageInput, source = typeof input === "string" ? input : "the image"): Promise<KeypointSource> {
+export async function keypointsFromImage(
+  analyzer: FaceAnalyzer,
+  input: ImageInput,
+  source = typeof input === "string" ? input : "the image",
+): Promise<KeypointSource> {
   const image = await loadImage(input);
   const face = largestFace(await analyzer.analyze(image), source);
   return { kps: face.kps, bbox: face.bbox, width: image.width, height: image.height, face };

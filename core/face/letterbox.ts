@@ -41,7 +41,13 @@ export function letterboxGeometry(imageWidth: number, imageHeight: number, input
  * as the data instead of a new one: a detector reuses its input this way, sparing the page faults of
  * a fresh multi-megabyte array per image.
  */
-export function letterbox(image: RgbImage, inputWidth: number, inputHeight: number, norm: PixelNormalization, into?: Float32Array): LetterboxedInput {
+export function letterbox(
+  image: RgbImage,
+  inputWidth: number,
+  inputHeight: number,
+  norm: PixelNormalization,
+  into?: Float32Array,
+): LetterboxedInput {
   const geometry = letterboxGeometry(image.width, image.height, inputWidth, inputHeight);
   const { resizedWidth, resizedHeight } = geometry;
   if (resizedWidth === image.width && resizedHeight === image.height) {

@@ -16,7 +16,12 @@ function shapeText(shape: readonly (number | string)[]): string {
 export function imageInputSpec(session: OrtSession, what: string, path: string): ImageInputSpec {
   const inputs = session.inputMetadata;
   const input = inputs[0];
-  const fits = inputs.length === 1 && input.isTensor && input.type === "float32" && input.shape.length === 4 && (input.shape[1] === 3 || typeof input.shape[1] === "string");
+  const fits =
+    inputs.length === 1 &&
+    input.isTensor &&
+    input.type === "float32" &&
+    input.shape.length === 4 &&
+    (input.shape[1] === 3 || typeof input.shape[1] === "string");
   if (!fits) {
     const found = inputs.map((i) => (i.isTensor ? `${i.name} ${i.type}${shapeText(i.shape)}` : `${i.name} (not a tensor)`)).join(", ");
     throw new InstantIdError(

@@ -17,7 +17,7 @@ export function normalizationTable(norm: PixelNormalization): Float32Array {
 }
 
 /** Plane offsets of R, G and B in an NCHW tensor of `plane` pixels per channel. */
-function planeOffsets(plane: number, order: PixelNormalization["channelOrder"]): [number, number, number] {
+function _planeOffsets(plane: number, order: PixelNormalization["channelOrder"]): [number, number, number] {
   return order === "RGB" ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
 }
 

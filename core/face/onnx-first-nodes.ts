@@ -51,8 +51,7 @@ class FileCursor {
     else if (wireType === 2) {
       const length = await this.varint();
       this.position += length;
-    }
-    else if (wireType === 5) this.position += 4;
+    } else if (wireType === 5) this.position += 4;
     else throw new Error(`unsupported protobuf wire type ${wireType}`);
   }
 }

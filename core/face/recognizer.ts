@@ -34,10 +34,14 @@ export async function detectRecognizerNormalization(path: string): Promise<{ mea
   try {
     nodes = await readFirstOnnxNodes(path, 8);
   } catch (error) {
-    throw new InstantIdError(ErrorCode.ModelInvalid, `Cannot read the graph of the face recognizer ${path}: ${(error as Error).message}. Download the model again.`, {
-      cause: error,
-      details: { path },
-    });
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `Cannot read the graph of the face recognizer ${path}: ${(error as Error).message}. Download the model again.`,
+      {
+        cause: error,
+        details: { path },
+      },
+    );
   }
   const has = (...prefixes: string[]) => nodes.some((n) => prefixes.some((p) => n.name.startsWith(p)));
   return has("Sub", "_minus") && has("Mul", "_mul") ? { mean: 0, std: 1 } : { mean: 127.5, std: 127.5 };
@@ -81,7 +85,11 @@ export class ArcFaceRecognizer {
     const session = await loadSession(options.path, { what: "face recognizer", intraOpThreads: FACE_NET_THREADS });
     const input = imageInputSpec(session, "face recognizer", options.path);
     const size = options.inputSize ?? input.height ?? 112;
-    if ((input.height !== undefined && input.height !== size) || (input.width !== undefined && input.width !== size) || (size % 112 !== 0 && size % 128 !== 0)) {
+    if (
+      (input.height !== undefined && input.height !== size) ||
+      (input.width !== undefined && input.width !== size) ||
+      (size % 112 !== 0 && size % 128 !== 0)
+    ) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
         `The face recognizer ${options.path} takes ${input.width ?? "?"}x${input.height ?? "?"} crops but ${size}x${size} was asked; ArcFace crops are square multiples of 112 or 128. Set inputSize to the model's size.`,
@@ -89,7 +97,8 @@ export class ArcFaceRecognizer {
       );
     }
     checkEmbeddingOutput(session, options.path);
-    const detected = options.mean === undefined || options.std === undefined ? await detectRecognizerNormalization(options.path) : undefined;
+    const detected =
+      options.mean === undefined || options.std === undefined ? await detectRecognizerNormalization(options.path) : undefined;
     const normalization: PixelNormalization = {
       mean: options.mean ?? detected!.mean,
       std: options.std ?? detected!.std,

@@ -38,4 +38,3 @@ export function axisTable(srcSize: number, dstSize: number, clampWeight: boolean
   }
   return { index0, index1, weight0, weight1 };
 }
-

@@ -48,9 +48,28 @@ function samplePlanes(image: RgbImage, xs: AxisTable, ys: AxisTable, target: Pla
       const c1 = r1 + index1[x];
       const w0 = weight0[x];
       const w1 = weight1[x];
-      data[q0 + x] = table[clampByte((((((src[a0] * w0 + src[a1] * w1) >> 4) * b0) >> 16) + ((((src[c0] * w0 + src[c1] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
-      data[q1 + x] = table[clampByte((((((src[a0 + 1] * w0 + src[a1 + 1] * w1) >> 4) * b0) >> 16) + ((((src[c0 + 1] * w0 + src[c1 + 1] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
-      data[q2 + x] = table[clampByte((((((src[a0 + 2] * w0 + src[a1 + 2] * w1) >> 4) * b0) >> 16) + ((((src[c0 + 2] * w0 + src[c1 + 2] * w1) >> 4) * b1) >> 16) + 2) >> 2)];
+      data[q0 + x] =
+        table[
+          clampByte((((((src[a0] * w0 + src[a1] * w1) >> 4) * b0) >> 16) + ((((src[c0] * w0 + src[c1] * w1) >> 4) * b1) >> 16) + 2) >> 2)
+        ];
+      data[q1 + x] =
+        table[
+          clampByte(
+            (((((src[a0 + 1] * w0 + src[a1 + 1] * w1) >> 4) * b0) >> 16) +
+              ((((src[c0 + 1] * w0 + src[c1 + 1] * w1) >> 4) * b1) >> 16) +
+              2) >>
+              2,
+          )
+        ];
+      data[q2 + x] =
+        table[
+          clampByte(
+            (((((src[a0 + 2] * w0 + src[a1 + 2] * w1) >> 4) * b0) >> 16) +
+              ((((src[c0 + 2] * w0 + src[c1 + 2] * w1) >> 4) * b1) >> 16) +
+              2) >>
+              2,
+          )
+        ];
     }
   }
 }
@@ -87,4 +106,3 @@ function blendRow(row0: Int32Array, row1: Int32Array, b0: number, b1: number, ta
     data[q2 + x] = table[clampByte(((((row0[i + 2] >> 4) * b0) >> 16) + (((row1[i + 2] >> 4) * b1) >> 16) + 2) >> 2)];
   }
 }
-

@@ -37,18 +37,37 @@ const set = (local: number) => [op.set, local];
 /** One source row's contribution to the pixel: ((taps · weights) >> 4) · β >> 16. */
 function rowTerm(row: number, beta: number): number[] {
   return [
-    ...get(row), ...get(OFFSET), op.i32Add, ...v128.load64Zero(), ...v128.zero(), ...v128.shuffle(PAIR_TAPS),
-    ...get(WEIGHTS), ...v128.i32x4DotI16x8S(),
-    ...i32c(4), ...v128.i32x4ShrS(), ...get(beta), ...v128.i32x4Mul(), ...i32c(16), ...v128.i32x4ShrS(),
+    ...get(row),
+    ...get(OFFSET),
+    op.i32Add,
+    ...v128.load64Zero(),
+    ...v128.zero(),
+    ...v128.shuffle(PAIR_TAPS),
+    ...get(WEIGHTS),
+    ...v128.i32x4DotI16x8S(),
+    ...i32c(4),
+    ...v128.i32x4ShrS(),
+    ...get(beta),
+    ...v128.i32x4Mul(),
+    ...i32c(16),
+    ...v128.i32x4ShrS(),
   ];
 }
 
 /** out[plane] = table[value lane] for one channel (VALUE holds byte offsets into the table). */
 function storeLookedUp(planeRow: number, lane: number): number[] {
   return [
-    ...get(planeRow), ...get(X4), op.i32Add,
-    ...get(TABLE), ...get(VALUE), ...v128.i32x4ExtractLane(lane), op.i32Add, op.f32Load, ...memarg(2),
-    op.f32Store, ...memarg(2),
+    ...get(planeRow),
+    ...get(X4),
+    op.i32Add,
+    ...get(TABLE),
+    ...get(VALUE),
+    ...v128.i32x4ExtractLane(lane),
+    op.i32Add,
+    op.f32Load,
+    ...memarg(2),
+    op.f32Store,
+    ...memarg(2),
   ];
 }
 
@@ -96,5 +115,13 @@ function body(mode: Normalisation): number[] {
  * thread can resize half the rows), exports `resize`.
  */
 export function resizeModuleBytes(mode: Normalisation, shared = false, maxPages = 0): Uint8Array {
-  return kernelModuleBytes({ exportName: "resize", params: 10, i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: body(mode), shared, maxPages });
+  return kernelModuleBytes({
+    exportName: "resize",
+    params: 10,
+    i32Locals: I32_LOCALS,
+    v128Locals: V128_LOCALS,
+    body: body(mode),
+    shared,
+    maxPages,
+  });
 }

@@ -5,7 +5,18 @@ import type { AxisTable } from "./resize-axis.js";
 import type { PlanarTarget } from "./resize-linear.js";
 import { resizeModuleBytes, type Normalisation } from "./resize-wasm-code.js";
 
-type Resize = (src: number, xOffsets: number, xWeights: number, yTable: number, width: number, height: number, out: number, planeBytes: number, table: number, rowBytes: number) => void;
+type Resize = (
+  src: number,
+  xOffsets: number,
+  xWeights: number,
+  yTable: number,
+  width: number,
+  height: number,
+  out: number,
+  planeBytes: number,
+  table: number,
+  rowBytes: number,
+) => void;
 
 const MODES: readonly Normalisation[] = ["table", "affine"];
 
@@ -36,7 +47,13 @@ function loadKernel(): Kernel | null {
     const memory = threads > 1 ? new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new api.Memory({ initial: 1 });
     const modules = MODES.map((mode) => resizeModuleBytes(mode, threads > 1, MAX_PAGES));
     const [table, affine] = modules.map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports.resize as Resize);
-    const helper = threads > 1 ? new KernelHelper(modules.map((bytes) => ({ bytes, exportName: "resize" })), memory) : undefined;
+    const helper =
+      threads > 1
+        ? new KernelHelper(
+            modules.map((bytes) => ({ bytes, exportName: "resize" })),
+            memory,
+          )
+        : undefined;
     kernel = { memory, resize: { table, affine }, helper };
   } catch {
     kernel = null;
@@ -124,7 +141,14 @@ export function affineOf(table: Float32Array): { mean: number; scale: number } |
   return { mean, scale };
 }
 
-function writeTables(heap: ArrayBuffer | SharedArrayBuffer, at: Layout, xs: AxisTable, ys: AxisTable, rowAt: Int32Array, table: Float32Array | { mean: number; scale: number }): void {
+function writeTables(
+  heap: ArrayBuffer | SharedArrayBuffer,
+  at: Layout,
+  xs: AxisTable,
+  ys: AxisTable,
+  rowAt: Int32Array,
+  table: Float32Array | { mean: number; scale: number },
+): void {
   if (table instanceof Float32Array) new Float32Array(heap, at.table, 256).set(table);
   else new Float32Array(heap, at.table, 2).set([table.mean, table.scale]);
   new Int32Array(heap, at.xOffsets, xs.index0.length).set(xs.index0);
@@ -154,7 +178,13 @@ interface KernelOutput {
  * Runs the kernel with its output laid out as asked; returns the float offset of the output planes
  * in the kernel's memory (valid until the next call), or undefined when the kernel cannot run it.
  */
-function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32Array, output: KernelOutput): { heap: Float32Array; at: number } | undefined {
+function runKernel(
+  image: RgbImage,
+  xs: AxisTable,
+  ys: AxisTable,
+  table: Float32Array,
+  output: KernelOutput,
+): { heap: Float32Array; at: number } | undefined {
   const k = loadKernel();
   if (!k || !rightTapIsNextPixel(xs)) return undefined;
   const width = xs.index0.length;
@@ -173,7 +203,21 @@ function runKernel(image: RgbImage, xs: AxisTable, ys: AxisTable, table: Float32
   const rowBytes = output.rowStride * 4;
   // The helper thread takes the lower rows: their y-table entries and output rows start `split` rows in.
   const split = k.helper?.ready && width * height >= SPLIT_MIN_PIXELS ? height >> 1 : height;
-  const job = split < height ? k.helper!.start(MODES.indexOf(mode), [at.src, at.xOffsets, at.xWeights, at.yTable + split * 16, width, height - split, first + split * rowBytes, step, at.table, rowBytes]) : 0;
+  const job =
+    split < height
+      ? k.helper!.start(MODES.indexOf(mode), [
+          at.src,
+          at.xOffsets,
+          at.xWeights,
+          at.yTable + split * 16,
+          width,
+          height - split,
+          first + split * rowBytes,
+          step,
+          at.table,
+          rowBytes,
+        ])
+      : 0;
   k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, split, first, step, at.table, rowBytes);
   if (job) k.helper!.finish(job);
   return { heap: new Float32Array(heap), at: at.out / 4 };
@@ -193,7 +237,9 @@ export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, 
   for (let c = 0; c < 3; c++) {
     const from = result.at + c * plane;
     if (target.rowStride === width) target.data.set(result.heap.subarray(from, from + plane), target.planes[c]);
-    else for (let y = 0; y < height; y++) target.data.set(result.heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
+    else
+      for (let y = 0; y < height; y++)
+        target.data.set(result.heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
   }
   return true;
 }

@@ -40,7 +40,12 @@ const f32 = Math.fround;
 function collect(heads: readonly ScrfdHead[], options: ScrfdDecodeOptions, threshold: number): Candidates {
   let capacity = 0;
   for (const head of heads) for (const s of head.scores) if (s >= threshold) capacity++;
-  const out: Candidates = { count: 0, scores: new Float32Array(capacity), boxes: new Float32Array(capacity * 4), kps: new Float32Array(capacity * 10) };
+  const out: Candidates = {
+    count: 0,
+    scores: new Float32Array(capacity),
+    boxes: new Float32Array(capacity * 4),
+    kps: new Float32Array(capacity * 10),
+  };
   const scale = f32(options.detScale);
   for (const head of heads) {
     const { stride, scores, boxes, kps } = head;

@@ -45,7 +45,12 @@ function describe(outputs: readonly RawOutput[]): string {
  * Finds scores [N,1], boxes [N,4] and keypoints [N,10] for strides 8, 16 and 32 among a detector's outputs,
  * by name (`score_8` ... `kps_32`) or by shape (N = (H/stride) × (W/stride) × 2), batched ([1,N,k]) or not.
  */
-export function groupScrfdOutputs(outputs: readonly RawOutput[], inputWidth: number, inputHeight: number, what = "face detector"): ScrfdHead[] {
+export function groupScrfdOutputs(
+  outputs: readonly RawOutput[],
+  inputWidth: number,
+  inputHeight: number,
+  what = "face detector",
+): ScrfdHead[] {
   const found = new Map<string, RawOutput>();
   for (const output of outputs) {
     const slot = classify(output, inputWidth, inputHeight);

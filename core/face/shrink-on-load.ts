@@ -28,7 +28,9 @@ export async function decodeShrunk(input: ImageInput, minSide: number): Promise<
   let factor = 1;
   while (factor < 8 && Math.max(width, height) / (factor * 2) >= minSide) factor *= 2;
   if (factor === 1) return { image: await loadImage(input), scale: 1 };
-  const image = await loadImage(sharp(input).resize({ width: Math.ceil(width / factor), height: Math.ceil(height / factor), fit: "fill", fastShrinkOnLoad: true }));
+  const image = await loadImage(
+    sharp(input).resize({ width: Math.ceil(width / factor), height: Math.ceil(height / factor), fit: "fill", fastShrinkOnLoad: true }),
+  );
   return { image, scale: width / image.width };
 }
 

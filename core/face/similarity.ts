@@ -24,7 +24,10 @@ export function estimateSimilarity(src: readonly Point[], dst: readonly Point[])
     variance += ax * ax + ay * ay;
   }
   if (!(variance > 0) || !Number.isFinite(variance)) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot align a face whose keypoints all coincide or are not finite: ${JSON.stringify(src)}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Cannot align a face whose keypoints all coincide or are not finite: ${JSON.stringify(src)}`,
+    );
   }
   const scale = Math.hypot(cosine, sine) / variance;
   const angle = Math.atan2(sine, cosine);

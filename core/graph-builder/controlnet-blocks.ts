@@ -6,7 +6,13 @@ import type { TorchGraph } from "./torch-graph.js";
  * 3×3 conv to the next width (SiLU after each), then conv_out to `outChannels`: the image shrinks by
  * 2^(widths.length − 1) (SDXL's 16, 32, 96, 256: 8×, to the latent grid).
  */
-export function conditioningEmbedding(ctx: LayerContext, image: string, inChannels: number, widths: readonly number[], outChannels: number): string {
+export function conditioningEmbedding(
+  ctx: LayerContext,
+  image: string,
+  inChannels: number,
+  widths: readonly number[],
+  outChannels: number,
+): string {
   let h = silu(ctx, "controlnet_cond_embedding.conv_in", conv(ctx, "controlnet_cond_embedding.conv_in", image, inChannels, widths[0]));
   for (let i = 0; i < widths.length - 1; i++) {
     const block = `controlnet_cond_embedding.blocks.${2 * i}`;

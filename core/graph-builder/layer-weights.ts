@@ -1,5 +1,5 @@
 import type { RandomWeights } from "./random-weights.js";
-import type { TorchGraph } from "./torch-graph.js";
+import type { GraphOps } from "./graph-ops.js";
 
 /** Initializer names of a Linear layer (weight laid out [in, out] for MatMul). */
 export interface LinearParams {
@@ -34,37 +34,42 @@ export interface AttentionParams {
  * names them, and returns the graph values the layer's nodes read.
  */
 export interface LayerWeights {
-  linear(graph: TorchGraph, module: string, inDim: number, outDim: number, bias: boolean): LinearParams;
-  conv(graph: TorchGraph, module: string, inChannels: number, outChannels: number, kernel: number, gain: number): ConvParams;
+  linear(graph: GraphOps, module: string, inDim: number, outDim: number, bias: boolean): LinearParams;
+  conv(graph: GraphOps, module: string, inChannels: number, outChannels: number, kernel: number, gain: number): ConvParams;
   /** GroupNorm's (dims [C, 1, 1]) or LayerNorm's (dims [C]) weight and bias. */
-  affine(graph: TorchGraph, module: string, channels: number, dims: number[]): AffineParams;
-  attention(graph: TorchGraph, module: string, width: number, contextDim: number): AttentionParams;
+  affine(graph: GraphOps, module: string, channels: number, dims: number[]): AffineParams;
+  attention(graph: GraphOps, module: string, width: number, contextDim: number): AttentionParams;
 }
 
 /** Seeded random parameters (norms start at identity), drawn in a fixed order so a seed gives the same model. */
 export class RandomLayerWeights implements LayerWeights {
   constructor(private readonly random: RandomWeights) {}
 
-  linear(graph: TorchGraph, module: string, inDim: number, outDim: number, bias: boolean): LinearParams {
+  linear(graph: GraphOps, module: string, inDim: number, outDim: number, bias: boolean): LinearParams {
     const weight = graph.weight(`${module}.weight`, this.random.fanIn(inDim * outDim, inDim), [inDim, outDim]);
     if (!bias) return { weight };
     return { weight, bias: graph.weight(`${module}.bias`, this.random.bias(outDim), [outDim]) };
   }
 
-  conv(graph: TorchGraph, module: string, inChannels: number, outChannels: number, kernel: number, gain: number): ConvParams {
+  conv(graph: GraphOps, module: string, inChannels: number, outChannels: number, kernel: number, gain: number): ConvParams {
     const fanIn = inChannels * kernel * kernel;
-    const weight = graph.weight(`${module}.weight`, this.random.fanIn(outChannels * fanIn, fanIn, gain), [outChannels, inChannels, kernel, kernel]);
+    const weight = graph.weight(`${module}.weight`, this.random.fanIn(outChannels * fanIn, fanIn, gain), [
+      outChannels,
+      inChannels,
+      kernel,
+      kernel,
+    ]);
     return { weight, bias: graph.weight(`${module}.bias`, this.random.bias(outChannels), [outChannels]) };
   }
 
-  affine(graph: TorchGraph, module: string, channels: number, dims: number[]): AffineParams {
+  affine(graph: GraphOps, module: string, channels: number, dims: number[]): AffineParams {
     return {
       weight: graph.weight(`${module}.weight`, new Float32Array(channels).fill(1), dims),
       bias: graph.weight(`${module}.bias`, new Float32Array(channels), dims),
     };
   }
 
-  attention(graph: TorchGraph, module: string, width: number, contextDim: number): AttentionParams {
+  attention(graph: GraphOps, module: string, width: number, contextDim: number): AttentionParams {
     // Drawn before any is registered, in this order, as the synthetic models always have been.
     const toQ = this.random.fanIn(width * width, width);
     const toK = this.random.fanIn(width * contextDim, contextDim);

@@ -23,7 +23,17 @@ export function linear(ctx: LayerContext, module: string, x: string, inDim: numb
 export type ConvPads = readonly [number, number, number, number];
 
 /** nn.Conv2d, "same" padding for odd kernels unless `pads` says otherwise; `gain` scales random weights' spread. */
-export function conv(ctx: LayerContext, module: string, x: string, inChannels: number, outChannels: number, kernel = 3, stride = 1, gain = 1, pads?: ConvPads): string {
+export function conv(
+  ctx: LayerContext,
+  module: string,
+  x: string,
+  inChannels: number,
+  outChannels: number,
+  kernel = 3,
+  stride = 1,
+  gain = 1,
+  pads?: ConvPads,
+): string {
   const params = ctx.weights.conv(ctx.graph, module, inChannels, outChannels, kernel, gain);
   const pad = (kernel - 1) / 2;
   return ctx.graph.node("Conv", [x, params.weight, params.bias], `${scopePath(module)}/Conv`, [
@@ -51,7 +61,10 @@ export function groupNorm(ctx: LayerContext, module: string, x: string, channels
 /** nn.LayerNorm over the last axis. */
 export function layerNorm(ctx: LayerContext, module: string, x: string, channels: number, eps = 1e-5): string {
   const affine = ctx.weights.affine(ctx.graph, module, channels, [channels]);
-  return ctx.graph.node("LayerNormalization", [x, affine.weight, affine.bias], `${scopePath(module)}/LayerNormalization`, [intAttribute("axis", -1), floatAttribute("epsilon", eps)]);
+  return ctx.graph.node("LayerNormalization", [x, affine.weight, affine.bias], `${scopePath(module)}/LayerNormalization`, [
+    intAttribute("axis", -1),
+    floatAttribute("epsilon", eps),
+  ]);
 }
 
 /** SiLU as x · sigmoid(x). */
@@ -77,14 +90,26 @@ export interface SinusoidOptions {
 }
 
 /** Sinusoidal embedding of every value of `x` (diffusers' `get_timestep_embedding`, max period 10000): a trailing axis of even `dim`. */
-export function sinusoid(ctx: LayerContext, module: string, x: string, dim: number, options: SinusoidOptions = { flipSinToCos: true, freqShift: 0 }): string {
+export function sinusoid(
+  ctx: LayerContext,
+  module: string,
+  x: string,
+  dim: number,
+  options: SinusoidOptions = { flipSinToCos: true, freqShift: 0 },
+): string {
   const s = scopePath(module);
   const g = ctx.graph;
   const half = dim / 2;
   const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / (half - options.freqShift)));
-  const args = g.node("Mul", [g.node("Unsqueeze", [x, g.constant(s, [-1n])], `${s}/Unsqueeze`), g.weight(`${module}.freqs`, freqs, [half])], `${s}/Mul`);
+  const args = g.node(
+    "Mul",
+    [g.node("Unsqueeze", [x, g.constant(s, [-1n])], `${s}/Unsqueeze`), g.weight(`${module}.freqs`, freqs, [half])],
+    `${s}/Mul`,
+  );
   const [first, second] = options.flipSinToCos ? (["Cos", "Sin"] as const) : (["Sin", "Cos"] as const);
-  return g.node("Concat", [g.node(first, [args], `${s}/${first}`), g.node(second, [args], `${s}/${second}`)], `${s}/Concat`, [intAttribute("axis", -1)]);
+  return g.node("Concat", [g.node(first, [args], `${s}/${first}`), g.node(second, [args], `${s}/${second}`)], `${s}/Concat`, [
+    intAttribute("axis", -1),
+  ]);
 }
 
 /** GEGLU feed-forward input (diffusers' default `activation_fn`): `proj` to 2·inner, then first half · GELU(second half). */

@@ -9,7 +9,7 @@ export class RandomWeights {
 
   constructor(seed: number) {
     // xorshift32 must not start at 0; mix the seed so nearby seeds give unrelated streams.
-    this.state = (Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 1;
+    this.state = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 1;
   }
 
   /** `count` values uniform in [−bound, bound]. */

@@ -2,6 +2,7 @@ import { float32Tensor, int64Tensor, intAttribute } from "../onnx/graph.js";
 import type { OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
 import { attentionCore, type AttentionStyle } from "./attention-styles.js";
 import type { AttentionParams } from "./layer-weights.js";
+import type { GraphOps } from "./graph-ops.js";
 
 /** Weights of one attention module in PyTorch Linear layout [out, in]. */
 export interface AttentionWeights {
@@ -17,7 +18,7 @@ export interface AttentionWeights {
  * path (`/down_blocks.1/attentions.0/transformer_blocks.0/attn2/to_q/MatMul`), dynamic head reshapes
  * computed from Shape/Gather, MatMul → Mul → Softmax → MatMul attention. For tests and benchmarks.
  */
-export class TorchGraph {
+export class TorchGraph implements GraphOps {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
   readonly inputs: OnnxValueInfo[] = [];
@@ -78,14 +79,27 @@ export class TorchGraph {
   /** An int64 Constant node in `scope`, named as torch names them. */
   constant(scope: string, values: bigint[], dims: number[] = [values.length]): string {
     const output = `${scope}/Constant_${this.counter++}_output_0`;
-    this.nodes.push({ input: [], output: [output], name: output.replace(/_output_0$/, ""), opType: "Constant", attribute: [{ name: "value", type: 4, t: int64Tensor(values, dims) }] });
+    this.nodes.push({
+      input: [],
+      output: [output],
+      name: output.replace(/_output_0$/, ""),
+      opType: "Constant",
+      attribute: [{ name: "value", type: 4, t: int64Tensor(values, dims) }],
+    });
     return output;
   }
 
   /** Appends a node named `name` with one output `<name>_output_0`. */
   node(opType: string, inputs: string[], name: string, attributes?: OnnxAttribute[], domain?: string): string {
     const output = `${name}_output_0`;
-    this.nodes.push({ input: inputs, output: [output], name, opType, ...(attributes ? { attribute: attributes } : {}), ...(domain ? { domain } : {}) });
+    this.nodes.push({
+      input: inputs,
+      output: [output],
+      name,
+      opType,
+      ...(attributes ? { attribute: attributes } : {}),
+      ...(domain ? { domain } : {}),
+    });
     return output;
   }
 
@@ -95,7 +109,15 @@ export class TorchGraph {
   }
 
   /** diffusers `Attention`: returns to_out(softmax(q kᵀ/√d) v) for `x` [B, N, width] and `context` [B, L, ctx] (self-attention without context). */
-  attention(scope: string, x: string, context: string | undefined, width: number, contextDim: number, heads: number, w: AttentionWeights): string {
+  attention(
+    scope: string,
+    x: string,
+    context: string | undefined,
+    width: number,
+    contextDim: number,
+    heads: number,
+    w: AttentionWeights,
+  ): string {
     const kvDim = context ? contextDim : width;
     return this.attend(scope, x, context, width, heads, {
       toQ: this.linear(`${scope}.to_q.weight`, w.toQ, width, width),
@@ -134,9 +156,18 @@ export class TorchGraph {
   model(about?: { name?: string; docString?: string; metadata?: Record<string, string> }): OnnxModel {
     const model: OnnxModel & { docString?: string } = {
       irVersion: 8,
-      opsetImport: [{ domain: "", version: 17 }, ...(this.nodes.some((n) => n.domain === "com.microsoft") ? [{ domain: "com.microsoft", version: 1 }] : [])],
+      opsetImport: [
+        { domain: "", version: 17 },
+        ...(this.nodes.some((n) => n.domain === "com.microsoft") ? [{ domain: "com.microsoft", version: 1 }] : []),
+      ],
       producerName: "instantid-tests",
-      graph: { node: this.nodes, name: about?.name ?? "torch_graph", initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: {
+        node: this.nodes,
+        name: about?.name ?? "torch_graph",
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
     };
     if (about?.docString) model.docString = about.docString;
     if (about?.metadata) model.metadataProps = Object.entries(about.metadata).map(([key, value]) => ({ key, value }));
@@ -151,7 +182,9 @@ export class TorchGraph {
   /** `tensor.shape[axis]` as a scalar int64 (Shape → Gather). */
   scalarDim(scope: string, tensor: string, axis: number): string {
     const shape = this.node("Shape", [tensor], `${scope}/Shape_${this.counter++}`);
-    return this.node("Gather", [shape, this.constant(scope, [BigInt(axis)], [])], `${scope}/Gather_${this.counter++}`, [intAttribute("axis", 0)]);
+    return this.node("Gather", [shape, this.constant(scope, [BigInt(axis)], [])], `${scope}/Gather_${this.counter++}`, [
+      intAttribute("axis", 0),
+    ]);
   }
 
   /** A scalar made 1-D [1]. */
@@ -166,5 +199,8 @@ export function scopePath(module: string): string {
 }
 
 function valueInfo(name: string, dims: (number | string)[], elemType = 1): OnnxValueInfo {
-  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }

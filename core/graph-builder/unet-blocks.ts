@@ -1,5 +1,17 @@
 import { intAttribute, intsAttribute } from "../onnx/graph.js";
-import { conv, gelu, geglu, groupNorm, layerNorm, linear, silu, sinusoid, type ConvPads, type LayerContext, type SinusoidOptions } from "./layers.js";
+import {
+  conv,
+  gelu,
+  geglu,
+  groupNorm,
+  layerNorm,
+  linear,
+  silu,
+  sinusoid,
+  type ConvPads,
+  type LayerContext,
+  type SinusoidOptions,
+} from "./layers.js";
 import { scopePath } from "./torch-graph.js";
 
 /** The tensors every block of a UNet (or ControlNet) pass reads, and the settings all its resnets share. */
@@ -53,11 +65,23 @@ export function timeEmbedding(ctx: LayerContext, spec: TimeEmbeddingSpec, timest
   const { timeDim, embeddingDim: embDim } = spec;
   const g = ctx.graph;
   const t = sinusoid(ctx, "time_proj", timestep, timeDim, spec.sinusoid);
-  const temb = linear(ctx, "time_embedding.linear_2", silu(ctx, "time_embedding", linear(ctx, "time_embedding.linear_1", t, timeDim, embDim)), embDim, embDim);
+  const temb = linear(
+    ctx,
+    "time_embedding.linear_2",
+    silu(ctx, "time_embedding", linear(ctx, "time_embedding.linear_1", t, timeDim, embDim)),
+    embDim,
+    embDim,
+  );
   const ids = sinusoid(ctx, "add_time_proj", timeIds, spec.timeIdDim, spec.sinusoid);
   const flat = g.node("Reshape", [ids, g.constant("/add_time_proj", [0n, -1n])], "/add_time_proj/Reshape");
   const added = g.node("Concat", [textEmbeds, flat], "/Concat_add_embeds", [intAttribute("axis", -1)]);
-  const aemb = linear(ctx, "add_embedding.linear_2", silu(ctx, "add_embedding", linear(ctx, "add_embedding.linear_1", added, spec.addedInputDim, embDim)), embDim, embDim);
+  const aemb = linear(
+    ctx,
+    "add_embedding.linear_2",
+    silu(ctx, "add_embedding", linear(ctx, "add_embedding.linear_1", added, spec.addedInputDim, embDim)),
+    embDim,
+    embDim,
+  );
   return g.node("Add", [temb, aemb], "/Add_embeddings");
 }
 
@@ -69,10 +93,22 @@ export function resnet(pass: UnetPass, module: string, x: string, inChannels: nu
   const { ctx, resnetEps: eps } = pass;
   const g = ctx.graph;
   const s = scopePath(module);
-  let h = conv(ctx, `${module}.conv1`, silu(ctx, `${module}.norm1`, groupNorm(ctx, `${module}.norm1`, x, inChannels, eps)), inChannels, outChannels);
+  let h = conv(
+    ctx,
+    `${module}.conv1`,
+    silu(ctx, `${module}.norm1`, groupNorm(ctx, `${module}.norm1`, x, inChannels, eps)),
+    inChannels,
+    outChannels,
+  );
   const temb = linear(ctx, `${module}.time_emb_proj`, silu(ctx, `${module}.time_emb`, pass.embedding), pass.embeddingDim, outChannels);
   h = g.node("Add", [h, g.node("Unsqueeze", [temb, g.constant(s, [2n, 3n])], `${s}/Unsqueeze`)], `${s}/Add`);
-  h = conv(ctx, `${module}.conv2`, silu(ctx, `${module}.norm2`, groupNorm(ctx, `${module}.norm2`, h, outChannels, eps)), outChannels, outChannels);
+  h = conv(
+    ctx,
+    `${module}.conv2`,
+    silu(ctx, `${module}.norm2`, groupNorm(ctx, `${module}.norm2`, h, outChannels, eps)),
+    outChannels,
+    outChannels,
+  );
   const shortcut = inChannels === outChannels ? x : conv(ctx, `${module}.conv_shortcut`, x, inChannels, outChannels, 1);
   const sum = g.node("Add", [shortcut, h], `${s}/Add_1`);
   if (outputScale === 1) return sum;
@@ -91,7 +127,11 @@ export function transformer(pass: UnetPass, module: string, x: string, channels:
   if (spec.linearProjection) tokens = linear(ctx, `${module}.proj_in`, tokens, channels, channels);
   for (let b = 0; b < spec.depth; b++) tokens = transformerBlock(pass, `${module}.transformer_blocks.${b}`, tokens, channels, spec);
   if (spec.linearProjection) tokens = linear(ctx, `${module}.proj_out`, tokens, channels, channels);
-  let back = g.node("Reshape", [g.node("Transpose", [tokens], `${s}/Transpose_1`, [intsAttribute("perm", [0, 2, 1])]), g.node("Shape", [x], `${s}/Shape`)], `${s}/Reshape_1`);
+  let back = g.node(
+    "Reshape",
+    [g.node("Transpose", [tokens], `${s}/Transpose_1`, [intsAttribute("perm", [0, 2, 1])]), g.node("Shape", [x], `${s}/Shape`)],
+    `${s}/Reshape_1`,
+  );
   if (!spec.linearProjection) back = conv(ctx, `${module}.proj_out`, back, channels, channels, 1);
   return g.node("Add", [back, x], `${s}/Add`);
 }
@@ -104,11 +144,16 @@ function transformerBlock(pass: UnetPass, m: string, tokens: string, channels: n
   const attn = (name: string, context: string | undefined, contextDim: number, input: string) =>
     g.attend(`${m}.${name}`, input, context, channels, spec.heads, ctx.weights.attention(g, `${m}.${name}`, channels, contextDim));
   tokens = g.node("Add", [attn("attn1", undefined, channels, layerNorm(ctx, `${m}.norm1`, tokens, channels)), tokens], `${bs}/Add`);
-  tokens = g.node("Add", [attn("attn2", pass.context, pass.contextDim, layerNorm(ctx, `${m}.norm2`, tokens, channels)), tokens], `${bs}/Add_1`);
+  tokens = g.node(
+    "Add",
+    [attn("attn2", pass.context, pass.contextDim, layerNorm(ctx, `${m}.norm2`, tokens, channels)), tokens],
+    `${bs}/Add_1`,
+  );
   const normed = layerNorm(ctx, `${m}.norm3`, tokens, channels);
-  const hidden = spec.feedForward === "geglu"
-    ? geglu(ctx, `${m}.ff.net.0`, normed, channels, 4 * channels)
-    : gelu(ctx, `${m}.ff.net.0`, linear(ctx, `${m}.ff.net.0.proj`, normed, channels, 4 * channels));
+  const hidden =
+    spec.feedForward === "geglu"
+      ? geglu(ctx, `${m}.ff.net.0`, normed, channels, 4 * channels)
+      : gelu(ctx, `${m}.ff.net.0`, linear(ctx, `${m}.ff.net.0.proj`, normed, channels, 4 * channels));
   return g.node("Add", [linear(ctx, `${m}.ff.net.2`, hidden, 4 * channels, channels), tokens], `${bs}/Add_2`);
 }
 
@@ -134,7 +179,13 @@ export function upsample(ctx: LayerContext, module: string, x: string, channels:
  * The down path from `conv_in`'s output (DownBlock2D / CrossAttnDownBlock2D, `layersPerBlock` resnets each):
  * returns every skip tensor (conv_in's output first) and the last features.
  */
-export function downBlocks(pass: UnetPass, x: string, blocks: readonly DownBlockSpec[], layersPerBlock: number, downsamplePads?: ConvPads): { skips: string[]; out: string } {
+export function downBlocks(
+  pass: UnetPass,
+  x: string,
+  blocks: readonly DownBlockSpec[],
+  layersPerBlock: number,
+  downsamplePads?: ConvPads,
+): { skips: string[]; out: string } {
   const skips = [x];
   let h = x;
   let channels = blocks[0].channels;
@@ -157,7 +208,14 @@ export function downBlocks(pass: UnetPass, x: string, blocks: readonly DownBlock
  * The mid block: a resnet, then `pairs` × (attention when `transformerSpec` is given, resnet). diffusers'
  * UNetMidBlock2DCrossAttn is one pair with attention; UNetMidBlock2D as ControlNets build it is zero pairs.
  */
-export function midBlock(pass: UnetPass, x: string, channels: number, transformerSpec: TransformerSpec | undefined, pairs = 1, outputScale = 1): string {
+export function midBlock(
+  pass: UnetPass,
+  x: string,
+  channels: number,
+  transformerSpec: TransformerSpec | undefined,
+  pairs = 1,
+  outputScale = 1,
+): string {
   let h = resnet(pass, "mid_block.resnets.0", x, channels, channels, outputScale);
   for (let i = 0; i < pairs; i++) {
     if (transformerSpec) h = transformer(pass, `mid_block.attentions.${i}`, h, channels, transformerSpec);

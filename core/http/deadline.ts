@@ -10,7 +10,7 @@ export async function withDeadline<T>(
   ms: number,
   what: string,
   work: (signal: AbortSignal) => Promise<T>,
-  options: { signal?: AbortSignal; onTimeout?: () => Promise<unknown> | void } = {},
+  options: { signal?: AbortSignal; onTimeout?: () => Promise<unknown> | undefined } = {},
 ): Promise<T> {
   const controller = new AbortController();
   let expired = false;
@@ -26,10 +26,14 @@ export async function withDeadline<T>(
   } catch (error) {
     if (!expired) throw error;
     await Promise.resolve(options.onTimeout?.()).catch(() => undefined);
-    throw new InstantIdError(ErrorCode.Network, `${what} did not finish within ${ms / 1000} s; raise the timeout (--timeout) if the server is just slow`, {
-      cause: error,
-      details: { timeoutMs: ms },
-    });
+    throw new InstantIdError(
+      ErrorCode.Network,
+      `${what} did not finish within ${ms / 1000} s; raise the timeout (--timeout) if the server is just slow`,
+      {
+        cause: error,
+        details: { timeoutMs: ms },
+      },
+    );
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onAbort);

@@ -2,7 +2,10 @@ import { Agent, ProxyAgent, type Dispatcher } from "undici";
 
 /** The proxy `url` goes through per `HTTPS_PROXY`/`HTTP_PROXY` (either case) and `NO_PROXY`, or undefined to go direct. */
 export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const proxy = url.protocol === "https:" ? (env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY) : (env.http_proxy ?? env.HTTP_PROXY);
+  const proxy =
+    url.protocol === "https:"
+      ? (env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY)
+      : (env.http_proxy ?? env.HTTP_PROXY);
   if (!proxy) return undefined;
   return bypassed(url, env.no_proxy ?? env.NO_PROXY ?? "") ? undefined : proxy;
 }

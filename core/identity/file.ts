@@ -47,10 +47,14 @@ export interface LoadIdentityOptions {
 }
 
 function corrupt(source: string, why: string, cause?: unknown): InstantIdError {
-  return new InstantIdError(ErrorCode.FileCorrupt, `${source} is not a usable identity file: ${why}. Recreate it with \`instantid identity create\`.`, {
-    cause,
-    details: { source },
-  });
+  return new InstantIdError(
+    ErrorCode.FileCorrupt,
+    `${source} is not a usable identity file: ${why}. Recreate it with \`instantid identity create\`.`,
+    {
+      cause,
+      details: { source },
+    },
+  );
 }
 
 function parseJson<T>(schema: z.ZodType<T>, text: string | undefined, key: string, source: string): T {
@@ -62,9 +66,11 @@ function parseJson<T>(schema: z.ZodType<T>, text: string | undefined, key: strin
 }
 
 function checkVersion(metadata: Record<string, string>, source: string): void {
-  if (metadata.format !== IDENTITY_FORMAT) throw corrupt(source, `its format is ${JSON.stringify(metadata.format ?? null)}, not ${IDENTITY_FORMAT}`);
+  if (metadata.format !== IDENTITY_FORMAT)
+    throw corrupt(source, `its format is ${JSON.stringify(metadata.format ?? null)}, not ${IDENTITY_FORMAT}`);
   const version = Number(metadata.format_version);
-  if (!Number.isInteger(version) || version < 1) throw corrupt(source, `its format_version ${JSON.stringify(metadata.format_version ?? null)} is not a version number`);
+  if (!Number.isInteger(version) || version < 1)
+    throw corrupt(source, `its format_version ${JSON.stringify(metadata.format_version ?? null)} is not a version number`);
   if (version > IDENTITY_FORMAT_VERSION) {
     throw new InstantIdError(
       ErrorCode.FileCorrupt,
@@ -94,11 +100,16 @@ export function decodeIdentity(buffer: Uint8Array, source = "identity data", opt
   const embeddings = tensors.get("embeddings");
   if (!embeddings) throw corrupt(source, "it has no embeddings tensor");
   const [count, dimension] = embeddings.shape;
-  if (embeddings.shape.length !== 2 || count < 1 || dimension < 1) throw corrupt(source, `its embeddings have shape [${embeddings.shape.join(", ")}], expected [N, D]`);
-  if (String(dimension) !== metadata.dimension) throw corrupt(source, `its embeddings are ${dimension} long but its metadata says ${metadata.dimension}`);
+  if (embeddings.shape.length !== 2 || count < 1 || dimension < 1)
+    throw corrupt(source, `its embeddings have shape [${embeddings.shape.join(", ")}], expected [N, D]`);
+  if (String(dimension) !== metadata.dimension)
+    throw corrupt(source, `its embeddings are ${dimension} long but its metadata says ${metadata.dimension}`);
   if (!embeddings.data.every(Number.isFinite)) throw corrupt(source, "its embeddings contain NaN or infinite values");
   if (options.dimension !== undefined && dimension !== options.dimension) {
-    throw new InstantIdError(ErrorCode.ShapeMismatch, `${source} holds ${dimension}-value embeddings but ${options.dimension} are needed; it was made by a different recognizer.`);
+    throw new InstantIdError(
+      ErrorCode.ShapeMismatch,
+      `${source} holds ${dimension}-value embeddings but ${options.dimension} are needed; it was made by a different recognizer.`,
+    );
   }
   const combine = metadata.combine as Identity["combine"];
   if (!COMBINE_MODES.includes(combine)) throw corrupt(source, `its combine mode ${JSON.stringify(metadata.combine ?? null)} is unknown`);

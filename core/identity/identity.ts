@@ -56,7 +56,8 @@ export interface CreateIdentityOptions {
 
 /** Checks that embeddings are non-empty, finite and all of one length; returns that length. */
 export function assertEmbeddings(embeddings: readonly Float32Array[], what = "identity"): number {
-  if (!embeddings.length) throw new InstantIdError(ErrorCode.InvalidInput, `An ${what} needs at least one reference embedding but received none`);
+  if (!embeddings.length)
+    throw new InstantIdError(ErrorCode.InvalidInput, `An ${what} needs at least one reference embedding but received none`);
   const dimension = embeddings[0].length;
   embeddings.forEach((embedding, i) => {
     if (!(embedding instanceof Float32Array) || embedding.length === 0) {
@@ -70,7 +71,10 @@ export function assertEmbeddings(embeddings: readonly Float32Array[], what = "id
       );
     }
     if (!embedding.every(Number.isFinite)) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `${what} embedding ${i} contains NaN or infinite values; re-run face analysis on that photo.`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `${what} embedding ${i} contains NaN or infinite values; re-run face analysis on that photo.`,
+      );
     }
   });
   return dimension;

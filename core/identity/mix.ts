@@ -10,7 +10,11 @@ function meanEmbedding(embeddings: readonly Float32Array[]): Float32Array {
 }
 
 function sameModels(a: readonly ModelRef[], b: readonly ModelRef[]): boolean {
-  const key = (models: readonly ModelRef[]) => models.map((m) => `${m.name}:${m.sha256}`).sort().join("|");
+  const key = (models: readonly ModelRef[]) =>
+    models
+      .map((m) => `${m.name}:${m.sha256}`)
+      .sort()
+      .join("|");
   return key(a) === key(b);
 }
 
@@ -43,10 +47,16 @@ export function mixIdentities(identities: readonly Identity[], weights: readonly
   identities.forEach((identity, i) => {
     const size = identity.embeddings[0].length;
     if (size !== dimension) {
-      throw new InstantIdError(ErrorCode.ShapeMismatch, `Identity ${i} has ${size}-value embeddings but identity 0 has ${dimension}; only identities from the same recognizer can be mixed.`);
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `Identity ${i} has ${size}-value embeddings but identity 0 has ${dimension}; only identities from the same recognizer can be mixed.`,
+      );
     }
     if (identity.models.length && identities[0].models.length && !sameModels(identity.models, identities[0].models)) {
-      throw new InstantIdError(ErrorCode.InvalidInput, `Identity ${i} was made by different models than identity 0; recreate both with the same recognizer before mixing.`);
+      throw new InstantIdError(
+        ErrorCode.InvalidInput,
+        `Identity ${i} was made by different models than identity 0; recreate both with the same recognizer before mixing.`,
+      );
     }
   });
   const mixed = new Float32Array(dimension);

@@ -32,7 +32,9 @@ export async function loadImageAdapter(path: string): Promise<ImageAdapterWeight
 export async function readImageAdapter(checkpoint: CheckpointFile): Promise<ImageAdapterWeights> {
   const imageProj = new Map<string, Tensor>();
   const halves = new Map<number, { toK?: Tensor; toV?: Tensor }>();
-  const wanted = checkpoint.names().filter((name) => name.startsWith(IMAGE_PROJ) || (name.startsWith(IP_ADAPTER) && IP_KEY.test(name.slice(IP_ADAPTER.length))));
+  const wanted = checkpoint
+    .names()
+    .filter((name) => name.startsWith(IMAGE_PROJ) || (name.startsWith(IP_ADAPTER) && IP_KEY.test(name.slice(IP_ADAPTER.length))));
   const tensors = await readConcurrently(checkpoint, wanted);
   wanted.forEach((name, i) => {
     if (name.startsWith(IMAGE_PROJ)) {
@@ -64,11 +66,19 @@ async function readConcurrently(checkpoint: CheckpointFile, names: readonly stri
   return out;
 }
 
-function completeLayers(halves: Map<number, { toK?: Tensor; toV?: Tensor }>, imageProj: Map<string, Tensor>, path: string): Map<number, IpLayerWeights> {
+function completeLayers(
+  halves: Map<number, { toK?: Tensor; toV?: Tensor }>,
+  imageProj: Map<string, Tensor>,
+  path: string,
+): Map<number, IpLayerWeights> {
   const missing = (what: string) =>
-    new InstantIdError(ErrorCode.ModelInvalid, `${path} is not an Image Adapter checkpoint: ${what}. Expected InstantID's ip-adapter.bin (or a safetensors file with image_proj. and ip_adapter. prefixes).`, {
-      details: { path },
-    });
+    new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `${path} is not an Image Adapter checkpoint: ${what}. Expected InstantID's ip-adapter.bin (or a safetensors file with image_proj. and ip_adapter. prefixes).`,
+      {
+        details: { path },
+      },
+    );
   if (!imageProj.has("latents")) throw missing("it has no image_proj.latents (the Resampler)");
   if (halves.size === 0) throw missing("it has no ip_adapter.<k>.to_k_ip.weight tensors");
   const layers = new Map<number, IpLayerWeights>();

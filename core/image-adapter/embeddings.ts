@@ -15,7 +15,11 @@ export function combineEmbeddings(embeddings: readonly Float32Array[], mode: Com
   if (embeddings.length === 0) throw new InstantIdError(ErrorCode.InvalidInput, "No face embeddings were given; detect a face first");
   const dim = embeddings[0].length;
   for (const e of embeddings) {
-    if (e.length !== dim) throw new InstantIdError(ErrorCode.ShapeMismatch, `Face embeddings differ in length (${dim} and ${e.length}); they must come from the same recognizer`);
+    if (e.length !== dim)
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `Face embeddings differ in length (${dim} and ${e.length}); they must come from the same recognizer`,
+      );
   }
   if (embeddings.length === 1 || mode === "concat") {
     const data = new Float32Array(embeddings.length * dim);

@@ -58,7 +58,20 @@ function body(): number[] {
   for (let r = 0; r < ROW_BLOCK; r++) {
     for (let o = 0; o < OUT_BLOCK; o++) {
       const acc = ACC(r, o);
-      emit(get(Y_AT), get(acc), extractLane(0), get(acc), extractLane(1), op.f32Add, get(acc), extractLane(2), get(acc), extractLane(3), op.f32Add, op.f32Add);
+      emit(
+        get(Y_AT),
+        get(acc),
+        extractLane(0),
+        get(acc),
+        extractLane(1),
+        op.f32Add,
+        get(acc),
+        extractLane(2),
+        get(acc),
+        extractLane(3),
+        op.f32Add,
+        op.f32Add,
+      );
       emit(op.f32Store, 2, ...uleb(o * 4));
     }
     addTo(Y_AT, get(OUT_BYTES));
@@ -75,5 +88,13 @@ function body(): number[] {
  * can run the same kernel on the same data), exports `gemm`.
  */
 export function gemmModuleBytes(shared = false, maxPages = 0): Uint8Array {
-  return kernelModuleBytes({ exportName: "gemm", params: 7, i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: body(), shared, maxPages });
+  return kernelModuleBytes({
+    exportName: "gemm",
+    params: 7,
+    i32Locals: I32_LOCALS,
+    v128Locals: V128_LOCALS,
+    body: body(),
+    shared,
+    maxPages,
+  });
 }

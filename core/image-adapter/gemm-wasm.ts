@@ -30,7 +30,11 @@ function loadKernel(): Kernel | null {
     const bytes = gemmModuleBytes(threads > 1, MAX_PAGES);
     const memory = threads > 1 ? new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new wasm.Memory({ initial: 1 });
     const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-    kernel = { memory, gemm: instance.exports.gemm as Gemm, helper: threads > 1 ? new KernelHelper([{ bytes, exportName: "gemm" }], memory) : undefined };
+    kernel = {
+      memory,
+      gemm: instance.exports.gemm as Gemm,
+      helper: threads > 1 ? new KernelHelper([{ bytes, exportName: "gemm" }], memory) : undefined,
+    };
   } catch {
     kernel = null;
   }
@@ -40,12 +44,21 @@ function loadKernel(): Kernel | null {
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** Copies a [rows, cols] matrix into memory at `at` with `paddedCols` columns, zero-filling padding. */
-function place(target: Float32Array, at: number, source: Float32Array, rows: number, cols: number, paddedRows: number, paddedCols: number): void {
+function place(
+  target: Float32Array,
+  at: number,
+  source: Float32Array,
+  rows: number,
+  cols: number,
+  paddedRows: number,
+  paddedCols: number,
+): void {
   if (cols === paddedCols) target.set(source.subarray(0, rows * cols), at);
-  else for (let r = 0; r < rows; r++) {
-    target.set(source.subarray(r * cols, (r + 1) * cols), at + r * paddedCols);
-    target.fill(0, at + r * paddedCols + cols, at + (r + 1) * paddedCols);
-  }
+  else
+    for (let r = 0; r < rows; r++) {
+      target.set(source.subarray(r * cols, (r + 1) * cols), at + r * paddedCols);
+      target.fill(0, at + r * paddedCols + cols, at + (r + 1) * paddedCols);
+    }
   target.fill(0, at + rows * paddedCols, at + paddedRows * paddedCols);
 }
 
@@ -102,7 +115,10 @@ export function wasmLinear(x: Float32Array, rows: number, w: Float32Array, outDi
   if (pinnedAt === undefined) place(heap, wAt, w, outDim, inDim, padOut, padIn);
   place(heap, xAt, x, rows, inDim, padRows, padIn);
   const split = k.helper?.ready && rows * w.length >= SPLIT_MIN_WORK ? roundUp(padOut / 2, OUT_BLOCK) : padOut;
-  const job = split < padOut ? k.helper!.start(0, [xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut]) : 0;
+  const job =
+    split < padOut
+      ? k.helper!.start(0, [xAt * 4, padRows, (wAt + split * padIn) * 4, padOut - split, padIn, (yAt + split) * 4, padOut])
+      : 0;
   k.gemm(xAt * 4, padRows, wAt * 4, split, padIn, yAt * 4, padOut);
   if (job) k.helper!.finish(job);
   if (padOut === outDim) out.set(heap.subarray(yAt, yAt + rows * outDim));

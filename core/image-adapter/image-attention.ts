@@ -39,7 +39,10 @@ export function imageAttention(q: Tensor, heads: number, identities: readonly Ip
     }
     const mask = identity.mask;
     if (mask && mask.length !== queries && mask.length !== batch * queries) {
-      throw new InstantIdError(ErrorCode.ShapeMismatch, `${what}'s mask has ${mask.length} values but the layer has ${queries} query positions (batch ${batch})`);
+      throw new InstantIdError(
+        ErrorCode.ShapeMismatch,
+        `${what}'s mask has ${mask.length} values but the layer has ${queries} query positions (batch ${batch})`,
+      );
     }
     for (let b = 0; b < batch; b++) {
       const kb = kvBatch === 1 ? 0 : b;
@@ -48,7 +51,15 @@ export function imageAttention(q: Tensor, heads: number, identities: readonly Ip
         { data: q.data, row: b * queries, stride: width, offset: 0 },
         { data: identity.k.data, row: kb * tokens, stride: width, offset: 0 },
         { data: identity.v.data, row: kb * tokens, stride: width, offset: 0 },
-        queries, tokens, heads, headDim, 1 / Math.sqrt(headDim), out, b * queries, identity.scale, rowMask,
+        queries,
+        tokens,
+        heads,
+        headDim,
+        1 / Math.sqrt(headDim),
+        out,
+        b * queries,
+        identity.scale,
+        rowMask,
       );
     }
   });

@@ -29,7 +29,11 @@ export type ImageTokenOptions = z.input<typeof tokenOptionsSchema>;
  * @param options.combine how several references are merged: "average" (default), "norm average", "concat"
  * @param options.noise ComfyUI-style noise for the negative, 0 (default: Resampler(zeros)) to 1
  */
-export async function computeImageTokens(resampler: Resampler, embeddings: Float32Array | readonly Float32Array[], options: ImageTokenOptions = {}): Promise<ImageTokens> {
+export async function computeImageTokens(
+  resampler: Resampler,
+  embeddings: Float32Array | readonly Float32Array[],
+  options: ImageTokenOptions = {},
+): Promise<ImageTokens> {
   const { combine, noise } = parseOptions(tokenOptionsSchema, options, "image token options");
   const input = combineEmbeddings(embeddings instanceof Float32Array ? [embeddings] : embeddings, combine);
   const negative = noise > 0 ? noiseEmbedding(input, noise).data : new Float32Array(input.data.length);

@@ -17,7 +17,12 @@ export interface IpLayerKV extends CrossAttentionSite {
 
 const floatValue = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
   name,
-  type: { tensorType: { elemType: OnnxDataType.Float, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  type: {
+    tensorType: {
+      elemType: OnnxDataType.Float,
+      shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
 });
 
 /**
@@ -28,10 +33,19 @@ const floatValue = (name: string, dims: (number | string)[]): OnnxValueInfo => (
 function ipKvGraph(layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[], ctx: number): OnnxModel {
   const graph: OnnxModel["graph"] = { name: "ip_kv", node: [], initializer: [], input: [floatValue("tokens", ["rows", ctx])], output: [] };
   for (const { site, layer } of layers) {
-    for (const [kind, weight] of [["k", layer.toK], ["v", layer.toV]] as const) {
+    for (const [kind, weight] of [
+      ["k", layer.toK],
+      ["v", layer.toV],
+    ] as const) {
       const name = `${kind}_${site.key}`;
       graph.initializer.push({ ...float32Tensor(weight.data, [site.width, ctx]), name: `${name}.weight` });
-      graph.node.push({ input: ["tokens", `${name}.weight`], output: [name], name, opType: "Gemm", attribute: [intAttribute("transB", 1)] });
+      graph.node.push({
+        input: ["tokens", `${name}.weight`],
+        output: [name],
+        name,
+        opType: "Gemm",
+        attribute: [intAttribute("transB", 1)],
+      });
       graph.output.push(floatValue(name, ["rows", site.width]));
     }
   }
@@ -40,9 +54,19 @@ function ipKvGraph(layers: readonly { site: CrossAttentionSite; layer: IpLayerWe
 
 /** One K/V session per checkpoint and UNet layout, opened on first use, released when the checkpoint is collected. */
 const kvSessions = new WeakMap<ImageAdapterWeights, Map<string, Promise<ThreadSession>>>();
-const releaseWhenCollected = new FinalizationRegistry<Promise<ThreadSession>>((session) => void session.then((s) => s.release(), () => undefined));
+const releaseWhenCollected = new FinalizationRegistry<Promise<ThreadSession>>(
+  (session) =>
+    void session.then(
+      (s) => s.release(),
+      () => undefined,
+    ),
+);
 
-function kvSession(weights: ImageAdapterWeights, layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[], ctx: number): Promise<ThreadSession> {
+function kvSession(
+  weights: ImageAdapterWeights,
+  layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[],
+  ctx: number,
+): Promise<ThreadSession> {
   let byLayout = kvSessions.get(weights);
   if (!byLayout) kvSessions.set(weights, (byLayout = new Map()));
   const key = `${ctx}:${layers.map(({ site }) => `${site.key}/${site.width}`).join(",")}`;
@@ -67,13 +91,20 @@ function kvSession(weights: ImageAdapterWeights, layers: readonly { site: CrossA
  * const kv = await precomputeIpKV(weights, tokens); // SDXL: 70 layers, keys 1, 3, ..., 139
  * kv.get(1)?.modulePath; // "down_blocks.1.attentions.0.transformer_blocks.0.attn2"
  */
-export async function precomputeIpKV(weights: ImageAdapterWeights, tokens: Tensor, unet: UNetDescription = SDXL_UNET): Promise<Map<number, IpLayerKV>> {
+export async function precomputeIpKV(
+  weights: ImageAdapterWeights,
+  tokens: Tensor,
+  unet: UNetDescription = SDXL_UNET,
+): Promise<Map<number, IpLayerKV>> {
   assertShape(tokens, [-1, -1, -1], "image tokens [batch, tokens, dim]");
   const ctx = tokens.shape[2];
   const layers = crossAttentionSites(unet).map((site) => {
     const layer = weights.ipLayers.get(site.key);
     if (!layer) {
-      throw new InstantIdError(ErrorCode.ModelInvalid, `The Image Adapter has no projections for processor key ${site.key} (${site.modulePath}); the checkpoint does not match this UNet (it has keys ${[...weights.ipLayers.keys()].slice(0, 6).join(", ")}...)`);
+      throw new InstantIdError(
+        ErrorCode.ModelInvalid,
+        `The Image Adapter has no projections for processor key ${site.key} (${site.modulePath}); the checkpoint does not match this UNet (it has keys ${[...weights.ipLayers.keys()].slice(0, 6).join(", ")}...)`,
+      );
     }
     assertShape(layer.toK, [site.width, ctx], `ip_adapter.${site.key}.to_k_ip.weight`);
     assertShape(layer.toV, [site.width, ctx], `ip_adapter.${site.key}.to_v_ip.weight`);

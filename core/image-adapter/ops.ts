@@ -1,5 +1,12 @@
 /** LayerNorm over the last axis (`width`) of `rows` rows, PyTorch's eps 1e-5, in place into `out`. */
-export function layerNorm(x: Float32Array, rows: number, weight: Float32Array, bias: Float32Array, out = new Float32Array(x.length), eps = 1e-5): Float32Array {
+export function layerNorm(
+  x: Float32Array,
+  rows: number,
+  weight: Float32Array,
+  bias: Float32Array,
+  out = new Float32Array(x.length),
+  eps = 1e-5,
+): Float32Array {
   const width = weight.length;
   for (let r = 0; r < rows; r++) {
     const at = r * width;
@@ -25,8 +32,15 @@ export function erf(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const poly =
-    -z * z - 1.26551223 +
-    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    -z * z -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const erfc = t * Math.exp(poly);
   return x >= 0 ? 1 - erfc : erfc - 1;
 }

@@ -26,7 +26,10 @@ export interface ResamplerConfigOptions {
 function shapeOf(weights: ReadonlyMap<string, Tensor>, name: string): readonly number[] {
   const t = weights.get(name);
   if (!t) {
-    throw new InstantIdError(ErrorCode.ModelInvalid, `The Resampler weights lack image_proj.${name}; the checkpoint is not an InstantID Image Adapter or is incomplete`);
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      `The Resampler weights lack image_proj.${name}; the checkpoint is not an InstantID Image Adapter or is incomplete`,
+    );
   }
   return t.shape;
 }
@@ -38,12 +41,19 @@ export function inferResamplerConfig(weights: ReadonlyMap<string, Tensor>, optio
   const [outputDim] = shapeOf(weights, "proj_out.weight");
   let depth = 0;
   while (weights.has(`layers.${depth}.0.to_q.weight`)) depth++;
-  if (depth === 0) throw new InstantIdError(ErrorCode.ModelInvalid, "The Resampler weights have no layers.0.0.to_q.weight; the checkpoint is not an InstantID Image Adapter");
+  if (depth === 0)
+    throw new InstantIdError(
+      ErrorCode.ModelInvalid,
+      "The Resampler weights have no layers.0.0.to_q.weight; the checkpoint is not an InstantID Image Adapter",
+    );
   const [inner] = shapeOf(weights, "layers.0.0.to_q.weight");
   const [ffInner] = shapeOf(weights, "layers.0.1.1.weight");
   const heads = options.heads ?? inner / 64;
   if (!Number.isInteger(heads) || heads <= 0 || inner % heads !== 0) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `The Resampler's attention width ${inner} cannot be split into ${options.heads ?? "64-wide"} heads; pass heads explicitly (a divisor of ${inner})`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `The Resampler's attention width ${inner} cannot be split into ${options.heads ?? "64-wide"} heads; pass heads explicitly (a divisor of ${inner})`,
+    );
   }
   return { dim, depth, dimHead: inner / heads, heads, numQueries, embeddingDim, outputDim, ffInner };
 }

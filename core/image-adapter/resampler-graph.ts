@@ -9,7 +9,12 @@ export const RESAMPLER_IO = { input: "embeddings", output: "image_tokens" } as c
 
 const value = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
   name,
-  type: { tensorType: { elemType: OnnxDataType.Float, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  type: {
+    tensorType: {
+      elemType: OnnxDataType.Float,
+      shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
 });
 
 /** Nodes and initializers in the order they are added; every node has one output, named after it. */
@@ -79,13 +84,21 @@ export function resamplerGraph(weights: ReadonlyMap<string, Tensor>, config: Res
   const sqrtHalf = g.scalar(Math.SQRT1_2);
   const half = g.scalar(0.5);
   const one = g.scalar(1);
-  const heads4 = (t: string, perm: number[]) => g.node("Transpose", [g.node("Reshape", [t, shapeOf(-1, heads, dimHead)])], [intsAttribute("perm", perm)]);
+  const heads4 = (t: string, perm: number[]) =>
+    g.node("Transpose", [g.node("Reshape", [t, shapeOf(-1, heads, dimHead)])], [intsAttribute("perm", perm)]);
   for (let i = 0; i < depth; i++) {
     const p = `layers.${i}`;
     const xNorm = g.layerNorm(x, `${p}.0.norm1`);
     const latentNorm = g.layerNorm(latents, `${p}.0.norm2`);
     const q = g.linear(latentNorm, g.weight(`${p}.0.to_q.weight`));
-    const kvInput = rows(g.node("Concat", [g.node("Reshape", [xNorm, shapeOf(-1, dim)]), g.node("Reshape", [latentNorm, shapeOf(-1, dim)])], [intAttribute("axis", 1)]), dim);
+    const kvInput = rows(
+      g.node(
+        "Concat",
+        [g.node("Reshape", [xNorm, shapeOf(-1, dim)]), g.node("Reshape", [latentNorm, shapeOf(-1, dim)])],
+        [intAttribute("axis", 1)],
+      ),
+      dim,
+    );
     const k = g.linear(kvInput, g.weight(`${p}.0.to_kv.weight`, { from: 0, to: inner, width: dim }));
     const v = g.linear(kvInput, g.weight(`${p}.0.to_kv.weight`, { from: inner, to: 2 * inner, width: dim }));
     const qh = g.node("Mul", [heads4(q, [0, 2, 1, 3]), quarter]);
@@ -98,7 +111,12 @@ export function resamplerGraph(weights: ReadonlyMap<string, Tensor>, config: Res
     latents = g.node("Add", [g.linear(gelu, g.weight(`${p}.1.3.weight`)), latents]);
   }
   const projected = g.layerNorm(g.linear(latents, g.weight("proj_out.weight"), g.weight("proj_out.bias")), "norm_out");
-  g.nodes.push({ input: [projected, shapeOf(numQueries, outputDim)], output: [RESAMPLER_IO.output], name: "image_tokens", opType: "Reshape" });
+  g.nodes.push({
+    input: [projected, shapeOf(numQueries, outputDim)],
+    output: [RESAMPLER_IO.output],
+    name: "image_tokens",
+    opType: "Reshape",
+  });
   return {
     irVersion: 8,
     opsetImport: [{ domain: "", version: 17 }],

@@ -31,8 +31,16 @@ const none: UNetBlockDescription = { attentions: 0, transformerBlocks: 0, width:
 
 /** SDXL's UNet: 70 cross-attention layers (down 1: 4 × 640, down 2: 20 × 1280, up 0: 30 × 1280, up 1: 6 × 640, mid: 10 × 1280). */
 export const SDXL_UNET: UNetDescription = {
-  downBlocks: [none, { attentions: 2, transformerBlocks: 2, width: 640, heads: 10 }, { attentions: 2, transformerBlocks: 10, width: 1280, heads: 20 }],
-  upBlocks: [{ attentions: 3, transformerBlocks: 10, width: 1280, heads: 20 }, { attentions: 3, transformerBlocks: 2, width: 640, heads: 10 }, none],
+  downBlocks: [
+    none,
+    { attentions: 2, transformerBlocks: 2, width: 640, heads: 10 },
+    { attentions: 2, transformerBlocks: 10, width: 1280, heads: 20 },
+  ],
+  upBlocks: [
+    { attentions: 3, transformerBlocks: 10, width: 1280, heads: 20 },
+    { attentions: 3, transformerBlocks: 2, width: 640, heads: 10 },
+    none,
+  ],
   midBlock: { attentions: 1, transformerBlocks: 10, width: 1280, heads: 20 },
 };
 

@@ -21,7 +21,11 @@ export function assertEncodedImage(bytes: Uint8Array, what: string): EncodedImag
   const format = encodedImageFormat(bytes);
   if (format) return format;
   const start = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 60)).replace(/[^\x20-\x7e]/g, ".");
-  throw new InstantIdError(ErrorCode.Server, `${what} is not an image (${bytes.length} bytes starting ${JSON.stringify(start)}); nothing was saved`, {
-    details: { bytes: bytes.length, start },
-  });
+  throw new InstantIdError(
+    ErrorCode.Server,
+    `${what} is not an image (${bytes.length} bytes starting ${JSON.stringify(start)}); nothing was saved`,
+    {
+      details: { bytes: bytes.length, start },
+    },
+  );
 }

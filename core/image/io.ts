@@ -26,7 +26,8 @@ function isRaw(input: object): input is RawPixels | RgbImage {
 /** Decodes an image to 8-bit RGB with its EXIF orientation applied and any alpha dropped. */
 export async function loadImage(input: ImageInput): Promise<RgbImage> {
   if (typeof input === "object" && !(input instanceof Uint8Array) && isRaw(input)) return fromRaw(input);
-  const source = typeof input === "string" ? input : input instanceof Uint8Array ? `${input.byteLength} bytes of image data` : "a sharp pipeline";
+  const source =
+    typeof input === "string" ? input : input instanceof Uint8Array ? `${input.byteLength} bytes of image data` : "a sharp pipeline";
   try {
     const pipeline = typeof input === "string" || input instanceof Uint8Array ? (await sharp())(input) : input.clone();
     const { data, info } = await pipeline.rotate().removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
@@ -58,7 +59,10 @@ function fromRaw(raw: RawPixels | RgbImage): RgbImage {
   const channels = "channels" in raw ? raw.channels : 3;
   const { width, height } = raw;
   if (channels !== 1 && channels !== 3 && channels !== 4) {
-    throw new InstantIdError(ErrorCode.ImageUnreadable, `Raw image channels must be 1 (grey), 3 (RGB) or 4 (RGBA) but received ${String(channels)}`);
+    throw new InstantIdError(
+      ErrorCode.ImageUnreadable,
+      `Raw image channels must be 1 (grey), 3 (RGB) or 4 (RGBA) but received ${String(channels)}`,
+    );
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new InstantIdError(ErrorCode.ImageUnreadable, `Raw image size must be positive integers but received ${width}x${height}`);
@@ -74,7 +78,9 @@ function fromRaw(raw: RawPixels | RgbImage): RgbImage {
 
 /** Encodes an RGB image as PNG bytes. */
 export async function encodePng(image: RgbImage): Promise<Buffer> {
-  return (await sharp())(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return (await sharp())(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** Writes an RGB image as a PNG file, atomically. */

@@ -40,27 +40,43 @@ export interface IdentityNetHookOptions {
 }
 
 const fraction = z.number().min(0).max(1);
-const tensorLike = z.custom<Tensor>((v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array, "a Tensor");
-const imageLike = z.custom<ControlImage>((v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v), "an RgbImage or a [1, 3, H, W] tensor");
+const tensorLike = z.custom<Tensor>(
+  (v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array,
+  "a Tensor",
+);
+const imageLike = z.custom<ControlImage>(
+  (v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v),
+  "an RgbImage or a [1, 3, H, W] tensor",
+);
 
 const identitySchema = z.object({
   faceTokens: tensorLike,
   uncondFaceTokens: tensorLike,
   keypointImage: imageLike,
   scale: z.number().min(0).optional(),
-  mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v), "a RegionMask or a one-channel tensor").optional(),
+  mask: z
+    .custom<MaskInput>(
+      (v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v),
+      "a RegionMask or a one-channel tensor",
+    )
+    .optional(),
   start: fraction.optional(),
   end: fraction.optional(),
 });
 
-const optionsSchema = z.object({
-  model: z.custom<ControlNetModel>((v) => typeof v === "object" && v !== null && "session" in v && "residuals" in v, "a model from loadControlNet()"),
-  identities: z.array(identitySchema).min(1),
-  start: fraction.default(0),
-  end: fraction.default(1),
-  unet: z.custom<UnetResidualInputs>().optional(),
-  name: z.string().min(1).default("identitynet"),
-}).refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
+const optionsSchema = z
+  .object({
+    model: z.custom<ControlNetModel>(
+      (v) => typeof v === "object" && v !== null && "session" in v && "residuals" in v,
+      "a model from loadControlNet()",
+    ),
+    identities: z.array(identitySchema).min(1),
+    start: fraction.default(0),
+    end: fraction.default(1),
+    unet: z.custom<UnetResidualInputs>().optional(),
+    name: z.string().min(1).default("identitynet"),
+  })
+  .refine((o) => o.start <= o.end, { message: "start must not exceed end", path: ["end"] });
 
 /**
  * The IdentityNet hook: per step, IdentityNet runs on each face's tokens (Resampler(0) tokens in

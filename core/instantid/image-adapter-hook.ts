@@ -34,11 +34,30 @@ export interface ImageAdapterHookOptions {
   readonly name?: string;
 }
 
-const tensorLike = z.custom<Tensor>((v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array, "a Tensor");
+const tensorLike = z.custom<Tensor>(
+  (v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array,
+  "a Tensor",
+);
 const optionsSchema = z.object({
-  identities: z.array(z.object({ faceTokens: tensorLike, uncondFaceTokens: tensorLike, scale: z.number().min(0).optional(), mask: z.custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v, "a RegionMask or a [1, 1, H, W] tensor").optional() })).min(1),
+  identities: z
+    .array(
+      z.object({
+        faceTokens: tensorLike,
+        uncondFaceTokens: tensorLike,
+        scale: z.number().min(0).optional(),
+        mask: z
+          .custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v, "a RegionMask or a [1, 1, H, W] tensor")
+          .optional(),
+      }),
+    )
+    .min(1),
   tokensIn: z.enum(["inputs", "context"]).default("inputs"),
-  inputNames: z.custom<ImageAdapterInputs>((v) => typeof v === "object" && v !== null && "scales" in v, "{tokens, scales, masks} from patchImageAdapter").optional(),
+  inputNames: z
+    .custom<ImageAdapterInputs>(
+      (v) => typeof v === "object" && v !== null && "scales" in v,
+      "{tokens, scales, masks} from patchImageAdapter",
+    )
+    .optional(),
   encoderHiddenStatesName: z.string().default("encoder_hidden_states"),
   name: z.string().min(1).default("image-adapter"),
 });
@@ -50,7 +69,9 @@ const optionsSchema = z.object({
  */
 export function createImageAdapterHook(options: ImageAdapterHookOptions): GenerationHook {
   const o = parseOptions(optionsSchema, options, "Image Adapter hook options");
-  const names = o.inputNames ?? imageAdapterInputNames({ identities: o.identities.length, tokens: o.tokensIn, masks: o.identities.some((id) => id.mask) });
+  const names =
+    o.inputNames ??
+    imageAdapterInputNames({ identities: o.identities.length, tokens: o.tokensIn, masks: o.identities.some((id) => id.mask) });
   checkNames(o.name, names, o.identities, o.tokensIn);
   let inputs: Record<string, Tensor> | undefined;
   let rowTokens: Tensor[] = [];
@@ -65,13 +86,19 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
         if (o.tokensIn === "inputs") inputs![names.tokens[i]] = rowTokens[i];
         inputs![names.scales[i]] = { shape: [1], data: new Float32Array([id.scale ?? 0.8]) };
         // A graph patched with masks needs one per identity; no mask means the whole picture.
-        if (names.masks.length) inputs![names.masks[i]] = id.mask ? maskTensor(id.mask) : { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
+        if (names.masks.length)
+          inputs![names.masks[i]] = id.mask ? maskTensor(id.mask) : { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
       });
     },
     beforeStep(step: StepContext): StepContribution {
-      if (!inputs) throw new InstantIdError(ErrorCode.Internal, `The ${o.name} hook was asked for a step before prepare(); runners must call prepare once per generation`);
+      if (!inputs)
+        throw new InstantIdError(
+          ErrorCode.Internal,
+          `The ${o.name} hook was asked for a step before prepare(); runners must call prepare once per generation`,
+        );
       if (o.tokensIn === "inputs") return { inputs };
-      if (appended?.source !== step.promptEmbeds.data) appended = { source: step.promptEmbeds.data, value: appendTokens(step.promptEmbeds, rowTokens) };
+      if (appended?.source !== step.promptEmbeds.data)
+        appended = { source: step.promptEmbeds.data, value: appendTokens(step.promptEmbeds, rowTokens) };
       return { inputs: { ...inputs, [o.encoderHiddenStatesName]: appended.value } };
     },
     reset() {
@@ -85,9 +112,13 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
 function checkNames(hook: string, names: ImageAdapterInputs, identities: readonly unknown[], tokensIn: string): void {
   const want = identities.length;
   const problem =
-    names.scales.length !== want ? `${names.scales.length} scale inputs` :
-    tokensIn === "inputs" && names.tokens.length !== want ? `${names.tokens.length} token inputs` :
-    names.masks.length !== 0 && names.masks.length !== want ? `${names.masks.length} mask inputs` : undefined;
+    names.scales.length !== want
+      ? `${names.scales.length} scale inputs`
+      : tokensIn === "inputs" && names.tokens.length !== want
+        ? `${names.tokens.length} token inputs`
+        : names.masks.length !== 0 && names.masks.length !== want
+          ? `${names.masks.length} mask inputs`
+          : undefined;
   if (problem) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,

@@ -11,7 +11,7 @@ export async function saveImages(out: string, images: readonly Uint8Array[], inf
   const paths = images.map((_, i) => (images.length === 1 ? `${stem}${extension}` : `${stem}-${i + 1}${extension}`));
   for (let i = 0; i < images.length; i++) {
     await writeFileAtomic(paths[i], images[i]);
-    await writeFileAtomic(paths[i].slice(0, paths[i].length - extension.length) + ".json", `${JSON.stringify(info, null, 2)}\n`);
+    await writeFileAtomic(`${paths[i].slice(0, paths[i].length - extension.length)}.json`, `${JSON.stringify(info, null, 2)}\n`);
   }
   return paths;
 }

@@ -73,7 +73,10 @@ const styleSchema = z
   .object({
     stickWidth: z.number().int().min(0).max(1000).default(4),
     radius: z.number().int().min(0).max(1000).default(10),
-    colors: z.array(z.tuple([channel, channel, channel])).length(5).default(DEFAULT_KEYPOINT_COLORS.map((c) => [...c] as [number, number, number])),
+    colors: z
+      .array(z.tuple([channel, channel, channel]))
+      .length(5)
+      .default(DEFAULT_KEYPOINT_COLORS.map((c) => [...c] as [number, number, number])),
     limbDim: z.number().min(0).max(1).default(0.6),
   })
   .strict();

@@ -28,7 +28,10 @@ function keypointBox(kps: FiveKeypoints): BBox {
 function assertRect(rect: Rect): void {
   const ok = [rect?.x, rect?.y, rect?.width, rect?.height].every((v) => typeof v === "number" && Number.isFinite(v));
   if (!ok || rect.width <= 0 || rect.height <= 0) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Expected a rectangle with finite x, y and positive width and height but received ${JSON.stringify(rect)}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Expected a rectangle with finite x, y and positive width and height but received ${JSON.stringify(rect)}`,
+    );
   }
 }
 
@@ -48,7 +51,10 @@ export function retargetKeypoints(kps: FiveKeypoints, rect: Rect, options: Retar
   const width = x2 - x1;
   const height = y2 - y1;
   if (!(width > 0 && height > 0)) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot retarget keypoints from an empty region [${x1}, ${y1}, ${x2}, ${y2}]; pass the face's bbox as options.from`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Cannot retarget keypoints from an empty region [${x1}, ${y1}, ${x2}, ${y2}]; pass the face's bbox as options.from`,
+    );
   }
   const scale = Math.min(rect.width / width, rect.height / height);
   const offsetX = rect.x + (rect.width - width * scale) / 2;

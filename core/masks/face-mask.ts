@@ -26,10 +26,16 @@ export function faceRegionMask(bbox: BBox, options: FaceRegionMaskOptions): Regi
   const { width, height } = assertCanvasSize(options);
   const padding = options.padding ?? 0;
   if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(Number.isFinite)) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Expected a bbox of 4 finite numbers [x1, y1, x2, y2] but received ${JSON.stringify(bbox)}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Expected a bbox of 4 finite numbers [x1, y1, x2, y2] but received ${JSON.stringify(bbox)}`,
+    );
   }
   if (!Number.isFinite(padding) || padding < 0) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Expected a padding of 0 or more (a fraction of the box size) but received ${padding}`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Expected a padding of 0 or more (a fraction of the box size) but received ${padding}`,
+    );
   }
   const [bx1, by1, bx2, by2] = bbox;
   const padX = (bx2 - bx1) * padding;

@@ -63,7 +63,13 @@ async function checkPack(dir: string, pack: ModelPack, onProgress?: ProgressList
       onProgress?.({ stage: `verify ${relative}`, completed: bytes, total: file.size ?? 0 }),
     );
     if (!file.required && (found.state === "missing" || found.state === "partial")) continue;
-    checked.push({ pack: pack.name, path: relative, state: found.state, required: file.required, message: describe(found.state, found.size, file.size) });
+    checked.push({
+      pack: pack.name,
+      path: relative,
+      state: found.state,
+      required: file.required,
+      message: describe(found.state, found.size, file.size),
+    });
   }
   if (pack.manifest) {
     const present = existsSync(join(dir, pack.folder, manifestFileName));
@@ -72,7 +78,9 @@ async function checkPack(dir: string, pack: ModelPack, onProgress?: ProgressList
       path: `${pack.folder}/${manifestFileName}`,
       state: present ? "unverified" : "missing",
       required: true,
-      message: present ? "present (manifest written by pull)" : "missing: the manifest face analysis reads; a pull writes it without downloading anything else",
+      message: present
+        ? "present (manifest written by pull)"
+        : "missing: the manifest face analysis reads; a pull writes it without downloading anything else",
     });
   }
   return checked;

@@ -34,7 +34,11 @@ export function partialFileName(destination: string): string {
 /** An HTTP error answer as an InstantIdError; `details.status` carries the status. */
 export function httpStatusError(url: string, status: number, statusText?: string): InstantIdError {
   const hint =
-    status === 404 ? "the file is not at that URL; check the base URL" : status === 401 || status === 403 ? "the server refused access" : "the server failed";
+    status === 404
+      ? "the file is not at that URL; check the base URL"
+      : status === 401 || status === 403
+        ? "the server refused access"
+        : "the server failed";
   return new InstantIdError(ErrorCode.Network, `GET ${url} answered HTTP ${status}${statusText ? ` ${statusText}` : ""}: ${hint}`, {
     details: { url, status, retryable: retryableStatus(status) },
   });
@@ -63,10 +67,14 @@ export function networkFailure(error: unknown, url: string, part: string, reques
   const text = error instanceof Error ? error.message : String(error);
   const code = errorCode(error);
   if (typeof code === "string" && diskCodes.has(code)) {
-    return new InstantIdError(ErrorCode.Internal, `Could not write ${part} while downloading ${url}: ${text}. Free disk space or fix the folder's permissions, then pull again`, {
-      cause: error,
-      details: { url, partial: part, code },
-    });
+    return new InstantIdError(
+      ErrorCode.Internal,
+      `Could not write ${part} while downloading ${url}: ${text}. Free disk space or fix the folder's permissions, then pull again`,
+      {
+        cause: error,
+        details: { url, partial: part, code },
+      },
+    );
   }
   const status = error instanceof InstantIdError ? error.details?.status : undefined;
   const why = code && !text.includes(code) ? `${text} (${code})` : text;

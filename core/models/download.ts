@@ -173,10 +173,17 @@ async function appendBody(get: HttpGetResult, part: string, offset: number, hash
 }
 
 function tooLong(options: DownloadOptions, limit: number): InstantIdError {
-  const what = options.size !== undefined ? `more than the expected ${options.size} bytes` : `more than ${limit} bytes for a file without a published size`;
-  return new InstantIdError(ErrorCode.Checksum, `${options.url} sent ${what}; the download was stopped there and the partial file deleted. Check the base URL points at the original files`, {
-    details: { url: options.url, limit, expectedSize: options.size },
-  });
+  const what =
+    options.size !== undefined
+      ? `more than the expected ${options.size} bytes`
+      : `more than ${limit} bytes for a file without a published size`;
+  return new InstantIdError(
+    ErrorCode.Checksum,
+    `${options.url} sent ${what}; the download was stopped there and the partial file deleted. Check the base URL points at the original files`,
+    {
+      details: { url: options.url, limit, expectedSize: options.size },
+    },
+  );
 }
 
 /** Verifies size and digest, then moves the `.part` file to its final name. */
@@ -236,8 +243,12 @@ async function partSize(part: string): Promise<number> {
 }
 
 function aborted(options: DownloadOptions, part: string, cause: unknown): InstantIdError {
-  return new InstantIdError(ErrorCode.Aborted, `Download of ${options.url} was cancelled; ${part} is kept and the next pull resumes from it`, {
-    cause,
-    details: { url: options.url, partial: part },
-  });
+  return new InstantIdError(
+    ErrorCode.Aborted,
+    `Download of ${options.url} was cancelled; ${part} is kept and the next pull resumes from it`,
+    {
+      cause,
+      details: { url: options.url, partial: part },
+    },
+  );
 }

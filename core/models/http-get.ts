@@ -41,7 +41,11 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
   };
   let response: Response;
   try {
-    response = await fetchWithProxy(url, { headers: { "user-agent": "instantid-node", ...options.headers }, signal: controller.signal, env: options.env });
+    response = await fetchWithProxy(url, {
+      headers: { "user-agent": "instantid-node", ...options.headers },
+      signal: controller.signal,
+      env: options.env,
+    });
   } catch (error) {
     done();
     throw idle.expired ? idle.error : error;

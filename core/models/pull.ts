@@ -75,11 +75,19 @@ export async function pullModels(options: PullModelsOptions): Promise<PullModels
   return { files, manifests, converted };
 }
 
-async function pullFile(pack: ModelPack, file: ModelFile, base: string, options: PullModelsOptions, position: { index: number; count: number }): Promise<PulledFile> {
+async function pullFile(
+  pack: ModelPack,
+  file: ModelFile,
+  base: string,
+  options: PullModelsOptions,
+  position: { index: number; count: number },
+): Promise<PulledFile> {
   const destination = join(options.dir, pack.folder, ...file.path.split("/"));
   const label = `${pack.folder}/${file.path}`;
   const nth = `file ${position.index} of ${position.count}`;
-  const existing = await inspectFile(destination, file, (bytes) => options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0, message: nth }));
+  const existing = await inspectFile(destination, file, (bytes) =>
+    options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0, message: nth }),
+  );
   if (isUsable(existing.state)) return { pack: pack.name, path: file.path, action: "present", bytes: existing.size ?? 0 };
   if (existing.state === "wrong-size" || existing.state === "wrong-hash") await rm(destination, { force: true });
   const url = fileUrl(base, file);

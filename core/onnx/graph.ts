@@ -75,7 +75,12 @@ export class GraphEditor {
   }
 
   /** Appends a node computing `opType(inputs)` and returns its output names (fresh, derived from `name`). */
-  addNode(opType: string, inputs: string[], name: string, options: { attributes?: OnnxAttribute[]; domain?: string; outputs?: number } = {}): string[] {
+  addNode(
+    opType: string,
+    inputs: string[],
+    name: string,
+    options: { attributes?: OnnxAttribute[]; domain?: string; outputs?: number } = {},
+  ): string[] {
     const nodeName = this.fresh(name);
     const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => this.fresh(`${nodeName}_output_${i}`));
     const node: OnnxNode = { input: inputs, output: outputs, name: nodeName, opType };
@@ -94,7 +99,10 @@ export class GraphEditor {
   /** Makes `node` read `to` where it read `from`. */
   rewire(node: OnnxNode, from: string, to: string): void {
     node.input = node.input.map((name) => (name === from ? to : name));
-    this.consumersOf.set(from, (this.consumersOf.get(from) ?? []).filter((n) => n !== node));
+    this.consumersOf.set(
+      from,
+      (this.consumersOf.get(from) ?? []).filter((n) => n !== node),
+    );
     this.consumersOf.set(to, [...(this.consumersOf.get(to) ?? []), node]);
   }
 

@@ -147,16 +147,28 @@ export function constantNumbers(tensor: OnnxTensor & { int32Data?: number[]; dou
     // A copy: decoded bytes may be a view into the whole model buffer (Node's Buffer.slice does not copy).
     const bytes = new Uint8Array(raw);
     switch (tensor.dataType) {
-      case OnnxDataType.Float: return [...new Float32Array(bytes.buffer)];
-      case OnnxDataType.Float16: return Array.from(new Uint16Array(bytes.buffer), halfToFloat);
-      case OnnxDataType.Int64: return Array.from(new BigInt64Array(bytes.buffer), Number);
-      case ONNX_INT32: return [...new Int32Array(bytes.buffer)];
-      case ONNX_DOUBLE: return [...new Float64Array(bytes.buffer)];
-      default: return undefined;
+      case OnnxDataType.Float:
+        return [...new Float32Array(bytes.buffer)];
+      case OnnxDataType.Float16:
+        return Array.from(new Uint16Array(bytes.buffer), halfToFloat);
+      case OnnxDataType.Int64:
+        return Array.from(new BigInt64Array(bytes.buffer), Number);
+      case ONNX_INT32:
+        return [...new Int32Array(bytes.buffer)];
+      case ONNX_DOUBLE:
+        return [...new Float64Array(bytes.buffer)];
+      default:
+        return undefined;
     }
   }
   if (tensor.dataLocation === 1) return undefined;
-  const typed = tensor.floatData?.length ? tensor.floatData : tensor.int64Data?.length ? tensor.int64Data.map(toNumber) : tensor.int32Data?.length ? tensor.int32Data : tensor.doubleData;
+  const typed = tensor.floatData?.length
+    ? tensor.floatData
+    : tensor.int64Data?.length
+      ? tensor.int64Data.map(toNumber)
+      : tensor.int32Data?.length
+        ? tensor.int32Data
+        : tensor.doubleData;
   return typed ? [...typed] : undefined;
 }
 

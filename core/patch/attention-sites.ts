@@ -48,7 +48,11 @@ export function findCrossAttention(editor: GraphEditor, context: string): CrossA
   const sites: CrossAttentionSite[] = [];
   for (const node of editor.graph.node) {
     const site =
-      node.opType === "Softmax" ? decomposedSite(editor, node, context) : isMultiHeadAttention(node) ? fusedSite(editor, node, context) : undefined;
+      node.opType === "Softmax"
+        ? decomposedSite(editor, node, context)
+        : isMultiHeadAttention(node)
+          ? fusedSite(editor, node, context)
+          : undefined;
     if (site) sites.push(site);
   }
   return sites;
@@ -59,7 +63,13 @@ function isMultiHeadAttention(node: OnnxNode): boolean {
 }
 
 function decomposedSite(editor: GraphEditor, softmax: OnnxNode, context: string): CrossAttentionSite | undefined {
-  const back = walkBack(editor, softmax.input[0], SCORE_PATH_OPS, (n) => n.opType === "MatMul", (n) => addsZero(editor, n));
+  const back = walkBack(
+    editor,
+    softmax.input[0],
+    SCORE_PATH_OPS,
+    (n) => n.opType === "MatMul",
+    (n) => addsZero(editor, n),
+  );
   if (!back) return undefined;
   const scores = back.end;
   const weighted = followSingle(editor, softmax.output[0], new Set(["Cast", "Identity"]));
@@ -144,7 +154,13 @@ function readsContext(editor: GraphEditor, tensor: string, context: string): boo
  * passed (in data order). Nodes for which `passThrough` returns the data input are crossed but left out
  * of the chain (they do not change the value).
  */
-function walkBack(editor: GraphEditor, tensor: string, through: Set<string>, isEnd: (n: OnnxNode) => boolean, passThrough?: (n: OnnxNode) => string | undefined) {
+function walkBack(
+  editor: GraphEditor,
+  tensor: string,
+  through: Set<string>,
+  isEnd: (n: OnnxNode) => boolean,
+  passThrough?: (n: OnnxNode) => string | undefined,
+) {
   const chain: OnnxNode[] = [];
   for (let depth = 0; depth < 12; depth++) {
     const node = editor.producer(tensor);

@@ -31,7 +31,10 @@ const POOL_OPS = new Set(["Conv", "AveragePool", "MaxPool"]);
  * convolution. A UNet that already takes residuals is left as it is and its input names returned.
  * @throws InstantIdError GRAPH_PATCH when the graph shows no UNet skip connections, or only some take residuals.
  */
-export function addControlNetResiduals(editor: GraphEditor, sampleInput = "sample"): { residuals: ControlNetResidualInputs; added: boolean } {
+export function addControlNetResiduals(
+  editor: GraphEditor,
+  sampleInput = "sample",
+): { residuals: ControlNetResidualInputs; added: boolean } {
   const unet = findUnetSkips(editor);
   if (!unet) {
     throw new InstantIdError(
@@ -49,7 +52,7 @@ export function addControlNetResiduals(editor: GraphEditor, sampleInput = "sampl
   }
   const sample = editor.graph.input.find((v) => v.name === sampleInput) ?? editor.graph.input[0];
   const residuals = controlNetResidualInputNames(unet.skips.length);
-  const shapes = residualShapes(editor, unet, sample);
+  const shapes = residualShapes(editor, unet);
   unet.skips.forEach((skip, i) => {
     declare(editor, residuals.down[i], sample, shapes.down[i]);
     const sum = editor.add("Add", [skip.source, residuals.down[i]], `/instantid/controlnet/down_residual_${i}`);
@@ -68,7 +71,7 @@ interface ResidualShape {
 }
 
 /** Channels from the nearest convolution; the spatial factor doubles at every strided skip (a downsampler's output). */
-function residualShapes(editor: GraphEditor, unet: UnetSkips, sample: OnnxValueInfo): { down: ResidualShape[]; mid: ResidualShape } {
+function residualShapes(editor: GraphEditor, unet: UnetSkips): { down: ResidualShape[]; mid: ResidualShape } {
   let factor = 1;
   const down = unet.skips.map((skip) => {
     factor *= strideOf(editor.producer(skip.source));
@@ -117,6 +120,11 @@ function declare(editor: GraphEditor, name: string, sample: OnnxValueInfo, shape
   const channels: OnnxDimension = shape.channels ? { dimValue: shape.channels } : { dimParam: `${name}_channels` };
   editor.graph.input.push({
     name,
-    type: { tensorType: { elemType: sample.type?.tensorType?.elemType ?? OnnxDataType.Float, shape: { dim: [batch, channels, spatial(2, "height"), spatial(3, "width")] } } },
+    type: {
+      tensorType: {
+        elemType: sample.type?.tensorType?.elemType ?? OnnxDataType.Float,
+        shape: { dim: [batch, channels, spatial(2, "height"), spatial(3, "width")] },
+      },
+    },
   });
 }

@@ -22,7 +22,10 @@ export class FileHashes {
     const info = await stat(file).catch(() => undefined);
     if (!info) return compute();
     const identity = `${file}|${info.size}|${info.mtimeMs}`;
-    this.entries ??= await readFile(this.path, "utf8").then((text) => JSON.parse(text) as Record<string, string>, () => ({}));
+    this.entries ??= await readFile(this.path, "utf8").then(
+      (text) => JSON.parse(text) as Record<string, string>,
+      () => ({}),
+    );
     const known = this.entries[identity];
     if (known) return known;
     this.changed = true;

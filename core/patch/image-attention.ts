@@ -44,7 +44,8 @@ export function addImageAttention(
     const tag = `${label}/ip${i}`;
     const keys = cloneChain(editor, site.keyChain, project(editor, identity, weights.toK, site.width, `${tag}/to_k_ip`), tag);
     let valueProjection = project(editor, identity, weights.toV, site.width, `${tag}/to_v_ip`);
-    if (!identity.mask) valueProjection = editor.add("Mul", [valueProjection, castTo(editor, identity.scale, floatType, tag)], `${tag}/scale`);
+    if (!identity.mask)
+      valueProjection = editor.add("Mul", [valueProjection, castTo(editor, identity.scale, floatType, tag)], `${tag}/scale`);
     const values = cloneChain(editor, site.valueChain, valueProjection, tag);
     let term = site.fused ? fusedAttention(editor, site.fused, keys, values, tag) : decomposedAttention(editor, site, keys, values, tag);
     if (identity.mask) {
@@ -128,18 +129,25 @@ function maskOnGrid(editor: GraphEditor, mask: string, textOutput: string, tag: 
   const height = toFloat(slice(editor, maskShape, 2, 3, tag));
   const width = toFloat(slice(editor, maskShape, 3, 4, tag));
   const ratio = editor.add("Div", [editor.add("Mul", [toFloat(tokens), height], `${tag}/Mul`), width], `${tag}/Div`);
-  const gridHeight = editor.add("Cast", [editor.add("Round", [editor.add("Sqrt", [ratio], `${tag}/Sqrt`)], `${tag}/Round`)], `${tag}/Cast`, [
-    intAttribute("to", OnnxDataType.Int64),
-  ]);
+  const gridHeight = editor.add(
+    "Cast",
+    [editor.add("Round", [editor.add("Sqrt", [ratio], `${tag}/Sqrt`)], `${tag}/Round`)],
+    `${tag}/Cast`,
+    [intAttribute("to", OnnxDataType.Int64)],
+  );
   const gridWidth = editor.add("Div", [tokens, gridHeight], `${tag}/Div`);
-  const sizes = editor.add("Concat", [slice(editor, maskShape, 0, 2, tag), gridHeight, gridWidth], `${tag}/sizes`, [intAttribute("axis", 0)]);
+  const sizes = editor.add("Concat", [slice(editor, maskShape, 0, 2, tag), gridHeight, gridWidth], `${tag}/sizes`, [
+    intAttribute("axis", 0),
+  ]);
   const resized = editor.add("Resize", [mask, "", "", sizes], `${tag}/mask_Resize`, [
     stringAttribute("mode", "nearest"),
     stringAttribute("coordinate_transformation_mode", "asymmetric"),
     stringAttribute("nearest_mode", "floor"),
   ]);
   const one = editor.addInitializer(`${tag}/one`, int64Tensor([1n]));
-  const flatShape = editor.add("Concat", [slice(editor, maskShape, 0, 1, tag), tokens, one], `${tag}/flat_shape`, [intAttribute("axis", 0)]);
+  const flatShape = editor.add("Concat", [slice(editor, maskShape, 0, 1, tag), tokens, one], `${tag}/flat_shape`, [
+    intAttribute("axis", 0),
+  ]);
   return editor.add("Reshape", [resized, flatShape], `${tag}/mask_flat`);
 }
 

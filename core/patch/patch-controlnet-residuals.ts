@@ -57,7 +57,10 @@ const PATCH_FORMAT = "instantid-controlnet-residuals-1";
  * const { modelPath, residuals } = await patchControlNetResiduals("sdxl/unet/model.onnx");
  * // residuals.down: 9 names for SDXL, residuals.mid: "mid_block_additional_residual"
  */
-export async function patchControlNetResiduals(unet: string | Uint8Array, options: PatchControlNetResidualsOptions = {}): Promise<ResidualPatchedUnet> {
+export async function patchControlNetResiduals(
+  unet: string | Uint8Array,
+  options: PatchControlNetResidualsOptions = {},
+): Promise<ResidualPatchedUnet> {
   const opts = parseOptions(optionsSchema, options, "patchControlNetResiduals options");
   const edit = (model: OnnxModel) => patchResidualsGraph(model, opts.sampleInput);
   if (typeof unet !== "string") {
@@ -67,6 +70,10 @@ export async function patchControlNetResiduals(unet: string | Uint8Array, option
   }
   const key = (hash: Hash): void => void hash.update(PATCH_FORMAT).update(opts.sampleInput);
   const unchanged = (report: ReturnType<typeof edit>) => !report.added;
-  const { modelPath, report, cached } = await patchModelFile(unet, { key, edit, unchanged }, { ...opts, inlineWeightLimit: Number.POSITIVE_INFINITY });
+  const { modelPath, report, cached } = await patchModelFile(
+    unet,
+    { key, edit, unchanged },
+    { ...opts, inlineWeightLimit: Number.POSITIVE_INFINITY },
+  );
   return { modelPath, ...report, cached };
 }

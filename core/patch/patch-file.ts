@@ -37,7 +37,11 @@ export interface FilePatch<R> {
  * Only the model file is read: its external weights are neither loaded nor copied, the patched model points at them. When the edit changed nothing, nothing is written
  * and `modelPath` is the original.
  */
-export async function patchModelFile<R>(source: string, patch: FilePatch<R>, options: PatchFileOptions): Promise<{ modelPath: string; report: R; cached: boolean }> {
+export async function patchModelFile<R>(
+  source: string,
+  patch: FilePatch<R>,
+  options: PatchFileOptions,
+): Promise<{ modelPath: string; report: R; cached: boolean }> {
   const path = resolve(source);
   const outDir = resolve(options.outDir ?? dirname(path));
   const files = new FileHashes(join(outDir, HASH_INDEX));
@@ -60,7 +64,7 @@ export async function patchModelFile<R>(source: string, patch: FilePatch<R>, opt
   await files.save();
   relocateExternalData(model.graph, dirname(path), outDir);
   const added = new Set(model.graph.initializer.filter((t) => t.name?.startsWith("instantid.") && t.rawData).map((t) => t.name!));
-  const addedBytes = model.graph.initializer.reduce((n, t) => n + (t.name && added.has(t.name) ? t.rawData?.byteLength ?? 0 : 0), 0);
+  const addedBytes = model.graph.initializer.reduce((n, t) => n + (t.name && added.has(t.name) ? (t.rawData?.byteLength ?? 0) : 0), 0);
   if (addedBytes > options.inlineWeightLimit) await moveToExternalData(model.graph, added, modelPath, `${modelPath}.data`);
   await writeFileAtomic(modelPath, encodeModel(model));
   await writeFileAtomic(reportPath, JSON.stringify(report, null, 1));

@@ -64,7 +64,11 @@ export function imageAdapterInputNames(options: Pick<ImageAdapterGraphOptions, "
  * (edited in place) and returns the blocks patched and the inputs added. Throws GRAPH_PATCH when the
  * blocks found do not match the checkpoint in number, keys or widths.
  */
-export function patchGraph(model: OnnxModel, adapter: ImageAdapterWeights, options: ImageAdapterGraphOptions): { blocks: PatchedBlock[]; inputs: ImageAdapterInputs } {
+export function patchGraph(
+  model: OnnxModel,
+  adapter: ImageAdapterWeights,
+  options: ImageAdapterGraphOptions,
+): { blocks: PatchedBlock[]; inputs: ImageAdapterInputs } {
   const graph = model.graph;
   requireOpset(model);
   const context = graph.input.find((v) => v.name === options.contextInput);
@@ -92,7 +96,10 @@ export function patchGraph(model: OnnxModel, adapter: ImageAdapterWeights, optio
 function requireOpset(model: OnnxModel): void {
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === "ai.onnx");
   if (opset && toNumber(opset.version) < 13) {
-    throw new InstantIdError(ErrorCode.GraphPatch, `The UNet uses ONNX opset ${toNumber(opset.version)}; the patch needs opset 13 or newer. Re-export the UNet with opset ≥ 13.`);
+    throw new InstantIdError(
+      ErrorCode.GraphPatch,
+      `The UNet uses ONNX opset ${toNumber(opset.version)}; the patch needs opset 13 or newer. Re-export the UNet with opset ≥ 13.`,
+    );
   }
 }
 
@@ -118,7 +125,14 @@ function checkAgainstCheckpoint(keyed: readonly KeyedSite[], adapter: ImageAdapt
   });
 }
 
-function addInputs(editor: GraphEditor, context: OnnxValueInfo, options: ImageAdapterGraphOptions, inputs: ImageAdapterInputs, contextDim: number, floatType: number): IdentitySources[] {
+function addInputs(
+  editor: GraphEditor,
+  context: OnnxValueInfo,
+  options: ImageAdapterGraphOptions,
+  inputs: ImageAdapterInputs,
+  contextDim: number,
+  floatType: number,
+): IdentitySources[] {
   const input = (name: string, elemType: number, dims: (number | string)[]) =>
     editor.graph.input.push({
       name,

@@ -24,7 +24,11 @@ const optionsSchema = z.object({
    * the 1.36 GB of projections are hashed once, the first time, instead of on every call.
    */
   adapterFile: z.string().min(1).optional(),
-  inlineWeightLimit: z.number().int().min(0).default(256 * 1024 * 1024),
+  inlineWeightLimit: z
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 * 1024),
   controlNetResiduals: z.boolean().default(false),
 });
 
@@ -65,9 +69,19 @@ export interface PatchedUnet {
  * const { modelPath, inputs } = await patchImageAdapter("models/unet/model.onnx", adapter);
  * // feed inputs.tokens[0] = face tokens [B,16,2048], inputs.scales[0] = [0.8]
  */
-export async function patchImageAdapter(unet: string | Uint8Array, adapter: ImageAdapterWeights, options: PatchImageAdapterOptions = {}): Promise<PatchedUnet> {
+export async function patchImageAdapter(
+  unet: string | Uint8Array,
+  adapter: ImageAdapterWeights,
+  options: PatchImageAdapterOptions = {},
+): Promise<PatchedUnet> {
   const opts = parseOptions(optionsSchema, options, "patchImageAdapter options");
-  const graphOptions = { identities: opts.identities, masks: opts.masks, tokens: opts.tokens, tokenCount: opts.tokenCount, contextInput: opts.contextInput };
+  const graphOptions = {
+    identities: opts.identities,
+    masks: opts.masks,
+    tokens: opts.tokens,
+    tokenCount: opts.tokenCount,
+    contextInput: opts.contextInput,
+  };
   const edit = (model: OnnxModel): PatchReport => {
     const residuals = opts.controlNetResiduals ? patchResidualsGraph(model).residuals : undefined;
     return { ...patchGraph(model, adapter, graphOptions), ...(residuals ? { residuals } : {}) };
@@ -77,7 +91,8 @@ export async function patchImageAdapter(unet: string | Uint8Array, adapter: Imag
     const report = edit(model);
     return { bytes: encodeModel(model), ...report, cached: false };
   }
-  const key = (hash: Hash, files: FileHashes) => keyOf(hash, files, adapter, opts.adapterFile, { ...graphOptions, controlNetResiduals: opts.controlNetResiduals });
+  const key = (hash: Hash, files: FileHashes) =>
+    keyOf(hash, files, adapter, opts.adapterFile, { ...graphOptions, controlNetResiduals: opts.controlNetResiduals });
   const patch = { key, edit };
   const { modelPath, report, cached } = await patchModelFile(unet, patch, opts);
   return { modelPath, ...report, cached };
@@ -89,7 +104,13 @@ type PatchReport = Pick<PatchedUnet, "blocks" | "inputs" | "residuals">;
 const PATCH_FORMAT = "instantid-image-attention-2";
 
 /** The patch format, the adapter's projections (hashed once per file identity or loaded adapter) and the graph options. */
-async function keyOf(hash: Hash, files: FileHashes, adapter: ImageAdapterWeights, adapterFile: string | undefined, options: object): Promise<void> {
+async function keyOf(
+  hash: Hash,
+  files: FileHashes,
+  adapter: ImageAdapterWeights,
+  adapterFile: string | undefined,
+  options: object,
+): Promise<void> {
   hash.update(PATCH_FORMAT);
   hash.update(adapterFile ? await files.of(resolve(adapterFile), async () => projectionsHash(adapter)) : projectionsHash(adapter));
   hash.update(JSON.stringify(options));

@@ -40,14 +40,17 @@ export function currentDevice(): readonly string[] {
 /** `"cuda,cpu"`, `["cuda", "cpu"]` or `"cuda"` → lower-case provider names, in order, without duplicates. */
 export function parseDevice(device: Device): string[] {
   const names = (typeof device === "string" ? device.split(",") : [...device]).map((n) => n.trim().toLowerCase()).filter(Boolean);
-  if (names.length === 0) throw new InstantIdError(ErrorCode.InvalidOption, `Expected an execution provider name for device (cpu, cuda, dml, coreml, webgpu...) but received ${JSON.stringify(device)}`);
+  if (names.length === 0)
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `Expected an execution provider name for device (cpu, cuda, dml, coreml, webgpu...) but received ${JSON.stringify(device)}`,
+    );
   return [...new Set(names)];
 }
 
 /** How to get each provider that onnxruntime-node ships outside its default install. */
 const INSTALL_HINTS: Record<string, string> = {
-  cuda:
-    "onnxruntime-node's Linux x64 postinstall downloads the CUDA 12 provider libraries; reinstall without `--onnxruntime-node-install=skip` (or with `--onnxruntime-node-install=cuda12`), with CUDA 12 and cuDNN 9 on the library path",
+  cuda: "onnxruntime-node's Linux x64 postinstall downloads the CUDA 12 provider libraries; reinstall without `--onnxruntime-node-install=skip` (or with `--onnxruntime-node-install=cuda12`), with CUDA 12 and cuDNN 9 on the library path",
   tensorrt: "install the CUDA 12 provider libraries as for cuda (`--onnxruntime-node-install=cuda12`) and TensorRT 10 on the library path",
   dml: "DirectML ships with onnxruntime-node on Windows x64 and arm64 only",
   coreml: "CoreML ships with onnxruntime-node on macOS only",

@@ -11,8 +11,7 @@ export interface GraphIo {
 
 /** Reads a session's declared input and output shapes (an empty shape when the graph leaves it open). */
 export function graphIo(session: OrtSession): GraphIo {
-  const read = (items: OrtSession["inputMetadata"]) =>
-    new Map(items.map((m) => [m.name, m.isTensor ? ([...m.shape] as Dim[]) : []]));
+  const read = (items: OrtSession["inputMetadata"]) => new Map(items.map((m) => [m.name, m.isTensor ? ([...m.shape] as Dim[]) : []]));
   return { inputs: read(session.inputMetadata), outputs: read(session.outputMetadata) };
 }
 

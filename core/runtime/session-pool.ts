@@ -38,7 +38,10 @@ export class SessionPool {
 
   /** The session of `model` (a path), opened on first use with the pool's device and threads. */
   open(model: string, what: string): Promise<OrtSession> {
-    if (this.closed) return Promise.reject(new InstantIdError(ErrorCode.InvalidOption, `The runner was closed; cannot open the ${what} model ${model}. Create a new runner.`));
+    if (this.closed)
+      return Promise.reject(
+        new InstantIdError(ErrorCode.InvalidOption, `The runner was closed; cannot open the ${what} model ${model}. Create a new runner.`),
+      );
     const key = resolve(model);
     let session = this.sessions.get(key);
     if (!session) {
@@ -68,7 +71,9 @@ export class SessionPool {
       what,
       device: this.options.device,
       intraOpThreads: this.options.intraOpThreads,
-      optimizedModelFilePath: this.options.optimizedModelDir ? optimizedModelPath(this.options.optimizedModelDir, model, this.options.device) : undefined,
+      optimizedModelFilePath: this.options.optimizedModelDir
+        ? optimizedModelPath(this.options.optimizedModelDir, model, this.options.device)
+        : undefined,
     });
     this.openings.push({ model, what, ms: performance.now() - started });
     return session;

@@ -136,9 +136,15 @@ export class ThreadSession {
 
   /** Runs the graph on float32 feeds; rejects with an error naming the model and the feed shapes. */
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    const reply = await call({ type: "run", session: this.id, feeds: Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, { shape: [...t.shape], data: t.data }])) });
+    const reply = await call({
+      type: "run",
+      session: this.id,
+      feeds: Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, { shape: [...t.shape], data: t.data }])),
+    });
     if (reply.error) {
-      const shapes = Object.entries(feeds).map(([name, t]) => `${name}[${t.shape.join(",")}]`).join(", ");
+      const shapes = Object.entries(feeds)
+        .map(([name, t]) => `${name}[${t.shape.join(",")}]`)
+        .join(", ");
       throw new InstantIdError(ErrorCode.ModelInvalid, `Running the ${this.what} failed with inputs ${shapes}: ${reply.error}`);
     }
     return reply.result!;

@@ -120,7 +120,8 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
   const settings = sessionOptions(options);
   checkDevice(settings.executionProviders as string[], runtime().listSupportedBackends());
   try {
-    if (typeof model === "string" && options.optimizedModelFilePath) return await createWithOptimizedCopy(model, options.optimizedModelFilePath, settings);
+    if (typeof model === "string" && options.optimizedModelFilePath)
+      return await createWithOptimizedCopy(model, options.optimizedModelFilePath, settings);
     return typeof model === "string"
       ? await runtime().InferenceSession.create(model, settings)
       : await runtime().InferenceSession.create(model, settings);
@@ -135,7 +136,11 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
 }
 
 /** An ONNX Runtime tensor of any element type (onnxruntime loaded on first use, like every session). */
-export function ortTensor(type: "float32" | "int32" | "int64", data: Float32Array | Int32Array | BigInt64Array, dims: readonly number[]): ort.Tensor {
+export function ortTensor(
+  type: "float32" | "int32" | "int64",
+  data: Float32Array | Int32Array | BigInt64Array,
+  dims: readonly number[],
+): ort.Tensor {
   return new (runtime().Tensor)(type, data as never, [...dims]);
 }
 
@@ -184,7 +189,8 @@ function castFeeds(session: OrtSession, feeds: Record<string, ort.Tensor>): Reco
 
 function widenOutputs(outputs: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
   for (const [name, value] of Object.entries(outputs)) {
-    if (value.type === "float16") outputs[name] = new (runtime().Tensor)("float32", float16ToFloat32(value.data as Uint16Array), value.dims);
+    if (value.type === "float16")
+      outputs[name] = new (runtime().Tensor)("float32", float16ToFloat32(value.data as Uint16Array), value.dims);
   }
   return outputs;
 }
@@ -193,15 +199,19 @@ function widenOutputs(outputs: Record<string, ort.Tensor>): Record<string, ort.T
  * Runs a session and turns a runtime failure into an InstantIdError naming the model and the feeds.
  * float32 feeds of float16 inputs are cast, float16 outputs come back as float32.
  */
-export async function runSession(session: OrtSession, feeds: Record<string, ort.Tensor>, what: string): Promise<Record<string, ort.Tensor>> {
+export async function runSession(
+  session: OrtSession,
+  feeds: Record<string, ort.Tensor>,
+  what: string,
+): Promise<Record<string, ort.Tensor>> {
   try {
     return widenOutputs((await session.run(castFeeds(session, feeds))) as Record<string, ort.Tensor>);
   } catch (error) {
-    const shapes = Object.entries(feeds).map(([name, t]) => `${name}[${t.dims.join(",")}]`).join(", ");
-    throw new InstantIdError(
-      ErrorCode.ModelInvalid,
-      `Running the ${what} failed with inputs ${shapes}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    const shapes = Object.entries(feeds)
+      .map(([name, t]) => `${name}[${t.dims.join(",")}]`)
+      .join(", ");
+    throw new InstantIdError(ErrorCode.ModelInvalid, `Running the ${what} failed with inputs ${shapes}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -11,6 +11,11 @@ export function timestepFeed(session: OrtSession, name: string, timestep: Tensor
   const meta = session.inputMetadata.find((m) => m.name === name);
   const declared = meta?.isTensor ? meta : undefined;
   const dims = declared && declared.shape.length === 0 && timestep.data.length === 1 ? [] : [...timestep.shape];
-  if (declared?.type === "int64") return ortTensor("int64", BigInt64Array.from(timestep.data, (v) => BigInt(Math.round(v))), dims);
+  if (declared?.type === "int64")
+    return ortTensor(
+      "int64",
+      BigInt64Array.from(timestep.data, (v) => BigInt(Math.round(v))),
+      dims,
+    );
   return dims.length === timestep.shape.length ? toOrtTensor(timestep) : ortTensor("float32", timestep.data, dims);
 }

@@ -36,7 +36,13 @@ export interface BuildSyntheticModelsOptions {
 
 // Bump when the graphs the builders write change, so older cached sets are rebuilt.
 const BUILDER_VERSION = 3;
-const FILES = { unet: "unet.onnx", identityNet: "identitynet.onnx", vaeDecoder: "vae_decoder.onnx", imageAdapter: "ip-adapter.bin", manifest: "synthetic.json" } as const;
+const FILES = {
+  unet: "unet.onnx",
+  identityNet: "identitynet.onnx",
+  vaeDecoder: "vae_decoder.onnx",
+  imageAdapter: "ip-adapter.bin",
+  manifest: "synthetic.json",
+} as const;
 
 /**
  * Builds a UNet, a matching IdentityNet, a VAE decoder and a matching Image Adapter checkpoint — all with
@@ -50,9 +56,15 @@ const FILES = { unet: "unet.onnx", identityNet: "identitynet.onnx", vaeDecoder: 
 export async function buildSyntheticModels(parent: string, options: BuildSyntheticModelsOptions = {}): Promise<SyntheticModels> {
   const config = options.unet ?? TINY_UNET;
   const resampler = options.resampler ?? TINY_RESAMPLER;
-  const hash = createHash("sha256").update(JSON.stringify({ BUILDER_VERSION, config, resampler, externalData: options.externalData })).digest("hex").slice(0, 12);
+  const hash = createHash("sha256")
+    .update(JSON.stringify({ BUILDER_VERSION, config, resampler, externalData: options.externalData }))
+    .digest("hex")
+    .slice(0, 12);
   const dir = resolve(parent, `synthetic-${hash}`);
-  const paths = Object.fromEntries(Object.entries(FILES).map(([key, file]) => [key, join(dir, file)])) as Record<keyof typeof FILES, string>;
+  const paths = Object.fromEntries(Object.entries(FILES).map(([key, file]) => [key, join(dir, file)])) as Record<
+    keyof typeof FILES,
+    string
+  >;
   if (await isComplete(paths.manifest, hash)) return { dir, ...paths, config, cached: true };
   try {
     await mkdir(dir, { recursive: true });
@@ -63,10 +75,14 @@ export async function buildSyntheticModels(parent: string, options: BuildSynthet
     await writeTorchSave(paths.imageAdapter, syntheticImageAdapter(config, resampler));
   } catch (error) {
     if (error instanceof InstantIdError) throw error;
-    throw new InstantIdError(ErrorCode.Internal, `Could not write the synthetic models into ${dir}: ${(error as Error).message}. Check that the folder is writable, or choose another with --cache.`, {
-      cause: error,
-      details: { dir },
-    });
+    throw new InstantIdError(
+      ErrorCode.Internal,
+      `Could not write the synthetic models into ${dir}: ${(error as Error).message}. Check that the folder is writable, or choose another with --cache.`,
+      {
+        cause: error,
+        details: { dir },
+      },
+    );
   }
   // The manifest is written last: its presence marks a complete set.
   const manifest = { notice: RANDOM_WEIGHTS_NOTICE, hash, builderVersion: BUILDER_VERSION, files: FILES, unet: config, resampler };

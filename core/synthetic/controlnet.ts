@@ -24,13 +24,24 @@ export function buildSyntheticControlNet(config: SyntheticUnetConfig, faceTokens
   const cond = graph.input("controlnet_cond", ["batch", 3, ...spatialDims(config, 1, 8)]);
   const added = declareAddedInputs(graph, config);
   const pass = syntheticPass(ctx, config, inputs, added);
-  const features = graph.node("Add", [conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]), conditioningEmbedding(ctx, cond, 3, config.conditioningChannels, config.channels[0])], "/Add_cond");
+  const features = graph.node(
+    "Add",
+    [
+      conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]),
+      conditioningEmbedding(ctx, cond, 3, config.conditioningChannels, config.channels[0]),
+    ],
+    "/Add_cond",
+  );
   const { skips, out } = downBlocks(pass, features, syntheticDownBlocks(config), config.layersPerBlock);
   downSkips(config).forEach((skip, i) => {
     const zeroConv = conv(ctx, `controlnet_down_blocks.${i}`, skips[i], skip.channels, skip.channels, 1);
     emitOutput(graph, zeroConv, SYNTHETIC_CONTROLNET_OUTPUTS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)]);
   });
   const c2 = config.channels[2];
-  emitOutput(graph, conv(ctx, "controlnet_mid_block", syntheticMidBlock(pass, config, out), c2, c2, 1), SYNTHETIC_CONTROLNET_OUTPUTS.mid, ["batch", c2, ...spatialDims(config, 4)]);
+  emitOutput(graph, conv(ctx, "controlnet_mid_block", syntheticMidBlock(pass, config, out), c2, c2, 1), SYNTHETIC_CONTROLNET_OUTPUTS.mid, [
+    "batch",
+    c2,
+    ...spatialDims(config, 4),
+  ]);
   return graph.model(randomModelNotice("identitynet", "IdentityNet (SDXL ControlNet) matching the synthetic UNet", config));
 }

@@ -15,7 +15,15 @@ export interface SyntheticResamplerConfig {
 }
 
 /** A small Resampler for the tiny models: dim 64, one layer, one head of 64 (the split loadImageAdapter infers), 16 queries from a 512-d embedding. */
-export const TINY_RESAMPLER: SyntheticResamplerConfig = { dim: 64, depth: 1, heads: 1, dimHead: 64, ffMult: 2, numQueries: 16, embeddingDim: 512 };
+export const TINY_RESAMPLER: SyntheticResamplerConfig = {
+  dim: 64,
+  depth: 1,
+  heads: 1,
+  dimHead: 64,
+  ffMult: 2,
+  numQueries: 16,
+  embeddingDim: 512,
+};
 
 /**
  * An Image Adapter state dict with seeded random weights, keyed as InstantID's `ip-adapter.bin`:
@@ -23,7 +31,10 @@ export const TINY_RESAMPLER: SyntheticResamplerConfig = { dim: 64, depth: 1, hea
  * `ip_adapter.<k>.to_{k,v}_ip.weight` [width, contextDim] for every cross-attention processor key k of
  * the synthetic UNet, in diffusers order. Pass the result to `writeTorchSave`.
  */
-export function syntheticImageAdapter(unet: SyntheticUnetConfig, resampler: SyntheticResamplerConfig = TINY_RESAMPLER): Record<string, Record<string, Tensor>> {
+export function syntheticImageAdapter(
+  unet: SyntheticUnetConfig,
+  resampler: SyntheticResamplerConfig = TINY_RESAMPLER,
+): Record<string, Record<string, Tensor>> {
   const random = new RandomWeights(unet.seed + 3000);
   const t = (shape: number[], data: Float32Array): Tensor => ({ shape, data });
   const lin = (out: number, inDim: number) => t([out, inDim], random.fanIn(out * inDim, inDim));

@@ -49,7 +49,11 @@ export interface RandomControlNetOptions {
  * config implies, in diffusers' layout and names — for tests and benchmarks of the converter. Tensors are
  * drawn and written one at a time, so even SDXL's size needs little memory. Returns the tensors written.
  */
-export async function writeRandomControlNet(dir: string, config: Record<string, unknown>, options: RandomControlNetOptions = {}): Promise<PlannedTensor[]> {
+export async function writeRandomControlNet(
+  dir: string,
+  config: Record<string, unknown>,
+  options: RandomControlNetOptions = {},
+): Promise<PlannedTensor[]> {
   const plan = tensorsOf(config, dir);
   const dtype = options.dtype ?? "F16";
   const shards = Math.max(1, options.shards ?? 1);
@@ -59,14 +63,20 @@ export async function writeRandomControlNet(dir: string, config: Record<string, 
   const perShard = Math.ceil(plan.length / shards);
   const weightMap: Record<string, string> = {};
   for (let s = 0; s < shards; s++) {
-    const name = shards === 1 ? "diffusion_pytorch_model.safetensors" : `diffusion_pytorch_model-${String(s + 1).padStart(5, "0")}-of-${String(shards).padStart(5, "0")}.safetensors`;
+    const name =
+      shards === 1
+        ? "diffusion_pytorch_model.safetensors"
+        : `diffusion_pytorch_model-${String(s + 1).padStart(5, "0")}-of-${String(shards).padStart(5, "0")}.safetensors`;
     const part = plan.slice(s * perShard, (s + 1) * perShard);
     for (const t of part) weightMap[t.key] = name;
     await writeShard(join(dir, name), part, dtype, seed);
   }
   if (shards > 1) {
     const totalSize = plan.reduce((sum, t) => sum + count(t.shape) * (dtype === "F16" ? 2 : 4), 0);
-    await writeFile(join(dir, "diffusion_pytorch_model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2));
+    await writeFile(
+      join(dir, "diffusion_pytorch_model.safetensors.index.json"),
+      JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2),
+    );
   }
   return plan;
 }

@@ -1,5 +1,6 @@
 /** The marker every synthetic model carries, so no one mistakes its output for a real model's. */
-export const RANDOM_WEIGHTS_NOTICE = "RANDOM WEIGHTS: a synthetic model built by the instantid SDK for demos, tests and benchmarks. Its outputs are meaningless.";
+export const RANDOM_WEIGHTS_NOTICE =
+  "RANDOM WEIGHTS: a synthetic model built by the instantid SDK for demos, tests and benchmarks. Its outputs are meaningless.";
 
 /** The doc string and metadata of a synthetic ONNX model. */
 export function randomModelNotice(role: string, description: string, config: object) {

@@ -60,7 +60,9 @@ export const SDXL_WIDTH_UNET: SyntheticUnetConfig = {
 };
 
 function block(attentions: number, transformerBlocks: number, width: number, headDim: number): UNetBlockDescription {
-  return transformerBlocks > 0 ? { attentions, transformerBlocks, width, heads: width / headDim } : { attentions: 0, transformerBlocks: 0, width: 0, heads: 0 };
+  return transformerBlocks > 0
+    ? { attentions, transformerBlocks, width, heads: width / headDim }
+    : { attentions: 0, transformerBlocks: 0, width: 0, heads: 0 };
 }
 
 /** The attention layout of a synthetic UNet, as core/adapter describes UNets (for processor keys). */
@@ -92,11 +94,21 @@ export function syntheticTransformer(config: SyntheticUnetConfig, block: number)
 
 /** The three down blocks of a synthetic UNet (the last without a downsampler). */
 export function syntheticDownBlocks(config: SyntheticUnetConfig): DownBlockSpec[] {
-  return config.channels.map((channels, i) => ({ channels, transformer: syntheticTransformer(config, i), downsample: i < config.channels.length - 1 }));
+  return config.channels.map((channels, i) => ({
+    channels,
+    transformer: syntheticTransformer(config, i),
+    downsample: i < config.channels.length - 1,
+  }));
 }
 
 /** The synthetic models' time embedding (flip_sin_to_cos, shift 0; text_embeds of `pooledDim`). */
 export function syntheticTimeEmbedding(config: SyntheticUnetConfig): TimeEmbeddingSpec {
   const c0 = config.channels[0];
-  return { timeDim: c0, embeddingDim: 4 * c0, sinusoid: { flipSinToCos: true, freqShift: 0 }, timeIdDim: config.timeIdDim, addedInputDim: config.pooledDim + 6 * config.timeIdDim };
+  return {
+    timeDim: c0,
+    embeddingDim: 4 * c0,
+    sinusoid: { flipSinToCos: true, freqShift: 0 },
+    timeIdDim: config.timeIdDim,
+    addedInputDim: config.pooledDim + 6 * config.timeIdDim,
+  };
 }

@@ -22,7 +22,12 @@ export function spatialDims(config: SyntheticUnetConfig, scale: number, factor =
 }
 
 /** The SDXL UNet inputs every synthetic model shares (sample, timestep, text context and added conditioning). */
-export function declareUnetInputs(graph: TorchGraph, config: SyntheticUnetConfig, contextTokens: number | string, timestep: "float" | "int64" = "float") {
+export function declareUnetInputs(
+  graph: TorchGraph,
+  config: SyntheticUnetConfig,
+  contextTokens: number | string,
+  timestep: "float" | "int64" = "float",
+) {
   return {
     sample: graph.input("sample", ["batch", 4, ...spatialDims(config, 1)]),
     timestep: graph.input("timestep", [1], timestep === "int64" ? OnnxDataType.Int64 : OnnxDataType.Float),
@@ -50,7 +55,11 @@ export interface SyntheticUnetLayout {
  * modules, taking ControlNet residuals as inputs unless `layout` says otherwise. Its outputs are meaningless:
  * it exists to run the pipeline (demo, tests, benchmarks) without downloading SDXL.
  */
-export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWeightsOptions = {}, layout: SyntheticUnetLayout = {}): OnnxModel {
+export function buildSyntheticUnet(
+  config: SyntheticUnetConfig,
+  weights: GraphWeightsOptions = {},
+  layout: SyntheticUnetLayout = {},
+): OnnxModel {
   const ctx = layerContext(config.seed, config.groups, weights);
   const { graph } = ctx;
   graph.attentionStyle = layout.attention ?? "split-heads";
@@ -58,15 +67,35 @@ export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWe
   const added = declareAddedInputs(graph, config);
   const skipShapes = downSkips(config);
   const takesResiduals = layout.residualInputs ?? true;
-  const residuals = takesResiduals ? skipShapes.map((skip, i) => graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)])) : [];
-  const midResidual = takesResiduals ? graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)]) : undefined;
-  const timestep = layout.timestep === "int64" ? graph.node("Cast", [inputs.timestep], "/time_proj/Cast", [intAttribute("to", OnnxDataType.Float)]) : inputs.timestep;
+  const residuals = takesResiduals
+    ? skipShapes.map((skip, i) =>
+        graph.input(SYNTHETIC_UNET_RESIDUALS.down(i), ["batch", skip.channels, ...spatialDims(config, skip.scale)]),
+      )
+    : [];
+  const midResidual = takesResiduals
+    ? graph.input(SYNTHETIC_UNET_RESIDUALS.mid, ["batch", config.channels[2], ...spatialDims(config, 4)])
+    : undefined;
+  const timestep =
+    layout.timestep === "int64"
+      ? graph.node("Cast", [inputs.timestep], "/time_proj/Cast", [intAttribute("to", OnnxDataType.Float)])
+      : inputs.timestep;
   const pass = syntheticPass(ctx, config, { ...inputs, timestep }, added);
-  const { skips, out } = downBlocks(pass, conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]), syntheticDownBlocks(config), config.layersPerBlock);
+  const { skips, out } = downBlocks(
+    pass,
+    conv(ctx, "conv_in", inputs.sample, 4, config.channels[0]),
+    syntheticDownBlocks(config),
+    config.layersPerBlock,
+  );
   const withResiduals = takesResiduals ? skips.map((skip, i) => graph.node("Add", [skip, residuals[i]], `/Add_down_residual_${i}`)) : skips;
   let h = syntheticMidBlock(pass, config, out);
   if (midResidual) h = graph.node("Add", [h, midResidual], "/Add_mid_residual");
-  h = upBlocks(pass, config, h, withResiduals, skipShapes.map((s) => s.channels));
+  h = upBlocks(
+    pass,
+    config,
+    h,
+    withResiduals,
+    skipShapes.map((s) => s.channels),
+  );
   const c0 = config.channels[0];
   const final = conv(ctx, "conv_out", silu(ctx, "conv_norm_out", groupNorm(ctx, "conv_norm_out", h, c0)), c0, 4);
   graph.nodes.push({ input: [final], output: ["out_sample"], name: "/Identity_out_sample", opType: "Identity" });
@@ -75,7 +104,12 @@ export function buildSyntheticUnet(config: SyntheticUnetConfig, weights: GraphWe
 }
 
 /** The pass every synthetic block reads: time embedding, text context, resnet GroupNorm eps 1e-5. */
-export function syntheticPass(ctx: LayerContext, config: SyntheticUnetConfig, inputs: { timestep: string; context: string }, added: { textEmbeds: string; timeIds: string }): UnetPass {
+export function syntheticPass(
+  ctx: LayerContext,
+  config: SyntheticUnetConfig,
+  inputs: { timestep: string; context: string },
+  added: { textEmbeds: string; timeIds: string },
+): UnetPass {
   const time = syntheticTimeEmbedding(config);
   const embedding = timeEmbedding(ctx, time, inputs.timestep, added.textEmbeds, added.timeIds);
   return { ctx, embedding, embeddingDim: time.embeddingDim, context: inputs.context, contextDim: config.contextDim, resnetEps: 1e-5 };

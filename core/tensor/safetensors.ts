@@ -92,7 +92,8 @@ function parseEntry(name: string, raw: unknown, dataSize: number, fail: (why: st
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin || end > dataSize) throw fail(`tensor ${name} spans bytes ${begin}..${end} outside the ${dataSize}-byte data section`);
-  if (end - begin !== sizeOf(shape) * DTYPE_BYTES[dtype]) throw fail(`tensor ${name} has ${end - begin} bytes but its shape needs ${sizeOf(shape) * DTYPE_BYTES[dtype]}`);
+  if (end - begin !== sizeOf(shape) * DTYPE_BYTES[dtype])
+    throw fail(`tensor ${name} has ${end - begin} bytes but its shape needs ${sizeOf(shape) * DTYPE_BYTES[dtype]}`);
   return { name, dtype, shape, begin, end };
 }
 
@@ -110,7 +111,9 @@ export class SafetensorsFile {
     try {
       handle = await open(path, "r");
     } catch (error) {
-      throw new InstantIdError(ErrorCode.ModelNotFound, `Cannot open safetensors file ${path}: ${(error as Error).message}`, { cause: error });
+      throw new InstantIdError(ErrorCode.ModelNotFound, `Cannot open safetensors file ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     try {
       const { size } = await handle.stat();
@@ -139,7 +142,10 @@ export class SafetensorsFile {
       throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named ${name}; it has: ${this.names().join(", ")}`);
     }
     if ((entry.end - entry.begin) * (4 / DTYPE_BYTES[entry.dtype]) > constants.MAX_LENGTH) {
-      throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 (${constants.MAX_LENGTH} bytes)`);
+      throw new InstantIdError(
+        ErrorCode.FileCorrupt,
+        `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 (${constants.MAX_LENGTH} bytes)`,
+      );
     }
     const bytes = Buffer.alloc(entry.end - entry.begin);
     await this.handle.read(bytes, 0, bytes.byteLength, this.header.dataOffset + entry.begin);
@@ -156,11 +162,16 @@ export class SafetensorsFile {
       throw new InstantIdError(ErrorCode.InvalidInput, `${this.path} has no tensor named ${name}; it has: ${this.names().join(", ")}`);
     }
     const length = entry.end - entry.begin;
-    if (target.byteLength < length) throw new InstantIdError(ErrorCode.Internal, `readInto: a ${target.byteLength}-byte buffer cannot hold ${name} (${length} bytes)`);
+    if (target.byteLength < length)
+      throw new InstantIdError(ErrorCode.Internal, `readInto: a ${target.byteLength}-byte buffer cannot hold ${name} (${length} bytes)`);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(target, done, length - done, this.header.dataOffset + entry.begin + done);
-      if (bytesRead === 0) throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path} ends inside tensor ${name}; the file is truncated. Download it again.`);
+      if (bytesRead === 0)
+        throw new InstantIdError(
+          ErrorCode.FileCorrupt,
+          `${this.path} ends inside tensor ${name}; the file is truncated. Download it again.`,
+        );
       done += bytesRead;
     }
     return { entry, bytes: target.subarray(0, length) };
@@ -190,7 +201,10 @@ export function readSafetensors(buffer: Uint8Array, source = "buffer"): { tensor
 }
 
 /** Serialises float32 tensors (and string metadata) to the safetensors format; names are written in sorted order. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): Buffer {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Buffer {
   const map = tensors instanceof Map ? tensors : new Map(Object.entries(tensors));
   const names = [...map.keys()].sort();
   const header: Record<string, unknown> = {};

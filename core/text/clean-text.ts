@@ -12,7 +12,8 @@
 const DROPPED = /[\0\uFFFD]|(?![\t\n\r])\p{C}/gu;
 const SPACES = /[\t\n\r]|\p{Zs}/gu;
 // BasicTokenizer._is_chinese_char: the CJK Unified Ideographs blocks and their extensions (not kana or hangul).
-const CJK = /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/gu;
+const CJK =
+  /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/gu;
 const WHITESPACE = /\s+/u;
 const ASCII_WHITESPACE = /[\t\n\r ]+/g;
 const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
@@ -23,5 +24,9 @@ export function cleanPromptText(text: string): string {
   if (PLAIN_ASCII.test(text)) return text.replace(ASCII_WHITESPACE, " ").trim().toLowerCase();
   const cleaned = text.replace(DROPPED, "").replace(SPACES, " ").replace(CJK, " $& ").normalize("NFC");
   // Python lower-cases word by word: Greek final sigma depends on the word's end, not the text's.
-  return cleaned.trim().split(WHITESPACE).map((word) => word.toLowerCase()).join(" ");
+  return cleaned
+    .trim()
+    .split(WHITESPACE)
+    .map((word) => word.toLowerCase())
+    .join(" ");
 }

@@ -22,7 +22,10 @@ export interface OpenClipTextEncoderOptions {
 const HIDDEN_STATE = /^hidden_states\.(\d+)$/;
 
 function penultimateOutput(session: OrtSession, what: string, path: string): string {
-  const layers = session.outputNames.map((name) => HIDDEN_STATE.exec(name)).filter((m) => m !== null).map((m) => Number(m[1]));
+  const layers = session.outputNames
+    .map((name) => HIDDEN_STATE.exec(name))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
   const last = Math.max(-1, ...layers);
   if (last < 1) {
     throw new InstantIdError(
@@ -83,7 +86,13 @@ export class ClipTextEncoder {
     }
     const session = await loadSession(path, { what: options.what, intraOpThreads: options.intraOpThreads });
     try {
-      return new ClipTextEncoder(session, path, options.what, idsInput(session, options.what, path), penultimateOutput(session, options.what, path));
+      return new ClipTextEncoder(
+        session,
+        path,
+        options.what,
+        idsInput(session, options.what, path),
+        penultimateOutput(session, options.what, path),
+      );
     } catch (error) {
       await session.release();
       throw error;
@@ -103,10 +112,16 @@ export class ClipTextEncoder {
     try {
       outputs = (await this.session.run(feeds, [...this.fetches])) as Record<string, ort.Tensor>;
     } catch (error) {
-      throw new InstantIdError(ErrorCode.ModelInvalid, `Running the ${this.what} ${this.path} on input_ids [1, ${ids.length}] failed: ${(error as Error).message}`, { cause: error });
+      throw new InstantIdError(
+        ErrorCode.ModelInvalid,
+        `Running the ${this.what} ${this.path} on input_ids [1, ${ids.length}] failed: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const penultimate = fromOrtTensor(outputs[this.penultimate], `${this.what} ${this.penultimate}`);
-    return this.hasTextEmbeds ? { penultimate, textEmbeds: fromOrtTensor(outputs.text_embeds, `${this.what} text_embeds`) } : { penultimate };
+    return this.hasTextEmbeds
+      ? { penultimate, textEmbeds: fromOrtTensor(outputs.text_embeds, `${this.what} text_embeds`) }
+      : { penultimate };
   }
 
   /** Frees the session's native memory (SDXL's second encoder holds about 2.8 GB in float32). */

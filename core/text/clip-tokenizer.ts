@@ -22,7 +22,19 @@ function escapeRegex(text: string): string {
 
 /** CLIP's pre-tokenizer: the special tokens, English contractions, letter runs, single digits, other non-space runs. */
 function wordPattern(specials: readonly string[]): RegExp {
-  const alternatives = [...specials.map(escapeRegex), "'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "\\p{L}+", "\\p{N}", "[^\\s\\p{L}\\p{N}]+"];
+  const alternatives = [
+    ...specials.map(escapeRegex),
+    "'s",
+    "'t",
+    "'re",
+    "'ve",
+    "'m",
+    "'ll",
+    "'d",
+    "\\p{L}+",
+    "\\p{N}",
+    "[^\\s\\p{L}\\p{N}]+",
+  ];
   return new RegExp(alternatives.join("|"), "giu");
 }
 

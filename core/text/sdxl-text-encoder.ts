@@ -24,7 +24,12 @@ export interface EncodePromptOptions {
 
 const path = z.string().min(1);
 const modelsSchema = z.object({ tokenizer: path, tokenizer2: path, textEncoder: path, textEncoder2: path });
-const textSchema = z.object({ prompt: z.string(), prompt2: z.string().optional(), negativePrompt: z.string().optional(), negativePrompt2: z.string().optional() });
+const textSchema = z.object({
+  prompt: z.string(),
+  prompt2: z.string().optional(),
+  negativePrompt: z.string().optional(),
+  negativePrompt2: z.string().optional(),
+});
 
 interface EncodedSide {
   readonly embeds: Tensor;
@@ -64,7 +69,10 @@ export class SdxlTextEncoder {
   /** Reads both tokenizers and loads both encoders; every missing or unusable file is named in the error. */
   static async open(models: SdxlTextModels, options: OpenSdxlTextEncoderOptions = {}): Promise<SdxlTextEncoder> {
     const paths = parseOptions(modelsSchema, models, "SDXL text models");
-    const [tokenizer, tokenizer2] = await Promise.all([ClipTokenizer.fromFolder(paths.tokenizer), ClipTokenizer.fromFolder(paths.tokenizer2)]);
+    const [tokenizer, tokenizer2] = await Promise.all([
+      ClipTokenizer.fromFolder(paths.tokenizer),
+      ClipTokenizer.fromFolder(paths.tokenizer2),
+    ]);
     if (tokenizer.maxLength !== tokenizer2.maxLength) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
@@ -97,7 +105,12 @@ export class SdxlTextEncoder {
     const zeros = t.negativePrompt === undefined && (options.forceZerosForEmptyPrompt ?? true);
     const negative = zeros
       ? { embeds: tensor(positive.embeds.shape), pooled: tensor(positive.pooled.shape) }
-      : await this.encodeSide(["negativePrompt", t.negativePrompt ?? ""], ["negativePrompt2", t.negativePrompt2 ?? t.negativePrompt ?? ""], options, warned);
+      : await this.encodeSide(
+          ["negativePrompt", t.negativePrompt ?? ""],
+          ["negativePrompt2", t.negativePrompt2 ?? t.negativePrompt ?? ""],
+          options,
+          warned,
+        );
     return { embeds: positive.embeds, pooled: positive.pooled, negativeEmbeds: negative.embeds, negativePooled: negative.pooled };
   }
 
@@ -110,7 +123,10 @@ export class SdxlTextEncoder {
     const ids = this.tokenizer.encode(text);
     const ids2 = this.tokenizer2.encode(text2);
     // One warning per truncated text: both tokenizers usually cut the same prompt the same way.
-    for (const [name, value, tokens] of [[field, text, ids], [field2, text2, ids2]] as const) {
+    for (const [name, value, tokens] of [
+      [field, text, ids],
+      [field2, text2, ids2],
+    ] as const) {
       const key = `${value}\u0000${tokens.dropped}`;
       if (tokens.dropped > 0 && !warned.has(key)) {
         warned.add(key);

@@ -30,10 +30,14 @@ function missing(path: string, dir: string, error: unknown): InstantIdError {
 }
 
 function invalid(path: string, why: string, cause?: unknown): InstantIdError {
-  return new InstantIdError(ErrorCode.ModelInvalid, `The CLIP tokenizer file ${path} is not usable: ${why}. Copy it again from ${ORIGIN}.`, {
-    cause,
-    details: { path },
-  });
+  return new InstantIdError(
+    ErrorCode.ModelInvalid,
+    `The CLIP tokenizer file ${path} is not usable: ${why}. Copy it again from ${ORIGIN}.`,
+    {
+      cause,
+      details: { path },
+    },
+  );
 }
 
 async function readText(dir: string, name: string): Promise<string> {
@@ -70,7 +74,8 @@ function parseObject(path: string, text: string): Record<string, unknown> {
 function parseVocab(path: string, text: string): Map<string, number> {
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(parseObject(path, text))) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw invalid(path, `token ${JSON.stringify(token)} has id ${String(id)}, not a non-negative integer`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw invalid(path, `token ${JSON.stringify(token)} has id ${String(id)}, not a non-negative integer`);
     vocab.set(token, id as number);
   }
   return vocab;
@@ -95,7 +100,8 @@ function parseMerges(path: string, text: string): string[] {
 /** A special token as tokenizer files write it: a string, or an AddedToken object with `content`. */
 function tokenText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
-  if (typeof value === "object" && value !== null && typeof (value as { content?: unknown }).content === "string") return (value as { content: string }).content;
+  if (typeof value === "object" && value !== null && typeof (value as { content?: unknown }).content === "string")
+    return (value as { content: string }).content;
   return undefined;
 }
 
@@ -124,7 +130,11 @@ export async function readTokenizerFiles(folder: string): Promise<TokenizerFiles
     readJsonIfPresent(dir, "special_tokens_map.json"),
   ]);
   if (!config && !map) {
-    throw missing(join(dir, "special_tokens_map.json"), dir, new Error("neither it nor tokenizer_config.json exists, and one of them names the pad token"));
+    throw missing(
+      join(dir, "special_tokens_map.json"),
+      dir,
+      new Error("neither it nor tokenizer_config.json exists, and one of them names the pad token"),
+    );
   }
   const maxLength = config?.model_max_length;
   return {
@@ -132,6 +142,8 @@ export async function readTokenizerFiles(folder: string): Promise<TokenizerFiles
     vocab: parseVocab(join(dir, "vocab.json"), vocabText),
     merges: parseMerges(join(dir, "merges.txt"), mergesText),
     specialTokens: specialTokens(config, map),
-    ...(Number.isInteger(maxLength) && (maxLength as number) > 2 && (maxLength as number) <= 4096 ? { modelMaxLength: maxLength as number } : {}),
+    ...(Number.isInteger(maxLength) && (maxLength as number) > 2 && (maxLength as number) <= 4096
+      ? { modelMaxLength: maxLength as number }
+      : {}),
   };
 }

@@ -45,7 +45,9 @@ export function unetFromSession(session: OrtSession, options: LoadUnetOptions = 
 /** Runs the UNet once for a step and the hooks' merged contribution; returns the noise prediction. */
 export async function runUnet(unet: UnetModel, step: StepContext, contribution?: StepContribution): Promise<Tensor> {
   const feeds = unetStepFeeds(step, contribution, unet.residualInputs, unet.inputs);
-  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, name === unet.inputs.timestep ? timestepFeed(unet.session, name, t) : toOrtTensor(t)]));
+  const ortFeeds = Object.fromEntries(
+    Object.entries(feeds).map(([name, t]) => [name, name === unet.inputs.timestep ? timestepFeed(unet.session, name, t) : toOrtTensor(t)]),
+  );
   const outputs = await runSession(unet.session, ortFeeds, "UNet");
   return fromOrtTensor(outputs[unet.output], `UNet output ${unet.output}`);
 }

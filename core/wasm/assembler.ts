@@ -6,9 +6,20 @@
 
 /** Scalar opcodes (memory ones take `memarg(align, offset)`). */
 export const op = {
-  end: 0x0b, loop: 0x03, brIf: 0x0d, get: 0x20, set: 0x21, tee: 0x22,
-  i32Load: 0x28, f32Load: 0x2a, f32Store: 0x38,
-  i32Const: 0x41, i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74,
+  end: 0x0b,
+  loop: 0x03,
+  brIf: 0x0d,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  i32Load: 0x28,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  i32Const: 0x41,
+  i32LtU: 0x49,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
+  i32Shl: 0x74,
   f32Add: 0x92,
 } as const;
 
@@ -112,7 +123,14 @@ export function kernelModuleBytes(kernel: KernelModule): Uint8Array {
   const fn = [...locals, ...kernel.body, op.end];
   const memory = kernel.shared ? [0x03, 1, ...uleb(kernel.maxPages ?? 0)] : [0x00, 1];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, kernel.params, ...new Array(kernel.params).fill(I32), 0]),
     ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...memory]),
     ...section(3, [1, 0]),

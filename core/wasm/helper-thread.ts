@@ -13,7 +13,13 @@ export interface HelperKernel {
 const HELPER_START_TIMEOUT_MS = 1000;
 
 // control block slots: job sequence, last job done, ready flag, last job failed, then the job: kernel index, parameter count, parameters
-const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, KERNEL = 4, COUNT = 5, PARAMS = 6;
+const SEQ = 0,
+  DONE = 1,
+  READY = 2,
+  FAILED = 3,
+  KERNEL = 4,
+  COUNT = 5,
+  PARAMS = 6;
 const CONTROL_SLOTS = 32;
 
 /** The worker's whole program: instantiate the kernels on the shared memory, then run each posted job. */
@@ -81,9 +87,13 @@ export class KernelHelper {
    * @throws InstantIdError INTERNAL when the kernel failed on the helper thread (a WebAssembly trap).
    */
   finish(seq: number): void {
-    for (let done = Atomics.load(this.control, DONE); done !== seq; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done, 1000);
+    for (let done = Atomics.load(this.control, DONE); done !== seq; done = Atomics.load(this.control, DONE))
+      Atomics.wait(this.control, DONE, done, 1000);
     if (Atomics.load(this.control, FAILED)) {
-      throw new InstantIdError(ErrorCode.Internal, "A WebAssembly kernel failed on the SDK's helper thread. Retry with INSTANTID_THREADS=1 (and INSTANTID_SIMD=0 for the letterbox), and report the inputs that caused it.");
+      throw new InstantIdError(
+        ErrorCode.Internal,
+        "A WebAssembly kernel failed on the SDK's helper thread. Retry with INSTANTID_THREADS=1 (and INSTANTID_SIMD=0 for the letterbox), and report the inputs that caused it.",
+      );
     }
   }
 }

@@ -23,7 +23,8 @@ export const PORTRAIT_KEYPOINTS: FiveKeypoints = [
 /** The detection a face detector would give for the drawing: a box around the face, not the hair. */
 export const PORTRAIT_DETECTION: Detection = { bbox: [146, 150, 366, 440], score: 1, kps: PORTRAIT_KEYPOINTS };
 
-const ellipse = (cx: number, cy: number, rx: number, ry: number) => (x: number, y: number) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+const ellipse = (cx: number, cy: number, rx: number, ry: number) => (x: number, y: number) =>
+  ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
 
 function paint(image: RgbImage, inside: (x: number, y: number) => boolean, color: Rgb): void {
   for (let y = 0; y < image.height; y++) {

@@ -38,9 +38,15 @@ export function tokenHeatmap(tokens: ImageTokens): RgbImage {
   const [, count, width] = tokens.cond.shape;
   const panel = (width / FOLD) * SCALE;
   const height = count * (FOLD * SCALE + GAP) - GAP;
-  const image: RgbImage = { width: 3 * panel + 2 * PANEL_GAP, height, data: new Uint8Array((3 * panel + 2 * PANEL_GAP) * height * 3).fill(255) };
+  const image: RgbImage = {
+    width: 3 * panel + 2 * PANEL_GAP,
+    height,
+    data: new Uint8Array((3 * panel + 2 * PANEL_GAP) * height * 3).fill(255),
+  };
   const difference = tokens.cond.data.map((v, i) => v - tokens.uncond.data[i]);
-  [tokens.cond.data, tokens.uncond.data, difference].forEach((values, i) => drawPanel(image, values, count, width, i * (panel + PANEL_GAP)));
+  [tokens.cond.data, tokens.uncond.data, difference].forEach((values, i) =>
+    drawPanel(image, values, count, width, i * (panel + PANEL_GAP)),
+  );
   return image;
 }
 
@@ -53,4 +59,3 @@ export async function syntheticFaceTokens(): Promise<ImageTokens> {
   const resampler = Resampler.fromWeights(new Map(Object.entries(imageProj)));
   return computeImageTokens(resampler, new RandomWeights(EMBEDDING_SEED).gaussian(512));
 }
-

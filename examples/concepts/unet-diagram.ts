@@ -37,8 +37,22 @@ function attn2Counts(): Map<string, number> {
 const DOWN: Block[] = [
   { id: "conv_in", lines: ["conv_in", "320 ch, 128²"], x: DOWN_X, y: 70, height: 44, skips: "skip 0" },
   { id: "down_blocks.0", lines: ["down_blocks.0", "ResNet × 2, 320 ch, 128²"], x: DOWN_X, y: 140, height: 60, skips: "skips 1–3" },
-  { id: "down_blocks.1", lines: ["down_blocks.1", "ResNet+Transformer × 2, 640 ch, 64²"], x: DOWN_X, y: 226, height: 84, skips: "skips 4–6" },
-  { id: "down_blocks.2", lines: ["down_blocks.2", "ResNet+Transformer × 2, 1280 ch, 32²"], x: DOWN_X, y: 336, height: 84, skips: "skips 7–8" },
+  {
+    id: "down_blocks.1",
+    lines: ["down_blocks.1", "ResNet+Transformer × 2, 640 ch, 64²"],
+    x: DOWN_X,
+    y: 226,
+    height: 84,
+    skips: "skips 4–6",
+  },
+  {
+    id: "down_blocks.2",
+    lines: ["down_blocks.2", "ResNet+Transformer × 2, 1280 ch, 32²"],
+    x: DOWN_X,
+    y: 336,
+    height: 84,
+    skips: "skips 7–8",
+  },
 ];
 const UP: Block[] = [
   { id: "conv_out", lines: ["conv_out", "→ predicted noise"], x: UP_X, y: 70, height: 44 },
@@ -52,7 +66,8 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const text = (x: number, y: number, s: string, attrs = "") => `<text x="${x}" y="${y}" ${attrs}>${esc(s)}</text>`;
 const line = (x1: number, y1: number, x2: number, y2: number, color: string, attrs = "") =>
   `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${color}" stroke-width="2" ${attrs}/>`;
-const plus = (x: number, y: number) => `<circle cx="${x}" cy="${y}" r="8" fill="#fff" stroke="${IDENTITY_NET}" stroke-width="2"/>${text(x, y + 5, "+", `text-anchor="middle" fill="${IDENTITY_NET}" font-weight="bold"`)}`;
+const plus = (x: number, y: number) =>
+  `<circle cx="${x}" cy="${y}" r="8" fill="#fff" stroke="${IDENTITY_NET}" stroke-width="2"/>${text(x, y + 5, "+", `text-anchor="middle" fill="${IDENTITY_NET}" font-weight="bold"`)}`;
 
 function block(b: Block, counts: Map<string, number>, width = COLUMN): string {
   const parts = [`<rect x="${b.x}" y="${b.y}" width="${width}" height="${b.height}" rx="6" fill="${BLOCK}" stroke="#56657a"/>`];
@@ -71,7 +86,11 @@ const path = (points: readonly (readonly [number, number])[], color: string, att
 
 function skip(b: Block): string {
   const y = b.y + b.height / 2;
-  return [line(DOWN_X + COLUMN, y, UP_X, y, "#56657a", arrow), plus(BUS_X, y), text(DOWN_X + COLUMN + 8, y - 8, b.skips ?? "", `font-size="11"`)].join("");
+  return [
+    line(DOWN_X + COLUMN, y, UP_X, y, "#56657a", arrow),
+    plus(BUS_X, y),
+    text(DOWN_X + COLUMN + 8, y - 8, b.skips ?? "", `font-size="11"`),
+  ].join("");
 }
 
 // The mid block's output runs to up_blocks.0; its residual joins where the bus crosses it.
@@ -79,7 +98,19 @@ function midPath(): { parts: string; plusY: number } {
   const y = MID.y + MID.height / 2;
   const up = UP[UP.length - 1];
   const upX = UP_X + COLUMN - 40;
-  return { parts: path([[MID.x + MID_WIDTH, y], [upX, y], [upX, up.y + up.height]], "#56657a", arrow) + text(BUS_X + 12, y + 22, "mid residual", `font-size="11"`), plusY: y };
+  return {
+    parts:
+      path(
+        [
+          [MID.x + MID_WIDTH, y],
+          [upX, y],
+          [upX, up.y + up.height],
+        ],
+        "#56657a",
+        arrow,
+      ) + text(BUS_X + 12, y + 22, "mid residual", `font-size="11"`),
+    plusY: y,
+  };
 }
 
 function identityNet(topY: number, midY: number): string {
@@ -92,7 +123,15 @@ function identityNet(topY: number, midY: number): string {
     text(30, 660, "out: 9 down residuals + 1 mid residual,"),
     text(30, 676, "    × scale (× face mask), only in [start, end]"),
     text(30, 706, "createIdentityNetHook", `font-family="monospace" fill="${IDENTITY_NET}"`),
-    path([[380, 655], [BUS_X, 655], [BUS_X, topY + 8]], IDENTITY_NET, dashed),
+    path(
+      [
+        [380, 655],
+        [BUS_X, 655],
+        [BUS_X, topY + 8],
+      ],
+      IDENTITY_NET,
+      dashed,
+    ),
     plus(BUS_X, midY),
     text(BUS_X + 6, 645, "residuals added to the skips", `font-size="11" fill="${IDENTITY_NET}"`),
   ].join("");
@@ -124,13 +163,18 @@ export function unetHooksDiagram(): string {
   DOWN.forEach((b) => parts.push(block(b, counts), skip(b)));
   UP.forEach((b) => parts.push(block(b, counts)));
   parts.push(block(MID, counts, MID_WIDTH));
-  for (let i = 0; i + 1 < DOWN.length; i++) parts.push(line(DOWN_X + 40, DOWN[i].y + DOWN[i].height, DOWN_X + 40, DOWN[i + 1].y, "#56657a", arrow));
-  for (let i = UP.length - 1; i > 0; i--) parts.push(line(UP_X + COLUMN - 40, UP[i].y, UP_X + COLUMN - 40, UP[i - 1].y + UP[i - 1].height, "#56657a", arrow));
+  for (let i = 0; i + 1 < DOWN.length; i++)
+    parts.push(line(DOWN_X + 40, DOWN[i].y + DOWN[i].height, DOWN_X + 40, DOWN[i + 1].y, "#56657a", arrow));
+  for (let i = UP.length - 1; i > 0; i--)
+    parts.push(line(UP_X + COLUMN - 40, UP[i].y, UP_X + COLUMN - 40, UP[i - 1].y + UP[i - 1].height, "#56657a", arrow));
   const last = DOWN[DOWN.length - 1];
   parts.push(line(MID.x + 70, last.y + last.height, MID.x + 70, MID.y, "#56657a", arrow));
   const mid = midPath();
   parts.push(mid.parts, identityNet(DOWN[0].y + DOWN[0].height / 2, mid.plusY), imageAdapter());
-  parts.push(text(DOWN_X, 40, "noisy latent 4 × 128² (1024 px), timestep, prompt", `font-size="12"`), text(UP_X, 40, "predicted noise 4 × 128²", `font-size="12"`));
+  parts.push(
+    text(DOWN_X, 40, "noisy latent 4 × 128² (1024 px), timestep, prompt", `font-size="12"`),
+    text(UP_X, 40, "predicted noise 4 × 128²", `font-size="12"`),
+  );
   parts.push(text(420, 690, `SDXL: ${crossAttentionSites(SDXL_UNET).length} cross-attention (attn2) layers.`, `font-size="12"`));
   parts.push(text(420, 708, "composeHooks sums the residuals of every hook (more faces, other ControlNets).", `font-size="12"`));
   return [

@@ -37,7 +37,11 @@ describe("module boundaries", () => {
   it("the examples use the public API only: the package root, instantid/testing and the adapters' entries", () => {
     const internal = sourceFiles("examples").flatMap((file) =>
       relativeTargets(file)
-        .filter((target) => (target.startsWith("core/") && !["core/index.js", "core/testing.js"].includes(target)) || /^adapters\/[^/]+\/(?!index\.js$)/.test(target))
+        .filter(
+          (target) =>
+            (target.startsWith("core/") && !["core/index.js", "core/testing.js"].includes(target)) ||
+            /^adapters\/[^/]+\/(?!index\.js$)/.test(target),
+        )
         .map((target) => `${file} -> ${target}`),
     );
     expect(internal).toEqual([]);

@@ -22,10 +22,13 @@ describe("public API contract", () => {
     .filter((key) => ![".", "./package.json", "./internal"].includes(key))
     .map((key) => key.slice(2));
   // instantid/testing is built from core/testing.ts; every other subpath is an adapter's index.ts.
-  const sourceOf = (subpath: string) => (subpath === "testing" ? resolve(root, "core/testing.ts") : resolve(root, "adapters", subpath, "index.ts"));
+  const sourceOf = (subpath: string) =>
+    subpath === "testing" ? resolve(root, "core/testing.ts") : resolve(root, "adapters", subpath, "index.ts");
   it("lists the subpath exports", () => expect(subpaths.length).toBeGreaterThan(0));
   it.each(subpaths)("has a doc comment on every symbol exported by instantid/%s", (subpath) => {
-    const undocumented = extractApi(sourceOf(subpath), resolve(root, "tsconfig.json")).filter((e) => !e.doc).map((e) => `${e.name} (${e.file})`);
+    const undocumented = extractApi(sourceOf(subpath), resolve(root, "tsconfig.json"))
+      .filter((e) => !e.doc)
+      .map((e) => `${e.name} (${e.file})`);
     expect(undocumented, `exports without a doc comment: ${undocumented.join(", ")}`).toEqual([]);
   });
 });

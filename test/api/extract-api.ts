@@ -23,13 +23,24 @@ function docOf(declaration: ExportedDeclarations): string {
 
 function memberSignature(member: ClassMemberTypes): string {
   const flat = (text: string) => text.replace(/\s+/g, " ").trim();
-  const modifiers = Node.isModifierable(member) ? member.getModifiers().map((m) => m.getText()).join(" ") : "";
+  const modifiers = Node.isModifierable(member)
+    ? member
+        .getModifiers()
+        .map((m) => m.getText())
+        .join(" ")
+    : "";
   const prefix = modifiers ? `${modifiers} ` : "";
-  const params = (m: { getParameters(): { getText(): string }[] }) => m.getParameters().map((p) => flat(p.getText())).join(", ");
-  if (Node.isMethodDeclaration(member)) return `${prefix}${member.getName()}(${params(member)}): ${flat(member.getReturnType().getText(member))}`;
+  const params = (m: { getParameters(): { getText(): string }[] }) =>
+    m
+      .getParameters()
+      .map((p) => flat(p.getText()))
+      .join(", ");
+  if (Node.isMethodDeclaration(member))
+    return `${prefix}${member.getName()}(${params(member)}): ${flat(member.getReturnType().getText(member))}`;
   if (Node.isConstructorDeclaration(member)) return `constructor(${params(member)})`;
   if (Node.isGetAccessorDeclaration(member)) return `${prefix}get ${member.getName()}(): ${flat(member.getReturnType().getText(member))}`;
-  if (Node.isPropertyDeclaration(member)) return `${prefix}${member.getName()}${member.hasQuestionToken() ? "?" : ""}: ${flat(member.getType().getText(member))}`;
+  if (Node.isPropertyDeclaration(member))
+    return `${prefix}${member.getName()}${member.hasQuestionToken() ? "?" : ""}: ${flat(member.getType().getText(member))}`;
   return flat(member.getText().split("{")[0]);
 }
 

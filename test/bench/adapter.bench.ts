@@ -17,7 +17,9 @@ function filled(shape: number[], seed: number): Tensor {
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
   let s = seed >>> 0 || 1;
   for (let i = 0; i < data.length; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5; // xorshift32
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5; // xorshift32
     data[i] = ((s >>> 0) / 4294967296 - 0.5) * 0.05;
   }
   return { shape, data };
@@ -27,8 +29,13 @@ function filled(shape: number[], seed: number): Tensor {
 function fullStateDict(): { image_proj: Map<string, Tensor>; ip_adapter: Map<string, Tensor> } {
   const { dim, depth, inner, queries, embedding, output, ff } = FULL;
   const proj = new Map<string, Tensor>([
-    ["latents", filled([1, queries, dim], 1)], ["proj_in.weight", filled([dim, embedding], 2)], ["proj_in.bias", filled([dim], 3)],
-    ["proj_out.weight", filled([output, dim], 4)], ["proj_out.bias", filled([output], 5)], ["norm_out.weight", filled([output], 6)], ["norm_out.bias", filled([output], 7)],
+    ["latents", filled([1, queries, dim], 1)],
+    ["proj_in.weight", filled([dim, embedding], 2)],
+    ["proj_in.bias", filled([dim], 3)],
+    ["proj_out.weight", filled([output, dim], 4)],
+    ["proj_out.bias", filled([output], 5)],
+    ["norm_out.weight", filled([output], 6)],
+    ["norm_out.bias", filled([output], 7)],
   ]);
   for (let i = 0; i < depth; i++) {
     const p = `layers.${i}`;
@@ -56,7 +63,8 @@ function resamplerProducts(batch: number): [number, number, number][] {
   const { dim, depth, inner, queries, embedding, output, ff } = FULL;
   const q = batch * queries;
   const products: [number, number, number][] = [[batch, embedding, dim]];
-  for (let i = 0; i < depth; i++) products.push([q, dim, inner], [batch * (queries + 1), dim, 2 * inner], [q, inner, dim], [q, dim, ff], [q, ff, dim]);
+  for (let i = 0; i < depth; i++)
+    products.push([q, dim, inner], [batch * (queries + 1), dim, 2 * inner], [q, inner, dim], [q, dim, ff], [q, ff, dim]);
   products.push([q, dim, output]);
   return products;
 }
@@ -80,7 +88,16 @@ async function naiveResamplerMs(batch: number): Promise<number> {
   return medianMs(() => products.forEach(([r, i, o]) => naiveMatmul(r, i, o, x, w)), 1, 0);
 }
 
-const row = (name: string, value: number, unit: string, baselineName: string, baseline: number, goal: string, met: boolean, decidedBy: "same run" | "quoted" = "same run"): BenchResult => ({ name, value, unit, baselineName, baseline, goal, met, decidedBy });
+const row = (
+  name: string,
+  value: number,
+  unit: string,
+  baselineName: string,
+  baseline: number,
+  goal: string,
+  met: boolean,
+  decidedBy: "same run" | "quoted" = "same run",
+): BenchResult => ({ name, value, unit, baselineName, baseline, goal, met, decidedBy });
 
 interface TorchFigures {
   readonly resampler_b1: number;
@@ -96,7 +113,10 @@ async function torchAnchor(): Promise<Anchor<TorchFigures>> {
   const probe = await pythonAnchor<{ blas: string }>(["torch"], TORCH_BLAS_SCRIPT);
   if (!probe.ok) return probe;
   if (/\/blas\/libblas|refblas/.test(probe.value.blas)) {
-    return { ok: false, reason: `PyTorch here runs on the reference BLAS (${probe.value.blas}), not an optimized one; install libopenblas0 for a meaningful anchor` };
+    return {
+      ok: false,
+      reason: `PyTorch here runs on the reference BLAS (${probe.value.blas}), not an optimized one; install libopenblas0 for a meaningful anchor`,
+    };
   }
   return pythonAnchor<TorchFigures>(["torch"], TORCH_ADAPTER_SCRIPT);
 }
@@ -131,7 +151,8 @@ async function productRows(weights: Awaited<ReturnType<typeof loadImageAdapter>>
   await resampler.open();
   const resamplerOpenMs = performance.now() - openStart;
   const ours: Record<string, number> = {};
-  for (const batch of [1, 2]) ours[`resampler_b${batch}`] = await medianMs(() => resampler.run(filled([batch, 1, FULL.embedding], 99)), 9, 2);
+  for (const batch of [1, 2])
+    ours[`resampler_b${batch}`] = await medianMs(() => resampler.run(filled([batch, 1, FULL.embedding], 99)), 9, 2);
   const tokens = filled([2, FULL.queries, FULL.output], 7);
   const kvOpenStart = performance.now();
   await precomputeIpKV(weights, tokens);
@@ -143,7 +164,8 @@ async function productRows(weights: Awaited<ReturnType<typeof loadImageAdapter>>
   });
   const torchAfter = torchBefore.ok ? await torchAnchor() : torchBefore;
   const torch = torchBefore.ok && torchAfter.ok ? torchBefore.value : undefined;
-  const torchBest = (key: keyof TorchFigures & string) => Math.min(Number(torchBefore.ok && torchBefore.value[key]), Number(torchAfter.ok && torchAfter.value[key]));
+  const torchBest = (key: keyof TorchFigures & string) =>
+    Math.min(Number(torchBefore.ok && torchBefore.value[key]), Number(torchAfter.ok && torchAfter.value[key]));
   const labels: Record<string, string> = {
     resampler_b1: "adapter: Resampler full config, batch 1 (one ONNX graph, ONNX Runtime thread)",
     resampler_b2: "adapter: Resampler full config, batch 2 (one ONNX graph, ONNX Runtime thread)",
@@ -152,15 +174,68 @@ async function productRows(weights: Awaited<ReturnType<typeof loadImageAdapter>>
   for (const key of ["resampler_b1", "resampler_b2", "kv_b2"]) {
     if (torch) {
       const anchor = torchBest(key as keyof TorchFigures & string);
-      rows.push(row(labels[key], ours[key], "ms", "PyTorch 1.13, same run (best of 1 and all threads, min of 2 runs)", anchor, "ratio <= 1.0", ours[key] <= anchor));
+      rows.push(
+        row(
+          labels[key],
+          ours[key],
+          "ms",
+          "PyTorch 1.13, same run (best of 1 and all threads, min of 2 runs)",
+          anchor,
+          "ratio <= 1.0",
+          ours[key] <= anchor,
+        ),
+      );
     } else {
       const naive = key === "kv_b2" ? await naiveKvMs() : await naiveResamplerMs(key === "resampler_b1" ? 1 : 2);
-      rows.push({ ...row(labels[key], ours[key], "ms", "naive triple-loop matmuls of the same products", naive, `ratio <= 1.0 vs PyTorch: not measured (${torchBefore.ok ? "" : torchBefore.reason})`, false), met: undefined });
+      rows.push({
+        ...row(
+          labels[key],
+          ours[key],
+          "ms",
+          "naive triple-loop matmuls of the same products",
+          naive,
+          `ratio <= 1.0 vs PyTorch: not measured (${torchBefore.ok ? "" : torchBefore.reason})`,
+          false,
+        ),
+        met: undefined,
+      });
     }
   }
-  rows.push({ ...row("adapter: Resampler session creation (graph from the checkpoint, encoded, opened on the thread; once per Resampler)", resamplerOpenMs, "ms", "one batch-1 run", ours.resampler_b1, "reported apart from the runs", true), met: undefined });
-  rows.push({ ...row("adapter: K/V session creation (first precomputeIpKV per checkpoint: graph encoded, weights packed)", kvOpenMs, "ms", "one K/V precompute after it", ours.kv_b2, "reported apart from the runs", true), met: undefined });
-  rows.push(row("adapter: longest event-loop stall during 5 Resampler runs + 1 K/V precompute", stall, "ms", "one K/V precompute", ours.kv_b2, "< 20 ms (the work runs on another thread)", stall < 20));
+  rows.push({
+    ...row(
+      "adapter: Resampler session creation (graph from the checkpoint, encoded, opened on the thread; once per Resampler)",
+      resamplerOpenMs,
+      "ms",
+      "one batch-1 run",
+      ours.resampler_b1,
+      "reported apart from the runs",
+      true,
+    ),
+    met: undefined,
+  });
+  rows.push({
+    ...row(
+      "adapter: K/V session creation (first precomputeIpKV per checkpoint: graph encoded, weights packed)",
+      kvOpenMs,
+      "ms",
+      "one K/V precompute after it",
+      ours.kv_b2,
+      "reported apart from the runs",
+      true,
+    ),
+    met: undefined,
+  });
+  rows.push(
+    row(
+      "adapter: longest event-loop stall during 5 Resampler runs + 1 K/V precompute",
+      stall,
+      "ms",
+      "one K/V precompute",
+      ours.kv_b2,
+      "< 20 ms (the work runs on another thread)",
+      stall < 20,
+    ),
+  );
   await resampler.release();
   return rows;
 }

@@ -21,14 +21,17 @@ export async function pythonAnchor<T>(modules: readonly string[], script: string
   try {
     await run(DEBIAN_PYTHON, ["-c", modules.map((m) => `import ${m}`).join("; ")], { env });
   } catch {
-    return { ok: false, reason: `${DEBIAN_PYTHON} cannot import ${modules.join(", ")} (apt-get install ${modules.map((m) => (m === "cv2" ? "python3-opencv" : `python3-${m}`)).join(" ")})` };
+    return {
+      ok: false,
+      reason: `${DEBIAN_PYTHON} cannot import ${modules.join(", ")} (apt-get install ${modules.map((m) => (m === "cv2" ? "python3-opencv" : `python3-${m}`)).join(" ")})`,
+    };
   }
   const { stdout } = await run(DEBIAN_PYTHON, ["-c", script], { env, maxBuffer: 1 << 20, timeout: timeoutMs });
   return { ok: true, value: JSON.parse(stdout.trim().split("\n").pop()!) as T };
 }
 
 /** Which BLAS library PyTorch has loaded once it has multiplied two matrices (from the process's memory maps). */
-export const TORCH_BLAS_SCRIPT = String.raw`
+export const TORCH_BLAS_SCRIPT = `
 import json, torch
 torch.ones(64, 64) @ torch.ones(64, 64)
 libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
@@ -40,7 +43,7 @@ print(json.dumps({"blas": ", ".join(libs) or "none (linked in)"}))
  * computation, random weights of InstantID's shapes) at batch 1 and 2, and the 70 layers' K/V
  * projections at batch 2; median ms of `runs`, best of 1 and all threads (the faster is PyTorch's figure).
  */
-export const TORCH_ADAPTER_SCRIPT = String.raw`
+export const TORCH_ADAPTER_SCRIPT = `
 import json, math, time, torch
 torch.manual_seed(0)
 dim, depth, heads, dim_head, queries, emb, out_dim, ff = 1280, 4, 20, 64, 16, 512, 2048, 5120

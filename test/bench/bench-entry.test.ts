@@ -19,14 +19,17 @@ function importGraph(from: string, seen = new Map<string, string>()): Map<string
 
 // test/helpers/shared.ts finds ../shared from its own source path (import.meta.url), which is wrong once bundled into .cache/bench/.
 const SOURCE_PATH_HELPERS = /import\s*\{([^}]*)\}\s*from\s*["'][./]*helpers\/shared\.js["']/g;
-const usesSourcePathHelper = (source: string) => [...source.matchAll(SOURCE_PATH_HELPERS)].some(([, names]) => /\b(sharedPath|sharedRoot|describeShared)\b/.test(names));
+const usesSourcePathHelper = (source: string) =>
+  [...source.matchAll(SOURCE_PATH_HELPERS)].some(([, names]) => /\b(sharedPath|sharedRoot|describeShared)\b/.test(names));
 
 describe("npm run bench entry (bundled into .cache/bench/main.js)", () => {
   it("reaches no vitest import and no test helper that locates ../shared from its own source path", () => {
     const offenders = [...importGraph(resolve(root, "test/bench/main.ts"))]
       .filter(([, source]) => /from\s+["']vitest["']/.test(source) || usesSourcePathHelper(source))
       .map(([file]) => relative(root, file));
-    expect(offenders, "the bench bundle runs from .cache/bench/: find ../shared from the working directory or INSTANTID_SHARED").toEqual([]);
+    expect(offenders, "the bench bundle runs from .cache/bench/: find ../shared from the working directory or INSTANTID_SHARED").toEqual(
+      [],
+    );
   });
 });
 
@@ -34,7 +37,8 @@ describe("test/bench/benchmarks.ts", () => {
   it("lists every benchmark exported by a test/bench/*.bench.ts file, so one table shows them all", async () => {
     const { benchmarks } = await import("./benchmarks.js");
     const files = readdirSync(resolve(root, "test/bench")).filter((f) => f.endsWith(".bench.ts"));
-    const isBenchmark = (v: unknown): v is Benchmark => typeof v === "object" && v !== null && typeof (v as Benchmark).run === "function" && typeof (v as Benchmark).available === "function";
+    const isBenchmark = (v: unknown): v is Benchmark =>
+      typeof v === "object" && v !== null && typeof (v as Benchmark).run === "function" && typeof (v as Benchmark).available === "function";
     const missing: string[] = [];
     for (const file of files) {
       const exported = Object.values(await import(`./${file.replace(/\.ts$/, ".js")}`)).flatMap((v) => (Array.isArray(v) ? v : [v]));

@@ -19,8 +19,13 @@ const DEBIAN_PYTHON = "/usr/bin/python3";
 function ipAdapterShapes(): Map<string, number[]> {
   const [dim, ff, output] = [1280, 5120, 2048];
   const shapes = new Map<string, number[]>([
-    ["image_proj.latents", [1, 16, dim]], ["image_proj.proj_in.weight", [dim, 512]], ["image_proj.proj_in.bias", [dim]],
-    ["image_proj.proj_out.weight", [output, dim]], ["image_proj.proj_out.bias", [output]], ["image_proj.norm_out.weight", [output]], ["image_proj.norm_out.bias", [output]],
+    ["image_proj.latents", [1, 16, dim]],
+    ["image_proj.proj_in.weight", [dim, 512]],
+    ["image_proj.proj_in.bias", [dim]],
+    ["image_proj.proj_out.weight", [output, dim]],
+    ["image_proj.proj_out.bias", [output]],
+    ["image_proj.norm_out.weight", [output]],
+    ["image_proj.norm_out.bias", [output]],
   ]);
   for (let i = 0; i < 4; i++) {
     const p = `image_proj.layers.${i}`;
@@ -86,7 +91,10 @@ async function torchLoad(path: string): Promise<Load | undefined> {
 
 async function torchPresent(): Promise<boolean> {
   if (!existsSync(DEBIAN_PYTHON)) return false;
-  return run(DEBIAN_PYTHON, ["-c", "import torch"]).then(() => true, () => false);
+  return run(DEBIAN_PYTHON, ["-c", "import torch"]).then(
+    () => true,
+    () => false,
+  );
 }
 
 const best = (loads: Load[]): Load => ({ ms: Math.min(...loads.map((l) => l.ms)), rssMb: Math.min(...loads.map((l) => l.rssMb)) });
@@ -106,7 +114,10 @@ export const checkpointBenchmark: Benchmark = {
       await writeTorchSave(path, stateDict());
       const fileMb = (await stat(path)).size / 2 ** 20;
       const anchor = await torchPresent();
-      if (!anchor) process.stderr.write(`checkpoint: no PyTorch anchor (${DEBIAN_PYTHON} with torch is absent); the load time is printed, not judged\n`);
+      if (!anchor)
+        process.stderr.write(
+          `checkpoint: no PyTorch anchor (${DEBIAN_PYTHON} with torch is absent); the load time is printed, not judged\n`,
+        );
       const sdk: Load[] = [];
       const torch: Load[] = [];
       for (let round = 0; round < 3; round++) {
@@ -118,11 +129,34 @@ export const checkpointBenchmark: Benchmark = {
       const results: BenchResult[] = [];
       if (torch.length) {
         const theirs = best(torch);
-        results.push({ name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (time)`, value: ours.ms, unit: "ms", baselineName: "torch.load(weights_only=True), same run", baseline: theirs.ms, goal: "ratio <= 1.0", met: ours.ms <= theirs.ms });
+        results.push({
+          name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (time)`,
+          value: ours.ms,
+          unit: "ms",
+          baselineName: "torch.load(weights_only=True), same run",
+          baseline: theirs.ms,
+          goal: "ratio <= 1.0",
+          met: ours.ms <= theirs.ms,
+        });
       } else {
-        results.push({ name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (time; no torch anchor)`, value: ours.ms, unit: "ms", baselineName: "(none measured)", baseline: ours.ms, goal: "<= torch.load: not judged without torch" });
+        results.push({
+          name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (time; no torch anchor)`,
+          value: ours.ms,
+          unit: "ms",
+          baselineName: "(none measured)",
+          baseline: ours.ms,
+          goal: "<= torch.load: not judged without torch",
+        });
       }
-      results.push({ name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (peak RSS)`, value: ours.rssMb, unit: "MiB", baselineName: "file size", baseline: fileMb, goal: "ratio <= 1.2", met: ours.rssMb <= 1.2 * fileMb });
+      results.push({
+        name: `checkpoint: load ${fileMb.toFixed(0)} MiB ip-adapter.bin (peak RSS)`,
+        value: ours.rssMb,
+        unit: "MiB",
+        baselineName: "file size",
+        baseline: fileMb,
+        goal: "ratio <= 1.2",
+        met: ours.rssMb <= 1.2 * fileMb,
+      });
       return results;
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,6 @@ import type { ImageAdapterWeights } from "../../core/image-adapter/weights.js";
 import { loadImageAdapter } from "../../core/image-adapter/checkpoint.js";
 import { createComposition } from "../../core/compose/compose.js";
 import { compositionPatchOptions, toLocalHooks } from "../../core/compose/local-hooks.js";
-import type { StepContext } from "../../core/hooks/types.js";
 import { createIdentity } from "../../core/identity/identity.js";
 import { type ControlNetModel, loadControlNet } from "../../core/controlnet/controlnet-model.js";
 import { runControlNet } from "../../core/controlnet/run.js";
@@ -31,7 +30,9 @@ function stripComposition(c: Map<string, Tensor>, n: number) {
   const width = SIZE / n;
   const bottom = SIZE - 16;
   return createComposition({
-    width: SIZE, height: SIZE, prompt: "",
+    width: SIZE,
+    height: SIZE,
+    prompt: "",
     identities: Array.from({ length: n }, (_, i) => ({
       identity: createIdentity([{ embedding: c.get(i % 2 ? "face_embedding_b" : "face_embedding")!.data }]),
       keypoints: { image: c.get(i % 2 ? "kps_image_b" : "kps_image")! },
@@ -41,9 +42,17 @@ function stripComposition(c: Map<string, Tensor>, n: number) {
 }
 
 /** A guided step with N identities, prepared: the whole step, the hooks alone, the patched UNet alone. */
-async function preparedStep(c: Map<string, Tensor>, n: number, models: { identityNet: ControlNetModel; resampler: Resampler; adapter: ImageAdapterWeights }, patchDir: string) {
+async function preparedStep(
+  c: Map<string, Tensor>,
+  n: number,
+  models: { identityNet: ControlNetModel; resampler: Resampler; adapter: ImageAdapterWeights },
+  patchDir: string,
+) {
   const composition = stripComposition(c, n);
-  const patched = await patchImageAdapter(join(caseDir, "unet.onnx"), models.adapter, { ...compositionPatchOptions(composition), outDir: patchDir });
+  const patched = await patchImageAdapter(join(caseDir, "unet.onnx"), models.adapter, {
+    ...compositionPatchOptions(composition),
+    outDir: patchDir,
+  });
   const unet = await loadUnet(patched.modelPath!);
   const { hooks } = await toLocalHooks(composition, { ...models, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
   const step = guidedGoldenStep(c);
@@ -71,7 +80,12 @@ function regionalStep(prepared: Awaited<ReturnType<typeof preparedStep>>, r: num
     embeds: { shape: [1, ...step.promptEmbeds.shape.slice(1)], data: cond.map((v) => v * (1.1 + 0.1 * i)) },
     mask: faceRegionMask([i * (SIZE / 2), 0, (i + 1) * (SIZE / 2), SIZE], { width: SIZE, height: SIZE }),
   }));
-  const regions = buildRegionConditioning(prompts, { rows: ["uncond", "cond"], promptEmbeds: step.promptEmbeds, textEmbeds: step.textEmbeds, timeIds: step.timeIds }, SIZE / 8, SIZE / 8);
+  const regions = buildRegionConditioning(
+    prompts,
+    { rows: ["uncond", "cond"], promptEmbeds: step.promptEmbeds, textEmbeds: step.textEmbeds, timeIds: step.timeIds },
+    SIZE / 8,
+    SIZE / 8,
+  );
   const counted = { calls: 0, asks: 0 };
   const hook: GenerationHook = { name: "counted", beforeStep: (s) => (counted.asks++, hookRegistry.beforeStep(s)) };
   return { counted, run: () => (counted.calls++, callUnetWithRegions(unetModel, hook, step, regions)) };
@@ -86,8 +100,12 @@ function regionRows(steps: ReturnType<typeof regionalStep>[], medians: readonly 
     const once = steps[r].counted.asks === steps[r].counted.calls;
     return {
       name: `guided step, 2 identities, ${r} region prompt${r > 1 ? "s" : ""} (runner's regional call; hooks asked ${steps[r].counted.asks}× in ${steps[r].counted.calls} steps)`,
-      value: ms, unit: "ms", baselineName: "same step, no region prompt", baseline: none,
-      goal: `≈ 1 + ${r} UNet passes (hooks once): ratio ≤ 1.15 × ${expected.toFixed(2)}`, met: once && ms / none <= 1.15 * expected,
+      value: ms,
+      unit: "ms",
+      baselineName: "same step, no region prompt",
+      baseline: none,
+      goal: `≈ 1 + ${r} UNet passes (hooks once): ratio ≤ 1.15 × ${expected.toFixed(2)}`,
+      met: once && ms / none <= 1.15 * expected,
     };
   });
 }
@@ -101,7 +119,15 @@ function identityNetPass(c: Map<string, Tensor>, identityNet: ControlNetModel) {
   const cond = { shape: [2, ...kps.shape.slice(1)], data: new Float32Array(2 * kps.data.length) };
   cond.data.set(kps.data);
   cond.data.set(kps.data, kps.data.length);
-  return () => runControlNet(identityNet, { sample: step.sample, timestep: step.timestep, encoderHiddenStates, cond, textEmbeds: step.textEmbeds, timeIds: step.timeIds });
+  return () =>
+    runControlNet(identityNet, {
+      sample: step.sample,
+      timestep: step.timestep,
+      encoderHiddenStates,
+      cond,
+      textEmbeds: step.textEmbeds,
+      timeIds: step.timeIds,
+    });
 }
 
 // Medians over rounds that run every case once each, so load from other processes hits all cases alike.
@@ -128,29 +154,47 @@ export const composeBenchmark: Benchmark = {
     const patchDir = await mkdtemp(join(tmpdir(), "instantid-bench-compose-"));
     try {
       const models = { identityNet, resampler, adapter };
-      const [one, two, four] = [await preparedStep(c, 1, models, patchDir), await preparedStep(c, 2, models, patchDir), await preparedStep(c, 4, models, patchDir)];
+      const [one, two, four] = [
+        await preparedStep(c, 1, models, patchDir),
+        await preparedStep(c, 2, models, patchDir),
+        await preparedStep(c, 4, models, patchDir),
+      ];
       const cases = [one, two, four].flatMap((p) => [p.whole, p.hooks, p.unet]);
       const regional = [0, 1, 2].map((r) => regionalStep(two, r));
       const medians = await interleavedMedians([...cases, identityNetPass(c, identityNet), ...regional.map((s) => s.run)], 31);
       const identityNetMs = medians[9];
       const [w1, h1, u1] = medians.slice(0, 3);
       const rows: BenchResult[] = [];
-      for (const [k, n] of [[1, 2], [2, 4]] as const) {
+      for (const [k, n] of [
+        [1, 2],
+        [2, 4],
+      ] as const) {
         const [w, h, u] = medians.slice(3 * k, 3 * k + 3);
         rows.push({
-          name: `guided step, ${n} identities (tiny golden UNet, ${SIZE}px)`, value: w, unit: "ms",
-          baselineName: "same step, 1 identity", baseline: w1,
+          name: `guided step, ${n} identities (tiny golden UNet, ${SIZE}px)`,
+          value: w,
+          unit: "ms",
+          baselineName: "same step, 1 identity",
+          baseline: w1,
           goal: `ratio ≈ 1 + ${n - 1} × (IdentityNet pass + attention terms) / step`,
         });
         rows.push({
-          name: `hooks per extra identity, N = ${n}`, value: (h - h1) / (n - 1), unit: "ms",
-          baselineName: "one IdentityNet pass (batch of 2)", baseline: identityNetMs,
-          goal: "ratio ≤ 1.25 (one IdentityNet pass each, nothing more)", met: (h - h1) / (n - 1) <= 1.25 * identityNetMs,
+          name: `hooks per extra identity, N = ${n}`,
+          value: (h - h1) / (n - 1),
+          unit: "ms",
+          baselineName: "one IdentityNet pass (batch of 2)",
+          baseline: identityNetMs,
+          goal: "ratio ≤ 1.25 (one IdentityNet pass each, nothing more)",
+          met: (h - h1) / (n - 1) <= 1.25 * identityNetMs,
         });
         rows.push({
-          name: `patched UNet per extra identity, N = ${n}`, value: (u - u1) / (n - 1), unit: "ms",
-          baselineName: "the UNet call with 1 identity", baseline: u1,
-          goal: "ratio ≤ 0.25 (small attention terms)", met: (u - u1) / (n - 1) <= 0.25 * u1,
+          name: `patched UNet per extra identity, N = ${n}`,
+          value: (u - u1) / (n - 1),
+          unit: "ms",
+          baselineName: "the UNet call with 1 identity",
+          baseline: u1,
+          goal: "ratio ≤ 0.25 (small attention terms)",
+          met: (u - u1) / (n - 1) <= 0.25 * u1,
         });
       }
       rows.push(...regionRows(regional, medians.slice(10, 13), medians[5]));

@@ -31,9 +31,19 @@ const readBody = (file: string) =>
 // A plain copy (the same streaming read, each chunk written to a new file): the floor once the output is written too.
 const copyBody = (file: string, to: string) =>
   `const h = await open(${JSON.stringify(file)}); const o = await open(${JSON.stringify(to)}, "w"); const b = Buffer.alloc(16 << 20); let n = 0; do { n = (await h.read(b, 0, b.length, null)).bytesRead; if (n) await o.write(b, 0, n); } while (n > 0); await h.close(); await o.close()`;
-const convertBody = (dir: string, output: string) => `await m.convertControlNet({ dir: ${JSON.stringify(dir)}, output: ${JSON.stringify(output)} })`;
+const convertBody = (dir: string, output: string) =>
+  `await m.convertControlNet({ dir: ${JSON.stringify(dir)}, output: ${JSON.stringify(output)} })`;
 
-const row = (name: string, value: number, unit: string, baselineName: string, baseline: number, goal: string, met: boolean, ratio?: number): BenchResult => ({ name, value, unit, baselineName, baseline, goal, met, ...(ratio === undefined ? {} : { ratio }) });
+const row = (
+  name: string,
+  value: number,
+  unit: string,
+  baselineName: string,
+  baseline: number,
+  goal: string,
+  met: boolean,
+  ratio?: number,
+): BenchResult => ({ name, value, unit, baselineName, baseline, goal, met, ...(ratio === undefined ? {} : { ratio }) });
 
 /**
  * Converting InstantX-size IdentityNet weights (InstantX's config, seeded random fp16 weights of the real shapes,
@@ -67,8 +77,25 @@ export const convertBenchmark: Benchmark = {
       const growth = convert.rssMb - read.rssMb;
       return [
         row(`${name} (time)`, convert.ms, "ms", "plain streaming read of the same file", read.ms, "ratio ≤ 3", convert.ms / read.ms <= 3),
-        row(`${name} (time, against a copy)`, convert.ms, "ms", "plain copy of the same file (read + write)", copy.ms, "ratio ≤ 1.5 (the write dominates)", convert.ms / copy.ms <= 1.5),
-        row(`${name} (peak RSS above a read-only process)`, growth, "MB", "peak RSS of the read-only process", read.rssMb, "< 1536 MB above it", growth < 1536, growth / read.rssMb),
+        row(
+          `${name} (time, against a copy)`,
+          convert.ms,
+          "ms",
+          "plain copy of the same file (read + write)",
+          copy.ms,
+          "ratio ≤ 1.5 (the write dominates)",
+          convert.ms / copy.ms <= 1.5,
+        ),
+        row(
+          `${name} (peak RSS above a read-only process)`,
+          growth,
+          "MB",
+          "peak RSS of the read-only process",
+          read.rssMb,
+          "< 1536 MB above it",
+          growth < 1536,
+          growth / read.rssMb,
+        ),
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -33,14 +33,24 @@ interface Prepared {
 
 async function prepare(detector: OrtSession, image: RgbImage): Promise<Prepared> {
   const boxed = letterbox(image, SIZE, SIZE, SCRFD_NORM);
-  const results = await runSession(detector, { [detector.inputNames[0]]: toOrtTensor({ shape: [1, 3, SIZE, SIZE], data: boxed.data }) }, "detector");
+  const results = await runSession(
+    detector,
+    { [detector.inputNames[0]]: toOrtTensor({ shape: [1, 3, SIZE, SIZE], data: boxed.data }) },
+    "detector",
+  );
   const outputs = detector.outputNames.map((name) => ({ name, ...fromOrtTensor(results[name], name) }));
   const faces = decode(outputs, image, boxed.detScale);
   return { image, detectorFeed: boxed.data, outputs, detScale: boxed.detScale, faces };
 }
 
 function decode(outputs: Prepared["outputs"], image: RgbImage, detScale: number): Detection[] {
-  return decodeScrfd(groupScrfdOutputs(outputs, SIZE, SIZE), { inputWidth: SIZE, inputHeight: SIZE, imageWidth: image.width, imageHeight: image.height, detScale });
+  return decodeScrfd(groupScrfdOutputs(outputs, SIZE, SIZE), {
+    inputWidth: SIZE,
+    inputHeight: SIZE,
+    imageWidth: image.width,
+    imageHeight: image.height,
+    detScale,
+  });
 }
 
 /** The detector's own pool: its input array is reused from one image to the next. */
@@ -60,7 +70,8 @@ function sdkWork(p: Prepared): void {
 /** The two networks alone on the same inputs: one detector run, one recognizer run per face. */
 async function inference(detector: OrtSession, recognizer: OrtSession, p: Prepared, crops: Float32Array[]): Promise<void> {
   await runSession(detector, { [detector.inputNames[0]]: toOrtTensor({ shape: [1, 3, SIZE, SIZE], data: p.detectorFeed }) }, "detector");
-  for (const crop of crops) await runSession(recognizer, { [recognizer.inputNames[0]]: toOrtTensor({ shape: [1, 3, 112, 112], data: crop }) }, "recognizer");
+  for (const crop of crops)
+    await runSession(recognizer, { [recognizer.inputNames[0]]: toOrtTensor({ shape: [1, 3, 112, 112], data: crop }) }, "recognizer");
 }
 
 async function perImage(images: readonly unknown[], measure: (i: number) => Promise<number>): Promise<number> {
@@ -79,7 +90,10 @@ export const faceBenchmark: Benchmark = {
     const images = await Promise.all(names.map((n) => loadImage(join(real, "images", n))));
     const analysis = await FaceAnalysis.create({ models: join(real, "models") });
     const detector = await loadSession(join(real, "models", "det_500m.onnx"), { what: "face detector", intraOpThreads: FACE_NET_THREADS });
-    const recognizer = await loadSession(join(real, "models", "recognizer.onnx"), { what: "face recognizer", intraOpThreads: FACE_NET_THREADS });
+    const recognizer = await loadSession(join(real, "models", "recognizer.onnx"), {
+      what: "face recognizer",
+      intraOpThreads: FACE_NET_THREADS,
+    });
     const prepared = await Promise.all(images.map((image) => prepare(detector, image)));
     const crops = prepared.map((p) => p.faces.map((f) => toNchw(alignFace(p.image, f.kps, 112).crop, 112, 112, RECOGNIZER_NORM)));
 
@@ -96,7 +110,9 @@ export const faceBenchmark: Benchmark = {
       const cpuBefore = process.cpuUsage();
       const s = await perImage(images, (i) => medianMs(() => sdkWork(prepared[i]), 5, round === 0 ? 3 : 0));
       const cpuSdk = process.cpuUsage(cpuBefore);
-      const o = await perImage(images, (i) => medianMs(() => inference(detector, recognizer, prepared[i], crops[i]), 3, round === 0 ? 1 : 0));
+      const o = await perImage(images, (i) =>
+        medianMs(() => inference(detector, recognizer, prepared[i], crops[i]), 3, round === 0 ? 1 : 0),
+      );
       const cpuOnnx = process.cpuUsage(cpuBefore);
       // Both sides ran the same number of repetitions per image (warm-ups aside): 5 (+3) SDK passes, 3 (+1) inference passes.
       const sdkCpu = (cpuSdk.user + cpuSdk.system) / (round === 0 ? 8 : 5);
@@ -157,7 +173,10 @@ export const faceBenchmark: Benchmark = {
 async function jpegAt(photo: string, megapixels: number): Promise<Buffer> {
   const meta = await sharp(photo).metadata();
   const factor = Math.sqrt((megapixels * 1e6) / (meta.width! * meta.height!));
-  return sharp(photo).resize(Math.round(meta.width! * factor), Math.round(meta.height! * factor)).jpeg({ quality: 90 }).toBuffer();
+  return sharp(photo)
+    .resize(Math.round(meta.width! * factor), Math.round(meta.height! * factor))
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** `count` copies of a photo side by side (a grid), as one JPEG: `count` faces of the same size. */
@@ -165,8 +184,15 @@ async function facesGrid(photo: string, count: number): Promise<Buffer> {
   const tile = await sharp(photo).resize(640, 640, { fit: "cover" }).jpeg().toBuffer();
   const columns = Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / columns);
-  const composite = Array.from({ length: count }, (_, i) => ({ input: tile, left: (i % columns) * 640, top: Math.floor(i / columns) * 640 }));
-  return sharp({ create: { width: columns * 640, height: rows * 640, channels: 3, background: "#808080" } }).composite(composite).jpeg({ quality: 90 }).toBuffer();
+  const composite = Array.from({ length: count }, (_, i) => ({
+    input: tile,
+    left: (i % columns) * 640,
+    top: Math.floor(i / columns) * 640,
+  }));
+  return sharp({ create: { width: columns * 640, height: rows * 640, channels: 3, background: "#808080" } })
+    .composite(composite)
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** How face analysis grows with the photo's size (decoding included: JPEG bytes in) and with the number of faces. */
@@ -177,16 +203,38 @@ async function scaleRows(analysis: FaceAnalysis, photo: string): Promise<BenchRe
   for (const mp of [1, 3, 12]) {
     const bytes = await jpegAt(photo, mp);
     const full = await medianMs(() => analysis.analyze(bytes), 3, 1);
-    rows.push({ name: `face analysis of a ${mp} MP JPEG (decode + analysis, 1 face)`, value: full, unit: "ms", baselineName: "the same photo at 0.3 MP", baseline: smallMs, goal: "grows with decoding only (the detector runs at 640)" });
+    rows.push({
+      name: `face analysis of a ${mp} MP JPEG (decode + analysis, 1 face)`,
+      value: full,
+      unit: "ms",
+      baselineName: "the same photo at 0.3 MP",
+      baseline: smallMs,
+      goal: "grows with decoding only (the detector runs at 640)",
+    });
     const shrunk = await medianMs(() => analysis.analyze(bytes, { shrinkOnLoad: true }), 3, 1);
-    rows.push({ name: `face analysis of a ${mp} MP JPEG with shrinkOnLoad (opt-in, leaves exact OpenCV parity)`, value: shrunk, unit: "ms", baselineName: `full decode of the ${mp} MP JPEG`, baseline: full, goal: "ratio < 1 above 1280 px" });
+    rows.push({
+      name: `face analysis of a ${mp} MP JPEG with shrinkOnLoad (opt-in, leaves exact OpenCV parity)`,
+      value: shrunk,
+      unit: "ms",
+      baselineName: `full decode of the ${mp} MP JPEG`,
+      baseline: full,
+      goal: "ratio < 1 above 1280 px",
+    });
   }
   const one = await facesGrid(photo, 1);
   const oneMs = await medianMs(() => analysis.analyze(one), 5, 1);
   for (const count of [2, 4]) {
     const grid = await facesGrid(photo, count);
     const ms = await medianMs(() => analysis.analyze(grid), 3, 1);
-    rows.push({ name: `face analysis, ${count} faces in one photo (640 px tiles)`, value: ms, unit: "ms", baselineName: "1 face (one tile)", baseline: oneMs, ratio: ms / oneMs, goal: `≈ 1 + ${count - 1} × recognizer share (one recognizer run per face)` });
+    rows.push({
+      name: `face analysis, ${count} faces in one photo (640 px tiles)`,
+      value: ms,
+      unit: "ms",
+      baselineName: "1 face (one tile)",
+      baseline: oneMs,
+      ratio: ms / oneMs,
+      goal: `≈ 1 + ${count - 1} × recognizer share (one recognizer run per face)`,
+    });
   }
   return rows;
 }

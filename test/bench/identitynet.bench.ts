@@ -32,26 +32,48 @@ async function trafficRows(): Promise<BenchResult[]> {
   const model = await loadControlNet(join(caseDir, "identitynet.onnx"));
   const unet = await loadUnet(join(caseDir, "unet.onnx"));
   const step: StepContext = {
-    index: 0, total: 1, sample: c.get("sample")!, timestep: c.get("timestep")!,
-    promptEmbeds: positiveRow(c.get("prompt_embeds")!), textEmbeds: positiveRow(c.get("text_embeds")!), timeIds: positiveRow(c.get("time_ids")!),
+    index: 0,
+    total: 1,
+    sample: c.get("sample")!,
+    timestep: c.get("timestep")!,
+    promptEmbeds: positiveRow(c.get("prompt_embeds")!),
+    textEmbeds: positiveRow(c.get("text_embeds")!),
+    timeIds: positiveRow(c.get("time_ids")!),
   };
-  const face = { faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image")!, scale: 0.8 };
-  const faceB = { faceTokens: c.get("face_tokens_b")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image_b")!, scale: 0.7, mask: c.get("mask_b")! };
+  const face = {
+    faceTokens: c.get("face_tokens")!,
+    uncondFaceTokens: c.get("uncond_face_tokens")!,
+    keypointImage: c.get("kps_image")!,
+    scale: 0.8,
+  };
+  const faceB = {
+    faceTokens: c.get("face_tokens_b")!,
+    uncondFaceTokens: c.get("uncond_face_tokens")!,
+    keypointImage: c.get("kps_image_b")!,
+    scale: 0.7,
+    mask: c.get("mask_b")!,
+  };
   const rows: BenchResult[] = [];
-  for (const [label, identities] of [["1 face", [face]], ["2 masked faces", [{ ...face, mask: c.get("mask_a")! }, faceB]]] as const) {
+  for (const [label, identities] of [
+    ["1 face", [face]],
+    ["2 masked faces", [{ ...face, mask: c.get("mask_a")! }, faceB]],
+  ] as const) {
     const hook = createIdentityNetHook({ model, identities: [...identities] });
     const hooks = composeHooks(hook);
     await hooks.prepare({ rows: ["cond"], width: 128, height: 128, steps: 1 });
     const contribution = await hooks.beforeStep(step);
     const feeds = unetStepFeeds(step, contribution, unet.residualInputs);
     // Residual tensors fed to the UNet must be the very buffers IdentityNet returned (no copy on the way).
-    const passedThrough = [...contribution.residuals!.down, contribution.residuals!.mid].every((t, i) =>
-      feeds[[...unet.residualInputs!.names.down, unet.residualInputs!.names.mid][i]].data === t.data);
+    const passedThrough = [...contribution.residuals!.down, contribution.residuals!.mid].every(
+      (t, i) => feeds[[...unet.residualInputs!.names.down, unet.residualInputs!.names.mid][i]].data === t.data,
+    );
     const baseline = hook.lastStep.residualBytes * identities.length;
     rows.push({
       name: `IdentityNet residual bytes through JS per step, ${label}`,
-      value: hook.lastStep.bytesMoved, unit: "B",
-      baselineName: `residual bytes × faces`, baseline,
+      value: hook.lastStep.bytesMoved,
+      unit: "B",
+      baselineName: `residual bytes × faces`,
+      baseline,
       goal: "ratio ≤ 1 (one pass per face), buffers passed to the UNet uncopied",
       met: hook.lastStep.bytesMoved <= baseline && passedThrough,
     });
@@ -61,7 +83,18 @@ async function trafficRows(): Promise<BenchResult[]> {
 
 // SDXL residuals at 1024 px (latent 128), batch [uncond, cond]: 9 down + mid.
 function sdxlResiduals(): Tensor[] {
-  const shapes = [[320, 128], [320, 128], [320, 128], [320, 64], [640, 64], [640, 64], [640, 32], [1280, 32], [1280, 32], [1280, 32]];
+  const shapes = [
+    [320, 128],
+    [320, 128],
+    [320, 128],
+    [320, 64],
+    [640, 64],
+    [640, 64],
+    [640, 32],
+    [1280, 32],
+    [1280, 32],
+    [1280, 32],
+  ];
   return shapes.map(([ch, hw]) => ({ shape: [2, ch, hw, hw], data: new Float32Array(2 * ch * hw * hw).fill(0.5) }));
 }
 
@@ -71,7 +104,11 @@ async function scaleRows(): Promise<BenchResult[]> {
   const ones = (n: number) => new Float32Array(n).fill(1);
   const planes = residuals.map((t) => ones(t.shape[2] * t.shape[3]));
   // Interleaved rounds, ratio = median of per-round ratios: a shared machine's load drifts between sequential blocks.
-  const cases = [() => residuals.forEach((t, i) => copies[i].set(t.data)), () => residuals.forEach((t) => scaleInPlace(t, 1)), () => residuals.forEach((t, i) => multiplyPlaneInPlace(t, planes[i]))];
+  const cases = [
+    () => residuals.forEach((t, i) => copies[i].set(t.data)),
+    () => residuals.forEach((t) => scaleInPlace(t, 1)),
+    () => residuals.forEach((t, i) => multiplyPlaneInPlace(t, planes[i])),
+  ];
   for (const run of cases) for (let w = 0; w < 2; w++) run();
   const times: number[][] = cases.map(() => []);
   for (let r = 0; r < 15; r++) for (const [i, run] of cases.entries()) times[i].push(await medianMs(run, 1, 0));
@@ -80,8 +117,14 @@ async function scaleRows(): Promise<BenchResult[]> {
   const row = (name: string, measured: number[]): BenchResult => {
     const ratio = median(measured.map((ms, r) => ms / times[0][r]));
     return {
-      name: `${name}; ratio = median of interleaved rounds`, value: median(measured), unit: "ms", baselineName: "one copy of the residuals (TypedArray.set)", baseline: copyMs,
-      ratio, goal: "ratio ≤ 3 (a single in-place pass)", met: ratio <= 3,
+      name: `${name}; ratio = median of interleaved rounds`,
+      value: median(measured),
+      unit: "ms",
+      baselineName: "one copy of the residuals (TypedArray.set)",
+      baseline: copyMs,
+      ratio,
+      goal: "ratio ≤ 3 (a single in-place pass)",
+      met: ratio <= 3,
     };
   };
   return [row("SDXL 1024px residuals × scale, in place", times[1]), row("SDXL 1024px residuals × scale × mask, in place", times[2])];

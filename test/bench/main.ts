@@ -25,7 +25,16 @@ const table = [
     const from = r.decidedBy ?? "same run";
     // Quoted figures never decide "met": only what this run measured does.
     const met = from === "quoted" ? "quoted" : r.met === undefined ? "" : r.met ? "yes" : "NO";
-    return [r.name, `${format(r.value)} ${r.unit}`, r.baselineName, `${format(r.baseline)} ${r.unit}`, from, Number.isNaN(ratio) ? "" : format(ratio), r.goal, met];
+    return [
+      r.name,
+      `${format(r.value)} ${r.unit}`,
+      r.baselineName,
+      `${format(r.baseline)} ${r.unit}`,
+      from,
+      Number.isNaN(ratio) ? "" : format(ratio),
+      r.goal,
+      met,
+    ];
   }),
 ];
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));

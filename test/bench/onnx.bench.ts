@@ -50,7 +50,6 @@ async function pairedTimes(fns: (() => Promise<unknown>)[], runs: number): Promi
   return times.map((t) => ({ ms: median(t), ratio: median(t.map((v, r) => v / times[0][r])) }));
 }
 
-
 /** Step time of the patched UNet (scales 0 and 0.8) against the unpatched one, on an SDXL-shaped synthetic graph. */
 const patchCost: Benchmark = {
   name: "onnx: image-attention patch step cost",
@@ -64,7 +63,10 @@ const patchCost: Benchmark = {
       const widths = crossWidths(config);
       const unet = join(dir, "unet.onnx");
       await writeSyntheticModel(unet, buildSyntheticUnet(config));
-      const patched = await patchImageAdapter(unet, adapterFor(widths, (n) => randomArray(n, n)));
+      const patched = await patchImageAdapter(
+        unet,
+        adapterFor(widths, (n) => randomArray(n, n)),
+      );
       const plain = await loadSession(unet, { what: "synthetic UNet" });
       const withPatch = await loadSession(patched.modelPath!, { what: "patched synthetic UNet" });
       const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor("float32", data, dims);
@@ -77,15 +79,22 @@ const patchCost: Benchmark = {
         time_ids: f32(Float32Array.of(128, 128, 0, 0, 128, 128, 128, 128, 0, 0, 128, 128), [2, 6]),
         mid_block_additional_residual: zeros([2, 1280, 4, 4]),
       };
-      downSkips(config).forEach((skip, i) => (feeds[`down_block_additional_residual_${i}`] = zeros([2, skip.channels, 16 / skip.scale, 16 / skip.scale])));
+      downSkips(config).forEach(
+        (skip, i) => (feeds[`down_block_additional_residual_${i}`] = zeros([2, skip.channels, 16 / skip.scale, 16 / skip.scale])),
+      );
       const ipTokens = f32(randomArray(2 * 16 * 2048, 3), [2, 16, 2048]);
       const step = (session: typeof plain, extra: Record<string, ort.Tensor>) => () => runSession(session, { ...feeds, ...extra }, "UNet");
       const scaled = (scale: number) => step(withPatch, { ip_tokens_0: ipTokens, ip_scale_0: f32(Float32Array.of(scale), [1]) });
       const [baseline, ...patchedTimes] = await pairedTimes([step(plain, {}), scaled(0), scaled(0.8)], 15);
       return [0, 0.8].map((scale, i) => ({
         name: `patched UNet step, scale ${scale} (SDXL-width synthetic UNet, ${widths.length} attn2 blocks, 16×16 latent, batch 2; ratio = median of paired runs)`,
-        value: patchedTimes[i].ms, unit: "ms", baselineName: "unpatched UNet step", baseline: baseline.ms,
-        goal: "ratio < 1.05", ratio: patchedTimes[i].ratio, met: patchedTimes[i].ratio < 1.05,
+        value: patchedTimes[i].ms,
+        unit: "ms",
+        baselineName: "unpatched UNet step",
+        baseline: baseline.ms,
+        goal: "ratio < 1.05",
+        ratio: patchedTimes[i].ratio,
+        met: patchedTimes[i].ratio < 1.05,
       }));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -122,10 +131,17 @@ const patchMacs: Benchmark = {
   available: () => true,
   async run(): Promise<BenchResult[]> {
     const { unet, patch } = sdxlMacs(128, 2);
-    return [{
-      name: "multiply-adds the patch adds per step (SDXL 1024x1024, batch 2, one identity; counted)",
-      value: patch / 1e9, unit: "GMAC", baselineName: "SDXL transformer blocks per step", baseline: unet / 1e9, goal: "ratio < 0.05", met: patch / unet < 0.05,
-    }];
+    return [
+      {
+        name: "multiply-adds the patch adds per step (SDXL 1024x1024, batch 2, one identity; counted)",
+        value: patch / 1e9,
+        unit: "GMAC",
+        baselineName: "SDXL transformer blocks per step",
+        baseline: unet / 1e9,
+        goal: "ratio < 0.05",
+        met: patch / unet < 0.05,
+      },
+    ];
   },
 };
 
@@ -156,11 +172,21 @@ const patchSdxlSize: Benchmark = {
       return [
         {
           name: `patch SDXL-size UNet (${nodes} nodes, ${result!.blocks.length} blocks, 1.7 GB projections to a side file)`,
-          value: seconds * 1000, unit: "ms", baselineName: "decode + encode the same graph", baseline: roundTrip, goal: "seconds (< 30 s)", met: seconds < 30,
+          value: seconds * 1000,
+          unit: "ms",
+          baselineName: "decode + encode the same graph",
+          baseline: roundTrip,
+          goal: "seconds (< 30 s)",
+          met: seconds < 30,
         },
         {
           name: "peak RSS growth while patching (adapter already in memory)",
-          value: growthMb, unit: "MB", baselineName: "UNet weights in external data (never read)", baseline: weightsMb, goal: "ratio < 0.05 (independent of weights)", met: growthMb / weightsMb < 0.05,
+          value: growthMb,
+          unit: "MB",
+          baselineName: "UNet weights in external data (never read)",
+          baseline: weightsMb,
+          goal: "ratio < 0.05 (independent of weights)",
+          met: growthMb / weightsMb < 0.05,
         },
       ];
     } finally {

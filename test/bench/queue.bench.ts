@@ -3,7 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
-import { enqueueGeneration, folderResultStore, startGenerationWorker, waitForResult, type GenerationBackend, type GenerationRequest } from "../../adapters/queue/index.js";
+import {
+  enqueueGeneration,
+  folderResultStore,
+  startGenerationWorker,
+  waitForResult,
+  type GenerationBackend,
+  type GenerationRequest,
+} from "../../adapters/queue/index.js";
 import { parseGenerationJob, toGenerationJob } from "../../adapters/queue/job.js";
 import { createIdentity } from "../../core/identity/identity.js";
 import { encodePng } from "../../core/image/io.js";
@@ -17,7 +24,9 @@ const BACKEND_MS = 200;
 const THROUGHPUT_JOBS = 80;
 
 const request = (seed: number): GenerationRequest => ({
-  width: 64, height: 64, prompt: "bench",
+  width: 64,
+  height: 64,
+  prompt: "bench",
   identities: [{ identity: createIdentity([{ embedding: new RandomWeights(seed).gaussian(512) }]), region: { canvas: true } }],
   settings: { steps: 2, seed },
 });
@@ -85,7 +94,12 @@ async function overhead(redis: TestRedis, png: Uint8Array): Promise<BenchResult>
     const value = median(queued);
     return {
       name: `queue overhead per job (enqueue → worker → no-op backend → result stored in the folder), 1 worker, median of ${OVERHEAD_JOBS}`,
-      value, unit: "ms", baselineName: "the same job validated, run and stored without the queue", baseline: median(direct), goal: "< 20 ms", met: value < 20,
+      value,
+      unit: "ms",
+      baselineName: "the same job validated, run and stored without the queue",
+      baseline: median(direct),
+      goal: "< 20 ms",
+      met: value < 20,
     };
   });
 }
@@ -95,14 +109,18 @@ async function throughput(redis: TestRedis, png: Uint8Array): Promise<BenchResul
   const backend = idleBackend(png, BACKEND_MS);
   const job = toGenerationJob(request(0), () => 0);
   let start = performance.now();
-  await Promise.all(Array.from({ length: WORKERS }, async () => {
-    for (let i = 0; i < THROUGHPUT_JOBS / WORKERS; i++) await backend.run(job, {});
-  }));
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      for (let i = 0; i < THROUGHPUT_JOBS / WORKERS; i++) await backend.run(job, {});
+    }),
+  );
   const baseline = THROUGHPUT_JOBS / ((performance.now() - start) / 1000);
   return withQueue(redis, async (queue, events, dir) => {
     const store = folderResultStore(dir);
     const completed = completionTimes(events);
-    const workers = Array.from({ length: WORKERS }, () => startGenerationWorker({ connection: { url: redis.url }, queueName: queue.name, store, backend }));
+    const workers = Array.from({ length: WORKERS }, () =>
+      startGenerationWorker({ connection: { url: redis.url }, queueName: queue.name, store, backend }),
+    );
     try {
       await Promise.all(workers.map((w) => w.worker.waitUntilReady()));
       // The jobs wait on a paused queue, so the clock measures the workers, not the producer's encoding.
@@ -116,7 +134,13 @@ async function throughput(redis: TestRedis, png: Uint8Array): Promise<BenchResul
       const ratio = value / baseline;
       return {
         name: `queue throughput, ${WORKERS} workers, ${BACKEND_MS} ms backend, ${THROUGHPUT_JOBS} jobs (ideal ${WORKERS} × 1/${BACKEND_MS} ms = ${(WORKERS * 1000) / BACKEND_MS}/s)`,
-        value, unit: "jobs/s", baselineName: `${WORKERS} loops calling the backend directly`, baseline, goal: "ratio ≥ 0.90", ratio, met: ratio >= 0.9,
+        value,
+        unit: "jobs/s",
+        baselineName: `${WORKERS} loops calling the backend directly`,
+        baseline,
+        goal: "ratio ≥ 0.90",
+        ratio,
+        met: ratio >= 0.9,
       };
     } finally {
       await Promise.all(workers.map((w) => w.close()));

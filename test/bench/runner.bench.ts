@@ -62,7 +62,10 @@ async function measure(dir: string): Promise<BenchResult[]> {
   await hook.prepare?.({ rows: ["uncond", "cond"], width: LATENT * 8, height: LATENT * 8, steps: 30 });
   // Interleaved pairs: on a shared 2-core machine the background load drifts by 2-3x within a minute, so
   // timing all plain steps and then all InstantID steps measured the drift, not InstantID (3.13x at 22:26).
-  const pairs = await interleaved([() => callUnet(unet, undefined, step), () => identityNet.beforeStep(step), () => callUnet(patchedUnet, hook, step)], 5);
+  const pairs = await interleaved(
+    [() => callUnet(unet, undefined, step), () => identityNet.beforeStep(step), () => callUnet(patchedUnet, hook, step)],
+    5,
+  );
   const [plain, identityNetPass, instantId] = pairs.map(median);
   const ratio = median(pairs[2].map((ms, i) => ms / pairs[0][i]));
   const share = median(pairs[1].map((ms, i) => ms / pairs[0][i]));

@@ -6,7 +6,13 @@ import { a1111Example } from "../../examples/a1111-bridge.js";
 import { tempDir } from "../helpers/shared.js";
 import { startMockA1111, type MockA1111 } from "../mocks/a1111-server.js";
 
-const KPS: FiveKeypoints = [[100, 120], [160, 120], [130, 150], [105, 180], [155, 180]];
+const KPS: FiveKeypoints = [
+  [100, 120],
+  [160, 120],
+  [130, 150],
+  [105, 180],
+  [155, 180],
+];
 const embedding = Float32Array.from({ length: 512 }, (_, i) => 2 * Math.sin(i));
 let server: MockA1111 | undefined;
 
@@ -28,7 +34,12 @@ describe("examples/a1111-bridge.ts", () => {
     const identityPath = join(dir, "person.identity.safetensors");
     await saveIdentity(identityPath, createIdentity([{ embedding, kps: KPS, width: 256, height: 256 }]));
 
-    const written = await a1111Example(server.url, identityPath, join(dir, "out.png"), { prompt: "a watercolor portrait", width: 512, height: 512, steps: 4 });
+    const written = await a1111Example(server.url, identityPath, join(dir, "out.png"), {
+      prompt: "a watercolor portrait",
+      width: 512,
+      height: 512,
+      steps: 4,
+    });
 
     expect(written).toEqual([join(dir, "out.png")]);
     expect((await loadImage(written[0])).width).toBe(512);

@@ -22,7 +22,12 @@ describe("examples/comfyui-bridge.ts", () => {
     const photo = join(dir, "portrait.png");
     await writeFile(photo, await encodePng(syntheticPortrait()));
 
-    const written = await comfyuiExample(server.url, photo, join(dir, "out.png"), { prompt: "a watercolor portrait", width: PORTRAIT_SIZE, height: PORTRAIT_SIZE, keypoints: PORTRAIT_KEYPOINTS });
+    const written = await comfyuiExample(server.url, photo, join(dir, "out.png"), {
+      prompt: "a watercolor portrait",
+      width: PORTRAIT_SIZE,
+      height: PORTRAIT_SIZE,
+      keypoints: PORTRAIT_KEYPOINTS,
+    });
 
     expect(written).toEqual([join(dir, "out.png")]);
     expect((await loadImage(written[0])).width).toBe(PORTRAIT_SIZE);
@@ -41,6 +46,8 @@ describe("examples/comfyui-bridge.ts", () => {
     const dir = await tempDir();
     const photo = join(dir, "wall.png");
     await writeFile(photo, await pngOf(256, 256));
-    await expect(comfyuiExample(server.url, photo, join(dir, "out.png"), { prompt: "x", width: 256, height: 256 })).rejects.toMatchObject({ code: "NO_FACE" });
+    await expect(comfyuiExample(server.url, photo, join(dir, "out.png"), { prompt: "x", width: 256, height: 256 })).rejects.toMatchObject({
+      code: "NO_FACE",
+    });
   });
 });

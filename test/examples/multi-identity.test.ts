@@ -18,7 +18,8 @@ describe("examples/multi-identity.ts", () => {
     expect(first.result.latent.data.every(Number.isFinite)).toBe(true);
 
     const swapped = await multiIdentityExample(cache, { left: bob, right: alice }, 2);
-    const change = first.result.latent.data.reduce((s, v, k) => s + Math.abs(v - swapped.result.latent.data[k]), 0) / first.result.latent.data.length;
+    const change =
+      first.result.latent.data.reduce((s, v, k) => s + Math.abs(v - swapped.result.latent.data[k]), 0) / first.result.latent.data.length;
     expect(change).toBeGreaterThan(1e-4);
   });
 });

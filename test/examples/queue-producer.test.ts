@@ -21,13 +21,27 @@ describeRedis("examples/queue-producer.ts", () => {
   it("enqueues two identity files as one composition and gets the picture a worker made", async () => {
     const dir = await tempDir();
     const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
-    for (const [i, file] of files.entries()) await saveIdentity(file, createIdentity([{ embedding: new RandomWeights(i + 1).gaussian(512) }]));
+    for (const [i, file] of files.entries())
+      await saveIdentity(file, createIdentity([{ embedding: new RandomWeights(i + 1).gaussian(512) }]));
     const server = await startMockA1111({ stepMs: 2, unitCount: 4 });
     // The example uses the queue named "instantid": on a shared Redis, a key prefix of its own keeps this test apart.
     const prefix = `instantid-example-${randomBytes(4).toString("hex")}`;
-    const worker = startGenerationWorker({ connection: { url: redis.url }, prefix, store: folderResultStore(join(dir, "results")), backend: a1111Backend({ url: server.url }) });
+    const worker = startGenerationWorker({
+      connection: { url: redis.url },
+      prefix,
+      store: folderResultStore(join(dir, "results")),
+      backend: a1111Backend({ url: server.url }),
+    });
     try {
-      const result = await queueExample({ redisUrl: redis.url, prefix, resultsDir: join(dir, "results"), identities: files, prompt: "two friends", size: 128, steps: 6 });
+      const result = await queueExample({
+        redisUrl: redis.url,
+        prefix,
+        resultsDir: join(dir, "results"),
+        identities: files,
+        prompt: "two friends",
+        size: 128,
+        steps: 6,
+      });
       expect(result.backend).toBe("a1111");
       expect(Buffer.from(result.images[0]).subarray(1, 4).toString()).toBe("PNG");
       expect(result.report).toMatchObject({ prompt: "two friends", width: 128, height: 128 });

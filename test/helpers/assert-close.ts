@@ -19,6 +19,8 @@ export function assertClose(
     }
   }
   if (worst >= 0) {
-    expect.fail(`${what}[${worst}] = ${actual[worst]} but expected ${expected[worst]} (tolerance abs ${tolerance.abs}, rel ${tolerance.rel ?? 0})`);
+    expect.fail(
+      `${what}[${worst}] = ${actual[worst]} but expected ${expected[worst]} (tolerance abs ${tolerance.abs}, rel ${tolerance.rel ?? 0})`,
+    );
   }
 }

@@ -36,14 +36,23 @@ export class GraphBuilder {
 
   /** Nearest-neighbour upsampling of an NCHW value by an integer factor. */
   upsample(x: string, factor: number, output?: string): string {
-    const scales = this.node("Constant", [], [{ name: "value", type: 4, t: { dims: [4], dataType: OnnxDataType.Float, floatData: [1, 1, factor, factor] } }]);
+    const scales = this.node(
+      "Constant",
+      [],
+      [{ name: "value", type: 4, t: { dims: [4], dataType: OnnxDataType.Float, floatData: [1, 1, factor, factor] } }],
+    );
     return this.node("Resize", [x, "", scales], [{ name: "mode", type: 3, s: new TextEncoder().encode("nearest") }], output);
   }
 
   /** A bias-free convolution, no padding. */
   conv(x: string, inChannels: number, outChannels: number, kernel = 1, stride = 1, output?: string): string {
     const ints = (name: string, values: number[]) => ({ name, type: 7, ints: values });
-    return this.node("Conv", [x, this.weight([outChannels, inChannels, kernel, kernel])], [ints("kernel_shape", [kernel, kernel]), ints("strides", [stride, stride])], output);
+    return this.node(
+      "Conv",
+      [x, this.weight([outChannels, inChannels, kernel, kernel])],
+      [ints("kernel_shape", [kernel, kernel]), ints("strides", [stride, stride])],
+      output,
+    );
   }
 }
 

@@ -66,7 +66,11 @@ export async function startRedis(): Promise<TestRedis> {
   if (!command) throw new Error(redisUnavailableReason());
   const dir = await mkdtemp(join(tmpdir(), "instantid-redis-"));
   const port = await freePort();
-  const child = spawn(command, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: "ignore" });
+  const child = spawn(
+    command,
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"],
+    { stdio: "ignore" },
+  );
   try {
     await waitForPong(port, child);
   } catch (error) {

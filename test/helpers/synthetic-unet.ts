@@ -23,7 +23,12 @@ export function wave(length: number, seed: number): Float32Array {
 const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor("float32", data, dims);
 
 /** The usual SDXL UNet feeds for one row of a synthetic UNet at latent size h × w (timestep as the graph declares it). */
-export function unetFeeds(config: SyntheticUnetConfig, h: number, w: number, timestep: "float" | "int64" = "float"): Record<string, ort.Tensor> {
+export function unetFeeds(
+  config: SyntheticUnetConfig,
+  h: number,
+  w: number,
+  timestep: "float" | "int64" = "float",
+): Record<string, ort.Tensor> {
   return {
     sample: f32(wave(4 * h * w, 1), [1, 4, h, w]),
     timestep: timestep === "int64" ? new ort.Tensor("int64", BigInt64Array.of(501n), [1]) : f32(Float32Array.of(501), [1]),
@@ -38,10 +43,22 @@ export function residualFeeds(config: SyntheticUnetConfig, h: number, w: number)
   const feeds: Record<string, ort.Tensor> = {};
   downSkips(config).forEach((skip, i) => {
     const dims = [1, skip.channels, Math.ceil(h / skip.scale), Math.ceil(w / skip.scale)];
-    feeds[`down_block_additional_residual_${i}`] = f32(wave(dims.reduce((a, b) => a * b), 10 + i), dims);
+    feeds[`down_block_additional_residual_${i}`] = f32(
+      wave(
+        dims.reduce((a, b) => a * b),
+        10 + i,
+      ),
+      dims,
+    );
   });
   const mid = [1, config.channels[2], Math.ceil(h / 4), Math.ceil(w / 4)];
-  feeds.mid_block_additional_residual = f32(wave(mid.reduce((a, b) => a * b), 99), mid);
+  feeds.mid_block_additional_residual = f32(
+    wave(
+      mid.reduce((a, b) => a * b),
+      99,
+    ),
+    mid,
+  );
   return feeds;
 }
 
@@ -54,7 +71,10 @@ export function imageAttentionFeeds(config: SyntheticUnetConfig, scale: number):
 export function syntheticAdapterWeights(config: SyntheticUnetConfig): ImageAdapterWeights {
   const dict = syntheticImageAdapter(config).ip_adapter;
   const keys = [...new Set(Object.keys(dict).map((k) => Number(k.split(".")[0])))];
-  return { imageProj: new Map(), ipLayers: new Map(keys.map((k) => [k, { toK: dict[`${k}.to_k_ip.weight`], toV: dict[`${k}.to_v_ip.weight`] }])) };
+  return {
+    imageProj: new Map(),
+    ipLayers: new Map(keys.map((k) => [k, { toK: dict[`${k}.to_k_ip.weight`], toV: dict[`${k}.to_v_ip.weight`] }])),
+  };
 }
 
 /** Runs a model (bytes or path) once and returns its `out_sample`. */

@@ -11,14 +11,22 @@ export const TINY_MERGES = ["c a", "ca t</w>", "t h", "th e</w>", "ca t", "cat s
  * Writes a small CLIP-style tokenizer folder: ids 0–255 the byte symbols, 256–511 the same with `</w>`,
  * then one id per merge result, then `<|startoftext|>` and `<|endoftext|>` (CLIP's vocabulary order).
  */
-export async function writeTinyTokenizer(dir: string, options: { pad?: string | { content: string }; files?: readonly string[] } = {}): Promise<Map<string, number>> {
+export async function writeTinyTokenizer(
+  dir: string,
+  options: { pad?: string | { content: string }; files?: readonly string[] } = {},
+): Promise<Map<string, number>> {
   const vocab = new Map<string, number>();
   for (const symbol of BYTE_TO_UNICODE) vocab.set(symbol, vocab.size);
   for (const symbol of BYTE_TO_UNICODE) vocab.set(`${symbol}</w>`, vocab.size);
   for (const merge of TINY_MERGES) vocab.set(merge.replace(" ", ""), vocab.size);
   vocab.set("<|startoftext|>", vocab.size);
   vocab.set("<|endoftext|>", vocab.size);
-  const special = { bos_token: "<|startoftext|>", eos_token: "<|endoftext|>", unk_token: "<|endoftext|>", pad_token: options.pad ?? "<|endoftext|>" };
+  const special = {
+    bos_token: "<|startoftext|>",
+    eos_token: "<|endoftext|>",
+    unk_token: "<|endoftext|>",
+    pad_token: options.pad ?? "<|endoftext|>",
+  };
   const contents: Record<string, string> = {
     "vocab.json": JSON.stringify(Object.fromEntries(vocab)),
     "merges.txt": `#version: 0.2\n${TINY_MERGES.join("\n")}\n`,
@@ -56,7 +64,12 @@ export async function writeTinyTextEncoder(
   for (let i = 0; i < (options.seedOffset ?? 0); i++) b.weight([1]);
   b.graph.input.push({
     name: "input_ids",
-    type: { tensorType: { elemType: options.idsType === "int32" ? 6 : 7, shape: { dim: [{ dimParam: "batch_size" }, { dimParam: "sequence_length" }] } } },
+    type: {
+      tensorType: {
+        elemType: options.idsType === "int32" ? 6 : 7,
+        shape: { dim: [{ dimParam: "batch_size" }, { dimParam: "sequence_length" }] },
+      },
+    },
   });
   const embedding = b.weight([options.vocabSize, options.width]);
   let h = b.node("Gather", [embedding, "input_ids"], [], "hidden_states.0");
@@ -70,7 +83,14 @@ export async function writeTinyTextEncoder(
   let projection: string | undefined;
   if (options.projection) {
     projection = b.weight([options.width, options.projection]);
-    const mean = b.node("ReduceMean", [h], [{ name: "axes", type: 7, ints: [1] }, { name: "keepdims", type: 2, i: 0 }]);
+    const mean = b.node(
+      "ReduceMean",
+      [h],
+      [
+        { name: "axes", type: 7, ints: [1] },
+        { name: "keepdims", type: 2, i: 0 },
+      ],
+    );
     b.node("MatMul", [mean, projection], [], "text_embeds");
     outputs.push(["text_embeds", ["batch_size", options.projection]] as const);
   }
@@ -101,6 +121,13 @@ export async function writeTinySdxlText(
   const vocab = await writeTinyTokenizer(models.tokenizer);
   await writeTinyTokenizer(models.tokenizer2, { pad: "!" });
   const encoder = await writeTinyTextEncoder(models.textEncoder, { vocabSize: vocab.size, width: shape.width, layers: 2, idsType });
-  const encoder2 = await writeTinyTextEncoder(models.textEncoder2, { vocabSize: vocab.size, width: shape.width2, layers: 3, idsType, projection: shape.pooled, seedOffset: 7 });
+  const encoder2 = await writeTinyTextEncoder(models.textEncoder2, {
+    vocabSize: vocab.size,
+    width: shape.width2,
+    layers: 3,
+    idsType,
+    projection: shape.pooled,
+    seedOffset: 7,
+  });
   return { models, encoder, encoder2, vocab };
 }

@@ -43,11 +43,24 @@ export const instantIdModels = ["ip-adapter_instant_id_sdxl [eb2d3ec0]", "contro
 const a1111Modules = ["none", "canny", "instant_id_face_embedding", "instant_id_face_keypoints", "ip-adapter_clip_sdxl"];
 const forgeModules = ["None", "canny", "InsightFace (InstantID)", "instant_id_face_keypoints"];
 const samplers = new Set(["Euler", "Euler a", "DPM++ 2M", "DPM++ 2M Karras", "DDIM"]);
-const resizeModes = new Set(["Just Resize", "Crop and Resize", "Resize and Fill", "Inner Fit (Scale to Fit)", "Outer Fit (Shrink to Fit)", 0, 1, 2, 3]);
+const resizeModes = new Set([
+  "Just Resize",
+  "Crop and Resize",
+  "Resize and Fill",
+  "Inner Fit (Scale to Fit)",
+  "Outer Fit (Shrink to Fit)",
+  0,
+  1,
+  2,
+  3,
+]);
 const controlModes = new Set(["Balanced", "My prompt is more important", "ControlNet is more important", 0, 1, 2]);
 
 class ScriptError extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -75,12 +88,19 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
     const failure = failures.shift();
     if (failure === "drop") return void request.socket.destroy();
     const raw = await readBody(request);
-    if (failure === "500") return sendJson(response, 500, { error: "OutOfMemoryError", detail: "", body: "", errors: "CUDA out of memory. Tried to allocate 20.00 MiB" });
+    if (failure === "500")
+      return sendJson(response, 500, {
+        error: "OutOfMemoryError",
+        detail: "",
+        body: "",
+        errors: "CUDA out of memory. Tried to allocate 20.00 MiB",
+      });
     if (options.maxBodyBytes && raw.length > options.maxBodyBytes) return sendJson(response, 413, { detail: "Request Entity Too Large" });
     const body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
     const typeIssues = checkTypes(body);
     if (typeIssues.length) return sendJson(response, 422, { detail: typeIssues });
-    if (body.sampler_name !== undefined && !samplers.has(body.sampler_name as string)) return sendJson(response, 404, { detail: "Sampler not found" });
+    if (body.sampler_name !== undefined && !samplers.has(body.sampler_name as string))
+      return sendJson(response, 404, { detail: "Sampler not found" });
     try {
       if (flavour === "sdnext") faceRuns.push(await runFace(body, options.faceScript ?? 17));
       else usedUnits.push(await checkUnits(apiUnits(body, unitCount), flavour, models, modules, embeddings));
@@ -98,22 +118,36 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
     }
     state.busy = false;
     const images = [(await pngOf(width, height)).toString("base64")];
-    const units = ((body.alwayson_scripts as { controlnet?: { args?: { save_detected_map?: boolean }[] } } | undefined)?.controlnet?.args ?? []);
+    const units =
+      (body.alwayson_scripts as { controlnet?: { args?: { save_detected_map?: boolean }[] } } | undefined)?.controlnet?.args ?? [];
     for (const unit of units) if (unit.save_detected_map !== false) images.push((await pngOf(width, height, 0)).toString("base64"));
     const seed = (body.seed as number) === -1 || body.seed === undefined ? 1234 : (body.seed as number);
-    const info = { prompt: body.prompt, all_prompts: [body.prompt], seed, all_seeds: [seed], width, height, steps: body.steps, infotexts: [`${body.prompt}\nSteps: ${body.steps}, Seed: ${seed}`] };
+    const info = {
+      prompt: body.prompt,
+      all_prompts: [body.prompt],
+      seed,
+      all_seeds: [seed],
+      width,
+      height,
+      steps: body.steps,
+      infotexts: [`${body.prompt}\nSteps: ${body.steps}, Seed: ${seed}`],
+    };
     sendJson(response, 200, { images, parameters: { ...body, alwayson_scripts: {} }, info: JSON.stringify(info) });
   };
 
   const running = await startServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://loopback");
-    if (options.auth && request.headers.authorization !== `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")}`) {
+    if (
+      options.auth &&
+      request.headers.authorization !== `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString("base64")}`
+    ) {
       response.setHeader("www-authenticate", "Basic");
       return sendJson(response, 401, { detail: "Not authenticated" });
     }
     const route = `${request.method} ${url.pathname}`;
     if (route === "GET /sdapi/v1/motd" && flavour === "sdnext") return sendJson(response, 200, "SD.Next");
-    if (url.pathname.startsWith("/controlnet/") && (options.controlNet === false || flavour === "sdnext")) return sendJson(response, 404, { detail: "Not Found" });
+    if (url.pathname.startsWith("/controlnet/") && (options.controlNet === false || flavour === "sdnext"))
+      return sendJson(response, 404, { detail: "Not Found" });
     switch (route) {
       case "GET /controlnet/version":
         // Forge's built-in ControlNet serves the lists and detect, not the version (lib_controlnet/api.py).
@@ -124,17 +158,33 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
         return sendJson(response, 200, { module_list: modules, module_detail: {} });
       case "GET /controlnet/settings":
         // sd-webui-controlnet's scripts/api.py; Forge's lib_controlnet/api.py has no such route.
-        return flavour === "forge" ? sendJson(response, 404, { detail: "Not Found" }) : sendJson(response, 200, { control_net_unit_count: unitCount });
+        return flavour === "forge"
+          ? sendJson(response, 404, { detail: "Not Found" })
+          : sendJson(response, 200, { control_net_unit_count: unitCount });
       case "GET /sdapi/v1/options":
-        return sendJson(response, 200, { sd_model_checkpoint: "sdxl.safetensors", ...(options.unitCountInOptions === false || flavour === "sdnext" ? {} : { control_net_unit_count: unitCount }) });
+        return sendJson(response, 200, {
+          sd_model_checkpoint: "sdxl.safetensors",
+          ...(options.unitCountInOptions === false || flavour === "sdnext" ? {} : { control_net_unit_count: unitCount }),
+        });
       case "GET /sdapi/v1/script-info":
-        return flavour === "sdnext" ? sendJson(response, 200, sdNextScriptInfo(options.faceScript ?? 17)) : sendJson(response, 404, { detail: "Not Found" });
+        return flavour === "sdnext"
+          ? sendJson(response, 200, sdNextScriptInfo(options.faceScript ?? 17))
+          : sendJson(response, 404, { detail: "Not Found" });
       case "GET /sdapi/v1/progress":
         counts.progressPolls++;
         return sendJson(response, 200, {
           progress: state.steps ? state.step / state.steps : 0,
           eta_relative: 0,
-          state: { skipped: false, interrupted: state.interrupted, job: state.busy ? "txt2img" : "", job_count: state.busy ? 1 : 0, job_timestamp: "0", job_no: 0, sampling_step: state.step, sampling_steps: state.steps },
+          state: {
+            skipped: false,
+            interrupted: state.interrupted,
+            job: state.busy ? "txt2img" : "",
+            job_count: state.busy ? 1 : 0,
+            job_timestamp: "0",
+            job_no: 0,
+            sampling_step: state.step,
+            sampling_steps: state.steps,
+          },
           current_image: null,
           textinfo: null,
         });
@@ -158,9 +208,12 @@ function checkTypes(body: Record<string, unknown>): { loc: string[]; msg: string
   const expect = (field: string, ok: (v: unknown) => boolean, msg: string, type: string) => {
     if (body[field] !== undefined && !ok(body[field])) issues.push({ loc: ["body", field], msg, type });
   };
-  for (const field of ["width", "height", "steps", "seed", "batch_size", "n_iter"]) expect(field, Number.isInteger, "value is not a valid integer", "type_error.integer");
-  for (const field of ["cfg_scale", "denoising_strength"]) expect(field, (v) => typeof v === "number", "value is not a valid float", "type_error.float");
-  for (const field of ["prompt", "negative_prompt", "sampler_name"]) expect(field, (v) => typeof v === "string", "str type expected", "type_error.str");
+  for (const field of ["width", "height", "steps", "seed", "batch_size", "n_iter"])
+    expect(field, Number.isInteger, "value is not a valid integer", "type_error.integer");
+  for (const field of ["cfg_scale", "denoising_strength"])
+    expect(field, (v) => typeof v === "number", "value is not a valid float", "type_error.float");
+  for (const field of ["prompt", "negative_prompt", "sampler_name"])
+    expect(field, (v) => typeof v === "string", "str type expected", "type_error.str");
   return issues;
 }
 
@@ -186,21 +239,38 @@ function apiUnits(body: Record<string, unknown>, slots: number): Unit[] {
   return ((body.alwayson_scripts as { controlnet?: { args?: Unit[] } } | undefined)?.controlnet?.args ?? []).slice(0, slots);
 }
 
-async function checkUnits(all: readonly Unit[], flavour: string, models: readonly string[], modules: readonly string[], embeddings: Float32Array[]): Promise<Record<string, unknown>[]> {
+async function checkUnits(
+  all: readonly Unit[],
+  flavour: string,
+  models: readonly string[],
+  modules: readonly string[],
+  embeddings: Float32Array[],
+): Promise<Record<string, unknown>[]> {
   const units = all.filter((u) => u.enabled);
   for (const [i, unit] of units.entries()) {
     const module = unit.module ?? (flavour === "forge" ? "None" : "none");
     if (!modules.includes(module)) {
       // Forge: ControlNetUnit.from_dict takes any name, and bound_check_params reads the preprocessor it cannot find.
       if (flavour === "forge") throw new ScriptError("AttributeError", "'NoneType' object has no attribute 'slider_1'");
-      throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nmodule\n  module(${module}) not found in supported modules. (type=value_error)`);
+      throw new ScriptError(
+        "ValidationError",
+        `1 validation error for ControlNetUnit\nmodule\n  module(${module}) not found in supported modules. (type=value_error)`,
+      );
     }
     const weight = unit.weight ?? 1;
-    if (weight < 0 || weight > 2) throw new ScriptError("ValidationError", `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 (type=value_error.number.not_le; limit_value=2.0)`);
-    if ((unit.guidance_start ?? 0) > (unit.guidance_end ?? 1)) throw new ScriptError("ValidationError", `guidance_start(${unit.guidance_start}) > guidance_end(${unit.guidance_end})`);
-    if (unit.resize_mode !== undefined && !resizeModes.has(unit.resize_mode as string)) throw new ScriptError("ValueError", `'${unit.resize_mode}' is not a valid ResizeMode`);
-    if (unit.control_mode !== undefined && !controlModes.has(unit.control_mode as string)) throw new ScriptError("ValueError", `'${unit.control_mode}' is not a valid ControlMode`);
-    if (unit.effective_region_mask !== undefined) await decodeBase64Image(unit.effective_region_mask, `unit ${i} effective_region_mask`).catch(asScriptError);
+    if (weight < 0 || weight > 2)
+      throw new ScriptError(
+        "ValidationError",
+        `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 (type=value_error.number.not_le; limit_value=2.0)`,
+      );
+    if ((unit.guidance_start ?? 0) > (unit.guidance_end ?? 1))
+      throw new ScriptError("ValidationError", `guidance_start(${unit.guidance_start}) > guidance_end(${unit.guidance_end})`);
+    if (unit.resize_mode !== undefined && !resizeModes.has(unit.resize_mode as string))
+      throw new ScriptError("ValueError", `'${unit.resize_mode}' is not a valid ResizeMode`);
+    if (unit.control_mode !== undefined && !controlModes.has(unit.control_mode as string))
+      throw new ScriptError("ValueError", `'${unit.control_mode}' is not a valid ControlMode`);
+    if (unit.effective_region_mask !== undefined)
+      await decodeBase64Image(unit.effective_region_mask, `unit ${i} effective_region_mask`).catch(asScriptError);
     if (unit.ipadapter_input !== undefined && flavour !== "forge") {
       const blobs = typeof unit.ipadapter_input === "string" ? [unit.ipadapter_input] : (unit.ipadapter_input as string[]);
       if (!blobs.length) throw new ScriptError("ValidationError", "ipadapter_input\n  input cannot be empty");
@@ -212,7 +282,8 @@ async function checkUnits(all: readonly Unit[], flavour: string, models: readonl
         }
       }
     } else {
-      if (unit.image === undefined || unit.image === null) throw new ScriptError("ValueError", "controlnet is enabled but no input image is given");
+      if (unit.image === undefined || unit.image === null)
+        throw new ScriptError("ValueError", "controlnet is enabled but no input image is given");
       const size = await decodeBase64Image(unit.image, `unit ${i} image`).catch(asScriptError);
       if (module.includes("instant_id") || module.includes("InstantID")) await requireFace(unit.image as string, size);
     }
@@ -222,7 +293,8 @@ async function checkUnits(all: readonly Unit[], flavour: string, models: readonl
     if (!resolveModel(model, models)) throw new ScriptError("RuntimeError", `model not found: ${model}`);
     if (model.includes("control_instant_id_sdxl")) {
       const previous = units[i - 1];
-      if (flavour !== "forge" && (!previous || !previous.model?.includes("ip-adapter_instant_id_sdxl"))) throw new ScriptError("AssertionError", "InstantID control model should follow ipadapter model.");
+      if (flavour !== "forge" && !previous?.model?.includes("ip-adapter_instant_id_sdxl"))
+        throw new ScriptError("AssertionError", "InstantID control model should follow ipadapter model.");
     }
   }
   return units as Record<string, unknown>[];
@@ -242,7 +314,8 @@ function resolveModel(model: string, models: readonly string[]): boolean {
 /** The mock's face detector: a picture of one flat colour has no face. */
 async function requireFace(image: string, size: { width: number; height: number }): Promise<void> {
   const stats = await sharp(Buffer.from(image, "base64")).stats();
-  if (stats.channels.every((c) => c.stdev === 0)) throw new ScriptError("Exception", `Insightface: No face found in image (${size.width}x${size.height}).`);
+  if (stats.channels.every((c) => c.stdev === 0))
+    throw new ScriptError("Exception", `Insightface: No face found in image (${size.width}x${size.height}).`);
 }
 
 /** SD.Next's txt2img with its face script: the `face` object or `script_name`/`script_args`, run as the server's script takes them. */

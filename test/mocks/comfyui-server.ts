@@ -63,7 +63,8 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
     return info as ObjectInfo;
   };
 
-  const send = (job: Job, type: string, data: Record<string, unknown>) => !options.silentSocket && sockets.get(job.clientId)?.sendText(JSON.stringify({ type, data: { ...data, prompt_id: job.id } }));
+  const send = (job: Job, type: string, data: Record<string, unknown>) =>
+    !options.silentSocket && sockets.get(job.clientId)?.sendText(JSON.stringify({ type, data: { ...data, prompt_id: job.id } }));
 
   const execute = async (job: Job) => {
     current = job;
@@ -74,7 +75,12 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
     };
     const nodeOutputs: Record<string, unknown> = {};
     const finish = (status: string) => {
-      history[job.id] = { prompt: [counter, job.id, job.prompt, { client_id: job.clientId }, []], outputs: nodeOutputs, status: { status_str: status, completed: status === "success", messages }, meta: {} };
+      history[job.id] = {
+        prompt: [counter, job.id, job.prompt, { client_id: job.clientId }, []],
+        outputs: nodeOutputs,
+        status: { status_str: status, completed: status === "success", messages },
+        meta: {},
+      };
       current = undefined;
     };
     record("execution_start", { timestamp: Date.now() });
@@ -86,7 +92,16 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
         const image = job.prompt[(node.inputs.image as [string, number])[0]].inputs.image as string;
         const stats = await sharp(uploads.get(image)!).stats();
         if (stats.channels.every((c) => c.stdev === 0)) {
-          record("execution_error", { node_id: id, node_type: node.class_type, executed: [], exception_message: "Reference Image: No face detected.", exception_type: "Exception", traceback: [], current_inputs: {}, current_outputs: {} });
+          record("execution_error", {
+            node_id: id,
+            node_type: node.class_type,
+            executed: [],
+            exception_message: "Reference Image: No face detected.",
+            exception_type: "Exception",
+            traceback: [],
+            current_inputs: {},
+            current_outputs: {},
+          });
           return finish("error");
         }
       }
@@ -136,7 +151,11 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
     if (route === "POST /prompt") {
       counts.promptAttempts++;
       const body = JSON.parse((await readBody(request)).toString("utf8")) as { prompt: ApiPrompt; client_id?: string };
-      if (failures.shift() === "500") return sendJson(response, 500, { error: { type: "server_error", message: "Internal Server Error", details: "", extra_info: {} }, node_errors: {} });
+      if (failures.shift() === "500")
+        return sendJson(response, 500, {
+          error: { type: "server_error", message: "Internal Server Error", details: "", extra_info: {} },
+          node_errors: {},
+        });
       const failure = validatePrompt(body.prompt, objectInfo());
       if (failure) return sendJson(response, 400, failure);
       const job: Job = { id: randomUUID(), prompt: body.prompt, clientId: body.client_id ?? "", interrupted: false };
@@ -156,18 +175,25 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
       return sendJson(response, 200, history[id] ? { [id]: history[id] } : {});
     }
     if (route === "GET /view") {
-      const file = url.searchParams.get("type") === "input" ? uploads.get(url.searchParams.get("filename") ?? "") : outputs.get(url.searchParams.get("filename") ?? "");
+      const file =
+        url.searchParams.get("type") === "input"
+          ? uploads.get(url.searchParams.get("filename") ?? "")
+          : outputs.get(url.searchParams.get("filename") ?? "");
       if (!file) return void response.writeHead(404).end("404: Not Found");
       response.writeHead(200, { "content-type": "image/png" });
       return void response.end(file);
     }
     sendJson(response, 404, { error: "not found" });
   });
-  acceptWebSockets(running.server, (request) => request.url?.startsWith("/ws") ?? false, (socket) => {
-    counts.sockets++;
-    const clientId = socket.url.searchParams.get("clientId") ?? randomUUID();
-    sockets.set(clientId, socket);
-    socket.sendText(JSON.stringify({ type: "status", data: { status: { exec_info: { queue_remaining: 0 } }, sid: clientId } }));
-  });
+  acceptWebSockets(
+    running.server,
+    (request) => request.url?.startsWith("/ws") ?? false,
+    (socket) => {
+      counts.sockets++;
+      const clientId = socket.url.searchParams.get("clientId") ?? randomUUID();
+      sockets.set(clientId, socket);
+      socket.sendText(JSON.stringify({ type: "status", data: { status: { exec_info: { queue_remaining: 0 } }, sid: clientId } }));
+    },
+  );
   return { ...running, uploads, prompts, counts };
 }

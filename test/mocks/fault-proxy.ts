@@ -76,7 +76,12 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRules): P
     track(client);
     const fault = rules.ws?.(request.url ?? "/");
     const server = connect(Number(upstream.port), upstream.hostname, () => {
-      const lines = [`${request.method} ${request.url} HTTP/1.1`, ...Object.entries(request.headers).map(([name, value]) => `${name}: ${String(value)}`), "", ""];
+      const lines = [
+        `${request.method} ${request.url} HTTP/1.1`,
+        ...Object.entries(request.headers).map(([name, value]) => `${name}: ${String(value)}`),
+        "",
+        "",
+      ];
       server.write(lines.join("\r\n"));
       if (head.length) server.write(head);
     });

@@ -9,7 +9,9 @@ export interface RunningServer {
 }
 
 /** Starts `handler` on 127.0.0.1 at a free port. */
-export async function startServer(handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>): Promise<RunningServer> {
+export async function startServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>,
+): Promise<RunningServer> {
   const server = createServer((request, response) => {
     Promise.resolve(handler(request, response)).catch((error: Error) => {
       if (!response.headersSent) sendJson(response, 500, { error: "MockFailure", errors: error.stack ?? String(error) });

@@ -15,10 +15,14 @@ export async function decodeBase64Image(value: unknown, what: string): Promise<{
 
 /** A small PNG of the given size and grey level. */
 export function pngOf(width: number, height: number, level = 128): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: level, g: level, b: level } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: level, g: level, b: level } } })
+    .png()
+    .toBuffer();
 }
 
 /** A textured PNG the mocks' face detectors accept as "a face" (only flat pictures have none). */
 export function texturedPng(width = 64, height = 64): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } })
+    .png()
+    .toBuffer();
 }

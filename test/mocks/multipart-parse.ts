@@ -8,8 +8,12 @@ export interface Part {
 
 /** Parses a multipart/form-data body the way aiohttp's reader does, or throws saying what is malformed. */
 export function parseMultipart(body: Buffer, contentType: string | undefined): Part[] {
-  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType ?? "")?.slice(1).find(Boolean);
-  if (!contentType?.startsWith("multipart/form-data") || !boundary) throw new Error(`expected multipart/form-data with a boundary, got ${contentType}`);
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/
+    .exec(contentType ?? "")
+    ?.slice(1)
+    .find(Boolean);
+  if (!contentType?.startsWith("multipart/form-data") || !boundary)
+    throw new Error(`expected multipart/form-data with a boundary, got ${contentType}`);
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: Part[] = [];
   let start = body.indexOf(delimiter);

@@ -15,10 +15,21 @@ interface Param {
 const p = (name: string, label: string, value: unknown): Param => ({ name, label, value });
 const head = [p("mode", "Mode", "None"), p("input_images", "", [])];
 const reswapper = [p("reswapper_model", "ReSwapper Model", "ReSwapper 256 0.2"), p("reswapper_original", "Return original images", false)];
-const faceId = [p("ip_model", "FaceID Model", "FaceID Base"), p("ip_override", "Override sampler", true), p("ip_cache", "Cache model", true), p("ip_strength", "Strength", 1), p("ip_structure", "Structure", 1)];
+const faceId = [
+  p("ip_model", "FaceID Model", "FaceID Base"),
+  p("ip_override", "Override sampler", true),
+  p("ip_cache", "Cache model", true),
+  p("ip_strength", "Strength", 1),
+  p("ip_structure", "Structure", 1),
+];
 const instantId = [p("id_strength", "Strength", 1), p("id_conditioning", "Control", 0.5), p("id_cache", "Cache model", true)];
 const pmModel = [p("pm_model", "PhotoMaker Model", "PhotoMaker v2")];
-const tail = [p("pm_trigger", "Trigger word", ""), p("pm_strength", "Strength", 1), p("pm_start", "Start", 0.5), p("fs_cache", "Cache model", true)];
+const tail = [
+  p("pm_trigger", "Trigger word", ""),
+  p("pm_strength", "Strength", 1),
+  p("pm_start", "Start", 0.5),
+  p("fs_cache", "Cache model", true),
+];
 
 function params(version: FaceScriptVersion): Param[] {
   if (version === 14) return [...head, ...faceId, ...instantId, ...tail];
@@ -32,22 +43,44 @@ const TITLE = "Face: Multiple ID Transfers";
 export function sdNextScriptInfo(version: FaceScriptVersion): unknown[] {
   const args = params(version).map(({ label, value }) => ({ label, value, minimum: null, maximum: null, step: null, choices: null }));
   const xyz = { name: "x/y/z plot", is_alwayson: false, is_img2img: false, args: [{ label: "X type", value: "Nothing" }] };
-  return [xyz, { name: TITLE.toLowerCase(), is_alwayson: false, is_img2img: false, args }, { name: TITLE.toLowerCase(), is_alwayson: false, is_img2img: true, args }];
+  return [
+    xyz,
+    { name: TITLE.toLowerCase(), is_alwayson: false, is_img2img: false, args },
+    { name: TITLE.toLowerCase(), is_alwayson: false, is_img2img: true, args },
+  ];
 }
 
 class ScriptFailure extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** pydantic's ItemFace with its defaults, turned into the 14 positional arguments the API builds. */
 function faceObjectArguments(face: Record<string, unknown>): unknown[] {
-  if (!["None", "FaceID", "FaceSwap", "PhotoMaker", "InstantID", "ReSwapper"].includes(String(face.mode ?? "FaceID"))) throw new ScriptFailure("ValidationError", `face.mode: unexpected value ${face.mode}`);
+  if (!["None", "FaceID", "FaceSwap", "PhotoMaker", "InstantID", "ReSwapper"].includes(String(face.mode ?? "FaceID")))
+    throw new ScriptFailure("ValidationError", `face.mode: unexpected value ${face.mode}`);
   if (!Array.isArray(face.source_images)) throw new ScriptFailure("ValidationError", "face.source_images: field required");
   const d = (key: string, value: unknown) => (face[key] === undefined ? value : face[key]);
-  return [d("mode", "FaceID"), face.source_images, d("ip_model", "FaceID Base"), d("ip_override_sampler", true), d("ip_cache_model", true), d("ip_strength", 1), d("ip_structure", 1),
-    d("id_strength", 1), d("id_conditioning", 0.5), d("id_cache", true), d("pm_trigger", "person"), d("pm_strength", 1), d("pm_start", 0.5), d("fs_cache", true)];
+  return [
+    d("mode", "FaceID"),
+    face.source_images,
+    d("ip_model", "FaceID Base"),
+    d("ip_override_sampler", true),
+    d("ip_cache_model", true),
+    d("ip_strength", 1),
+    d("ip_structure", 1),
+    d("id_strength", 1),
+    d("id_conditioning", 0.5),
+    d("id_cache", true),
+    d("pm_trigger", "person"),
+    d("pm_strength", 1),
+    d("pm_start", 0.5),
+    d("fs_cache", true),
+  ];
 }
 
 /** Python's `float()` of a script argument. */

@@ -23,15 +23,26 @@ export interface ServerSocket {
  * Accepts RFC 6455 upgrades on `server` for requests `accept` approves, checking the handshake
  * the way real servers do (version 13, 16-byte key) and requiring masked client frames.
  */
-export function acceptWebSockets(server: Server, accept: (request: IncomingMessage) => boolean, onOpen: (socket: ServerSocket) => void): void {
+export function acceptWebSockets(
+  server: Server,
+  accept: (request: IncomingMessage) => boolean,
+  onOpen: (socket: ServerSocket) => void,
+): void {
   server.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
     const key = request.headers["sec-websocket-key"];
     const validKey = typeof key === "string" && Buffer.from(key, "base64").length === 16;
-    if (!accept(request) || request.headers["sec-websocket-version"] !== "13" || !validKey || request.headers.upgrade?.toLowerCase() !== "websocket") {
+    if (
+      !accept(request) ||
+      request.headers["sec-websocket-version"] !== "13" ||
+      !validKey ||
+      request.headers.upgrade?.toLowerCase() !== "websocket"
+    ) {
       socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
       return;
     }
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
+    );
     onOpen(serverSocket(socket, new URL(request.url ?? "/", "http://loopback")));
   });
 }

@@ -30,7 +30,19 @@ createA1111Client("http://127.0.0.1:7860");
 /** tsconfig of one module-resolution mode, strict and checking the package's declarations (no skipLibCheck). */
 function tsconfig(module: string, moduleResolution: string, files: string[]): string {
   // esModuleInterop as `tsc --init` sets it (zod's own CommonJS declarations need it under node10).
-  return JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, esModuleInterop: true, noEmit: true, module, moduleResolution, target: "ES2022", types: ["node"] }, files });
+  return JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      skipLibCheck: false,
+      esModuleInterop: true,
+      noEmit: true,
+      module,
+      moduleResolution,
+      target: "ES2022",
+      types: ["node"],
+    },
+    files,
+  });
 }
 
 beforeAll(async () => {
@@ -38,7 +50,11 @@ beforeAll(async () => {
   consumer = await tempDir("instantid-consumer-");
   await writeFile(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
   // The flag the README's install section documents: onnxruntime-node's postinstall would otherwise fetch CUDA libraries.
-  run("npm", ["install", tarball, `@types/node@${typesNode}`, "--prefer-offline", "--no-audit", "--no-fund", "--onnxruntime-node-install=skip"], { cwd: consumer });
+  run(
+    "npm",
+    ["install", tarball, `@types/node@${typesNode}`, "--prefer-offline", "--no-audit", "--no-fund", "--onnxruntime-node-install=skip"],
+    { cwd: consumer },
+  );
   await mkdir(join(consumer, "src"));
   await writeFile(join(consumer, "src", "use.ts"), USE_EVERY_ENTRY);
   await writeFile(join(consumer, "src", "use.mts"), USE_EVERY_ENTRY);

@@ -23,8 +23,12 @@ export interface Packed {
 
 /** Packs the built package (no rebuild: `npm run build` made dist/) into a temp folder. */
 export async function packPackage(): Promise<Packed> {
-  if (!existsSync(join(root, "dist", "index.d.ts"))) throw new Error("dist/ has no type declarations: run `npm run build` before `npm run test:package`");
+  if (!existsSync(join(root, "dist", "index.d.ts")))
+    throw new Error("dist/ has no type declarations: run `npm run build` before `npm run test:package`");
   const dir = await tempDir("instantid-pack-");
-  const [report] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir])) as { filename: string; files: { path: string }[] }[];
+  const [report] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir])) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   return { tarball: join(dir, report.filename), files: report.files.map((file) => file.path) };
 }

@@ -12,7 +12,19 @@ beforeAll(async () => {
 
 describe("the published tarball", () => {
   it("holds the built entries, the docs, the README and the LICENSE, and no source maps or benchmarks", () => {
-    expect(packed.files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js", "docs/getting-started.md"]));
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        "LICENSE",
+        "README.md",
+        "package.json",
+        "dist/index.js",
+        "dist/index.cjs",
+        "dist/index.d.ts",
+        "dist/index.d.cts",
+        "dist/cli.js",
+        "docs/getting-started.md",
+      ]),
+    );
     expect(packed.files.filter((file) => file.endsWith(".map") || /^dist\/.*bench/.test(file))).toEqual([]);
   });
 

@@ -1,5 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { createComposition, createIdentity, loadIdentity, type BBox, type Composition, type FaceAnalyzer, type Identity } from "../../../core/index.js";
+import {
+  createComposition,
+  createIdentity,
+  loadIdentity,
+  type BBox,
+  type Composition,
+  type FaceAnalyzer,
+  type Identity,
+} from "../../../core/index.js";
 import { invalidOption, poseFromImage } from "../../../core/internal.js";
 import type { CliFaceAnalysis, OpenFaceAnalysis } from "../face-analysis.js";
 import { largestFaceOf } from "./faces.js";
@@ -36,7 +44,11 @@ async function poseFaces(analyzer: FaceAnalyzer | undefined, path: string | unde
  */
 export async function bridgeComposition(args: BridgeArgs, openFaceAnalysis: OpenFaceAnalysis): Promise<BridgeComposition> {
   if (!args.models && (args.faces.length || args.pose)) {
-    throw invalidOption("--models", `a face models folder: several identities are laid out here, which needs the keypoints and embedding of each ${args.faces.length ? "--face photo" : "--pose face"} (or use --identity files without --pose)`, undefined);
+    throw invalidOption(
+      "--models",
+      `a face models folder: several identities are laid out here, which needs the keypoints and embedding of each ${args.faces.length ? "--face photo" : "--pose face"} (or use --identity files without --pose)`,
+      undefined,
+    );
   }
   const analysis = args.models ? await openFaceAnalysis(args.models) : undefined;
   const photos = await Promise.all(args.faces.map((path) => readFile(path)));

@@ -1,5 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { encodePng, ErrorCode, fitKeypoints, InstantIdError, largestFace, loadIdentity, loadImage, renderKeypoints, type CanvasSize, type Face, type FaceAnalyzer, type FiveKeypoints, type Identity } from "../../../core/index.js";
+import {
+  encodePng,
+  ErrorCode,
+  fitKeypoints,
+  InstantIdError,
+  largestFace,
+  loadIdentity,
+  loadImage,
+  renderKeypoints,
+  type CanvasSize,
+  type Face,
+  type FaceAnalyzer,
+  type FiveKeypoints,
+  type Identity,
+} from "../../../core/index.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 import { serverEmbedding } from "../compose/images.js";
 
@@ -26,7 +40,11 @@ export interface PrepareOptions {
  * The largest face of a photo (what InstantID uses), with the photo's size; an analysis failure names the file.
  * @throws InstantIdError NO_FACE naming `path` when the photo shows no face.
  */
-export async function largestFaceOf(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ face: Face; width: number; height: number }> {
+export async function largestFaceOf(
+  analyzer: FaceAnalyzer,
+  photo: Buffer,
+  path: string,
+): Promise<{ face: Face; width: number; height: number }> {
   const image = await loadImage(photo);
   const face = largestFace(await analyzer.analyze(image).catch(noFaceIn(path)), path);
   return { face, width: image.width, height: image.height };
@@ -60,7 +78,11 @@ async function fromPhoto(analyzer: FaceAnalyzer, photo: Buffer, path: string): P
 /** An identity file's embedding as the server takes it, and its first reference's keypoints in that photo. */
 function fromIdentity(identity: Identity, path: string): { embedding: Float32Array | Float32Array[]; face: PlacedFace } {
   const source = identity.sources[0];
-  if (!source) throw new InstantIdError(ErrorCode.InvalidInput, `${path} records no keypoints (it was made from bare embeddings); recreate it from photos with instantid identity create`);
+  if (!source)
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `${path} records no keypoints (it was made from bare embeddings); recreate it from photos with instantid identity create`,
+    );
   return { embedding: serverEmbedding(identity), face: { kps: source.kps, picture: { width: source.width, height: source.height } } };
 }
 
@@ -76,7 +98,9 @@ export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis:
   const pose = options.pose ? await readFile(options.pose) : undefined;
   if (!options.models && photo) return { photo, pose };
   const analyzer = options.models ? (await openFaceAnalysis(options.models)).analyzer : undefined;
-  const prepared = photo ? await fromPhoto(analyzer!, photo, options.face!) : fromIdentity(await loadIdentity(options.identity!), options.identity!);
+  const prepared = photo
+    ? await fromPhoto(analyzer!, photo, options.face!)
+    : fromIdentity(await loadIdentity(options.identity!), options.identity!);
   const keypoints = await keypointsFor(prepared.face, options, analyzer);
   const keypointImage = await encodePng(renderKeypoints(keypoints, { width: options.width, height: options.height }));
   return { photo, analysis: { embedding: prepared.embedding, keypointImage } };
@@ -84,7 +108,8 @@ export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis:
 
 function noFaceIn(path: string) {
   return (error: unknown): never => {
-    if (error instanceof InstantIdError && error.code === ErrorCode.NoFace) throw new InstantIdError(ErrorCode.NoFace, `${path}: ${error.message}`, { cause: error });
+    if (error instanceof InstantIdError && error.code === ErrorCode.NoFace)
+      throw new InstantIdError(ErrorCode.NoFace, `${path}: ${error.message}`, { cause: error });
     throw error;
   };
 }

@@ -11,11 +11,26 @@ import type { OpenFaceAnalysis } from "../face-analysis.js";
 async function sendOneIdentity(args: BridgeArgs, target: A1111Target, openFaceAnalysis: OpenFaceAnalysis, io: CliIo): Promise<number> {
   const server = await openA1111Server(target);
   if (server.capabilities.flavour === "sdnext" && args.pose) {
-    throw invalidOption("--pose", "no --pose with SD.Next: its face script draws the keypoints from the face photo itself (pose the face on A1111/Forge or ComfyUI)", args.pose);
+    throw invalidOption(
+      "--pose",
+      "no --pose with SD.Next: its face script draws the keypoints from the face photo itself (pose the face on A1111/Forge or ComfyUI)",
+      args.pose,
+    );
   }
-  const identity = await prepareIdentity({ face: args.faces[0], identity: args.identities[0], pose: args.pose, models: args.models, width: args.width, height: args.height }, openFaceAnalysis);
+  const identity = await prepareIdentity(
+    { face: args.faces[0], identity: args.identities[0], pose: args.pose, models: args.models, width: args.width, height: args.height },
+    openFaceAnalysis,
+  );
   const request = await buildGenerationRequest(
-    { prompt: args.prompt, negativePrompt: args.negative, width: args.width, height: args.height, steps: args.steps, cfgScale: args.cfg, seed: args.seed ?? -1 },
+    {
+      prompt: args.prompt,
+      negativePrompt: args.negative,
+      width: args.width,
+      height: args.height,
+      steps: args.steps,
+      cfgScale: args.cfg,
+      seed: args.seed ?? -1,
+    },
     [{ face: identity, ipScale: args.ipScale, cnScale: args.cnScale, guidanceStart: 0, guidanceEnd: 1 }],
     server.capabilities,
   );
@@ -34,7 +49,12 @@ export function a1111Txt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliComm
       "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units, SD.Next's face script).\nWith --models the faces are analysed and the keypoint images drawn here: sd-webui-controlnet then needs no insightface; Forge still computes\nthe embedding from the photo and SD.Next analyses the photo itself. Several identities are laid out as `instantid compose` does\n(A1111 + sd-webui-controlnet only: two ControlNet units each, so control_net_unit_count must be at least twice the identities).",
     options: {
       ...bridgeOptions,
-      flavour: { type: "string", value: "NAME", description: "Server flavour for --dry-run without --url: a1111 or sdnext (a Forge dry run needs --url for its hashed model names)", default: "a1111" },
+      flavour: {
+        type: "string",
+        value: "NAME",
+        description: "Server flavour for --dry-run without --url: a1111 or sdnext (a Forge dry run needs --url for its hashed model names)",
+        default: "a1111",
+      },
     },
     examples: [
       'instantid a1111 txt2img --url http://127.0.0.1:7860 --face me.jpg --prompt "a watercolor portrait" -o out.png',

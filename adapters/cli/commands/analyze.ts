@@ -27,7 +27,12 @@ export const analyzeCommand = defineCommand({
     "Detect faces and compute their identity embeddings (SCRFD + ArcFace ONNX models).\nFaces are listed largest first; InstantID uses the largest face's raw embedding.",
   positionals: "IMAGE...",
   options: {
-    models: { type: "string", short: "m", value: "DIR", description: "Folder with models.json naming the detector and recognizer (required)" },
+    models: {
+      type: "string",
+      short: "m",
+      value: "DIR",
+      description: "Folder with models.json naming the detector and recognizer (required)",
+    },
     json: { type: "boolean", description: "Print the results as JSON" },
     "save-embedding": {
       type: "string",
@@ -42,15 +47,26 @@ export const analyzeCommand = defineCommand({
   ],
   async run({ values, positionals }, io) {
     const models = values.models as string | undefined;
-    if (!models) throw new InstantIdError(ErrorCode.InvalidOption, "Expected a folder with models.json for --models but received nothing, e.g. --models models/antelopev2 (instantid models pull antelopev2 --dir models fills it)");
+    if (!models)
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        "Expected a folder with models.json for --models but received nothing, e.g. --models models/antelopev2 (instantid models pull antelopev2 --dir models fills it)",
+      );
     if (!positionals.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one IMAGE to analyze");
     const analysis = await createFaceAnalysis(models, parseDetection(values));
     const results: { image: string; faces: Face[] }[] = [];
     for (const image of positionals) results.push({ image, faces: await analysis.analyze(image) });
     const target = values["save-embedding"] as string | undefined;
-    if (target) await writeEmbeddingFile(target, results.map((r) => r.faces[0].embedding));
-    if (values.json) io.stdout(`${JSON.stringify({ results: results.map((r) => ({ image: r.image, faces: r.faces.map(faceJson) })) }, null, 2)}\n`);
-    else for (const r of results) io.stdout(`${r.image}: ${r.faces.length} face${r.faces.length === 1 ? "" : "s"}\n${r.faces.map(faceLine).join("")}`);
+    if (target)
+      await writeEmbeddingFile(
+        target,
+        results.map((r) => r.faces[0].embedding),
+      );
+    if (values.json)
+      io.stdout(`${JSON.stringify({ results: results.map((r) => ({ image: r.image, faces: r.faces.map(faceJson) })) }, null, 2)}\n`);
+    else
+      for (const r of results)
+        io.stdout(`${r.image}: ${r.faces.length} face${r.faces.length === 1 ? "" : "s"}\n${r.faces.map(faceLine).join("")}`);
     if (target) io.stderr(`saved the largest face's embedding of ${results.length} image${results.length === 1 ? "" : "s"} to ${target}\n`);
     return 0;
   },

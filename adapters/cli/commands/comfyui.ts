@@ -4,23 +4,44 @@ import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
 import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
 import { defineCommand, type CliCommand, type CliIo, type CliOption } from "../command.js";
-import { deliverComfyWorkflow, openComfyServer, readFacePhotos, sendCompositionToComfy, type ComfyTarget } from "../compose/comfyui-backend.js";
+import {
+  deliverComfyWorkflow,
+  openComfyServer,
+  readFacePhotos,
+  sendCompositionToComfy,
+  type ComfyTarget,
+} from "../compose/comfyui-backend.js";
 import { printCompositionWarnings } from "../compose/warnings.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 
 async function sendOneIdentity(args: BridgeArgs, target: ComfyTarget, openFaceAnalysis: OpenFaceAnalysis, io: CliIo): Promise<number> {
   const server = await openComfyServer(target);
-  const identity = await prepareIdentity({ face: args.faces[0], pose: args.pose, models: args.models, width: args.width, height: args.height }, openFaceAnalysis);
+  const identity = await prepareIdentity(
+    { face: args.faces[0], pose: args.pose, models: args.models, width: args.width, height: args.height },
+    openFaceAnalysis,
+  );
   const keypoints = identity.analysis?.keypointImage ?? identity.pose;
   const keypointsExtension = identity.analysis ? ".png" : extname(args.pose ?? "") || ".png";
   const workflow = buildInstantIdWorkflow(
-    { ...server.models, provider: target.provider as "CUDA", prompt: args.prompt, negativePrompt: args.negative, width: args.width, height: args.height, steps: args.steps, cfg: args.cfg, seed: server.seed },
-    [{
-      image: await server.place(identity.photo!, "face", extname(args.faces[0]) || ".png"),
-      keypoints: keypoints && (await server.place(keypoints, identity.analysis ? "kps" : "pose", keypointsExtension)),
-      ipWeight: args.ipScale,
-      cnStrength: args.cnScale,
-    }],
+    {
+      ...server.models,
+      provider: target.provider as "CUDA",
+      prompt: args.prompt,
+      negativePrompt: args.negative,
+      width: args.width,
+      height: args.height,
+      steps: args.steps,
+      cfg: args.cfg,
+      seed: server.seed,
+    },
+    [
+      {
+        image: await server.place(identity.photo!, "face", extname(args.faces[0]) || ".png"),
+        keypoints: keypoints && (await server.place(keypoints, identity.analysis ? "kps" : "pose", keypointsExtension)),
+        ipWeight: args.ipScale,
+        cnStrength: args.cnScale,
+      },
+    ],
   );
   return deliverComfyWorkflow(workflow, server, target, io);
 }
@@ -50,8 +71,17 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
       "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow loads them.",
     options: {
       ...comfyuiBridgeOptions,
-      checkpoint: { type: "string", value: "NAME", description: "SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)" },
-      provider: { type: "string", value: "NAME", description: "Where the node pack runs insightface: CPU, CUDA, ROCM or CoreML", default: "CUDA" },
+      checkpoint: {
+        type: "string",
+        value: "NAME",
+        description: "SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)",
+      },
+      provider: {
+        type: "string",
+        value: "NAME",
+        description: "Where the node pack runs insightface: CPU, CUDA, ROCM or CoreML",
+        default: "CUDA",
+      },
     },
     examples: [
       'instantid comfyui txt2img --url http://127.0.0.1:8188 --face me.jpg --prompt "a watercolor portrait" -o out.png',

@@ -16,7 +16,10 @@ function report(composition: Composition, io: CliIo): void {
  * `instantid compose`: several identities in one picture, each in its region, on the local runner,
  * A1111 or ComfyUI. `backends` are the backends this build has; the options of all are accepted.
  */
-export function composeCommand(openFaceAnalysis: OpenFaceAnalysis, backends: Partial<Record<ComposeBackendName, ComposeBackend>>): CliCommand {
+export function composeCommand(
+  openFaceAnalysis: OpenFaceAnalysis,
+  backends: Partial<Record<ComposeBackendName, ComposeBackend>>,
+): CliCommand {
   const backendOptions = Object.assign({}, ...Object.values(backends).map((b) => b!.options));
   return defineCommand({
     path: ["compose"],
@@ -39,11 +42,17 @@ export function composeCommand(openFaceAnalysis: OpenFaceAnalysis, backends: Par
       if (!args.backend) return 0;
       if (!args.out && !args.dryRun) {
         if (args.preview) return 0;
-        throw new InstantIdError(ErrorCode.InvalidOption, "Expected -o OUT.png (generate) or --dry-run FILE (a1111/comfyui: write the request) but received neither");
+        throw new InstantIdError(
+          ErrorCode.InvalidOption,
+          "Expected -o OUT.png (generate) or --dry-run FILE (a1111/comfyui: write the request) but received neither",
+        );
       }
       const backend = backends[args.backend];
       if (!backend) {
-        throw new InstantIdError(ErrorCode.InvalidOption, `The ${args.backend} backend is not part of this build; available: ${Object.keys(backends).join(", ") || "none (preview only)"}`);
+        throw new InstantIdError(
+          ErrorCode.InvalidOption,
+          `The ${args.backend} backend is not part of this build; available: ${Object.keys(backends).join(", ") || "none (preview only)"}`,
+        );
       }
       return backend.run(composition, args, values, io);
     },

@@ -23,9 +23,16 @@ export const conformanceCommand = defineCommand({
   ],
   async run({ values, positionals }, io) {
     const out = values.out as string | undefined;
-    if (!out) throw new InstantIdError(ErrorCode.InvalidOption, "Expected a folder for --out but received nothing; say where results go, e.g. --out out");
+    if (!out)
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        "Expected a folder for --out but received nothing; say where results go, e.g. --out out",
+      );
     if (!positionals.length) {
-      throw new InstantIdError(ErrorCode.InvalidOption, `Expected at least one case folder; known kinds: ${[...conformanceKinds(runnerKinds).keys()].join(", ")}`);
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        `Expected at least one case folder; known kinds: ${[...conformanceKinds(runnerKinds).keys()].join(", ")}`,
+      );
     }
     const summaries = await runConformance(positionals, {
       out,

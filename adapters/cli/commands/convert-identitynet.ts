@@ -14,18 +14,35 @@ export const convertIdentityNetCommand = defineCommand({
     "weights are streamed into OUTPUT.data beside it. Both files appear only when the whole conversion succeeded.",
   positionals: "DIR",
   options: {
-    output: { type: "string", short: "o", value: "OUTPUT", description: "The ONNX model to write (its weights go to OUTPUT.data)", default: "identitynet.onnx" },
-    dtype: { type: "string", value: "TYPE", description: "Weights as fp16 (half the size) or fp32; computed in float32 either way", default: "fp16" },
+    output: {
+      type: "string",
+      short: "o",
+      value: "OUTPUT",
+      description: "The ONNX model to write (its weights go to OUTPUT.data)",
+      default: "identitynet.onnx",
+    },
+    dtype: {
+      type: "string",
+      value: "TYPE",
+      description: "Weights as fp16 (half the size) or fp32; computed in float32 either way",
+      default: "fp16",
+    },
   },
   examples: [
     "instantid convert identitynet models/instantid/ControlNetModel -o models/instantid/identitynet.onnx",
     "instantid convert identitynet ControlNetModel -o identitynet-fp32.onnx --dtype fp32",
   ],
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw invalidOption("DIR", "one ControlNet folder", positionals.length ? positionals.join(" ") : undefined);
+    if (positionals.length !== 1)
+      throw invalidOption("DIR", "one ControlNet folder", positionals.length ? positionals.join(" ") : undefined);
     const dtype = values.dtype as WeightDType;
     if (!DTYPES.includes(dtype)) throw invalidOption("--dtype", DTYPES.join(" or "), values.dtype);
-    const result = await convertControlNet({ dir: positionals[0], output: values.output as string, dtype, onProgress: createProgressBar(io) });
+    const result = await convertControlNet({
+      dir: positionals[0],
+      output: values.output as string,
+      dtype,
+      onProgress: createProgressBar(io),
+    });
     io.stdout(`wrote ${result.model} and ${result.data} (${result.tensors} tensors, ${result.dataBytes} bytes, ${result.dtype})\n`);
     return 0;
   },

@@ -1,6 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ErrorCode, InstantIdError, readSafetensors, savePng, sdxlTextModels, tensor, writeSafetensors, type Tensor } from "../../../core/index.js";
+import {
+  ErrorCode,
+  InstantIdError,
+  readSafetensors,
+  savePng,
+  sdxlTextModels,
+  tensor,
+  writeSafetensors,
+  type Tensor,
+} from "../../../core/index.js";
 import type { GenerateOptions, PromptEmbeds } from "../../onnx-sdxl/options.js";
 import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/defaults.js";
 import { defineCommand, type CliArgs } from "../command.js";
@@ -23,7 +32,10 @@ export function parseEmbeddings(bytes: Uint8Array, path: string): { prompt: Prom
   const embeds = tensors.get("prompt_embeds");
   const pooled = tensors.get("text_embeds");
   if (!embeds || !pooled) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `${path} needs tensors prompt_embeds [1|2, 77k, ctx] and text_embeds [1|2, d] (rows [negative, positive] when 2).`);
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `${path} needs tensors prompt_embeds [1|2, 77k, ctx] and text_embeds [1|2, d] (rows [negative, positive] when 2).`,
+    );
   }
   const last = embeds.shape[0] - 1;
   const timeIds = tensors.get("time_ids");
@@ -43,11 +55,16 @@ const number = (value: unknown): number | undefined => (value === undefined ? un
  * The prompt: --embeds (precomputed), or --prompt text with the export's text models, from --text-encoders
  * or else the folder above the UNet's (optimum's layout: DIR/unet/model.onnx beside DIR/text_encoder/…).
  */
-async function promptOptions(values: CliArgs["values"]): Promise<Pick<GenerateOptions, "prompt" | "prompt2" | "negativePrompt" | "timeIds"> & { text?: GenerateOptions["models"]["text"] }> {
+async function promptOptions(
+  values: CliArgs["values"],
+): Promise<Pick<GenerateOptions, "prompt" | "prompt2" | "negativePrompt" | "timeIds"> & { text?: GenerateOptions["models"]["text"] }> {
   const text = values.prompt as string | undefined;
   if (text === undefined) {
     if (values["negative-prompt"] !== undefined || values["prompt-2"] !== undefined) {
-      throw new InstantIdError(ErrorCode.InvalidOption, "--negative-prompt and --prompt-2 go with --prompt; with --embeds the negative is the file's first row");
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        "--negative-prompt and --prompt-2 go with --prompt; with --embeds the negative is the file's first row",
+      );
     }
     return readEmbeddings(values.embeds as string);
   }
@@ -69,7 +86,10 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
   if (given.length === 0) return { models: { unet: values.unet as string, vaeDecoder } };
   if (given.length < INSTANTID_FILES.length) {
     const missing = INSTANTID_FILES.filter((name) => !values[name]).map((name) => `--${name}`);
-    throw new InstantIdError(ErrorCode.InvalidOption, `InstantID needs --adapter, --identitynet, --identity and --kps together; missing ${missing.join(", ")}.`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `InstantID needs --adapter, --identitynet, --identity and --kps together; missing ${missing.join(", ")}.`,
+    );
   }
   const { unet, instantId } = await prepareInstantId({
     unet: values.unet as string,
@@ -93,11 +113,29 @@ export const generateCommand = defineCommand({
     "Run the reference SDXL runner (txt2img) from a text prompt (with the export's text encoders) or precomputed embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {
     unet: { type: "string", value: "FILE", description: "UNet ONNX model (required)" },
-    prompt: { type: "string", short: "p", value: "TEXT", description: "Prompt, encoded by the SDXL export's CLIP tokenizers and text encoders (or --embeds)" },
-    "negative-prompt": { type: "string", short: "n", value: "TEXT", description: "Negative prompt (default none: zero embeddings, as SDXL)" },
+    prompt: {
+      type: "string",
+      short: "p",
+      value: "TEXT",
+      description: "Prompt, encoded by the SDXL export's CLIP tokenizers and text encoders (or --embeds)",
+    },
+    "negative-prompt": {
+      type: "string",
+      short: "n",
+      value: "TEXT",
+      description: "Negative prompt (default none: zero embeddings, as SDXL)",
+    },
     "prompt-2": { type: "string", value: "TEXT", description: "Prompt for text_encoder_2 (default: --prompt)" },
-    "text-encoders": { type: "string", value: "DIR", description: "SDXL ONNX export with tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/ (default: the folder above the UNet's)" },
-    embeds: { type: "string", value: "FILE", description: "safetensors with prompt_embeds, text_embeds [, time_ids] (instead of --prompt)" },
+    "text-encoders": {
+      type: "string",
+      value: "DIR",
+      description: "SDXL ONNX export with tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/ (default: the folder above the UNet's)",
+    },
+    embeds: {
+      type: "string",
+      value: "FILE",
+      description: "safetensors with prompt_embeds, text_embeds [, time_ids] (instead of --prompt)",
+    },
     "vae-decoder": { type: "string", value: "FILE", description: "VAE decoder ONNX model" },
     out: { type: "string", short: "o", value: "PNG", description: "Image to write (required)" },
     latent: { type: "string", value: "FILE", description: "Also write the final latent as safetensors" },
@@ -122,10 +160,14 @@ export const generateCommand = defineCommand({
     "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
   ],
   async run({ values }, io) {
-    const missing = (option: string) => new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${option} but received nothing; see instantid generate --help`);
+    const missing = (option: string) =>
+      new InstantIdError(ErrorCode.InvalidOption, `Expected a value for --${option} but received nothing; see instantid generate --help`);
     if (!values.unet) throw missing("unet");
     if ((values.prompt === undefined) === (values.embeds === undefined)) {
-      throw new InstantIdError(ErrorCode.InvalidOption, "Expected exactly one of --prompt TEXT and --embeds FILE; see instantid generate --help");
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        "Expected exactly one of --prompt TEXT and --embeds FILE; see instantid generate --help",
+      );
     }
     if (!values.out) throw missing("out");
     const { text, ...prompt } = await promptOptions(values);
@@ -149,7 +191,9 @@ export const generateCommand = defineCommand({
       await savePng(values.out as string, result.image);
       if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
       const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";
-      io.stdout(`Wrote ${kind} ${values.out} (${result.width}x${result.height}, seed ${result.seed}, denoising ${Math.round(result.timings.denoiseMs)} ms)\n`);
+      io.stdout(
+        `Wrote ${kind} ${values.out} (${result.width}x${result.height}, seed ${result.seed}, denoising ${Math.round(result.timings.denoiseMs)} ms)\n`,
+      );
       return 0;
     } finally {
       process.off("SIGINT", onSignal);

@@ -36,6 +36,8 @@ export const commands: readonly CliCommand[] = [
   identityShowCommand,
   identityMixCommand,
   demoCommand,
-  withDetectionOptions((open) => composeCommand(open, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend })),
+  withDetectionOptions((open) =>
+    composeCommand(open, { local: localComposeBackend, a1111: a1111ComposeBackend, comfyui: comfyuiComposeBackend }),
+  ),
   workerCommand,
 ];

@@ -16,11 +16,19 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
       out: { type: "string", short: "o", value: "FILE", description: "PNG to write (required)" },
       models: { type: "string", value: "DIR", description: "Folder with models.json for face analysis (required)" },
       pose: { type: "string", value: "IMAGE", description: "Take the keypoints from this photo instead" },
-      size: { type: "string", value: "WxH", description: "Canvas size; the photo is fitted in whole with one scale factor and centred, so the face keeps its proportions (default: the photo's size)" },
+      size: {
+        type: "string",
+        value: "WxH",
+        description:
+          "Canvas size; the photo is fitted in whole with one scale factor and centred, so the face keeps its proportions (default: the photo's size)",
+      },
       "working-size": { type: "boolean", description: "Use the reference app's working size (long side 1280, multiples of 64)" },
       preview: { type: "string", value: "FILE", description: "Also write the photo with the detected boxes and keypoints drawn over it" },
     },
-    examples: ["instantid kps me.jpg --models models -o kps.png", "instantid kps me.jpg --pose dancer.jpg --working-size --models models -o kps.png --preview check.png"],
+    examples: [
+      "instantid kps me.jpg --models models -o kps.png",
+      "instantid kps me.jpg --pose dancer.jpg --working-size --models models -o kps.png --preview check.png",
+    ],
     async run({ values, positionals }, io) {
       const out = requireString(values.out, "out", "kps.png");
       const models = requireString(values.models, "models", "models");
@@ -32,7 +40,9 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
       const size = values.size ? parseSize(values.size as string) : values["working-size"] ? workingSize(image) : image;
       const kps = fitKeypoints(face.kps, image, size);
       await savePng(out, renderKeypoints(kps, size));
-      io.stdout(`${out}: ${size.width}x${size.height} keypoint image from ${photo} (${faces.length} face${faces.length === 1 ? "" : "s"} found, largest used)\n`);
+      io.stdout(
+        `${out}: ${size.width}x${size.height} keypoint image from ${photo} (${faces.length} face${faces.length === 1 ? "" : "s"} found, largest used)\n`,
+      );
       if (typeof values.preview === "string") {
         await savePng(values.preview, drawFacePreview(image, faces));
         io.stdout(`${values.preview}: preview of ${photo}\n`);

@@ -1,5 +1,5 @@
 import { checkModels, modelCatalog, type ModelsCheckReport } from "../../../core/index.js";
-import { type ModelPack } from "../../../core/internal.js";
+import type { ModelPack } from "../../../core/internal.js";
 import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import { modelsDirFrom } from "./models-dir.js";
@@ -14,7 +14,12 @@ export function createModelsCheckCommand(catalog: readonly ModelPack[] = modelCa
     positionals: "[DIR]",
     options: {
       dir: { type: "string", short: "d", value: "DIR", description: "Models folder, as the DIR argument (default: $INSTANTID_MODELS)" },
-      pack: { type: "string", multiple: true, value: "PACK", description: `Check only this pack (${catalog.map((p) => p.name).join(", ")})` },
+      pack: {
+        type: "string",
+        multiple: true,
+        value: "PACK",
+        description: `Check only this pack (${catalog.map((p) => p.name).join(", ")})`,
+      },
       json: { type: "boolean", description: "Print the report as JSON" },
     },
     examples: ["instantid models check models", "instantid models check models --pack antelopev2"],
@@ -39,7 +44,9 @@ function printReport(io: CliIo, report: ModelsCheckReport): void {
   }
   if (report.complete) {
     const unverified = report.files.filter((file) => file.state === "unverified").length;
-    io.stdout(`Complete: every required file is in ${report.dir}${unverified ? ` (${unverified} without a published digest to verify)` : ""}.\n`);
+    io.stdout(
+      `Complete: every required file is in ${report.dir}${unverified ? ` (${unverified} without a published digest to verify)` : ""}.\n`,
+    );
     return;
   }
   const broken = report.files.filter((file) => file.required && file.state !== "ok" && file.state !== "unverified");

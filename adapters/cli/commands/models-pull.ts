@@ -23,11 +23,20 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
     positionals: "[PACK...]",
     options: {
       dir: { type: "string", short: "d", value: "DIR", description: "Models folder (default: $INSTANTID_MODELS)" },
-      "base-url": { type: "string", value: "URL", description: "Hugging Face host or mirror (default: $INSTANTID_HF_BASE, else https://huggingface.co)" },
+      "base-url": {
+        type: "string",
+        value: "URL",
+        description: "Hugging Face host or mirror (default: $INSTANTID_HF_BASE, else https://huggingface.co)",
+      },
       ...packOptions,
       optional: { type: "boolean", description: "Also fetch the pack files InstantID does not use (antelopev2 landmarks, gender/age)" },
       retries: { type: "string", value: "N", description: "Retries after a dropped connection without progress", default: "5" },
-      timeout: { type: "string", value: "SECONDS", description: "Seconds of silence before a download attempt is dropped and retried", default: "60" },
+      timeout: {
+        type: "string",
+        value: "SECONDS",
+        description: "Seconds of silence before a download attempt is dropped and retried",
+        default: "60",
+      },
     },
     examples: [
       "instantid models pull --dir models",

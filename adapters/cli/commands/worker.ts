@@ -13,7 +13,11 @@ async function loadQueue(): Promise<QueueModule> {
   try {
     return await import("../../queue/index.js");
   } catch (error) {
-    throw invalidOption("instantid worker", "bullmq and ioredis installed beside instantid (npm install bullmq ioredis)", (error as Error).message);
+    throw invalidOption(
+      "instantid worker",
+      "bullmq and ioredis installed beside instantid (npm install bullmq ioredis)",
+      (error as Error).message,
+    );
   }
 }
 
@@ -27,7 +31,8 @@ function backendOf(queue: QueueModule, values: Record<string, unknown>): Generat
       adapter: requireString(values.adapter, "adapter", "ip-adapter.bin"),
       vaeDecoder: values["vae-decoder"] as string | undefined,
       patchDir: values["patch-dir"] as string | undefined,
-      resamplerHeads: values["resampler-heads"] === undefined ? undefined : numberOption(values, "resampler-heads", Number.isInteger, "a whole number"),
+      resamplerHeads:
+        values["resampler-heads"] === undefined ? undefined : numberOption(values, "resampler-heads", Number.isInteger, "a whole number"),
     });
   }
   const url = requireString(values.url, "url", "http://127.0.0.1:7860");
@@ -42,10 +47,14 @@ function logEvent(event: WorkerEvent, io: CliIo): void {
   if (event.type === "started") io.stdout(`job ${event.jobId}: started (attempt ${event.attempt})\n`);
   else if (event.type === "completed") io.stdout(`job ${event.jobId}: done\n`);
   else if (event.type === "returned") io.stdout(`job ${event.jobId}: returned to the queue\n`);
-  else io.stderr(`job ${event.jobId}: attempt ${event.attempt} failed${event.willRetry ? ", will retry" : ""}: ${event.error.message} [${event.error.code}]\n`);
+  else
+    io.stderr(
+      `job ${event.jobId}: attempt ${event.attempt} failed${event.willRetry ? ", will retry" : ""}: ${event.error.message} [${event.error.code}]\n`,
+    );
 }
 
-const seconds = (values: Record<string, unknown>, name: string): number => numberOption(values, name, (n) => n > 0, "a positive number of seconds") * 1000;
+const seconds = (values: Record<string, unknown>, name: string): number =>
+  numberOption(values, name, (n) => n > 0, "a positive number of seconds") * 1000;
 
 /** Resolves on the first SIGINT / SIGTERM after calling `first`; a second one calls `second`. */
 function onShutdownSignals(first: () => void, second: () => void): () => void {
@@ -70,10 +79,25 @@ export const workerCommand = defineCommand({
     url: { type: "string", value: "URL", description: "a1111/comfyui: the server root" },
     auth: { type: "string", value: "USER:PASS", description: "a1111/comfyui: HTTP basic auth" },
     timeout: { type: "string", value: "SECONDS", description: "a1111/comfyui: timeout of one generation", default: "900" },
-    concurrency: { type: "string", value: "N", description: "Jobs at once (default 1: one GPU runs one generation at a time)", default: "1" },
+    concurrency: {
+      type: "string",
+      value: "N",
+      description: "Jobs at once (default 1: one GPU runs one generation at a time)",
+      default: "1",
+    },
     queue: { type: "string", value: "NAME", description: "Queue name (default instantid)", default: "instantid" },
-    results: { type: "string", value: "DIR", description: "Result folder, shared with the producers (default instantid-results)", default: "instantid-results" },
-    "lock-duration": { type: "string", value: "SECONDS", description: "How long a job stays claimed unrenewed: a killed worker's job is handed on after this", default: "30" },
+    results: {
+      type: "string",
+      value: "DIR",
+      description: "Result folder, shared with the producers (default instantid-results)",
+      default: "instantid-results",
+    },
+    "lock-duration": {
+      type: "string",
+      value: "SECONDS",
+      description: "How long a job stays claimed unrenewed: a killed worker's job is handed on after this",
+      default: "30",
+    },
     "stalled-interval": { type: "string", value: "SECONDS", description: "How often to look for jobs of silent workers", default: "30" },
     unet: { type: "string", value: "FILE", description: "local: SDXL UNet ONNX model (patched per identity count, cached)" },
     identitynet: { type: "string", value: "FILE", description: "local: IdentityNet ONNX model" },
@@ -82,7 +106,12 @@ export const workerCommand = defineCommand({
     "patch-dir": { type: "string", value: "DIR", description: "local: where patched UNets are cached (default beside the UNet)" },
     "resampler-heads": { type: "string", value: "N", description: "local: Resampler heads when the weights do not tell (default 20)" },
     checkpoint: { type: "string", value: "NAME", description: "comfyui: SDXL checkpoint as the server lists it" },
-    provider: { type: "string", value: "NAME", description: "comfyui: where the node pack runs insightface (CPU, CUDA, ROCM, CoreML)", default: "CUDA" },
+    provider: {
+      type: "string",
+      value: "NAME",
+      description: "comfyui: where the node pack runs insightface (CPU, CUDA, ROCM, CoreML)",
+      default: "CUDA",
+    },
   },
   examples: [
     "instantid worker --redis redis://10.0.0.5:6379 --backend a1111 --url http://127.0.0.1:7860 --results /mnt/shared/results",
@@ -106,7 +135,11 @@ export const workerCommand = defineCommand({
     });
     const closed = new Promise<void>((resolve, reject) => {
       const stop = (returnJobs: boolean) => () => {
-        io.stderr(returnJobs ? "returning the jobs in hand to the queue...\n" : "finishing the jobs in hand (again to return them to the queue)...\n");
+        io.stderr(
+          returnJobs
+            ? "returning the jobs in hand to the queue...\n"
+            : "finishing the jobs in hand (again to return them to the queue)...\n",
+        );
         running.close({ returnJobs }).then(resolve, reject);
       };
       const remove = onShutdownSignals(stop(false), stop(true));

@@ -1,6 +1,16 @@
 import { readFile } from "node:fs/promises";
 import {
-  assertUnitSlots, assumedCapabilities, buildGenerationRequest, createA1111Client, unitSlotsNote, type A1111Client, type A1111Flavour, type A1111Request, type ControlNetUnit, type IdentitySpec, type ServerCapabilities,
+  assertUnitSlots,
+  assumedCapabilities,
+  buildGenerationRequest,
+  createA1111Client,
+  unitSlotsNote,
+  type A1111Client,
+  type A1111Flavour,
+  type A1111Request,
+  type ControlNetUnit,
+  type IdentitySpec,
+  type ServerCapabilities,
 } from "../../a1111/index.js";
 import { saveImages, type Composition } from "../../../core/index.js";
 import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
@@ -38,7 +48,11 @@ export interface A1111Server {
 export async function openA1111Server(target: A1111Target): Promise<A1111Server> {
   if (!A1111_FLAVOURS.includes(target.flavour)) throw invalidOption("--flavour", A1111_FLAVOURS.join(", "), target.flavour);
   if (!target.url && target.flavour === "forge") {
-    throw invalidOption("--url", "the Forge server for a Forge dry run (it is only asked for its model list: Forge looks models up by the exact listed name with its hash, so a request without them cannot be replayed)", undefined);
+    throw invalidOption(
+      "--url",
+      "the Forge server for a Forge dry run (it is only asked for its model list: Forge looks models up by the exact listed name with its hash, so a request without them cannot be replayed)",
+      undefined,
+    );
   }
   if (!target.url) return { capabilities: assumedCapabilities(target.flavour as A1111Flavour) };
   const client = createA1111Client({ baseUrl: target.url, auth: target.auth, generationTimeoutMs: target.timeoutMs });
@@ -69,7 +83,10 @@ export async function deliverA1111Request(request: A1111Request, server: A1111Se
  * with its embedding (or photo), its own keypoint image, scales, window and `effective_region_mask`.
  * A1111 has no regional prompts, so region prompts are joined to the shared prompt.
  */
-export async function compositionToA1111(composition: Composition, photos: readonly (Uint8Array | undefined)[] = []): Promise<{ prompt: string; identities: IdentitySpec[] }> {
+export async function compositionToA1111(
+  composition: Composition,
+  photos: readonly (Uint8Array | undefined)[] = [],
+): Promise<{ prompt: string; identities: IdentitySpec[] }> {
   const identities: IdentitySpec[] = [];
   for (const [i, c] of composition.identities.entries()) {
     identities.push({
@@ -89,10 +106,19 @@ export async function compositionToA1111(composition: Composition, photos: reado
  * [0, 1]: the window is IdentityNet's (as locally), and sd-webui-controlnet would otherwise gate
  * the image attention with it too.
  */
-export async function compositionA1111Request(composition: Composition, server: ServerCapabilities, options: { steps: number; cfg: number; seed?: number }, photos: readonly (Uint8Array | undefined)[] = []): Promise<A1111Request> {
+export async function compositionA1111Request(
+  composition: Composition,
+  server: ServerCapabilities,
+  options: { steps: number; cfg: number; seed?: number },
+  photos: readonly (Uint8Array | undefined)[] = [],
+): Promise<A1111Request> {
   const { prompt, identities } = await compositionToA1111(composition, photos);
   const { width, height, negativePrompt } = composition;
-  const body = await buildGenerationRequest({ prompt, negativePrompt, width, height, steps: options.steps, cfgScale: options.cfg, seed: options.seed ?? -1 }, identities, server);
+  const body = await buildGenerationRequest(
+    { prompt, negativePrompt, width, height, steps: options.steps, cfgScale: options.cfg, seed: options.seed ?? -1 },
+    identities,
+    server,
+  );
   const units = (body.alwayson_scripts as { controlnet?: { args: ControlNetUnit[] } } | undefined)?.controlnet?.args;
   if (!units) return body; // SD.Next's face object has no units
   const args = units.map((unit, i) => (i % 2 === 0 ? { ...unit, guidance_start: 0, guidance_end: 1 } : unit));
@@ -105,9 +131,13 @@ export async function compositionA1111Request(composition: Composition, server: 
  * `photos[i]` is identity i's face photo, for servers that analyse faces themselves.
  */
 export async function sendCompositionToA1111(
-  composition: Composition, target: A1111Target & { steps: number; cfg: number; seed?: number }, photos: readonly (Uint8Array | undefined)[], io: CliIo,
+  composition: Composition,
+  target: A1111Target & { steps: number; cfg: number; seed?: number },
+  photos: readonly (Uint8Array | undefined)[],
+  io: CliIo,
 ): Promise<number> {
-  if (composition.identities.some((c) => c.prompt)) io.stderr("warning: A1111 has no regional prompts; region prompts are joined to the shared prompt\n");
+  if (composition.identities.some((c) => c.prompt))
+    io.stderr("warning: A1111 has no regional prompts; region prompts are joined to the shared prompt\n");
   const server = await openA1111Server(target);
   const request = await compositionA1111Request(composition, server.capabilities, target, photos);
   return deliverA1111Request(request, server, target, io);
@@ -117,11 +147,21 @@ export async function sendCompositionToA1111(
 export const a1111ComposeBackend: ComposeBackend = {
   options: {
     ...serverOptions,
-    flavour: { type: "string", value: "NAME", description: "a1111: server flavour for --dry-run without --url (a1111 or sdnext; a Forge dry run needs --url)", default: "a1111" },
+    flavour: {
+      type: "string",
+      value: "NAME",
+      description: "a1111: server flavour for --dry-run without --url (a1111 or sdnext; a Forge dry run needs --url)",
+      default: "a1111",
+    },
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));
     const photos = await Promise.all(server.faces.map((path) => readFile(path)));
-    return sendCompositionToA1111(composition, { ...server, flavour: values.flavour as string, dryRun: args.dryRun, out: args.out }, photos, io);
+    return sendCompositionToA1111(
+      composition,
+      { ...server, flavour: values.flavour as string, dryRun: args.dryRun, out: args.out },
+      photos,
+      io,
+    );
   },
 };

@@ -11,21 +11,50 @@ export type ComposeBackendName = (typeof COMPOSE_BACKENDS)[number];
 
 /** Options of `instantid compose` that every backend shares. */
 export const composeOptions: Record<string, CliOption> = {
-  identity: { type: "string", multiple: true, value: "FILE", description: "An identity file (identity create); repeat for each person, left to right (required)" },
-  region: { type: "string", multiple: true, value: "SPEC", description: "Region of the identity in the same position: x1,y1,x2,y2 | poly:x,y,... | mask:FILE.png | face[:PADDING] | canvas" },
-  "kps-rect": { type: "string", multiple: true, value: "x1,y1,x2,y2", description: "Face box to fit the identity's keypoints into, in order (instead of the region's face slot)" },
+  identity: {
+    type: "string",
+    multiple: true,
+    value: "FILE",
+    description: "An identity file (identity create); repeat for each person, left to right (required)",
+  },
+  region: {
+    type: "string",
+    multiple: true,
+    value: "SPEC",
+    description: "Region of the identity in the same position: x1,y1,x2,y2 | poly:x,y,... | mask:FILE.png | face[:PADDING] | canvas",
+  },
+  "kps-rect": {
+    type: "string",
+    multiple: true,
+    value: "x1,y1,x2,y2",
+    description: "Face box to fit the identity's keypoints into, in order (instead of the region's face slot)",
+  },
   pose: { type: "string", value: "IMG", description: "Group photo whose faces give the keypoints, matched left to right (needs --models)" },
   "pose-faces": { type: "string", value: "I,J,...", description: "Pose face (0 = leftmost) for each identity, instead of left to right" },
   models: { type: "string", value: "DIR", description: "Face models (models.json), to analyse --pose" },
-  size: { type: "string", value: "WxH", description: "Canvas size, multiples of 8 (default: the pose photo's, floored to multiples of 8, else 1024x1024)" },
+  size: {
+    type: "string",
+    value: "WxH",
+    description: "Canvas size, multiples of 8 (default: the pose photo's, floored to multiples of 8, else 1024x1024)",
+  },
   prompt: { type: "string", value: "TEXT", description: "The shared prompt (required)" },
   negative: { type: "string", value: "TEXT", description: "Negative prompt", default: "" },
-  "region-prompt": { type: "string", multiple: true, value: "TEXT", description: "A prompt for each identity's region, in order (empty for none); local: give its embeddings with --region-embeds" },
+  "region-prompt": {
+    type: "string",
+    multiple: true,
+    value: "TEXT",
+    description: "A prompt for each identity's region, in order (empty for none); local: give its embeddings with --region-embeds",
+  },
   "ip-scale": { type: "string", value: "S[,S...]", description: "Image Adapter scale, one for all or one per identity", default: "0.8" },
   "cn-scale": { type: "string", value: "S[,S...]", description: "IdentityNet scale, one for all or one per identity", default: "0.8" },
   start: { type: "string", value: "F[,F...]", description: "IdentityNet guidance start (fraction of the steps)", default: "0" },
   end: { type: "string", value: "F[,F...]", description: "IdentityNet guidance end", default: "1" },
-  overlap: { type: "string", value: "MODE", description: "Overlapping regions: normalize (share), reject, or allow (sum)", default: "normalize" },
+  overlap: {
+    type: "string",
+    value: "MODE",
+    description: "Overlapping regions: normalize (share), reject, or allow (sum)",
+    default: "normalize",
+  },
   backend: { type: "string", value: "NAME", description: "local, a1111 or comfyui (required unless only --preview)" },
   preview: { type: "string", value: "FILE", description: "Write the layout (regions and keypoints) to FILE first; alone, stop there" },
   "dry-run": { type: "string", value: "FILE", description: "a1111/comfyui: write the exact request to FILE instead of sending it" },
@@ -60,10 +89,18 @@ export interface ComposeArgs {
  * (each parsed; all undefined when none).
  * @throws InstantIdError INVALID_OPTION when the count differs from the identities'.
  */
-export function inIdentityOrder<T>(values: unknown, count: number, option: string, parse: (text: string, i: number) => T): (T | undefined)[] {
+export function inIdentityOrder<T>(
+  values: unknown,
+  count: number,
+  option: string,
+  parse: (text: string, i: number) => T,
+): (T | undefined)[] {
   const list = (values as string[] | undefined) ?? [];
   if (list.length && list.length !== count) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `Expected one --${option} per --identity (${count}) but received ${list.length}; they pair up in order`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `Expected one --${option} per --identity (${count}) but received ${list.length}; they pair up in order`,
+    );
   }
   return Array.from({ length: count }, (_, i) => (list.length ? parse(list[i], i) : undefined));
 }
@@ -71,16 +108,23 @@ export function inIdentityOrder<T>(values: unknown, count: number, option: strin
 /** Reads `instantid compose`'s options once, at the CLI boundary. */
 export function parseComposeArgs(values: Record<string, unknown>): ComposeArgs {
   const identities = (values.identity as string[] | undefined) ?? [];
-  if (!identities.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one --identity FILE (from instantid identity create) but received none");
+  if (!identities.length)
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      "Expected at least one --identity FILE (from instantid identity create) but received none",
+    );
   const n = identities.length;
   const prompt = values.prompt as string | undefined;
   if (prompt === undefined) throw invalidOption("--prompt", "the text to generate", undefined);
   const backend = values.backend as string | undefined;
-  if (backend !== undefined && !COMPOSE_BACKENDS.includes(backend as ComposeBackendName)) throw invalidOption("--backend", COMPOSE_BACKENDS.join(" | "), backend);
-  if (backend === undefined && values.preview === undefined) throw invalidOption("--backend", `${COMPOSE_BACKENDS.join(" | ")} (or only --preview FILE)`, undefined);
+  if (backend !== undefined && !COMPOSE_BACKENDS.includes(backend as ComposeBackendName))
+    throw invalidOption("--backend", COMPOSE_BACKENDS.join(" | "), backend);
+  if (backend === undefined && values.preview === undefined)
+    throw invalidOption("--backend", `${COMPOSE_BACKENDS.join(" | ")} (or only --preview FILE)`, undefined);
   const overlap = values.overlap as string;
   if (!["normalize", "reject", "allow"].includes(overlap)) throw invalidOption("--overlap", "normalize | reject | allow", overlap);
-  if (values.pose !== undefined && values.models === undefined) throw invalidOption("--models", "a face models folder to analyse --pose", undefined);
+  if (values.pose !== undefined && values.models === undefined)
+    throw invalidOption("--models", "a face models folder to analyse --pose", undefined);
   return {
     identities,
     regions: inIdentityOrder(values.region, n, "region", (text, i) => parseRegionArg(text, `--region #${i + 1}`)),

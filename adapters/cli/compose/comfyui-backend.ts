@@ -1,7 +1,16 @@
 import { createHash, randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
-import { buildInstantIdWorkflow, chooseModels, createComfyClient, objectInfoSnapshot, type ApiPrompt, type ComfyClient, type ComfyIdentity, type ComfyModels } from "../../comfyui/index.js";
+import {
+  buildInstantIdWorkflow,
+  chooseModels,
+  createComfyClient,
+  objectInfoSnapshot,
+  type ApiPrompt,
+  type ComfyClient,
+  type ComfyIdentity,
+  type ComfyModels,
+} from "../../comfyui/index.js";
 import { ErrorCode, InstantIdError, saveImages, type Composition } from "../../../core/index.js";
 import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
@@ -72,12 +81,18 @@ export async function openComfyServer(target: ComfyTarget): Promise<ComfyServer>
 export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfyServer, target: ComfyTarget, io: CliIo): Promise<number> {
   if (target.dryRun) {
     await writeFileAtomic(target.dryRun, `${JSON.stringify(workflow, null, 2)}\n`);
-    const uploads = server.written.length ? ` and its ${server.written.length} upload(s) beside it (${server.written.join(", ")}): upload each under its file name (POST /upload/image, or into ComfyUI's input folder) before POST /prompt` : "";
+    const uploads = server.written.length
+      ? ` and its ${server.written.length} upload(s) beside it (${server.written.join(", ")}): upload each under its file name (POST /upload/image, or into ComfyUI's input folder) before POST /prompt`
+      : "";
     io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}${uploads}\n`);
     return 0;
   }
   const result = await withInterrupt((signal) => server.client!.run(workflow, { onProgress: createProgressBar(io), signal }));
-  const paths = await saveImages(target.out!, result.images.map((image) => image.data), { promptId: result.promptId, seed: server.seed, workflow });
+  const paths = await saveImages(
+    target.out!,
+    result.images.map((image) => image.data),
+    { promptId: result.promptId, seed: server.seed, workflow },
+  );
   io.stdout(`${paths.join("\n")}\n`);
   return 0;
 }
@@ -87,9 +102,16 @@ export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfySer
  * embedding from it), its keypoint image, its mask, scales, window, combine mode and region prompt;
  * noise 0, so the negative uses Resampler(zeros) tokens as the local runner does.
  */
-export async function compositionToComfy(composition: Composition, photos: readonly { data: Uint8Array; extension: string }[], place: ComfyPlacer): Promise<ComfyIdentity[]> {
+export async function compositionToComfy(
+  composition: Composition,
+  photos: readonly { data: Uint8Array; extension: string }[],
+  place: ComfyPlacer,
+): Promise<ComfyIdentity[]> {
   if (photos.length !== composition.identities.length) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `ComfyUI_InstantID reads each face from a photo and takes no embedding: give one --face photo per identity (${composition.identities.length}), in order`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `ComfyUI_InstantID reads each face from a photo and takes no embedding: give one --face photo per identity (${composition.identities.length}), in order`,
+    );
   }
   const several = composition.identities.length > 1;
   const identities: ComfyIdentity[] = [];
@@ -121,12 +143,28 @@ export function uncoveredPixels(composition: Composition): number {
 
 /** The whole ComfyUI workflow of a composition. */
 export async function compositionComfyWorkflow(
-  composition: Composition, models: ComfyModels, options: { steps: number; cfg: number; seed: number; provider?: string },
-  photos: readonly { data: Uint8Array; extension: string }[], place: ComfyPlacer,
+  composition: Composition,
+  models: ComfyModels,
+  options: { steps: number; cfg: number; seed: number; provider?: string },
+  photos: readonly { data: Uint8Array; extension: string }[],
+  place: ComfyPlacer,
 ): Promise<ApiPrompt> {
   const identities = await compositionToComfy(composition, photos, place);
   const { width, height, prompt, negativePrompt } = composition;
-  return buildInstantIdWorkflow({ ...models, provider: (options.provider ?? "CUDA") as "CUDA", prompt, negativePrompt, width, height, steps: options.steps, cfg: options.cfg, seed: options.seed }, identities);
+  return buildInstantIdWorkflow(
+    {
+      ...models,
+      provider: (options.provider ?? "CUDA") as "CUDA",
+      prompt,
+      negativePrompt,
+      width,
+      height,
+      steps: options.steps,
+      cfg: options.cfg,
+      seed: options.seed,
+    },
+    identities,
+  );
 }
 
 /** Each face photo's bytes and its file extension (how it is named on the server). */
@@ -140,11 +178,17 @@ export function readFacePhotos(paths: readonly string[]): Promise<{ data: Buffer
  * `photos[i]` is identity i's face photo; the node pack reads the embedding from it.
  */
 export async function sendCompositionToComfy(
-  composition: Composition, target: ComfyTarget & { steps: number; cfg: number }, photos: readonly { data: Uint8Array; extension: string }[], io: CliIo,
+  composition: Composition,
+  target: ComfyTarget & { steps: number; cfg: number },
+  photos: readonly { data: Uint8Array; extension: string }[],
+  io: CliIo,
 ): Promise<number> {
   const server = await openComfyServer(target);
   const uncovered = uncoveredPixels(composition);
-  if (uncovered) io.stderr(`warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`);
+  if (uncovered)
+    io.stderr(
+      `warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`,
+    );
   const workflow = await compositionComfyWorkflow(composition, server.models, { ...target, seed: server.seed }, photos, server.place);
   return deliverComfyWorkflow(workflow, server, target, io);
 }
@@ -153,12 +197,27 @@ export async function sendCompositionToComfy(
 export const comfyuiComposeBackend: ComposeBackend = {
   options: {
     ...serverOptions,
-    checkpoint: { type: "string", value: "NAME", description: "comfyui: SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)" },
-    provider: { type: "string", value: "NAME", description: "comfyui: where the node pack runs insightface (CPU, CUDA, ROCM, CoreML)", default: "CUDA" },
+    checkpoint: {
+      type: "string",
+      value: "NAME",
+      description: "comfyui: SDXL checkpoint as the server lists it (default: the first with 'xl' in its name)",
+    },
+    provider: {
+      type: "string",
+      value: "NAME",
+      description: "comfyui: where the node pack runs insightface (CPU, CUDA, ROCM, CoreML)",
+      default: "CUDA",
+    },
   },
   async run(composition: Composition, args: ComposeArgs, values: Record<string, unknown>, io: CliIo): Promise<number> {
     const server = parseServerArgs(values, composition, Boolean(args.dryRun));
-    const target = { ...server, provider: values.provider as string, checkpoint: values.checkpoint as string | undefined, dryRun: args.dryRun, out: args.out };
+    const target = {
+      ...server,
+      provider: values.provider as string,
+      checkpoint: values.checkpoint as string | undefined,
+      dryRun: args.dryRun,
+      out: args.out,
+    };
     return sendCompositionToComfy(composition, target, await readFacePhotos(server.faces), io);
   },
 };

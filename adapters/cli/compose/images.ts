@@ -1,5 +1,5 @@
 import { encodePng, identityEmbeds, type ControlImage, type Identity, type RegionMask, type RgbImage } from "../../../core/index.js";
-import { type ComposedIdentity } from "../../../core/internal.js";
+import type { ComposedIdentity } from "../../../core/internal.js";
 
 /** A conditioning image as 8-bit RGB: as is, or a [1, 3, H, W] tensor in [0, 1] scaled back to 0–255. */
 export function controlImageToRgb(image: ControlImage): RgbImage {

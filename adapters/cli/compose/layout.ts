@@ -1,4 +1,11 @@
-import { createComposition, loadIdentity, loadImage, type Composition, type CompositionIdentityOptions, type RgbImage } from "../../../core/index.js";
+import {
+  createComposition,
+  loadIdentity,
+  loadImage,
+  type Composition,
+  type CompositionIdentityOptions,
+  type RgbImage,
+} from "../../../core/index.js";
 import { poseFromImage, type PoseFaces, type RegionSpec } from "../../../core/internal.js";
 import type { OpenFaceAnalysis } from "../face-analysis.js";
 import type { ComposeArgs } from "./args.js";
@@ -15,7 +22,10 @@ async function regionOf(arg: RegionArg | undefined): Promise<RegionSpec | undefi
   return { mask: await loadImage(arg.maskFile) };
 }
 
-async function poseFaces(args: ComposeArgs, openFaceAnalysis: OpenFaceAnalysis): Promise<{ image: RgbImage; faces: PoseFaces } | undefined> {
+async function poseFaces(
+  args: ComposeArgs,
+  openFaceAnalysis: OpenFaceAnalysis,
+): Promise<{ image: RgbImage; faces: PoseFaces } | undefined> {
   if (!args.pose) return undefined;
   const { analyzer } = await openFaceAnalysis(args.models!);
   const { pose, image } = await poseFromImage(analyzer, args.pose);
@@ -44,7 +54,12 @@ export async function buildCliLayout(args: ComposeArgs, openFaceAnalysis: OpenFa
     });
   }
   const composition = createComposition({
-    ...size, prompt: args.prompt, negativePrompt: args.negative, identities, pose: pose?.faces, overlap: args.overlap,
+    ...size,
+    prompt: args.prompt,
+    negativePrompt: args.negative,
+    identities,
+    pose: pose?.faces,
+    overlap: args.overlap,
   });
   return { composition, pose: pose?.image };
 }

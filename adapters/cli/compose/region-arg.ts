@@ -1,4 +1,4 @@
-import { type BBox } from "../../../core/index.js";
+import type { BBox } from "../../../core/index.js";
 import { invalidOption, type RegionSpec } from "../../../core/internal.js";
 
 /** A `--region` value: a region as the composition takes it, or a mask image still to be read. */

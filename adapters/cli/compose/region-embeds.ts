@@ -10,7 +10,8 @@ export const regionEmbedsOption = {
   type: "string",
   multiple: true,
   value: "FILE",
-  description: 'local: embeddings of each identity\'s region prompt, in order (- for none): prompt_embeds of "PROMPT, REGION PROMPT", made like --embeds',
+  description:
+    'local: embeddings of each identity\'s region prompt, in order (- for none): prompt_embeds of "PROMPT, REGION PROMPT", made like --embeds',
 } as const;
 
 /**
@@ -19,8 +20,15 @@ export const regionEmbedsOption = {
  * `compositionRegionMasks`. Warns for a region prompt without embeddings, which the runner cannot encode.
  * @throws InstantIdError INVALID_OPTION for a count that is not one per identity; SHAPE_MISMATCH for tokens shaped unlike --embeds'.
  */
-export async function readRegionPrompts(composition: Composition, values: Record<string, unknown>, shared: Tensor, io: CliIo): Promise<NonNullable<GenerateOptions["regions"]>> {
-  const files = inIdentityOrder(values["region-embeds"], composition.identities.length, "region-embeds", (text) => (text && text !== "-" ? text : undefined));
+export async function readRegionPrompts(
+  composition: Composition,
+  values: Record<string, unknown>,
+  shared: Tensor,
+  io: CliIo,
+): Promise<NonNullable<GenerateOptions["regions"]>> {
+  const files = inIdentityOrder(values["region-embeds"], composition.identities.length, "region-embeds", (text) =>
+    text && text !== "-" ? text : undefined,
+  );
   composition.identities.forEach((c, i) => {
     if (c.prompt && !files[i]) {
       io.stderr(
@@ -28,7 +36,10 @@ export async function readRegionPrompts(composition: Composition, values: Record
       );
     }
   });
-  const regions = compositionRegionMasks(composition, files.flatMap((file, i) => (file ? [i] : [])));
+  const regions = compositionRegionMasks(
+    composition,
+    files.flatMap((file, i) => (file ? [i] : [])),
+  );
   return Promise.all(
     regions.map(async ({ identity, mask }) => {
       const embeds = (await readEmbeddings(files[identity]!)).prompt.embeds;

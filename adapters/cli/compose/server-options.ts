@@ -1,4 +1,4 @@
-import { type Composition } from "../../../core/index.js";
+import type { Composition } from "../../../core/index.js";
 import { invalidOption } from "../../../core/internal.js";
 import type { CliOption } from "../command.js";
 import { numberOption } from "../cli-values.js";
@@ -6,7 +6,13 @@ import { numberOption } from "../cli-values.js";
 /** Options the server backends (a1111, comfyui) of `instantid compose` share. */
 export const serverOptions: Record<string, CliOption> = {
   url: { type: "string", value: "URL", description: "a1111/comfyui: server root (required unless --dry-run)" },
-  face: { type: "string", multiple: true, value: "IMG", description: "a1111 (Forge, SD.Next) and comfyui: the face photo of each identity, in order; those servers read the embedding from a photo" },
+  face: {
+    type: "string",
+    multiple: true,
+    value: "IMG",
+    description:
+      "a1111 (Forge, SD.Next) and comfyui: the face photo of each identity, in order; those servers read the embedding from a photo",
+  },
   steps: { type: "string", value: "N", description: "Sampling steps", default: "30" },
   cfg: { type: "string", value: "S", description: "Guidance scale", default: "5" },
   seed: { type: "string", value: "N", description: "Seed (random when left out)" },
@@ -36,7 +42,10 @@ export function parseRunArgs(values: Record<string, unknown>): RunArgs {
   return {
     steps: numberOption(values, "steps", (n) => Number.isInteger(n) && n >= 1 && n <= 150, "an integer from 1 to 150"),
     cfg: numberOption(values, "cfg", (n) => n >= 0 && n <= 30, "a number from 0 to 30"),
-    seed: values.seed === undefined ? undefined : numberOption(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
+    seed:
+      values.seed === undefined
+        ? undefined
+        : numberOption(values, "seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number of 0 or more"),
     auth: auth ? { username: auth.slice(0, auth.indexOf(":")), password: auth.slice(auth.indexOf(":") + 1) } : undefined,
     timeoutMs: numberOption(values, "timeout", (n) => n > 0, "a positive number of seconds") * 1000,
   };
@@ -45,7 +54,8 @@ export function parseRunArgs(values: Record<string, unknown>): RunArgs {
 /** Reads the server options; `--face` must name one photo per identity when given. */
 export function parseServerArgs(values: Record<string, unknown>, composition: Composition, dryRun: boolean): ServerArgs {
   const faces = (values.face as string[] | undefined) ?? [];
-  if (faces.length && faces.length !== composition.identities.length) throw invalidOption("--face", `one photo per --identity (${composition.identities.length}), in order`, `${faces.length} photos`);
+  if (faces.length && faces.length !== composition.identities.length)
+    throw invalidOption("--face", `one photo per --identity (${composition.identities.length}), in order`, `${faces.length} photos`);
   if (!dryRun && !values.url) throw invalidOption("--url", "the server root (or --dry-run FILE)", undefined);
   return { url: values.url as string | undefined, faces, ...parseRunArgs(values) };
 }

@@ -1,5 +1,21 @@
 import { join } from "node:path";
-import { Resampler, computeImageTokens, createIdentityNetHook, createImageAdapterHook, loadControlNet, loadImageAdapter, patchImageAdapter, renderKeypoints, savePng, type FiveKeypoints, type ImageAdapterWeights, type ImageTokens, type ProgressListener, type RgbImage, type Tensor } from "../../../core/index.js";
+import {
+  Resampler,
+  computeImageTokens,
+  createIdentityNetHook,
+  createImageAdapterHook,
+  loadControlNet,
+  loadImageAdapter,
+  patchImageAdapter,
+  renderKeypoints,
+  savePng,
+  type FiveKeypoints,
+  type ImageAdapterWeights,
+  type ImageTokens,
+  type ProgressListener,
+  type RgbImage,
+  type Tensor,
+} from "../../../core/index.js";
 import { generate } from "../../onnx-sdxl/generate.js";
 import type { StageTimer } from "./timings.js";
 
@@ -41,11 +57,23 @@ export interface PreparedFace {
 
 /** Keypoint image (written to kps.png) and face tokens, each stage timed. */
 export async function prepareFace(face: FaceInput, timer: StageTimer): Promise<PreparedFace> {
-  const keypointImage = await timer.time("keypoint image", () => renderKeypoints(face.keypoints, { width: face.width, height: face.height }), (img) => `${img.width}x${img.height}`);
+  const keypointImage = await timer.time(
+    "keypoint image",
+    () => renderKeypoints(face.keypoints, { width: face.width, height: face.height }),
+    (img) => `${img.width}x${img.height}`,
+  );
   const keypointPath = join(face.outDir, "kps.png");
   await savePng(keypointPath, keypointImage);
-  const adapter = await timer.time("load image adapter", () => loadImageAdapter(face.imageAdapter), (a) => `${a.ipLayers.size} attention layers`);
-  const tokens = await timer.time("face tokens", () => computeImageTokens(Resampler.fromWeights(adapter.imageProj), face.embedding), (t) => `[${t.cond.shape.join(", ")}]`);
+  const adapter = await timer.time(
+    "load image adapter",
+    () => loadImageAdapter(face.imageAdapter),
+    (a) => `${a.ipLayers.size} attention layers`,
+  );
+  const tokens = await timer.time(
+    "face tokens",
+    () => computeImageTokens(Resampler.fromWeights(adapter.imageProj), face.embedding),
+    (t) => `[${t.cond.shape.join(", ")}]`,
+  );
   return { keypointImage, keypointPath, adapter, tokens };
 }
 
@@ -53,7 +81,13 @@ export async function prepareFace(face: FaceInput, timer: StageTimer): Promise<P
  * UNet patched (ControlNet residual inputs and the image attention, one model cached beside the export) →
  * IdentityNet + denoising steps → decoded image (written to output.png); returns its path and the patched block count.
  */
-export async function generateImage(face: FaceInput, prepared: PreparedFace, input: GenerationInput, timer: StageTimer, onProgress?: ProgressListener) {
+export async function generateImage(
+  face: FaceInput,
+  prepared: PreparedFace,
+  input: GenerationInput,
+  timer: StageTimer,
+  onProgress?: ProgressListener,
+) {
   const patched = await timer.time(
     "patch UNet",
     () => patchImageAdapter(input.models.unet, prepared.adapter, { controlNetResiduals: true }),
@@ -62,7 +96,10 @@ export async function generateImage(face: FaceInput, prepared: PreparedFace, inp
   const identityNet = await timer.time("load IdentityNet", () => loadControlNet(input.models.identityNet));
   const face0 = { faceTokens: prepared.tokens.cond, uncondFaceTokens: prepared.tokens.uncond };
   const hooks = [
-    createIdentityNetHook({ model: identityNet, identities: [{ ...face0, keypointImage: prepared.keypointImage, scale: input.identityNetScale }] }),
+    createIdentityNetHook({
+      model: identityNet,
+      identities: [{ ...face0, keypointImage: prepared.keypointImage, scale: input.identityNetScale }],
+    }),
     createImageAdapterHook({ identities: [{ ...face0, scale: input.adapterScale }], inputNames: patched.inputs }),
   ];
   const { image } = await timer.time(

@@ -26,14 +26,20 @@ export interface RealModels {
    * Present only when every generation model is there. `identityNetSource` is InstantX's `ControlNetModel/`
    * when `identityNet` is still to be converted from it; `unet` is the export as published (patched on first use).
    */
-  readonly generation?: { readonly unet: string; readonly identityNet: string; readonly vaeDecoder: string; readonly identityNetSource?: string };
+  readonly generation?: {
+    readonly unet: string;
+    readonly identityNet: string;
+    readonly vaeDecoder: string;
+    readonly identityNetSource?: string;
+  };
   /** One line per missing generation model: what it is, where it goes, how to get it. */
   readonly missing: readonly string[];
 }
 
 const OPTIMUM_SDXL = "optimum's ONNX export of SDXL (`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0 DIR/sdxl`)";
 const HOW_TO_GET = {
-  identityNet: "InstantX's IdentityNet, instantid/ControlNetModel/ (config.json + diffusion_pytorch_model.safetensors, from `instantid models pull instantid`), converted to ONNX on first use",
+  identityNet:
+    "InstantX's IdentityNet, instantid/ControlNetModel/ (config.json + diffusion_pytorch_model.safetensors, from `instantid models pull instantid`), converted to ONNX on first use",
   unet: `the unet/ folder of ${OPTIMUM_SDXL}; residual inputs and the image attention are patched in on first use`,
   vaeDecoder: `the vae_decoder/ folder of ${OPTIMUM_SDXL}`,
 } as const;
@@ -47,14 +53,25 @@ const HOW_TO_GET = {
 export function inspectRealModels(folder: string): RealModels {
   const dir = resolve(folder);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new InstantIdError(ErrorCode.ModelNotFound, `The models folder ${dir} does not exist. Run \`instantid models pull all --dir ${folder}\` to download the models, or point --models (or INSTANTID_MODELS) at the folder that command filled.`, { details: { dir } });
+    throw new InstantIdError(
+      ErrorCode.ModelNotFound,
+      `The models folder ${dir} does not exist. Run \`instantid models pull all --dir ${folder}\` to download the models, or point --models (or INSTANTID_MODELS) at the folder that command filled.`,
+      { details: { dir } },
+    );
   }
   const path = (key: keyof typeof REAL_MODEL_LAYOUT) => join(dir, REAL_MODEL_LAYOUT[key]);
-  for (const [key, pack] of [["faceModels", "antelopev2"], ["imageAdapter", "instantid"]] as const) {
+  for (const [key, pack] of [
+    ["faceModels", "antelopev2"],
+    ["imageAdapter", "instantid"],
+  ] as const) {
     if (!existsSync(path(key))) {
-      throw new InstantIdError(ErrorCode.ModelNotFound, `${path(key)} is missing, so ${folder} is not a complete models folder. Run \`instantid models pull ${pack} --dir ${folder}\` (then \`instantid models check ${folder}\`).`, {
-        details: { dir, missing: REAL_MODEL_LAYOUT[key] },
-      });
+      throw new InstantIdError(
+        ErrorCode.ModelNotFound,
+        `${path(key)} is missing, so ${folder} is not a complete models folder. Run \`instantid models pull ${pack} --dir ${folder}\` (then \`instantid models check ${folder}\`).`,
+        {
+          details: { dir, missing: REAL_MODEL_LAYOUT[key] },
+        },
+      );
     }
   }
   const identityNetSource = join(dirname(path("identityNet")), PUBLISHED_IDENTITYNET.from);
@@ -63,6 +80,13 @@ export function inspectRealModels(folder: string): RealModels {
     .filter((key) => !existsSync(path(key)) && !(key === "identityNet" && convertible))
     .map((key) => `${REAL_MODEL_LAYOUT[key]}: ${HOW_TO_GET[key]}; put it at ${key === "identityNet" ? identityNetSource : path(key)}`);
   const generation =
-    missing.length === 0 ? { unet: path("unet"), identityNet: path("identityNet"), vaeDecoder: path("vaeDecoder"), ...(convertible ? { identityNetSource } : {}) } : undefined;
+    missing.length === 0
+      ? {
+          unet: path("unet"),
+          identityNet: path("identityNet"),
+          vaeDecoder: path("vaeDecoder"),
+          ...(convertible ? { identityNetSource } : {}),
+        }
+      : undefined;
   return { dir, faceModels: join(dir, "antelopev2"), imageAdapter: path("imageAdapter"), ...(generation ? { generation } : {}), missing };
 }

@@ -1,6 +1,15 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { convertControlNet, FaceAnalysis, loadImage, sdxlTextModels, tensor, workingSize, type Face, type ProgressListener } from "../../../core/index.js";
+import {
+  convertControlNet,
+  FaceAnalysis,
+  loadImage,
+  sdxlTextModels,
+  tensor,
+  workingSize,
+  type Face,
+  type ProgressListener,
+} from "../../../core/index.js";
 import { scaleKeypoints } from "../../../core/internal.js";
 import { encodeSdxlPrompt } from "../../../core/internal.js";
 import { REFERENCE_SCALES, type FaceInput, type GenerationInput } from "./pipeline.js";
@@ -18,17 +27,26 @@ export interface DemoPrompt {
  * given or any of them is there (a missing one is then named in the error); otherwise SDXL's empty
  * conditioning as zeros, with a notice.
  */
-async function demoConditioning(models: RealModels, text: DemoPrompt, timer: StageTimer, notices: string[]): Promise<GenerationInput["prompt"]> {
+async function demoConditioning(
+  models: RealModels,
+  text: DemoPrompt,
+  timer: StageTimer,
+  notices: string[],
+): Promise<GenerationInput["prompt"]> {
   const textModels = sdxlTextModels(join(models.dir, "sdxl"));
   const present = Object.values(textModels).some((path) => existsSync(path));
   if (text.prompt === undefined && !present) {
-    notices.push("No text encoders in sdxl/ (tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/): the prompt is zero embeddings, not CLIP's encoding of an empty prompt.");
+    notices.push(
+      "No text encoders in sdxl/ (tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/): the prompt is zero embeddings, not CLIP's encoding of an empty prompt.",
+    );
     return { embeds: tensor([1, 77, 2048]), pooled: tensor([1, 1280]) };
   }
   const prompt = { prompt: text.prompt ?? "", negativePrompt: text.negativePrompt };
-  return timer.time("encode prompt", () =>
-    encodeSdxlPrompt(textModels, prompt, { onWarning: (warning) => notices.push(warning.message) }),
-    () => `${JSON.stringify(prompt.prompt.length > 40 ? `${prompt.prompt.slice(0, 37)}...` : prompt.prompt)}${prompt.negativePrompt === undefined ? "" : " + negative"}`,
+  return timer.time(
+    "encode prompt",
+    () => encodeSdxlPrompt(textModels, prompt, { onWarning: (warning) => notices.push(warning.message) }),
+    () =>
+      `${JSON.stringify(prompt.prompt.length > 40 ? `${prompt.prompt.slice(0, 37)}...` : prompt.prompt)}${prompt.negativePrompt === undefined ? "" : " + negative"}`,
   );
 }
 
@@ -44,8 +62,16 @@ export async function prepareRealRun(
   notices: string[] = [],
 ): Promise<{ detected: Face; face: FaceInput; generation?: GenerationInput }> {
   const analysis = await timer.time("load face models", () => FaceAnalysis.create({ models: models.faceModels }));
-  const image = await timer.time("read photo", () => loadImage(photo), (img) => `${img.width}x${img.height}`);
-  const [detected] = await timer.time("face analysis", () => analysis.analyze(image), (faces) => `${faces.length} face(s), using the largest`);
+  const image = await timer.time(
+    "read photo",
+    () => loadImage(photo),
+    (img) => `${img.width}x${img.height}`,
+  );
+  const [detected] = await timer.time(
+    "face analysis",
+    () => analysis.analyze(image),
+    (faces) => `${faces.length} face(s), using the largest`,
+  );
   // InstantID renders the keypoints on its working size (resize_img) of the photo, and generates at that size.
   const canvas = workingSize(image);
   const face: FaceInput = {

@@ -20,7 +20,11 @@ export interface DemoReport {
 /** Writes `report.json` into `outDir` and returns its path. */
 export async function writeReport(outDir: string, report: DemoReport): Promise<string> {
   const path = join(outDir, "report.json");
-  const rounded = { ...report, stages: report.stages.map((s) => ({ ...s, ms: Math.round(s.ms * 10) / 10 })), totalMs: Math.round(report.totalMs) };
+  const rounded = {
+    ...report,
+    stages: report.stages.map((s) => ({ ...s, ms: Math.round(s.ms * 10) / 10 })),
+    totalMs: Math.round(report.totalMs),
+  };
   await writeFileAtomic(path, `${JSON.stringify(rounded, null, 2)}\n`);
   return path;
 }
@@ -28,6 +32,7 @@ export async function writeReport(outDir: string, report: DemoReport): Promise<s
 /** The timing table printed at the end of the demo. */
 export function formatTimingTable(stages: readonly StageTiming[], totalMs: number): string {
   const width = Math.max(5, ...stages.map((s) => s.stage.length));
-  const line = (stage: string, ms: number, note = "") => `  ${stage.padEnd(width)}  ${ms.toFixed(0).padStart(7)} ms${note ? `  ${note}` : ""}\n`;
+  const line = (stage: string, ms: number, note = "") =>
+    `  ${stage.padEnd(width)}  ${ms.toFixed(0).padStart(7)} ms${note ? `  ${note}` : ""}\n`;
   return `${stages.map((s) => line(s.stage, s.ms, s.note)).join("")}  ${"-".repeat(width + 12)}\n${line("total", totalMs)}`;
 }

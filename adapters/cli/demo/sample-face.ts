@@ -1,4 +1,4 @@
-import { type FiveKeypoints } from "../../../core/index.js";
+import type { FiveKeypoints } from "../../../core/index.js";
 import { RandomWeights } from "../../../core/testing.js";
 
 // A frontal face on a 512×512 canvas: eyes, nose tip, mouth corners (roughly where SCRFD puts them on a portrait).

@@ -14,9 +14,13 @@ export const SYNTHETIC_NOTICES = [
 ];
 
 /** Builds (or reuses) the tiny models and the sample face, prompt and settings. */
-export async function prepareSyntheticRun(
-  settings: { cacheDir: string; outDir: string; steps: number; seed: number; guidance: number },
-): Promise<{ face: FaceInput; generation: GenerationInput; models: SyntheticModels }> {
+export async function prepareSyntheticRun(settings: {
+  cacheDir: string;
+  outDir: string;
+  steps: number;
+  seed: number;
+  guidance: number;
+}): Promise<{ face: FaceInput; generation: GenerationInput; models: SyntheticModels }> {
   const models = await buildSyntheticModels(settings.cacheDir, { unet: DEMO_UNET });
   const { height, width } = DEMO_UNET.latentSize!;
   const random = new RandomWeights(settings.seed + 1);

@@ -53,12 +53,18 @@ function addNode(file: SourceFile, className: string, node: NodeInfo): void {
     name: `${className}Outputs`,
     isExported: true,
     docs: [`Outputs of the \`${className}\` node${outputs.length ? "" : " (none: it is an output node)"}.`],
-    properties: outputs.map((name, i) => ({ name: JSON.stringify(name), type: `NodeOutput<${JSON.stringify(node.output[i])}>`, isReadonly: true })),
+    properties: outputs.map((name, i) => ({
+      name: JSON.stringify(name),
+      type: `NodeOutput<${JSON.stringify(node.output[i])}>`,
+      isReadonly: true,
+    })),
   });
   file.addFunction({
     name: `add${className}`,
     isExported: true,
-    docs: [`Adds a \`${className}\` node to \`graph\`, filling the server's defaults, and returns its outputs.${node.description ? `\n\n${node.description}` : ""}`],
+    docs: [
+      `Adds a \`${className}\` node to \`graph\`, filling the server's defaults, and returns its outputs.${node.description ? `\n\n${node.description}` : ""}`,
+    ],
     parameters: [
       { name: "graph", type: "WorkflowGraph" },
       { name: "inputs", type: `${className}Inputs` },
@@ -70,7 +76,10 @@ function addNode(file: SourceFile, className: string, node: NodeInfo): void {
 
 /** Generates typed node builders for every node class in an `/object_info` snapshot, as TypeScript source. */
 export function generateNodeBuilders(objectInfo: ObjectInfo): string {
-  const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double } });
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+  });
   const file = project.createSourceFile("nodes.ts", "");
   file.addImportDeclaration({ moduleSpecifier: "../graph.js", namedImports: ["NodeOutput", "WorkflowGraph"], isTypeOnly: true });
   const names = Object.keys(objectInfo).sort();

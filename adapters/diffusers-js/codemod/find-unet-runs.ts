@@ -36,7 +36,11 @@ async function loadTsMorph(): Promise<TsMorph> {
   try {
     return await import("ts-morph");
   } catch (error) {
-    throw new InstantIdError(ErrorCode.Internal, "The wrap-session codemod needs ts-morph: install it with `npm install --save-dev ts-morph` and run again.", { cause: error });
+    throw new InstantIdError(
+      ErrorCode.Internal,
+      "The wrap-session codemod needs ts-morph: install it with `npm install --save-dev ts-morph` and run again.",
+      { cause: error },
+    );
   }
 }
 
@@ -74,7 +78,9 @@ function isUnetRun(morph: TsMorph, call: CallExpression): boolean {
   if (!morph.Node.isPropertyAccessExpression(callee) || callee.getName() !== "run") return false;
   const feeds = feedsObject(morph, call.getArguments()[0]);
   const names = new Set(
-    (feeds?.getProperties() ?? []).map((p) => (morph.Node.isPropertyAssignment(p) || morph.Node.isShorthandPropertyAssignment(p) ? p.getName().replace(/^["']|["']$/g, "") : "")),
+    (feeds?.getProperties() ?? []).map((p) =>
+      morph.Node.isPropertyAssignment(p) || morph.Node.isShorthandPropertyAssignment(p) ? p.getName().replace(/^["']|["']$/g, "") : "",
+    ),
   );
   return UNET_FEEDS.every((name) => names.has(name));
 }
@@ -95,7 +101,9 @@ export function findUnetRunCalls(morph: TsMorph, project: Project): UnetRunCall[
 
 /** Where the session of a run() call gets its value: a variable's initializer or an assignment `this.unet = …`. */
 function sessionSource(morph: TsMorph, file: SourceFile, call: UnetRunCall): Node | undefined {
-  const calls = file.getDescendantsOfKind(morph.SyntaxKind.CallExpression).filter((c) => c.getStartLineNumber() === call.line && isUnetRun(morph, c));
+  const calls = file
+    .getDescendantsOfKind(morph.SyntaxKind.CallExpression)
+    .filter((c) => c.getStartLineNumber() === call.line && isUnetRun(morph, c));
   const receiver = calls.length > 0 ? (calls[0].getExpression() as import("ts-morph").PropertyAccessExpression).getExpression() : undefined;
   if (receiver && morph.Node.isIdentifier(receiver)) {
     for (const declaration of receiver.getSymbol()?.getDeclarations() ?? []) {
@@ -103,7 +111,8 @@ function sessionSource(morph: TsMorph, file: SourceFile, call: UnetRunCall): Nod
     }
   }
   for (const assignment of file.getDescendantsOfKind(morph.SyntaxKind.BinaryExpression)) {
-    if (assignment.getOperatorToken().getKind() === morph.SyntaxKind.EqualsToken && assignment.getLeft().getText() === call.session) return assignment.getRight();
+    if (assignment.getOperatorToken().getKind() === morph.SyntaxKind.EqualsToken && assignment.getLeft().getText() === call.session)
+      return assignment.getRight();
   }
   for (const property of file.getDescendantsOfKind(morph.SyntaxKind.PropertyDeclaration)) {
     if (`this.${property.getName()}` === call.session && property.getInitializer()) return property.getInitializer();

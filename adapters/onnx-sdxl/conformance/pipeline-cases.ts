@@ -35,7 +35,11 @@ export async function readPipelineCases(dir: string): Promise<PipelineCases> {
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new InstantIdError(ErrorCode.InvalidInput, `Cannot read the pipeline cases ${path}: ${(error as Error).message}. Point the conformance run at a golden pipeline folder.`, { cause: error });
+    throw new InstantIdError(
+      ErrorCode.InvalidInput,
+      `Cannot read the pipeline cases ${path}: ${(error as Error).message}. Point the conformance run at a golden pipeline folder.`,
+      { cause: error },
+    );
   }
   return parseOptions(casesSchema, json, `pipeline cases (${path})`);
 }

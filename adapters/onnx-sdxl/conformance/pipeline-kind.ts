@@ -2,9 +2,18 @@ import { constants } from "node:fs";
 import { copyFile, link, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Resampler, computeImageTokens, convertControlNet, loadImage, loadImageAdapter, patchImageAdapter, writeSafetensors, type Tensor } from "../../../core/index.js";
+import {
+  Resampler,
+  computeImageTokens,
+  convertControlNet,
+  loadImage,
+  loadImageAdapter,
+  patchImageAdapter,
+  writeSafetensors,
+  type Tensor,
+} from "../../../core/index.js";
 import { SafetensorsFile } from "../../../core/internal.js";
-import { type ConformanceContext, type ConformanceKind } from "../../../core/testing.js";
+import type { ConformanceContext, ConformanceKind } from "../../../core/testing.js";
 import { generate } from "../generate.js";
 import { decodeLatentToTensor } from "../vae.js";
 import { readPipelineCases, type PipelineCase } from "./pipeline-cases.js";
@@ -36,7 +45,11 @@ async function prepareModels(context: ConformanceContext, work: string, heads: n
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
   await linkFolder(join(dir, "unet"), work);
   const patched = await patchImageAdapter(join(work, "model.onnx"), adapter, { controlNetResiduals: true });
-  const models: PreparedModels = { identityNet: identityNet.model, unet: patched.modelPath!, vaeDecoder: join(dir, "vae_decoder", "model.onnx") };
+  const models: PreparedModels = {
+    identityNet: identityNet.model,
+    unet: patched.modelPath!,
+    vaeDecoder: join(dir, "vae_decoder", "model.onnx"),
+  };
   return { models, resampler: Resampler.fromWeights(adapter.imageProj, { heads }) };
 }
 
@@ -52,7 +65,13 @@ async function readInputs(dir: string): Promise<Map<string, Tensor>> {
 }
 
 /** One case through the reference runner (EulerDiscrete, CFG, IdentityNet + image attention), then the VAE. */
-async function runCase(c: PipelineCase, models: PreparedModels, inputs: Map<string, Tensor>, tokens: { cond: Tensor; uncond: Tensor }, extra: { dir: string; scaling: number }) {
+async function runCase(
+  c: PipelineCase,
+  models: PreparedModels,
+  inputs: Map<string, Tensor>,
+  tokens: { cond: Tensor; uncond: Tensor },
+  extra: { dir: string; scaling: number },
+) {
   const keypointImage = await loadImage(join(extra.dir, "kps.png"));
   const latents = inputs.get("latents")!;
   const result = await generate({
@@ -72,7 +91,9 @@ async function runCase(c: PipelineCase, models: PreparedModels, inputs: Map<stri
     vaeScalingFactor: extra.scaling,
     instantId: {
       identityNet: models.identityNet,
-      faces: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, keypointImage, identityNetScale: c.cn_scale, adapterScale: c.ip_scale }],
+      faces: [
+        { faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, keypointImage, identityNetScale: c.cn_scale, adapterScale: c.ip_scale },
+      ],
       start: c.start,
       end: c.end,
     },

@@ -1,7 +1,7 @@
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createCompositionHooks, ErrorCode, InstantIdError, type GenerationHook } from "../../../core/index.js";
-import { type SessionContext } from "../../../core/internal.js";
+import type { SessionContext } from "../../../core/internal.js";
 import { createInstantIdHook } from "../instantid-hook.js";
 import type { HookModuleSpec } from "./protocol.js";
 
@@ -21,7 +21,13 @@ const builtins: Record<string, (options: never, context: SessionContext) => Prom
 export async function buildHook(spec: HookModuleSpec, context: SessionContext = {}): Promise<GenerationHook> {
   if (spec.module.startsWith("builtin:")) {
     const factory = builtins[spec.module.slice("builtin:".length)];
-    if (!factory) throw new InstantIdError(ErrorCode.InvalidOption, `Unknown built-in hook ${spec.module}; built-ins are ${Object.keys(builtins).map((n) => `builtin:${n}`).join(", ")}.`);
+    if (!factory)
+      throw new InstantIdError(
+        ErrorCode.InvalidOption,
+        `Unknown built-in hook ${spec.module}; built-ins are ${Object.keys(builtins)
+          .map((n) => `builtin:${n}`)
+          .join(", ")}.`,
+      );
     return factory(spec.options as never, context);
   }
   const specifier = isAbsolute(spec.module) ? pathToFileURL(spec.module).href : spec.module;
@@ -30,10 +36,17 @@ export async function buildHook(spec: HookModuleSpec, context: SessionContext = 
   try {
     factory = ((await import(specifier)) as Record<string, unknown>)[name];
   } catch (error) {
-    throw new InstantIdError(ErrorCode.InvalidOption, `The worker could not import hook module ${spec.module}: ${(error as Error).message}. Give an absolute path or an installed package name.`, { cause: error });
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `The worker could not import hook module ${spec.module}: ${(error as Error).message}. Give an absolute path or an installed package name.`,
+      { cause: error },
+    );
   }
   if (typeof factory !== "function") {
-    throw new InstantIdError(ErrorCode.InvalidOption, `Hook module ${spec.module} has no function export "${name}"; export a factory (options) => GenerationHook.`);
+    throw new InstantIdError(
+      ErrorCode.InvalidOption,
+      `Hook module ${spec.module} has no function export "${name}"; export a factory (options) => GenerationHook.`,
+    );
   }
   return (await factory(spec.options, context)) as GenerationHook;
 }

@@ -1,5 +1,5 @@
-import { type Device, type ProgressEvent } from "../../../core/index.js";
-import { type SessionOpening } from "../../../core/internal.js";
+import type { Device, ProgressEvent } from "../../../core/index.js";
+import type { SessionOpening } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import type { createInstantIdHook } from "../instantid-hook.js";
 import type { GenerateOptions } from "../options.js";
@@ -32,7 +32,13 @@ export type WorkerMessage =
   | { readonly type: "progress"; readonly id: number; readonly event: ProgressEvent }
   | { readonly type: "done"; readonly id: number; readonly result: GenerateResult }
   | { readonly type: "sessions"; readonly id: number; readonly opened: readonly SessionOpening[] }
-  | { readonly type: "error"; readonly id: number; readonly code: string; readonly message: string; readonly details?: Record<string, unknown> }
+  | {
+      readonly type: "error";
+      readonly id: number;
+      readonly code: string;
+      readonly message: string;
+      readonly details?: Record<string, unknown>;
+    }
   | { readonly type: "closed" };
 
 /** The runner's settings as they cross to its worker (plain data). */

@@ -27,7 +27,13 @@ async function run(request: Extract<WorkerRequest, { type: "run" }>, controller:
     post({ type: "done", id: request.id, result }, [result.latent.data.buffer as ArrayBuffer, result.image.data.buffer as ArrayBuffer]);
   } catch (thrown) {
     const error = toInstantIdError(thrown);
-    post({ type: "error", id: request.id, code: error.code, message: error.message, details: error.details as Record<string, unknown> | undefined });
+    post({
+      type: "error",
+      id: request.id,
+      code: error.code,
+      message: error.message,
+      details: error.details as Record<string, unknown> | undefined,
+    });
   } finally {
     running.delete(request.id);
   }
@@ -42,8 +48,7 @@ parentPort!.on("message", async (request: WorkerRequest) => {
     const controller = new AbortController();
     running.set(request.id, controller);
     queue = queue.then(() => run(request, controller));
-  }
-  else if (request.type === "abort") running.get(request.id)?.abort();
+  } else if (request.type === "abort") running.get(request.id)?.abort();
   else if (request.type === "sessions") post({ type: "sessions", id: request.id, opened: backend ? await backend.sessions() : [] });
   else {
     await queue;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { ErrorCode, InstantIdError, type ErrorCode as Code, type ProgressListener } from "../../../core/index.js";
-import { type SessionOpening } from "../../../core/internal.js";
+import type { SessionOpening } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import type { GenerateOptions } from "../options.js";
 import type { RunnerBackend, RunnerControls } from "../runner-backend.js";
@@ -116,8 +116,12 @@ export class WorkerClient implements RunnerBackend {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script ?? locateWorkerScript());
     worker.on("message", (message: WorkerMessage) => this.receive(message));
-    worker.on("error", (error) => this.lost(worker, new InstantIdError(ErrorCode.Internal, `The runner's worker thread failed: ${error.message}`, { cause: error })));
-    worker.on("exit", (code) => this.lost(worker, new InstantIdError(ErrorCode.Internal, `The runner's worker thread exited (code ${code}) before finishing.`)));
+    worker.on("error", (error) =>
+      this.lost(worker, new InstantIdError(ErrorCode.Internal, `The runner's worker thread failed: ${error.message}`, { cause: error })),
+    );
+    worker.on("exit", (code) =>
+      this.lost(worker, new InstantIdError(ErrorCode.Internal, `The runner's worker thread exited (code ${code}) before finishing.`)),
+    );
     worker.postMessage({ type: "init", settings: this.settings } satisfies WorkerRequest);
     this.worker = worker;
     return worker;

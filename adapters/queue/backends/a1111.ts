@@ -18,14 +18,25 @@ export interface A1111BackendOptions {
  * does not retry on its own: the queue retries with backoff, so each attempt is visible in the job.
  */
 export function a1111Backend(options: A1111BackendOptions): GenerationBackend {
-  const client: A1111Client = createA1111Client({ baseUrl: options.url, auth: options.auth, generationTimeoutMs: options.timeoutMs, pollMs: options.pollMs, retries: 0 });
+  const client: A1111Client = createA1111Client({
+    baseUrl: options.url,
+    auth: options.auth,
+    generationTimeoutMs: options.timeoutMs,
+    pollMs: options.pollMs,
+    retries: 0,
+  });
   const detect: () => Promise<ServerCapabilities> = askedOnce(() => client.detect());
   return {
     name: "a1111",
     async run(job, controls: BackendControls) {
       const composition = await jobComposition(job);
       const photos = job.identities.map((person) => (person.photo ? jobBytes(person.photo) : undefined));
-      const request = await compositionA1111Request(composition, await detect(), { steps: job.settings.steps, cfg: job.settings.cfg, seed: job.settings.seed }, photos);
+      const request = await compositionA1111Request(
+        composition,
+        await detect(),
+        { steps: job.settings.steps, cfg: job.settings.cfg, seed: job.settings.seed },
+        photos,
+      );
       const result = await client.generate(request, controls);
       return { images: result.images, report: result.info };
     },

@@ -41,14 +41,22 @@ function facePhotos(job: GenerationJob): { data: Uint8Array; extension: string }
 /** Jobs on a ComfyUI server with ComfyUI_InstantID, as `instantid compose --backend comfyui` sends them. */
 export function comfyuiBackend(options: ComfyBackendOptions): GenerationBackend {
   const client: ComfyClient = createComfyClient({ baseUrl: options.url, auth: options.auth, timeoutMs: options.timeoutMs, retries: 0 });
-  const serverModels: () => Promise<ComfyModels> = askedOnce(async () => chooseModels(await client.objectInfo(), { checkpoint: options.checkpoint }));
+  const serverModels: () => Promise<ComfyModels> = askedOnce(async () =>
+    chooseModels(await client.objectInfo(), { checkpoint: options.checkpoint }),
+  );
   return {
     name: "comfyui",
     async run(job, controls: BackendControls) {
       const photos = facePhotos(job);
       const composition = await jobComposition(job);
       const { steps, cfg, seed } = job.settings;
-      const workflow = await compositionComfyWorkflow(composition, await serverModels(), { steps, cfg, seed, provider: options.provider }, photos, contentPlacer(client));
+      const workflow = await compositionComfyWorkflow(
+        composition,
+        await serverModels(),
+        { steps, cfg, seed, provider: options.provider },
+        photos,
+        contentPlacer(client),
+      );
       const result = await client.run(workflow, controls);
       return { images: result.images.map((image) => image.data), report: { promptId: result.promptId, seed, workflow } };
     },

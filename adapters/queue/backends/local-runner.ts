@@ -1,4 +1,13 @@
-import { buildHook, createRunner, generate, generateInWorker, locateWorkerScript, type GenerateOptions, type GenerateResult, type HookModuleSpec } from "../../onnx-sdxl/index.js";
+import {
+  buildHook,
+  createRunner,
+  generate,
+  generateInWorker,
+  locateWorkerScript,
+  type GenerateOptions,
+  type GenerateResult,
+  type HookModuleSpec,
+} from "../../onnx-sdxl/index.js";
 import type { BackendControls } from "./backend.js";
 
 /**
@@ -29,7 +38,11 @@ export function perGenerationRunner(): LocalRunner {
   return {
     async run(options, hooks, controls) {
       if (inWorker) return generateInWorker(options, { hooks, onProgress: controls.onProgress, signal: controls.signal });
-      return generate(options, { hooks: await Promise.all(hooks.map((spec) => buildHook(spec))), onProgress: controls.onProgress, signal: controls.signal });
+      return generate(options, {
+        hooks: await Promise.all(hooks.map((spec) => buildHook(spec))),
+        onProgress: controls.onProgress,
+        signal: controls.signal,
+      });
     },
   };
 }

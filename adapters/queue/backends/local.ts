@@ -1,4 +1,14 @@
-import { encodePng, ErrorCode, InstantIdError, loadImageAdapter, patchImageAdapter, Resampler, type Composition, type ImageAdapterWeights, type PatchedUnet } from "../../../core/index.js";
+import {
+  encodePng,
+  ErrorCode,
+  InstantIdError,
+  loadImageAdapter,
+  patchImageAdapter,
+  Resampler,
+  type Composition,
+  type ImageAdapterWeights,
+  type PatchedUnet,
+} from "../../../core/index.js";
 import { compositionPatchOptions, compositionRegionMasks, compositionTokens } from "../../../core/internal.js";
 import { parseEmbeddings } from "../../cli/commands/generate.js";
 import type { GenerateOptions, HookModuleSpec } from "../../onnx-sdxl/index.js";
@@ -30,14 +40,19 @@ function refused(message: string): InstantIdError {
 /** The runner's prompt options: the job's embeddings and its region prompts with their masks. */
 function promptOptions(job: GenerationJob, composition: Composition): Pick<GenerateOptions, "prompt" | "timeIds" | "regions"> {
   if (!job.promptEmbeddings) {
-    throw refused("The local backend has no text encoder: give the job promptEmbeddings (the safetensors file `instantid generate --embeds` reads), or send it to a1111 / comfyui workers.");
+    throw refused(
+      "The local backend has no text encoder: give the job promptEmbeddings (the safetensors file `instantid generate --embeds` reads), or send it to a1111 / comfyui workers.",
+    );
   }
   const shared = parseEmbeddings(jobBytes(job.promptEmbeddings), "the job's promptEmbeddings");
   const withEmbeds = job.identities.flatMap((person, i) => (person.regionEmbeddings ? [i] : []));
   const regions = compositionRegionMasks(composition, withEmbeds).map(({ identity, mask }) => {
-    const embeds = parseEmbeddings(jobBytes(job.identities[identity].regionEmbeddings!), `identity ${identity + 1}'s regionEmbeddings`).prompt.embeds;
+    const embeds = parseEmbeddings(jobBytes(job.identities[identity].regionEmbeddings!), `identity ${identity + 1}'s regionEmbeddings`)
+      .prompt.embeds;
     if (embeds.shape.join() !== shared.prompt.embeds.shape.join()) {
-      throw refused(`identity ${identity + 1}'s regionEmbeddings are [${embeds.shape.join(", ")}] but promptEmbeddings are [${shared.prompt.embeds.shape.join(", ")}]; encode both with the same text encoders.`);
+      throw refused(
+        `identity ${identity + 1}'s regionEmbeddings are [${embeds.shape.join(", ")}] but promptEmbeddings are [${shared.prompt.embeds.shape.join(", ")}]; encode both with the same text encoders.`,
+      );
     }
     return { embeds, mask };
   });
@@ -65,10 +80,13 @@ export function localBackend(options: LocalBackendOptions): GenerationBackend {
     const key = JSON.stringify(patch);
     if (!patched.has(key)) {
       const patching = loadAdapter().then((weights) => patchImageAdapter(options.unet, weights, { ...patch, outDir: options.patchDir }));
-      patched.set(key, patching.catch((error: unknown) => {
-        patched.delete(key);
-        throw error;
-      }));
+      patched.set(
+        key,
+        patching.catch((error: unknown) => {
+          patched.delete(key);
+          throw error;
+        }),
+      );
     }
     return patched.get(key)!;
   };
@@ -81,17 +99,43 @@ export function localBackend(options: LocalBackendOptions): GenerationBackend {
       resampler ??= Resampler.fromWeights(weights.imageProj, options.resamplerHeads ? { heads: options.resamplerHeads } : {});
       const unet = await patchFor(composition);
       const hooks: HookModuleSpec[] = [
-        { module: "builtin:composition", options: { composition, identityNet: options.identityNet, tokens: await compositionTokens(composition, resampler), imageAdapterInputs: unet.inputs } },
+        {
+          module: "builtin:composition",
+          options: {
+            composition,
+            identityNet: options.identityNet,
+            tokens: await compositionTokens(composition, resampler),
+            imageAdapterInputs: unet.inputs,
+          },
+        },
       ];
       const { steps, cfg, seed, scheduler } = job.settings;
       const result = await runner.run(
-        { models: { unet: unet.modelPath!, vaeDecoder: options.vaeDecoder }, ...prompts, width: job.width, height: job.height, steps, guidance: cfg, seed, scheduler },
+        {
+          models: { unet: unet.modelPath!, vaeDecoder: options.vaeDecoder },
+          ...prompts,
+          width: job.width,
+          height: job.height,
+          steps,
+          guidance: cfg,
+          seed,
+          scheduler,
+        },
         hooks,
         controls,
       );
       const report = {
-        backend: "local", prompt: job.prompt, width: result.width, height: result.height, seed: result.seed, steps, cfg, scheduler: scheduler ?? "euler",
-        identities: composition.identities.length, decoded: result.decoded, timings: result.timings,
+        backend: "local",
+        prompt: job.prompt,
+        width: result.width,
+        height: result.height,
+        seed: result.seed,
+        steps,
+        cfg,
+        scheduler: scheduler ?? "euler",
+        identities: composition.identities.length,
+        decoded: result.decoded,
+        timings: result.timings,
       };
       return { images: [await encodePng(result.image)], report };
     },

@@ -25,7 +25,10 @@ async function identity(photo?: Buffer): Promise<IdentitySpec> {
 const options = { prompt: "a portrait", width: 512, height: 512, steps: 8, seed: 7 };
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -33,7 +36,12 @@ async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
 describe("createA1111Client", () => {
   it("detects A1111 with the listed model names, hashes included", async () => {
     const { client } = await start();
-    expect(await client.detect()).toMatchObject({ flavour: "a1111", ipAdapterModel: "ip-adapter_instant_id_sdxl [eb2d3ec0]", controlNetModel: "control_instant_id_sdxl [c5c25a35]", acceptsEmbeddingInput: true });
+    expect(await client.detect()).toMatchObject({
+      flavour: "a1111",
+      ipAdapterModel: "ip-adapter_instant_id_sdxl [eb2d3ec0]",
+      controlNetModel: "control_instant_id_sdxl [c5c25a35]",
+      acceptsEmbeddingInput: true,
+    });
   });
 
   it("detects Forge by its embedding module (it serves no /controlnet/version) and SD.Next by its motd route", async () => {
@@ -45,13 +53,20 @@ describe("createA1111Client", () => {
   it("reads the pass-through module as listed and the unit slots where served: /controlnet/settings, else Forge's /sdapi/v1/options", async () => {
     expect(await (await start({ unitCount: 6 })).client.detect()).toMatchObject({ passThroughModule: "none", unitSlots: 6 });
     await server!.close();
-    expect(await (await start({ flavour: "forge", unitCount: 5 })).client.detect()).toMatchObject({ passThroughModule: "None", unitSlots: 5 });
+    expect(await (await start({ flavour: "forge", unitCount: 5 })).client.detect()).toMatchObject({
+      passThroughModule: "None",
+      unitSlots: 5,
+    });
     await server!.close();
     expect((await (await start({ flavour: "forge", unitCountInOptions: false })).client.detect()).unitSlots).toBeUndefined();
   });
 
   it("reads SD.Next's face script layout from /sdapi/v1/script-info", async () => {
-    expect((await (await start({ flavour: "sdnext" })).client.detect()).faceScript).toMatchObject({ kind: "script-args", name: "face", at: { strength: 9, conditioning: 10, cache: 11 } });
+    expect((await (await start({ flavour: "sdnext" })).client.detect()).faceScript).toMatchObject({
+      kind: "script-args",
+      name: "face",
+      at: { strength: 9, conditioning: 10, cache: 11 },
+    });
     await server!.close();
     expect((await (await start({ flavour: "sdnext", faceScript: 14 })).client.detect()).faceScript).toEqual({ kind: "face-object" });
   });
@@ -59,7 +74,10 @@ describe("createA1111Client", () => {
   it("the server drops units past its control_net_unit_count without a word, which is why requests are checked first", async () => {
     const { client, server: mock } = await start({ unitCount: 3 });
     const masks = [await pngOf(512, 512, 255), await pngOf(512, 512, 0)];
-    const two = [{ ...(await identity()), mask: masks[0] }, { ...(await identity()), mask: masks[1] }];
+    const two = [
+      { ...(await identity()), mask: masks[0] },
+      { ...(await identity()), mask: masks[1] },
+    ];
     const body = await buildGenerationRequest(options, two, assumedCapabilities("a1111"));
     await client.generate(body);
     expect(mock.usedUnits[0]).toHaveLength(3); // the second identity lost its IdentityNet
@@ -85,7 +103,9 @@ describe("createA1111Client", () => {
     const { client, server: mock } = await start({ stepMs: 15 });
     const caps = await client.detect();
     const events: ProgressEvent[] = [];
-    const result = await client.generate(await buildGenerationRequest(options, [await identity()], caps), { onProgress: (e) => events.push(e) });
+    const result = await client.generate(await buildGenerationRequest(options, [await identity()], caps), {
+      onProgress: (e) => events.push(e),
+    });
     expect(result.images).toHaveLength(1);
     expect(result.info.seed).toBe(7);
     expect(events.length).toBeGreaterThan(1);
@@ -146,7 +166,9 @@ describe("createA1111Client", () => {
 
   it("carries the server's message when the face photo has no face", async () => {
     const { client } = await start();
-    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await pngOf(64, 64))], await client.detect())));
+    const error = await failure(
+      client.generate(await buildGenerationRequest(options, [await identity(await pngOf(64, 64))], await client.detect())),
+    );
     expect(error.message).toContain("Insightface: No face found");
   });
 
@@ -166,14 +188,17 @@ describe("createA1111Client", () => {
 
   it("reports an oversize request with the server's answer", async () => {
     const { client } = await start({ maxBodyBytes: 1000 });
-    const error = await failure(client.generate(await buildGenerationRequest(options, [await identity(await texturedPng(512, 512))], await client.detect())));
+    const error = await failure(
+      client.generate(await buildGenerationRequest(options, [await identity(await texturedPng(512, 512))], await client.detect())),
+    );
     expect(error.message).toContain("HTTP 413: Request Entity Too Large");
   });
 
   it("keeps only the generated images, not the detected maps, and saves them atomically with their info", async () => {
     const { client } = await start();
     const body = await buildGenerationRequest(options, [await identity()], await client.detect());
-    for (const unit of (body.alwayson_scripts as { controlnet: { args: { save_detected_map: boolean }[] } }).controlnet.args) unit.save_detected_map = true;
+    for (const unit of (body.alwayson_scripts as { controlnet: { args: { save_detected_map: boolean }[] } }).controlnet.args)
+      unit.save_detected_map = true;
     const result = await client.generate(body);
     expect(result.images).toHaveLength(1);
     const dir = await tempDir();
@@ -195,7 +220,9 @@ describe("createA1111Client", () => {
   it("is answered with torch.load's complaint when the blob is not a torch archive", async () => {
     const { client } = await start();
     const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(512, 512, 0) } };
-    const body = await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect(), () => Buffer.from("not a zip").toString("base64"));
+    const body = await buildGenerationRequest(options, [{ ...(await identity()), face }], await client.detect(), () =>
+      Buffer.from("not a zip").toString("base64"),
+    );
     expect((await failure(client.generate(body))).message).toContain("PytorchStreamReader failed reading zip archive");
   });
 });

@@ -22,7 +22,10 @@ async function behindFaults(rules: FaultRules, options: Partial<A1111ClientOptio
 }
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -32,7 +35,9 @@ async function request(client: ReturnType<typeof createA1111Client>) {
   return buildGenerationRequest({ prompt: "a portrait", width: 512, height: 512, steps: 4, seed: 7 }, [identity], await client.detect());
 }
 
-const onTxt2img = (fault: ReturnType<NonNullable<FaultRules["http"]>>): FaultRules => ({ http: (method, path) => (method === "POST" && path === "/sdapi/v1/txt2img" ? fault : undefined) });
+const onTxt2img = (fault: ReturnType<NonNullable<FaultRules["http"]>>): FaultRules => ({
+  http: (method, path) => (method === "POST" && path === "/sdapi/v1/txt2img" ? fault : undefined),
+});
 
 describe("A1111 bridge under faults", () => {
   it("reports images: [null] as the server's wrong answer, quoting it", async () => {
@@ -44,7 +49,9 @@ describe("A1111 bridge under faults", () => {
   });
 
   it("reports module_list: null during detection as a wrong answer", async () => {
-    const { client } = await behindFaults({ http: (_, path) => (path === "/controlnet/module_list" ? { kind: "json", text: '{"module_list": null}' } : undefined) });
+    const { client } = await behindFaults({
+      http: (_, path) => (path === "/controlnet/module_list" ? { kind: "json", text: '{"module_list": null}' } : undefined),
+    });
     const error = await failure(client.detect());
     expect(error.code).toBe("SERVER");
     expect(error.message).toContain("module_list");
@@ -75,7 +82,9 @@ describe("A1111 bridge under faults", () => {
 
   it("refuses a payload that is not an image instead of saving it as out.png", async () => {
     const html = Buffer.from("<html><body>Internal Server Error</body></html>").toString("base64");
-    const { client } = await behindFaults(onTxt2img({ kind: "json", text: JSON.stringify({ images: [html], parameters: {}, info: "{}" }) }));
+    const { client } = await behindFaults(
+      onTxt2img({ kind: "json", text: JSON.stringify({ images: [html], parameters: {}, info: "{}" }) }),
+    );
     const error = await failure(client.generate(await request(client)));
     expect(error.code).toBe("SERVER");
     expect(error.message).toContain("is not an image");
@@ -84,7 +93,12 @@ describe("A1111 bridge under faults", () => {
 
   it("retries a GET whose answer is cut mid-body or answered 503, and detection succeeds", async () => {
     const { client, proxy } = await behindFaults({
-      http: (_, path, seen) => (path.startsWith("/controlnet/model_list") && seen === 1 ? { kind: "drop-mid-body" } : path === "/controlnet/module_list" && seen === 1 ? { kind: "status", status: 503 } : undefined),
+      http: (_, path, seen) =>
+        path.startsWith("/controlnet/model_list") && seen === 1
+          ? { kind: "drop-mid-body" }
+          : path === "/controlnet/module_list" && seen === 1
+            ? { kind: "status", status: 503 }
+            : undefined,
     });
     expect((await client.detect()).flavour).toBe("a1111");
     expect(proxy.seen.get("GET /controlnet/model_list")).toBe(2);
@@ -93,9 +107,13 @@ describe("A1111 bridge under faults", () => {
 
   it("bounds detection by the timeout it is given when the server stays silent (fake timers)", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const { client } = await behindFaults({ http: (_, path) => (path === "/controlnet/module_list" ? { kind: "silence" } : undefined) }, { generationTimeoutMs: 5000 });
+    const { client } = await behindFaults(
+      { http: (_, path) => (path === "/controlnet/module_list" ? { kind: "silence" } : undefined) },
+      { generationTimeoutMs: 5000 },
+    );
     const pending = failure(client.detect());
-    for (let i = 0; i < 200 && !(await Promise.race([pending.then(() => true), Promise.resolve(false)])); i++) await vi.advanceTimersByTimeAsync(50);
+    for (let i = 0; i < 200 && !(await Promise.race([pending.then(() => true), Promise.resolve(false)])); i++)
+      await vi.advanceTimersByTimeAsync(50);
     const error = await pending;
     expect(error.code).toBe("NETWORK");
     expect(error.message).toMatch(/within 5 s|after 5 s/);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { assumedCapabilities, buildGenerationRequest, faceScriptFromInfo, type ControlNetUnit, type IdentitySpec } from "../../../adapters/a1111/index.js";
+import {
+  assumedCapabilities,
+  buildGenerationRequest,
+  faceScriptFromInfo,
+  type ControlNetUnit,
+  type IdentitySpec,
+} from "../../../adapters/a1111/index.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
 import { runFaceScript, sdNextScriptInfo } from "../../mocks/sdnext-face.js";
 
@@ -18,7 +24,14 @@ describe("buildGenerationRequest", () => {
     const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("a1111"));
     const [adapter, net] = unitsOf(body);
     expect(adapter).toMatchObject({ enabled: true, module: "instant_id_face_embedding", model: "ip-adapter_instant_id_sdxl", weight: 0.8 });
-    expect(net).toMatchObject({ enabled: true, module: "instant_id_face_keypoints", model: "control_instant_id_sdxl", weight: 0.6, resize_mode: "Resize and Fill", control_mode: "Balanced" });
+    expect(net).toMatchObject({
+      enabled: true,
+      module: "instant_id_face_keypoints",
+      model: "control_instant_id_sdxl",
+      weight: 0.6,
+      resize_mode: "Resize and Fill",
+      control_mode: "Balanced",
+    });
     expect(body).toMatchObject({ prompt: "a portrait", width: 768, height: 1024, steps: 20, cfg_scale: 5, seed: 42 });
   });
 
@@ -27,7 +40,12 @@ describe("buildGenerationRequest", () => {
     const embedding = new Float32Array(512).fill(0.5);
     const seen: Float32Array[] = [];
     const face = { photo: await texturedPng(), analysis: { embedding, keypointImage } };
-    const body = await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("a1111"), (e) => (seen.push(e), "QkxPQg=="));
+    const body = await buildGenerationRequest(
+      options,
+      [await identity({ face })],
+      assumedCapabilities("a1111"),
+      (e) => (seen.push(e), "QkxPQg=="),
+    );
     const [adapter, net] = unitsOf(body);
     expect(adapter.ipadapter_input).toEqual(["QkxPQg=="]);
     expect(adapter.image).toBeUndefined();
@@ -39,7 +57,9 @@ describe("buildGenerationRequest", () => {
 
   it("sends the photo to Forge even with a local analysis, since Forge has no ipadapter_input, and the keypoint image with Forge's own None", async () => {
     const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(768, 1024, 0) } };
-    const [adapter, net] = unitsOf(await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"));
+    const [adapter, net] = unitsOf(
+      await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"),
+    );
     expect(adapter.module).toBe("InsightFace (InstantID)");
     expect(adapter.ipadapter_input).toBeUndefined();
     expect(adapter.image).toBe(face.photo.toString("base64"));
@@ -50,7 +70,9 @@ describe("buildGenerationRequest", () => {
     const embedding = [new Float32Array(512).fill(1), new Float32Array(512).fill(2)];
     const seen: Float32Array[] = [];
     const face = { analysis: { embedding, keypointImage: await pngOf(768, 1024, 0) } };
-    const [adapter] = unitsOf(await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("a1111"), (e) => (seen.push(e), "QkxPQg==")));
+    const [adapter] = unitsOf(
+      await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("a1111"), (e) => (seen.push(e), "QkxPQg==")),
+    );
     expect(adapter.ipadapter_input).toEqual(["QkxPQg=="]);
     expect(seen).toHaveLength(1);
     expect([...seen[0]]).toEqual([...embedding[0], ...embedding[1]]);
@@ -67,9 +89,18 @@ describe("buildGenerationRequest", () => {
   it("emits one unit pair per identity, each with its effective_region_mask", async () => {
     const left = await pngOf(768, 1024, 255);
     const right = await pngOf(768, 1024, 0);
-    const body = await buildGenerationRequest(options, [await identity({ mask: left }), await identity({ mask: right, ipScale: 0.5 })], assumedCapabilities("a1111"));
+    const body = await buildGenerationRequest(
+      options,
+      [await identity({ mask: left }), await identity({ mask: right, ipScale: 0.5 })],
+      assumedCapabilities("a1111"),
+    );
     const units = unitsOf(body);
-    expect(units.map((u) => u.model)).toEqual(["ip-adapter_instant_id_sdxl", "control_instant_id_sdxl", "ip-adapter_instant_id_sdxl", "control_instant_id_sdxl"]);
+    expect(units.map((u) => u.model)).toEqual([
+      "ip-adapter_instant_id_sdxl",
+      "control_instant_id_sdxl",
+      "ip-adapter_instant_id_sdxl",
+      "control_instant_id_sdxl",
+    ]);
     expect(units.map((u) => u.effective_region_mask)).toEqual([left, left, right, right].map((m) => m.toString("base64")));
     expect(units[2].weight).toBe(0.5);
   });
@@ -86,7 +117,9 @@ describe("buildGenerationRequest", () => {
     const two = [await identity({ mask: await pngOf(768, 1024, 255) }), await identity({ mask: await pngOf(768, 1024, 0) })];
     const error = await buildGenerationRequest(options, two, assumedCapabilities("forge")).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "INVALID_OPTION" });
-    expect((error as Error).message).toMatch(/cross-attention input of every ControlNet.*A1111 with sd-webui-controlnet, ComfyUI.*local runner/);
+    expect((error as Error).message).toMatch(
+      /cross-attention input of every ControlNet.*A1111 with sd-webui-controlnet, ComfyUI.*local runner/,
+    );
   });
 
   it("refuses several identities without masks, naming the one that lacks it", async () => {
@@ -113,8 +146,20 @@ describe("buildGenerationRequest", () => {
 
   it("reads an empty script list (API-only servers list scripts after their first generation) as current SD.Next, and refuses a layout without InstantID's group", () => {
     expect(faceScriptFromInfo([], "http://sdnext")).toMatchObject({ kind: "script-args", at: { conditioning: 10 } });
-    const odd = [{ name: "face: multiple id transfers", is_img2img: false, args: [{ label: "Mode", value: "None" }, { label: "", value: [] }, { label: "Weight", value: 1 }] }];
-    expect(() => faceScriptFromInfo(odd, "http://sdnext")).toThrow(expect.objectContaining({ code: "SERVER", message: expect.stringMatching(/Strength\/Control\/Cache model group was not found/) }));
+    const odd = [
+      {
+        name: "face: multiple id transfers",
+        is_img2img: false,
+        args: [
+          { label: "Mode", value: "None" },
+          { label: "", value: [] },
+          { label: "Weight", value: 1 },
+        ],
+      },
+    ];
+    expect(() => faceScriptFromInfo(odd, "http://sdnext")).toThrow(
+      expect.objectContaining({ code: "SERVER", message: expect.stringMatching(/Strength\/Control\/Cache model group was not found/) }),
+    );
   });
 
   it("the face object alone would put id_conditioning into ip_structure on current SD.Next (what the script-args path avoids)", () => {
@@ -124,11 +169,18 @@ describe("buildGenerationRequest", () => {
 
   it("refuses a pose photo for SD.Next, whose face script draws the keypoints from the face photo itself", async () => {
     const posed = await identity({ face: { photo: await texturedPng(), pose: await pngOf(64, 64) } });
-    await expect(buildGenerationRequest(options, [posed], assumedCapabilities("sdnext"))).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringMatching(/takes no pose photo/) });
+    await expect(buildGenerationRequest(options, [posed], assumedCapabilities("sdnext"))).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringMatching(/takes no pose photo/),
+    });
   });
 
   it("targets img2img with init_images when a start image is given", async () => {
-    const body = await buildGenerationRequest({ ...options, initImage: await pngOf(64, 64), denoisingStrength: 0.4 }, [await identity()], assumedCapabilities("a1111"));
+    const body = await buildGenerationRequest(
+      { ...options, initImage: await pngOf(64, 64), denoisingStrength: 0.4 },
+      [await identity()],
+      assumedCapabilities("a1111"),
+    );
     expect(body.init_images).toHaveLength(1);
     expect(body.denoising_strength).toBe(0.4);
   });

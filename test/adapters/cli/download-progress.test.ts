@@ -10,7 +10,10 @@ describe("download progress", () => {
   it("shows file n of m, bytes of total, speed and time left, one log line per 10%", () => {
     const lines: string[] = [];
     let clock = 0;
-    const show = createDownloadProgress({ interactive: false, stderr: (text: string) => lines.push(text), stdout: () => undefined } as never, () => clock);
+    const show = createDownloadProgress(
+      { interactive: false, stderr: (text: string) => lines.push(text), stdout: () => undefined } as never,
+      () => clock,
+    );
     show({ stage: "instantid/ip-adapter.bin", completed: 0, total: 100_000_000, message: "file 3 of 5" });
     clock = 2000;
     show({ stage: "instantid/ip-adapter.bin", completed: 20_000_000, total: 100_000_000, message: "file 3 of 5" });

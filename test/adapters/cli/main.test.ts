@@ -11,7 +11,16 @@ let cli = "";
 // The CLI bundled from the sources as tsup builds dist/cli.js, so the test runs the code under test.
 beforeAll(async () => {
   const dir = await tempDir("instantid-cli-");
-  await build({ entry: { cli: join(root, "adapters/cli/main.ts") }, format: ["esm"], outDir: dir, target: "node20", platform: "node", silent: true, config: false, external: ["onnxruntime-node", "sharp", "zod", "protobufjs", "ts-morph"] });
+  await build({
+    entry: { cli: join(root, "adapters/cli/main.ts") },
+    format: ["esm"],
+    outDir: dir,
+    target: "node20",
+    platform: "node",
+    silent: true,
+    config: false,
+    external: ["onnxruntime-node", "sharp", "zod", "protobufjs", "ts-morph"],
+  });
   await symlink(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   cli = join(dir, "cli.js");
 });

@@ -53,7 +53,11 @@ describe("instantid models pull / check", () => {
   it("pull exits 1 with the HTTP status and the base URL when the server has no such file", async () => {
     const { commands, dir } = await setup();
     const pull = captureIo();
-    const code = await runCli(commands, ["models", "pull", "instantid", "--dir", dir, "--base-url", `${server!.url}/nothing-here`], pull.io);
+    const code = await runCli(
+      commands,
+      ["models", "pull", "instantid", "--dir", dir, "--base-url", `${server!.url}/nothing-here`],
+      pull.io,
+    );
     expect(code).toBe(1);
     expect(pull.err()).toContain("HTTP 404");
     expect(pull.err()).toContain("[NETWORK]");

@@ -16,7 +16,14 @@ import { captureIo } from "./commands/capture.js";
 import { fakeFaceAnalysis } from "./commands/fake-analysis.js";
 
 const failingWith = (error: unknown, options: CliCommand["options"] = {}) =>
-  defineCommand({ path: ["fail"], summary: "Fails.", options, run: async () => { throw error; } });
+  defineCommand({
+    path: ["fail"],
+    summary: "Fails.",
+    options,
+    run: async () => {
+      throw error;
+    },
+  });
 
 async function invoke(list: readonly CliCommand[], argv: string[]) {
   const { io, out, err } = captureIo();
@@ -40,12 +47,24 @@ describe("runCli", () => {
     expect(await runCli(commands, ["generate", "--help"], io)).toBe(0);
     expect(out()).toMatch(/--device EP +ONNX Runtime execution providers/);
     let seen: readonly string[] = [];
-    const probe = defineCommand({ path: ["probe"], summary: "probe", opensSessions: true, options: {}, run: async () => ((seen = currentDevice()), 0) });
+    const probe = defineCommand({
+      path: ["probe"],
+      summary: "probe",
+      opensSessions: true,
+      options: {},
+      run: async () => ((seen = currentDevice()), 0),
+    });
     try {
       expect(await runCli([probe], ["probe", "--device", "CUDA,cpu"], captureIo().io)).toBe(0);
       expect(seen).toEqual(["cuda", "cpu"]);
       const missing = captureIo();
-      expect(await runCli([{ ...probe, run: async () => (await loadSession(new Uint8Array(1), { what: "model" }), 0) }], ["probe", "--device", "nosuch"], missing.io)).toBe(1);
+      expect(
+        await runCli(
+          [{ ...probe, run: async () => (await loadSession(new Uint8Array(1), { what: "model" }), 0) }],
+          ["probe", "--device", "nosuch"],
+          missing.io,
+        ),
+      ).toBe(1);
       expect(missing.err()).toMatch(/execution provider "nosuch" is not available.*\[DEVICE_UNAVAILABLE\]/);
     } finally {
       configureRuntime({ device: "cpu" });
@@ -81,7 +100,9 @@ describe("runCli", () => {
   });
 
   it("prints the package version for --version", async () => {
-    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "..", "package.json"), "utf8")) as {
+      version: string;
+    };
     expect(await invoke(commands, ["--version"])).toEqual({ code: 0, out: `${version}\n`, err: "" });
   });
 
@@ -118,7 +139,9 @@ describe("runCli", () => {
   it("reports an untyped failure as an INTERNAL bug with its trace, exit 1", async () => {
     const run = await invoke([failingWith(new TypeError("x is undefined"))], ["fail"]);
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/^instantid fail: unexpected failure, a bug: please report it with this trace:\nTypeError: x is undefined\n\s+at /);
+    expect(run.err).toMatch(
+      /^instantid fail: unexpected failure, a bug: please report it with this trace:\nTypeError: x is undefined\n\s+at /,
+    );
     expect(run.err).toContain("[INTERNAL]");
   });
 
@@ -142,10 +165,16 @@ describe("runCli", () => {
       seen.push(detection);
       return fakeFaceAnalysis(models, detection);
     });
-    const ok = await invoke([kps], ["kps", photo, "--models", dir, "-o", join(dir, "k.png"), "--det-threshold", "0.3", "--det-size", "480"]);
+    const ok = await invoke(
+      [kps],
+      ["kps", photo, "--models", dir, "-o", join(dir, "k.png"), "--det-threshold", "0.3", "--det-size", "480"],
+    );
     expect(ok.code).toBe(0);
     expect(seen).toEqual([{ threshold: 0.3, size: 480 }]);
-    for (const bad of [["--det-threshold", "2"], ["--det-size", "500"]]) {
+    for (const bad of [
+      ["--det-threshold", "2"],
+      ["--det-size", "500"],
+    ]) {
       const run = await invoke([kps], ["kps", photo, "--models", dir, "-o", join(dir, "k.png"), ...bad]);
       expect(run.code).toBe(2);
       expect(run.err).toContain(`for ${bad[0]}`);

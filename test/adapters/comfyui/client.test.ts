@@ -17,7 +17,10 @@ async function start(options: MockComfyOptions = {}, watchdogMs?: number) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -69,7 +72,12 @@ describe("createComfyClient", () => {
   it("interrupts the server when cancelled and rejects as aborted", async () => {
     const { client, server: mock } = await start({ stepMs: 10 });
     const controller = new AbortController();
-    const error = await failure(client.run(await workflow(client, undefined, 200), { signal: controller.signal, onProgress: (e) => e.completed === 2 && controller.abort() }));
+    const error = await failure(
+      client.run(await workflow(client, undefined, 200), {
+        signal: controller.signal,
+        onProgress: (e) => e.completed === 2 && controller.abort(),
+      }),
+    );
     expect(error.code).toBe("ABORTED");
     expect(mock.counts.interrupts).toBe(1);
   });

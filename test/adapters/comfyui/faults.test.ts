@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { buildInstantIdWorkflow, chooseModels, createComfyClient, objectInfoSnapshot, type ComfyClientOptions, type ComfyIdentity } from "../../../adapters/comfyui/index.js";
+import {
+  buildInstantIdWorkflow,
+  chooseModels,
+  createComfyClient,
+  objectInfoSnapshot,
+  type ComfyClientOptions,
+  type ComfyIdentity,
+} from "../../../adapters/comfyui/index.js";
 import { InstantIdError } from "../../../core/index.js";
 import { startFaultProxy, type FaultProxy, type FaultRules } from "../../mocks/fault-proxy.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
@@ -22,17 +29,28 @@ async function behindFaults(rules: FaultRules, options: Partial<ComfyClientOptio
 }
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
 
 async function workflow(client: ReturnType<typeof createComfyClient>) {
-  const identity: ComfyIdentity = { image: await client.uploadImage(await texturedPng(), "face.png"), keypoints: await client.uploadImage(await pngOf(512, 512, 0), "kps.png") };
-  return buildInstantIdWorkflow({ ...chooseModels(objectInfoSnapshot), prompt: "a portrait", width: 512, height: 512, steps: 3, seed: 3 }, [identity]);
+  const identity: ComfyIdentity = {
+    image: await client.uploadImage(await texturedPng(), "face.png"),
+    keypoints: await client.uploadImage(await pngOf(512, 512, 0), "kps.png"),
+  };
+  return buildInstantIdWorkflow({ ...chooseModels(objectInfoSnapshot), prompt: "a portrait", width: 512, height: 512, steps: 3, seed: 3 }, [
+    identity,
+  ]);
 }
 
-const on = (method: string, prefix: string, fault: ReturnType<NonNullable<FaultRules["http"]>>): FaultRules["http"] => (m, path) => (m === method && path.startsWith(prefix) ? fault : undefined);
+const on =
+  (method: string, prefix: string, fault: ReturnType<NonNullable<FaultRules["http"]>>): FaultRules["http"] =>
+  (m, path) =>
+    m === method && path.startsWith(prefix) ? fault : undefined;
 
 /** Timers (setTimeout) holding the event loop open, e.g. a poll nobody cleared. */
 const liveTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
@@ -53,8 +71,13 @@ describe("ComfyUI bridge under faults", () => {
   });
 
   it("reports a /history entry with outputs {'9': null} as a wrong answer, not a TypeError", async () => {
-    const entry = (path: string) => JSON.stringify({ [decodeURIComponent(path.slice("/history/".length))]: { outputs: { 9: null }, status: { completed: true, messages: [] } } });
-    const { client } = await behindFaults({ http: (method, path) => (method === "GET" && path.startsWith("/history/") ? { kind: "json", text: entry(path) } : undefined) });
+    const entry = (path: string) =>
+      JSON.stringify({
+        [decodeURIComponent(path.slice("/history/".length))]: { outputs: { 9: null }, status: { completed: true, messages: [] } },
+      });
+    const { client } = await behindFaults({
+      http: (method, path) => (method === "GET" && path.startsWith("/history/") ? { kind: "json", text: entry(path) } : undefined),
+    });
     const error = await failure(client.run(await workflow(client)));
     expect(error.code).toBe("SERVER");
     expect(error.message).toContain("outputs.9");
@@ -74,7 +97,10 @@ describe("ComfyUI bridge under faults", () => {
   });
 
   it("holds one deadline for the whole run when /history never completes and the websocket is silent (fake timers)", async () => {
-    const { client, mock } = await behindFaults({ http: on("GET", "/history/", { kind: "json", text: "{}" }), ws: () => ({ kind: "silent" }) }, { generationTimeoutMs: 5000, watchdogMs: 1000, pollMs: 1000 });
+    const { client, mock } = await behindFaults(
+      { http: on("GET", "/history/", { kind: "json", text: "{}" }), ws: () => ({ kind: "silent" }) },
+      { generationTimeoutMs: 5000, watchdogMs: 1000, pollMs: 1000 },
+    );
     const prompt = await workflow(client);
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const pending = failure(client.run(prompt));
@@ -106,7 +132,10 @@ describe("ComfyUI bridge under faults", () => {
   });
 
   it("refuses an oversized /view body and a /view answer that is not an image", async () => {
-    const big = await behindFaults({ http: on("GET", "/view", { kind: "oversized", bytes: 3 * 1024 * 1024 }) }, { maxResponseBytes: 1024 * 1024 });
+    const big = await behindFaults(
+      { http: on("GET", "/view", { kind: "oversized", bytes: 3 * 1024 * 1024 }) },
+      { maxResponseBytes: 1024 * 1024 },
+    );
     expect((await failure(big.client.run(await workflow(big.client)))).message).toContain("more than 1048576 bytes");
     await proxy!.close();
     await mock!.close();

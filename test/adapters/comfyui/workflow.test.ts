@@ -4,7 +4,11 @@ import { buildInstantIdWorkflow, findWorkflowProblems, type ApiPrompt, type Obje
 import { serverObjectInfo, validatePrompt } from "../../mocks/comfy-validate.js";
 
 const snapshot = JSON.parse(readFileSync(new URL("../../../adapters/comfyui/object-info.json", import.meta.url), "utf8")) as ObjectInfo;
-const models = { checkpoint: "sd_xl_base_1.0.safetensors", instantIdModel: "ip-adapter.bin", controlNetModel: "instantid/diffusion_pytorch_model.safetensors" };
+const models = {
+  checkpoint: "sd_xl_base_1.0.safetensors",
+  instantIdModel: "ip-adapter.bin",
+  controlNetModel: "instantid/diffusion_pytorch_model.safetensors",
+};
 const options = { ...models, prompt: "a portrait", negativePrompt: "blurry", width: 768, height: 1024, steps: 20, cfg: 4.5, seed: 9 };
 const uploads = ["face1.png", "kps1.png", "mask1.png", "face2.png", "kps2.png", "mask2.png"];
 
@@ -46,12 +50,21 @@ describe("buildInstantIdWorkflow", () => {
     expect(second.inputs.negative).toEqual(first.inputs.negative);
     expect(prompt[(first.inputs.positive as [string, number])[0]].class_type).toBe("CLIPTextEncode");
     const masks = applies.map(([, node]) => prompt[(node.inputs.mask as [string, number])[0]].inputs);
-    expect(masks).toEqual([{ image: "mask1.png", channel: "red" }, { image: "mask2.png", channel: "red" }]);
+    expect(masks).toEqual([
+      { image: "mask1.png", channel: "red" },
+      { image: "mask2.png", channel: "red" },
+    ]);
     const [[, sampler]] = byClass(prompt, "KSampler");
     expect(sampler.inputs.model).toEqual([secondId, 0]);
     const combined = (link: unknown) => prompt[(link as [string, number])[0]];
-    expect(combined(sampler.inputs.positive)).toEqual({ class_type: "ConditioningCombine", inputs: { conditioning_1: [firstId, 1], conditioning_2: [secondId, 1] } });
-    expect(combined(sampler.inputs.negative)).toEqual({ class_type: "ConditioningCombine", inputs: { conditioning_1: [firstId, 2], conditioning_2: [secondId, 2] } });
+    expect(combined(sampler.inputs.positive)).toEqual({
+      class_type: "ConditioningCombine",
+      inputs: { conditioning_1: [firstId, 1], conditioning_2: [secondId, 1] },
+    });
+    expect(combined(sampler.inputs.negative)).toEqual({
+      class_type: "ConditioningCombine",
+      inputs: { conditioning_1: [firstId, 2], conditioning_2: [secondId, 2] },
+    });
     expect(findWorkflowProblems(prompt, serverObjectInfo(snapshot, uploads))).toEqual([]);
     expect(validatePrompt(prompt, serverObjectInfo(snapshot, uploads))).toBeUndefined();
   });
@@ -68,7 +81,9 @@ describe("buildInstantIdWorkflow", () => {
   });
 
   it("refuses several identities without masks", () => {
-    expect(() => buildInstantIdWorkflow(options, [{ image: "face1.png" }, { image: "face2.png" }])).toThrow(/Identity 1 of 2 has no region mask/);
+    expect(() => buildInstantIdWorkflow(options, [{ image: "face1.png" }, { image: "face2.png" }])).toThrow(
+      /Identity 1 of 2 has no region mask/,
+    );
   });
 });
 
@@ -106,7 +121,10 @@ describe("findWorkflowProblems and the mock's validatePrompt", () => {
     const [[, sampler]] = byClass(prompt, "KSampler");
     sampler.inputs.steps = 0;
     sampler.inputs.stepz = 3;
-    expect(findWorkflowProblems(prompt, info).map((p) => p.message)).toEqual(["input stepz does not exist (known: model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise)", "steps 0 is below the minimum 1"]);
+    expect(findWorkflowProblems(prompt, info).map((p) => p.message)).toEqual([
+      "input stepz does not exist (known: model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise)",
+      "steps 0 is below the minimum 1",
+    ]);
     expect(validatePrompt(prompt, info)).toBeDefined();
     const { InstantIDModelLoader: _, ...withoutPack } = info;
     expect(findWorkflowProblems(good(), withoutPack)[0].message).toContain("install cubiq/ComfyUI_InstantID");

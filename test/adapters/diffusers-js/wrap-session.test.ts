@@ -69,7 +69,10 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
         const perRow = (i: number): Tensor => {
           const t = c.get(`identitynet_residual_${i}`)!;
           const data = new Float32Array(t.data.length * 2);
-          data.set(t.data.map((v) => v * scale), rows.indexOf("cond") * t.data.length);
+          data.set(
+            t.data.map((v) => v * scale),
+            rows.indexOf("cond") * t.data.length,
+          );
           return tensor([2, ...t.shape.slice(1)], data);
         };
         const all = [0, 1, 2, 3, 4].map(perRow);
@@ -103,8 +106,15 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
     await tinyRunner(wrapped, c, { timesteps: [901, 501] });
     wrapped.reset();
     expect(calls).toEqual([
-      "prepare uncond,cond 128", "step 0/3", "step 1/3", "step 2/3",
-      "reset", "prepare uncond,cond 128", "step 0/3", "step 1/3", "reset",
+      "prepare uncond,cond 128",
+      "step 0/3",
+      "step 1/3",
+      "step 2/3",
+      "reset",
+      "prepare uncond,cond 128",
+      "step 0/3",
+      "step 1/3",
+      "reset",
     ]);
   });
 
@@ -115,7 +125,10 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
       identityNet: sharedPath("golden/unet/identitynet.onnx"),
       faces: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image")! }],
     });
-    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, { hooks: [hook], steps: 1 });
+    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, {
+      hooks: [hook],
+      steps: 1,
+    });
     const [noise] = await tinyRunner(wrapped, c, { timesteps: [c.get("timestep")!.data[0]] });
     assertClose(noise.slice(0, 1024), c.get("step_noise_uncond")!.data, { abs: 2e-4, rel: 1e-3 }, "uncond row");
     assertClose(noise.slice(1024), c.get("step_noise_cond")!.data, { abs: 2e-4, rel: 1e-3 }, "cond row");
@@ -128,8 +141,13 @@ describeShared("wrapUnetSession (diffusers.js-style runners)", "golden/unet", ()
       identityNet: sharedPath("golden/unet/identitynet.onnx"),
       faces: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image")! }],
     });
-    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, { hooks: [hook], steps: 1, separateCalls: "uncond-first" });
-    const one = (t: Tensor, r: number, dims: number[]) => new ort.Tensor("float32", t.data.slice(r * (t.data.length / 2), (r + 1) * (t.data.length / 2)), dims);
+    const wrapped = wrapUnetSession((await ort.InferenceSession.create(patched.modelPath!)) as unknown as SessionLike, {
+      hooks: [hook],
+      steps: 1,
+      separateCalls: "uncond-first",
+    });
+    const one = (t: Tensor, r: number, dims: number[]) =>
+      new ort.Tensor("float32", t.data.slice(r * (t.data.length / 2), (r + 1) * (t.data.length / 2)), dims);
     const noise: Float32Array[] = [];
     for (const r of [0, 1]) {
       const out = await wrapped.run({
@@ -169,6 +187,8 @@ describe("wrapUnetSession on any session-like object", () => {
   it("explains float16 feeds are not read", async () => {
     const wrapped = wrapUnetSession({ run: async () => ({}) } as SessionLike, { hooks: [] });
     const half = { type: "float16", dims: [1, 4, 8, 8], data: new Uint16Array(256) };
-    await expect(wrapped.run({ sample: half, timestep: { type: "float32", dims: [1], data: Float32Array.of(1) } })).rejects.toThrow(/float16; the InstantID session wrapper reads float32/);
+    await expect(wrapped.run({ sample: half, timestep: { type: "float32", dims: [1], data: Float32Array.of(1) } })).rejects.toThrow(
+      /float16; the InstantID session wrapper reads float32/,
+    );
   });
 });

@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -25,7 +28,10 @@ async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
 /** Advances fake time in small steps until `promise` settles (real I/O runs in between). */
 async function driveFakeTime<T>(promise: Promise<T>, stepMs = 10, maxMs = 60_000): Promise<T> {
   let settled = false;
-  void promise.then(() => (settled = true), () => (settled = true));
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   for (let elapsed = 0; !settled && elapsed < maxMs; elapsed += stepMs) await vi.advanceTimersByTimeAsync(stepMs);
   return promise;
 }
@@ -59,7 +65,9 @@ describe("HttpClient", () => {
 
   it("passes statuses it is told to accept, and reports others with the server's detail list", async () => {
     running = await startServer((request, response) =>
-      request.url === "/probe" ? sendJson(response, 404, { detail: "Not Found" }) : sendJson(response, 422, { detail: [{ loc: ["body", "steps"], msg: "value is not a valid integer" }] }),
+      request.url === "/probe"
+        ? sendJson(response, 404, { detail: "Not Found" })
+        : sendJson(response, 422, { detail: [{ loc: ["body", "steps"], msg: "value is not a valid integer" }] }),
     );
     const client = new HttpClient({ baseUrl: running.url, what: "test server" });
     expect((await client.request({ path: "/probe", accept: [404] })).status).toBe(404);
@@ -69,7 +77,9 @@ describe("HttpClient", () => {
   it("rejects a non-JSON answer where JSON was expected", async () => {
     running = await startServer((_, response) => void response.end("<html>login</html>"));
     const client = new HttpClient({ baseUrl: running.url, what: "test server" });
-    expect((await failure(client.json({ path: "/" }))).message).toContain('Expected JSON from GET / on the test server but received "<html>login</html>"');
+    expect((await failure(client.json({ path: "/" }))).message).toContain(
+      'Expected JSON from GET / on the test server but received "<html>login</html>"',
+    );
   });
 
   it("reports JSON of the wrong shape as a SERVER error quoting what was sent", async () => {
@@ -143,7 +153,11 @@ describe("HttpClient", () => {
     expect(await viaProxy.json({ path: "/x" })).toEqual({ ok: true });
     expect(proxy.targets.some((target) => target.includes(host))).toBe(true);
     const seen = proxy.targets.length;
-    const bypass = new HttpClient({ baseUrl: running.url, what: "test server", env: { HTTP_PROXY: proxy.url, NO_PROXY: "example.org, 127.0.0.1" } });
+    const bypass = new HttpClient({
+      baseUrl: running.url,
+      what: "test server",
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: "example.org, 127.0.0.1" },
+    });
     expect(await bypass.json({ path: "/y" })).toEqual({ ok: true });
     expect(proxy.targets.length).toBe(seen);
   });

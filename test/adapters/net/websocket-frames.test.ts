@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode, WebSocketProtocolError } from "../../../adapters/net/websocket-frames.js";
+import {
+  acceptKey,
+  encodeFrame,
+  FrameParser,
+  MessageAssembler,
+  Opcode,
+  WebSocketProtocolError,
+} from "../../../adapters/net/websocket-frames.js";
 
 describe("websocket frames (RFC 6455 examples)", () => {
   it("computes the handshake accept value of §1.3", () => {
@@ -8,7 +15,9 @@ describe("websocket frames (RFC 6455 examples)", () => {
 
   it("encodes the unmasked and masked 'Hello' frames of §5.7", () => {
     expect([...encodeFrame(Opcode.Text, Buffer.from("Hello"), false)]).toEqual([0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
-    expect([...encodeFrame(Opcode.Text, Buffer.from("Hello"), Buffer.from([0x37, 0xfa, 0x21, 0x3d]))]).toEqual([0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+    expect([...encodeFrame(Opcode.Text, Buffer.from("Hello"), Buffer.from([0x37, 0xfa, 0x21, 0x3d]))]).toEqual([
+      0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ]);
   });
 
   it("uses 16-bit and 64-bit lengths for 256-byte and 64 KiB payloads", () => {
@@ -17,7 +26,10 @@ describe("websocket frames (RFC 6455 examples)", () => {
   });
 
   it("parses frames split across arbitrary chunks and unmasks them", () => {
-    const bytes = Buffer.concat([encodeFrame(Opcode.Text, Buffer.from("Hello"), true), encodeFrame(Opcode.Binary, new Uint8Array(300).fill(7), false)]);
+    const bytes = Buffer.concat([
+      encodeFrame(Opcode.Text, Buffer.from("Hello"), true),
+      encodeFrame(Opcode.Binary, new Uint8Array(300).fill(7), false),
+    ]);
     const parser = new FrameParser();
     const frames = [...bytes].flatMap((byte) => parser.push(Buffer.from([byte])));
     expect(frames.map((f) => f.opcode)).toEqual([Opcode.Text, Opcode.Binary]);
@@ -30,7 +42,9 @@ describe("websocket frames (RFC 6455 examples)", () => {
     const assembler = new MessageAssembler();
     expect(assembler.add({ fin: false, opcode: Opcode.Text, masked: false, payload: Buffer.from("Hel") })).toBeUndefined();
     expect(assembler.add({ fin: true, opcode: Opcode.Ping, masked: false, payload: Buffer.from("x") })?.opcode).toBe(Opcode.Ping);
-    expect(assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.from("lo") })?.payload.toString()).toBe("Hello");
+    expect(assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.from("lo") })?.payload.toString()).toBe(
+      "Hello",
+    );
   });
 
   it("refuses frames and fragmented messages over the limit from their headers", () => {
@@ -38,7 +52,9 @@ describe("websocket frames (RFC 6455 examples)", () => {
     expect(() => new FrameParser(1024).push(header)).toThrow(WebSocketProtocolError);
     const assembler = new MessageAssembler(8);
     assembler.add({ fin: false, opcode: Opcode.Text, masked: false, payload: Buffer.alloc(6) });
-    expect(() => assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.alloc(6) })).toThrow(/past the 8 bytes/);
+    expect(() => assembler.add({ fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.alloc(6) })).toThrow(
+      /past the 8 bytes/,
+    );
   });
 
   it("assembles a large frame fed in many small chunks", () => {

@@ -153,7 +153,10 @@ describe("generate with region prompts (tiny synthetic UNet)", () => {
   it("asks the hooks once per step with two regions (one contribution for the 1 + 2 UNet passes), and regions change the result", async () => {
     const residualInputs = (await loadUnet(unet)).residualInputs!;
     const hook = residualHook(residualInputs);
-    const regions = [{ embeds: tinyTokens(7), mask: leftHalf }, { embeds: tinyTokens(8), mask: tensor([1, 1, 2, 2], [0, 1, 0, 1]) }];
+    const regions = [
+      { embeds: tinyTokens(7), mask: leftHalf },
+      { embeds: tinyTokens(8), mask: tensor([1, 1, 2, 2], [0, 1, 0, 1]) },
+    ];
     const regional = await generate(options({ regions }), { hooks: [hook] });
     expect(hook.calls).toBe(3);
     const plain = await generate(options(), { hooks: [residualHook(residualInputs)] });
@@ -162,7 +165,14 @@ describe("generate with region prompts (tiny synthetic UNet)", () => {
 
   it("gives the same latent, to the bit, as no regions when every region's tokens are the shared prompt's", async () => {
     const plain = await generate(options());
-    const same = await generate(options({ regions: [{ embeds: tinyTokens(1), mask: leftHalf }, { embeds: tinyTokens(1), mask: tensor([3, 3], new Array(9).fill(0.7)) }] }));
+    const same = await generate(
+      options({
+        regions: [
+          { embeds: tinyTokens(1), mask: leftHalf },
+          { embeds: tinyTokens(1), mask: tensor([3, 3], new Array(9).fill(0.7)) },
+        ],
+      }),
+    );
     expect(same.latent.data).toEqual(plain.latent.data);
   });
 
@@ -173,7 +183,11 @@ describe("generate with region prompts (tiny synthetic UNet)", () => {
   });
 
   it("refuses malformed regions at the boundary (INVALID_OPTION) and mis-shaped ones before the loop (SHAPE_MISMATCH)", async () => {
-    await expect(generate(options({ regions: [{ embeds: tinyTokens(7) } as never] }))).rejects.toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining("regions") }));
-    await expect(generate(options({ regions: [{ embeds: tensor([1, 77, 8]), mask: leftHalf }] }))).rejects.toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
+    await expect(generate(options({ regions: [{ embeds: tinyTokens(7) } as never] }))).rejects.toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining("regions") }),
+    );
+    await expect(generate(options({ regions: [{ embeds: tensor([1, 77, 8]), mask: leftHalf }] }))).rejects.toThrow(
+      expect.objectContaining({ code: "SHAPE_MISMATCH" }),
+    );
   });
 });

@@ -31,7 +31,10 @@ describeShared("the runner's guided step with the real InstantID hooks", "golden
   it("reproduces step_noise_uncond, step_noise_cond and step_noise_cfg5 (IdentityNet × 0.8, adapter 0.8, guidance 5)", async () => {
     const face = { faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, scale: 0.8 };
     const hooks = [
-      createIdentityNetHook({ model: await loadControlNet(sharedPath("golden/unet/identitynet.onnx")), identities: [{ ...face, keypointImage: c.get("kps_image")! }] }),
+      createIdentityNetHook({
+        model: await loadControlNet(sharedPath("golden/unet/identitynet.onnx")),
+        identities: [{ ...face, keypointImage: c.get("kps_image")! }],
+      }),
       createImageAdapterHook({ identities: [face] }),
     ];
     const noise = await predictNoise(unet, hooks, {
@@ -49,8 +52,17 @@ describeShared("the runner's guided step with the real InstantID hooks", "golden
 
   it("refuses the Image Adapter hook on the unpatched UNet instead of silently dropping the image attention", async () => {
     const plain = await openUnet(sharedPath("golden/unet/unet.onnx"));
-    const hook = createImageAdapterHook({ identities: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")! }] });
-    const input = { sample: c.get("sample")!, timestep: 1, promptEmbeds: c.get("prompt_embeds")!, textEmbeds: c.get("text_embeds")!, timeIds: c.get("time_ids")!, guidance: 5 };
+    const hook = createImageAdapterHook({
+      identities: [{ faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")! }],
+    });
+    const input = {
+      sample: c.get("sample")!,
+      timestep: 1,
+      promptEmbeds: c.get("prompt_embeds")!,
+      textEmbeds: c.get("text_embeds")!,
+      timeIds: c.get("time_ids")!,
+      guidance: 5,
+    };
     await expect(predictNoise(plain, [hook], input)).rejects.toThrow(/patchImageAdapter/);
   });
 

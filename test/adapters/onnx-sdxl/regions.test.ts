@@ -36,8 +36,13 @@ describe("buildRegionConditioning", () => {
 
   it("keeps weights whose sum is ≤ 1 and divides them by their sum where it exceeds 1", () => {
     const regions = buildRegionConditioning(
-      [{ embeds: embeds(2), mask: mask(3, 1, [0.3, 1, 0.5]) }, { embeds: embeds(3), mask: mask(3, 1, [0.2, 1, 1]) }],
-      conditioning, 1, 3,
+      [
+        { embeds: embeds(2), mask: mask(3, 1, [0.3, 1, 0.5]) },
+        { embeds: embeds(3), mask: mask(3, 1, [0.2, 1, 1]) },
+      ],
+      conditioning,
+      1,
+      3,
     );
     expect([...regions[0].weights]).toEqual([0.3, 0.5, 0.5 / 1.5].map(Math.fround));
     expect([...regions[1].weights]).toEqual([0.2, 0.5, 1 / 1.5].map(Math.fround));
@@ -45,7 +50,12 @@ describe("buildRegionConditioning", () => {
 
   it("refuses embeddings shaped unlike the prompt's, naming both shapes", () => {
     const wrong = () => buildRegionConditioning([{ embeds: tensor([1, 4, 3]), mask: mask(1, 1, [1]) }], conditioning, 1, 1);
-    expect(wrong).toThrow(expect.objectContaining({ code: ErrorCode.ShapeMismatch, message: expect.stringMatching(/regions\[0\]\.embeds has shape \[1, 4, 3\].*\[1, 2, 3\]/) }));
+    expect(wrong).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.ShapeMismatch,
+        message: expect.stringMatching(/regions\[0\]\.embeds has shape \[1, 4, 3\].*\[1, 2, 3\]/),
+      }),
+    );
   });
 
   it("refuses mask values outside [0, 1] and masks whose data does not fit their size", () => {

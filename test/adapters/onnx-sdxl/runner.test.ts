@@ -17,11 +17,19 @@ describeShared("createRunner (long-lived runner)", "golden/unet", () => {
   beforeAll(async () => {
     cases = await goldenUnetCases();
     workerScript = (await buildWorkerBundle()).workerScript;
-    const patched = await patchImageAdapter(goldenUnetPath(), await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin")), { outDir: await tempDir() });
+    const patched = await patchImageAdapter(goldenUnetPath(), await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin")), {
+      outDir: await tempDir(),
+    });
     patchedUnet = patched.modelPath!;
     instantId = {
       identityNet: sharedPath("golden/unet/identitynet.onnx"),
-      faces: [{ faceTokens: cases.get("face_tokens")!, uncondFaceTokens: cases.get("uncond_face_tokens")!, keypointImage: cases.get("kps_image")! }],
+      faces: [
+        {
+          faceTokens: cases.get("face_tokens")!,
+          uncondFaceTokens: cases.get("uncond_face_tokens")!,
+          keypointImage: cases.get("kps_image")!,
+        },
+      ],
     };
   });
   const request = (seed: number, steps = 2): RunnerRequest => ({
@@ -78,7 +86,10 @@ describeShared("createRunner (long-lived runner)", "golden/unet", () => {
     const runner = createRunner({ models: { unet: goldenUnetPath() }, workerScript });
     try {
       const controller = new AbortController();
-      const cancelled = runner.generate(request(6, 40), { signal: controller.signal, onProgress: (e) => void (e.completed === 1 && controller.abort()) });
+      const cancelled = runner.generate(request(6, 40), {
+        signal: controller.signal,
+        onProgress: (e) => void (e.completed === 1 && controller.abort()),
+      });
       await expect(cancelled).rejects.toMatchObject({ code: "ABORTED" });
       const next = await runner.generate(request(6, 1));
       expect(next.latent.data.every(Number.isFinite)).toBe(true);
@@ -97,8 +108,15 @@ describeShared("createRunner (long-lived runner)", "golden/unet", () => {
 
   it("resizes a keypoint image of another size to the output size, with warnings, instead of refusing it", async () => {
     const runner = createRunner({ models: { unet: patchedUnet }, worker: false });
-    const image = (width: number, height: number) => ({ width, height, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) % 256) });
-    const withKps = (keypointImage: ReturnType<typeof image>) => ({ ...request(7, 1), instantId: { ...instantId, faces: [{ ...instantId.faces[0], keypointImage }] } });
+    const image = (width: number, height: number) => ({
+      width,
+      height,
+      data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) % 256),
+    });
+    const withKps = (keypointImage: ReturnType<typeof image>) => ({
+      ...request(7, 1),
+      instantId: { ...instantId, faces: [{ ...instantId.faces[0], keypointImage }] },
+    });
     try {
       const near = await runner.generate(withKps(image(130, 129)));
       expect([near.width, near.height]).toEqual([128, 128]);

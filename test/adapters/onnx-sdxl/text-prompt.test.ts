@@ -38,7 +38,10 @@ describe("generate with a text prompt (tiny synthetic UNet, tiny text encoders)"
 
   it("reports the encoding as a progress stage and a truncated prompt in the result's warnings", async () => {
     const events: ProgressEvent[] = [];
-    const result = await generate({ ...base, models: { unet, text }, prompt: Array(90).fill("cat").join(" ") }, { onProgress: (e) => events.push(e) });
+    const result = await generate(
+      { ...base, models: { unet, text }, prompt: Array(90).fill("cat").join(" ") },
+      { onProgress: (e) => events.push(e) },
+    );
     expect(events.filter((e) => e.stage === "encode prompt").map((e) => e.completed)).toEqual([0, 1]);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatchObject({ code: "PROMPT_TRUNCATED", message: expect.stringContaining("last 15 tokens were dropped") });
@@ -46,11 +49,17 @@ describe("generate with a text prompt (tiny synthetic UNet, tiny text encoders)"
 
   it("refuses a text prompt without models.text, and a negative prompt beside embeddings, naming the option", async () => {
     const check = async (options: GenerateOptions, fragment: string) => {
-      const error = await generate(options).then(() => undefined, (e: unknown) => e as Error & { code: string });
+      const error = await generate(options).then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string },
+      );
       expect(error?.code).toBe("INVALID_OPTION");
       expect(error?.message).toContain(fragment);
     };
     await check({ ...base, models: { unet }, prompt: "a cat" }, "models.text");
-    await check({ ...base, models: { unet }, prompt: { embeds: tinyTokens(1), pooled: tinyPooled(2) }, negativePrompt: "ugly" }, "negativePrompt");
+    await check(
+      { ...base, models: { unet }, prompt: { embeds: tinyTokens(1), pooled: tinyPooled(2) }, negativePrompt: "ugly" },
+      "negativePrompt",
+    );
   });
 });

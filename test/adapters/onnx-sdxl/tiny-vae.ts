@@ -15,4 +15,3 @@ export async function tinyVae(dir: string): Promise<{ decoder: string; encoder: 
   await writeFile(paths.encoder, buildModel(e.graph));
   return paths;
 }
-

@@ -49,7 +49,10 @@ describeShared("UNet call of the reference runner", "golden/unet", () => {
       beforeStep: () => {
         const scaled = [0, 1, 2, 3, 4].map((i) => {
           const t = cases.get(`identitynet_residual_${i}`)!;
-          return tensor(t.shape, t.data.map((v) => v * scale));
+          return tensor(
+            t.shape,
+            t.data.map((v) => v * scale),
+          );
         });
         return { residuals: { down: scaled.slice(0, 4), mid: scaled[4] } };
       },
@@ -60,7 +63,9 @@ describeShared("UNet call of the reference runner", "golden/unet", () => {
 
   it("refuses two composed hooks that set the same UNet input, naming both", async () => {
     const hook = (name: string): GenerationHook => ({ name, beforeStep: () => ({ inputs: { ip_tokens: tensor([1]) } }) });
-    await expect(callUnet(unet, composeHooks(hook("first"), hook("second")), positiveStep())).rejects.toThrow(/"second" and "first" both set the UNet input "ip_tokens"/);
+    await expect(callUnet(unet, composeHooks(hook("first"), hook("second")), positiveStep())).rejects.toThrow(
+      /"second" and "first" both set the UNet input "ip_tokens"/,
+    );
   });
 
   it("refuses a hook input the UNet does not take, pointing at patchImageAdapter", async () => {
@@ -93,22 +98,39 @@ describe("UNet call with region prompts (tiny synthetic UNet)", () => {
     textEmbeds: stacked(tensor([1, 32]), pooled),
     timeIds: tensor([2, 6], [64, 64, 0, 0, 64, 64, 64, 64, 0, 0, 64, 64]),
   });
-  const conditioning = () => ({ rows: ["uncond", "cond"] as const, promptEmbeds: step().promptEmbeds, textEmbeds: step().textEmbeds, timeIds: step().timeIds });
+  const conditioning = () => ({
+    rows: ["uncond", "cond"] as const,
+    promptEmbeds: step().promptEmbeds,
+    textEmbeds: step().textEmbeds,
+    timeIds: step().timeIds,
+  });
   const regions = (list: RegionPrompt[]) => buildRegionConditioning(list, conditioning(), 8, 8);
   const ones = (width: number, height: number, fill: (x: number) => number = () => 1) => ({
-    width, height, data: Float32Array.from({ length: width * height }, (_, p) => fill(p % width)),
+    width,
+    height,
+    data: Float32Array.from({ length: width * height }, (_, p) => fill(p % width)),
   });
   const half = (t: Tensor, i: number) => t.data.slice((i * t.data.length) / 2, ((i + 1) * t.data.length) / 2);
 
   it("gives exactly the plain call's prediction when the region's tokens are the shared prompt's", async () => {
     const plain = await callUnet(unet, residualHook(unet.residualInputs!), step());
-    const regional = await callUnetWithRegions(unet, residualHook(unet.residualInputs!), step(), regions([{ embeds: shared, mask: ones(64, 64, (x) => (x < 24 ? 1 : 0.4)) }]));
+    const regional = await callUnetWithRegions(
+      unet,
+      residualHook(unet.residualInputs!),
+      step(),
+      regions([{ embeds: shared, mask: ones(64, 64, (x) => (x < 24 ? 1 : 0.4)) }]),
+    );
     expect(regional.data).toEqual(plain.data);
   });
 
   it("with an all-ones mask, gives the cond row of a plain call on the region's tokens and the uncond row of the shared one", async () => {
     const region = tinyTokens(9);
-    const regional = await callUnetWithRegions(unet, residualHook(unet.residualInputs!), step(), regions([{ embeds: region, mask: ones(64, 64) }]));
+    const regional = await callUnetWithRegions(
+      unet,
+      residualHook(unet.residualInputs!),
+      step(),
+      regions([{ embeds: region, mask: ones(64, 64) }]),
+    );
     const onRegion = await callUnet(unet, residualHook(unet.residualInputs!), { ...step(), promptEmbeds: stacked(negative, region) });
     const onShared = await callUnet(unet, residualHook(unet.residualInputs!), step());
     assertClose(half(regional, 1), half(onRegion, 1), { abs: 1e-6, rel: 0 }, "cond row");
@@ -119,12 +141,17 @@ describe("UNet call with region prompts (tiny synthetic UNet)", () => {
   it("with two regions on halves of the canvas, matches a manual blend of separate UNet calls sharing one contribution within 1e-6, asking the hook once", async () => {
     const [left, right] = [tinyTokens(10), tinyTokens(11)];
     const hook = residualHook(unet.residualInputs!);
-    const list = regions([{ embeds: left, mask: ones(64, 64, (x) => (x < 32 ? 1 : 0)) }, { embeds: right, mask: ones(64, 64, (x) => (x < 32 ? 0 : 0.5)) }]);
+    const list = regions([
+      { embeds: left, mask: ones(64, 64, (x) => (x < 32 ? 1 : 0)) },
+      { embeds: right, mask: ones(64, 64, (x) => (x < 32 ? 0 : 0.5)) },
+    ]);
     const regional = await callUnetWithRegions(unet, hook, step(), list);
     expect(hook.calls).toBe(1);
     const again = residualHook(unet.residualInputs!);
     const contribution = await again.beforeStep!(step());
-    const [s, l, r] = await Promise.all([shared, left, right].map((t) => runUnet(unet, { ...step(), promptEmbeds: stacked(negative, t) }, contribution ?? undefined)));
+    const [s, l, r] = await Promise.all(
+      [shared, left, right].map((t) => runUnet(unet, { ...step(), promptEmbeds: stacked(negative, t) }, contribution ?? undefined)),
+    );
     const expected = Float32Array.from(s.data, (v, i) => {
       if (i < s.data.length / 2) return v;
       const x = i % 8; // latent column: the masks' halves are columns 0-3 and 4-7

@@ -43,7 +43,11 @@ describeShared("VAE decoding as diffusers' pipeline does (golden/pipeline)", "go
     const expected = await SafetensorsFile.open(sharedPath("golden", "pipeline", "expected.safetensors"));
     try {
       for (const name of ["full", "window"]) {
-        const image = await decodeLatentToTensor(sharedPath("golden", "pipeline", "vae_decoder", "model.onnx"), await expected.tensor(`${name}_latent`), 0.13025);
+        const image = await decodeLatentToTensor(
+          sharedPath("golden", "pipeline", "vae_decoder", "model.onnx"),
+          await expected.tensor(`${name}_latent`),
+          0.13025,
+        );
         const reference = await expected.tensor(`${name}_image`);
         expect(image.shape).toEqual(reference.shape);
         assertClose(image.data, reference.data, { abs: 1e-4 }, `${name}_image`);

@@ -13,7 +13,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 export async function bundleCli(): Promise<string> {
   const outfile = join(root, ".cache", "test-queue", `cli-${process.pid}.mjs`);
   await mkdir(dirname(outfile), { recursive: true });
-  await build({ entryPoints: [join(root, "adapters/cli/main.ts")], bundle: true, platform: "node", format: "esm", packages: "external", outfile, logLevel: "error" });
+  await build({
+    entryPoints: [join(root, "adapters/cli/main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    outfile,
+    logLevel: "error",
+  });
   return outfile;
 }
 

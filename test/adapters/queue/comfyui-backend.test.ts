@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { comfyuiBackend, isRetryable } from "../../../adapters/queue/index.js";
 import { toGenerationJob } from "../../../adapters/queue/job.js";
-import { ErrorCode, InstantIdError } from "../../../core/index.js";
+import { ErrorCode, type InstantIdError } from "../../../core/index.js";
 import { startMockComfy, type MockComfy } from "../../mocks/comfyui-server.js";
 import { texturedPng } from "../../mocks/image-check.js";
 import { twoPeople } from "./jobs.js";
@@ -30,7 +30,12 @@ describe("queue comfyui backend (mock ComfyUI with ComfyUI_InstantID)", () => {
 
   it("refuses a job without face photos (the node pack reads faces from photos) as not retryable", async () => {
     server = await startMockComfy();
-    const error = await comfyuiBackend({ url: server.url }).run(toGenerationJob(twoPeople(1), () => 0), {}).catch((e: unknown) => e as InstantIdError);
+    const error = await comfyuiBackend({ url: server.url })
+      .run(
+        toGenerationJob(twoPeople(1), () => 0),
+        {},
+      )
+      .catch((e: unknown) => e as InstantIdError);
     expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/identities 1, 2 of the job carry none/) });
     expect(isRetryable(error as InstantIdError)).toBe(false);
     expect(server.counts.promptAttempts).toBe(0);
@@ -38,7 +43,9 @@ describe("queue comfyui backend (mock ComfyUI with ComfyUI_InstantID)", () => {
 
   it("lets a 5xx from the server through as a retryable fault, for the queue to retry (the client itself does not)", async () => {
     server = await startMockComfy({ promptFailures: ["500"] });
-    const error = await comfyuiBackend({ url: server.url }).run(await jobWithPhotos(2), {}).catch((e: unknown) => e as InstantIdError);
+    const error = await comfyuiBackend({ url: server.url })
+      .run(await jobWithPhotos(2), {})
+      .catch((e: unknown) => e as InstantIdError);
     expect(error).toMatchObject({ code: ErrorCode.Server });
     expect(isRetryable(error as InstantIdError)).toBe(true);
     expect(server.counts.promptAttempts).toBe(1);

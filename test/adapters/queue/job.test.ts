@@ -28,7 +28,10 @@ describe("generation job (the data on the queue)", () => {
 
   it("accepts identity file bytes and photo bytes as well as Identity objects", () => {
     const bytes = encodeIdentity(testIdentity(3));
-    const job = toGenerationJob({ ...twoPeople(1), identities: [{ identity: new Uint8Array(bytes), photo: new Uint8Array([0xff, 0xd8, 1, 2]) }] }, drawSeed);
+    const job = toGenerationJob(
+      { ...twoPeople(1), identities: [{ identity: new Uint8Array(bytes), photo: new Uint8Array([0xff, 0xd8, 1, 2]) }] },
+      drawSeed,
+    );
     expect(job.identities[0].identity).toBe(bytes.toString("base64"));
     expect(job.identities[0].photo).toBe(Buffer.from([0xff, 0xd8, 1, 2]).toString("base64"));
   });
@@ -54,7 +57,9 @@ describe("generation job (the data on the queue)", () => {
     const job = JSON.parse(JSON.stringify(toGenerationJob(twoPeople(7), drawSeed))) as Record<string, unknown>;
     const error = thrown(() => parseGenerationJob({ ...job, version: GENERATION_JOB_VERSION + 1, newField: true }));
     expect(error.code).toBe(ErrorCode.InvalidInput);
-    expect(error.message).toMatch(new RegExp(`version ${GENERATION_JOB_VERSION + 1}, newer than this worker reads \\(${GENERATION_JOB_VERSION}\\); upgrade instantid`));
+    expect(error.message).toMatch(
+      new RegExp(`version ${GENERATION_JOB_VERSION + 1}, newer than this worker reads \\(${GENERATION_JOB_VERSION}\\); upgrade instantid`),
+    );
   });
 
   it("lays the job out on the worker as the core's composition: regions, keypoints and scales", async () => {
@@ -71,6 +76,9 @@ describe("generation job (the data on the queue)", () => {
   it("reports a corrupt identity file in a job as FILE_CORRUPT", async () => {
     const job = toGenerationJob(twoPeople(7), drawSeed);
     const bad = { ...job, identities: [{ ...job.identities[0], identity: Buffer.from("not safetensors at all").toString("base64") }] };
-    await expect(jobComposition(bad)).rejects.toMatchObject({ code: ErrorCode.FileCorrupt, message: expect.stringMatching(/identity 1 of the job/) });
+    await expect(jobComposition(bad)).rejects.toMatchObject({
+      code: ErrorCode.FileCorrupt,
+      message: expect.stringMatching(/identity 1 of the job/),
+    });
   });
 });

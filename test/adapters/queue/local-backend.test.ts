@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../../adapters/cli/commands/index.js";
 import { runCli } from "../../../adapters/cli/run-cli.js";
 import {
-  enqueueGeneration, folderResultStore, localBackend, startGenerationWorker, waitForResult, type GenerationProgress,
+  enqueueGeneration,
+  folderResultStore,
+  localBackend,
+  startGenerationWorker,
+  waitForResult,
+  type GenerationProgress,
 } from "../../../adapters/queue/index.js";
 import { toGenerationJob } from "../../../adapters/queue/job.js";
 import { ErrorCode, loadImage, saveIdentity, tensor, writeSafetensors } from "../../../core/index.js";
@@ -27,7 +32,10 @@ beforeAll(async () => {
   await saveIdentity(file("a.identity.safetensors"), testIdentity(1));
   await saveIdentity(file("b.identity.safetensors"), testIdentity(2));
   const embeds = tensor([1, 77, 64], new RandomWeights(4).gaussian(77 * 64));
-  await writeSafetensors(file("prompt.safetensors"), { prompt_embeds: embeds, text_embeds: tensor([1, 32], new RandomWeights(3).gaussian(32)) });
+  await writeSafetensors(file("prompt.safetensors"), {
+    prompt_embeds: embeds,
+    text_embeds: tensor([1, 32], new RandomWeights(3).gaussian(32)),
+  });
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -53,11 +61,47 @@ describeRedis("queue local backend through Redis", () => {
 
   it("makes the picture `instantid compose --backend local` makes for the same composition and seed, reporting each step", async () => {
     const cli = captureIo();
-    const code = await runCli(commands, [
-      "compose", "--identity", file("a.identity.safetensors"), "--region", "0,0,32,64", "--identity", file("b.identity.safetensors"), "--region", "32,0,64,64",
-      "--ip-scale", "0.8,0.6", "--size", "64x64", "--prompt", "job 7", "--backend", "local", "--unet", models.unet, "--identitynet", models.identityNet,
-      "--adapter", models.imageAdapter, "--embeds", file("prompt.safetensors"), "--patch-dir", dir, "--steps", "2", "--cfg", "4", "--seed", "7", "-o", file("cli.png"),
-    ], cli.io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        file("a.identity.safetensors"),
+        "--region",
+        "0,0,32,64",
+        "--identity",
+        file("b.identity.safetensors"),
+        "--region",
+        "32,0,64,64",
+        "--ip-scale",
+        "0.8,0.6",
+        "--size",
+        "64x64",
+        "--prompt",
+        "job 7",
+        "--backend",
+        "local",
+        "--unet",
+        models.unet,
+        "--identitynet",
+        models.identityNet,
+        "--adapter",
+        models.imageAdapter,
+        "--embeds",
+        file("prompt.safetensors"),
+        "--patch-dir",
+        dir,
+        "--steps",
+        "2",
+        "--cfg",
+        "4",
+        "--seed",
+        "7",
+        "-o",
+        file("cli.png"),
+      ],
+      cli.io,
+    );
     expect(cli.err()).not.toMatch(/warning|compose:/);
     expect(code).toBe(0);
 

@@ -3,8 +3,15 @@ import { readdir, rm } from "node:fs/promises";
 import { Queue, QueueEvents } from "bullmq";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import {
-  a1111Backend, enqueueGeneration, folderResultStore, GENERATION_JOB_NAME, GENERATION_JOB_VERSION, startGenerationWorker, waitForResult,
-  type GenerationBackend, type GenerationWorker,
+  a1111Backend,
+  enqueueGeneration,
+  folderResultStore,
+  GENERATION_JOB_NAME,
+  GENERATION_JOB_VERSION,
+  startGenerationWorker,
+  waitForResult,
+  type GenerationBackend,
+  type GenerationWorker,
 } from "../../../adapters/queue/index.js";
 import { toGenerationJob } from "../../../adapters/queue/job.js";
 import { ErrorCode, InstantIdError } from "../../../core/index.js";
@@ -69,11 +76,26 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     events.on("completed", ({ jobId }) => completions.set(jobId, (completions.get(jobId) ?? 0) + 1));
 
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push(await enqueueGeneration(queue, twoPeople(1000 + i, { settings: { steps: 30, cfg: 4, seed: 1000 + i } }), { backoffMs: 10 }));
+    for (let i = 0; i < 50; i++)
+      ids.push(await enqueueGeneration(queue, twoPeople(1000 + i, { settings: { steps: 30, cfg: 4, seed: 1000 + i } }), { backoffMs: 10 }));
 
     // Worker 1: the CLI in its own process, a short lock so its job is handed on soon after it dies.
     const doomed: CliProcess = startCli(cli, [
-      "worker", "--redis", redis.url, "--backend", "a1111", "--url", slow.url, "--queue", queue.name, "--results", dir, "--lock-duration", "1", "--stalled-interval", "1",
+      "worker",
+      "--redis",
+      redis.url,
+      "--backend",
+      "a1111",
+      "--url",
+      slow.url,
+      "--queue",
+      queue.name,
+      "--results",
+      dir,
+      "--lock-duration",
+      "1",
+      "--stalled-interval",
+      "1",
     ]);
     cleanup.push(async () => doomed.child.kill("SIGKILL"));
     await until(() => slow.counts.generationAttempts > 0, "the worker process sent its job to its server", doomed);
@@ -83,7 +105,8 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     await fetch(`${slow.url}/sdapi/v1/interrupt`, { method: "POST", body: "{}" }); // frees the mock's handler
 
     // Workers 2 and 3 in this process; they look for stalled jobs often.
-    for (const server of [flaky, healthy]) worker({ connection, queueName: queue.name, store, backend: a1111Backend({ url: server.url }), stalledIntervalMs: 200 });
+    for (const server of [flaky, healthy])
+      worker({ connection, queueName: queue.name, store, backend: a1111Backend({ url: server.url }), stalledIntervalMs: 200 });
 
     const results = [];
     for (const id of ids) results.push(await waitForResult(queue, id, { events, store }));
@@ -94,7 +117,13 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
 
     await until(() => completions.size === 50, "every completion event arrived");
     expect([...completions.values()].every((n) => n === 1)).toBe(true);
-    expect(await queue.getJobCounts("completed", "failed", "wait", "active", "delayed")).toEqual({ completed: 50, failed: 0, wait: 0, active: 0, delayed: 0 });
+    expect(await queue.getJobCounts("completed", "failed", "wait", "active", "delayed")).toEqual({
+      completed: 50,
+      failed: 0,
+      wait: 0,
+      active: 0,
+      delayed: 0,
+    });
     expect((await readdir(dir)).sort()).toEqual([...ids].sort());
 
     // The killed worker's job went back by stalled-job recovery and was completed by another worker.
@@ -117,8 +146,14 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     const good = await enqueueGeneration(queue, twoPeople(6));
     worker({ connection, queueName: queue.name, store, backend: a1111Backend({ url: server.url }) });
 
-    await expect(waitForResult(queue, malformed.id!, { events, store })).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/Malformed generation job: .*width/) });
-    await expect(waitForResult(queue, newer.id!, { events, store })).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/upgrade instantid on the worker/) });
+    await expect(waitForResult(queue, malformed.id!, { events, store })).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringMatching(/Malformed generation job: .*width/),
+    });
+    await expect(waitForResult(queue, newer.id!, { events, store })).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringMatching(/upgrade instantid on the worker/),
+    });
     expect((await waitForResult(queue, good, { events, store })).report).toMatchObject({ seed: 6 });
     for (const id of [malformed.id!, newer.id!]) {
       const job = await queue.getJob(id);
@@ -133,7 +168,10 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     const server = await mockServer({ failures: Array(10).fill("500") });
     const inner = a1111Backend({ url: server.url });
     const seeds: number[] = [];
-    const recording: GenerationBackend = { name: "a1111", run: (job, controls) => (seeds.push(job.settings.seed), inner.run(job, controls)) };
+    const recording: GenerationBackend = {
+      name: "a1111",
+      run: (job, controls) => (seeds.push(job.settings.seed), inner.run(job, controls)),
+    };
     const { settings: _, ...noSeed } = twoPeople(0);
     const id = await enqueueGeneration(queue, noSeed, { attempts: 3, backoffMs: 10 });
     worker({ connection, queueName: queue.name, store, backend: recording });

@@ -102,9 +102,18 @@ export function viewArchive(view: CraftedView, storage: Uint8Array, options: { d
  */
 export function sharedDictArchive(depth: number): Buffer {
   const w = new PickleWriter().emptyDict().string("t");
-  writeView(w, { storage: "FloatStorage", numel: 1, offset: 0, shape: [1], stride: [1] }).setItem().put(0);
+  writeView(w, { storage: "FloatStorage", numel: 1, offset: 0, shape: [1], stride: [1] })
+    .setItem()
+    .put(0);
   for (let level = 1; level <= depth; level++) {
-    w.emptyDict().mark().string("a").get(level - 1).string("b").get(level - 1).setItems().put(level);
+    w.emptyDict()
+      .mark()
+      .string("a")
+      .get(level - 1)
+      .string("b")
+      .get(level - 1)
+      .setItems()
+      .put(level);
   }
   return craftZip([
     { name: "a/data.pkl", data: w.finish() },
@@ -148,7 +157,10 @@ export function sparseSource(head: Uint8Array, size: number, name = "sparse file
 
 /** A small valid torch checkpoint (float16, two tensors, nested names) to mutate. */
 export function validTorchCheckpoint(): Promise<Buffer> {
-  return encodeTorchSave({ image_proj: { latents: tensor([2, 3], [1, 2, 3, 4, 5, 6]) }, ip_adapter: { "1.to_k_ip.weight": tensor([4], [0.5, -1, 2, 8]) } }, { dtype: "F16" });
+  return encodeTorchSave(
+    { image_proj: { latents: tensor([2, 3], [1, 2, 3, 4, 5, 6]) }, ip_adapter: { "1.to_k_ip.weight": tensor([4], [0.5, -1, 2, 8]) } },
+    { dtype: "F16" },
+  );
 }
 
 /** A small deterministic PRNG (mulberry32): mutation runs are reproducible from their seed. */

@@ -5,10 +5,21 @@ import { PickleWriter } from "../../../core/checkpoint/pickle-writer.js";
 import { TorchCheckpoint } from "../../../core/checkpoint/torch-checkpoint.js";
 import { InstantIdError } from "../../../core/errors.js";
 import { parseSafetensorsHeader } from "../../../core/tensor/safetensors.js";
-import { craftZip, safetensorsHeader, safetensorsWithHeaderLength, sharedDictArchive, sparseSource, viewArchive, writeView } from "./crafted.js";
+import {
+  craftZip,
+  safetensorsHeader,
+  safetensorsWithHeaderLength,
+  sharedDictArchive,
+  sparseSource,
+  viewArchive,
+  writeView,
+} from "./crafted.js";
 
 async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -21,7 +32,10 @@ function countingSource(bytes: Uint8Array) {
   const counter = { bytes: 0 };
   return {
     counter,
-    source: { ...source, readInto: (target: Uint8Array, position: number) => ((counter.bytes += target.byteLength), source.readInto(target, position)) },
+    source: {
+      ...source,
+      readInto: (target: Uint8Array, position: number) => ((counter.bytes += target.byteLength), source.readInto(target, position)),
+    },
   };
 }
 
@@ -76,7 +90,11 @@ describe("hostile checkpoints (the crafted set)", () => {
 
   it("3. inflates a deflated storage once however many tensors read it", async () => {
     const values = Float32Array.from({ length: 4096 }, (_, i) => i);
-    const archive = viewArchive({ storage: "FloatStorage", numel: 4096, offset: 0, shape: [4096], stride: [1] }, new Uint8Array(values.buffer), { deflate: true });
+    const archive = viewArchive(
+      { storage: "FloatStorage", numel: 4096, offset: 0, shape: [4096], stride: [1] },
+      new Uint8Array(values.buffer),
+      { deflate: true },
+    );
     const { source, counter } = countingSource(archive);
     const checkpoint = await TorchCheckpoint.fromSource(source);
     const before = counter.bytes;
@@ -99,7 +117,9 @@ describe("hostile checkpoints (the crafted set)", () => {
   });
 
   it("5. reports a corrupt deflate stream as a corrupt file, not with zlib's bare message", async () => {
-    const archive = craftZip([{ name: "a/data.pkl", data: new Uint8Array(40), deflate: true, stored: Uint8Array.of(0xff, 0xff, 0xff, 0xff) }]);
+    const archive = craftZip([
+      { name: "a/data.pkl", data: new Uint8Array(40), deflate: true, stored: Uint8Array.of(0xff, 0xff, 0xff, 0xff) },
+    ]);
     const error = await failure(TorchCheckpoint.fromBytes(archive));
     expect(error.code).toBe("FILE_CORRUPT");
     expect(error.message).toContain("corrupt deflate stream");
@@ -126,17 +146,34 @@ describe("hostile checkpoints (the crafted set)", () => {
 
   it("6. refuses overlapping, gapped or short safetensors data_offsets, as the safetensors library does", () => {
     const data = new Uint8Array(16);
-    const parse = (header: Record<string, unknown>, bytes = data) => () => parseSafetensorsHeader(safetensorsHeader(header, bytes), 8 + JSON.stringify(header).length + bytes.byteLength, "t.safetensors");
-    expect(parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } })).toThrow(/overlaps/);
-    expect(parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [12, 16] } })).toThrow(/belong to no tensor/);
+    const parse =
+      (header: Record<string, unknown>, bytes = data) =>
+      () =>
+        parseSafetensorsHeader(safetensorsHeader(header, bytes), 8 + JSON.stringify(header).length + bytes.byteLength, "t.safetensors");
+    expect(
+      parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }),
+    ).toThrow(/overlaps/);
+    expect(
+      parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [12, 16] } }),
+    ).toThrow(/belong to no tensor/);
     expect(parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] } })).toThrow(/end at byte 8 of a 16-byte/);
-    expect(parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [8, 16] } })().entries.size).toBe(2);
+    expect(
+      parse({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [8, 16] } })().entries
+        .size,
+    ).toBe(2);
   });
 
   it("refuses a pickle that names too long a tensor path", async () => {
     const w = new PickleWriter().emptyDict().string("x".repeat(5000));
     writeView(w, { storage: "FloatStorage", numel: 1, offset: 0, shape: [1], stride: [1] }).setItem();
-    const error = await failure(TorchCheckpoint.fromBytes(craftZip([{ name: "a/data.pkl", data: w.finish() }, { name: "a/data/0", data: float32(1) }])));
+    const error = await failure(
+      TorchCheckpoint.fromBytes(
+        craftZip([
+          { name: "a/data.pkl", data: w.finish() },
+          { name: "a/data/0", data: float32(1) },
+        ]),
+      ),
+    );
     expect(error.message).toContain("longer than 4096 characters");
   });
 });

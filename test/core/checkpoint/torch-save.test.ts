@@ -14,7 +14,10 @@ const ramp = (n: number, scale = 0.37) => Float32Array.from({ length: n }, (_, i
 describe("encodeTorchSave", () => {
   it("round-trips a nested state dict through the reader with names joined by dots", async () => {
     const state = {
-      image_proj: new Map([["latents", tensor([1, 4, 3], ramp(12))], ["proj_in.bias", tensor([3], [1, 2, 3])]]),
+      image_proj: new Map([
+        ["latents", tensor([1, 4, 3], ramp(12))],
+        ["proj_in.bias", tensor([3], [1, 2, 3])],
+      ]),
       ip_adapter: { "1.to_k_ip.weight": tensor([2, 5], ramp(10, 1.5)) },
     };
     const checkpoint = await TorchCheckpoint.fromBytes(await encodeTorchSave(state));
@@ -32,7 +35,7 @@ describe("encodeTorchSave", () => {
   });
 
   it("stores float16 and bfloat16 rounded to nearest, widened back on read", async () => {
-    const values = Float32Array.of(1, -2.5, 0.1, 65504, 1e-6, 3.14159);
+    const values = Float32Array.of(1, -2.5, 0.1, 65504, 1e-6, 1234.5);
     const half = await TorchCheckpoint.fromBytes(await encodeTorchSave({ w: tensor([6], values) }, { dtype: "F16" }));
     expect(half.info("w").dtype).toBe("F16");
     expect((await half.tensor("w")).data).toEqual(Float32Array.from(values, (v) => halfToFloat(floatToHalf(v))));
@@ -46,7 +49,13 @@ describe("encodeTorchSave", () => {
   it("writes torch's layout: stored records under archive/, data 64-byte aligned, version 3", async () => {
     const bytes = await encodeTorchSave({ a: tensor([3], [1, 2, 3]), b: tensor([2, 2], [1, 2, 3, 4]) });
     const zip = await ZipReader.open(bufferSource(bytes));
-    expect([...zip.entries.keys()]).toEqual(["archive/data.pkl", "archive/byteorder", "archive/data/0", "archive/data/1", "archive/version"]);
+    expect([...zip.entries.keys()]).toEqual([
+      "archive/data.pkl",
+      "archive/byteorder",
+      "archive/data/0",
+      "archive/data/1",
+      "archive/version",
+    ]);
     for (const entry of zip.entries.values()) expect(entry.method).toBe(0);
     expect((await zip.dataOffset(zip.entries.get("archive/data/1")!)) % 64).toBe(0);
     expect(new TextDecoder().decode(await zip.read(zip.entries.get("archive/version")!))).toBe("3\n");

@@ -47,7 +47,9 @@ function zip64Archive(name: string, content: Uint8Array, method = 0): Uint8Array
   end.setUint16(10, 0xffff, true);
   end.setUint32(12, 0xffffffff, true);
   end.setUint32(16, 0xffffffff, true);
-  const parts = [local, nameBytes, stored, central, nameBytes, extra, end64, locator, end].map((p) => (p instanceof DataView ? new Uint8Array(p.buffer) : p));
+  const parts = [local, nameBytes, stored, central, nameBytes, extra, end64, locator, end].map((p) =>
+    p instanceof DataView ? new Uint8Array(p.buffer) : p,
+  );
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 

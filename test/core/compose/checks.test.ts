@@ -2,12 +2,22 @@ import { describe, expect, it } from "vitest";
 import { assertMaskNotEmpty, keypointsOutsideRegion } from "../../../core/compose/checks.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
 
-const kps: FiveKeypoints = [[1, 1], [3, 1], [2, 2], [1, 3], [3, 3]];
+const kps: FiveKeypoints = [
+  [1, 1],
+  [3, 1],
+  [2, 2],
+  [1, 3],
+  [3, 3],
+];
 
 describe("composition checks", () => {
   it("an all-zero mask is an INVALID_INPUT error with reason EMPTY_MASK", () => {
     expect(() => assertMaskNotEmpty({ width: 2, height: 2, data: new Float32Array(4) }, 1, "Bob")).toThrow(
-      expect.objectContaining({ code: "INVALID_INPUT", message: expect.stringMatching(/region of Bob is empty/), details: { reason: "EMPTY_MASK", identity: 1 } }),
+      expect.objectContaining({
+        code: "INVALID_INPUT",
+        message: expect.stringMatching(/region of Bob is empty/),
+        details: { reason: "EMPTY_MASK", identity: 1 },
+      }),
     );
     expect(() => assertMaskNotEmpty({ width: 2, height: 1, data: new Float32Array([0, 0.1]) }, 0, "a")).not.toThrow();
   });
@@ -22,7 +32,13 @@ describe("composition checks", () => {
     const w = keypointsOutsideRegion(kps, { width: 4, height: 4, data: left }, 2, "Cid");
     expect(w).toMatchObject({ code: "KEYPOINTS_OUTSIDE_REGION", identity: 2 });
     expect(w!.message).toMatch(/Cid: right eye \(3, 1\), nose \(2, 2\), right mouth corner \(3, 3\) outside/);
-    const off: FiveKeypoints = [[-1, 1], [1, 1], [1, 2], [1, 3], [1, 3]];
+    const off: FiveKeypoints = [
+      [-1, 1],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [1, 3],
+    ];
     expect(keypointsOutsideRegion(off, { width: 4, height: 4, data: new Float32Array(16).fill(1) }, 0, "a")?.message).toMatch(/left eye/);
   });
 });

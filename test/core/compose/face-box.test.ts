@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { estimateFaceBox, FACE_BOX_FACTOR, frontalFace, keypointBox } from "../../../core/compose/face-box.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
 
-const kps: FiveKeypoints = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]];
+const kps: FiveKeypoints = [
+  [40, 50],
+  [60, 50],
+  [50, 60],
+  [42, 70],
+  [58, 70],
+];
 
 describe("face boxes from keypoints", () => {
   it("keypointBox spans the five points", () => {

@@ -27,18 +27,35 @@ describeShared("createCompositionHooks", "golden/unet", () => {
     const patchDir = await mkdtemp(join(tmpdir(), "instantid-compose-factory-"));
     try {
       const composition = createComposition({
-        width: 128, height: 128, prompt: "",
+        width: 128,
+        height: 128,
+        prompt: "",
         identities: [
-          { identity: createIdentity([{ embedding: cases.get("face_embedding")!.data }]), keypoints: { image: cases.get("kps_image")! }, region: { rect: [0, 0, 64, 128] } },
-          { identity: createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]), keypoints: { image: cases.get("kps_image_b")! }, region: { rect: [64, 0, 128, 128] }, end: 0.5 },
+          {
+            identity: createIdentity([{ embedding: cases.get("face_embedding")!.data }]),
+            keypoints: { image: cases.get("kps_image")! },
+            region: { rect: [0, 0, 64, 128] },
+          },
+          {
+            identity: createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]),
+            keypoints: { image: cases.get("kps_image_b")! },
+            region: { rect: [64, 0, 128, 128] },
+            end: 0.5,
+          },
         ],
       });
       const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
       const resampler = Resampler.fromWeights(adapter.imageProj, { heads: 3 });
-      const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { ...compositionPatchOptions(composition), outDir: patchDir });
+      const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, {
+        ...compositionPatchOptions(composition),
+        outDir: patchDir,
+      });
       const unet = await loadUnet(patched.modelPath!);
       const step: StepContext = {
-        index: 0, total: 2, sample: cases.get("sample")!, timestep: cases.get("timestep")!,
+        index: 0,
+        total: 2,
+        sample: cases.get("sample")!,
+        timestep: cases.get("timestep")!,
         promptEmbeds: { shape: [1, 77, 64], data: cases.get("prompt_embeds")!.data.slice(77 * 64) },
         textEmbeds: { shape: [1, 32], data: cases.get("text_embeds")!.data.slice(32) },
         timeIds: { shape: [1, 6], data: cases.get("time_ids")!.data.slice(6) },
@@ -49,8 +66,17 @@ describeShared("createCompositionHooks", "golden/unet", () => {
         hooks.reset();
         return noise;
       };
-      const direct = await toLocalHooks(composition, { identityNet: await loadControlNet(join(dir, "identitynet.onnx")), resampler, imageAdapterInputs: patched.inputs });
-      const options = structuredClone({ composition, identityNet: join(dir, "identitynet.onnx"), tokens: await compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
+      const direct = await toLocalHooks(composition, {
+        identityNet: await loadControlNet(join(dir, "identitynet.onnx")),
+        resampler,
+        imageAdapterInputs: patched.inputs,
+      });
+      const options = structuredClone({
+        composition,
+        identityNet: join(dir, "identitynet.onnx"),
+        tokens: await compositionTokens(composition, resampler),
+        imageAdapterInputs: patched.inputs,
+      });
       const [expected, actual] = [await noiseWith(direct.hooks), await noiseWith(await createCompositionHooks(options))];
       expect(actual.shape).toEqual([1, 4, 16, 16]);
       assertClose(actual.data, expected.data, { abs: 1e-6, rel: 0 }, "hooks rebuilt from plain data");

@@ -7,7 +7,10 @@ describe("overlapping regions", () => {
   it("findOverlaps counts pixels summing past 1 and the pairs sharing them", () => {
     const r = findOverlaps([mask([1, 1, 0, 0]), mask([0, 1, 1, 0]), mask([0, 0, 0.5, 1])]);
     expect(r.pixels).toBe(2);
-    expect(r.pairs).toEqual([[0, 1], [1, 2]]);
+    expect(r.pairs).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
   });
 
   it("disjoint masks come back unchanged and without a warning in every mode", () => {
@@ -22,12 +25,19 @@ describe("overlapping regions", () => {
     const r = resolveOverlaps([mask([1, 1, 0.5]), mask([0, 1, 0.25])], "normalize", ["Ann", "Bob"]);
     expect(Array.from(r.masks[0].data)).toEqual([1, 0.5, 0.5]);
     expect(Array.from(r.masks[1].data)).toEqual([0, 0.5, 0.25]);
-    expect(r.warning).toMatchObject({ code: "MASKS_OVERLAP", message: expect.stringMatching(/Ann and Bob overlap on 1 pixels.*normalized/) });
+    expect(r.warning).toMatchObject({
+      code: "MASKS_OVERLAP",
+      message: expect.stringMatching(/Ann and Bob overlap on 1 pixels.*normalized/),
+    });
   });
 
   it("reject throws INVALID_INPUT naming the identities", () => {
     expect(() => resolveOverlaps([mask([1, 1]), mask([0, 1])], "reject", ["Ann", "Bob"])).toThrow(
-      expect.objectContaining({ code: "INVALID_INPUT", message: expect.stringMatching(/Ann and Bob overlap/), details: expect.objectContaining({ reason: "MASKS_OVERLAP" }) }),
+      expect.objectContaining({
+        code: "INVALID_INPUT",
+        message: expect.stringMatching(/Ann and Bob overlap/),
+        details: expect.objectContaining({ reason: "MASKS_OVERLAP" }),
+      }),
     );
   });
 

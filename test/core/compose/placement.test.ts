@@ -6,7 +6,13 @@ import type { FiveKeypoints } from "../../../core/face/types.js";
 import { createIdentity } from "../../../core/identity/identity.js";
 
 const embedding = new Float32Array(512).fill(0.5);
-const kps: FiveKeypoints = [[140, 150], [160, 150], [150, 160], [142, 170], [158, 170]];
+const kps: FiveKeypoints = [
+  [140, 150],
+  [160, 150],
+  [150, 160],
+  [142, 170],
+  [158, 170],
+];
 
 describe("placing an identity's keypoints", () => {
   it("fits the identity's recorded keypoints so their estimated face box fills the rect", () => {

@@ -5,7 +5,16 @@ const ones = (m: { data: Float32Array }) => m.data.reduce((n, v) => n + v, 0);
 
 describe("polygonMask", () => {
   it("fills exactly the pixels of an axis-aligned rectangle given as a polygon", () => {
-    const m = polygonMask([[2, 1], [6, 1], [6, 4], [2, 4]], 8, 6);
+    const m = polygonMask(
+      [
+        [2, 1],
+        [6, 1],
+        [6, 4],
+        [2, 4],
+      ],
+      8,
+      6,
+    );
     expect(ones(m)).toBe(4 * 3);
     expect(m.data[1 * 8 + 2]).toBe(1);
     expect(m.data[1 * 8 + 6]).toBe(0);
@@ -13,7 +22,15 @@ describe("polygonMask", () => {
   });
 
   it("covers half the canvas with the triangle on its diagonal, by pixel centres", () => {
-    const m = polygonMask([[0, 0], [10, 0], [0, 10]], 10, 10);
+    const m = polygonMask(
+      [
+        [0, 0],
+        [10, 0],
+        [0, 10],
+      ],
+      10,
+      10,
+    );
     // Centre (x + .5, y + .5) inside x + y < 10: x + y <= 8 → 45 pixels.
     expect(ones(m)).toBe(45);
     expect(m.data[0]).toBe(1);
@@ -22,7 +39,16 @@ describe("polygonMask", () => {
 
   it("leaves the hole of a self-overlapping outline empty (even-odd)", () => {
     // A bow tie crossing at (5, 5): the left and right triangles are filled, above and below the crossing is not.
-    const m = polygonMask([[0, 0], [10, 10], [10, 0], [0, 10]], 10, 10);
+    const m = polygonMask(
+      [
+        [0, 0],
+        [10, 10],
+        [10, 0],
+        [0, 10],
+      ],
+      10,
+      10,
+    );
     expect(m.data[5 * 10 + 0]).toBe(1);
     expect(m.data[5 * 10 + 9]).toBe(1);
     expect(m.data[0 * 10 + 5]).toBe(0);
@@ -30,7 +56,16 @@ describe("polygonMask", () => {
   });
 
   it("clips a polygon reaching past the canvas", () => {
-    const m = polygonMask([[-5, -5], [20, -5], [20, 20], [-5, 20]], 4, 3);
+    const m = polygonMask(
+      [
+        [-5, -5],
+        [20, -5],
+        [20, 20],
+        [-5, 20],
+      ],
+      4,
+      3,
+    );
     expect(ones(m)).toBe(12);
   });
 });

@@ -5,12 +5,21 @@ import type { FiveKeypoints } from "../../../core/face/types.js";
 import { createIdentity } from "../../../core/identity/identity.js";
 
 const person = (v: number) => createIdentity([{ embedding: new Float32Array(512).fill(v) }]);
-const face = (x: number): FiveKeypoints => [[x, 40], [x + 30, 40], [x + 15, 55], [x + 5, 70], [x + 25, 70]];
-const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+const face = (x: number): FiveKeypoints => [
+  [x, 40],
+  [x + 30, 40],
+  [x + 15, 55],
+  [x + 5, 70],
+  [x + 25, 70],
+];
+const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) =>
+  Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 
 describe("drawCompositionPreview", () => {
   const c = createComposition({
-    width: 200, height: 104, prompt: "",
+    width: 200,
+    height: 104,
+    prompt: "",
     identities: [
       { identity: person(1), keypoints: { points: face(30) }, region: { rect: [0, 0, 100, 100] } },
       { identity: person(2), keypoints: { points: face(130) }, region: { rect: [100, 0, 200, 100] } },

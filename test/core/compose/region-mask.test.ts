@@ -4,7 +4,13 @@ import type { FiveKeypoints } from "../../../core/face/types.js";
 import { InstantIdError } from "../../../core/errors.js";
 
 const sum = (m: { data: Float32Array }) => m.data.reduce((n, v) => n + v, 0);
-const kps: FiveKeypoints = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]];
+const kps: FiveKeypoints = [
+  [40, 50],
+  [60, 50],
+  [50, 60],
+  [42, 70],
+  [58, 70],
+];
 
 describe("regionMask", () => {
   it("a rect is 1 inside [x1, x2) x [y1, y2) and 0 outside", () => {

@@ -7,7 +7,9 @@ const person = (v: number) => createIdentity([{ embedding: new Float32Array(512)
 
 describe("compositionRegionMasks", () => {
   const halves = createComposition({
-    width: 16, height: 8, prompt: "two people",
+    width: 16,
+    height: 8,
+    prompt: "two people",
     identities: [
       { identity: person(1), region: { rect: [0, 0, 8, 8] }, prompt: "red hat" },
       { identity: person(2), region: { rect: [8, 0, 16, 8] } },
@@ -17,7 +19,10 @@ describe("compositionRegionMasks", () => {
 
   it("gives the identities with a prompt by default, in order, with their names, prompts and the masks toLocalHooks uses", () => {
     const regions = compositionRegionMasks(halves);
-    expect(regions.map((r) => [r.identity, r.name, r.prompt])).toEqual([[0, "identity 1", "red hat"], [2, "carol", "blue scarf"]]);
+    expect(regions.map((r) => [r.identity, r.name, r.prompt])).toEqual([
+      [0, "identity 1", "red hat"],
+      [2, "carol", "blue scarf"],
+    ]);
     expect(regions[0].mask).toEqual(halves.identities[0].mask);
     expect(regions[1].mask).toEqual(halves.identities[2].mask);
     // "normalize" already shared the overlap: identity 1 and carol both 0.5 at (5, 0).
@@ -29,9 +34,12 @@ describe("compositionRegionMasks", () => {
     expect(compositionRegionMasks(halves, [1]).map((r) => [r.identity, r.prompt])).toEqual([[1, undefined]]);
   });
 
-  it("with overlap \"allow\", divides prompted masks by every identity's mask sum where they overlap (as ComfyUI averages masked conditionings)", () => {
+  it('with overlap "allow", divides prompted masks by every identity\'s mask sum where they overlap (as ComfyUI averages masked conditionings)', () => {
     const allowed = createComposition({
-      width: 8, height: 8, prompt: "", overlap: "allow",
+      width: 8,
+      height: 8,
+      prompt: "",
+      overlap: "allow",
       identities: [
         { identity: person(1), region: { rect: [0, 0, 6, 8] }, prompt: "left" },
         { identity: person(2), region: { rect: [2, 0, 8, 8] } },
@@ -44,10 +52,21 @@ describe("compositionRegionMasks", () => {
 
   it("scales a soft region up to 1 where no other region covers the pixel and keeps uncovered pixels at 0 (ComfyUI divides by the masks' sum)", () => {
     const soft = createComposition({
-      width: 8, height: 8, prompt: "",
+      width: 8,
+      height: 8,
+      prompt: "",
       identities: [
-        { identity: person(1), region: { mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 0.5 : 0)) } }, prompt: "left" },
-        { identity: person(2), region: { mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 === 3 ? 0.25 : p % 8 > 5 ? 1 : 0)) } } },
+        {
+          identity: person(1),
+          region: { mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 0.5 : 0)) } },
+          prompt: "left",
+        },
+        {
+          identity: person(2),
+          region: {
+            mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 === 3 ? 0.25 : p % 8 > 5 ? 1 : 0)) },
+          },
+        },
       ],
     });
     const [left] = compositionRegionMasks(soft);
@@ -55,7 +74,9 @@ describe("compositionRegionMasks", () => {
   });
 
   it("refuses an index that is not an identity, or one given twice", () => {
-    expect(() => compositionRegionMasks(halves, [3])).toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining("0…2") }));
+    expect(() => compositionRegionMasks(halves, [3])).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringContaining("0…2") }),
+    );
     expect(() => compositionRegionMasks(halves, [0, 0])).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
   });
 });

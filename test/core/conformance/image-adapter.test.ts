@@ -15,12 +15,18 @@ describeShared("adapter conformance kind", "golden/adapter", () => {
     const expected = readSafetensors(await readFile(join(caseDir, "cases.safetensors"))).tensors;
     const actual = readSafetensors(await readFile(join(outDir, "results.safetensors"))).tensors;
     const names = ["tokens_single", "tokens_zero", "tokens_batch"];
-    for (const prefix of ["attn3_", "attn5_"]) names.push(`${prefix}out_single_scale0.0`, `${prefix}out_single_scale0.8`, `${prefix}out_two_ids`);
+    for (const prefix of ["attn3_", "attn5_"])
+      names.push(`${prefix}out_single_scale0.0`, `${prefix}out_single_scale0.8`, `${prefix}out_two_ids`);
     for (const name of names) {
       expect(actual.get(name)?.shape, name).toEqual(expected.get(name)!.shape);
       assertClose(actual.get(name)!.data, expected.get(name)!.data, { abs: 1e-4, rel: 1e-4 }, name);
     }
-    assertClose(actual.get("tokens_single_safetensors")!.data, expected.get("tokens_single")!.data, { abs: 1e-4, rel: 1e-4 }, "safetensors tokens");
+    assertClose(
+      actual.get("tokens_single_safetensors")!.data,
+      expected.get("tokens_single")!.data,
+      { abs: 1e-4, rel: 1e-4 },
+      "safetensors tokens",
+    );
     expect(actual.get("tokens_single_fp16")!.shape).toEqual([1, 16, 64]);
     const report = JSON.parse(await readFile(join(outDir, "results.json"), "utf8"));
     expect(report.malicious.refused).toBe(true);

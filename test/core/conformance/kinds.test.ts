@@ -33,7 +33,12 @@ describeShared("conformance kinds align and scrfd, end to end into a temp folder
       const got = results[n].detections;
       expect(got.length, `case ${n}`).toBe(c.expected.length);
       got.forEach((d: { bbox: number[]; kps: number[][]; score: number }, i: number) => {
-        assertClose([...d.bbox, ...d.kps.flat(), d.score], [...c.expected[i].bbox, ...c.expected[i].kps.flat(), c.expected[i].score], { abs: 1e-3 }, `case ${n} detection ${i}`);
+        assertClose(
+          [...d.bbox, ...d.kps.flat(), d.score],
+          [...c.expected[i].bbox, ...c.expected[i].kps.flat(), c.expected[i].score],
+          { abs: 1e-3 },
+          `case ${n} detection ${i}`,
+        );
       });
     }
   });

@@ -23,7 +23,9 @@ describeShared("text conformance (golden/text)", "golden/text", () => {
     const outDir = join(await tempDir(), "text");
     const summary = await textConformanceKind.run({ caseDir, outDir });
     const golden = JSON.parse(await readFile(join(caseDir, "cases.json"), "utf8")) as { cases: GoldenCase[] };
-    const results = JSON.parse(await readFile(join(outDir, "results.json"), "utf8")) as { cases: { name: string; input_ids: number[]; input_ids_2: number[] }[] };
+    const results = JSON.parse(await readFile(join(outDir, "results.json"), "utf8")) as {
+      cases: { name: string; input_ids: number[]; input_ids_2: number[] }[];
+    };
     expect(summary.cases).toBe(golden.cases.length);
     expect(results.cases.map((c) => c.name)).toEqual(golden.cases.map((c) => c.name));
     for (const [i, c] of golden.cases.entries()) {

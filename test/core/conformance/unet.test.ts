@@ -7,8 +7,15 @@ import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
 
 const tolerance = { abs: 2e-4, rel: 1e-3 };
 const expectedOutputs = [
-  "multi_noise_cfg5", "multi_noise_cond", "multi_noise_uncond", "out_ip_scale0.7", "out_plain", "out_with_residuals_scale0.8",
-  "step_noise_cfg5", "step_noise_cond", "step_noise_uncond",
+  "multi_noise_cfg5",
+  "multi_noise_cond",
+  "multi_noise_uncond",
+  "out_ip_scale0.7",
+  "out_plain",
+  "out_with_residuals_scale0.8",
+  "step_noise_cfg5",
+  "step_noise_cond",
+  "step_noise_uncond",
 ];
 
 for (const variant of ["golden", "golden-anon", "golden-fused"]) {

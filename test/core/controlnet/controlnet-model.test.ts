@@ -5,7 +5,10 @@ import { encodeModel, type OnnxValueInfo } from "../../../core/onnx/model.js";
 import { tensor } from "../../../core/tensor/tensor.js";
 
 function value(name: string, dims: (number | string)[]): OnnxValueInfo {
-  return { name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }
 
 /** An OnnxStack-style ControlNet whose residuals are sample × conditioning_scale: it shows what scale the SDK feeds. */
@@ -45,10 +48,18 @@ describe("loadControlNet", () => {
     const model = await loadControlNet(onnxStackStyleControlNet(), { what: "depth ControlNet" });
     const hook = createControlNetHook({ model, name: "depth", image: tensor([1, 3, 16, 16]), scale: 0.5 });
     hook.prepare({ rows: ["cond"], width: 16, height: 16, steps: 1 });
-    const sample = tensor([1, 4, 2, 2], Array.from({ length: 16 }, (_, i) => i));
+    const sample = tensor(
+      [1, 4, 2, 2],
+      Array.from({ length: 16 }, (_, i) => i),
+    );
     const out = await hook.beforeStep({
-      index: 0, total: 1, sample, timestep: tensor([1], [1]),
-      promptEmbeds: tensor([1, 3, 4]), textEmbeds: tensor([1, 2]), timeIds: tensor([1, 6]),
+      index: 0,
+      total: 1,
+      sample,
+      timestep: tensor([1], [1]),
+      promptEmbeds: tensor([1, 3, 4]),
+      textEmbeds: tensor([1, 2]),
+      timeIds: tensor([1, 6]),
     });
     expect([...out!.residuals!.mid.data]).toEqual([...sample.data].map((v) => v * 0.5));
   });

@@ -4,7 +4,8 @@ import { parseControlNetConfig } from "../../../core/convert/config.js";
 import { SDXL_CONTROLNET_CONFIG } from "../../../core/synthetic/random-checkpoint.js";
 import { InstantIdError } from "../../../core/errors.js";
 
-const architecture = (config: Record<string, unknown>) => controlNetArchitecture(parseControlNetConfig(config, "config.json"), "config.json");
+const architecture = (config: Record<string, unknown>) =>
+  controlNetArchitecture(parseControlNetConfig(config, "config.json"), "config.json");
 
 function refusal(config: Record<string, unknown>): InstantIdError {
   try {
@@ -25,9 +26,27 @@ describe("ControlNet config.json", () => {
       [640, 10, 2, true],
       [1280, 20, 10, false],
     ]);
-    expect(arch.mid).toMatchObject({ pairs: 1, outputScale: 1, transformer: { heads: 20, depth: 10, feedForward: "geglu", linearProjection: true, normEps: 1e-6 } });
-    expect(arch).toMatchObject({ textEmbedsDim: 1280, contextDim: 2048, groups: 32, resnetEps: 1e-5, conditioningWidths: [16, 32, 96, 256], channelOrder: "rgb", globalPool: false });
-    expect(arch.time).toEqual({ timeDim: 320, embeddingDim: 1280, sinusoid: { flipSinToCos: true, freqShift: 0 }, timeIdDim: 256, addedInputDim: 2816 });
+    expect(arch.mid).toMatchObject({
+      pairs: 1,
+      outputScale: 1,
+      transformer: { heads: 20, depth: 10, feedForward: "geglu", linearProjection: true, normEps: 1e-6 },
+    });
+    expect(arch).toMatchObject({
+      textEmbedsDim: 1280,
+      contextDim: 2048,
+      groups: 32,
+      resnetEps: 1e-5,
+      conditioningWidths: [16, 32, 96, 256],
+      channelOrder: "rgb",
+      globalPool: false,
+    });
+    expect(arch.time).toEqual({
+      timeDim: 320,
+      embeddingDim: 1280,
+      sinusoid: { flipSinToCos: true, freqShift: 0 },
+      timeIdDim: 256,
+      addedInputDim: 2816,
+    });
   });
 
   it("treats an int as the same value for every block, and num_attention_heads (when set) over attention_head_dim", () => {
@@ -40,19 +59,39 @@ describe("ControlNet config.json", () => {
 
   it("applies diffusers' defaults for absent keys and ignores its _-prefixed bookkeeping", () => {
     const { down_block_types, block_out_channels, ...rest } = SDXL_CONTROLNET_CONFIG;
-    const arch = architecture({ ...rest, _diffusers_version: "0.31.0", _name_or_path: "x", attention_head_dim: 8, transformer_layers_per_block: 1 });
-    expect(arch.blocks.map((b) => [b.channels, b.transformer !== undefined])).toEqual([[320, true], [640, true], [1280, true], [1280, false]]);
+    const arch = architecture({
+      ...rest,
+      _diffusers_version: "0.31.0",
+      _name_or_path: "x",
+      attention_head_dim: 8,
+      transformer_layers_per_block: 1,
+    });
+    expect(arch.blocks.map((b) => [b.channels, b.transformer !== undefined])).toEqual([
+      [320, true],
+      [640, true],
+      [1280, true],
+      [1280, false],
+    ]);
     expect(down_block_types).toHaveLength(block_out_channels.length);
   });
 
   it("maps bgr, global pooling and downsample padding 0 to what diffusers does", () => {
-    const arch = architecture({ ...SDXL_CONTROLNET_CONFIG, controlnet_conditioning_channel_order: "bgr", global_pool_conditions: true, downsample_padding: 0 });
+    const arch = architecture({
+      ...SDXL_CONTROLNET_CONFIG,
+      controlnet_conditioning_channel_order: "bgr",
+      global_pool_conditions: true,
+      downsample_padding: 0,
+    });
     expect(arch).toMatchObject({ channelOrder: "bgr", globalPool: true, downsamplePads: [0, 0, 1, 1] });
   });
 
   it.each([
     [{ act_fn: "gelu" }, "act_fn", /"silu"/],
-    [{ down_block_types: ["DownBlock2D", "SimpleCrossAttnDownBlock2D", "CrossAttnDownBlock2D"] }, "down_block_types", /down_block_types\.1 = "SimpleCrossAttnDownBlock2D"/],
+    [
+      { down_block_types: ["DownBlock2D", "SimpleCrossAttnDownBlock2D", "CrossAttnDownBlock2D"] },
+      "down_block_types",
+      /down_block_types\.1 = "SimpleCrossAttnDownBlock2D"/,
+    ],
     [{ mid_block_type: "UNetMidBlock2DSimpleCrossAttn" }, "mid_block_type", /UNetMidBlock2DSimpleCrossAttn/],
     [{ addition_embed_type: "text" }, "addition_embed_type", /text_time/],
     [{ addition_embed_type: null }, "addition_embed_type", /text_time/],

@@ -26,12 +26,20 @@ async function expectMatchesTorch(name: ReferenceCase, model: string, tolerance 
   for (const [output, { shape, values }] of Object.entries(expected)) {
     const actual = outputs.get(output)!;
     expect(actual.shape, output).toEqual(shape);
-    assertClose(sampledIndices(actual.data.length).map((i) => actual.data[i]), values, tolerance, `${name} ${output}`);
+    assertClose(
+      sampledIndices(actual.data.length).map((i) => actual.data[i]),
+      values,
+      tolerance,
+      `${name} ${output}`,
+    );
   }
 }
 
 async function expectRefusal(run: () => Promise<unknown>, code: string, text: RegExp): Promise<InstantIdError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   expect((error as InstantIdError).code).toBe(code);
   expect((error as InstantIdError).message).toMatch(text);
@@ -77,13 +85,21 @@ describe("convertControlNet", () => {
   it("reads sharded weights (index.json + shards) into the same bytes as one file", async () => {
     const out = await tempDir();
     const single = await convertControlNet({ dir: await checkpoint("variant"), output: join(out, "single.onnx"), dtype: "fp32" });
-    const sharded = await convertControlNet({ dir: await checkpoint("variant", { shards: 3 }), output: join(out, "sharded.onnx"), dtype: "fp32" });
+    const sharded = await convertControlNet({
+      dir: await checkpoint("variant", { shards: 3 }),
+      output: join(out, "sharded.onnx"),
+      dtype: "fp32",
+    });
     expect(Buffer.compare(await readFile(sharded.data), await readFile(single.data))).toBe(0);
   });
 
   it("reports one convert event per tensor, in order, naming it", async () => {
     const events: ProgressEvent[] = [];
-    const result = await convertControlNet({ dir: await checkpoint("published"), output: join(await tempDir(), "cn.onnx"), onProgress: (e) => events.push(e) });
+    const result = await convertControlNet({
+      dir: await checkpoint("published"),
+      output: join(await tempDir(), "cn.onnx"),
+      onProgress: (e) => events.push(e),
+    });
     expect(events).toHaveLength(result.tensors);
     expect(events.map((e) => e.completed)).toEqual(events.map((_, i) => i + 1));
     expect(events.every((e) => e.stage === "convert" && e.total === result.tensors && typeof e.message === "string")).toBe(true);
@@ -108,12 +124,24 @@ describe("convertControlNet", () => {
     const out = await tempDir();
     const config = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
     await writeFile(join(dir, "config.json"), JSON.stringify({ ...config, layers_per_block: 3 }));
-    const missing = await expectRefusal(() => convertControlNet({ dir, output: join(out, "a.onnx") }), "MODEL_INVALID", /missing: down_blocks\.0\.resnets\.2\./);
+    const missing = await expectRefusal(
+      () => convertControlNet({ dir, output: join(out, "a.onnx") }),
+      "MODEL_INVALID",
+      /missing: down_blocks\.0\.resnets\.2\./,
+    );
     expect(missing.details?.keys).toContain("controlnet_down_blocks.11.weight");
     await writeFile(join(dir, "config.json"), JSON.stringify({ ...config, layers_per_block: 1 }));
-    await expectRefusal(() => convertControlNet({ dir, output: join(out, "b.onnx") }), "MODEL_INVALID", /not part of the model the config describes: .*down_blocks\.0\.resnets\.1\./);
+    await expectRefusal(
+      () => convertControlNet({ dir, output: join(out, "b.onnx") }),
+      "MODEL_INVALID",
+      /not part of the model the config describes: .*down_blocks\.0\.resnets\.1\./,
+    );
     await writeFile(join(dir, "config.json"), JSON.stringify({ ...config, cross_attention_dim: 64 }));
-    await expectRefusal(() => convertControlNet({ dir, output: join(out, "c.onnx") }), "MODEL_INVALID", /attn2\.to_k\.weight \[64, 48\], expected \[64, 64\]/);
+    await expectRefusal(
+      () => convertControlNet({ dir, output: join(out, "c.onnx") }),
+      "MODEL_INVALID",
+      /attn2\.to_k\.weight \[64, 48\], expected \[64, 64\]/,
+    );
     expect(await readdir(out)).toEqual([]);
   });
 
@@ -122,7 +150,11 @@ describe("convertControlNet", () => {
     await expectRefusal(() => convertControlNet({ dir: empty, output: join(empty, "x.onnx") }), "MODEL_NOT_FOUND", /config\.json/);
     await writeFile(join(empty, "config.json"), JSON.stringify(REFERENCE_CONFIGS.published.config));
     await writeFile(join(empty, "diffusion_pytorch_model.bin"), "pickle");
-    await expectRefusal(() => convertControlNet({ dir: empty, output: join(empty, "x.onnx") }), "MODEL_NOT_FOUND", /diffusion_pytorch_model\.safetensors.*pickled weights are not read/);
+    await expectRefusal(
+      () => convertControlNet({ dir: empty, output: join(empty, "x.onnx") }),
+      "MODEL_NOT_FOUND",
+      /diffusion_pytorch_model\.safetensors.*pickled weights are not read/,
+    );
   });
 });
 
@@ -135,7 +167,16 @@ describeShared("convertControlNet on the published layout", "golden/pipeline/con
     const inputs = referenceInputs({ ...config, cross_attention_dim: config.cross_attention_dim });
     const outputs = await runConverted(output, inputs);
     expect([...outputs.values()].map((t) => t.shape)).toEqual([
-      [2, 32, 8, 8], [2, 32, 8, 8], [2, 32, 8, 8], [2, 32, 4, 4], [2, 64, 4, 4], [2, 64, 4, 4], [2, 64, 2, 2], [2, 64, 2, 2], [2, 64, 2, 2], [2, 64, 2, 2],
+      [2, 32, 8, 8],
+      [2, 32, 8, 8],
+      [2, 32, 8, 8],
+      [2, 32, 4, 4],
+      [2, 64, 4, 4],
+      [2, 64, 4, 4],
+      [2, 64, 2, 2],
+      [2, 64, 2, 2],
+      [2, 64, 2, 2],
+      [2, 64, 2, 2],
     ]);
     expect([...outputs.values()].every((t) => t.data.every(Number.isFinite))).toBe(true);
   });

@@ -54,7 +54,9 @@ describeShared("FaceAnalysis on real photos with det_500m.onnx and recognizer.on
       expect(areas).toEqual([...areas].sort((a, b) => b - a));
       expect(dot(faces[0].normedEmbedding, e.embedding), `${e.image} cosine`).toBeGreaterThanOrEqual(0.97);
       expect(dot(faces[0].normedEmbedding, faces[0].normedEmbedding)).toBeCloseTo(1, 5);
-      expect(Math.abs(dot(faces[0].embedding, faces[0].normedEmbedding) ** 2 - dot(faces[0].embedding, faces[0].embedding))).toBeLessThan(1e-2 * dot(faces[0].embedding, faces[0].embedding));
+      expect(Math.abs(dot(faces[0].embedding, faces[0].normedEmbedding) ** 2 - dot(faces[0].embedding, faces[0].embedding))).toBeLessThan(
+        1e-2 * dot(faces[0].embedding, faces[0].embedding),
+      );
     }
   });
 
@@ -96,7 +98,9 @@ describeShared("FaceAnalysis on bad input", "real/models/models.json", () => {
   it("keeps at most maxNum faces and rejects a negative maxNum", async () => {
     const analysis = await FaceAnalysis.create({ models: sharedPath("real", "models") });
     expect((await analysis.analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: 1 })).length).toBe(1);
-    const error = (await analysis.analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: -1 }).catch((e: unknown) => e)) as InstantIdError;
+    const error = (await analysis
+      .analyze(sharedPath("real", "images", "two_people.jpg"), { maxNum: -1 })
+      .catch((e: unknown) => e)) as InstantIdError;
     expect(error.code).toBe(ErrorCode.InvalidOption);
   });
 
@@ -107,7 +111,9 @@ describeShared("FaceAnalysis on bad input", "real/models/models.json", () => {
       recognizer: { path: models("recognizer.onnx"), mean: 127.5, std: 128, channelOrder: "BGR" },
     });
     const [face] = await analysis.analyze(sharedPath("real", "images", "hopkins_1.jpg"));
-    const reference = JSON.parse(readFileSync(sharedPath("real", "expected.json"), "utf8")).results.find((r: ExpectedImage) => r.image === "hopkins_1.jpg");
+    const reference = JSON.parse(readFileSync(sharedPath("real", "expected.json"), "utf8")).results.find(
+      (r: ExpectedImage) => r.image === "hopkins_1.jpg",
+    );
     expect(dot(face.normedEmbedding, reference.embedding)).toBeGreaterThanOrEqual(0.97);
   });
 });

@@ -22,7 +22,10 @@ describe("writeEmbeddingFile / readEmbeddingFile", () => {
     await writeEmbeddingFile(join(dir, "e.safetensors"), [a, b]);
     expect(readSafetensors(await readFile(join(dir, "e.safetensors"))).tensors.get("embedding")?.shape).toEqual([2, 3]);
     await writeEmbeddingFile(join(dir, "e.json"), [a, b]);
-    expect(JSON.parse(await readFile(join(dir, "e.json"), "utf8")).embedding).toEqual([[0.5, -1.25, 3], [1, 2, 4]]);
+    expect(JSON.parse(await readFile(join(dir, "e.json"), "utf8")).embedding).toEqual([
+      [0.5, -1.25, 3],
+      [1, 2, 4],
+    ]);
     expect(await readEmbeddingFile(join(dir, "e.json"))).toEqual([a, b]);
   });
 

@@ -3,7 +3,13 @@ import { ErrorCode } from "../../../core/errors.js";
 import type { Face, FiveKeypoints } from "../../../core/face/types.js";
 import { keypointsFromImage, largestFace, type FaceAnalyzer } from "../../../core/face/face-source.js";
 
-const kps: FiveKeypoints = [[1, 1], [2, 1], [1.5, 2], [1, 3], [2, 3]];
+const kps: FiveKeypoints = [
+  [1, 1],
+  [2, 1],
+  [1.5, 2],
+  [1, 3],
+  [2, 3],
+];
 
 function face(bbox: [number, number, number, number]): Face {
   return { bbox, score: 0.9, kps, embedding: new Float32Array(4), normedEmbedding: new Float32Array(4) };
@@ -17,7 +23,9 @@ describe("largestFace", () => {
   });
 
   it("reports NO_FACE naming the picture when nothing was found", () => {
-    expect(() => largestFace([], "pose.jpg")).toThrow(expect.objectContaining({ code: ErrorCode.NoFace, message: expect.stringContaining("pose.jpg") }));
+    expect(() => largestFace([], "pose.jpg")).toThrow(
+      expect.objectContaining({ code: ErrorCode.NoFace, message: expect.stringContaining("pose.jpg") }),
+    );
   });
 });
 

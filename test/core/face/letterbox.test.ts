@@ -23,7 +23,10 @@ describe("letterbox", () => {
   });
 
   it("equals resizing with resizeLinear then normalising, when shrinking and when enlarging", () => {
-    for (const [w, h] of [[97, 61], [23, 31]]) {
+    for (const [w, h] of [
+      [97, 61],
+      [23, 31],
+    ]) {
       const image = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7919) % 251) };
       const input = letterbox(image, 64, 64, SCRFD_NORM);
       const reference = toNchw(resizeLinear(image, input.resizedWidth, input.resizedHeight), 64, 64, SCRFD_NORM);
@@ -33,7 +36,10 @@ describe("letterbox", () => {
 
   it("gives the same tensor on the WebAssembly kernel and, with INSTANTID_SIMD=0, on the JavaScript one (RGB and BGR, padded both ways)", () => {
     const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };
-    for (const [w, h, norm] of [[64, 64, SCRFD_NORM], [40, 72, { mean: 127.5, std: 127.5, channelOrder: "BGR" }]] as const) {
+    for (const [w, h, norm] of [
+      [64, 64, SCRFD_NORM],
+      [40, 72, { mean: 127.5, std: 127.5, channelOrder: "BGR" }],
+    ] as const) {
       const simd = letterbox(image, w, h, norm);
       process.env.INSTANTID_SIMD = "0";
       try {
@@ -46,7 +52,12 @@ describe("letterbox", () => {
 
   it("fills a reused array completely: garbage in `into` does not survive (resized, padded and unresized inputs)", () => {
     const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };
-    for (const [w, h] of [[64, 64], [40, 72], [97, 61], [100, 70]]) {
+    for (const [w, h] of [
+      [64, 64],
+      [40, 72],
+      [97, 61],
+      [100, 70],
+    ]) {
       const fresh = letterbox(image, w, h, SCRFD_NORM);
       for (const simd of [true, false]) {
         if (!simd) process.env.INSTANTID_SIMD = "0";

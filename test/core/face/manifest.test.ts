@@ -2,13 +2,20 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadFaceModelManifest } from "../../../core/face/manifest.js";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode, type InstantIdError } from "../../../core/errors.js";
 import { tempDir } from "../../helpers/shared.js";
 
 describe("loadFaceModelManifest", () => {
   it("resolves model paths beside models.json, given the folder or the file", async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, "models.json"), JSON.stringify({ about: "x", detector: { path: "d.onnx", kind: "scrfd" }, recognizer: { path: "sub/r.onnx", channelOrder: "BGR", mean: 127.5, std: 128 } }));
+    await writeFile(
+      join(dir, "models.json"),
+      JSON.stringify({
+        about: "x",
+        detector: { path: "d.onnx", kind: "scrfd" },
+        recognizer: { path: "sub/r.onnx", channelOrder: "BGR", mean: 127.5, std: 128 },
+      }),
+    );
     for (const target of [dir, join(dir, "models.json")]) {
       const manifest = await loadFaceModelManifest(target);
       expect(manifest.detector.path).toBe(join(dir, "d.onnx"));
@@ -18,7 +25,10 @@ describe("loadFaceModelManifest", () => {
 
   it("names every bad field", async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, "models.json"), JSON.stringify({ detector: { path: "d.onnx", channelOrder: "GBR" }, recognizer: { std: 0 } }));
+    await writeFile(
+      join(dir, "models.json"),
+      JSON.stringify({ detector: { path: "d.onnx", channelOrder: "GBR" }, recognizer: { std: 0 } }),
+    );
     const error = (await loadFaceModelManifest(dir).catch((e: unknown) => e)) as InstantIdError;
     expect(error.code).toBe(ErrorCode.InvalidOption);
     expect(error.message).toMatch(/detector\.channelOrder/);

@@ -55,7 +55,9 @@ describeShared("ArcFaceRecognizer with recognizer.onnx", "real/models/recognizer
   });
 
   it("refuses a detector given as the recognizer, naming its outputs", async () => {
-    const error = (await ArcFaceRecognizer.load({ path: sharedPath("real", "models", "det_500m.onnx") }).catch((e: unknown) => e)) as InstantIdError;
+    const error = (await ArcFaceRecognizer.load({ path: sharedPath("real", "models", "det_500m.onnx") }).catch(
+      (e: unknown) => e,
+    )) as InstantIdError;
     expect(error.code).toBe(ErrorCode.ModelInvalid);
     expect(error.message).toContain("one embedding");
   });

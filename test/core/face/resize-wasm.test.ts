@@ -13,7 +13,12 @@ function randomImage(width: number, height: number, seed: number): RgbImage {
 }
 
 /** Resizes with both kernels into padded planes (rowStride wider than the output, BGR order) and returns both buffers. */
-function bothKernels(image: RgbImage, width: number, height: number, table: Float32Array): { js: Float32Array; wasm: Float32Array; ran: boolean } {
+function bothKernels(
+  image: RgbImage,
+  width: number,
+  height: number,
+  table: Float32Array,
+): { js: Float32Array; wasm: Float32Array; ran: boolean } {
   const rowStride = width + 3;
   const plane = rowStride * (height + 1);
   const target = (data: Float32Array) => ({ data, planes: [2 * plane, plane, 0] as const, rowStride, table });

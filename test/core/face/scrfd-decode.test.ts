@@ -35,7 +35,10 @@ describeShared("decodeScrfd on the golden SCRFD head outputs", "golden/scrfd", (
 
   it("matches every case to 1e-3 px in the same order, outputs found by name", () => {
     for (const [n, c] of cases.entries()) {
-      const got = decodeScrfdCase(c, loadCase(c, (name) => name));
+      const got = decodeScrfdCase(
+        c,
+        loadCase(c, (name) => name),
+      );
       expect(got.length, `case ${n} detections`).toBe(c.expected.length);
       got.forEach((d, i) => {
         assertClose(flat(d), flat(c.expected[i]), { abs: 1e-3 }, `case ${n} detection ${i}`);
@@ -46,7 +49,10 @@ describeShared("decodeScrfd on the golden SCRFD head outputs", "golden/scrfd", (
 
   it("gives the same detections when outputs are unnamed and shuffled (found by shape)", () => {
     for (const c of cases) {
-      const byName = decodeScrfdCase(c, loadCase(c, (name) => name));
+      const byName = decodeScrfdCase(
+        c,
+        loadCase(c, (name) => name),
+      );
       const anonymous = loadCase(c, (_, i) => String(400 + i)).reverse();
       expect(decodeScrfdCase(c, anonymous)).toEqual(byName);
     }

@@ -8,14 +8,29 @@ describe("estimateSimilarity", () => {
   it("recovers an exact rotation, scale and translation", () => {
     const [scale, angle, tx, ty] = [1.7, 0.4, -12, 30];
     const [a, b] = [scale * Math.cos(angle), scale * Math.sin(angle)];
-    const src: Point[] = [[1, 2], [40, 5], [22, 30], [5, 50], [38, 52]];
+    const src: Point[] = [
+      [1, 2],
+      [40, 5],
+      [22, 30],
+      [5, 50],
+      [38, 52],
+    ];
     const dst = src.map(([x, y]): Point => [a * x - b * y + tx, b * x + a * y + ty]);
     assertClose(estimateSimilarity(src, dst).flat(), [a, -b, tx, b, a, ty], { abs: 1e-9 }, "matrix");
   });
 
   it("never reflects: a mirrored target still gives a rotation", () => {
-    const src: Point[] = [[0, 0], [10, 0], [0, 10], [10, 10], [5, 7]];
-    const [[a, b], [c, d]] = estimateSimilarity(src, src.map(([x, y]): Point => [-x, y]));
+    const src: Point[] = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+      [10, 10],
+      [5, 7],
+    ];
+    const [[a, b], [c, d]] = estimateSimilarity(
+      src,
+      src.map(([x, y]): Point => [-x, y]),
+    );
     expect(a * d - b * c).toBeGreaterThanOrEqual(0);
   });
 

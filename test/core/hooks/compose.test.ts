@@ -52,15 +52,23 @@ describe("composeHooks", () => {
   });
 
   it("rejects two hooks setting the same UNet input and names both and how to fix it", async () => {
-    const composed = composeHooks(hook("first", { inputs: { ip_scale: tensor([1]) } }), hook("second", { inputs: { ip_scale: tensor([1]) } }));
-    await expect(composed.beforeStep(step)).rejects.toThrow(/Hooks "second" and "first" both set the UNet input "ip_scale"\. Give one of them another input name/);
+    const composed = composeHooks(
+      hook("first", { inputs: { ip_scale: tensor([1]) } }),
+      hook("second", { inputs: { ip_scale: tensor([1]) } }),
+    );
+    await expect(composed.beforeStep(step)).rejects.toThrow(
+      /Hooks "second" and "first" both set the UNet input "ip_scale"\. Give one of them another input name/,
+    );
   });
 
   it("rejects a residual set that does not fit the others, naming the hook", () => {
     const odd: ControlResiduals = { down: [tensor([1, 3])], mid: tensor([1, 1]) };
-    expect(() => mergeContributions([{ hook: "a", contribution: { residuals: residuals(1) } }, { hook: "depth", contribution: { residuals: odd } }])).toThrow(
-      /hook "depth" down residual 0 has shape \[1, 3\] but the others have \[1, 2\]/,
-    );
+    expect(() =>
+      mergeContributions([
+        { hook: "a", contribution: { residuals: residuals(1) } },
+        { hook: "depth", contribution: { residuals: odd } },
+      ]),
+    ).toThrow(/hook "depth" down residual 0 has shape \[1, 3\] but the others have \[1, 2\]/);
   });
 
   it("refuses a duplicate hook name and says how to replace it", () => {
@@ -81,7 +89,12 @@ describe("composeHooks", () => {
 
   it("resets every hook even when one fails, then rethrows the failure", () => {
     const log: string[] = [];
-    const failing: GenerationHook = { name: "failing", reset: () => { throw new Error("boom"); } };
+    const failing: GenerationHook = {
+      name: "failing",
+      reset: () => {
+        throw new Error("boom");
+      },
+    };
     const composed = composeHooks(hook("a", undefined, log), failing);
     expect(() => composed.reset()).toThrow("boom");
     expect(log).toEqual(["reset a"]);

@@ -9,7 +9,13 @@ import { modelRef } from "../../../core/identity/model-ref.js";
 import { encodeSafetensors } from "../../../core/tensor/safetensors.js";
 import { tempDir } from "../../helpers/shared.js";
 
-const kps: FiveKeypoints = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]];
+const kps: FiveKeypoints = [
+  [10, 10],
+  [20, 10],
+  [15, 15],
+  [11, 20],
+  [19, 20],
+];
 const identity = createIdentity(
   [
     { embedding: Float32Array.from([0.5, -1.25, 3, 7]), kps, width: 64, height: 48 },
@@ -48,7 +54,9 @@ describe("identity files", () => {
   });
 
   it("refuses a newer format version, naming the upgrade", () => {
-    expect(() => decodeIdentity(withMetadata({ format_version: "2" }))).toThrow(expect.objectContaining({ code: ErrorCode.FileCorrupt, message: expect.stringContaining("upgrade") }));
+    expect(() => decodeIdentity(withMetadata({ format_version: "2" }))).toThrow(
+      expect.objectContaining({ code: ErrorCode.FileCorrupt, message: expect.stringContaining("upgrade") }),
+    );
   });
 
   it("refuses non-finite values, a dimension that disagrees with the metadata, and bad shapes", () => {
@@ -60,7 +68,9 @@ describe("identity files", () => {
   });
 
   it("refuses a dimension other than the one asked for with SHAPE_MISMATCH", () => {
-    expect(() => decodeIdentity(withMetadata({}), "x", { dimension: 512 })).toThrow(expect.objectContaining({ code: ErrorCode.ShapeMismatch }));
+    expect(() => decodeIdentity(withMetadata({}), "x", { dimension: 512 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.ShapeMismatch }),
+    );
   });
 
   it("reports a missing file as INVALID_INPUT naming the path", async () => {

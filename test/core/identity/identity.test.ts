@@ -4,7 +4,13 @@ import type { FiveKeypoints } from "../../../core/face/types.js";
 import { identityEmbeds } from "../../../core/identity/combine.js";
 import { createIdentity } from "../../../core/identity/identity.js";
 
-const kps: FiveKeypoints = [[10, 10], [20, 10], [15, 15], [11, 20], [19, 20]];
+const kps: FiveKeypoints = [
+  [10, 10],
+  [20, 10],
+  [15, 15],
+  [11, 20],
+  [19, 20],
+];
 const a = Float32Array.from([1, 2, 3, 4]);
 const b = Float32Array.from([3, 0, -3, 0]);
 
@@ -20,19 +26,27 @@ describe("createIdentity", () => {
   });
 
   it("rejects references with different embedding sizes with SHAPE_MISMATCH", () => {
-    expect(() => createIdentity([{ embedding: a }, { embedding: new Float32Array(3) }])).toThrow(expect.objectContaining({ code: ErrorCode.ShapeMismatch }));
+    expect(() => createIdentity([{ embedding: a }, { embedding: new Float32Array(3) }])).toThrow(
+      expect.objectContaining({ code: ErrorCode.ShapeMismatch }),
+    );
   });
 
   it("rejects NaN embeddings, no references and unknown combine modes", () => {
-    expect(() => createIdentity([{ embedding: Float32Array.from([1, Number.NaN]) }])).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    expect(() => createIdentity([{ embedding: Float32Array.from([1, Number.NaN]) }])).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidInput }),
+    );
     expect(() => createIdentity([])).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
-    expect(() => createIdentity([{ embedding: a }], { combine: "median" as never })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
+    expect(() => createIdentity([{ embedding: a }], { combine: "median" as never })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }),
+    );
     expect(createIdentity([{ embedding: a }], { combine: "norm-average" as never }).combine).toBe("norm average");
   });
 
   it("rejects a reference whose keypoints are not five finite points", () => {
     const bad = kps.slice(0, 4) as unknown as FiveKeypoints;
-    expect(() => createIdentity([{ embedding: a, kps: bad, width: 10, height: 10 }])).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    expect(() => createIdentity([{ embedding: a, kps: bad, width: 10, height: 10 }])).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidInput }),
+    );
   });
 });
 

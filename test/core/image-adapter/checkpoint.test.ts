@@ -30,7 +30,11 @@ describe("loadImageAdapter", () => {
 
   it("reads the same layout from safetensors with prefixed names", async () => {
     const path = join(await tempDir(), "ip.safetensors");
-    const flat = { "image_proj.latents": tensor([1, 2, 4]), "ip_adapter.1.to_k_ip.weight": tensor([2, 5]), "ip_adapter.1.to_v_ip.weight": tensor([2, 5]) };
+    const flat = {
+      "image_proj.latents": tensor([1, 2, 4]),
+      "ip_adapter.1.to_k_ip.weight": tensor([2, 5]),
+      "ip_adapter.1.to_v_ip.weight": tensor([2, 5]),
+    };
     await writeSafetensors(path, flat);
     const weights = await loadImageAdapter(path);
     expect([...weights.ipLayers.keys()]).toEqual([1]);
@@ -63,7 +67,10 @@ describeShared("loadImageAdapter on the reference checkpoints", "golden/adapter"
     expect([...fromTorch.imageProj.keys()]).toEqual([...fromSafetensors.imageProj.keys()]);
     for (const [name, t] of fromTorch.imageProj) expect(same(t, fromSafetensors.imageProj.get(name)!), name).toBe(true);
     for (const [key, layer] of fromTorch.ipLayers) {
-      expect(same(layer.toK, fromSafetensors.ipLayers.get(key)!.toK) && same(layer.toV, fromSafetensors.ipLayers.get(key)!.toV), `layer ${key}`).toBe(true);
+      expect(
+        same(layer.toK, fromSafetensors.ipLayers.get(key)!.toK) && same(layer.toV, fromSafetensors.ipLayers.get(key)!.toV),
+        `layer ${key}`,
+      ).toBe(true);
     }
   });
 });

@@ -9,11 +9,24 @@ function smallResampler(): Resampler {
   const random = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.8);
   const t = (shape: number[]): Tensor => ({ shape, data: random(shape.reduce((a, b) => a * b, 1)) });
   const weights = new Map<string, Tensor>([
-    ["latents", t([1, 4, 8])], ["proj_in.weight", t([8, 6])], ["proj_in.bias", t([8])],
-    ["proj_out.weight", t([5, 8])], ["proj_out.bias", t([5])], ["norm_out.weight", t([5])], ["norm_out.bias", t([5])],
-    ["layers.0.0.norm1.weight", t([8])], ["layers.0.0.norm1.bias", t([8])], ["layers.0.0.norm2.weight", t([8])], ["layers.0.0.norm2.bias", t([8])],
-    ["layers.0.0.to_q.weight", t([8, 8])], ["layers.0.0.to_kv.weight", t([16, 8])], ["layers.0.0.to_out.weight", t([8, 8])],
-    ["layers.0.1.0.weight", t([8])], ["layers.0.1.0.bias", t([8])], ["layers.0.1.1.weight", t([32, 8])], ["layers.0.1.3.weight", t([8, 32])],
+    ["latents", t([1, 4, 8])],
+    ["proj_in.weight", t([8, 6])],
+    ["proj_in.bias", t([8])],
+    ["proj_out.weight", t([5, 8])],
+    ["proj_out.bias", t([5])],
+    ["norm_out.weight", t([5])],
+    ["norm_out.bias", t([5])],
+    ["layers.0.0.norm1.weight", t([8])],
+    ["layers.0.0.norm1.bias", t([8])],
+    ["layers.0.0.norm2.weight", t([8])],
+    ["layers.0.0.norm2.bias", t([8])],
+    ["layers.0.0.to_q.weight", t([8, 8])],
+    ["layers.0.0.to_kv.weight", t([16, 8])],
+    ["layers.0.0.to_out.weight", t([8, 8])],
+    ["layers.0.1.0.weight", t([8])],
+    ["layers.0.1.0.bias", t([8])],
+    ["layers.0.1.1.weight", t([32, 8])],
+    ["layers.0.1.3.weight", t([8, 32])],
   ]);
   return Resampler.fromWeights(weights, { heads: 2 });
 }

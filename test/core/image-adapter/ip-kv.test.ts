@@ -13,10 +13,21 @@ const unet: UNetDescription = {
 
 const weights = (keys: number[]): ImageAdapterWeights => ({
   imageProj: new Map(),
-  ipLayers: new Map(keys.map((key) => {
-    const width = key === 1 ? 2 : 3;
-    return [key, { toK: tensor([width, 2], Array.from({ length: width * 2 }, (_, i) => i + key)), toV: tensor([width, 2], new Array(width * 2).fill(1)) }];
-  })),
+  ipLayers: new Map(
+    keys.map((key) => {
+      const width = key === 1 ? 2 : 3;
+      return [
+        key,
+        {
+          toK: tensor(
+            [width, 2],
+            Array.from({ length: width * 2 }, (_, i) => i + key),
+          ),
+          toV: tensor([width, 2], new Array(width * 2).fill(1)),
+        },
+      ];
+    }),
+  ),
 });
 
 describe("precomputeIpKV", () => {
@@ -46,9 +57,25 @@ describe("precomputeIpKV", () => {
 describe("precomputeIpKV on ONNX Runtime's Gemm", () => {
   it("matches the WebAssembly kernel's projection within float32 rounding", async () => {
     const width = 64;
-    const layer = { toK: tensor([width, 48], Array.from({ length: width * 48 }, (_, i) => Math.sin(i) / 7)), toV: tensor([width, 48], Array.from({ length: width * 48 }, (_, i) => Math.cos(i) / 7)) };
-    const wide: UNetDescription = { downBlocks: [{ attentions: 1, transformerBlocks: 1, width, heads: 1 }], upBlocks: [], midBlock: { attentions: 0, transformerBlocks: 0, width: 0, heads: 0 } };
-    const tokens = tensor([2, 16, 48], Array.from({ length: 2 * 16 * 48 }, (_, i) => Math.sin(i * 0.37)));
+    const layer = {
+      toK: tensor(
+        [width, 48],
+        Array.from({ length: width * 48 }, (_, i) => Math.sin(i) / 7),
+      ),
+      toV: tensor(
+        [width, 48],
+        Array.from({ length: width * 48 }, (_, i) => Math.cos(i) / 7),
+      ),
+    };
+    const wide: UNetDescription = {
+      downBlocks: [{ attentions: 1, transformerBlocks: 1, width, heads: 1 }],
+      upBlocks: [],
+      midBlock: { attentions: 0, transformerBlocks: 0, width: 0, heads: 0 },
+    };
+    const tokens = tensor(
+      [2, 16, 48],
+      Array.from({ length: 2 * 16 * 48 }, (_, i) => Math.sin(i * 0.37)),
+    );
     const kv = await precomputeIpKV({ imageProj: new Map(), ipLayers: new Map([[1, layer]]) }, tokens, wide);
     const expected = projectIpTokens(layer, tokens);
     assertClose(kv.get(1)!.k.data, expected.k.data, { abs: 1e-5, rel: 1e-5 }, "K");

@@ -26,8 +26,14 @@ describeShared("Resampler against the reference outputs", "golden/adapter", () =
     const resampler = await load("ip-adapter.bin");
     const expected = JSON.parse(await readFile(golden("cases.json"), "utf8")).resampler_config;
     expect(resampler.config).toEqual({
-      dim: expected.dim, depth: expected.depth, dimHead: expected.dim_head, heads: expected.heads, numQueries: expected.num_queries,
-      embeddingDim: expected.embedding_dim, outputDim: expected.output_dim, ffInner: expected.dim * expected.ff_mult,
+      dim: expected.dim,
+      depth: expected.depth,
+      dimHead: expected.dim_head,
+      heads: expected.heads,
+      numQueries: expected.num_queries,
+      embeddingDim: expected.embedding_dim,
+      outputDim: expected.output_dim,
+      ffInner: expected.dim * expected.ff_mult,
     });
   });
 
@@ -61,7 +67,15 @@ describe("inferResamplerConfig", () => {
     ]);
 
   it("assumes dim_head 64 by default, InstantID's 20 heads for width 1280", () => {
-    expect(inferResamplerConfig(shapes(1280))).toMatchObject({ heads: 20, dimHead: 64, depth: 2, numQueries: 16, embeddingDim: 512, outputDim: 2048, ffInner: 5120 });
+    expect(inferResamplerConfig(shapes(1280))).toMatchObject({
+      heads: 20,
+      dimHead: 64,
+      depth: 2,
+      numQueries: 16,
+      embeddingDim: 512,
+      outputDim: 2048,
+      ffInner: 5120,
+    });
   });
 
   it("refuses a head count that does not divide the attention width", () => {

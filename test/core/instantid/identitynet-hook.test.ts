@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { composeHooks } from "../../../core/hooks/compose.js";
 import type { StepContext } from "../../../core/hooks/types.js";
 import { createControlNetHook } from "../../../core/controlnet/controlnet-hook.js";
@@ -37,7 +37,14 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     scale,
   });
   const rawRun = (tokens: Tensor, image: Tensor, step = positive()) =>
-    runControlNet(model, { sample: step.sample, timestep: step.timestep, encoderHiddenStates: tokens, cond: image, textEmbeds: step.textEmbeds, timeIds: step.timeIds });
+    runControlNet(model, {
+      sample: step.sample,
+      timestep: step.timestep,
+      encoderHiddenStates: tokens,
+      cond: image,
+      textEmbeds: step.textEmbeds,
+      timeIds: step.timeIds,
+    });
 
   beforeAll(async () => {
     model = await loadControlNet(sharedPath("golden", "unet", "identitynet.onnx"));
@@ -85,7 +92,12 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     const hook = createIdentityNetHook({ model, identities: [identity(1)] });
     await hook.prepare!({ rows: ["uncond", "cond"], width: 128, height: 128, steps: 1 });
     const out = (await hook.beforeStep!(both))!.residuals!;
-    const negative = { ...positive(), promptEmbeds: row(c.get("prompt_embeds")!, 0), textEmbeds: row(c.get("text_embeds")!, 0), timeIds: row(c.get("time_ids")!, 0) };
+    const negative = {
+      ...positive(),
+      promptEmbeds: row(c.get("prompt_embeds")!, 0),
+      textEmbeds: row(c.get("text_embeds")!, 0),
+      timeIds: row(c.get("time_ids")!, 0),
+    };
     const uncond = await rawRun(c.get("uncond_face_tokens")!, c.get("kps_image")!, negative);
     assertClose(row(out.mid, 0).data, uncond.mid.data, tight, "uncond row");
     assertClose(row(out.mid, 1).data, c.get("identitynet_residual_4")!.data, { abs: 2e-5, rel: 1e-4 }, "cond row");
@@ -96,7 +108,13 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
       model,
       identities: [
         { ...identity(0.8), mask: c.get("mask_a")! },
-        { faceTokens: c.get("face_tokens_b")!, uncondFaceTokens: c.get("uncond_face_tokens")!, keypointImage: c.get("kps_image_b")!, scale: 0.7, mask: c.get("mask_b")! },
+        {
+          faceTokens: c.get("face_tokens_b")!,
+          uncondFaceTokens: c.get("uncond_face_tokens")!,
+          keypointImage: c.get("kps_image_b")!,
+          scale: 0.7,
+          mask: c.get("mask_b")!,
+        },
       ],
     });
     await hook.prepare!({ rows: ["cond"], width: 128, height: 128, steps: 1 });
@@ -125,19 +143,28 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     const out = (await hooks.beforeStep(step)).residuals!;
     const a = await rawRun(c.get("face_tokens")!, c.get("kps_image")!);
     const p = await rawRun(c.get("face_tokens_b")!, c.get("kps_image_b")!);
-    assertClose(out.mid.data, a.mid.data.map((v, k) => 0.8 * v + 0.5 * p.mid.data[k]), tight, "mid");
+    assertClose(
+      out.mid.data,
+      a.mid.data.map((v, k) => 0.8 * v + 0.5 * p.mid.data[k]),
+      tight,
+      "mid",
+    );
   });
 
   it("validates its options at the boundary", () => {
     expect(() => createIdentityNetHook({ model, identities: [] })).toThrow(/Invalid IdentityNet hook options: identities/);
-    expect(() => createIdentityNetHook({ model, identities: [identity()], start: 0.8, end: 0.2 })).toThrow(/end: start must not exceed end/);
+    expect(() => createIdentityNetHook({ model, identities: [identity()], start: 0.8, end: 0.2 })).toThrow(
+      /end: start must not exceed end/,
+    );
   });
 
   it("refuses a keypoint image that is not 8x the latent, saying what size to draw", async () => {
     const small = { shape: [1, 3, 64, 64], data: new Float32Array(3 * 64 * 64) };
     const hook = createIdentityNetHook({ model, identities: [{ ...identity(), keypointImage: small }] });
     hook.prepare({ rows: ["cond"], width: 128, height: 128, steps: 1 });
-    await expect(hook.beforeStep(positive())).rejects.toThrow(/conditioning image is 64x64 but the latent is 16x16; draw it at the generation size \(128x128/);
+    await expect(hook.beforeStep(positive())).rejects.toThrow(
+      /conditioning image is 64x64 but the latent is 16x16; draw it at the generation size \(128x128/,
+    );
   });
 
   it("refuses a mask with several channels when the hook is created", () => {

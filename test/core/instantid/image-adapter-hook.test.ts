@@ -37,7 +37,10 @@ describe("createImageAdapterHook", () => {
   it("feeds one tokens, scale and mask input per identity, whole-picture masks where none is given", async () => {
     const mask = tensor([1, 1, 2, 2], [1, 0, 1, 0]);
     const hook = createImageAdapterHook({
-      identities: [{ faceTokens: cond, uncondFaceTokens: uncond, mask }, { faceTokens: cond, uncondFaceTokens: uncond, scale: 0.6 }],
+      identities: [
+        { faceTokens: cond, uncondFaceTokens: uncond, mask },
+        { faceTokens: cond, uncondFaceTokens: uncond, scale: 0.6 },
+      ],
     });
     await hook.prepare!(rows);
     const { inputs } = (await hook.beforeStep!(step))!;
@@ -61,7 +64,10 @@ describe("createImageAdapterHook", () => {
   it("refuses input names that do not match the number of identities and says how to patch", () => {
     expect(() =>
       createImageAdapterHook({
-        identities: [{ faceTokens: cond, uncondFaceTokens: uncond }, { faceTokens: cond, uncondFaceTokens: uncond }],
+        identities: [
+          { faceTokens: cond, uncondFaceTokens: uncond },
+          { faceTokens: cond, uncondFaceTokens: uncond },
+        ],
         inputNames: { tokens: ["ip_tokens_0"], scales: ["ip_scale_0"], masks: [] },
       }),
     ).toThrow(/has 2 identities but the patched UNet has 1 scale inputs; patch the UNet with identities: 2/);
@@ -88,8 +94,13 @@ describeShared("createImageAdapterHook on a patched UNet", "golden/unet", () => 
         return { shape: [1, ...t.shape.slice(1)], data: t.data.slice(size) };
       };
       const one: StepContext = {
-        index: 0, total: 1, sample: await get("sample"), timestep: await get("timestep"),
-        promptEmbeds: await positive("prompt_embeds"), textEmbeds: await positive("text_embeds"), timeIds: await positive("time_ids"),
+        index: 0,
+        total: 1,
+        sample: await get("sample"),
+        timestep: await get("timestep"),
+        promptEmbeds: await positive("prompt_embeds"),
+        textEmbeds: await positive("text_embeds"),
+        timeIds: await positive("time_ids"),
       };
       await hook.prepare!({ rows: ["cond"], width: 128, height: 128, steps: 1 });
       const out = await runUnet(unet, one, await hook.beforeStep!(one));

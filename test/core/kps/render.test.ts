@@ -20,9 +20,13 @@ function pixelDiff(actual: RgbImage, expected: RgbImage): { count: number; first
   let count = 0;
   for (let p = 0; p < actual.width * actual.height; p++) {
     const i = p * 3;
-    if (actual.data[i] === expected.data[i] && actual.data[i + 1] === expected.data[i + 1] && actual.data[i + 2] === expected.data[i + 2]) continue;
+    if (actual.data[i] === expected.data[i] && actual.data[i + 1] === expected.data[i + 1] && actual.data[i + 2] === expected.data[i + 2])
+      continue;
     count++;
-    if (first.length < 5) first.push(`(${p % actual.width},${Math.floor(p / actual.width)}) got ${actual.data.subarray(i, i + 3).join("/")} want ${expected.data.subarray(i, i + 3).join("/")}`);
+    if (first.length < 5)
+      first.push(
+        `(${p % actual.width},${Math.floor(p / actual.width)}) got ${actual.data.subarray(i, i + 3).join("/")} want ${expected.data.subarray(i, i + 3).join("/")}`,
+      );
   }
   return { count, first };
 }
@@ -69,7 +73,7 @@ describe("renderKeypoints", () => {
     const both = renderKeypoints([face, moved], { width: 256, height: 128 });
     const left = renderKeypoints(face, { width: 256, height: 128 });
     for (let y = 0; y < 128; y++) {
-      const row = (y * 256) * 3;
+      const row = y * 256 * 3;
       expect(both.data.subarray(row, row + 128 * 3)).toEqual(left.data.subarray(row, row + 128 * 3));
     }
     const i = (40 * 256 + 168) * 3;
@@ -78,7 +82,11 @@ describe("renderKeypoints", () => {
 
   it("applies style options: radius, stick width and colours", () => {
     const grey: [number, number, number] = [100, 100, 100];
-    const image = renderKeypoints(face, { width: 128, height: 128, style: { radius: 2, stickWidth: 1, colors: [grey, grey, grey, grey, grey] } });
+    const image = renderKeypoints(face, {
+      width: 128,
+      height: 128,
+      style: { radius: 2, stickWidth: 1, colors: [grey, grey, grey, grey, grey] },
+    });
     const at = (x: number, y: number) => [...image.data.subarray((y * 128 + x) * 3, (y * 128 + x) * 3 + 3)];
     expect(at(40, 40)).toEqual([100, 100, 100]);
     expect(at(40, 45)).toEqual([0, 0, 0]);
@@ -108,8 +116,12 @@ describe("renderKeypoints", () => {
   });
 
   it("rejects a bad style with INVALID_OPTION", () => {
-    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { radius: -1 } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
-    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { colors: [[1, 2, 3]] } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption }));
+    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { radius: -1 } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }),
+    );
+    expect(() => renderKeypoints(face, { width: 64, height: 64, style: { colors: [[1, 2, 3]] } })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption }),
+    );
   });
 
   it.each([

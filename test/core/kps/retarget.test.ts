@@ -3,7 +3,13 @@ import { ErrorCode } from "../../../core/errors.js";
 import type { FiveKeypoints } from "../../../core/face/types.js";
 import { retargetKeypoints } from "../../../core/kps/retarget.js";
 
-const kps: FiveKeypoints = [[100, 100], [140, 100], [120, 120], [105, 140], [135, 140]];
+const kps: FiveKeypoints = [
+  [100, 100],
+  [140, 100],
+  [120, 120],
+  [105, 140],
+  [135, 140],
+];
 
 describe("retargetKeypoints", () => {
   it("fits the face's bbox into the rectangle, scaled uniformly and centred", () => {
@@ -20,7 +26,9 @@ describe("retargetKeypoints", () => {
   });
 
   it("rejects an empty rectangle and a degenerate source region", () => {
-    expect(() => retargetKeypoints(kps, { x: 0, y: 0, width: 0, height: 10 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    expect(() => retargetKeypoints(kps, { x: 0, y: 0, width: 0, height: 10 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidInput }),
+    );
     expect(() => retargetKeypoints(kps, { x: 0, y: 0, width: 10, height: 10 }, { from: [5, 5, 5, 9] })).toThrow(
       expect.objectContaining({ code: ErrorCode.InvalidInput }),
     );

@@ -25,7 +25,13 @@ describe("workingSize", () => {
 
 describe("scaleKeypoints", () => {
   it("scales each axis by the ratio of the sizes", () => {
-    const kps: FiveKeypoints = [[10, 20], [30, 20], [20, 30], [12, 40], [28, 40]];
+    const kps: FiveKeypoints = [
+      [10, 20],
+      [30, 20],
+      [20, 30],
+      [12, 40],
+      [28, 40],
+    ];
     const scaled = scaleKeypoints(kps, { width: 100, height: 200 }, { width: 200, height: 100 });
     expect(scaled[0]).toEqual([20, 10]);
     expect(scaled[4]).toEqual([56, 20]);

@@ -12,8 +12,12 @@ describe("faceRegionMask", () => {
   it("covers the truncated bbox with an exclusive end, like mask[y1:y2, x1:x2]", () => {
     const mask = faceRegionMask([1.9, 2.2, 4.7, 4.1], { width: 8, height: 6 });
     expect(ones(mask)).toEqual([
-      [1, 2], [2, 2], [3, 2],
-      [1, 3], [2, 3], [3, 3],
+      [1, 2],
+      [2, 2],
+      [3, 2],
+      [1, 3],
+      [2, 3],
+      [3, 3],
     ]);
   });
 

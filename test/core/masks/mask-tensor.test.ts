@@ -14,7 +14,10 @@ describe("resizeMaskBilinear", () => {
   });
 
   it("keeps a left-half mask's edge soft where the residual grid straddles it", () => {
-    const left = tensor([8, 8], Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 1 : 0)));
+    const left = tensor(
+      [8, 8],
+      Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 1 : 0)),
+    );
     const out = resizeMaskBilinear(left, 3, 3);
     expect([...out.subarray(0, 3)].map((v) => Number(v.toFixed(4)))).toEqual([1, 0.5, 0]);
   });

@@ -30,7 +30,11 @@ describe("checkModels", () => {
     const dir = await tempDir();
     const report = await checkModels(dir, { catalog });
     expect(report.complete).toBe(false);
-    expect(report.files.filter((f) => f.state === "missing").map((f) => f.path)).toEqual([...required.slice(0, 2), "antelopev2/models.json", ...required.slice(2)]);
+    expect(report.files.filter((f) => f.state === "missing").map((f) => f.path)).toEqual([
+      ...required.slice(0, 2),
+      "antelopev2/models.json",
+      ...required.slice(2),
+    ]);
     expect(report.fix).toBe(`instantid models pull all --dir ${dir}`);
   });
 
@@ -62,7 +66,10 @@ describe("checkModels", () => {
 
   it("reports a .part file as an incomplete download that a pull resumes", async () => {
     const { catalog, bodies } = fixturePacks();
-    const dir = await folderWith(bodies, required.filter((p) => p !== "instantid/ip-adapter.bin"));
+    const dir = await folderWith(
+      bodies,
+      required.filter((p) => p !== "instantid/ip-adapter.bin"),
+    );
     await writeFile(join(dir, "instantid/ip-adapter.bin.part"), bodies["instantid/ip-adapter.bin"].subarray(0, 100));
     const report = await checkModels(dir, { catalog, packs: ["instantid"] });
     const adapter = report.files.find((f) => f.path === "instantid/ip-adapter.bin");

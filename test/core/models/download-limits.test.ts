@@ -37,7 +37,10 @@ async function endlessServer() {
 }
 
 async function thrown(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }

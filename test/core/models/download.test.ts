@@ -24,7 +24,10 @@ async function serveOne(file: ServedFile): Promise<{ url: string; destination: s
 }
 
 async function thrown(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
 }
@@ -34,7 +37,15 @@ describe("downloadFile", () => {
     const body = randomBytes(300_000);
     const { url, destination } = await serveOne({ body });
     const events: ProgressEvent[] = [];
-    const result = await downloadFile({ url, destination, size: body.length, sha256: sha(body), label: "model", onProgress: (e) => events.push(e), ...fast });
+    const result = await downloadFile({
+      url,
+      destination,
+      size: body.length,
+      sha256: sha(body),
+      label: "model",
+      onProgress: (e) => events.push(e),
+      ...fast,
+    });
     expect(await readFile(destination)).toEqual(body);
     expect(existsSync(`${destination}.part`)).toBe(false);
     expect(result).toMatchObject({ bytes: body.length, sha256: sha(body), resumedFrom: 0, requests: 1 });

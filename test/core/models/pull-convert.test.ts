@@ -23,9 +23,13 @@ async function tinyInstantIdPack(): Promise<{ catalog: ModelPack[]; url: string 
   const bodies: Record<string, Buffer> = {
     "ip-adapter.bin": Buffer.from("image adapter stand-in"),
     "ControlNetModel/config.json": await readFile(join(source, "ControlNetModel", "config.json")),
-    "ControlNetModel/diffusion_pytorch_model.safetensors": await readFile(join(source, "ControlNetModel", "diffusion_pytorch_model.safetensors")),
+    "ControlNetModel/diffusion_pytorch_model.safetensors": await readFile(
+      join(source, "ControlNetModel", "diffusion_pytorch_model.safetensors"),
+    ),
   };
-  server = await startFileServer(Object.fromEntries(Object.entries(bodies).map(([path, body]) => [`/InstantX/InstantID/resolve/main/${path}`, { body }])));
+  server = await startFileServer(
+    Object.fromEntries(Object.entries(bodies).map(([path, body]) => [`/InstantX/InstantID/resolve/main/${path}`, { body }])),
+  );
   const files = instantIdPack.files.map((file) => ({ ...file, size: undefined, sha256: undefined }));
   return { catalog: [{ ...instantIdPack, files }], url: server.url };
 }

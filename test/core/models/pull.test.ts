@@ -50,7 +50,9 @@ describe("pullModels", () => {
   it("builds the default URL as <hfBase>/<repo>/resolve/<revision>/<path>", async () => {
     const { options } = await setup();
     await pullModels({ ...options, packs: ["instantid"] });
-    expect(server!.requests.map((r) => r.path)).toContain("/InstantX/InstantID/resolve/main/ControlNetModel/diffusion_pytorch_model.safetensors");
+    expect(server!.requests.map((r) => r.path)).toContain(
+      "/InstantX/InstantID/resolve/main/ControlNetModel/diffusion_pytorch_model.safetensors",
+    );
   });
 
   it("sends no request for files already present and verified", async () => {
@@ -77,7 +79,10 @@ describe("pullModels", () => {
 
   it("names the file, the base URL and how to change it when the server answers 404", async () => {
     const { options } = await setup();
-    const error = await pullModels({ ...options, sources: { hfBase: server!.url, packBase: { antelopev2: `${server!.url}/nowhere` } } }).catch((e) => e);
+    const error = await pullModels({
+      ...options,
+      sources: { hfBase: server!.url, packBase: { antelopev2: `${server!.url}/nowhere` } },
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(InstantIdError);
     expect(error.code).toBe(ErrorCode.Network);
     expect(error.details).toMatchObject({ status: 404, pack: "antelopev2", file: "antelopev2/scrfd_10g_bnkps.onnx" });

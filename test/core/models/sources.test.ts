@@ -9,8 +9,12 @@ describe("packBaseUrl", () => {
   });
 
   it("uses a mirror host from INSTANTID_HF_BASE, and the option over the variable", () => {
-    expect(packBaseUrl(instantIdPack, {}, { INSTANTID_HF_BASE: "https://hf-mirror.com/" })).toBe("https://hf-mirror.com/InstantX/InstantID/resolve/main");
-    expect(packBaseUrl(instantIdPack, { hfBase: "http://a" }, { INSTANTID_HF_BASE: "http://b" })).toBe("http://a/InstantX/InstantID/resolve/main");
+    expect(packBaseUrl(instantIdPack, {}, { INSTANTID_HF_BASE: "https://hf-mirror.com/" })).toBe(
+      "https://hf-mirror.com/InstantX/InstantID/resolve/main",
+    );
+    expect(packBaseUrl(instantIdPack, { hfBase: "http://a" }, { INSTANTID_HF_BASE: "http://b" })).toBe(
+      "http://a/InstantX/InstantID/resolve/main",
+    );
   });
 
   it("lets a per-pack URL (option, then the pack's variable) win over the host", () => {
@@ -23,6 +27,8 @@ describe("packBaseUrl", () => {
 
 describe("fileUrl", () => {
   it("joins the base and the file path, escaping each path segment", () => {
-    expect(fileUrl("http://h/base/", { path: "Control Net/a b.json", required: true, description: "" })).toBe("http://h/base/Control%20Net/a%20b.json");
+    expect(fileUrl("http://h/base/", { path: "Control Net/a b.json", required: true, description: "" })).toBe(
+      "http://h/base/Control%20Net/a%20b.json",
+    );
   });
 });

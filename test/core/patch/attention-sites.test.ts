@@ -5,11 +5,22 @@ import type { AttentionStyle } from "../../../core/graph-builder/attention-style
 import { buildSyntheticUnet } from "../../../core/synthetic/unet.js";
 import { anonymize } from "../../helpers/anonymize.js";
 import { assertClose } from "../../helpers/assert-close.js";
-import { imageAttentionFeeds, MICRO_UNET, outSample, residualFeeds, syntheticAdapterWeights, unetFeeds } from "../../helpers/synthetic-unet.js";
+import {
+  imageAttentionFeeds,
+  MICRO_UNET,
+  outSample,
+  residualFeeds,
+  syntheticAdapterWeights,
+  unetFeeds,
+} from "../../helpers/synthetic-unet.js";
 
 // The same weights in each export style: "split-heads" is the layout the golden/adapter and golden/unet checks pin.
 const unet = (attention: AttentionStyle) => buildSyntheticUnet(MICRO_UNET, {}, { attention });
-const feeds = (scale: number) => ({ ...unetFeeds(MICRO_UNET, 8, 8), ...residualFeeds(MICRO_UNET, 8, 8), ...imageAttentionFeeds(MICRO_UNET, scale) });
+const feeds = (scale: number) => ({
+  ...unetFeeds(MICRO_UNET, 8, 8),
+  ...residualFeeds(MICRO_UNET, 8, 8),
+  ...imageAttentionFeeds(MICRO_UNET, scale),
+});
 
 describe("findCrossAttention in the exports people have", () => {
   const adapter = syntheticAdapterWeights(MICRO_UNET);
@@ -17,11 +28,16 @@ describe("findCrossAttention in the exports people have", () => {
   it("the reference layout: split heads, MatMul → Mul → Softmax → MatMul", async () => {
     const { blocks } = await patchImageAdapter(encodeModel(unet("split-heads")), adapter);
     expect(blocks.map((b) => `${b.key} ${b.module}`)).toEqual([
-      "1 down_blocks.1.attentions.0.transformer_blocks.0.attn2", "3 down_blocks.1.attentions.1.transformer_blocks.0.attn2",
-      "5 down_blocks.2.attentions.0.transformer_blocks.0.attn2", "7 down_blocks.2.attentions.1.transformer_blocks.0.attn2",
-      "9 up_blocks.0.attentions.0.transformer_blocks.0.attn2", "11 up_blocks.0.attentions.1.transformer_blocks.0.attn2",
-      "13 up_blocks.0.attentions.2.transformer_blocks.0.attn2", "15 up_blocks.1.attentions.0.transformer_blocks.0.attn2",
-      "17 up_blocks.1.attentions.1.transformer_blocks.0.attn2", "19 up_blocks.1.attentions.2.transformer_blocks.0.attn2",
+      "1 down_blocks.1.attentions.0.transformer_blocks.0.attn2",
+      "3 down_blocks.1.attentions.1.transformer_blocks.0.attn2",
+      "5 down_blocks.2.attentions.0.transformer_blocks.0.attn2",
+      "7 down_blocks.2.attentions.1.transformer_blocks.0.attn2",
+      "9 up_blocks.0.attentions.0.transformer_blocks.0.attn2",
+      "11 up_blocks.0.attentions.1.transformer_blocks.0.attn2",
+      "13 up_blocks.0.attentions.2.transformer_blocks.0.attn2",
+      "15 up_blocks.1.attentions.0.transformer_blocks.0.attn2",
+      "17 up_blocks.1.attentions.1.transformer_blocks.0.attn2",
+      "19 up_blocks.1.attentions.2.transformer_blocks.0.attn2",
       "21 mid_block.attentions.0.transformer_blocks.0.attn2",
     ]);
   });

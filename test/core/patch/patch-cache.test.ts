@@ -10,10 +10,17 @@ describe("patchImageAdapter's cache keyed on file identity", () => {
   it("hashes the adapter file once: a later call with the same file (path, size, mtime) reuses the patch without hashing the projections", async () => {
     const models = await buildSyntheticModels(await tempDir());
     const outDir = await tempDir();
-    const first = await patchImageAdapter(models.unet, await loadImageAdapter(models.imageAdapter), { outDir, adapterFile: models.imageAdapter });
+    const first = await patchImageAdapter(models.unet, await loadImageAdapter(models.imageAdapter), {
+      outDir,
+      adapterFile: models.imageAdapter,
+    });
     expect(first.cached).toBe(false);
     const index = JSON.parse(await readFile(join(outDir, ".instantid-hashes.json"), "utf8")) as Record<string, string>;
-    expect(Object.keys(index).map((k) => k.split("|")[0]).sort()).toEqual([models.imageAdapter, models.unet].sort());
+    expect(
+      Object.keys(index)
+        .map((k) => k.split("|")[0])
+        .sort(),
+    ).toEqual([models.imageAdapter, models.unet].sort());
     // Projections altered in memory but the file unchanged: the remembered hash of the file decides, so the patch is reused.
     const altered = await loadImageAdapter(models.imageAdapter);
     altered.ipLayers.values().next().value!.toK.data[0] += 1;

@@ -13,7 +13,14 @@ import { writeSyntheticModel } from "../../../core/synthetic/write-model.js";
 import { anonymize } from "../../helpers/anonymize.js";
 import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
-import { imageAttentionFeeds, MICRO_UNET, outSample, residualFeeds, syntheticAdapterWeights, unetFeeds } from "../../helpers/synthetic-unet.js";
+import {
+  imageAttentionFeeds,
+  MICRO_UNET,
+  outSample,
+  residualFeeds,
+  syntheticAdapterWeights,
+  unetFeeds,
+} from "../../helpers/synthetic-unet.js";
 import { TorchGraph } from "../../helpers/torch-graph.js";
 
 const H = 16;
@@ -23,32 +30,62 @@ const plain = (attention: AttentionStyle = "split-heads", timestep: "float" | "i
 const withResiduals = (attention: AttentionStyle = "split-heads", timestep: "float" | "int64" = "float") =>
   buildSyntheticUnet(MICRO_UNET, {}, { residualInputs: true, attention, timestep });
 const declared = (inputs: readonly OnnxValueInfo[]) =>
-  Object.fromEntries(inputs.map((v) => [v.name, v.type?.tensorType?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)))]));
+  Object.fromEntries(
+    inputs.map((v) => [v.name, v.type?.tensorType?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)))]),
+  );
 
 describe("patchControlNetResiduals on a UNet export without residual inputs", () => {
   // The synthetic UNet built with residual inputs adds them where diffusers does; the same weights built without them, then patched, must compute the same.
-  for (const [attention, timestep] of [["split-heads", "float"], ["attn-processor", "float"], ["sdpa", "int64"], ["fused", "float"]] as const) {
+  for (const [attention, timestep] of [
+    ["split-heads", "float"],
+    ["attn-processor", "float"],
+    ["sdpa", "int64"],
+    ["fused", "float"],
+  ] as const) {
     it(`adds one input per skip and one for the mid block, computing what the export with residuals computes (${attention} attention, ${timestep} timestep)`, async () => {
       const patched = await patchControlNetResiduals(encodeModel(plain(attention, timestep)));
       expect(patched.added).toBe(true);
-      expect(patched.residuals).toEqual({ down: Array.from({ length: 9 }, (_, i) => `down_block_additional_residual_${i}`), mid: "mid_block_additional_residual" });
+      expect(patched.residuals).toEqual({
+        down: Array.from({ length: 9 }, (_, i) => `down_block_additional_residual_${i}`),
+        mid: "mid_block_additional_residual",
+      });
       const reference = withResiduals(attention, timestep);
       expect(declared(decodeModel(patched.bytes!).graph.input)).toEqual(declared(reference.graph.input));
       const feeds = { ...unetFeeds(MICRO_UNET, H, W, timestep), ...residualFeeds(MICRO_UNET, H, W) };
-      assertClose(await outSample(patched.bytes!, feeds), await outSample(encodeModel(reference), feeds), { abs: 1e-5, rel: 1e-5 }, "out_sample");
+      assertClose(
+        await outSample(patched.bytes!, feeds),
+        await outSample(encodeModel(reference), feeds),
+        { abs: 1e-5, rel: 1e-5 },
+        "out_sample",
+      );
     });
   }
 
   it("finds the skips by structure alone when every name is stripped", async () => {
     const patched = await patchControlNetResiduals(encodeModel(anonymize(plain("attn-processor"))));
     const feeds = { ...unetFeeds(MICRO_UNET, H, W), ...residualFeeds(MICRO_UNET, H, W) };
-    assertClose(await outSample(patched.bytes!, feeds), await outSample(encodeModel(withResiduals("attn-processor")), feeds), { abs: 1e-5, rel: 1e-5 }, "anonymous");
+    assertClose(
+      await outSample(patched.bytes!, feeds),
+      await outSample(encodeModel(withResiduals("attn-processor")), feeds),
+      { abs: 1e-5, rel: 1e-5 },
+      "anonymous",
+    );
   });
 
   it("with zero residuals computes what the unpatched UNet computes", async () => {
     const { bytes } = await patchControlNetResiduals(encodeModel(plain()));
-    const zeros = Object.fromEntries(Object.entries(residualFeeds(MICRO_UNET, H, W)).map(([name, t]) => [name, new (t.constructor as never as typeof import("onnxruntime-node").Tensor)("float32", new Float32Array(t.size), t.dims)]));
-    assertClose(await outSample(bytes!, { ...unetFeeds(MICRO_UNET, H, W), ...zeros }), await outSample(encodeModel(plain()), unetFeeds(MICRO_UNET, H, W)), { abs: 1e-6 }, "zero residuals");
+    const zeros = Object.fromEntries(
+      Object.entries(residualFeeds(MICRO_UNET, H, W)).map(([name, t]) => [
+        name,
+        new (t.constructor as never as typeof import("onnxruntime-node").Tensor)("float32", new Float32Array(t.size), t.dims),
+      ]),
+    );
+    assertClose(
+      await outSample(bytes!, { ...unetFeeds(MICRO_UNET, H, W), ...zeros }),
+      await outSample(encodeModel(plain()), unetFeeds(MICRO_UNET, H, W)),
+      { abs: 1e-6 },
+      "zero residuals",
+    );
   });
 
   it("returns the names of a UNet that already takes residuals, unchanged", async () => {
@@ -63,7 +100,10 @@ describe("patchControlNetResiduals on a UNet export without residual inputs", ()
     const x = g.input("sample", ["batch", 4, 8]);
     g.nodes.push({ input: [x], output: ["out_sample"], name: "id", opType: "Identity" });
     g.output("out_sample", ["batch", 4, 8]);
-    await expect(patchControlNetResiduals(encodeModel(g.model()))).rejects.toMatchObject({ code: "GRAPH_PATCH", message: expect.stringMatching(/no skip connections/) });
+    await expect(patchControlNetResiduals(encodeModel(g.model()))).rejects.toMatchObject({
+      code: "GRAPH_PATCH",
+      message: expect.stringMatching(/no skip connections/),
+    });
   });
 });
 
@@ -84,7 +124,11 @@ describe("patchControlNetResiduals with patchImageAdapter", () => {
       expect(together.residuals).toEqual(residualsFirst.residuals);
       const sections = (blocks: readonly { key: number; section: string }[]) => blocks.map((b) => `${b.key}:${b.section}`);
       for (const result of [imageFirst, imageAfter, together]) expect(sections(result.blocks)).toEqual(sections(reference.blocks));
-      for (const [what, bytes] of [["image then residuals", residualsAfter.bytes!], ["residuals then image", imageAfter.bytes!], ["one call", together.bytes!]] as const) {
+      for (const [what, bytes] of [
+        ["image then residuals", residualsAfter.bytes!],
+        ["residuals then image", imageAfter.bytes!],
+        ["one call", together.bytes!],
+      ] as const) {
         assertClose(await outSample(bytes, feeds), expected, { abs: 1e-5, rel: 1e-5 }, what);
       }
     });
@@ -108,7 +152,12 @@ describe("patchControlNetResiduals files", () => {
     expect((await readdir(dir)).filter((f) => f.endsWith(".data"))).toEqual(["model.onnx.data"]);
     expect(await patchControlNetResiduals(path)).toEqual({ ...first, cached: true });
     const feeds = { ...unetFeeds(MICRO_UNET, H, W), ...residualFeeds(MICRO_UNET, H, W) };
-    assertClose(await outSample(first.modelPath!, feeds), await outSample(encodeModel(withResiduals("attn-processor")), feeds), { abs: 1e-5, rel: 1e-5 }, "patched file");
+    assertClose(
+      await outSample(first.modelPath!, feeds),
+      await outSample(encodeModel(withResiduals("attn-processor")), feeds),
+      { abs: 1e-5, rel: 1e-5 },
+      "patched file",
+    );
   });
 
   it("writes one model with both patches, and never reads the external weights", async () => {
@@ -139,8 +188,12 @@ describeShared("patchControlNetResiduals on the pipeline's optimum-style export"
     const inputs = declared(decodeModel(bytes!).graph.input);
     expect(residuals.down.map((n) => inputs[n])).toEqual([
       ...[1, 1, 1].map(() => ["batch", 32, "height", "width"]),
-      ["batch", 32, "height/2", "width/2"], ["batch", 64, "height/2", "width/2"], ["batch", 64, "height/2", "width/2"],
-      ["batch", 64, "height/4", "width/4"], ["batch", 64, "height/4", "width/4"], ["batch", 64, "height/4", "width/4"],
+      ["batch", 32, "height/2", "width/2"],
+      ["batch", 64, "height/2", "width/2"],
+      ["batch", 64, "height/2", "width/2"],
+      ["batch", 64, "height/4", "width/4"],
+      ["batch", 64, "height/4", "width/4"],
+      ["batch", 64, "height/4", "width/4"],
     ]);
     expect(inputs[residuals.mid]).toEqual(["batch", 64, "height/4", "width/4"]);
   });
@@ -149,11 +202,16 @@ describeShared("patchControlNetResiduals on the pipeline's optimum-style export"
     const { loadImageAdapter } = await import("../../../core/image-adapter/checkpoint.js");
     const adapter = await loadImageAdapter(sharedPath("golden", "pipeline", "ip-adapter.bin"));
     const sections = (blocks: readonly { section: string }[]) => blocks.map((b) => b.section).join(",");
-    const expected = [..."dddddd"].map(() => "down").concat(Array(9).fill("up"), ["mid", "mid"]).join(",");
+    const expected = [..."dddddd"]
+      .map(() => "down")
+      .concat(Array(9).fill("up"), ["mid", "mid"])
+      .join(",");
     const direct = await patchImageAdapter(readFileSync(unet), adapter, { controlNetResiduals: true });
     expect(sections(direct.blocks)).toBe(expected);
     expect(direct.blocks[16].module).toBe("mid_block.attentions.0.transformer_blocks.1.attn2");
-    const anonymous = await patchImageAdapter(encodeModel(anonymize(decodeModel(readFileSync(unet)) as OnnxModel)), adapter, { controlNetResiduals: true });
+    const anonymous = await patchImageAdapter(encodeModel(anonymize(decodeModel(readFileSync(unet)) as OnnxModel)), adapter, {
+      controlNetResiduals: true,
+    });
     expect(sections(anonymous.blocks)).toBe(expected);
   });
 });

@@ -51,7 +51,13 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), adapter);
         expect(bytes!.byteLength).toBeGreaterThan(0);
         expect(blocks.map((b) => [b.key, b.section, b.width])).toEqual([
-          [1, "down", 32], [3, "down", 64], [5, "up", 64], [7, "up", 64], [9, "up", 32], [11, "up", 32], [13, "mid", 64],
+          [1, "down", 32],
+          [3, "down", 64],
+          [5, "up", 64],
+          [7, "up", 64],
+          [9, "up", 32],
+          [11, "up", 32],
+          [13, "mid", 64],
         ]);
         if (variant !== "golden-anon") expect(blocks[6].module).toBe("mid_block.attentions.0.transformer_blocks.0.attn2");
         expect(new Set(blocks.map((b) => b.style))).toEqual(new Set([variant === "golden-fused" ? "fused" : "decomposed"]));
@@ -62,8 +68,15 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), checkpoint);
         expect(blocks).toHaveLength(7);
         const session = await loadSession(bytes!, { what: "patched UNet" });
-        const feeds = { ...baseFeeds(), encoder_hidden_states: row1("prompt_embeds"), ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]) };
-        for (const [scale, expected] of [[0.7, "out_ip_scale0.7"], [0, "out_plain"]] as const) {
+        const feeds = {
+          ...baseFeeds(),
+          encoder_hidden_states: row1("prompt_embeds"),
+          ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]),
+        };
+        for (const [scale, expected] of [
+          [0.7, "out_ip_scale0.7"],
+          [0, "out_plain"],
+        ] as const) {
           const out = await runSession(session, { ...feeds, ip_scale_0: f32([scale], [1]) }, "patched UNet");
           assertClose(out.out_sample.data as Float32Array, cases.get(expected)!.data, { abs: 2e-4, rel: 1e-3 }, expected);
         }
@@ -74,23 +87,31 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         const { bytes } = await patchImageAdapter(readFileSync(unet), checkpoint, { identities: 2, masks: true });
         const session = await loadSession(bytes!, { what: "patched UNet" });
         const tokens = f32(cases.get("face_tokens")!.data, [1, 16, 64]);
-        const out = await runSession(session, {
-          ...baseFeeds(),
-          encoder_hidden_states: row1("prompt_embeds"),
-          ip_tokens_0: tokens,
-          ip_tokens_1: tokens,
-          ip_scale_0: f32([0.7], [1]),
-          ip_scale_1: f32([0.7], [1]),
-          ip_mask_0: f32(cases.get("mask_a")!.data, [1, 1, 128, 128]),
-          ip_mask_1: f32(cases.get("mask_b")!.data, [1, 1, 128, 128]),
-        }, "patched UNet");
+        const out = await runSession(
+          session,
+          {
+            ...baseFeeds(),
+            encoder_hidden_states: row1("prompt_embeds"),
+            ip_tokens_0: tokens,
+            ip_tokens_1: tokens,
+            ip_scale_0: f32([0.7], [1]),
+            ip_scale_1: f32([0.7], [1]),
+            ip_mask_0: f32(cases.get("mask_a")!.data, [1, 1, 128, 128]),
+            ip_mask_1: f32(cases.get("mask_b")!.data, [1, 1, 128, 128]),
+          },
+          "patched UNet",
+        );
         assertClose(out.out_sample.data as Float32Array, cases.get("out_ip_scale0.7")!.data, { abs: 2e-4, rel: 1e-3 }, "masked halves");
       });
 
       it("reproduces out_plain at scale 0 with any weights, and the image term changes the output at scale 0.7", async () => {
         const { bytes } = await patchImageAdapter(readFileSync(unet), adapter);
         const session = await loadSession(bytes!, { what: "patched UNet" });
-        const feeds = { ...baseFeeds(), encoder_hidden_states: row1("prompt_embeds"), ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]) };
+        const feeds = {
+          ...baseFeeds(),
+          encoder_hidden_states: row1("prompt_embeds"),
+          ip_tokens_0: f32(cases.get("face_tokens")!.data, [1, 16, 64]),
+        };
         const plain = await runSession(session, { ...feeds, ip_scale_0: f32([0], [1]) }, "patched UNet");
         assertClose(plain.out_sample.data as Float32Array, cases.get("out_plain")!.data, { abs: 2e-4, rel: 1e-3 }, "out_plain");
         const on = await runSession(session, { ...feeds, ip_scale_0: f32([0.7], [1]) }, "patched UNet");
@@ -105,11 +126,19 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
         const text = row1("prompt_embeds").data as Float32Array;
         const tokens = cases.get("face_tokens")!.data;
         const scale = { ip_scale_0: f32([0.7], [1]) };
-        const a = await runSession(await loadSession(inputsMode.bytes!, { what: "UNet" }), { ...baseFeeds(), ...scale, encoder_hidden_states: f32(text, [1, 77, 64]), ip_tokens_0: f32(tokens, [1, 16, 64]) }, "UNet");
+        const a = await runSession(
+          await loadSession(inputsMode.bytes!, { what: "UNet" }),
+          { ...baseFeeds(), ...scale, encoder_hidden_states: f32(text, [1, 77, 64]), ip_tokens_0: f32(tokens, [1, 16, 64]) },
+          "UNet",
+        );
         const joined = new Float32Array(93 * 64);
         joined.set(text);
         joined.set(tokens, 77 * 64);
-        const b = await runSession(await loadSession(contextMode.bytes!, { what: "UNet" }), { ...baseFeeds(), ...scale, encoder_hidden_states: f32(joined, [1, 93, 64]) }, "UNet");
+        const b = await runSession(
+          await loadSession(contextMode.bytes!, { what: "UNet" }),
+          { ...baseFeeds(), ...scale, encoder_hidden_states: f32(joined, [1, 93, 64]) },
+          "UNet",
+        );
         assertClose(b.out_sample.data as Float32Array, a.out_sample.data as Float32Array, { abs: 1e-5, rel: 1e-5 }, "context mode");
       });
     });
@@ -123,7 +152,13 @@ describe("patchImageAdapter files", () => {
     const x = g.input("sample", ["batch", 4, 8]);
     const context = g.input("encoder_hidden_states", ["batch", 77, 16]);
     const w = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.1);
-    const out = g.attention("down_blocks.1.attentions.0.transformer_blocks.0.attn2", x, context, 8, 16, 2, { toQ: w(64), toK: w(128), toV: w(128), toOut: w(64), toOutBias: w(8) });
+    const out = g.attention("down_blocks.1.attentions.0.transformer_blocks.0.attn2", x, context, 8, 16, 2, {
+      toQ: w(64),
+      toK: w(128),
+      toV: w(128),
+      toOut: w(64),
+      toOutBias: w(8),
+    });
     g.nodes.push({ input: [out], output: ["out_sample"], name: "out", opType: "Identity" });
     g.output("out_sample", ["batch", 4, 8]);
     const weights = g.initializers.filter((t) => t.externalData);
@@ -135,9 +170,18 @@ describe("patchImageAdapter files", () => {
   const run = async (path: string, scale: number) => {
     const session = await loadSession(path, { what: "UNet" });
     const feeds = {
-      sample: f32(Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)), [1, 4, 8]),
-      encoder_hidden_states: f32(Float32Array.from({ length: 77 * 16 }, (_, i) => Math.sin(i * 0.3)), [1, 77, 16]),
-      ip_tokens_0: f32(Float32Array.from({ length: 16 * 16 }, (_, i) => Math.cos(i * 0.7)), [1, 16, 16]),
+      sample: f32(
+        Float32Array.from({ length: 32 }, (_, i) => Math.cos(i)),
+        [1, 4, 8],
+      ),
+      encoder_hidden_states: f32(
+        Float32Array.from({ length: 77 * 16 }, (_, i) => Math.sin(i * 0.3)),
+        [1, 77, 16],
+      ),
+      ip_tokens_0: f32(
+        Float32Array.from({ length: 16 * 16 }, (_, i) => Math.cos(i * 0.7)),
+        [1, 16, 16],
+      ),
       ip_scale_0: f32([scale], [1]),
     };
     return (await runSession(session, feeds, "UNet")).out_sample.data as Float32Array;
@@ -151,7 +195,9 @@ describe("patchImageAdapter files", () => {
     expect(first.cached).toBe(false);
     expect(first.modelPath).toMatch(/unet\.instantid-[0-9a-f]{16}\.onnx$/);
     const patched = await readModel(first.modelPath!);
-    const locations = patched.graph.initializer.flatMap((t) => t.externalData?.filter((e) => e.key === "location").map((e) => e.value) ?? []);
+    const locations = patched.graph.initializer.flatMap(
+      (t) => t.externalData?.filter((e) => e.key === "location").map((e) => e.value) ?? [],
+    );
     expect(new Set(locations)).toEqual(new Set(["weights.bin"]));
     expect((await readdir(dir)).filter((f) => f.endsWith(".bin"))).toEqual(["weights.bin"]);
     const second = await patchImageAdapter(unet, adapter);
@@ -171,7 +217,9 @@ describe("patchImageAdapter files", () => {
     expect(location).toBe("models/unet/weights.bin");
     const beside = await patchImageAdapter(unet, syntheticAdapter([8], 16), { cache: false });
     assertClose(await run(result.modelPath!, 0.5), await run(beside.modelPath!, 0.5), { abs: 1e-6 }, "relocated");
-    await expect(patchImageAdapter(unet, syntheticAdapter([8], 16), { outDir: join(dir, "elsewhere") })).rejects.toMatchObject({ code: "INVALID_OPTION" });
+    await expect(patchImageAdapter(unet, syntheticAdapter([8], 16), { outDir: join(dir, "elsewhere") })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+    });
   });
 
   it("never reads the external weights while patching", async () => {

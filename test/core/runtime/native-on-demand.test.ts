@@ -21,7 +21,11 @@ let dir = "";
 function nativeAddonsAfter(code: string, format: "esm" | "cjs"): string[] {
   const script = `${code}\nconsole.log(JSON.stringify(globalThis.nativeAddonsLoaded));`;
   const wrapped = format === "esm" ? script : `(async () => {\n${script}\n})();`;
-  const run = spawnSync(process.execPath, ["--require", "./record-dlopen.cjs", "--input-type", format === "esm" ? "module" : "commonjs", "-e", wrapped], { cwd: dir, encoding: "utf8" });
+  const run = spawnSync(
+    process.execPath,
+    ["--require", "./record-dlopen.cjs", "--input-type", format === "esm" ? "module" : "commonjs", "-e", wrapped],
+    { cwd: dir, encoding: "utf8" },
+  );
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as string[];
 }
@@ -30,7 +34,12 @@ function nativeAddonsAfter(code: string, format: "esm" | "cjs"): string[] {
 beforeAll(async () => {
   dir = await tempDir("instantid-native-");
   await build({
-    entry: { index: join(root, "core/index.ts"), internal: join(root, "core/internal.ts"), a1111: join(root, "adapters/a1111/index.ts"), comfyui: join(root, "adapters/comfyui/index.ts") },
+    entry: {
+      index: join(root, "core/index.ts"),
+      internal: join(root, "core/internal.ts"),
+      a1111: join(root, "adapters/a1111/index.ts"),
+      comfyui: join(root, "adapters/comfyui/index.ts"),
+    },
     format: ["esm", "cjs"],
     shims: true,
     outDir: dir,

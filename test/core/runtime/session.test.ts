@@ -76,16 +76,34 @@ describe("execution providers (device)", () => {
   });
 
   it("refuses a provider this build lacks with DEVICE_UNAVAILABLE, naming what it has and what to install", () => {
-    const linux = [{ name: "cpu", bundled: true }, { name: "webgpu", bundled: true }, { name: "cuda", bundled: false }];
-    expect(() => checkDevice(["dml"], linux)).toThrow(expect.objectContaining({ code: "DEVICE_UNAVAILABLE", message: expect.stringMatching(/it has cpu, webgpu, cuda.*DirectML ships with onnxruntime-node on Windows/) }));
-    expect(() => checkDevice(["cuda"], linux, () => false)).toThrow(expect.objectContaining({ code: "DEVICE_UNAVAILABLE", message: expect.stringMatching(/libonnxruntime_providers_cuda.so.*--onnxruntime-node-install=skip.*--onnxruntime-node-install=cuda12/) }));
+    const linux = [
+      { name: "cpu", bundled: true },
+      { name: "webgpu", bundled: true },
+      { name: "cuda", bundled: false },
+    ];
+    expect(() => checkDevice(["dml"], linux)).toThrow(
+      expect.objectContaining({
+        code: "DEVICE_UNAVAILABLE",
+        message: expect.stringMatching(/it has cpu, webgpu, cuda.*DirectML ships with onnxruntime-node on Windows/),
+      }),
+    );
+    expect(() => checkDevice(["cuda"], linux, () => false)).toThrow(
+      expect.objectContaining({
+        code: "DEVICE_UNAVAILABLE",
+        message: expect.stringMatching(
+          /libonnxruntime_providers_cuda.so.*--onnxruntime-node-install=skip.*--onnxruntime-node-install=cuda12/,
+        ),
+      }),
+    );
     expect(() => checkDevice(["cuda", "cpu"], linux, () => true)).not.toThrow();
   });
 
   it("refuses, before opening anything, a session on a provider this install cannot run", async () => {
     const available = ort.listSupportedBackends().map((b) => b.name);
     const missing = ["dml", "coreml"].find((name) => !available.includes(name))!;
-    await expect(loadSession(encodeModel(float16Graph()), { what: "float16 graph", device: missing })).rejects.toMatchObject({ code: "DEVICE_UNAVAILABLE" });
+    await expect(loadSession(encodeModel(float16Graph()), { what: "float16 graph", device: missing })).rejects.toMatchObject({
+      code: "DEVICE_UNAVAILABLE",
+    });
   });
 });
 

@@ -10,7 +10,17 @@ import { tensor, type Tensor } from "../../../core/tensor/tensor.js";
 import { tempDir } from "../../helpers/shared.js";
 
 const config: SyntheticUnetConfig = { ...TINY_UNET, latentSize: { height: 8, width: 8 } };
-const residualShapes = [[32, 8], [32, 8], [32, 8], [32, 4], [64, 4], [64, 4], [64, 2], [128, 2], [128, 2]];
+const residualShapes = [
+  [32, 8],
+  [32, 8],
+  [32, 8],
+  [32, 4],
+  [64, 4],
+  [64, 4],
+  [64, 2],
+  [128, 2],
+  [128, 2],
+];
 
 function filled(shape: number[], seed: number): Tensor {
   const t = tensor(shape);
@@ -53,8 +63,13 @@ describe("buildSyntheticModels", () => {
   it("UNet takes the golden UNet's input names, nine down residuals and the mid one, and predicts a finite sample", async () => {
     const session = await loadSession(models.unet, { what: "synthetic UNet" });
     expect(session.inputNames).toEqual([
-      "sample", "timestep", "encoder_hidden_states", "text_embeds", "time_ids",
-      ...residualShapes.map((_, i) => `down_block_additional_residual_${i}`), "mid_block_additional_residual",
+      "sample",
+      "timestep",
+      "encoder_hidden_states",
+      "text_embeds",
+      "time_ids",
+      ...residualShapes.map((_, i) => `down_block_additional_residual_${i}`),
+      "mid_block_additional_residual",
     ]);
     expect(session.outputNames).toEqual(["out_sample"]);
     const feeds: Record<string, Tensor> = unetFeeds(2);
@@ -97,11 +112,16 @@ describe("buildSyntheticModels", () => {
     const patched = await patchImageAdapter(models.unet, adapter);
     expect(patched.blocks.map((b) => b.key)).toEqual([...adapter.ipLayers.keys()]);
     expect(patched.blocks.map((b) => b.module)).toEqual([
-      "down_blocks.1.attentions.0.transformer_blocks.0.attn2", "down_blocks.1.attentions.1.transformer_blocks.0.attn2",
-      "down_blocks.2.attentions.0.transformer_blocks.0.attn2", "down_blocks.2.attentions.1.transformer_blocks.0.attn2",
-      "up_blocks.0.attentions.0.transformer_blocks.0.attn2", "up_blocks.0.attentions.1.transformer_blocks.0.attn2",
-      "up_blocks.0.attentions.2.transformer_blocks.0.attn2", "up_blocks.1.attentions.0.transformer_blocks.0.attn2",
-      "up_blocks.1.attentions.1.transformer_blocks.0.attn2", "up_blocks.1.attentions.2.transformer_blocks.0.attn2",
+      "down_blocks.1.attentions.0.transformer_blocks.0.attn2",
+      "down_blocks.1.attentions.1.transformer_blocks.0.attn2",
+      "down_blocks.2.attentions.0.transformer_blocks.0.attn2",
+      "down_blocks.2.attentions.1.transformer_blocks.0.attn2",
+      "up_blocks.0.attentions.0.transformer_blocks.0.attn2",
+      "up_blocks.0.attentions.1.transformer_blocks.0.attn2",
+      "up_blocks.0.attentions.2.transformer_blocks.0.attn2",
+      "up_blocks.1.attentions.0.transformer_blocks.0.attn2",
+      "up_blocks.1.attentions.1.transformer_blocks.0.attn2",
+      "up_blocks.1.attentions.2.transformer_blocks.0.attn2",
       "mid_block.attentions.0.transformer_blocks.0.attn2",
     ]);
     const session = await loadSession(patched.modelPath!, { what: "patched synthetic UNet" });

@@ -15,7 +15,15 @@ describe("buildSyntheticUnet", () => {
 
   it("has SDXL's nine down-block skips (3 × 320 @ h, 320 @ h/2, 2 × 640 @ h/2, 640 @ h/4, 2 × 1280 @ h/4)", () => {
     expect(downSkips(SDXL_WIDTH_UNET).map((s) => [s.channels, s.scale])).toEqual([
-      [320, 1], [320, 1], [320, 1], [320, 2], [640, 2], [640, 2], [640, 4], [1280, 4], [1280, 4],
+      [320, 1],
+      [320, 1],
+      [320, 1],
+      [320, 2],
+      [640, 2],
+      [640, 2],
+      [640, 4],
+      [1280, 4],
+      [1280, 4],
     ]);
   });
 
@@ -26,12 +34,19 @@ describe("buildSyntheticUnet", () => {
     const editor = new GraphEditor(model.graph);
     const keyed = assignProcessorKeys(editor, findCrossAttention(editor, "encoder_hidden_states"));
     const expected = crossAttentionSites(SDXL_UNET);
-    expect(keyed.map((k) => [k.key, k.module, k.site.width, k.site.contextDim])).toEqual(expected.map((s) => [s.key, s.modulePath, s.width, 2048]));
+    expect(keyed.map((k) => [k.key, k.module, k.site.width, k.site.contextDim])).toEqual(
+      expected.map((s) => [s.key, s.modulePath, s.width, 2048]),
+    );
   });
 
   it("symbolic spatial sizes when the config fixes none, numbers when it does", () => {
     const dims = (config: typeof TINY_UNET) => buildSyntheticUnet(config, { virtual: true }).graph.input[0].type!.tensorType!.shape!.dim!;
     expect(dims(TINY_UNET).map((d) => d.dimValue ?? d.dimParam)).toEqual(["batch", 4, "height", "width"]);
-    expect(dims({ ...TINY_UNET, latentSize: { height: 24, width: 40 } }).map((d) => d.dimValue ?? d.dimParam)).toEqual(["batch", 4, 24, 40]);
+    expect(dims({ ...TINY_UNET, latentSize: { height: 24, width: 40 } }).map((d) => d.dimValue ?? d.dimParam)).toEqual([
+      "batch",
+      4,
+      24,
+      40,
+    ]);
   });
 });

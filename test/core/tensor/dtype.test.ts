@@ -3,6 +3,7 @@ import { decodeToFloat32, floatToHalf, halfToFloat } from "../../../core/tensor/
 
 describe("dtype conversion", () => {
   it("converts half-precision bit patterns both ways, rounding to nearest even", () => {
+    // biome-ignore lint/correctness/noPrecisionLoss: the smallest float16 subnormal, written as Python prints it
     for (const v of [0, 1, -2, 0.5, 65504, 6.103515625e-5, 5.960464477539063e-8]) expect(halfToFloat(floatToHalf(v))).toBe(v);
     expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // tie rounds to even
     expect(floatToHalf(1e6)).toBe(0x7c00); // overflow to infinity

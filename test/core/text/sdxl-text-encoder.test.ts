@@ -47,7 +47,10 @@ const tolerance = { abs: 1e-5, rel: 1e-4 };
 
 /** The error a promise rejects with (the test fails when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<Error & { code: string }> {
-  const outcome = await promise.then((value) => ({ value }), (error: unknown) => ({ error: error as Error & { code: string } }));
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: error as Error & { code: string } }),
+  );
   if ("value" in outcome) expect.fail("expected the call to fail");
   return outcome.error;
 }
@@ -108,7 +111,8 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
       const explicit = await encoder.encode({ prompt: "a cat", prompt2: "a cat" });
       const other = await encoder.encode({ prompt: "a cat", prompt2: "the" });
       expect(explicit.embeds.data).toEqual(same.embeds.data);
-      const column = (t: Float32Array, from: number, to: number) => Array.from({ length: 77 }, (_, k) => [...t.subarray(k * 10 + from, k * 10 + to)]).flat();
+      const column = (t: Float32Array, from: number, to: number) =>
+        Array.from({ length: 77 }, (_, k) => [...t.subarray(k * 10 + from, k * 10 + to)]).flat();
       expect(column(other.embeds.data, 0, 4)).toEqual(column(same.embeds.data, 0, 4));
       expect(column(other.embeds.data, 4, 10)).not.toEqual(column(same.embeds.data, 4, 10));
       expect(other.pooled.data).not.toEqual(same.pooled.data);
@@ -120,7 +124,11 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
   it("warns once per truncated prompt with the number of dropped tokens", async () => {
     const { models } = await writeTinySdxlText(await tempDir());
     const warnings: PromptWarning[] = [];
-    await encodeSdxlPrompt(models, { prompt: Array(80).fill("cat").join(" "), negativePrompt: "the" }, { onWarning: (w) => warnings.push(w) });
+    await encodeSdxlPrompt(
+      models,
+      { prompt: Array(80).fill("cat").join(" "), negativePrompt: "the" },
+      { onWarning: (w) => warnings.push(w) },
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ code: "prompt-truncated", field: "prompt", tokenCount: 80, dropped: 5 });
     expect(warnings[0].message).toContain("last 5 tokens were dropped");

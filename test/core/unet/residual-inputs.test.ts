@@ -25,7 +25,10 @@ describeShared("IdentityNet to UNet residual link", "golden/unet", () => {
 
   it("says which output and which input disagree when names are paired wrongly", async () => {
     const swapped = await loadControlNet(sharedPath("golden", "unet", "identitynet.onnx"), {
-      residuals: { down: ["down_block_res_sample_0", "down_block_res_sample_1", "down_block_res_sample_3", "down_block_res_sample_2"], mid: "mid_block_res_sample" },
+      residuals: {
+        down: ["down_block_res_sample_0", "down_block_res_sample_1", "down_block_res_sample_3", "down_block_res_sample_2"],
+        mid: "mid_block_res_sample",
+      },
     });
     expect(() => checkResidualLink(swapped, unet.residualInputs!)).toThrow(
       /output down_block_res_sample_3 has shape \[batch, 64, 8, 8\] but the UNet input down_block_additional_residual_2 expects \[batch, 32, 8, 8\]/,
@@ -40,19 +43,26 @@ describeShared("IdentityNet to UNet residual link", "golden/unet", () => {
 
   it("makes zero residuals of the UNet's shapes with the latent's rows", () => {
     const zeros = zeroResidualsFor(unet.residualInputs!, tensor([2, 4, 16, 16]));
-    expect(zeros.down.map((t) => t.shape)).toEqual([[2, 32, 16, 16], [2, 32, 16, 16], [2, 32, 8, 8], [2, 64, 8, 8]]);
+    expect(zeros.down.map((t) => t.shape)).toEqual([
+      [2, 32, 16, 16],
+      [2, 32, 16, 16],
+      [2, 32, 8, 8],
+      [2, 64, 8, 8],
+    ]);
     expect(zeros.mid.shape).toEqual([2, 64, 8, 8]);
   });
 
   it("refuses a computed residual of the wrong size before the UNet runs", () => {
     const zeros = zeroResidualsFor(unet.residualInputs!, tensor([1, 4, 16, 16]));
     const bad = { down: zeros.down, mid: tensor([1, 64, 4, 4]) };
-    expect(() => checkResidualShapes(bad, unet.residualInputs!)).toThrow(/UNet input mid_block_additional_residual has shape \[1, 64, 4, 4\] but the UNet expects \[batch, 64, 8, 8\]/);
+    expect(() => checkResidualShapes(bad, unet.residualInputs!)).toThrow(
+      /UNet input mid_block_additional_residual has shape \[1, 64, 4, 4\] but the UNet expects \[batch, 64, 8, 8\]/,
+    );
   });
 });
 
 describe("zeroResidualsFor with sizes declared against the latent", () => {
-  it("reads \"height/N\" and \"width/N\" as the latent's size over N, whatever the number of skips", () => {
+  it('reads "height/N" and "width/N" as the latent\'s size over N, whatever the number of skips', () => {
     const dims = (c: number, f: number) => ["batch", c, f === 1 ? "height" : `height/${f}`, f === 1 ? "width" : `width/${f}`];
     const unet = {
       names: { down: ["d0", "d1", "d2"], mid: "m" },
@@ -60,7 +70,11 @@ describe("zeroResidualsFor with sizes declared against the latent", () => {
       mid: dims(16, 8),
     };
     const zeros = zeroResidualsFor(unet, tensor([2, 4, 24, 40]));
-    expect(zeros.down.map((t) => t.shape)).toEqual([[2, 8, 24, 40], [2, 8, 12, 20], [2, 16, 6, 10]]);
+    expect(zeros.down.map((t) => t.shape)).toEqual([
+      [2, 8, 24, 40],
+      [2, 8, 12, 20],
+      [2, 16, 6, 10],
+    ]);
     expect(zeros.mid.shape).toEqual([2, 16, 3, 5]);
   });
 });

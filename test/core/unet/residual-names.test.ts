@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { controlNetOutputConventions, resolveResidualNames, unetInputConventions } from "../../../core/unet/residual-names.js";
 
 const golden = ["down_block_res_sample_0", "down_block_res_sample_1", "mid_block_res_sample"];
-const onnxstack = ["sample", "down_block_0_additional_residual", "down_block_1_additional_residual", "down_block_2_additional_residual", "mid_block_additional_residual"];
+const onnxstack = [
+  "sample",
+  "down_block_0_additional_residual",
+  "down_block_1_additional_residual",
+  "down_block_2_additional_residual",
+  "mid_block_additional_residual",
+];
 
 describe("resolveResidualNames", () => {
   it("finds diffusers-style ControlNet outputs automatically", () => {
@@ -20,7 +26,10 @@ describe("resolveResidualNames", () => {
 
   it("finds the diffusers UNet input names", () => {
     const names = ["sample", "down_block_additional_residual_0", "mid_block_additional_residual"];
-    expect(resolveResidualNames("auto", unetInputConventions, names, "UNet inputs")).toEqual({ down: ["down_block_additional_residual_0"], mid: "mid_block_additional_residual" });
+    expect(resolveResidualNames("auto", unetInputConventions, names, "UNet inputs")).toEqual({
+      down: ["down_block_additional_residual_0"],
+      mid: "mid_block_additional_residual",
+    });
   });
 
   it("accepts explicit names and names the one the graph lacks", () => {
@@ -37,6 +46,8 @@ describe("resolveResidualNames", () => {
   });
 
   it("refuses an unknown preset name and lists the known ones", () => {
-    expect(() => resolveResidualNames("comfy", unetInputConventions, golden, "UNet inputs")).toThrow(/Unknown residual naming preset "comfy".*auto, diffusers, onnxstack, numbered/);
+    expect(() => resolveResidualNames("comfy", unetInputConventions, golden, "UNet inputs")).toThrow(
+      /Unknown residual naming preset "comfy".*auto, diffusers, onnxstack, numbered/,
+    );
   });
 });

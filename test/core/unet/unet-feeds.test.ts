@@ -15,7 +15,10 @@ const step: StepContext = {
 };
 const residualInputs: UnetResidualInputs = {
   names: { down: ["d0", "d1"], mid: "m" },
-  down: [["batch", 3, 8, 8], ["batch", 5, "h", "w"]],
+  down: [
+    ["batch", 3, 8, 8],
+    ["batch", 5, "h", "w"],
+  ],
   mid: ["batch", 5, 4, 4],
 };
 
@@ -34,14 +37,23 @@ describe("unetStepFeeds", () => {
   it("feeds zeros of the declared shapes when no ControlNet is active", () => {
     const feeds = unetStepFeeds({ ...step, sample: tensor([2, 4, 8, 8]) }, undefined, {
       ...residualInputs,
-      down: [["batch", 3, 8, 8], ["batch", 5, 4, 4]],
+      down: [
+        ["batch", 3, 8, 8],
+        ["batch", 5, 4, 4],
+      ],
     });
     expect(feeds.d1.shape).toEqual([2, 5, 4, 4]);
     expect(feeds.m.data.every((v) => v === 0)).toBe(true);
   });
 
   it("allocates the zero residuals once per UNet and latent shape and feeds the same buffers to every later call", () => {
-    const unet: UnetResidualInputs = { ...residualInputs, down: [["batch", 3, 8, 8], ["batch", 5, 4, 4]] };
+    const unet: UnetResidualInputs = {
+      ...residualInputs,
+      down: [
+        ["batch", 3, 8, 8],
+        ["batch", 5, 4, 4],
+      ],
+    };
     const first = unetStepFeeds(step, undefined, unet);
     const second = unetStepFeeds({ ...step, index: 1 }, undefined, unet);
     expect(second.d0.data).toBe(first.d0.data);
@@ -52,7 +64,9 @@ describe("unetStepFeeds", () => {
   });
 
   it("says which size it cannot tell when a non-SDXL graph leaves residual sizes open", () => {
-    expect(() => unetStepFeeds(step, {}, residualInputs)).toThrow(/Cannot tell the size of dimension 2 of UNet input d1 \[batch, 5, h, w\]/);
+    expect(() => unetStepFeeds(step, {}, residualInputs)).toThrow(
+      /Cannot tell the size of dimension 2 of UNet input d1 \[batch, 5, h, w\]/,
+    );
   });
 
   it("sizes open SDXL residual dimensions from the latent: 1, 1/2, 1/4 and mid at 1/4", () => {
@@ -63,11 +77,27 @@ describe("unetStepFeeds", () => {
       mid: ["batch", 1280, "h", "w"],
     };
     const feeds = unetStepFeeds({ ...step, sample: tensor([2, 4, 16, 12]) }, undefined, sdxl);
-    expect(channels.map((_, i) => feeds[`d${i}`].shape.slice(2))).toEqual([[16, 12], [16, 12], [16, 12], [8, 6], [8, 6], [8, 6], [4, 3], [4, 3], [4, 3]]);
+    expect(channels.map((_, i) => feeds[`d${i}`].shape.slice(2))).toEqual([
+      [16, 12],
+      [16, 12],
+      [16, 12],
+      [8, 6],
+      [8, 6],
+      [8, 6],
+      [4, 3],
+      [4, 3],
+      [4, 3],
+    ]);
     expect(feeds.m.shape).toEqual([2, 1280, 4, 3]);
   });
 
   it("omits residual feeds for a UNet without residual inputs", () => {
-    expect(Object.keys(unetStepFeeds(step, undefined)).sort()).toEqual(["encoder_hidden_states", "sample", "text_embeds", "time_ids", "timestep"]);
+    expect(Object.keys(unetStepFeeds(step, undefined)).sort()).toEqual([
+      "encoder_hidden_states",
+      "sample",
+      "text_embeds",
+      "time_ids",
+      "timestep",
+    ]);
   });
 });

@@ -30,7 +30,9 @@ describe("KernelHelper", () => {
   });
 
   it("turns a trap on the helper thread into an INTERNAL error naming the switches, and keeps working after it", () => {
-    expect(() => helper.finish(helper.start(1, []))).toThrow(expect.objectContaining({ code: "INTERNAL", message: expect.stringMatching(/INSTANTID_THREADS=1/) }));
+    expect(() => helper.finish(helper.start(1, []))).toThrow(
+      expect.objectContaining({ code: "INTERNAL", message: expect.stringMatching(/INSTANTID_THREADS=1/) }),
+    );
     helper.finish(helper.start(0, [256, 9]));
     expect(new Int32Array(memory.buffer)[64]).toBe(9);
   });

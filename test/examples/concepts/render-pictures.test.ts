@@ -18,11 +18,16 @@ describe("examples/concepts/render-pictures.ts", () => {
       const path = written[key as keyof typeof CONCEPT_PICTURES];
       expect((await stat(path)).size, file).toBeLessThan(MAX_BYTES);
       if (file.endsWith(".svg")) {
-        expect(await readFile(path, "utf8"), `${file} is stale: rerun examples/concepts/render-pictures.ts docs/images`).toBe(await readFile(join(committed, file), "utf8"));
+        expect(await readFile(path, "utf8"), `${file} is stale: rerun examples/concepts/render-pictures.ts docs/images`).toBe(
+          await readFile(join(committed, file), "utf8"),
+        );
       } else {
         const [fresh, old] = await Promise.all([loadImage(path), loadImage(join(committed, file))]);
         expect([old.width, old.height], file).toEqual([fresh.width, fresh.height]);
-        expect(Buffer.from(old.data).equals(Buffer.from(fresh.data)), `${file} is stale: rerun examples/concepts/render-pictures.ts docs/images`).toBe(true);
+        expect(
+          Buffer.from(old.data).equals(Buffer.from(fresh.data)),
+          `${file} is stale: rerun examples/concepts/render-pictures.ts docs/images`,
+        ).toBe(true);
       }
     }
   });

@@ -37,7 +37,26 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const { io, out } = captureIo();
     const request = join(dir, "request.json");
-    const code = await runCli(commands, ["a1111", "txt2img", "--face", await facePhoto(dir), "--prompt", "a portrait", "--size", "768x512", "--seed", "5", "--cn-scale", "0.6", "--dry-run", request], io);
+    const code = await runCli(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        "--face",
+        await facePhoto(dir),
+        "--prompt",
+        "a portrait",
+        "--size",
+        "768x512",
+        "--seed",
+        "5",
+        "--cn-scale",
+        "0.6",
+        "--dry-run",
+        request,
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(out()).toContain(request);
     const body = JSON.parse(await readFile(request, "utf8"));
@@ -53,7 +72,28 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const { io, err, out } = captureIo();
     const target = join(dir, "out.png");
-    const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--face", await facePhoto(dir), "--prompt", "p", "--size", "512x512", "--steps", "10", "--seed", "3", "-o", target], io);
+    const code = await runCli(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        "--url",
+        server.url,
+        "--face",
+        await facePhoto(dir),
+        "--prompt",
+        "p",
+        "--size",
+        "512x512",
+        "--steps",
+        "10",
+        "--seed",
+        "3",
+        "-o",
+        target,
+      ],
+      io,
+    );
     expect(err()).toContain("sampling");
     expect(code).toBe(0);
     expect(out().trim()).toBe(target);
@@ -65,7 +105,24 @@ describe("instantid a1111 txt2img", () => {
     server = await startMockA1111();
     const dir = await tempDir();
     const { io, err } = captureIo();
-    const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--face", await facePhoto(dir, "flat.png", await pngOf(64, 64)), "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io);
+    const code = await runCli(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        "--url",
+        server.url,
+        "--face",
+        await facePhoto(dir, "flat.png", await pngOf(64, 64)),
+        "--prompt",
+        "p",
+        "--size",
+        "512x512",
+        "-o",
+        join(dir, "o.png"),
+      ],
+      io,
+    );
     expect(code).toBe(1);
     expect(err()).toContain("Insightface: No face found");
   });
@@ -75,11 +132,27 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const a = Float32Array.from({ length: 512 }, (_, i) => i / 100);
     const b = Float32Array.from({ length: 512 }, (_, i) => 1 - i / 100);
-    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const kps = [
+      [40, 50],
+      [60, 50],
+      [50, 60],
+      [42, 70],
+      [58, 70],
+    ] as const;
     const file = join(dir, "me.identity.safetensors");
-    await saveIdentity(file, createIdentity([{ embedding: a, kps, width: 100, height: 100 }, { embedding: b, kps, width: 100, height: 100 }]));
+    await saveIdentity(
+      file,
+      createIdentity([
+        { embedding: a, kps, width: 100, height: 100 },
+        { embedding: b, kps, width: 100, height: 100 },
+      ]),
+    );
     const { io, err } = captureIo();
-    const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io);
+    const code = await runCli(
+      commands,
+      ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")],
+      io,
+    );
     expect(err()).not.toContain("txt2img:");
     expect(code).toBe(0);
     expect([...server.embeddings[0]]).toEqual([...a].map((v, i) => Math.fround((v + b[i]) / 2)));
@@ -93,11 +166,33 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const a = new Float32Array(512).fill(1);
     const b = new Float32Array(512).fill(2);
-    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const kps = [
+      [40, 50],
+      [60, 50],
+      [50, 60],
+      [42, 70],
+      [58, 70],
+    ] as const;
     const file = join(dir, "me.identity.safetensors");
-    await saveIdentity(file, createIdentity([{ embedding: a, kps, width: 100, height: 100 }, { embedding: b, kps, width: 100, height: 100 }], { combine: "concat" }));
+    await saveIdentity(
+      file,
+      createIdentity(
+        [
+          { embedding: a, kps, width: 100, height: 100 },
+          { embedding: b, kps, width: 100, height: 100 },
+        ],
+        { combine: "concat" },
+      ),
+    );
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io), err()).toBe(0);
+    expect(
+      await runCli(
+        commands,
+        ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")],
+        io,
+      ),
+      err(),
+    ).toBe(0);
     expect(unitsOf(server.generations[0])[0].ipadapter_input).toHaveLength(1);
     expect([...server.embeddings[0]]).toEqual([...a, ...b]);
   });
@@ -106,10 +201,22 @@ describe("instantid a1111 txt2img", () => {
     server = await startMockA1111({ flavour: "forge" });
     const dir = await tempDir();
     const file = join(dir, "me.identity.safetensors");
-    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
+    const kps = [
+      [40, 50],
+      [60, 50],
+      [50, 60],
+      [42, 70],
+      [58, 70],
+    ] as const;
     await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(1), kps, width: 100, height: 100 }]));
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")], io)).toBe(1);
+    expect(
+      await runCli(
+        commands,
+        ["a1111", "txt2img", "--url", server.url, "--identity", file, "--prompt", "p", "--size", "512x512", "-o", join(dir, "o.png")],
+        io,
+      ),
+    ).toBe(1);
     expect(err()).toContain("The forge server analyses faces itself and needs the photo");
   });
 
@@ -117,7 +224,22 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const face = await facePhoto(dir);
     const { io, err } = captureIo();
-    const args = ["a1111", "txt2img", "--flavour", "sdnext", "--face", face, "--pose", face, "--prompt", "p", "--size", "512x512", "--dry-run", join(dir, "r.json")];
+    const args = [
+      "a1111",
+      "txt2img",
+      "--flavour",
+      "sdnext",
+      "--face",
+      face,
+      "--pose",
+      face,
+      "--prompt",
+      "p",
+      "--size",
+      "512x512",
+      "--dry-run",
+      join(dir, "r.json"),
+    ];
     expect(await runCli(commands, args, io)).toBe(2);
     expect(err()).toMatch(/no --pose with SD.Next/);
   });
@@ -126,7 +248,13 @@ describe("instantid a1111 txt2img", () => {
     const dir = await tempDir();
     const face = await facePhoto(dir);
     const a = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p", "--size", "1000x7", "--dry-run", join(dir, "r.json")], a.io)).toBe(2);
+    expect(
+      await runCli(
+        commands,
+        ["a1111", "txt2img", "--face", face, "--prompt", "p", "--size", "1000x7", "--dry-run", join(dir, "r.json")],
+        a.io,
+      ),
+    ).toBe(2);
     expect(a.err()).toContain("Expected WxH, multiples of 8 between 64 and 4096 for --size");
     const b = captureIo();
     expect(await runCli(commands, ["a1111", "txt2img", "--face", face, "--prompt", "p"], b.io)).toBe(2);
@@ -144,20 +272,37 @@ async function run(list: Parameters<typeof runCli>[0], argv: string[], code = 0)
 /** `instantid identity create` of each photo with `analysis`: the identities `compose` needs to match a bridge call on those photos. */
 async function identitiesOf(dir: string, photos: readonly string[], analysis: OpenFaceAnalysis): Promise<string[]> {
   const files = photos.map((_, i) => join(dir, `id${i}.identity.safetensors`));
-  for (const [i, photo] of photos.entries()) await run([identityCreateCommand(analysis)], ["identity", "create", photo, "--models", "models", "-o", files[i]]);
+  for (const [i, photo] of photos.entries())
+    await run([identityCreateCommand(analysis)], ["identity", "create", photo, "--models", "models", "-o", files[i]]);
   return files;
 }
 
 /** The `compose` options of the bridges' default layout at 1024x512: two side-by-side columns. */
-const columns = (files: readonly string[]) => ["--identity", files[0], "--region", "0,0,512,512", "--identity", files[1], "--region", "512,0,1024,512"];
+const columns = (files: readonly string[]) => [
+  "--identity",
+  files[0],
+  "--region",
+  "0,0,512,512",
+  "--identity",
+  files[1],
+  "--region",
+  "512,0,1024,512",
+];
 const shared = ["--prompt", "two friends", "--size", "1024x512", "--seed", "5", "--cn-scale", "0.6"];
 
 describe("instantid a1111 txt2img with several identities", () => {
   it("--dry-run writes the same request as instantid compose --backend a1111 with side-by-side regions (identity files, no face models)", async () => {
     const dir = await tempDir();
     const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
-    const kps = [[40, 50], [60, 50], [50, 60], [42, 70], [58, 70]] as const;
-    for (const [i, file] of files.entries()) await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(i + 1), kps, width: 100, height: 100 }]));
+    const kps = [
+      [40, 50],
+      [60, 50],
+      [50, 60],
+      [42, 70],
+      [58, 70],
+    ] as const;
+    for (const [i, file] of files.entries())
+      await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(i + 1), kps, width: 100, height: 100 }]));
     const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
     await run(commands, ["a1111", "txt2img", "--identity", files[0], "--identity", files[1], ...shared, "--dry-run", bridge]);
     await run(commands, ["compose", ...columns(files), ...shared, "--backend", "a1111", "--dry-run", compose]);
@@ -174,21 +319,53 @@ describe("instantid a1111 txt2img with several identities", () => {
     const photos = [await facePhoto(dir, "a.png"), await facePhoto(dir, "b.png")];
     const files = await identitiesOf(dir, photos, analysis);
     const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
-    await run([a1111Txt2ImgCommand(analysis)], ["a1111", "txt2img", "--face", photos[0], "--face", photos[1], "--models", "models", ...shared, "--dry-run", bridge]);
-    await run([composeCommand(analysis, { a1111: a1111ComposeBackend })], ["compose", ...columns(files), "--face", photos[0], "--face", photos[1], ...shared, "--backend", "a1111", "--dry-run", compose]);
+    await run(
+      [a1111Txt2ImgCommand(analysis)],
+      ["a1111", "txt2img", "--face", photos[0], "--face", photos[1], "--models", "models", ...shared, "--dry-run", bridge],
+    );
+    await run(
+      [composeCommand(analysis, { a1111: a1111ComposeBackend })],
+      ["compose", ...columns(files), "--face", photos[0], "--face", photos[1], ...shared, "--backend", "a1111", "--dry-run", compose],
+    );
     expect(JSON.parse(await readFile(bridge, "utf8"))).toEqual(JSON.parse(await readFile(compose, "utf8")));
   });
 
   it("prints the composition's warnings: a pose face outside its column", async () => {
     const dir = await tempDir();
-    const args = ["--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), "--pose", await facePhoto(dir, "pose.png"), "--models", "models"];
-    const err = await run([a1111Txt2ImgCommand(fakeGroupAnalysis([0.1, 0.3]))], ["a1111", "txt2img", ...args, ...shared, "--dry-run", join(dir, "r.json")]);
+    const args = [
+      "--face",
+      await facePhoto(dir, "a.png"),
+      "--face",
+      await facePhoto(dir, "b.png"),
+      "--pose",
+      await facePhoto(dir, "pose.png"),
+      "--models",
+      "models",
+    ];
+    const err = await run(
+      [a1111Txt2ImgCommand(fakeGroupAnalysis([0.1, 0.3]))],
+      ["a1111", "txt2img", ...args, ...shared, "--dry-run", join(dir, "r.json")],
+    );
     expect(err).toMatch(/^warning \[KEYPOINTS_OUTSIDE_REGION\]: identity 2 \(.*b\.png\): .* outside its region/);
   });
 
   it("refuses several face photos without --models, which the layout needs", async () => {
     const dir = await tempDir();
-    const err = await run(commands, ["a1111", "txt2img", "--face", await facePhoto(dir, "a.png"), "--face", await facePhoto(dir, "b.png"), ...shared, "--dry-run", join(dir, "r.json")], 2);
+    const err = await run(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        "--face",
+        await facePhoto(dir, "a.png"),
+        "--face",
+        await facePhoto(dir, "b.png"),
+        ...shared,
+        "--dry-run",
+        join(dir, "r.json"),
+      ],
+      2,
+    );
     expect(err).toContain("--models");
     expect(err).toContain("[INVALID_OPTION]");
   });
@@ -203,7 +380,26 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     server = await startMockA1111();
     const dir = await tempDir();
     const { io, err } = captureIo();
-    const code = await runCli(commands, ["a1111", "txt2img", "--url", server.url, "--models", models, "--face", obama, "--prompt", "p", "--size", "640x768", "-o", join(dir, "o.png")], io);
+    const code = await runCli(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        "--url",
+        server.url,
+        "--models",
+        models,
+        "--face",
+        obama,
+        "--prompt",
+        "p",
+        "--size",
+        "640x768",
+        "-o",
+        join(dir, "o.png"),
+      ],
+      io,
+    );
     expect(err()).not.toContain("instantid a1111 txt2img:");
     expect(code).toBe(0);
     const [face] = await (await FaceAnalysis.create({ models })).analyze(obama);
@@ -218,7 +414,28 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     const dir = await tempDir();
     const request = join(dir, "r.json");
     const { io } = captureIo();
-    expect(await runCli(commands, ["a1111", "txt2img", "--models", models, "--face", obama, "--face", biden, "--prompt", "p", "--size", "1024x512", "--dry-run", request], io)).toBe(0);
+    expect(
+      await runCli(
+        commands,
+        [
+          "a1111",
+          "txt2img",
+          "--models",
+          models,
+          "--face",
+          obama,
+          "--face",
+          biden,
+          "--prompt",
+          "p",
+          "--size",
+          "1024x512",
+          "--dry-run",
+          request,
+        ],
+        io,
+      ),
+    ).toBe(0);
     const units = unitsOf(JSON.parse(await readFile(request, "utf8")));
     expect(units).toHaveLength(4);
     expect(units[0].effective_region_mask).toBe(units[1].effective_region_mask);
@@ -231,8 +448,38 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
     const pose = sharedPath("real", "images", "two_people.jpg");
     const files = await identitiesOf(dir, [obama, biden], async () => ({ analyzer: await FaceAnalysis.create({ models }), models: [] }));
     const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
-    await run(commands, ["a1111", "txt2img", "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--dry-run", bridge]);
-    await run(commands, ["compose", ...columns(files), "--face", obama, "--face", biden, "--pose", pose, "--models", models, ...shared, "--backend", "a1111", "--dry-run", compose]);
+    await run(commands, [
+      "a1111",
+      "txt2img",
+      "--face",
+      obama,
+      "--face",
+      biden,
+      "--pose",
+      pose,
+      "--models",
+      models,
+      ...shared,
+      "--dry-run",
+      bridge,
+    ]);
+    await run(commands, [
+      "compose",
+      ...columns(files),
+      "--face",
+      obama,
+      "--face",
+      biden,
+      "--pose",
+      pose,
+      "--models",
+      models,
+      ...shared,
+      "--backend",
+      "a1111",
+      "--dry-run",
+      compose,
+    ]);
     const body = JSON.parse(await readFile(bridge, "utf8"));
     expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
     // two_people.jpg (1126x661) fitted whole into 1024x512: scale 512/661, 872 px wide, 76 px in. The left
@@ -244,7 +491,22 @@ describeShared("instantid a1111 txt2img with local face models", "real", () => {
   it("refuses three identities for a pose photo with two faces (NO_FACE)", async () => {
     const dir = await tempDir();
     const three = ["--face", obama, "--face", biden, "--face", sharedPath("real", "images", "hopkins_1.jpg")];
-    const err = await run(commands, ["a1111", "txt2img", ...three, "--pose", sharedPath("real", "images", "two_people.jpg"), "--models", models, ...shared, "--dry-run", join(dir, "r.json")], 1);
+    const err = await run(
+      commands,
+      [
+        "a1111",
+        "txt2img",
+        ...three,
+        "--pose",
+        sharedPath("real", "images", "two_people.jpg"),
+        "--models",
+        models,
+        ...shared,
+        "--dry-run",
+        join(dir, "r.json"),
+      ],
+      1,
+    );
     expect(err).toContain("The pose photo shows 2 face(s) but 3 identities take their keypoints from it");
     expect(err).toContain("[NO_FACE]");
   });

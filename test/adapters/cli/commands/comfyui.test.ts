@@ -24,7 +24,9 @@ afterEach(async () => {
 });
 
 function loadedImages(prompt: ApiPrompt): string[] {
-  return Object.values(prompt).filter((n) => n.class_type.startsWith("LoadImage")).map((n) => n.inputs.image as string);
+  return Object.values(prompt)
+    .filter((n) => n.class_type.startsWith("LoadImage"))
+    .map((n) => n.inputs.image as string);
 }
 
 describe("instantid comfyui txt2img", () => {
@@ -34,7 +36,13 @@ describe("instantid comfyui txt2img", () => {
     await writeFile(face, await texturedPng());
     const graph = join(dir, "graph.json");
     const { io } = captureIo();
-    expect(await runCli(commands, ["comfyui", "txt2img", "--face", face, "--prompt", "p", "--size", "768x512", "--seed", "11", "--dry-run", graph], io)).toBe(0);
+    expect(
+      await runCli(
+        commands,
+        ["comfyui", "txt2img", "--face", face, "--prompt", "p", "--size", "768x512", "--seed", "11", "--dry-run", graph],
+        io,
+      ),
+    ).toBe(0);
     const prompt = JSON.parse(await readFile(graph, "utf8")) as ApiPrompt;
     const images = loadedImages(prompt);
     expect(images).toHaveLength(1);
@@ -50,7 +58,9 @@ describe("instantid comfyui txt2img", () => {
     await writeFile(face, await texturedPng());
     const graph = join(dir, "graph.json");
     const { io } = captureIo();
-    expect(await runCli(commands, ["comfyui", "txt2img", "--url", server.url, "--face", face, "--prompt", "p", "--dry-run", graph], io)).toBe(0);
+    expect(
+      await runCli(commands, ["comfyui", "txt2img", "--url", server.url, "--face", face, "--prompt", "p", "--dry-run", graph], io),
+    ).toBe(0);
     const prompt = JSON.parse(await readFile(graph, "utf8")) as ApiPrompt;
     expect(Object.values(prompt).find((n) => n.class_type === "CheckpointLoaderSimple")?.inputs.ckpt_name).toBe("juggernautXL.safetensors");
     expect(server.uploads.size).toBe(0);
@@ -64,7 +74,13 @@ describe("instantid comfyui txt2img", () => {
     await writeFile(face, await texturedPng());
     const target = join(dir, "out.png");
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["comfyui", "txt2img", "--url", server.url, "--face", face, "--prompt", "p", "--size", "512x512", "--steps", "5", "-o", target], io)).toBe(0);
+    expect(
+      await runCli(
+        commands,
+        ["comfyui", "txt2img", "--url", server.url, "--face", face, "--prompt", "p", "--size", "512x512", "--steps", "5", "-o", target],
+        io,
+      ),
+    ).toBe(0);
     expect(err()).toContain("sampling 5/5");
     expect((await readFile(target)).subarray(1, 4).toString()).toBe("PNG");
     expect(server.uploads.size).toBe(1);
@@ -82,14 +98,37 @@ async function run(list: Parameters<typeof runCli>[0], argv: string[], code = 0)
  * `comfyui txt2img` with two face photos and the equivalent `compose --backend comfyui` (identity
  * files made from the same photos, side-by-side regions at 1024x512): both dry-run workflows.
  */
-async function bridgeAndCompose(dir: string, photos: readonly string[], analysis: OpenFaceAnalysis, extra: readonly string[] = []): Promise<[ApiPrompt, ApiPrompt]> {
+async function bridgeAndCompose(
+  dir: string,
+  photos: readonly string[],
+  analysis: OpenFaceAnalysis,
+  extra: readonly string[] = [],
+): Promise<[ApiPrompt, ApiPrompt]> {
   const files = photos.map((_, i) => join(dir, `id${i}.identity.safetensors`));
-  for (const [i, photo] of photos.entries()) await run([identityCreateCommand(analysis)], ["identity", "create", photo, "--models", "models", "-o", files[i]]);
-  const shared = ["--face", photos[0], "--face", photos[1], ...extra, "--prompt", "two friends", "--size", "1024x512", "--seed", "9", "--ip-scale", "0.7"];
+  for (const [i, photo] of photos.entries())
+    await run([identityCreateCommand(analysis)], ["identity", "create", photo, "--models", "models", "-o", files[i]]);
+  const shared = [
+    "--face",
+    photos[0],
+    "--face",
+    photos[1],
+    ...extra,
+    "--prompt",
+    "two friends",
+    "--size",
+    "1024x512",
+    "--seed",
+    "9",
+    "--ip-scale",
+    "0.7",
+  ];
   const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
   await run([comfyuiTxt2ImgCommand(analysis)], ["comfyui", "txt2img", ...shared, "--models", "models", "--dry-run", bridge]);
   const regions = ["--identity", files[0], "--region", "0,0,512,512", "--identity", files[1], "--region", "512,0,1024,512"];
-  await run([composeCommand(analysis, { comfyui: comfyuiComposeBackend })], ["compose", ...regions, ...shared, "--models", "models", "--backend", "comfyui", "--dry-run", compose]);
+  await run(
+    [composeCommand(analysis, { comfyui: comfyuiComposeBackend })],
+    ["compose", ...regions, ...shared, "--models", "models", "--backend", "comfyui", "--dry-run", compose],
+  );
   return [JSON.parse(await readFile(bridge, "utf8")), JSON.parse(await readFile(compose, "utf8"))];
 }
 
@@ -109,7 +148,22 @@ describe("instantid comfyui txt2img with several identities", () => {
     const dir = await tempDir();
     const paths = ["a.png", "b.png", "pose.png"].map((name) => join(dir, name));
     for (const path of paths) await writeFile(path, await texturedPng(96, 96));
-    const argv = ["comfyui", "txt2img", "--face", paths[0], "--face", paths[1], "--pose", paths[2], "--models", "models", "--prompt", "p", "--dry-run", join(dir, "g.json")];
+    const argv = [
+      "comfyui",
+      "txt2img",
+      "--face",
+      paths[0],
+      "--face",
+      paths[1],
+      "--pose",
+      paths[2],
+      "--models",
+      "models",
+      "--prompt",
+      "p",
+      "--dry-run",
+      join(dir, "g.json"),
+    ];
     const err = await run([comfyuiTxt2ImgCommand(fakeGroupAnalysis([0.5]))], argv, 1);
     expect(err).toContain("The pose photo shows 1 face(s) but 2 identities");
     expect(err).toContain("[NO_FACE]");
@@ -120,9 +174,20 @@ describeShared("instantid comfyui txt2img with local face models", "real", () =>
   it("uploads our keypoint image as image_kps and a mask per identity", async () => {
     server = await startMockComfy();
     const dir = await tempDir();
-    const args = ["--models", sharedPath("real", "models"), "--face", sharedPath("real", "images", "obama_1.jpg"), "--face", sharedPath("real", "images", "hopkins_1.jpg")];
+    const args = [
+      "--models",
+      sharedPath("real", "models"),
+      "--face",
+      sharedPath("real", "images", "obama_1.jpg"),
+      "--face",
+      sharedPath("real", "images", "hopkins_1.jpg"),
+    ];
     const { io, err } = captureIo();
-    const code = await runCli(commands, ["comfyui", "txt2img", "--url", server.url, ...args, "--prompt", "p", "--size", "1024x512", "--steps", "2", "-o", join(dir, "o.png")], io);
+    const code = await runCli(
+      commands,
+      ["comfyui", "txt2img", "--url", server.url, ...args, "--prompt", "p", "--size", "1024x512", "--steps", "2", "-o", join(dir, "o.png")],
+      io,
+    );
     expect(err()).not.toContain("comfyui txt2img:");
     expect(code).toBe(0);
     const [prompt] = server.prompts;

@@ -15,7 +15,13 @@ const groupAnalysis: OpenFaceAnalysis = async () => ({
   analyzer: {
     async analyze(image) {
       const face = (x: number): Face => {
-        const kps = [[x, 40], [x + 30, 40], [x + 15, 55], [x + 5, 70], [x + 25, 70]] as unknown as FiveKeypoints;
+        const kps = [
+          [x, 40],
+          [x + 30, 40],
+          [x + 15, 55],
+          [x + 5, 70],
+          [x + 25, 70],
+        ] as unknown as FiveKeypoints;
         const embedding = new Float32Array(8).fill(1);
         return { bbox: [x - 10, 20, x + 40, 90], score: 0.9, kps, embedding, normedEmbedding: embedding };
       };
@@ -32,7 +38,9 @@ async function identities(dir: string): Promise<[string, string]> {
   return [a, b];
 }
 
-const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) => [
+  ...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
+];
 const commands = [composeCommand(groupAnalysis, {})];
 
 describe("instantid compose", () => {
@@ -41,7 +49,27 @@ describe("instantid compose", () => {
     const [a, b] = await identities(dir);
     const preview = join(dir, "layout.png");
     const { io, out, err } = captureIo();
-    const code = await runCli(commands, ["compose", "--identity", a, "--region", "0,0,128,256", "--identity", b, "--region", "128,0,256,256", "--size", "256x256", "--prompt", "two friends", "--preview", preview], io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        a,
+        "--region",
+        "0,0,128,256",
+        "--identity",
+        b,
+        "--region",
+        "128,0,256,256",
+        "--size",
+        "256x256",
+        "--prompt",
+        "two friends",
+        "--preview",
+        preview,
+      ],
+      io,
+    );
     expect(err()).toBe("");
     expect(code).toBe(0);
     expect(out()).toContain("composition 256x256, 2 identities");
@@ -58,7 +86,29 @@ describe("instantid compose", () => {
     const preview = join(dir, "layout.png");
     const { io, err } = captureIo();
     // Regions swapped on purpose: identity 1 gets the left pose face but the right half.
-    const code = await runCli(commands, ["compose", "--identity", a, "--region", "100,0,200,100", "--identity", b, "--region", "0,0,100,100", "--pose", pose, "--models", dir, "--prompt", "x", "--preview", preview], io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        a,
+        "--region",
+        "100,0,200,100",
+        "--identity",
+        b,
+        "--region",
+        "0,0,100,100",
+        "--pose",
+        pose,
+        "--models",
+        dir,
+        "--prompt",
+        "x",
+        "--preview",
+        preview,
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(err()).toContain("warning [KEYPOINTS_OUTSIDE_REGION]: identity 1");
     const img = await loadImage(preview);
@@ -72,7 +122,27 @@ describe("instantid compose", () => {
     const pose = join(dir, "group.png");
     await savePng(pose, { width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) });
     const { io, err } = captureIo();
-    const code = await runCli(commands, ["compose", "--identity", a, "--identity", b, "--identity", a, "--pose", pose, "--models", dir, "--prompt", "x", "--preview", join(dir, "p.png")], io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        a,
+        "--identity",
+        b,
+        "--identity",
+        a,
+        "--pose",
+        pose,
+        "--models",
+        dir,
+        "--prompt",
+        "x",
+        "--preview",
+        join(dir, "p.png"),
+      ],
+      io,
+    );
     expect(code).toBe(1);
     expect(err()).toMatch(/2 face\(s\) but 3 identities.*\[NO_FACE\]/);
   });
@@ -97,9 +167,17 @@ describe("instantid compose", () => {
       const code = await runCli(commands, ["compose", "--identity", a, "--identity", b, "--prompt", "x", ...argv], c.io);
       return { code, err: c.err() };
     };
-    expect(await run("--region", "0,0,1,1", "--backend", "local", "-o", "x.png")).toMatchObject({ code: 2, err: expect.stringMatching(/one --region per --identity \(2\)/) });
+    expect(await run("--region", "0,0,1,1", "--backend", "local", "-o", "x.png")).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/one --region per --identity \(2\)/),
+    });
     expect(await run("--backend", "midjourney")).toMatchObject({ code: 2, err: expect.stringMatching(/local \| a1111 \| comfyui/) });
-    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111")).toMatchObject({ code: 2, err: expect.stringMatching(/-o OUT.png.*--dry-run/) });
-    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111", "--dry-run", join(dir, "r.json"))).toMatchObject({ code: 2, err: expect.stringMatching(/not part of this build/) });
+    expect(await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111")).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/-o OUT.png.*--dry-run/),
+    });
+    expect(
+      await run("--region", "0,0,512,1024", "--region", "512,0,1024,1024", "--backend", "a1111", "--dry-run", join(dir, "r.json")),
+    ).toMatchObject({ code: 2, err: expect.stringMatching(/not part of this build/) });
   });
 });

@@ -36,7 +36,13 @@ describe("instantid demo (synthetic models)", () => {
     expect(report.mode).toBe("synthetic");
     expect(report.settings).toMatchObject({ steps: 2, patchedBlocks: 11 });
     expect(report.stages.map((s: { stage: string }) => s.stage)).toEqual([
-      "build tiny models", "keypoint image", "load image adapter", "face tokens", "patch UNet", "load IdentityNet", "denoise + decode",
+      "build tiny models",
+      "keypoint image",
+      "load image adapter",
+      "face tokens",
+      "patch UNet",
+      "load IdentityNet",
+      "denoise + decode",
     ]);
     expect(report.notices.join(" ")).toContain("random weights");
     expect(stdout()).toMatch(/total\s+\d+ ms/);
@@ -48,7 +54,11 @@ describe("instantid demo (synthetic models)", () => {
     const { data, info } = await sharp(join(out, "kps.png")).raw().toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)];
     // Left eye (196, 226) on 512 → (98, 113) on 256: red; nose (128, 146): blue; a corner: black.
-    expect([at(98, 113), at(128, 146), at(2, 2)]).toEqual([[255, 0, 0], [0, 0, 255], [0, 0, 0]]);
+    expect([at(98, 113), at(128, 146), at(2, 2)]).toEqual([
+      [255, 0, 0],
+      [0, 0, 255],
+      [0, 0, 0],
+    ]);
   });
 });
 
@@ -72,7 +82,10 @@ describe("instantid demo (failure paths)", () => {
   });
 
   it("--models without --face and --face without models are refused before any work", async () => {
-    for (const argv of [["--models", "anywhere"], ["--face", "me.jpg"]]) {
+    for (const argv of [
+      ["--models", "anywhere"],
+      ["--face", "me.jpg"],
+    ]) {
       const { io, err } = captureIo();
       const env = process.env.INSTANTID_MODELS;
       delete process.env.INSTANTID_MODELS;
@@ -102,12 +115,18 @@ describeShared("instantid demo (real face models)", "real/models/models.json", (
     await symlink(synthetic.imageAdapter, join(dir, "instantid", "ip-adapter.bin"));
     const out = await tempDir();
     const { io, out: stdout } = captureIo();
-    expect(await runCli(commands, ["demo", "--models", dir, "--face", sharedPath("real", "images", "obama_1.jpg"), "--out", out], io)).toBe(0);
+    expect(await runCli(commands, ["demo", "--models", dir, "--face", sharedPath("real", "images", "obama_1.jpg"), "--out", out], io)).toBe(
+      0,
+    );
     expect(existsSync(join(out, "kps.png"))).toBe(true);
     expect(existsSync(join(out, "output.png"))).toBe(false);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.mode).toBe("real");
-    expect(report.missing.map((m: string) => m.split(":")[0])).toEqual(["sdxl/unet/model.onnx", "sdxl/vae_decoder/model.onnx", "instantid/identitynet.onnx"]);
+    expect(report.missing.map((m: string) => m.split(":")[0])).toEqual([
+      "sdxl/unet/model.onnx",
+      "sdxl/vae_decoder/model.onnx",
+      "instantid/identitynet.onnx",
+    ]);
     expect(stdout()).toContain("Generation needs models that are not in");
     expect(report.stages.map((s: { stage: string }) => s.stage)).toContain("face analysis");
   });
@@ -133,8 +152,17 @@ describeShared("instantid demo --prompt (real face models, tiny generation and t
     const timer = new StageTimer();
     const notices: string[] = [];
     const settings = { outDir: await tempDir(), steps: 1, seed: 1, guidance: 5, prompt: "a watercolor portrait", negativePrompt: "blurry" };
-    const { generation } = await prepareRealRun(inspectRealModels(dir), sharedPath("real", "images", "obama_1.jpg"), settings, timer, notices);
-    const expected = await encodeSdxlPrompt(sdxlTextModels(join(dir, "sdxl")), { prompt: "a watercolor portrait", negativePrompt: "blurry" });
+    const { generation } = await prepareRealRun(
+      inspectRealModels(dir),
+      sharedPath("real", "images", "obama_1.jpg"),
+      settings,
+      timer,
+      notices,
+    );
+    const expected = await encodeSdxlPrompt(sdxlTextModels(join(dir, "sdxl")), {
+      prompt: "a watercolor portrait",
+      negativePrompt: "blurry",
+    });
     expect(generation!.prompt.embeds.data).toEqual(expected.embeds.data);
     expect(generation!.prompt.negativePooled!.data).toEqual(expected.negativePooled.data);
     expect(timer.stages.map((s) => s.stage)).toContain("encode prompt");
@@ -144,7 +172,12 @@ describeShared("instantid demo --prompt (real face models, tiny generation and t
   it("encodes the empty prompt (not zeros) when the text models are there and no --prompt is given", async () => {
     const dir = await modelsFolder();
     const settings = { outDir: await tempDir(), steps: 1, seed: 1, guidance: 5 };
-    const { generation } = await prepareRealRun(inspectRealModels(dir), sharedPath("real", "images", "obama_1.jpg"), settings, new StageTimer());
+    const { generation } = await prepareRealRun(
+      inspectRealModels(dir),
+      sharedPath("real", "images", "obama_1.jpg"),
+      settings,
+      new StageTimer(),
+    );
     const expected = await encodeSdxlPrompt(sdxlTextModels(join(dir, "sdxl")), { prompt: "" });
     expect(generation!.prompt.embeds.data).toEqual(expected.embeds.data);
     expect(generation!.prompt.embeds.data.some((v) => v !== 0)).toBe(true);
@@ -154,7 +187,13 @@ describeShared("instantid demo --prompt (real face models, tiny generation and t
     const dir = await modelsFolder();
     await rm(join(dir, "sdxl", "text_encoder_2"), { recursive: true });
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["demo", "--models", dir, "--face", sharedPath("real", "images", "obama_1.jpg"), "--out", await tempDir(), "--prompt", "a cat"], io)).toBe(1);
+    expect(
+      await runCli(
+        commands,
+        ["demo", "--models", dir, "--face", sharedPath("real", "images", "obama_1.jpg"), "--out", await tempDir(), "--prompt", "a cat"],
+        io,
+      ),
+    ).toBe(1);
     expect(err()).toContain("[MODEL_NOT_FOUND]");
     expect(err()).toContain(join("sdxl", "text_encoder_2", "model.onnx"));
   });

@@ -29,7 +29,20 @@ describe("instantid generate --prompt (tiny SDXL export in optimum's layout)", (
   it("encodes --prompt and --negative-prompt with the text models beside the UNet, as the library does", async () => {
     const out = await tempDir();
     const { io, out: stdout } = captureIo();
-    const argv = ["generate", "--unet", unet, "--prompt", "A cat", "--negative-prompt", "the", ...settings, "--out", join(out, "o.png"), "--latent", join(out, "l.safetensors")];
+    const argv = [
+      "generate",
+      "--unet",
+      unet,
+      "--prompt",
+      "A cat",
+      "--negative-prompt",
+      "the",
+      ...settings,
+      "--out",
+      join(out, "o.png"),
+      "--latent",
+      join(out, "l.safetensors"),
+    ];
     expect(await runCli(commands, argv, io)).toBe(0);
     expect(stdout()).toContain("Wrote latent preview");
     const latent = readSafetensors(await readFile(join(out, "l.safetensors"))).tensors.get("latent")!;
@@ -43,7 +56,18 @@ describe("instantid generate --prompt (tiny SDXL export in optimum's layout)", (
     const elsewhere = join(await tempDir(), "unet.onnx");
     await copyFile(unet, elsewhere);
     const { io, err } = captureIo();
-    const argv = ["generate", "--unet", elsewhere, "--text-encoders", exportDir, "--prompt", Array(80).fill("cat").join(" "), ...settings, "--out", join(out, "o.png")];
+    const argv = [
+      "generate",
+      "--unet",
+      elsewhere,
+      "--text-encoders",
+      exportDir,
+      "--prompt",
+      Array(80).fill("cat").join(" "),
+      ...settings,
+      "--out",
+      join(out, "o.png"),
+    ];
     expect(await runCli(commands, argv, io)).toBe(0);
     expect(err()).toContain("warning: The prompt has 80 CLIP tokens but the text encoders take 75: its last 5 tokens were dropped");
   });

@@ -20,8 +20,23 @@ describeShared("instantid generate", "golden/unet", () => {
     const err: string[] = [];
     const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interactive: false };
     const argv = [
-      "generate", "--unet", sharedPath("golden/unet/unet.onnx"), "--embeds", sharedPath("golden/unet/cases.safetensors"),
-      "--width", "128", "--height", "128", "--steps", "3", "--seed", "5", "--out", join(dir, "out.png"), "--latent", join(dir, "latent.safetensors"),
+      "generate",
+      "--unet",
+      sharedPath("golden/unet/unet.onnx"),
+      "--embeds",
+      sharedPath("golden/unet/cases.safetensors"),
+      "--width",
+      "128",
+      "--height",
+      "128",
+      "--steps",
+      "3",
+      "--seed",
+      "5",
+      "--out",
+      join(dir, "out.png"),
+      "--latent",
+      join(dir, "latent.safetensors"),
     ];
     expect(await runCli(commands, argv, io)).toBe(0);
     expect(err.join("")).toContain("denoise 3/3");
@@ -43,17 +58,43 @@ describeShared("instantid generate", "golden/unet", () => {
     await savePng(join(dir, "kps.png"), { width: 128, height: 128, data: pixels });
     const io: CliIo = { stdout: () => {}, stderr: () => {}, interactive: false };
     const argv = [
-      "generate", "--unet", sharedPath("golden/unet/unet.onnx"), "--embeds", sharedPath("golden/unet/cases.safetensors"),
-      "--adapter", sharedPath("golden/unet/ip-adapter.bin"), "--identitynet", sharedPath("golden/unet/identitynet.onnx"),
-      "--identity", join(dir, "face.identity"), "--kps", join(dir, "kps.png"), "--patch-dir", dir, "--resampler-heads", "3",
-      "--steps", "2", "--seed", "4", "--out", join(dir, "out.png"), "--latent", join(dir, "latent.safetensors"),
+      "generate",
+      "--unet",
+      sharedPath("golden/unet/unet.onnx"),
+      "--embeds",
+      sharedPath("golden/unet/cases.safetensors"),
+      "--adapter",
+      sharedPath("golden/unet/ip-adapter.bin"),
+      "--identitynet",
+      sharedPath("golden/unet/identitynet.onnx"),
+      "--identity",
+      join(dir, "face.identity"),
+      "--kps",
+      join(dir, "kps.png"),
+      "--patch-dir",
+      dir,
+      "--resampler-heads",
+      "3",
+      "--steps",
+      "2",
+      "--seed",
+      "4",
+      "--out",
+      join(dir, "out.png"),
+      "--latent",
+      join(dir, "latent.safetensors"),
     ];
     expect(await runCli(commands, argv, io)).toBe(0);
     const latent = readSafetensors(await readFile(join(dir, "latent.safetensors"))).tensors.get("latent")!;
     const patched = (await readdir(dir)).find((name) => name.startsWith("unet.instantid-") && name.endsWith(".onnx"))!;
     const reference = await generate({
       models: { unet: join(dir, patched) },
-      prompt: { embeds: row(cases.get("prompt_embeds")!, 1), pooled: row(cases.get("text_embeds")!, 1), negativeEmbeds: row(cases.get("prompt_embeds")!, 0), negativePooled: row(cases.get("text_embeds")!, 0) },
+      prompt: {
+        embeds: row(cases.get("prompt_embeds")!, 1),
+        pooled: row(cases.get("text_embeds")!, 1),
+        negativeEmbeds: row(cases.get("prompt_embeds")!, 0),
+        negativePooled: row(cases.get("text_embeds")!, 0),
+      },
       timeIds: row(cases.get("time_ids")!, 1),
       steps: 2,
       seed: 4,
@@ -69,7 +110,17 @@ describeShared("instantid generate", "golden/unet", () => {
   it("asks for all four InstantID files together", async () => {
     const err: string[] = [];
     const io: CliIo = { stdout: () => {}, stderr: (t) => err.push(t), interactive: false };
-    const argv = ["generate", "--unet", "u.onnx", "--embeds", sharedPath("golden/unet/cases.safetensors"), "--out", "o.png", "--adapter", "a.bin"];
+    const argv = [
+      "generate",
+      "--unet",
+      "u.onnx",
+      "--embeds",
+      sharedPath("golden/unet/cases.safetensors"),
+      "--out",
+      "o.png",
+      "--adapter",
+      "a.bin",
+    ];
     expect(await runCli(commands, argv, io)).toBe(2);
     expect(err.join("")).toContain("missing --identitynet, --identity, --kps");
   });

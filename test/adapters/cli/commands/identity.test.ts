@@ -25,7 +25,11 @@ describe("instantid identity", () => {
     const photos = [await photo(dir, "a.png", 100), await photo(dir, "b.png", 300)];
     const file = join(dir, "alice.identity.safetensors");
     const { io } = captureIo();
-    const code = await runCli(commands, ["identity", "create", ...photos, "--combine", "concat", "--models", dir, "-o", file, "--preview", join(dir, "p.png")], io);
+    const code = await runCli(
+      commands,
+      ["identity", "create", ...photos, "--combine", "concat", "--models", dir, "-o", file, "--preview", join(dir, "p.png")],
+      io,
+    );
     expect(code).toBe(0);
     const identity = await loadIdentity(file);
     expect(identity.combine).toBe("concat");
@@ -70,7 +74,13 @@ describe("instantid identity", () => {
   it("rejects an unknown combine mode", async () => {
     const dir = await tempDir();
     const { io, err } = captureIo();
-    expect(await runCli(commands, ["identity", "create", await photo(dir, "a.png", 100), "--combine", "median", "--models", dir, "-o", join(dir, "x")], io)).toBe(2);
+    expect(
+      await runCli(
+        commands,
+        ["identity", "create", await photo(dir, "a.png", 100), "--combine", "median", "--models", dir, "-o", join(dir, "x")],
+        io,
+      ),
+    ).toBe(2);
     expect(err()).toContain("INVALID_OPTION");
   });
 });

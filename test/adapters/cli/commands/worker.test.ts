@@ -17,7 +17,8 @@ describe("instantid worker (options checked before any connection)", () => {
     expect(root.out()).toMatch(/worker/);
     const help = await worker("--help");
     expect(help.code).toBe(0);
-    for (const option of ["--redis", "--backend", "--url", "--concurrency", "--results", "--lock-duration"]) expect(help.out()).toContain(option);
+    for (const option of ["--redis", "--backend", "--url", "--concurrency", "--results", "--lock-duration"])
+      expect(help.out()).toContain(option);
   });
 
   it("names what is missing or wrong", async () => {
@@ -28,6 +29,8 @@ describe("instantid worker (options checked before any connection)", () => {
     expect(bad.err()).toMatch(/local, a1111, comfyui for --backend but received "gpu"/);
     expect((await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111")).err()).toMatch(/--url/);
     expect((await worker("--redis", "redis://127.0.0.1:1", "--backend", "local")).err()).toMatch(/--unet/);
-    expect((await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111", "--url", "http://127.0.0.1:2", "--concurrency", "0")).err()).toMatch(/--concurrency/);
+    expect(
+      (await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111", "--url", "http://127.0.0.1:2", "--concurrency", "0")).err(),
+    ).toMatch(/--concurrency/);
   });
 });

@@ -17,10 +17,14 @@ describe("instantid wrap-session", () => {
     const out: string[] = [];
     const io: CliIo = { stdout: (t) => out.push(t), stderr: () => {}, interactive: false };
     expect(await runCli(commands, ["wrap-session", dir], io)).toBe(0);
-    expect(out.join("")).toContain("run.mjs:1 (serves run.mjs:2)\n- const unet = await ort.InferenceSession.create(\"unet.onnx\");\n+ const unet = wrapUnetSession(");
+    expect(out.join("")).toContain(
+      'run.mjs:1 (serves run.mjs:2)\n- const unet = await ort.InferenceSession.create("unet.onnx");\n+ const unet = wrapUnetSession(',
+    );
     expect(out.join("")).toContain("Run again with --apply");
     expect(await readFile(join(dir, "run.mjs"), "utf8")).toBe(source);
     expect(await runCli(commands, ["wrap-session", "--apply", dir], io)).toBe(0);
-    expect(await readFile(join(dir, "run.mjs"), "utf8")).toContain("const unet = wrapUnetSession(await ort.InferenceSession.create(\"unet.onnx\")");
+    expect(await readFile(join(dir, "run.mjs"), "utf8")).toContain(
+      'const unet = wrapUnetSession(await ort.InferenceSession.create("unet.onnx")',
+    );
   });
 });

@@ -6,11 +6,21 @@ const defaults = { negative: "", "ip-scale": "0.8", "cn-scale": "0.8", start: "0
 describe("parseComposeArgs", () => {
   it("pairs regions, keypoint rects and region prompts with identities in order, and spreads one scale to all", () => {
     const args = parseComposeArgs({
-      ...defaults, identity: ["a", "b"], region: ["0,0,8,8", "face"], "kps-rect": ["1,1,4,4", "9,1,12,4"], "region-prompt": ["hat", ""],
-      prompt: "p", backend: "a1111", "cn-scale": "0.5,0.7", size: "64x32",
+      ...defaults,
+      identity: ["a", "b"],
+      region: ["0,0,8,8", "face"],
+      "kps-rect": ["1,1,4,4", "9,1,12,4"],
+      "region-prompt": ["hat", ""],
+      prompt: "p",
+      backend: "a1111",
+      "cn-scale": "0.5,0.7",
+      size: "64x32",
     });
     expect(args.regions).toEqual([{ rect: [0, 0, 8, 8] }, { face: {} }]);
-    expect(args.kpsRects).toEqual([[1, 1, 4, 4], [9, 1, 12, 4]]);
+    expect(args.kpsRects).toEqual([
+      [1, 1, 4, 4],
+      [9, 1, 12, 4],
+    ]);
     expect(args.regionPrompts).toEqual(["hat", undefined]);
     expect([args.ipScales, args.cnScales, args.size]).toEqual([[0.8, 0.8], [0.5, 0.7], { width: 64, height: 32 }]);
   });
@@ -20,7 +30,11 @@ describe("parseComposeArgs", () => {
     expect(() => parseComposeArgs({ ...defaults, identity: ["a"], backend: "local" })).toThrow(/--prompt/);
     expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p" })).toThrow(/--backend/);
     expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p", preview: "x.png", pose: "g.jpg" })).toThrow(/--models/);
-    expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p", preview: "x.png", overlap: "merge" })).toThrow(/normalize \| reject \| allow/);
-    expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p", preview: "x.png", "kps-rect": ["face"] })).toThrow(/--kps-rect #1/);
+    expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p", preview: "x.png", overlap: "merge" })).toThrow(
+      /normalize \| reject \| allow/,
+    );
+    expect(() => parseComposeArgs({ ...defaults, identity: ["a"], prompt: "p", preview: "x.png", "kps-rect": ["face"] })).toThrow(
+      /--kps-rect #1/,
+    );
   });
 });

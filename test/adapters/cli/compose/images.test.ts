@@ -17,7 +17,9 @@ describe("compose backend images", () => {
   it("serverEmbedding combines the references, or keeps each for concat; joinedPrompt appends region prompts", () => {
     const refs = [{ embedding: new Float32Array(4).fill(1) }, { embedding: new Float32Array(4).fill(3) }];
     const c = createComposition({
-      width: 64, height: 64, prompt: "two people",
+      width: 64,
+      height: 64,
+      prompt: "two people",
       identities: [
         { identity: createIdentity(refs), region: { rect: [0, 0, 32, 64] }, prompt: "red hat" },
         { identity: createIdentity(refs, { combine: "concat" }), region: { rect: [32, 0, 64, 64] } },

@@ -23,16 +23,63 @@ describeShared("instantid compose --backend local", "golden/unet", () => {
     const [a, b, embeds] = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors"), join(dir, "prompt.safetensors")];
     await saveIdentity(a, createIdentity([{ embedding: cases.get("face_embedding")!.data }]));
     await saveIdentity(b, createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]));
-    await writeSafetensors(embeds, { prompt_embeds: cases.get("prompt_embeds")!, text_embeds: cases.get("text_embeds")!, time_ids: cases.get("time_ids")! });
+    await writeSafetensors(embeds, {
+      prompt_embeds: cases.get("prompt_embeds")!,
+      text_embeds: cases.get("text_embeds")!,
+      time_ids: cases.get("time_ids")!,
+    });
     const golden = (file: string) => sharedPath("golden", "unet", file);
     const out = join(dir, "out.png");
     const { io, out: stdout, err } = captureIo();
-    const code = await runCli(commands, [
-      "compose", "--identity", a, "--region", "0,0,64,128", "--region-prompt", "red hat", "--identity", b, "--region", "64,0,128,128", "--region-prompt", "",
-      "--size", "128x128", "--prompt", "two people", "--ip-scale", "0.8,0.6", "--cn-scale", "0.8,0.7", "--end", "1,0.5",
-      "--backend", "local", "--unet", golden("unet.onnx"), "--identitynet", golden("identitynet.onnx"), "--adapter", golden("ip-adapter.bin"),
-      "--resampler-heads", "3", "--embeds", embeds, "--patch-dir", dir, "--steps", "2", "--seed", "7", "-o", out,
-    ], io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        a,
+        "--region",
+        "0,0,64,128",
+        "--region-prompt",
+        "red hat",
+        "--identity",
+        b,
+        "--region",
+        "64,0,128,128",
+        "--region-prompt",
+        "",
+        "--size",
+        "128x128",
+        "--prompt",
+        "two people",
+        "--ip-scale",
+        "0.8,0.6",
+        "--cn-scale",
+        "0.8,0.7",
+        "--end",
+        "1,0.5",
+        "--backend",
+        "local",
+        "--unet",
+        golden("unet.onnx"),
+        "--identitynet",
+        golden("identitynet.onnx"),
+        "--adapter",
+        golden("ip-adapter.bin"),
+        "--resampler-heads",
+        "3",
+        "--embeds",
+        embeds,
+        "--patch-dir",
+        dir,
+        "--steps",
+        "2",
+        "--seed",
+        "7",
+        "-o",
+        out,
+      ],
+      io,
+    );
     expect(err()).not.toContain("compose:");
     expect(code).toBe(0);
     expect(err()).toMatch(/identity 1 .*has a region prompt but no --region-embeds.*as --region-embeds #1/);
@@ -46,10 +93,22 @@ describeShared("instantid compose --backend local", "golden/unet", () => {
     const id = join(dir, "a.identity.safetensors");
     await saveIdentity(id, createIdentity([{ embedding: new Float32Array(512).fill(1) }]));
     const missing = captureIo();
-    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "-o", join(dir, "o.png")], missing.io)).toBe(2);
+    expect(
+      await runCli(
+        commands,
+        ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "-o", join(dir, "o.png")],
+        missing.io,
+      ),
+    ).toBe(2);
     expect(missing.err()).toMatch(/--adapter/);
     const dry = captureIo();
-    expect(await runCli(commands, ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "--dry-run", join(dir, "r.json")], dry.io)).toBe(2);
+    expect(
+      await runCli(
+        commands,
+        ["compose", "--identity", id, "--size", "64x64", "--prompt", "p", "--backend", "local", "--dry-run", join(dir, "r.json")],
+        dry.io,
+      ),
+    ).toBe(2);
     expect(dry.err()).toMatch(/--dry-run/);
   });
 });
@@ -72,12 +131,48 @@ describe("instantid compose --backend local with --region-embeds (tiny synthetic
 
   async function compose(out: string, ...extra: string[]) {
     const capture = captureIo();
-    const code = await runCli(commands, [
-      "compose", "--identity", file("a.identity.safetensors"), "--region", "0,0,32,64", "--region-prompt", "red hat",
-      "--identity", file("b.identity.safetensors"), "--region", "32,0,64,64", "--region-prompt", "",
-      "--size", "64x64", "--prompt", "two people", "--backend", "local", "--unet", models.unet, "--identitynet", models.identityNet,
-      "--adapter", models.imageAdapter, "--embeds", file("prompt.safetensors"), "--patch-dir", dir, "--steps", "2", "--seed", "7", "-o", file(out), ...extra,
-    ], capture.io);
+    const code = await runCli(
+      commands,
+      [
+        "compose",
+        "--identity",
+        file("a.identity.safetensors"),
+        "--region",
+        "0,0,32,64",
+        "--region-prompt",
+        "red hat",
+        "--identity",
+        file("b.identity.safetensors"),
+        "--region",
+        "32,0,64,64",
+        "--region-prompt",
+        "",
+        "--size",
+        "64x64",
+        "--prompt",
+        "two people",
+        "--backend",
+        "local",
+        "--unet",
+        models.unet,
+        "--identitynet",
+        models.identityNet,
+        "--adapter",
+        models.imageAdapter,
+        "--embeds",
+        file("prompt.safetensors"),
+        "--patch-dir",
+        dir,
+        "--steps",
+        "2",
+        "--seed",
+        "7",
+        "-o",
+        file(out),
+        ...extra,
+      ],
+      capture.io,
+    );
     return { code, ...capture };
   }
 

@@ -4,7 +4,13 @@ import { parseRegionArg, perIdentityNumbers } from "../../../../adapters/cli/com
 describe("--region values", () => {
   it("reads rectangles, polygons, mask files, face regions and the canvas", () => {
     expect(parseRegionArg("0,0,512,1024")).toEqual({ rect: [0, 0, 512, 1024] });
-    expect(parseRegionArg("poly:0,0,10,0,10,10")).toEqual({ polygon: [[0, 0], [10, 0], [10, 10]] });
+    expect(parseRegionArg("poly:0,0,10,0,10,10")).toEqual({
+      polygon: [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+      ],
+    });
     expect(parseRegionArg("mask:left.png")).toEqual({ maskFile: "left.png" });
     expect(parseRegionArg("face")).toEqual({ face: {} });
     expect(parseRegionArg("face:0.5")).toEqual({ face: { padding: 0.5 } });

@@ -13,7 +13,13 @@ import { REFERENCE_CONFIGS } from "../../../core/convert/reference-cases.js";
 /** A models folder laid out as published: InstantX's repository in instantid/ (no ONNX IdentityNet), optimum's SDXL export in sdxl/. */
 async function publishedFolder(): Promise<string> {
   const dir = await tempDir();
-  for (const file of [REAL_MODEL_LAYOUT.faceModels, REAL_MODEL_LAYOUT.imageAdapter, REAL_MODEL_LAYOUT.unet, "sdxl/unet/model.onnx_data", REAL_MODEL_LAYOUT.vaeDecoder]) {
+  for (const file of [
+    REAL_MODEL_LAYOUT.faceModels,
+    REAL_MODEL_LAYOUT.imageAdapter,
+    REAL_MODEL_LAYOUT.unet,
+    "sdxl/unet/model.onnx_data",
+    REAL_MODEL_LAYOUT.vaeDecoder,
+  ]) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), "");
   }
@@ -52,9 +58,13 @@ describe("the demo's real models folder, as the files are published", () => {
     const { missing, generation } = inspectRealModels(dir);
     expect(generation).toBeUndefined();
     expect(missing).toEqual([
-      expect.stringMatching(/^sdxl\/unet\/model\.onnx: the unet\/ folder of optimum's ONNX export of SDXL \(`optimum-cli export onnx --model stabilityai\/stable-diffusion-xl-base-1\.0 DIR\/sdxl`\); residual inputs and the image attention are patched in on first use/),
+      expect.stringMatching(
+        /^sdxl\/unet\/model\.onnx: the unet\/ folder of optimum's ONNX export of SDXL \(`optimum-cli export onnx --model stabilityai\/stable-diffusion-xl-base-1\.0 DIR\/sdxl`\); residual inputs and the image attention are patched in on first use/,
+      ),
       expect.stringMatching(/^sdxl\/vae_decoder\/model\.onnx: the vae_decoder\/ folder of optimum's/),
-      expect.stringMatching(/^instantid\/identitynet\.onnx: InstantX's IdentityNet, instantid\/ControlNetModel\/ .*`instantid models pull instantid`.*; put it at .*instantid\/ControlNetModel$/),
+      expect.stringMatching(
+        /^instantid\/identitynet\.onnx: InstantX's IdentityNet, instantid\/ControlNetModel\/ .*`instantid models pull instantid`.*; put it at .*instantid\/ControlNetModel$/,
+      ),
     ]);
     expect(existsSync(join(dir, "instantid", "identitynet.onnx"))).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generateNodeBuilders } from "../../../../adapters/comfyui/codegen/generate.js";
@@ -16,7 +16,10 @@ describe("generateNodeBuilders", () => {
   it("makes inputs with server defaults optional, links typed, and small fixed combos unions", () => {
     const source = generateNodeBuilders({
       Demo: {
-        input: { required: { model: ["MODEL"], steps: ["INT", { default: 20, min: 1 }], mode: [["a", "b"]], file: [["x.safetensors"]] }, optional: { mask: ["MASK"] } },
+        input: {
+          required: { model: ["MODEL"], steps: ["INT", { default: 20, min: 1 }], mode: [["a", "b"]], file: [["x.safetensors"]] },
+          optional: { mask: ["MASK"] },
+        },
         output: ["LATENT"],
         name: "Demo",
       },

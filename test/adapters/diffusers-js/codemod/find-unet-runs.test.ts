@@ -69,7 +69,9 @@ describe("wrap-session codemod", () => {
   });
 
   it("reports a run() whose session comes from a parameter as untraced", async () => {
-    const dir = await project({ "step.ts": "export const step = (unet: any, sample: any, h: any) => unet.run({ sample, timestep: 1, encoder_hidden_states: h });\n" });
+    const dir = await project({
+      "step.ts": "export const step = (unet: any, sample: any, h: any) => unet.run({ sample, timestep: 1, encoder_hidden_states: h });\n",
+    });
     const plan = await wrapSessionEdits(dir);
     expect(plan.edits).toEqual([]);
     expect(plan.untraced.map((c) => c.session)).toEqual(["unet"]);

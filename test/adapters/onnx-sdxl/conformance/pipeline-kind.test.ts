@@ -52,10 +52,16 @@ describeShared("conformance kind pipeline: InstantID's own pipeline from the pub
     const golden = sharedPath("golden", "pipeline");
     const dir = join(await tempDir(), "pipeline");
     await mkdir(join(dir, "unet"), { recursive: true });
-    for (const name of ["controlnet", "inputs.safetensors", "ip-adapter.bin", "kps.png", "vae_decoder"]) await symlink(join(golden, name), join(dir, name));
+    for (const name of ["controlnet", "inputs.safetensors", "ip-adapter.bin", "kps.png", "vae_decoder"])
+      await symlink(join(golden, name), join(dir, name));
     const cases = JSON.parse(await readFile(join(golden, "cases.json"), "utf8"));
-    await writeFile(join(dir, "cases.json"), JSON.stringify({ ...cases, cases: cases.cases.filter((c: { name: string }) => c.name === "full") }));
-    await writeSyntheticModel(join(dir, "unet", "model.onnx"), decodeModel(await readFile(join(golden, "unet", "model.onnx"))), { external: true });
+    await writeFile(
+      join(dir, "cases.json"),
+      JSON.stringify({ ...cases, cases: cases.cases.filter((c: { name: string }) => c.name === "full") }),
+    );
+    await writeSyntheticModel(join(dir, "unet", "model.onnx"), decodeModel(await readFile(join(golden, "unet", "model.onnx"))), {
+      external: true,
+    });
     const out = await tempDir();
     await runConformance([dir], { out, kinds: [pipelineConformanceKind] });
     const results = await readAll(join(out, "pipeline", "results.safetensors"));

@@ -84,7 +84,10 @@ describeShared("generateInWorker", "golden/unet", () => {
 
   it("passes the worker's InstantIdError back with its code and message", async () => {
     const bad = { ...options(2), models: { unet: "/nonexistent/unet.onnx" } };
-    await expect(generateInWorker(bad, { workerScript })).rejects.toMatchObject({ code: "MODEL_NOT_FOUND", message: expect.stringMatching(/\/nonexistent\/unet.onnx/) });
+    await expect(generateInWorker(bad, { workerScript })).rejects.toMatchObject({
+      code: "MODEL_NOT_FOUND",
+      message: expect.stringMatching(/\/nonexistent\/unet.onnx/),
+    });
   });
 
   it("builds the built-in InstantID hook inside the worker and matches the in-process run", async () => {
@@ -92,7 +95,13 @@ describeShared("generateInWorker", "golden/unet", () => {
     const patched = await patchImageAdapter(goldenUnetPath(), adapter, { outDir: await tempDir() });
     const instantId = {
       identityNet: sharedPath("golden/unet/identitynet.onnx"),
-      faces: [{ faceTokens: cases.get("face_tokens")!, uncondFaceTokens: cases.get("uncond_face_tokens")!, keypointImage: cases.get("kps_image")! }],
+      faces: [
+        {
+          faceTokens: cases.get("face_tokens")!,
+          uncondFaceTokens: cases.get("uncond_face_tokens")!,
+          keypointImage: cases.get("kps_image")!,
+        },
+      ],
     };
     const withModel = { ...options(2), models: { unet: patched.modelPath! } };
     const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:instantid", options: instantId }] });
@@ -106,15 +115,34 @@ describeShared("generateInWorker", "golden/unet", () => {
   it("builds a two-identity composition's hooks inside the worker (builtin:composition) and matches the in-process run", async () => {
     const adapter = await loadImageAdapter(sharedPath("golden/unet/ip-adapter.bin"));
     const composition = createComposition({
-      width: 128, height: 128, prompt: "",
+      width: 128,
+      height: 128,
+      prompt: "",
       identities: [
-        { identity: createIdentity([{ embedding: cases.get("face_embedding")!.data }]), keypoints: { image: cases.get("kps_image")! }, region: { rect: [0, 0, 64, 128] } },
-        { identity: createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]), keypoints: { image: cases.get("kps_image_b")! }, region: { rect: [64, 0, 128, 128] }, end: 0.5 },
+        {
+          identity: createIdentity([{ embedding: cases.get("face_embedding")!.data }]),
+          keypoints: { image: cases.get("kps_image")! },
+          region: { rect: [0, 0, 64, 128] },
+        },
+        {
+          identity: createIdentity([{ embedding: cases.get("face_embedding_b")!.data }]),
+          keypoints: { image: cases.get("kps_image_b")! },
+          region: { rect: [64, 0, 128, 128] },
+          end: 0.5,
+        },
       ],
     });
-    const patched = await patchImageAdapter(goldenUnetPath(), adapter, { ...compositionPatchOptions(composition), outDir: await tempDir() });
+    const patched = await patchImageAdapter(goldenUnetPath(), adapter, {
+      ...compositionPatchOptions(composition),
+      outDir: await tempDir(),
+    });
     const tokens = await compositionTokens(composition, Resampler.fromWeights(adapter.imageProj, { heads: 3 }));
-    const hookOptions = { composition, identityNet: sharedPath("golden/unet/identitynet.onnx"), tokens, imageAdapterInputs: patched.inputs };
+    const hookOptions = {
+      composition,
+      identityNet: sharedPath("golden/unet/identitynet.onnx"),
+      tokens,
+      imageAdapterInputs: patched.inputs,
+    };
     const withModel = { ...options(2), models: { unet: patched.modelPath! } };
     const inWorker = await generateInWorker(withModel, { workerScript, hooks: [{ module: "builtin:composition", options: hookOptions }] });
     const inProcess = await generate(withModel, { hooks: [await buildHook({ module: "builtin:composition", options: hookOptions })] });
@@ -122,7 +150,9 @@ describeShared("generateInWorker", "golden/unet", () => {
   });
 
   it("names the built-ins when asked for an unknown one", async () => {
-    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(/builtin:instantid, builtin:composition/);
+    await expect(generateInWorker(options(1), { workerScript, hooks: [{ module: "builtin:nope" }] })).rejects.toThrow(
+      /builtin:instantid, builtin:composition/,
+    );
   });
 
   it("explains how to get the worker script when running from sources without one", () => {

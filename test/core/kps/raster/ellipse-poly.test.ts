@@ -6,6 +6,7 @@ import { SIN_TABLE } from "../../../../core/kps/raster/sin-table.js";
 describe("SIN_TABLE", () => {
   it("holds OpenCV's seven-decimal float32 sines", () => {
     expect(SIN_TABLE[1]).toBe(Math.fround(0.0174524));
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the table holds float32(sin 45°) as the reference computes it
     expect(SIN_TABLE[45]).toBe(Math.fround(0.7071068));
     expect(SIN_TABLE[90]).toBe(1);
     expect(SIN_TABLE[450]).toBe(1);
@@ -36,6 +37,8 @@ describe("ellipsePolygon", () => {
   });
 
   it("returns the centre twice for a zero-sized ellipse", () => {
-    expect(ellipsePolygon({ centerX: 3, centerY: 7, axisX: 0, axisY: 0, angle: 0, arcStart: 0, arcEnd: 360, delta: 1 })).toEqual([3, 7, 3, 7]);
+    expect(ellipsePolygon({ centerX: 3, centerY: 7, axisX: 0, axisY: 0, angle: 0, arcStart: 0, arcEnd: 360, delta: 1 })).toEqual([
+      3, 7, 3, 7,
+    ]);
   });
 });
