@@ -1,18 +1,8 @@
 import type { RgbImage } from "../image/rgb-image.js";
+import type { PlanarTarget } from "./planar-target.js";
 import { axisTable } from "./resize-axis.js";
 import { resizeLinearJs } from "./resize-linear-js.js";
 import { resizeLinearWasm, resizeLinearWasmToTensor } from "./resize-wasm.js";
-
-/** Where resized pixels go: float planes (NCHW), each byte value mapped through `table` on the way. */
-export interface PlanarTarget {
-  readonly data: Float32Array;
-  /** Start of the R, G and B planes in `data`. */
-  readonly planes: readonly [number, number, number];
-  /** Floats per plane row (the tensor width, which may exceed the resized width). */
-  readonly rowStride: number;
-  /** Byte value (0-255) → the float written. */
-  readonly table: Float32Array;
-}
 
 /**
  * Resizes an RGB image with OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit, writing
