@@ -195,6 +195,9 @@ export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: Axi
   const output = wholeTensor(target);
   const result = output && runKernel(image, xs, ys, target.table, output);
   if (!result) return false;
-  target.data.set(result.heap.subarray(result.at, result.at + target.data.length));
+  // Only the rows holding resized pixels: the caller pads the rest anyway.
+  const plane = output.rowStride * output.rows;
+  const used = output.rowStride * ys.index0.length;
+  for (let p = 0; p < 3; p++) target.data.set(result.heap.subarray(result.at + p * plane, result.at + p * plane + used), p * plane);
   return true;
 }
