@@ -18,7 +18,7 @@ export function resizeLinearToPlanes(image: RgbImage, width: number, height: num
 /**
  * The same resize into a target whose planes tile its data (an NCHW tensor, like `NchwTensor`):
  * the resized area is written top-left and the rest is left for the caller to pad (a letterbox). On
- * the WebAssembly kernel this is one copy out of its memory, which is why the padding is the caller's.
+ * the WebAssembly kernel this is one block copy per plane out of its memory, which is why the padding is the caller's.
  */
 export function resizeLinearToTensor(image: RgbImage, width: number, height: number, target: PlanarTarget): void {
   const xs = axisTable(image.width, width, true, 3);

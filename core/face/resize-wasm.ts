@@ -188,8 +188,9 @@ function wholeTensor(target: PlanarTarget): KernelOutput | undefined {
 
 /**
  * The same resize into a target whose planes tile its data (an NCHW tensor): the resized area is
- * written top-left and everything else is overwritten with unspecified values, for the caller to pad.
- * One copy out of the kernel's memory. Returns false, having written nothing, when the kernel cannot run it.
+ * written top-left, the rest of its rows gets unspecified values and the rows below are left as they were,
+ * all for the caller to pad. One block copy per plane out of the kernel's memory. Returns false, having
+ * written nothing, when the kernel cannot run it.
  */
 export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
   const output = wholeTensor(target);
