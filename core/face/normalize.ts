@@ -1,5 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import type { PlanarTarget } from "./resize-linear.js";
+import type { PlanarTarget } from "./planar-target.js";
 
 /** How a network wants its pixels: (x - mean) / std per channel, in RGB or BGR plane order. */
 export interface PixelNormalization {

@@ -1,6 +1,6 @@
 import type { RgbImage } from "../image/rgb-image.js";
 import type { AxisTable } from "./resize-axis.js";
-import type { PlanarTarget } from "./resize-linear.js";
+import type { PlanarTarget } from "./planar-target.js";
 
 /**
  * The plain JavaScript kernels of the bit-exact INTER_LINEAR resize: the reference the WebAssembly

@@ -1,18 +1,8 @@
 import type { RgbImage } from "../image/rgb-image.js";
+import type { PlanarTarget } from "./planar-target.js";
 import { axisTable } from "./resize-axis.js";
 import { resizeLinearJs } from "./resize-linear-js.js";
 import { resizeLinearWasm, resizeLinearWasmToTensor } from "./resize-wasm.js";
-
-/** Where resized pixels go: float planes (NCHW), each byte value mapped through `table` on the way. */
-export interface PlanarTarget {
-  readonly data: Float32Array;
-  /** Start of the R, G and B planes in `data`. */
-  readonly planes: readonly [number, number, number];
-  /** Floats per plane row (the tensor width, which may exceed the resized width). */
-  readonly rowStride: number;
-  /** Byte value (0-255) → the float written. */
-  readonly table: Float32Array;
-}
 
 /**
  * Resizes an RGB image with OpenCV's `cv2.resize(..., INTER_LINEAR)` kernel, reproduced to the bit, writing
@@ -28,7 +18,7 @@ export function resizeLinearToPlanes(image: RgbImage, width: number, height: num
 /**
  * The same resize into a target whose planes tile its data (an NCHW tensor, like `NchwTensor`):
  * the resized area is written top-left and the rest is left for the caller to pad (a letterbox). On
- * the WebAssembly kernel this is one copy out of its memory, which is why the padding is the caller's.
+ * the WebAssembly kernel this is one block copy per plane out of its memory, which is why the padding is the caller's.
  */
 export function resizeLinearToTensor(image: RgbImage, width: number, height: number, target: PlanarTarget): void {
   const xs = axisTable(image.width, width, true, 3);

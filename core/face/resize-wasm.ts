@@ -1,63 +1,17 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import { KernelHelper, kernelThreads } from "../wasm/helper-thread.js";
-import { growMemory, wasmApi, type WasmMemory } from "../wasm/webassembly.js";
+import type { PlanarTarget } from "./planar-target.js";
 import type { AxisTable } from "./resize-axis.js";
-import type { PlanarTarget } from "./resize-linear.js";
-import { resizeModuleBytes, type Normalisation } from "./resize-wasm-code.js";
+import { type Normalisation, ResizeKernel } from "./resize-kernel.js";
 
-type Resize = (
-  src: number,
-  xOffsets: number,
-  xWeights: number,
-  yTable: number,
-  width: number,
-  height: number,
-  out: number,
-  planeBytes: number,
-  table: number,
-  rowBytes: number,
-) => void;
-
-const MODES: readonly Normalisation[] = ["table", "affine"];
-
-interface Kernel {
-  readonly memory: WasmMemory;
-  readonly resize: Record<Normalisation, Resize>;
-  /** The thread that resizes the lower half of large outputs; absent on one core. */
-  readonly helper?: KernelHelper;
-}
-
-/** 1 GiB; a letterbox needs a few MB, and anything larger than this falls back to JavaScript. */
-const MAX_PAGES = 16384;
-/** Outputs smaller than this (pixels) are not worth waking the helper thread for. */
-const SPLIT_MIN_PIXELS = 1 << 16;
 /** The kernel reads 8 bytes at a row's last pixel. */
 const SOURCE_SLACK = 16;
 
-let kernel: Kernel | null | undefined;
+let kernel: ResizeKernel | null | undefined;
 
 /** The kernel, compiled once; null without WebAssembly SIMD, or while INSTANTID_SIMD=0 asks for the JavaScript one. */
-function loadKernel(): Kernel | null {
+function loadKernel(): ResizeKernel | null {
   if (process.env.INSTANTID_SIMD === "0") return null;
-  if (kernel !== undefined) return kernel;
-  try {
-    if (!wasmApi) throw new Error("no WebAssembly");
-    const api = wasmApi;
-    const threads = kernelThreads();
-    const memory = threads > 1 ? new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) : new api.Memory({ initial: 1 });
-    const modules = MODES.map((mode) => resizeModuleBytes(mode, threads > 1, MAX_PAGES));
-    const [table, affine] = modules.map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports.resize as Resize);
-    const helper =
-      threads > 1
-        ? new KernelHelper(
-            modules.map((bytes) => ({ bytes, exportName: "resize" })),
-            memory,
-          )
-        : undefined;
-    kernel = { memory, resize: { table, affine }, helper };
-  } catch {
-    kernel = null;
-  }
+  if (kernel === undefined) kernel = ResizeKernel.load();
   return kernel;
 }
 
@@ -104,14 +58,12 @@ function neededRows(ys: AxisTable, sourceHeight: number): number[] {
   return rows;
 }
 
-/** Bytes the copied rows may take: each run of consecutive rows can start up to 7 bytes late (see copyRows). */
-const rowsBytes = (rows: readonly number[], stride: number) => rows.length * (stride + 8);
+/** Bytes the copied rows take. */
+const rowsBytes = (rows: readonly number[], stride: number) => rows.length * stride;
 
 /**
  * Copies the needed rows into memory from `at`, consecutive runs at once, and returns where each
- * source row landed (bytes from `at`, by row). Each run starts at the same address modulo 8 as its
- * source: V8 copies into shared memory word by word only when both sides are equally aligned, and
- * byte by byte (ten times slower) otherwise.
+ * source row landed (bytes from `at`, by row).
  */
 function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at: number): Int32Array {
   const stride = image.width * 3;
@@ -121,7 +73,6 @@ function copyRows(image: RgbImage, rows: readonly number[], heap: Uint8Array, at
     let run = 1;
     while (i + run < rows.length && rows[i + run] === rows[i] + run) run++;
     const from = rows[i] * stride;
-    cursor += (((image.data.byteOffset + from - cursor) % 8) + 8) % 8;
     heap.set(image.data.subarray(from, from + run * stride), cursor);
     for (let k = 0; k < run; k++) rowAt[rows[i] + k] = cursor - at + k * stride;
     cursor += run * stride;
@@ -142,7 +93,7 @@ export function affineOf(table: Float32Array): { mean: number; scale: number } |
 }
 
 function writeTables(
-  heap: ArrayBuffer | SharedArrayBuffer,
+  heap: ArrayBuffer,
   at: Layout,
   xs: AxisTable,
   ys: AxisTable,
@@ -189,37 +140,17 @@ function runKernel(
   if (!k || !rightTapIsNextPixel(xs)) return undefined;
   const width = xs.index0.length;
   const height = ys.index0.length;
-  const stride = image.width * 3;
   const plane = output.rowStride * output.rows;
   const rows = neededRows(ys, image.height);
-  const at = layout(width, height, 3 * plane, rowsBytes(rows, stride));
-  if (!growMemory(k.memory, at.end, MAX_PAGES)) return undefined;
-  const heap = k.memory.buffer;
+  const at = layout(width, height, 3 * plane, rowsBytes(rows, image.width * 3));
+  const heap = k.heap(at.end);
+  if (!heap) return undefined;
   const affine = affineOf(table);
   const rowAt = copyRows(image, rows, new Uint8Array(heap), at.src);
   writeTables(heap, at, xs, ys, rowAt, affine ?? table);
   const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
   const mode: Normalisation = affine ? "affine" : "table";
-  const rowBytes = output.rowStride * 4;
-  // The helper thread takes the lower rows: their y-table entries and output rows start `split` rows in.
-  const split = k.helper?.ready && width * height >= SPLIT_MIN_PIXELS ? height >> 1 : height;
-  const job =
-    split < height
-      ? k.helper!.start(MODES.indexOf(mode), [
-          at.src,
-          at.xOffsets,
-          at.xWeights,
-          at.yTable + split * 16,
-          width,
-          height - split,
-          first + split * rowBytes,
-          step,
-          at.table,
-          rowBytes,
-        ])
-      : 0;
-  k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, split, first, step, at.table, rowBytes);
-  if (job) k.helper!.finish(job);
+  k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, height, first, step, at.table, output.rowStride * 4);
   return { heap: new Float32Array(heap), at: at.out / 4 };
 }
 
@@ -257,13 +188,17 @@ function wholeTensor(target: PlanarTarget): KernelOutput | undefined {
 
 /**
  * The same resize into a target whose planes tile its data (an NCHW tensor): the resized area is
- * written top-left and everything else is overwritten with unspecified values, for the caller to pad.
- * One copy out of the kernel's memory. Returns false, having written nothing, when the kernel cannot run it.
+ * written top-left, the rest of its rows gets unspecified values and the rows below are left as they were,
+ * all for the caller to pad. One block copy per plane out of the kernel's memory. Returns false, having
+ * written nothing, when the kernel cannot run it.
  */
 export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
   const output = wholeTensor(target);
   const result = output && runKernel(image, xs, ys, target.table, output);
   if (!result) return false;
-  target.data.set(result.heap.subarray(result.at, result.at + target.data.length));
+  // Only the rows holding resized pixels: the caller pads the rest anyway.
+  const plane = output.rowStride * output.rows;
+  const used = output.rowStride * ys.index0.length;
+  for (let p = 0; p < 3; p++) target.data.set(result.heap.subarray(result.at + p * plane, result.at + p * plane + used), p * plane);
   return true;
 }

@@ -1,12 +1,7 @@
-import { wasmLinear } from "./gemm-wasm.js";
-
-/** Below this many multiply-adds, copying into the SIMD kernel's memory costs more than it saves. */
-const WASM_MIN_WORK = 1 << 16;
-
 /**
- * y = x · Wᵀ (+ b) for x [rows, inDim] and a PyTorch Linear weight W [outDim, inDim], in float32.
- * Large products run on a WebAssembly SIMD kernel; small ones (and platforms without SIMD) on
- * {@link linearJs}.
+ * y = x · Wᵀ (+ b) for x [rows, inDim] and a PyTorch Linear weight W [outDim, inDim], in float32, in
+ * plain JavaScript. For the small products the SDK computes itself (one layer's image K/V, the conformance
+ * runners); the large ones (Resampler, the K/V precompute) run on ONNX Runtime's Gemm.
  */
 export function linear(
   x: Float32Array,
@@ -16,7 +11,7 @@ export function linear(
   bias?: Float32Array,
   out = new Float32Array(rows * outDim),
 ): Float32Array {
-  if (rows * weight.length < WASM_MIN_WORK || !wasmLinear(x, rows, weight, outDim, out)) linearJs(x, rows, weight, outDim, out);
+  linearJs(x, rows, weight, outDim, out);
   if (bias) for (let r = 0; r < rows; r++) for (let k = 0; k < outDim; k++) out[r * outDim + k] += bias[k];
   return out;
 }
@@ -25,7 +20,7 @@ export function linear(
  * The plain JavaScript product: both operands read along contiguous rows (dot-product form),
  * register-blocked 4 output features × 4 input rows so each loaded element serves four products.
  */
-export function linearJs(
+function linearJs(
   x: Float32Array,
   rows: number,
   weight: Float32Array,

@@ -80,6 +80,47 @@ async function perImage(images: readonly unknown[], measure: (i: number) => Prom
   return total / images.length;
 }
 
+/** CPU time of one letterbox pass over every photo, in ms per photo. */
+function letterboxCpuMs(images: readonly RgbImage[], into: Float32Array, passes: number): number {
+  const before = process.cpuUsage();
+  for (let pass = 0; pass < passes; pass++) for (const image of images) letterbox(image, SIZE, SIZE, SCRFD_NORM, into);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / passes / images.length;
+}
+
+/**
+ * The letterbox on the WebAssembly kernel (resize-kernel.wat, calling thread only) against its JavaScript twin
+ * (INSTANTID_SIMD=0, same bits) in interleaved rounds, CPU time: the measured difference behind keeping the kernel.
+ */
+function letterboxKernelRow(images: readonly RgbImage[]): BenchResult {
+  const into = new Float32Array(3 * SIZE * SIZE);
+  const wasm: number[] = [];
+  const js: number[] = [];
+  const withJs = (fn: () => number) => {
+    process.env.INSTANTID_SIMD = "0";
+    try {
+      return fn();
+    } finally {
+      delete process.env.INSTANTID_SIMD;
+    }
+  };
+  letterboxCpuMs(images, into, 3);
+  withJs(() => letterboxCpuMs(images, into, 3));
+  for (let round = 0; round < 7; round++) {
+    wasm.push(letterboxCpuMs(images, into, 5));
+    js.push(withJs(() => letterboxCpuMs(images, into, 5)));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return {
+    name: `letterbox per image, WebAssembly kernel on the calling thread, CPU time (median of 7 interleaved rounds, ${images.length} photos)`,
+    value: median(wasm),
+    unit: "ms",
+    baselineName: "the same letterbox on the JavaScript kernel (INSTANTID_SIMD=0)",
+    baseline: median(js),
+    goal: "ratio well below 1 (else plain JavaScript is enough)",
+  };
+}
+
 /** Face analysis at 640 with det_500m.onnx + recognizer.onnx on the real photos, image decoding excluded. */
 export const faceBenchmark: Benchmark = {
   name: "face analysis",
@@ -100,7 +141,7 @@ export const faceBenchmark: Benchmark = {
     const whole = await perImage(images, (i) => medianMs(() => analysis.analyze(images[i])));
     // Interleaved rounds: each round times the SDK's work and the inference on every photo back to back, so
     // load that drifts during the run (other processes on the 2 cores) weighs on both sides of each share.
-    // Besides wall time, the process's CPU time: on an oversubscribed machine a 1.5 ms letterbox preempted once
+    // Besides wall time, the process's CPU time: on an oversubscribed machine a 2 ms letterbox preempted once
     // takes 10-30 ms of wall time, so the wall-time share measures the scheduler; CPU time measures the work.
     const shares: number[] = [];
     const cpuShares: number[] = [];
@@ -164,6 +205,7 @@ export const faceBenchmark: Benchmark = {
         goal: "ratio < 0.10 in every round (load-independent)",
         met: worstCpu < 0.1,
       },
+      letterboxKernelRow(images),
       ...(await scaleRows(analysis, join(real, "images", "obama_1.jpg"))),
     ];
   },
