@@ -1,5 +1,5 @@
 export { DEFAULT_MAX_RESPONSE_BYTES, HttpClient, parseJson } from "./http-client.js";
-export type { HttpClientOptions, HttpRequest, HttpResponse } from "./http-client.js";
+export type { DownloadOptions, HttpClientOptions, HttpDownload, HttpRequest, HttpResponse } from "./http-client.js";
 export { parseAnswer, parseJsonAnswer } from "./answer.js";
 export { describeServerError } from "./server-message.js";
 export { connectWebSocket, DEFAULT_MAX_MESSAGE_BYTES, WebSocketConnection } from "./websocket.js";
