@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpClient } from "../../../adapters/net/index.js";
 import { InstantIdError } from "../../../core/index.js";
 import { tempDir } from "../../helpers/shared.js";
@@ -10,6 +10,7 @@ import { parseMultipart } from "../../mocks/multipart-parse.js";
 
 let running: RunningServer | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await running?.close();
   running = undefined;
 });
@@ -21,6 +22,17 @@ async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
   );
   expect(error).toBeInstanceOf(InstantIdError);
   return error as InstantIdError;
+}
+
+/** Advances fake time in small steps until `promise` settles (real I/O runs in between). */
+async function driveFakeTime<T>(promise: Promise<T>, stepMs = 10, maxMs = 60_000): Promise<T> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let elapsed = 0; !settled && elapsed < maxMs; elapsed += stepMs) await vi.advanceTimersByTimeAsync(stepMs);
+  return promise;
 }
 
 /** A deterministic body of `size` bytes (not all one value, so a misplaced chunk shows). */
@@ -101,6 +113,20 @@ describe("HttpClient.download", () => {
     expect(error.code).toBe("NETWORK");
     expect(error.message).toContain("dropped while its answer was read");
     expect(calls).toBe(2);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("leaves no file when the server stalls mid-body past the request timeout (fake timers)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    running = await startServer((_, response) => {
+      response.writeHead(200, { "content-length": String(1024 * 1024) });
+      response.write(bodyOf(256 * 1024)); // then silence
+    });
+    const dir = await tempDir();
+    const client = new HttpClient({ baseUrl: running.url, what: "test server", timeoutMs: 500 });
+    const error = await failure(driveFakeTime(client.download({ path: "/view" }, join(dir, "out.png"))));
+    expect(error.code).toBe("NETWORK");
+    expect(error.message).toContain("timed out after 0.5 s");
     expect(await readdir(dir)).toEqual([]);
   });
 
