@@ -22,6 +22,9 @@ async function serve(): Promise<{ url: string; opened: Promise<ServerSocket> }> 
   return { url: running.url.replace("http", "ws"), opened };
 }
 
+/** Timers (setTimeout) holding the event loop open. */
+const liveTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
 function nextMessage(messages: WebSocketMessage[], count: number): Promise<void> {
   return new Promise((resolve) => {
     const check = setInterval(() => messages.length >= count && (clearInterval(check), resolve()), 2);
@@ -88,8 +91,10 @@ describe("connectWebSocket", () => {
     const { url } = await serve();
     proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "ignore-close" }) });
     const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { closeTimeoutMs: 20 });
+    const timers = liveTimers();
     socket.close();
     expect((await socket.closed).code).toBe(1006); // no close frame came back: dropped by us
+    expect(liveTimers()).toBeLessThanOrEqual(timers); // ws's own 30 s close timer went with the socket
   });
 
   it("refuses a frame that claims 2^62 bytes from its header: closed with 1009, nothing buffered", async () => {
