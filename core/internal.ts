@@ -20,7 +20,7 @@ export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
 export type { EncodedImageFormat } from "./image/format.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
 export { writeFileAtomic } from "./io/atomic.js";
-export { saveImages } from "./io/save-images.js";
+export { imageInfoPath, imagePaths, saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
 export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";
 export { configureRuntime, currentDevice, parseDevice, DEFAULT_DEVICE } from "./runtime/device.js";

@@ -1,6 +1,6 @@
 // InstantID on a ComfyUI server with cubiq's ComfyUI_InstantID: pick the server's models, upload the face
 // photo (and, when the keypoints are known here, the keypoint image drawn by the SDK), queue the workflow,
-// follow progress, download the result. Build and run from the project root, against your server:
+// follow progress, stream the result into a file. Build and run from the project root, against your server:
 //   npx tsup examples/comfyui-bridge.ts --format esm --out-dir .cache/examples --no-config --silent \
 //     && node .cache/examples/comfyui-bridge.js http://127.0.0.1:8188 me.jpg out.png "a watercolor portrait"
 // or with `mock` for the URL and no photo: the example starts the repository's loopback mock ComfyUI
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient } from "../adapters/comfyui/index.js";
-import { encodePng, renderKeypoints, saveImages, type FiveKeypoints, type ProgressListener } from "../core/index.js";
+import { encodePng, renderKeypoints, type FiveKeypoints, type ProgressListener } from "../core/index.js";
 import { PORTRAIT_KEYPOINTS, PORTRAIT_SIZE, syntheticPortrait } from "./concepts/synthetic-portrait.js";
 
 /** Settings of {@link comfyuiExample}. */
@@ -36,12 +36,9 @@ export async function comfyuiExample(baseUrl: string, photo: string, out: string
     ? await client.uploadImage(await encodePng(renderKeypoints(options.keypoints, size)), "instantid-kps.png")
     : undefined;
   const workflow = buildInstantIdWorkflow({ ...models, prompt: options.prompt, ...size, seed: options.seed ?? 42 }, [{ image, keypoints }]);
-  const result = await client.run(workflow, { onProgress: options.onProgress }); // checked against /object_info first
-  return saveImages(
-    out,
-    result.images.map((i) => i.data),
-    { promptId: result.promptId, workflow },
-  );
+  // Checked against /object_info first; the images stream from the server into `out` (+ its .json), never whole in memory.
+  const result = await client.runToFiles(workflow, out, { onProgress: options.onProgress, info: { workflow } });
+  return result.images.map((image) => image.path);
 }
 
 /** The synthetic portrait as a stand-in photo for a run against the mock server, which checks the workflow, not the face. */

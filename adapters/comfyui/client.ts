@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
-import { assertEncodedImage, delay, withDeadline } from "../../core/internal.js";
+import { assertEncodedImage, delay, imageInfoPath, imagePaths, withDeadline, writeFileAtomic } from "../../core/internal.js";
 import { connectWebSocket, HttpClient, type HttpClientOptions } from "../net/index.js";
 import { historyAnswer, objectInfoAnswer, queueAnswer, uploadAnswer } from "./answers.js";
 import { assertWorkflowFits } from "./check.js";
 import { executionError, interruptedError, PromptFollower, type PromptOutcome } from "./follow.js";
 import type { ApiPrompt } from "./graph.js";
-import { encodeMultipart } from "./multipart.js";
+import { imageUploadForm } from "./multipart.js";
 import type { ObjectInfo } from "./object-info.js";
 
 /** Options of {@link createComfyClient}. */
@@ -34,12 +35,34 @@ export interface ComfyImage {
   readonly data: Uint8Array;
 }
 
-/** What a finished prompt produced. */
-export interface ComfyResult {
+/** An image ComfyUI produced, streamed from `/view` into a file by {@link ComfyClient.runToFiles}. */
+export interface ComfySavedImage {
+  readonly filename: string;
+  readonly subfolder: string;
+  readonly type: string;
+  /** Where it was written. */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** What a finished prompt produced: its images in memory ({@link ComfyClient.run}) or in files ({@link ComfyClient.runToFiles}). */
+export interface ComfyResult<Image = ComfyImage> {
   readonly promptId: string;
-  readonly images: ComfyImage[];
+  readonly images: Image[];
   /** The `/history` entry, for its status and messages. */
   readonly history: Record<string, unknown>;
+}
+
+/** Options of one run: progress, cancellation. */
+export interface ComfyRunOptions {
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link ComfyClient.runToFiles}. */
+export interface ComfyFilesOptions extends ComfyRunOptions {
+  /** Generation info written beside each image as `OUT.json` (with the prompt id), as `saveImages` does; none when absent. */
+  readonly info?: Record<string, unknown>;
 }
 
 /** One `/history/<id>` entry: the outputs per node and the run status with its messages. */
@@ -57,8 +80,15 @@ export interface ComfyClient {
   uploadImage(data: Uint8Array, filename: string): Promise<string>;
   /** Queues a workflow and returns its prompt id; a validation failure carries the server's node errors. */
   queue(prompt: ApiPrompt): Promise<string>;
-  /** Checks a workflow against /object_info, queues it, follows it, and downloads its images. */
-  run(prompt: ApiPrompt, options?: { onProgress?: ProgressListener; signal?: AbortSignal }): Promise<ComfyResult>;
+  /** Checks a workflow against /object_info, queues it, follows it, and downloads its images (each under the response cap). */
+  run(prompt: ApiPrompt, options?: ComfyRunOptions): Promise<ComfyResult>;
+  /**
+   * As {@link ComfyClient.run}, but streams each image from `/view` straight into a file, so a large one never
+   * sits whole in memory: `out` names them as `saveImages` does (`OUT.png` for one image, `OUT-1.png`,
+   * `OUT-2.png`… for several); each is written as `.part` and renamed once whole and checked to be an image.
+   * The response cap still applies per image. When a download fails, none of the run's images is left behind.
+   */
+  runToFiles(prompt: ApiPrompt, out: string, options?: ComfyFilesOptions): Promise<ComfyResult<ComfySavedImage>>;
   history(promptId: string): Promise<HistoryEntry | undefined>;
   interrupt(promptId?: string): Promise<void>;
 }
@@ -120,14 +150,9 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
     clientId,
     objectInfo: async () => (await http.answer({ path: "/object_info" }, objectInfoAnswer)) as ObjectInfo,
     async uploadImage(data, filename) {
-      const { body, contentType } = encodeMultipart({
-        image: { filename, contentType: "image/png", data },
-        type: "input",
-        overwrite: "true",
-      });
       // Uploading the same bytes under the same name twice is harmless: safe to retry.
       const answer = await http.answer(
-        { method: "POST", path: "/upload/image", body, headers: { "content-type": contentType }, retry: true },
+        { method: "POST", path: "/upload/image", form: imageUploadForm(data, filename), retry: true },
         uploadAnswer,
       );
       return answer.subfolder ? `${answer.subfolder}/${answer.name}` : answer.name;
@@ -144,40 +169,57 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
     async interrupt(promptId) {
       await http.request({ method: "POST", path: "/interrupt", json: promptId ? { prompt_id: promptId } : {}, retry: true });
     },
-    async run(prompt, call = {}) {
-      let promptId: string | undefined;
-      let stopping: Promise<unknown> | undefined;
-      // Cancelled or out of time once queued: the server is told to stop before the run rejects.
-      const stopServer = () => (promptId ? (stopping ??= client.interrupt(promptId).catch(() => undefined)) : Promise.resolve());
-      const queued = (id: string) => {
-        promptId = id;
-        if (call.signal?.aborted) void stopServer(); // cancelled while /prompt was answering
-      };
-      const onCancel = () => void stopServer();
-      call.signal?.addEventListener("abort", onCancel, { once: true });
-      try {
-        return await withDeadline(deadlineMs, `The ComfyUI run at ${http.baseUrl}`, (signal) => runPrompt(prompt, call, signal, queued), {
-          signal: call.signal,
-          onTimeout: stopServer,
-        });
-      } catch (error) {
-        if (!call.signal?.aborted) throw error;
-        await stopServer();
-        throw error instanceof InstantIdError && error.code === ErrorCode.Aborted
-          ? error
-          : new InstantIdError(ErrorCode.Aborted, "Generation cancelled", { cause: error });
-      } finally {
-        call.signal?.removeEventListener("abort", onCancel);
+    run: (prompt, call = {}) => runWith(prompt, call, (entry, signal) => downloadImages(http, entry, signal)),
+    async runToFiles(prompt, out, call = {}) {
+      const result = await runWith(prompt, call, (entry, signal) => saveImageFiles(http, entry, out, signal));
+      if (call.info) {
+        const info = `${JSON.stringify({ promptId: result.promptId, ...call.info }, null, 2)}\n`;
+        for (const image of result.images) await writeFileAtomic(imageInfoPath(image.path), info);
       }
+      return result;
     },
   };
 
-  const runPrompt = async (
+  /** Runs a prompt under one deadline, interrupting the server when cancelled or out of time; `collect` fetches its images. */
+  const runWith = async <Image>(prompt: ApiPrompt, call: ComfyRunOptions, collect: Collect<Image>): Promise<ComfyResult<Image>> => {
+    let promptId: string | undefined;
+    let stopping: Promise<unknown> | undefined;
+    // Cancelled or out of time once queued: the server is told to stop before the run rejects.
+    const stopServer = () => (promptId ? (stopping ??= client.interrupt(promptId).catch(() => undefined)) : Promise.resolve());
+    const queued = (id: string) => {
+      promptId = id;
+      if (call.signal?.aborted) void stopServer(); // cancelled while /prompt was answering
+    };
+    const onCancel = () => void stopServer();
+    call.signal?.addEventListener("abort", onCancel, { once: true });
+    try {
+      return await withDeadline(
+        deadlineMs,
+        `The ComfyUI run at ${http.baseUrl}`,
+        (signal) => runPrompt(prompt, call, signal, queued, collect),
+        {
+          signal: call.signal,
+          onTimeout: stopServer,
+        },
+      );
+    } catch (error) {
+      if (!call.signal?.aborted) throw error;
+      await stopServer();
+      throw error instanceof InstantIdError && error.code === ErrorCode.Aborted
+        ? error
+        : new InstantIdError(ErrorCode.Aborted, "Generation cancelled", { cause: error });
+    } finally {
+      call.signal?.removeEventListener("abort", onCancel);
+    }
+  };
+
+  const runPrompt = async <Image>(
     prompt: ApiPrompt,
-    call: { onProgress?: ProgressListener; signal?: AbortSignal },
+    call: ComfyRunOptions,
     signal: AbortSignal,
     queued: (id: string) => void,
-  ): Promise<ComfyResult> => {
+    collect: Collect<Image>,
+  ): Promise<ComfyResult<Image>> => {
     assertWorkflowFits(prompt, (await http.answer({ path: "/object_info", signal }, objectInfoAnswer)) as ObjectInfo, http.baseUrl);
     const socket = await connectWebSocket(`${http.baseUrl.replace(/^http/, "ws")}/ws?clientId=${encodeURIComponent(clientId)}`, {
       headers: http.authHeaders(),
@@ -193,7 +235,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       const outcome = await follow(follower, promptId, call, signal);
       if (outcome.kind === "error") throw outcome.error;
       const entry = (await history(promptId, signal)) ?? {};
-      return { promptId, images: await downloadImages(http, entry, signal), history: entry as Record<string, unknown> };
+      return { promptId, images: await collect(entry, signal), history: entry as Record<string, unknown> };
     } finally {
       socket?.close();
     }
@@ -216,17 +258,52 @@ function historyOutcome(entry: HistoryEntry): PromptOutcome | undefined {
   return entry.status?.completed ? { kind: "success" } : undefined;
 }
 
-async function downloadImages(http: HttpClient, entry: HistoryEntry, signal: AbortSignal): Promise<ComfyImage[]> {
+/** Fetches a finished prompt's images (in memory or into files). */
+type Collect<Image> = (entry: HistoryEntry, signal: AbortSignal) => Promise<Image[]>;
+
+type ImageRef = { filename: string; subfolder: string; type: string };
+
+/** The `SaveImage` outputs of a history entry, or a SERVER error when there are none. */
+function outputImages(entry: HistoryEntry): ImageRef[] {
   const refs = Object.values(entry.outputs ?? {})
     .flatMap((output) => output.images ?? [])
     .filter((ref) => ref.type === "output");
   if (!refs.length) throw new InstantIdError(ErrorCode.Server, "ComfyUI finished but saved no images; does the workflow end in SaveImage?");
+  return refs;
+}
+
+function viewPath(ref: ImageRef): string {
+  return `/view?${new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type })}`;
+}
+
+function viewed(http: HttpClient, ref: ImageRef): string {
+  return `${ref.filename} as the ComfyUI server at ${http.baseUrl} sent it (/view)`;
+}
+
+async function downloadImages(http: HttpClient, entry: HistoryEntry, signal: AbortSignal): Promise<ComfyImage[]> {
   const images: ComfyImage[] = [];
-  for (const ref of refs) {
-    const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
-    const response = await http.request({ path: `/view?${query}`, signal });
-    assertEncodedImage(response.body, `${ref.filename} as the ComfyUI server at ${http.baseUrl} sent it (/view)`);
+  for (const ref of outputImages(entry)) {
+    const response = await http.request({ path: viewPath(ref), signal });
+    assertEncodedImage(response.body, viewed(http, ref));
     images.push({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, data: response.body });
   }
   return images;
+}
+
+/** Streams each image into its file; when one fails, the ones already written by this run are removed too. */
+async function saveImageFiles(http: HttpClient, entry: HistoryEntry, out: string, signal: AbortSignal): Promise<ComfySavedImage[]> {
+  const refs = outputImages(entry);
+  const paths = imagePaths(out, refs.length);
+  const saved: ComfySavedImage[] = [];
+  try {
+    for (const [i, ref] of refs.entries()) {
+      const checkStart = (start: Uint8Array) => void assertEncodedImage(start, viewed(http, ref));
+      const file = await http.download({ path: viewPath(ref), signal }, paths[i], { checkStart });
+      saved.push({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, path: file.path, bytes: file.bytes });
+    }
+    return saved;
+  } catch (error) {
+    await Promise.all(saved.map((image) => rm(image.path, { force: true })));
+    throw error;
+  }
 }

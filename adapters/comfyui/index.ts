@@ -1,5 +1,14 @@
 export { createComfyClient } from "./client.js";
-export type { ComfyClient, ComfyClientOptions, ComfyImage, ComfyResult, HistoryEntry } from "./client.js";
+export type {
+  ComfyClient,
+  ComfyClientOptions,
+  ComfyFilesOptions,
+  ComfyImage,
+  ComfyResult,
+  ComfyRunOptions,
+  ComfySavedImage,
+  HistoryEntry,
+} from "./client.js";
 export { buildInstantIdWorkflow } from "./workflow.js";
 export type { ComfyGenerationOptions, ComfyIdentity } from "./workflow.js";
 export { assertWorkflowFits, findWorkflowProblems } from "./check.js";
@@ -12,7 +21,6 @@ export { inputKind, nodeInputs, outputNames } from "./object-info.js";
 export type { InputKind, InputSpec, NodeInfo, ObjectInfo } from "./object-info.js";
 export { PromptFollower, executionError } from "./follow.js";
 export type { PromptOutcome } from "./follow.js";
-export { encodeMultipart } from "./multipart.js";
-export type { FormField } from "./multipart.js";
+export { imageUploadForm } from "./multipart.js";
 export * from "./generated/nodes.js";
 export { objectInfoSnapshot } from "./snapshot.js";

@@ -1,24 +1,25 @@
-import { randomBytes } from "node:crypto";
+import { extname } from "node:path";
 
-/** A multipart/form-data field: text, or a file with a name and a content type. */
-export type FormField = string | { readonly filename: string; readonly contentType: string; readonly data: Uint8Array };
+/** Content types of the image files ComfyUI's LoadImage reads, by extension (aiohttp stores the part as sent). */
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+  ".gif": "image/gif",
+  ".bmp": "image/bmp",
+};
 
-/** Encodes fields as multipart/form-data (RFC 7578), returning the body and its content-type header. */
-export function encodeMultipart(fields: Readonly<Record<string, FormField>>): { body: Uint8Array; contentType: string } {
-  const boundary = `----instantid${randomBytes(12).toString("hex")}`;
-  const parts: Buffer[] = [];
-  for (const [name, field] of Object.entries(fields)) {
-    if (typeof field === "string") {
-      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${field}\r\n`));
-      continue;
-    }
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${field.filename.replace(/"/g, "")}"\r\nContent-Type: ${field.contentType}\r\n\r\n`,
-      ),
-    );
-    parts.push(Buffer.from(field.data), Buffer.from("\r\n"));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: new Uint8Array(Buffer.concat(parts)), contentType: `multipart/form-data; boundary=${boundary}` };
+/**
+ * The form ComfyUI's `POST /upload/image` reads: the image as a file part, its folder type, and
+ * whether to overwrite a file of the same name. A platform `FormData` with a `Blob`: fetch (undici)
+ * writes the multipart body and its boundary.
+ */
+export function imageUploadForm(data: Uint8Array, filename: string): FormData {
+  const form = new FormData();
+  const type = IMAGE_TYPES[extname(filename).toLowerCase()] ?? "application/octet-stream";
+  form.append("image", new Blob([data], { type }), filename);
+  form.append("type", "input");
+  form.append("overwrite", "true");
+  return form;
 }

@@ -1,7 +1,9 @@
+import type { Response } from "undici";
 import type { z } from "zod";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import { parseJson, parseJsonAnswer } from "./answer.js";
 import { fetchWithProxy, readCapped } from "../../core/internal.js";
+import { parseJson, parseJsonAnswer } from "./answer.js";
+import { writeBodyToFile } from "./body-to-file.js";
 import { describeServerError } from "./server-message.js";
 
 /** Largest answer read by default (A1111 returns its images base64 in JSON; 256 MiB holds a big batch). */
@@ -29,11 +31,13 @@ export interface HttpClientOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** One request: method, path (with query), and an optional JSON or raw body. */
+/** One request: method, path (with query), and an optional JSON, form or raw body. */
 export interface HttpRequest {
   readonly method?: "GET" | "POST";
   readonly path: string;
   readonly json?: unknown;
+  /** A multipart/form-data body: fetch writes it, with its boundary, from the platform's `FormData`. */
+  readonly form?: FormData;
   readonly body?: Uint8Array;
   readonly headers?: Record<string, string>;
   readonly timeoutMs?: number;
@@ -56,6 +60,24 @@ export interface HttpResponse {
   readonly headers: Headers;
   readonly body: Uint8Array;
 }
+
+/** A server's answer streamed into a file by {@link HttpClient.download}. */
+export interface HttpDownload {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The file written (complete: it appears only once the whole body arrived). */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** Options of {@link HttpClient.download}. */
+export interface DownloadOptions {
+  /** Sees the body's first 64 bytes before the file is kept (e.g. to refuse an HTML page where an image was due). */
+  readonly checkStart?: (start: Uint8Array) => void;
+}
+
+/** Reads the body of an answer the caller wants (a 2xx or an accepted status), under `limit` bytes. */
+type BodyReader<T> = (response: Response, limit: number, tooLarge: (received: number) => InstantIdError) => Promise<T>;
 
 /** Socket-level codes of a connection that never opened: the request cannot have reached the server. */
 const neverConnectedCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -106,11 +128,29 @@ export class HttpClient {
 
   /** Sends a request, retrying where that is safe, and returns the answer or throws a typed error. */
   async request(request: HttpRequest): Promise<HttpResponse> {
+    const { status, headers, body } = await this.send(request, (response, limit, tooLarge) => readCapped(response, limit, tooLarge));
+    return { status, headers, body };
+  }
+
+  /**
+   * Sends a request and streams a successful answer's body straight into `path`, never holding it whole
+   * in memory: `<path>.part` is written and renamed on success, and removed when the cap
+   * (`maxBytes` / `maxResponseBytes`), `checkStart`, a dropped connection, the timeout or the disk stops it.
+   * Retried like {@link HttpClient.request} (a GET from scratch); error statuses are reported as there.
+   */
+  async download(request: HttpRequest, path: string, options: DownloadOptions = {}): Promise<HttpDownload> {
+    const { status, headers, body } = await this.send({ ...request, accept: undefined }, (response, limit, tooLarge) =>
+      writeBodyToFile(response, path, { limit, tooLarge, checkStart: options.checkStart }),
+    );
+    return { status, headers, path, bytes: body };
+  }
+
+  private async send<T>(request: HttpRequest, read: BodyReader<T>): Promise<{ status: number; headers: Headers; body: T }> {
     const method = methodOf(request);
     const idempotent = request.retry ?? method === "GET";
     const attempts = 1 + (this.options.retries ?? 2);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(request, attempt);
+      const outcome = await this.attempt(request, attempt, read);
       if (!("error" in outcome)) return outcome;
       const again = outcome.transient && attempt < attempts && (idempotent || !outcome.reached);
       if (!again) throw this.final(outcome, method, request.path, idempotent);
@@ -143,7 +183,11 @@ export class HttpClient {
     );
   }
 
-  private async attempt(request: HttpRequest, attempt: number): Promise<HttpResponse | AttemptFailure> {
+  private async attempt<T>(
+    request: HttpRequest,
+    attempt: number,
+    read: BodyReader<T>,
+  ): Promise<{ status: number; headers: Headers; body: T } | AttemptFailure> {
     const url = `${this.baseUrl}${request.path}`;
     const method = methodOf(request);
     const timeoutMs = request.timeoutMs ?? this.options.timeoutMs ?? 60_000;
@@ -157,7 +201,7 @@ export class HttpClient {
     request.signal?.addEventListener("abort", onAbort, { once: true });
     if (request.signal?.aborted) controller.abort();
     const headers: Record<string, string> = { accept: "application/json", ...this.authHeaders(), ...request.headers };
-    let body: Uint8Array | string | undefined = request.body;
+    let body: Uint8Array | string | FormData | undefined = request.form ?? request.body;
     if (request.json !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(request.json);
@@ -167,10 +211,10 @@ export class HttpClient {
       const response = await fetchWithProxy(url, { method, headers, body, signal: controller.signal, env: this.options.env });
       status = response.status;
       const limit = request.maxBytes ?? this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-      const bytes = await readCapped(response, limit, (received) => this.tooLarge(method, request.path, received, limit));
+      const tooLarge = (received: number) => this.tooLarge(method, request.path, received, limit);
       if (response.ok || request.accept?.includes(response.status))
-        return { status: response.status, headers: response.headers as unknown as Headers, body: bytes };
-      return this.statusError(method, request.path, response.status, bytes, attempt);
+        return { status: response.status, headers: response.headers as unknown as Headers, body: await read(response, limit, tooLarge) };
+      return this.statusError(method, request.path, response.status, await readCapped(response, limit, tooLarge), attempt);
     } catch (error) {
       if (error instanceof InstantIdError) return { error, reached: true, transient: false };
       if (request.signal?.aborted) {
@@ -276,7 +320,7 @@ export class HttpClient {
 }
 
 function methodOf(request: HttpRequest): "GET" | "POST" {
-  return request.method ?? (request.json === undefined && request.body === undefined ? "GET" : "POST");
+  return request.method ?? (request.json === undefined && request.body === undefined && request.form === undefined ? "GET" : "POST");
 }
 
 export { parseJson };

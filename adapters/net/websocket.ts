@@ -1,20 +1,18 @@
-import { randomBytes } from "node:crypto";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { Duplex } from "node:stream";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import WebSocket from "ws";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import {
-  acceptKey,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  encodeFrame,
-  FrameParser,
-  MessageAssembler,
-  Opcode,
-  WebSocketProtocolError,
-} from "./websocket-frames.js";
+
+/** Largest websocket message accepted by default (ComfyUI's previews are a few MB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** A message received on a websocket: text or binary. */
 export type WebSocketMessage = { readonly kind: "text"; readonly text: string } | { readonly kind: "binary"; readonly data: Buffer };
+
+/** How a connection ended: the close code (1006 when the socket dropped without a close frame) and its reason. */
+export interface WebSocketClose {
+  readonly code: number;
+  readonly reason: string;
+}
 
 /** Options for {@link connectWebSocket}. */
 export interface WebSocketOptions {
@@ -23,147 +21,144 @@ export interface WebSocketOptions {
   readonly timeoutMs?: number;
   /** Name of the server in messages. */
   readonly what?: string;
-  /** Largest frame or message accepted (default 64 MiB); a larger one closes the connection with code 1009. */
+  /**
+   * Largest frame or message accepted (default {@link DEFAULT_MAX_MESSAGE_BYTES}); a larger one is refused from
+   * its header, before any of it is buffered, and the connection closes with code 1009.
+   */
   readonly maxMessageBytes?: number;
   /** How long {@link WebSocketConnection.close} waits for the server's close before dropping the socket (default 1000 ms). */
   readonly closeTimeoutMs?: number;
 }
 
+/** The close code ws sends for each of its protocol errors (RFC 6455 §7.4.1); any other is 1002, protocol error. */
+const CLOSE_CODES: Readonly<Record<string, number>> = {
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
+  WS_ERR_INVALID_UTF8: 1007,
+};
+
+/** At most this many messages wait for the first listener; later ones before it are dropped. */
+const MAX_EARLY_MESSAGES = 64;
+
 /**
- * A minimal RFC 6455 client connection: delivers whole messages, answers pings and
- * close frames, and reports how the connection ended. Node 20 has no stable global WebSocket.
+ * A client connection on `ws`: delivers whole messages (ws answers pings and reassembles fragments),
+ * reports how the connection ended, and never keeps the process alive once closed.
  */
 export class WebSocketConnection {
   /** Resolves when the connection ends: code 1006 when the socket dropped without a close frame. */
-  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly closed: Promise<WebSocketClose>;
   private readonly listeners = new Set<(message: WebSocketMessage) => void>();
-  private closeSent = false;
-  private closeTimer: NodeJS.Timeout | undefined;
+  /** Messages that came before the first listener (a server greets as soon as the socket opens). */
+  private early: WebSocketMessage[] | undefined = [];
+  private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly socket: Duplex,
-    head: Buffer,
+    private readonly socket: WebSocket,
     private readonly options: Pick<WebSocketOptions, "maxMessageBytes" | "closeTimeoutMs"> = {},
   ) {
-    const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    const parser = new FrameParser(limit);
-    const assembler = new MessageAssembler(limit);
-    let resolveClosed!: (value: { code: number; reason: string }) => void;
-    this.closed = new Promise((resolve) => (resolveClosed = resolve));
-    let closeInfo = { code: 1006, reason: "connection dropped" };
-    const onData = (chunk: Buffer) => {
-      try {
-        for (const frame of parser.push(chunk)) {
-          const message = assembler.add(frame);
-          if (message) closeInfo = this.handle(message.opcode, message.payload) ?? closeInfo;
-        }
-      } catch (error) {
-        if (!(error instanceof WebSocketProtocolError)) throw error;
-        // A frame over the limit: say why, stop reading, and drop the connection (RFC 6455 §7.4.1, 1009).
-        closeInfo = { code: error.code, reason: error.message };
-        socket.off("data", onData);
-        this.close(error.code);
-        socket.destroy();
-      }
-    };
-    socket.on("data", onData);
-    socket.on("error", () => undefined);
-    socket.on("close", () => {
-      clearTimeout(this.closeTimer);
-      resolveClosed(closeInfo);
+    let refused: WebSocketClose | undefined;
+    this.closed = new Promise((resolve) => {
+      socket.on("close", (code: number, reason: Buffer) => {
+        clearTimeout(this.graceTimer);
+        resolve(refused ?? { code, reason: reason.toString("utf8") });
+      });
     });
-    if (head.length) onData(head);
-  }
-
-  /** Calls `listener` for every text or binary message; returns a function that unsubscribes. */
-  onMessage(listener: (message: WebSocketMessage) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Sends a text message. */
-  send(text: string): void {
-    this.socket.write(encodeFrame(Opcode.Text, Buffer.from(text), true));
+    socket.on("message", (data: Buffer, isBinary: boolean) =>
+      this.emit(isBinary ? { kind: "binary", data } : { kind: "text", text: data.toString("utf8") }),
+    );
+    // ws has already answered a broken or oversized frame with a close frame (1009, 1002...); say why, and
+    // drop the socket after the grace period if the server never completes the closing handshake.
+    socket.on("error", (error: Error & { code?: string }) => {
+      const code = CLOSE_CODES[error.code ?? ""] ?? 1002;
+      const limit = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      refused = {
+        code,
+        reason: code === 1009 ? `a frame or message over the ${limit} bytes accepted was refused (${error.message})` : error.message,
+      };
+      this.dropAfterGrace();
+    });
   }
 
   /**
-   * Starts the closing handshake and ends the socket; a server that never completes it is dropped
-   * after `closeTimeoutMs`, so a finished client never waits on it (nor keeps the process alive).
+   * Calls `listener` for every text or binary message; returns a function that unsubscribes. The first
+   * listener also receives, at once, the messages that arrived before it (up to 64), so a greeting sent
+   * as the socket opened is not lost between `await connectWebSocket(...)` and this call.
    */
-  close(code = 1000): void {
-    if (!this.closeSent && !this.socket.destroyed) {
-      this.closeSent = true;
-      const payload = Buffer.alloc(2);
-      payload.writeUInt16BE(code);
-      this.socket.write(encodeFrame(Opcode.Close, payload, true));
-      this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs ?? 1000);
-      this.closeTimer.unref?.();
-    }
-    this.socket.end();
+  onMessage(listener: (message: WebSocketMessage) => void): () => void {
+    this.listeners.add(listener);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const message of early) listener(message);
+    return () => this.listeners.delete(listener);
   }
 
-  private handle(opcode: number, payload: Buffer): { code: number; reason: string } | undefined {
-    if (opcode === Opcode.Text) this.emit({ kind: "text", text: payload.toString("utf8") });
-    else if (opcode === Opcode.Binary) this.emit({ kind: "binary", data: payload });
-    else if (opcode === Opcode.Ping) this.socket.write(encodeFrame(Opcode.Pong, payload, true));
-    else if (opcode === Opcode.Close) {
-      const info = { code: payload.length >= 2 ? payload.readUInt16BE(0) : 1005, reason: payload.subarray(2).toString("utf8") };
-      this.close(info.code === 1005 ? 1000 : info.code);
-      return info;
-    }
-    return undefined;
+  /** Sends a text message (dropped once the connection is closing). */
+  send(text: string): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  /**
+   * Starts the closing handshake; a server that never completes it is dropped after `closeTimeoutMs`
+   * (an unreferenced timer), so a finished client never waits on it, nor keeps the process alive.
+   */
+  close(code = 1000): void {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    this.socket.close(code);
+    this.dropAfterGrace();
+  }
+
+  private dropAfterGrace(): void {
+    if (this.graceTimer || this.socket.readyState === WebSocket.CLOSED) return;
+    // terminate() destroys the socket, which also clears ws's own (30 s, referenced) close timer.
+    this.graceTimer = setTimeout(() => this.socket.terminate(), this.options.closeTimeoutMs ?? 1000);
+    this.graceTimer.unref();
   }
 
   private emit(message: WebSocketMessage): void {
+    if (this.early && this.early.length < MAX_EARLY_MESSAGES) this.early.push(message);
     for (const listener of this.listeners) listener(message);
   }
 }
 
-/** Opens a websocket to `url` (ws:// or wss://), verifying the server's handshake. */
+/** Opens a websocket to `url` (ws:// or wss://); every failure to open is a typed {@link InstantIdError}. */
 export function connectWebSocket(url: string, options: WebSocketOptions = {}): Promise<WebSocketConnection> {
   const target = new URL(url);
-  const secure = target.protocol === "wss:" || target.protocol === "https:";
-  const key = randomBytes(16).toString("base64");
   const what = options.what ?? "server";
   return new Promise((resolve, reject) => {
-    const request = (secure ? httpsRequest : httpRequest)({
-      protocol: secure ? "https:" : "http:",
-      hostname: target.hostname,
-      port: target.port,
-      path: `${target.pathname}${target.search}`,
-      headers: { ...options.headers, connection: "Upgrade", upgrade: "websocket", "sec-websocket-key": key, "sec-websocket-version": "13" },
-      timeout: options.timeoutMs ?? 15_000,
+    const socket = new WebSocket(target, {
+      headers: options.headers,
+      handshakeTimeout: options.timeoutMs ?? 15_000,
+      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      // ComfyUI's previews are JPEG or PNG already: compression would gain nothing and add an inflate step for hostile input.
+      perMessageDeflate: false,
     });
-    request.on("upgrade", (response: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (response.headers["sec-websocket-accept"] !== acceptKey(key)) {
-        socket.destroy();
-        reject(
-          new InstantIdError(
-            ErrorCode.Server,
-            `The ${what} at ${target.host} answered the websocket handshake with a wrong Sec-WebSocket-Accept`,
-          ),
-        );
-        return;
-      }
-      resolve(new WebSocketConnection(socket, head, options));
-    });
-    request.on("response", (response: IncomingMessage) => {
-      response.resume();
-      reject(
-        new InstantIdError(
-          ErrorCode.Server,
-          `The ${what} refused the websocket at ${target.pathname} with HTTP ${response.statusCode}; does it serve a websocket there?`,
-        ),
-      );
-    });
-    request.on("timeout", () => request.destroy(new Error("websocket handshake timed out")));
-    request.on("error", (error) =>
+    const failed = (error: Error) => {
+      socket.on("error", () => undefined); // ws may report the aborted handshake once more
+      socket.terminate();
       reject(
         new InstantIdError(ErrorCode.Network, `Cannot open a websocket to the ${what} at ${target.host}: ${error.message}`, {
           cause: error,
         }),
-      ),
-    );
-    request.end();
+      );
+    };
+    socket.once("error", failed);
+    socket.once("unexpected-response", (request: ClientRequest, response: IncomingMessage) => {
+      socket.off("error", failed);
+      socket.on("error", () => undefined); // the refused handshake is reported below, once
+      response.resume();
+      request.destroy();
+      reject(
+        new InstantIdError(
+          ErrorCode.Server,
+          `The ${what} refused the websocket at ${target.pathname} with HTTP ${response.statusCode}; does it serve a websocket there?`,
+          { details: { status: response.statusCode } },
+        ),
+      );
+    });
+    socket.once("open", () => {
+      socket.off("error", failed);
+      resolve(new WebSocketConnection(socket, options));
+    });
   });
 }

@@ -1,17 +1,27 @@
 import { extname } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 
+/** Where {@link saveImages} puts `count` images: `OUT.png` for one, `OUT-1.png`, `OUT-2.png`… for several. */
+export function imagePaths(out: string, count: number): string[] {
+  const extension = extname(out) || ".png";
+  const stem = out.slice(0, out.length - extname(out).length);
+  return Array.from({ length: count }, (_, i) => (count === 1 ? `${stem}${extension}` : `${stem}-${i + 1}${extension}`));
+}
+
+/** The `.json` file beside an image that holds its generation info (`OUT.json` beside `OUT.png`). */
+export function imageInfoPath(imagePath: string): string {
+  return `${imagePath.slice(0, imagePath.length - extname(imagePath).length)}.json`;
+}
+
 /**
  * Writes generated images atomically: `OUT.png` for one image, `OUT-1.png`, `OUT-2.png`… for several,
  * each beside a `.json` file with its generation info. Returns the image paths.
  */
 export async function saveImages(out: string, images: readonly Uint8Array[], info: unknown): Promise<string[]> {
-  const extension = extname(out) || ".png";
-  const stem = out.slice(0, out.length - extname(out).length);
-  const paths = images.map((_, i) => (images.length === 1 ? `${stem}${extension}` : `${stem}-${i + 1}${extension}`));
+  const paths = imagePaths(out, images.length);
   for (let i = 0; i < images.length; i++) {
     await writeFileAtomic(paths[i], images[i]);
-    await writeFileAtomic(`${paths[i].slice(0, paths[i].length - extension.length)}.json`, `${JSON.stringify(info, null, 2)}\n`);
+    await writeFileAtomic(imageInfoPath(paths[i]), `${JSON.stringify(info, null, 2)}\n`);
   }
   return paths;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import sharp from "sharp";
 import type { ApiPrompt } from "../../adapters/comfyui/graph.js";
 import type { ObjectInfo } from "../../adapters/comfyui/object-info.js";
@@ -24,6 +25,8 @@ export interface MockComfyOptions {
   readonly dropSocketAfterProgress?: number;
   /** Send no events at all on the websocket (a proxy that swallows them): only /history tells the outcome. */
   readonly silentSocket?: boolean;
+  /** Pads each saved PNG by this many bytes (a private ancillary chunk): a large image without the time to encode one. */
+  readonly outputPadding?: number;
 }
 
 /** The mock plus what it saw. */
@@ -121,7 +124,8 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
       if (node.class_type === "SaveImage") {
         const latent = Object.values(job.prompt).find((n) => n.class_type === "EmptyLatentImage");
         const filename = `${node.inputs.filename_prefix}_${String(++counter).padStart(5, "0")}_.png`;
-        outputs.set(filename, await pngOf((latent?.inputs.width as number) ?? 64, (latent?.inputs.height as number) ?? 64));
+        const png = await pngOf((latent?.inputs.width as number) ?? 64, (latent?.inputs.height as number) ?? 64);
+        outputs.set(filename, options.outputPadding ? paddedPng(png, options.outputPadding) : png);
         const output = { images: [{ filename, subfolder: "", type: "output" }] };
         nodeOutputs[id] = output;
         send(job, "executed", { node: id, display_node: id, output });
@@ -196,4 +200,16 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
     },
   );
   return { ...running, uploads, prompts, counts };
+}
+
+/** `png` with a private ancillary chunk of `bytes` zero bytes before its IEND: still a valid PNG, now large. */
+function paddedPng(png: Buffer, bytes: number): Buffer {
+  const type = Buffer.from("inSt"); // ancillary (i), private (n), reserved (S), safe to copy (t)
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(bytes);
+  const data = Buffer.alloc(bytes);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(data, crc32(type)));
+  const iend = png.length - 12;
+  return Buffer.concat([png.subarray(0, iend), header, type, data, crc, png.subarray(iend)]);
 }

@@ -62,8 +62,6 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRules): P
     const count = (seen.get(key) ?? 0) + 1;
     seen.set(key, count);
     const fault = rules.http?.(request.method ?? "GET", request.url ?? "/", count);
-    console.error("proxy", key, fault?.kind);
-    response.on("finish", () => console.error("proxy done", key));
     if (!fault) return forward(request, response, upstream);
     if (fault.kind === "silence") return;
     if (fault.kind === "status") return void response.writeHead(fault.status, { "content-type": "application/json" }).end(fault.body ?? "");
@@ -118,6 +116,11 @@ export async function startFaultProxy(upstreamUrl: string, rules: FaultRules): P
   };
 }
 
+/**
+ * Frames written by hand, on purpose: the proxy sits between the two ends at the TCP level, so it injects
+ * bytes into the server's stream rather than speaking websocket itself, and a frame header claiming 2^62
+ * bytes is exactly what a well-behaved library (ws) refuses to send.
+ */
 function afterHandshake(client: Socket, fault: WsFault | undefined): void {
   if (fault?.kind === "text") client.write(serverFrame(0x1, Buffer.from(fault.text)));
   if (fault?.kind === "oversized-frame") {

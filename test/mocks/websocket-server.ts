@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { acceptKey, encodeFrame, FrameParser, MessageAssembler, Opcode } from "../../adapters/net/websocket-frames.js";
+import { type WebSocket, WebSocketServer } from "ws";
 
 /** The server side of one test websocket. */
 export interface ServerSocket {
@@ -15,85 +15,50 @@ export interface ServerSocket {
   drop(): void;
   readonly received: string[];
   readonly pongs: string[];
-  /** Resolves when the client sent a close frame. */
+  /** Resolves with the client's close code when the connection ends (1006 when it dropped without one). */
   readonly clientClosed: Promise<number>;
 }
 
 /**
- * Accepts RFC 6455 upgrades on `server` for requests `accept` approves, checking the handshake
- * the way real servers do (version 13, 16-byte key) and requiring masked client frames.
+ * Accepts websocket upgrades on `server` for requests `accept` approves, through ws's WebSocketServer:
+ * it checks the handshake as real servers do (version 13, 16-byte key) and refuses unmasked client frames.
  */
 export function acceptWebSockets(
   server: Server,
   accept: (request: IncomingMessage) => boolean,
   onOpen: (socket: ServerSocket) => void,
 ): void {
-  server.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
-    const key = request.headers["sec-websocket-key"];
-    const validKey = typeof key === "string" && Buffer.from(key, "base64").length === 16;
-    if (
-      !accept(request) ||
-      request.headers["sec-websocket-version"] !== "13" ||
-      !validKey ||
-      request.headers.upgrade?.toLowerCase() !== "websocket"
-    ) {
+  const sockets = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!accept(request)) {
       socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
       return;
     }
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
-    );
-    onOpen(serverSocket(socket, new URL(request.url ?? "/", "http://loopback")));
+    sockets.handleUpgrade(request, socket, head, (ws) => onOpen(serverSocket(ws, new URL(request.url ?? "/", "http://loopback"))));
   });
 }
 
-function serverSocket(socket: Duplex, url: URL): ServerSocket {
-  const parser = new FrameParser();
-  const assembler = new MessageAssembler();
+function serverSocket(ws: WebSocket, url: URL): ServerSocket {
   const received: string[] = [];
   const pongs: string[] = [];
-  let resolveClosed!: (code: number) => void;
-  const clientClosed = new Promise<number>((resolve) => (resolveClosed = resolve));
-  socket.on("error", () => undefined);
-  socket.on("data", (chunk: Buffer) => {
-    for (const frame of parser.push(chunk)) {
-      if (!frame.masked) {
-        socket.end(encodeFrame(Opcode.Close, Buffer.from([0x03, 0xea]), false)); // 1002: protocol error
-        return;
-      }
-      const message = assembler.add(frame);
-      if (!message) continue;
-      if (message.opcode === Opcode.Text) received.push(message.payload.toString("utf8"));
-      if (message.opcode === Opcode.Pong) pongs.push(message.payload.toString("utf8"));
-      if (message.opcode === Opcode.Close) {
-        resolveClosed(message.payload.length >= 2 ? message.payload.readUInt16BE(0) : 1005);
-        socket.end();
-      }
-    }
-  });
+  const clientClosed = new Promise<number>((resolve) => ws.on("close", (code: number) => resolve(code)));
+  ws.on("error", () => undefined);
+  ws.on("message", (data: Buffer, isBinary: boolean) => !isBinary && received.push(data.toString("utf8")));
+  ws.on("pong", (data: Buffer) => pongs.push(data.toString("utf8")));
   return {
     url,
     received,
     pongs,
     clientClosed,
-    sendText: (text) => socket.write(encodeFrame(Opcode.Text, Buffer.from(text), false)),
-    sendBinary: (data) => socket.write(encodeFrame(Opcode.Binary, data, false)),
+    sendText: (text) => ws.send(text),
+    sendBinary: (data) => ws.send(data, { binary: true }),
     sendFragmented(text, parts) {
       const bytes = Buffer.from(text);
       const size = Math.ceil(bytes.length / parts);
-      for (let i = 0; i < parts; i++) {
-        const frame = encodeFrame(i === 0 ? Opcode.Text : Opcode.Continuation, bytes.subarray(i * size, (i + 1) * size), false);
-        if (i < parts - 1) frame[0] &= 0x7f; // clear FIN on all but the last fragment
-        socket.write(frame);
-      }
+      for (let i = 0; i < parts; i++) ws.send(bytes.subarray(i * size, (i + 1) * size), { binary: false, fin: i === parts - 1 });
     },
-    ping: (payload) => socket.write(encodeFrame(Opcode.Ping, Buffer.from(payload), false)),
-    close(code, reason = "") {
-      const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-      payload.writeUInt16BE(code);
-      payload.write(reason, 2);
-      socket.write(encodeFrame(Opcode.Close, payload, false));
-    },
-    drop: () => socket.destroy(),
+    ping: (payload) => ws.ping(payload),
+    close: (code, reason = "") => ws.close(code, reason),
+    drop: () => ws.terminate(),
   };
 }

@@ -11,7 +11,7 @@ import {
   type ComfyIdentity,
   type ComfyModels,
 } from "../../comfyui/index.js";
-import { ErrorCode, InstantIdError, saveImages, type Composition } from "../../../core/index.js";
+import { ErrorCode, InstantIdError, type Composition } from "../../../core/index.js";
 import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
@@ -87,13 +87,11 @@ export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfySer
     io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}${uploads}\n`);
     return 0;
   }
-  const result = await withInterrupt((signal) => server.client!.run(workflow, { onProgress: createProgressBar(io), signal }));
-  const paths = await saveImages(
-    target.out!,
-    result.images.map((image) => image.data),
-    { promptId: result.promptId, seed: server.seed, workflow },
+  // Each image is streamed from /view into its file (never whole in memory), beside its .json as saveImages writes it.
+  const result = await withInterrupt((signal) =>
+    server.client!.runToFiles(workflow, target.out!, { onProgress: createProgressBar(io), signal, info: { seed: server.seed, workflow } }),
   );
-  io.stdout(`${paths.join("\n")}\n`);
+  io.stdout(`${result.images.map((image) => image.path).join("\n")}\n`);
   return 0;
 }
 

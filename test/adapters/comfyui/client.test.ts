@@ -1,6 +1,9 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient, type ComfyIdentity } from "../../../adapters/comfyui/index.js";
-import { InstantIdError, type ProgressEvent } from "../../../core/index.js";
+import { InstantIdError, loadImage, type ProgressEvent } from "../../../core/index.js";
+import { tempDir } from "../../helpers/shared.js";
 import { startMockA1111 } from "../../mocks/a1111-server.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
@@ -45,6 +48,30 @@ describe("createComfyClient", () => {
     expect(result.images[0].filename).toBe("instantid_00001_.png");
     expect([...result.images[0].data.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     expect([...mock.uploads.keys()]).toEqual(["face.png", "kps.png"]);
+  });
+
+  it("streams the saved image into OUT.png beside OUT.json with runToFiles, leaving no .part", async () => {
+    const { client } = await start({ stepMs: 1 });
+    const dir = await tempDir();
+    const result = await client.runToFiles(await workflow(client), join(dir, "out.png"), { info: { seed: 3 } });
+    expect(result.images).toEqual([
+      { filename: "instantid_00001_.png", subfolder: "", type: "output", path: join(dir, "out.png"), bytes: expect.any(Number) },
+    ]);
+    const png = await readFile(join(dir, "out.png"));
+    expect(png.length).toBe(result.images[0].bytes);
+    expect((await loadImage(png)).width).toBe(512);
+    expect(JSON.parse(await readFile(join(dir, "out.json"), "utf8"))).toEqual({ promptId: result.promptId, seed: 3 });
+    expect((await readdir(dir)).sort()).toEqual(["out.json", "out.png"]);
+  });
+
+  it("streams a large image (32 MiB) to disk under a cap that fits it", async () => {
+    const { client } = await start({ stepMs: 1, outputPadding: 32 * 1024 * 1024 });
+    const dir = await tempDir();
+    const result = await client.runToFiles(await workflow(client), join(dir, "big.png"));
+    expect(result.images[0].bytes).toBeGreaterThan(32 * 1024 * 1024);
+    expect((await stat(join(dir, "big.png"))).size).toBe(result.images[0].bytes);
+    expect((await loadImage(join(dir, "big.png"))).width).toBe(512);
+    expect(await readdir(dir)).toEqual(["big.png"]);
   });
 
   it("finishes through /history when the websocket drops mid-run", async () => {

@@ -1,3 +1,5 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   buildInstantIdWorkflow,
@@ -8,6 +10,7 @@ import {
   type ComfyIdentity,
 } from "../../../adapters/comfyui/index.js";
 import { InstantIdError } from "../../../core/index.js";
+import { tempDir } from "../../helpers/shared.js";
 import { startFaultProxy, type FaultProxy, type FaultRules } from "../../mocks/fault-proxy.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
@@ -129,6 +132,23 @@ describe("ComfyUI bridge under faults", () => {
   it("closes a websocket whose frame claims 2^62 bytes (code 1009) and finishes through /history", async () => {
     const { client } = await behindFaults({ ws: () => ({ kind: "oversized-frame", claimed: 2n ** 62n }) });
     expect((await client.run(await workflow(client))).images).toHaveLength(1);
+  });
+
+  it("leaves no image file when /view is over the cap, cut mid-body or not an image (runToFiles streams it to disk)", async () => {
+    const cases: [FaultRules, MockComfyOptions, string][] = [
+      [{}, { outputPadding: 3 * 1024 * 1024 }, "more than 1048576 bytes"],
+      [{ http: on("GET", "/view", { kind: "drop-mid-body" }) }, {}, "dropped"],
+      [{ http: on("GET", "/view", { kind: "json", text: '{"error": "not found"}' }) }, {}, "is not an image"],
+    ];
+    for (const [rules, mockOptions, message] of cases) {
+      const { client } = await behindFaults(rules, { maxResponseBytes: 1024 * 1024 }, mockOptions);
+      const dir = await tempDir();
+      const error = await failure(client.runToFiles(await workflow(client), join(dir, "out.png"), { info: {} }));
+      expect(error.message).toContain(message);
+      expect(await readdir(dir)).toEqual([]);
+      await proxy!.close();
+      await mock!.close();
+    }
   });
 
   it("refuses an oversized /view body and a /view answer that is not an image", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { InstantIdError } from "../../../core/index.js";
-import { connectWebSocket, type WebSocketMessage } from "../../../adapters/net/index.js";
+import { connectWebSocket, DEFAULT_MAX_MESSAGE_BYTES, type WebSocketMessage } from "../../../adapters/net/index.js";
 import { sendJson, startServer, type RunningServer } from "../../mocks/http-server.js";
 import { acceptWebSockets, type ServerSocket } from "../../mocks/websocket-server.js";
 import { startFaultProxy, type FaultProxy } from "../../mocks/fault-proxy.js";
@@ -21,6 +21,9 @@ async function serve(): Promise<{ url: string; opened: Promise<ServerSocket> }> 
   acceptWebSockets(running.server, (request) => request.url?.startsWith("/ws") ?? false, resolve);
   return { url: running.url.replace("http", "ws"), opened };
 }
+
+/** Timers (setTimeout) holding the event loop open. */
+const liveTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 
 function nextMessage(messages: WebSocketMessage[], count: number): Promise<void> {
   return new Promise((resolve) => {
@@ -88,22 +91,57 @@ describe("connectWebSocket", () => {
     const { url } = await serve();
     proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "ignore-close" }) });
     const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { closeTimeoutMs: 20 });
+    const timers = liveTimers();
     socket.close();
     expect((await socket.closed).code).toBe(1006); // no close frame came back: dropped by us
+    expect(liveTimers()).toBeLessThanOrEqual(timers); // ws's own 30 s close timer went with the socket
   });
 
-  it("refuses a frame that claims 2^62 bytes from its header: closed with 1009, no buffering", async () => {
+  it("refuses a frame that claims 2^62 bytes from its header: closed with 1009, nothing buffered", async () => {
     const { url } = await serve();
     proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "oversized-frame", claimed: 2n ** 62n }) });
-    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`);
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { closeTimeoutMs: 20 });
     const closed = await socket.closed;
     expect(closed.code).toBe(1009);
-    expect(closed.reason).toContain("4611686018427387904 bytes");
+    expect(closed.reason).toContain(`over the ${DEFAULT_MAX_MESSAGE_BYTES} bytes accepted`);
+  });
+
+  it("refuses a frame over a configured maxMessageBytes from its header (the proxy sends only 64 bytes of it)", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "oversized-frame", claimed: 2n ** 20n + 1n }) });
+    const socket = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`, { maxMessageBytes: 2 ** 20, closeTimeoutMs: 20 });
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1009);
+    expect(closed.reason).toContain("over the 1048576 bytes accepted");
+  });
+
+  it("refuses a fragmented message that grows past maxMessageBytes, though each fragment fits", async () => {
+    const { url, opened } = await serve();
+    const connection = await connectWebSocket(`${url}/ws`, { maxMessageBytes: 1000 });
+    const messages: WebSocketMessage[] = [];
+    connection.onMessage((m) => messages.push(m));
+    (await opened).sendFragmented("x".repeat(1500), 3);
+    expect((await connection.closed).code).toBe(1009);
+    expect(messages).toEqual([]);
+  });
+
+  it("delivers a text frame 'null' as the text it is (the bridges decide what it means)", async () => {
+    const { url } = await serve();
+    proxy = await startFaultProxy(url.replace("ws", "http"), { ws: () => ({ kind: "text", text: "null" }) });
+    const connection = await connectWebSocket(`${proxy.url.replace("http", "ws")}/ws`);
+    const messages: WebSocketMessage[] = [];
+    connection.onMessage((m) => messages.push(m));
+    await nextMessage(messages, 1);
+    expect(messages[0]).toEqual({ kind: "text", text: "null" });
+    connection.close();
   });
 
   it("fails with a typed error when the server refuses the upgrade or is down", async () => {
     const { url } = await serve();
-    await expect(connectWebSocket(`${url}/nope`)).rejects.toThrow(InstantIdError);
+    const refused = await connectWebSocket(`${url}/nope`).catch((e: InstantIdError) => e);
+    expect(refused).toBeInstanceOf(InstantIdError);
+    expect((refused as InstantIdError).code).toBe("SERVER");
+    expect((refused as InstantIdError).message).toContain("HTTP 400");
     await running!.close();
     const error = await connectWebSocket(`${url}/ws`).catch((e: InstantIdError) => e);
     expect((error as InstantIdError).code).toBe("NETWORK");
