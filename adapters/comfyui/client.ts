@@ -48,6 +48,18 @@ export interface HistoryEntry {
   readonly status?: { status_str?: string; completed?: boolean; messages?: [string, Record<string, unknown>][] };
 }
 
+/** Options of one {@link ComfyClient.run}. */
+export interface ComfyRunOptions {
+  readonly onProgress?: ProgressListener;
+  /**
+   * Pass the server's preview frames on as the progress events' `preview` (default false; JPEG frames are
+   * re-encoded as PNG). The server sends them only when started with a preview method
+   * (`--preview-method auto`, `latent2rgb` or `taesd`; its default is none).
+   */
+  readonly previews?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /** A client of a ComfyUI server: /object_info, /upload/image, /prompt, websocket progress, /history, /view, /interrupt. */
 export interface ComfyClient {
   readonly http: HttpClient;
@@ -58,7 +70,7 @@ export interface ComfyClient {
   /** Queues a workflow and returns its prompt id; a validation failure carries the server's node errors. */
   queue(prompt: ApiPrompt): Promise<string>;
   /** Checks a workflow against /object_info, queues it, follows it, and downloads its images. */
-  run(prompt: ApiPrompt, options?: { onProgress?: ProgressListener; signal?: AbortSignal }): Promise<ComfyResult>;
+  run(prompt: ApiPrompt, options?: ComfyRunOptions): Promise<ComfyResult>;
   history(promptId: string): Promise<HistoryEntry | undefined>;
   interrupt(promptId?: string): Promise<void>;
 }
@@ -90,7 +102,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
   const follow = async (
     follower: PromptFollower | undefined,
     promptId: string,
-    call: { onProgress?: ProgressListener },
+    call: ComfyRunOptions,
     signal: AbortSignal,
   ): Promise<PromptOutcome> => {
     const stop = new AbortController();
@@ -174,7 +186,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
 
   const runPrompt = async (
     prompt: ApiPrompt,
-    call: { onProgress?: ProgressListener; signal?: AbortSignal },
+    call: ComfyRunOptions,
     signal: AbortSignal,
     queued: (id: string) => void,
   ): Promise<ComfyResult> => {
@@ -185,7 +197,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       maxMessageBytes: options.maxMessageBytes,
     }).catch(() => undefined);
     try {
-      const follower = socket && new PromptFollower(socket);
+      const follower = socket && new PromptFollower(socket, { previews: call.previews });
       const promptId = await http
         .answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false, signal }, queueAnswer)
         .then((a) => a.prompt_id);

@@ -1,5 +1,5 @@
 export { createComfyClient } from "./client.js";
-export type { ComfyClient, ComfyClientOptions, ComfyImage, ComfyResult, HistoryEntry } from "./client.js";
+export type { ComfyClient, ComfyClientOptions, ComfyImage, ComfyResult, ComfyRunOptions, HistoryEntry } from "./client.js";
 export { buildInstantIdWorkflow } from "./workflow.js";
 export type { ComfyGenerationOptions, ComfyIdentity } from "./workflow.js";
 export { assertWorkflowFits, findWorkflowProblems } from "./check.js";
