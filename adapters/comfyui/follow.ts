@@ -12,11 +12,8 @@ interface WsEvent {
   readonly data?: Record<string, unknown> | null;
 }
 
-/** A binary preview frame, in its place among the JSON events. */
-interface PreviewEvent {
-  readonly type: "binary preview";
-  readonly frame: PreviewFrame;
-}
+/** What arrived on the websocket, in order: a JSON event, or a binary preview frame. */
+type Received = { readonly event: WsEvent } | { readonly frame: PreviewFrame };
 
 /** Turns an `execution_error` payload into a typed error carrying the server's own message. */
 export function executionError(data: Record<string, unknown>): InstantIdError {
@@ -41,7 +38,7 @@ export function interruptedError(data: Record<string, unknown>): InstantIdError 
  * events before it were about); without, they are skipped.
  */
 export class PromptFollower {
-  private readonly events: (WsEvent | PreviewEvent)[] = [];
+  private readonly received: Received[] = [];
   private wake: (() => void) | undefined;
   private dropped = false;
   /** The prompt the latest event named, and its latest step count. */
@@ -51,7 +48,7 @@ export class PromptFollower {
     socket.onMessage((message) => {
       if (message.kind === "binary") {
         const frame = options.previews ? parsePreviewFrame(message.data) : undefined;
-        if (frame) this.events.push({ type: "binary preview", frame });
+        if (frame) this.received.push({ frame });
         this.wake?.();
         return;
       }
@@ -63,7 +60,7 @@ export class PromptFollower {
       }
       const event = wsEvent.safeParse(parsed);
       if (!event.success) return; // `null`, a list...: not an event; /history still tells the outcome
-      this.events.push(event.data);
+      this.received.push({ event: event.data });
       this.wake?.();
     });
     void socket.closed.then(() => {
@@ -75,11 +72,11 @@ export class PromptFollower {
   /** Waits for the prompt's end; `undefined` when the socket dropped first (fall back to /history). */
   async outcome(promptId: string, onProgress?: ProgressListener): Promise<PromptOutcome | undefined> {
     for (let index = 0; ; ) {
-      while (index < this.events.length) {
-        const event = this.events[index++];
-        if (event.type === "binary preview") await this.passPreview((event as PreviewEvent).frame, promptId, onProgress);
+      while (index < this.received.length) {
+        const item = this.received[index++];
+        if ("frame" in item) await this.passPreview(item.frame, promptId, onProgress);
         else {
-          const outcome = this.handle(event as WsEvent, promptId, onProgress);
+          const outcome = this.handle(item.event, promptId, onProgress);
           if (outcome) return outcome;
         }
       }
@@ -88,10 +85,13 @@ export class PromptFollower {
     }
   }
 
-  /** A preview of this prompt goes out with its latest step count; one of another prompt, or unreadable, is dropped. */
+  /**
+   * A preview of this prompt goes out with the prompt's latest step count; one that comes while another
+   * prompt runs, names another prompt, or cannot be read is dropped.
+   */
   private async passPreview(frame: PreviewFrame, promptId: string, onProgress?: ProgressListener): Promise<void> {
     const { completed, total } = this.current;
-    if ((frame.promptId ?? this.current.promptId) !== promptId || !onProgress) return;
+    if (!onProgress || this.current.promptId !== promptId || (frame.promptId ?? promptId) !== promptId) return;
     const preview = await previewFromEncoded(frame.image);
     if (preview) onProgress({ stage: "sampling", completed, total, preview });
   }
