@@ -49,7 +49,7 @@ export interface GenerateControls {
   readonly onProgress?: ProgressListener;
   /**
    * A preview on the progress event every this many denoising steps and at the last: SDXL's latent → RGB
-   * approximation of the predicted clean latent, PNG at 1/8 of the output's side (a few ms each). Default 0: none.
+   * approximation of the predicted clean latent, PNG at 1/8 of the output's side (no VAE run). Default 0: none.
    */
   readonly previewEvery?: number;
   readonly signal?: AbortSignal;
