@@ -91,10 +91,10 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
         .toBuffer()
     ).toString("base64");
   // A1111 renders a live preview only when the progress request does not skip it (modules/api/api.py, progressapi).
-  const currentImage = async (url: URL): Promise<string | null> => {
-    if (!options.livePreviews || url.searchParams.get("skip_current_image") === "true" || !state.busy || state.step === 0) return null;
+  const currentImage = async (url: URL, now: typeof state): Promise<string | null> => {
+    if (!options.livePreviews || url.searchParams.get("skip_current_image") === "true" || !now.busy || now.step === 0) return null;
     counts.previewsSent++;
-    return previewOf(state.step, options.livePreviews);
+    return previewOf(now.step, options.livePreviews);
   };
   const usedUnits: Record<string, unknown>[][] = [];
   const faceRuns: Record<string, unknown>[] = [];
@@ -189,19 +189,21 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
           : sendJson(response, 404, { detail: "Not Found" });
       case "GET /sdapi/v1/progress": {
         counts.progressPolls++;
-        const current_image = await currentImage(url);
+        // One moment's state: the step may advance while the preview is encoded.
+        const now = { ...state };
+        const current_image = await currentImage(url, now);
         return sendJson(response, 200, {
-          progress: state.steps ? state.step / state.steps : 0,
+          progress: now.steps ? now.step / now.steps : 0,
           eta_relative: 0,
           state: {
             skipped: false,
-            interrupted: state.interrupted,
-            job: state.busy ? "txt2img" : "",
-            job_count: state.busy ? 1 : 0,
+            interrupted: now.interrupted,
+            job: now.busy ? "txt2img" : "",
+            job_count: now.busy ? 1 : 0,
             job_timestamp: "0",
             job_no: 0,
-            sampling_step: state.step,
-            sampling_steps: state.steps,
+            sampling_step: now.step,
+            sampling_steps: now.steps,
           },
           current_image,
           textinfo: null,

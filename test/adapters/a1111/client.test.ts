@@ -116,7 +116,7 @@ describe("createA1111Client", () => {
   });
 
   it("passes each new live preview on (JPEG re-encoded as PNG, the same image once) when asked, and asks for none otherwise", async () => {
-    const { client, server: mock } = await start({ stepMs: 20, livePreviews: "jpeg" });
+    const { client, server: mock } = await start({ stepMs: 40, livePreviews: "jpeg" });
     const request = await buildGenerationRequest(options, [await identity()], await client.detect());
     const events: ProgressEvent[] = [];
     await client.generate(request, { onProgress: (e) => events.push(e), previews: true });
@@ -126,7 +126,7 @@ describe("createA1111Client", () => {
     for (const event of previews) {
       expect(event.preview).toMatchObject({ width: 16, height: 16 });
       const data = await sharp(event.preview!.png).raw().toBuffer();
-      expect(data[0]).toBeCloseTo((event.completed * 37) % 256, -1); // the picture of the step it came with
+      expect(Math.abs(data[0] - ((event.completed * 37) % 256))).toBeLessThan(8); // the picture of the step it came with
     }
     expect((await sharp(previews[0].preview!.png).metadata()).format).toBe("png");
     const sent = mock.counts.previewsSent;

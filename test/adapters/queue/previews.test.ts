@@ -164,7 +164,7 @@ describeRedis("previews through the queue (real Redis)", () => {
 
   it("carries an A1111 server's live previews from the a1111 backend to waitForResult", async () => {
     const { connection, queue, events, store } = await freshQueue();
-    const server = await startMockA1111({ unitCount: 4, stepMs: 20, livePreviews: "png" });
+    const server = await startMockA1111({ unitCount: 4, stepMs: 40, livePreviews: "png" });
     cleanup.push(() => server.close());
     const worker = startGenerationWorker({
       connection,
