@@ -4,7 +4,7 @@
  * Each name is re-exported from the core's internal module so that every entry of the package shares one copy.
  */
 export { ErrorCode, InstantIdError } from "./internal.js";
-export type { ProgressEvent, ProgressListener } from "./internal.js";
+export type { ProgressEvent, ProgressListener, ProgressPreview } from "./internal.js";
 // Tensors and images
 export { tensor, readSafetensors, writeSafetensors, SafetensorsFile } from "./internal.js";
 export type { Tensor } from "./internal.js";

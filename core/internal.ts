@@ -5,7 +5,7 @@
  */
 export { ErrorCode, InstantIdError, invalidOption, toInstantIdError } from "./errors.js";
 export { parseOptions } from "./validate.js";
-export type { ProgressEvent, ProgressListener } from "./progress.js";
+export type { ProgressEvent, ProgressListener, ProgressPreview } from "./progress.js";
 export { tensor, reshape, sizeOf, assertShape } from "./tensor/tensor.js";
 export type { Tensor } from "./tensor/tensor.js";
 export type { DType } from "./tensor/dtype.js";
@@ -18,6 +18,8 @@ export { loadImage, encodePng, savePng } from "./image/io.js";
 export type { ImageInput, RawPixels } from "./image/io.js";
 export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
 export type { EncodedImageFormat } from "./image/format.js";
+export { previewFromImage, previewFromEncoded, fitPreview } from "./image/preview.js";
+export type { PreviewLimits } from "./image/preview.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { imageInfoPath, imagePaths, saveImages } from "./io/save-images.js";

@@ -22,6 +22,8 @@ export const modelListAnswer = z.looseObject({ model_list: z.array(z.string()) }
 export const progressAnswer = z.looseObject({
   progress: z.number().nullish(),
   state: z.looseObject({ sampling_step: z.number().nullish(), sampling_steps: z.number().nullish() }).nullish(),
+  /** The live preview, base64 (PNG by default; `live_previews_image_format` may make it JPEG or WebP), when the server makes them. */
+  current_image: z.string().nullish(),
 });
 
 /** The `info` string of a generation answer, parsed: a JSON object (seeds, prompts, ...). */

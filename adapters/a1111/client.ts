@@ -22,6 +22,12 @@ export interface A1111ClientOptions extends Omit<HttpClientOptions, "what"> {
 /** Options of one generation call. */
 export interface GenerateCallOptions {
   readonly onProgress?: ProgressListener;
+  /**
+   * Ask for the server's live preview with each progress poll and pass new ones on as the events' `preview`
+   * (default false). The server makes them only with live previews on in its settings ("Show live previews
+   * of the created image"; how often: "Live preview display period"); each one costs it a decode.
+   */
+  readonly previews?: boolean;
   /** Aborting sends `/sdapi/v1/interrupt` and then rejects with an ABORTED error. */
   readonly signal?: AbortSignal;
 }
@@ -69,7 +75,9 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
     interrupt,
     async generate(request, call = {}) {
       const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
-      const stop = call.onProgress ? pollProgress(http, call.onProgress, options.pollMs ?? 500) : () => undefined;
+      const stop = call.onProgress
+        ? pollProgress(http, call.onProgress, { intervalMs: options.pollMs ?? 500, previews: call.previews })
+        : () => undefined;
       let interrupted: Promise<void> | undefined;
       const onAbort = () => {
         interrupted = interrupt().catch(() => undefined);

@@ -10,4 +10,5 @@ export { buildGenerationRequest, generationSchema } from "./request.js";
 export type { A1111Request, GenerationOptions } from "./request.js";
 export { identityUnits, toBase64 } from "./units.js";
 export { pollProgress } from "./progress.js";
+export type { ProgressPolling } from "./progress.js";
 export type { A1111Flavour, ControlNetUnit, EmbeddingEncoder, IdentityFace, IdentitySpec, ServerCapabilities } from "./types.js";

@@ -53,12 +53,6 @@ export interface ComfyResult<Image = ComfyImage> {
   readonly history: Record<string, unknown>;
 }
 
-/** Options of one run: progress, cancellation. */
-export interface ComfyRunOptions {
-  readonly onProgress?: ProgressListener;
-  readonly signal?: AbortSignal;
-}
-
 /** Options of {@link ComfyClient.runToFiles}. */
 export interface ComfyFilesOptions extends ComfyRunOptions {
   /** Generation info written beside each image as `OUT.json` (with the prompt id), as `saveImages` does; none when absent. */
@@ -69,6 +63,18 @@ export interface ComfyFilesOptions extends ComfyRunOptions {
 export interface HistoryEntry {
   readonly outputs?: Record<string, { images?: { filename: string; subfolder: string; type: string }[] }>;
   readonly status?: { status_str?: string; completed?: boolean; messages?: [string, Record<string, unknown>][] };
+}
+
+/** Options of one {@link ComfyClient.run}. */
+export interface ComfyRunOptions {
+  readonly onProgress?: ProgressListener;
+  /**
+   * Pass the server's preview frames on as the progress events' `preview` (default false; JPEG frames are
+   * re-encoded as PNG). The server sends them only when started with a preview method
+   * (`--preview-method auto`, `latent2rgb` or `taesd`; its default is none).
+   */
+  readonly previews?: boolean;
+  readonly signal?: AbortSignal;
 }
 
 /** A client of a ComfyUI server: /object_info, /upload/image, /prompt, websocket progress, /history, /view, /interrupt. */
@@ -120,7 +126,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
   const follow = async (
     follower: PromptFollower | undefined,
     promptId: string,
-    call: { onProgress?: ProgressListener },
+    call: ComfyRunOptions,
     signal: AbortSignal,
   ): Promise<PromptOutcome> => {
     const stop = new AbortController();
@@ -227,7 +233,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       maxMessageBytes: options.maxMessageBytes,
     }).catch(() => undefined);
     try {
-      const follower = socket && new PromptFollower(socket);
+      const follower = socket && new PromptFollower(socket, { previews: call.previews });
       const promptId = await http
         .answer({ method: "POST", path: "/prompt", json: { prompt, client_id: clientId }, retry: false, signal }, queueAnswer)
         .then((a) => a.prompt_id);

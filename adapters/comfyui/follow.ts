@@ -1,6 +1,8 @@
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
+import { previewFromEncoded } from "../../core/internal.js";
 import { parseAnswer, type WebSocketConnection } from "../net/index.js";
 import { progressData, wsEvent } from "./answers.js";
+import { parsePreviewFrame, type PreviewFrame } from "./preview-frame.js";
 
 /** How a queued prompt ended, as the websocket or /history told it. */
 export type PromptOutcome = { readonly kind: "success" } | { readonly kind: "error"; readonly error: InstantIdError };
@@ -9,6 +11,9 @@ interface WsEvent {
   readonly type: string;
   readonly data?: Record<string, unknown> | null;
 }
+
+/** What arrived on the websocket, in order: a JSON event, or a binary preview frame. */
+type Received = { readonly event: WsEvent } | { readonly frame: PreviewFrame };
 
 /** Turns an `execution_error` payload into a typed error carrying the server's own message. */
 export function executionError(data: Record<string, unknown>): InstantIdError {
@@ -28,16 +33,25 @@ export function interruptedError(data: Record<string, unknown>): InstantIdError 
 /**
  * Buffers the websocket's JSON events from the moment it opens (so none are lost while `/prompt`
  * answers) and follows one prompt: `progress` is reported; `execution_success` (or `executing` with
- * node null), `execution_error` and `execution_interrupted` end it. Binary frames (previews) are skipped.
+ * node null), `execution_error` and `execution_interrupted` end it. With `previews`, binary preview frames
+ * are passed on as the progress events' `preview` (a frame without a prompt id belongs to the prompt the
+ * events before it were about); without, they are skipped.
  */
 export class PromptFollower {
-  private readonly events: WsEvent[] = [];
+  private readonly received: Received[] = [];
   private wake: (() => void) | undefined;
   private dropped = false;
+  /** The prompt the latest event named, and its latest step count. */
+  private current: { promptId?: string; completed: number; total: number } = { completed: 0, total: 0 };
 
-  constructor(socket: WebSocketConnection) {
+  constructor(socket: WebSocketConnection, options: { readonly previews?: boolean } = {}) {
     socket.onMessage((message) => {
-      if (message.kind !== "text") return;
+      if (message.kind === "binary") {
+        const frame = options.previews ? parsePreviewFrame(message.data) : undefined;
+        if (frame) this.received.push({ frame });
+        this.wake?.();
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(message.text);
@@ -46,7 +60,7 @@ export class PromptFollower {
       }
       const event = wsEvent.safeParse(parsed);
       if (!event.success) return; // `null`, a list...: not an event; /history still tells the outcome
-      this.events.push(event.data);
+      this.received.push({ event: event.data });
       this.wake?.();
     });
     void socket.closed.then(() => {
@@ -58,20 +72,38 @@ export class PromptFollower {
   /** Waits for the prompt's end; `undefined` when the socket dropped first (fall back to /history). */
   async outcome(promptId: string, onProgress?: ProgressListener): Promise<PromptOutcome | undefined> {
     for (let index = 0; ; ) {
-      while (index < this.events.length) {
-        const outcome = this.handle(this.events[index++], promptId, onProgress);
-        if (outcome) return outcome;
+      while (index < this.received.length) {
+        const item = this.received[index++];
+        if ("frame" in item) await this.passPreview(item.frame, promptId, onProgress);
+        else {
+          const outcome = this.handle(item.event, promptId, onProgress);
+          if (outcome) return outcome;
+        }
       }
       if (this.dropped) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
 
+  /**
+   * A preview of this prompt goes out with the prompt's latest step count; one that comes while another
+   * prompt runs, names another prompt, or cannot be read is dropped.
+   */
+  private async passPreview(frame: PreviewFrame, promptId: string, onProgress?: ProgressListener): Promise<void> {
+    const { completed, total } = this.current;
+    if (!onProgress || this.current.promptId !== promptId || (frame.promptId ?? promptId) !== promptId) return;
+    const preview = await previewFromEncoded(frame.image);
+    if (preview) onProgress({ stage: "sampling", completed, total, preview });
+  }
+
   private handle(event: WsEvent, promptId: string, onProgress?: ProgressListener): PromptOutcome | undefined {
     const data = event.data ?? {};
+    if (typeof data.prompt_id === "string" && data.prompt_id !== this.current.promptId)
+      this.current = { promptId: data.prompt_id, completed: 0, total: 0 };
     if (data.prompt_id !== promptId) return undefined;
     if (event.type === "progress") {
       const progress = parseAnswer(progressData, data, "ComfyUI's progress event");
+      this.current = { promptId, completed: progress.value, total: progress.max };
       onProgress?.({ stage: "sampling", completed: progress.value, total: progress.max });
     }
     if (event.type === "execution_success" || (event.type === "executing" && data.node === null)) return { kind: "success" };

@@ -12,6 +12,7 @@ import type { Rng } from "./random.js";
 import type { Scheduler } from "./schedulers/types.js";
 import type { RegionConditioning } from "./regions.js";
 import { callUnetWithRegions, guide } from "./unet-step.js";
+import { isPreviewStep, stepPreview } from "./latent-preview.js";
 
 /** Everything the denoising loop needs; the latent is already noised to `startIndex`. */
 export interface DenoiseInput {
@@ -30,6 +31,8 @@ export interface DenoiseInput {
   readonly rng: Rng;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
+  /** Attach a preview (SDXL's latent → RGB approximation, 1/8 size) to the progress event every this many steps and at the last; 0 or unset: none. */
+  readonly previewEvery?: number;
 }
 
 /** Throws the SDK's abort error when `signal` has fired. */
@@ -55,7 +58,8 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
     await hook.prepare({ rows: conditioning.rows, width: w * 8, height: h * 8, steps: total, signal });
     for (let i = input.startIndex; i < scheduler.timesteps.length; i++) {
       throwIfAborted(signal);
-      const sample = repeatRows(scheduler.scaleModelInput(latent, i), conditioning.rows.length, latentShape);
+      const modelInput = scheduler.scaleModelInput(latent, i);
+      const sample = repeatRows(modelInput, conditioning.rows.length, latentShape);
       const prediction = await callUnetWithRegions(
         unet,
         hook,
@@ -72,7 +76,13 @@ export async function denoise(input: DenoiseInput): Promise<Float32Array> {
       );
       const noise = conditioning.rows.length === 2 ? guide(prediction, guidance).guided : prediction.data;
       latent = scheduler.step(noise, i, latent, input.rng);
-      input.onProgress?.({ stage: "denoise", completed: i - input.startIndex + 1, total });
+      if (input.onProgress) {
+        const completed = i - input.startIndex + 1;
+        const preview = isPreviewStep(input.previewEvery, completed, total)
+          ? await stepPreview(modelInput, noise, scheduler.timesteps[i], h, w)
+          : undefined;
+        input.onProgress({ stage: "denoise", completed, total, ...(preview && { preview }) });
+      }
     }
     throwIfAborted(signal);
     return latent;

@@ -1,6 +1,7 @@
 import { ErrorCode, InstantIdError, type Device } from "../../core/index.js";
 import { currentDevice, parseOptions, SessionPool, type SessionOpening } from "../../core/internal.js";
 import { throwIfAborted } from "./denoise.js";
+import { checkPreviewEvery } from "./latent-preview.js";
 import { generate, type GenerateResult } from "./generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "./options.js";
 import { buildHook } from "./worker/hook-modules.js";
@@ -84,6 +85,7 @@ export function createRunner(options: RunnerOptions = {}): Runner {
       if (closed) throw new InstantIdError(ErrorCode.InvalidOption, "This runner was closed; create a new one with createRunner().");
       const merged = mergeModels(options, request);
       parseOptions(generateOptionsSchema, merged, "generate options");
+      checkPreviewEvery(controls.previewEvery);
       return serial(() => {
         throwIfAborted(controls.signal);
         return backend.generate(merged, controls);
@@ -108,7 +110,13 @@ export class InProcessBackend implements RunnerBackend {
   async generate(options: GenerateOptions, controls: RunnerControls): Promise<GenerateResult> {
     const openedBefore = this.pool.opened.length;
     const hooks = await Promise.all((controls.hooks ?? []).map((spec) => buildHook(spec, { sessions: this.pool })));
-    const result = await generate(options, { hooks, onProgress: controls.onProgress, signal: controls.signal, sessions: this.pool });
+    const result = await generate(options, {
+      hooks,
+      onProgress: controls.onProgress,
+      previewEvery: controls.previewEvery,
+      signal: controls.signal,
+      sessions: this.pool,
+    });
     const sessionMs = this.pool.opened.slice(openedBefore).reduce((sum, o) => sum + o.ms, 0);
     return { ...result, timings: { ...result.timings, sessionMs } };
   }

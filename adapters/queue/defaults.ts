@@ -19,6 +19,12 @@ export const QUEUE_DEFAULTS = {
   stalledIntervalMs: 30_000,
   /** How many times one job may be recovered from a silent worker before it is failed instead. */
   maxStalledCount: 2,
+  /**
+   * Previews in job progress (opt-in: `previewEvery`) are cut to this longest side and PNG size, or left out:
+   * BullMQ keeps progress in Redis, in the job and in the events stream (up to its maxLen entries).
+   */
+  previewMaxSide: 256,
+  previewMaxBytes: 48 * 1024,
   /** Default sampling settings of a job (the InstantID reference's). */
   steps: 30,
   cfg: 5,

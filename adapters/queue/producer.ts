@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { QueueEvents, type Queue } from "bullmq";
 import { ErrorCode, InstantIdError, type ProgressEvent } from "../../core/index.js";
+import { readQueuedProgress } from "./progress.js";
 import { QUEUE_DEFAULTS } from "./defaults.js";
 import { failureError } from "./failure.js";
 import { toGenerationJob, type GenerationJob, type GenerationRequest } from "./job.js";
@@ -42,11 +43,12 @@ export async function enqueueGeneration(queue: Queue, request: GenerationRequest
   return added.id!;
 }
 
-/** A progress report of a queued job: its stage and steps (as the CLI's progress bar shows them), and a preview image when the backend sends one. */
+/**
+ * A progress report of a queued job: its stage and steps (as the CLI's progress bar shows them), and a
+ * `preview` (PNG bytes and size) on some of them when the worker runs with `previewEvery`.
+ */
 export interface GenerationProgress extends ProgressEvent {
   readonly jobId: string;
-  /** A PNG preview of the picture so far, base64, when the backend provides one. */
-  readonly preview?: string;
 }
 
 /** What {@link waitForResult} returns: the job's PNG images and report, read from the result store. */
@@ -109,15 +111,6 @@ async function finished(
   }
 }
 
-function isProgress(data: unknown): data is ProgressEvent {
-  return (
-    typeof data === "object" &&
-    data !== null &&
-    typeof (data as ProgressEvent).completed === "number" &&
-    typeof (data as ProgressEvent).total === "number"
-  );
-}
-
 /**
  * Waits for a job to finish (it may have finished already) and reads its images and report from the
  * result store, passing progress on while it runs.
@@ -126,7 +119,8 @@ function isProgress(data: unknown): data is ProgressEvent {
 export async function waitForResult(queue: Queue, jobId: string, options: WaitOptions = {}): Promise<GenerationResult> {
   const events = options.events ?? new QueueEvents(queue.name, { connection: queue.opts.connection, prefix: queue.opts.prefix });
   const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }): void => {
-    if (id === jobId && isProgress(data)) options.onProgress?.({ ...data, jobId });
+    const progress = id === jobId ? readQueuedProgress(data) : undefined;
+    if (progress) options.onProgress?.({ ...progress, jobId });
   };
   if (options.onProgress) events.on("progress", onProgress);
   try {

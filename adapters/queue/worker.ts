@@ -1,10 +1,12 @@
 import { WaitingError, Worker, type ConnectionOptions, type Job } from "bullmq";
-import { ErrorCode, InstantIdError, type ProgressEvent } from "../../core/index.js";
-import { toInstantIdError } from "../../core/internal.js";
+import { z } from "zod";
+import { ErrorCode, InstantIdError } from "../../core/index.js";
+import { parseOptions, toInstantIdError } from "../../core/internal.js";
 import type { GenerationBackend } from "./backends/backend.js";
 import { QUEUE_DEFAULTS } from "./defaults.js";
 import { isRetryable, toQueueFailure } from "./failure.js";
 import { parseGenerationJob } from "./job.js";
+import { progressReporter } from "./progress.js";
 import { folderResultStore, type ResultStore, type StoredResult } from "./result-store.js";
 
 /** What a finished job returns into Redis: where its result lies, not the result. */
@@ -47,6 +49,12 @@ export interface GenerationWorkerOptions {
   readonly stalledIntervalMs?: number;
   /** Recoveries from silent workers one job may have before it is failed (default 2). */
   readonly maxStalledCount?: number;
+  /**
+   * Previews in job progress about every this many steps, and at the last (default 0: none). Each is cut to
+   * `previewLimits` (default 256 px, 48 KiB of PNG) or left out: progress lives in Redis.
+   */
+  readonly previewEvery?: number;
+  readonly previewLimits?: { readonly maxSide?: number; readonly maxBytes?: number };
   readonly onEvent?: (event: WorkerEvent) => void;
 }
 
@@ -62,9 +70,15 @@ export interface GenerationWorker {
   close(options?: { readonly returnJobs?: boolean }): Promise<void>;
 }
 
-function progressOf(event: ProgressEvent): ProgressEvent {
-  return { stage: event.stage, completed: event.completed, total: event.total, ...(event.message ? { message: event.message } : {}) };
-}
+const previewOptions = z.object({
+  previewEvery: z.number().int().min(0).default(0),
+  previewLimits: z
+    .object({
+      maxSide: z.number().int().min(16).default(QUEUE_DEFAULTS.previewMaxSide),
+      maxBytes: z.number().int().min(1024).default(QUEUE_DEFAULTS.previewMaxBytes),
+    })
+    .default({ maxSide: QUEUE_DEFAULTS.previewMaxSide, maxBytes: QUEUE_DEFAULTS.previewMaxBytes }),
+});
 
 /**
  * Starts a worker that takes generation jobs from the queue and runs them on `backend`: each job's data
@@ -75,6 +89,7 @@ function progressOf(event: ProgressEvent): ProgressEvent {
 export function startGenerationWorker(options: GenerationWorkerOptions): GenerationWorker {
   const store = options.store ?? folderResultStore();
   const emit = options.onEvent ?? (() => undefined);
+  const { previewEvery, previewLimits: limits } = parseOptions(previewOptions, options, "generation worker options");
   let returning = false;
 
   const processJob = async (job: Job, token?: string, signal?: AbortSignal): Promise<GenerationReceipt> => {
@@ -83,10 +98,9 @@ export function startGenerationWorker(options: GenerationWorkerOptions): Generat
     emit({ type: "started", jobId, attempt });
     try {
       const data = parseGenerationJob(job.data);
-      const output = await options.backend.run(data, {
-        onProgress: (event) => void job.updateProgress(progressOf(event)).catch(() => undefined),
-        signal,
-      });
+      const progress = progressReporter({ write: (record) => job.updateProgress(record), previewEvery, limits });
+      const output = await options.backend.run(data, { onProgress: progress.listener, previewEvery, signal });
+      await progress.settled(); // the last step's record is written before the job completes
       if (!output.images.length)
         throw new InstantIdError(ErrorCode.Server, `The ${options.backend.name} backend returned no image for job ${jobId}`, {
           details: { retryable: true },

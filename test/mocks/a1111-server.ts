@@ -24,6 +24,11 @@ export interface MockA1111Options {
   readonly unitCountInOptions?: boolean;
   /** SD.Next: which face script `run()` the server has (default: current, 17 arguments). */
   readonly faceScript?: FaceScriptVersion;
+  /**
+   * Live previews on (as with "Show live previews" and `live_previews_image_format`): /sdapi/v1/progress
+   * answers `current_image`, a 16×16 picture of the current step, unless asked with skip_current_image=true.
+   */
+  readonly livePreviews?: "png" | "jpeg";
 }
 
 /** The mock server plus what it saw. */
@@ -35,7 +40,7 @@ export interface MockA1111 extends RunningServer {
   readonly usedUnits: Record<string, unknown>[][];
   /** SD.Next: the face script's `run()` arguments by name, per generation that ran it. */
   readonly faceRuns: Record<string, unknown>[];
-  readonly counts: { interrupts: number; progressPolls: number; generationAttempts: number };
+  readonly counts: { interrupts: number; progressPolls: number; generationAttempts: number; previewsSent: number };
 }
 
 /** sd-webui-controlnet's (and Forge's) model list entries for InstantID, with hashes. */
@@ -78,7 +83,19 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
   const state = { step: 0, steps: 0, interrupted: false, busy: false };
   const generations: Record<string, unknown>[] = [];
   const embeddings: Float32Array[] = [];
-  const counts = { interrupts: 0, progressPolls: 0, generationAttempts: 0 };
+  const counts = { interrupts: 0, progressPolls: 0, generationAttempts: 0, previewsSent: 0 };
+  const previewOf = async (step: number, format: "png" | "jpeg") =>
+    (
+      await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: (step * 37) % 256, g: 90, b: 200 } } })
+        .toFormat(format)
+        .toBuffer()
+    ).toString("base64");
+  // A1111 renders a live preview only when the progress request does not skip it (modules/api/api.py, progressapi).
+  const currentImage = async (url: URL, now: typeof state): Promise<string | null> => {
+    if (!options.livePreviews || url.searchParams.get("skip_current_image") === "true" || !now.busy || now.step === 0) return null;
+    counts.previewsSent++;
+    return previewOf(now.step, options.livePreviews);
+  };
   const usedUnits: Record<string, unknown>[][] = [];
   const faceRuns: Record<string, unknown>[] = [];
   const unitCount = options.unitCount ?? 3;
@@ -170,24 +187,28 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
         return flavour === "sdnext"
           ? sendJson(response, 200, sdNextScriptInfo(options.faceScript ?? 17))
           : sendJson(response, 404, { detail: "Not Found" });
-      case "GET /sdapi/v1/progress":
+      case "GET /sdapi/v1/progress": {
         counts.progressPolls++;
+        // One moment's state: the step may advance while the preview is encoded.
+        const now = { ...state };
+        const current_image = await currentImage(url, now);
         return sendJson(response, 200, {
-          progress: state.steps ? state.step / state.steps : 0,
+          progress: now.steps ? now.step / now.steps : 0,
           eta_relative: 0,
           state: {
             skipped: false,
-            interrupted: state.interrupted,
-            job: state.busy ? "txt2img" : "",
-            job_count: state.busy ? 1 : 0,
+            interrupted: now.interrupted,
+            job: now.busy ? "txt2img" : "",
+            job_count: now.busy ? 1 : 0,
             job_timestamp: "0",
             job_no: 0,
-            sampling_step: state.step,
-            sampling_steps: state.steps,
+            sampling_step: now.step,
+            sampling_steps: now.steps,
           },
-          current_image: null,
+          current_image,
           textinfo: null,
         });
+      }
       case "POST /sdapi/v1/interrupt":
         counts.interrupts++;
         state.interrupted = true;

@@ -27,6 +27,12 @@ export interface MockComfyOptions {
   readonly silentSocket?: boolean;
   /** Pads each saved PNG by this many bytes (a private ancillary chunk): a large image without the time to encode one. */
   readonly outputPadding?: number;
+  /**
+   * The preview frame after each progress event (as with `--preview-method latent2rgb`): an 8×8 picture of the
+   * step, JPEG in a PREVIEW_IMAGE frame (default, what clients without feature flags get), or PNG in a
+   * PREVIEW_IMAGE_WITH_METADATA frame naming the prompt. A short malformed frame comes before the first.
+   */
+  readonly previewFrames?: "jpeg" | "png-with-metadata";
 }
 
 /** The mock plus what it saw. */
@@ -68,6 +74,15 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
 
   const send = (job: Job, type: string, data: Record<string, unknown>) =>
     !options.silentSocket && sockets.get(job.clientId)?.sendText(JSON.stringify({ type, data: { ...data, prompt_id: job.id } }));
+
+  // server.py: [4: event type][4: format 1 JPEG / 2 PNG][image], or [4: type 4][4: metadata length][metadata JSON][image].
+  const previewFrame = async (job: Job, step: number): Promise<Buffer> => {
+    const picture = sharp({ create: { width: 8, height: 8, channels: 3, background: { r: (step * 37) % 256, g: 90, b: 200 } } });
+    const word = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+    if (options.previewFrames !== "png-with-metadata") return Buffer.concat([word(1), word(1), await picture.jpeg().toBuffer()]);
+    const metadata = Buffer.from(JSON.stringify({ node_id: "3", prompt_id: job.id, image_type: "image/png" }));
+    return Buffer.concat([word(4), word(metadata.length), metadata, await picture.png().toBuffer()]);
+  };
 
   const execute = async (job: Job) => {
     current = job;
@@ -117,7 +132,8 @@ export async function startMockComfy(options: MockComfyOptions = {}): Promise<Mo
             return finish("error");
           }
           send(job, "progress", { value: step, max: steps, node: id });
-          sockets.get(job.clientId)?.sendBinary(Buffer.from([0, 0, 0, 1, 0xff, 0xd8])); // a preview frame
+          if (step === 1) sockets.get(job.clientId)?.sendBinary(Buffer.from([0, 0, 0, 1, 0xff, 0xd8])); // too short to hold a preview
+          sockets.get(job.clientId)?.sendBinary(await previewFrame(job, step));
           if (++progressSent === options.dropSocketAfterProgress) sockets.get(job.clientId)?.drop();
         }
       }

@@ -99,6 +99,12 @@ export const workerCommand = defineCommand({
       default: "30",
     },
     "stalled-interval": { type: "string", value: "SECONDS", description: "How often to look for jobs of silent workers", default: "30" },
+    "preview-every": {
+      type: "string",
+      value: "N",
+      description: "Put a small preview (256 px, 48 KiB at most) in job progress about every N steps (default 0: none)",
+      default: "0",
+    },
     unet: { type: "string", value: "FILE", description: "local: SDXL UNet ONNX model (patched per identity count, cached)" },
     identitynet: { type: "string", value: "FILE", description: "local: IdentityNet ONNX model" },
     adapter: { type: "string", value: "FILE", description: "local: InstantID ip-adapter.bin" },
@@ -131,6 +137,7 @@ export const workerCommand = defineCommand({
       store: queue.folderResultStore(values.results as string),
       lockDurationMs: seconds(values, "lock-duration"),
       stalledIntervalMs: seconds(values, "stalled-interval"),
+      previewEvery: numberOption(values, "preview-every", (n) => Number.isInteger(n) && n >= 0, "a whole number of steps, 0 for none"),
       onEvent: (event) => logEvent(event, io),
     });
     const closed = new Promise<void>((resolve, reject) => {

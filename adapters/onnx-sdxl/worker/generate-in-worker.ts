@@ -3,6 +3,7 @@ import { currentDevice, parseOptions } from "../../../core/internal.js";
 import type { GenerateResult } from "../generate.js";
 import { generateOptionsSchema, type GenerateOptions } from "../options.js";
 import type { HookModuleSpec } from "./protocol.js";
+import { checkPreviewEvery } from "../latent-preview.js";
 import { abortError, WorkerClient } from "./worker-client.js";
 
 export { locateWorkerScript } from "./worker-client.js";
@@ -12,6 +13,8 @@ export interface WorkerControls {
   /** Hooks to build in the worker, in order. */
   readonly hooks?: readonly HookModuleSpec[];
   readonly onProgress?: ProgressListener;
+  /** A preview on the progress event every this many denoising steps and at the last (see `GenerateControls.previewEvery`); default none. */
+  readonly previewEvery?: number;
   /** Aborting terminates the worker at once; the promise rejects with code ABORTED. */
   readonly signal?: AbortSignal;
   /** The worker script; defaults to `runner-worker.js` beside this bundle (dist/). */
@@ -25,13 +28,14 @@ export interface WorkerControls {
  */
 export async function generateInWorker(options: GenerateOptions, controls: WorkerControls = {}): Promise<GenerateResult> {
   parseOptions(generateOptionsSchema, options, "generate options");
+  checkPreviewEvery(controls.previewEvery);
   const signal = controls.signal;
   if (signal?.aborted) throw abortError(signal, "the worker was stopped");
   const client = new WorkerClient({ intraOpThreads: options.intraOpThreads, device: currentDevice() }, controls.workerScript);
   const onAbort = (): void => void client.terminate(abortError(signal!, "the worker was stopped"));
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    return await client.generate(options, { hooks: controls.hooks, onProgress: controls.onProgress });
+    return await client.generate(options, { hooks: controls.hooks, onProgress: controls.onProgress, previewEvery: controls.previewEvery });
   } finally {
     signal?.removeEventListener("abort", onAbort);
     await client.terminate(new InstantIdError(ErrorCode.Internal, "The runner's worker was ended."));

@@ -22,7 +22,13 @@ export interface HookModuleSpec {
 /** Main thread → worker: its settings (first message), a generation, a cancellation, a question, or the end. */
 export type WorkerRequest =
   | { readonly type: "init"; readonly settings: RunnerSettings }
-  | { readonly type: "run"; readonly id: number; readonly options: GenerateOptions; readonly hooks: readonly HookModuleSpec[] }
+  | {
+      readonly type: "run";
+      readonly id: number;
+      readonly options: GenerateOptions;
+      readonly hooks: readonly HookModuleSpec[];
+      readonly previewEvery?: number;
+    }
   | { readonly type: "abort"; readonly id: number }
   | { readonly type: "sessions"; readonly id: number }
   | { readonly type: "close" };

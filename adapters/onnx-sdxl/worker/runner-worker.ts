@@ -22,6 +22,7 @@ async function run(request: Extract<WorkerRequest, { type: "run" }>, controller:
     const result = await backend.generate(request.options, {
       hooks: request.hooks,
       signal: controller.signal,
+      previewEvery: request.previewEvery,
       onProgress: (event) => post({ type: "progress", id: request.id, event }),
     });
     post({ type: "done", id: request.id, result }, [result.latent.data.buffer as ArrayBuffer, result.image.data.buffer as ArrayBuffer]);

@@ -76,7 +76,7 @@ export class WorkerClient implements RunnerBackend {
         reject: (error) => settle(() => reject(error)),
         onProgress: controls.onProgress,
       });
-      this.send({ type: "run", id, options, hooks: controls.hooks ?? [] });
+      this.send({ type: "run", id, options, hooks: controls.hooks ?? [], previewEvery: controls.previewEvery });
     });
   }
 

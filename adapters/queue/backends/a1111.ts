@@ -37,7 +37,7 @@ export function a1111Backend(options: A1111BackendOptions): GenerationBackend {
         { steps: job.settings.steps, cfg: job.settings.cfg, seed: job.settings.seed },
         photos,
       );
-      const result = await client.generate(request, controls);
+      const result = await client.generate(request, { ...controls, previews: (controls.previewEvery ?? 0) > 0 });
       return { images: result.images, report: result.info };
     },
   };

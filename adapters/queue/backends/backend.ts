@@ -5,6 +5,11 @@ import type { GenerationOutput } from "../result-store.js";
 /** Per-job controls a worker hands its backend: where progress goes and when to stop. */
 export interface BackendControls {
   readonly onProgress?: ProgressListener;
+  /**
+   * Previews wanted about every this many steps (0 or unset: none). The local runner makes one every this
+   * many steps; a server backend asks its server for its live previews (the worker thins them out).
+   */
+  readonly previewEvery?: number;
   /** Fires when the worker shuts down without waiting, or the job is cancelled: stop and reject. */
   readonly signal?: AbortSignal;
 }

@@ -57,7 +57,7 @@ export function comfyuiBackend(options: ComfyBackendOptions): GenerationBackend 
         photos,
         contentPlacer(client),
       );
-      const result = await client.run(workflow, controls);
+      const result = await client.run(workflow, { ...controls, previews: (controls.previewEvery ?? 0) > 0 });
       return { images: result.images.map((image) => image.data), report: { promptId: result.promptId, seed, workflow } };
     },
   };

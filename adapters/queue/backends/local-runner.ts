@@ -37,12 +37,9 @@ export function perGenerationRunner(): LocalRunner {
   const inWorker = hasWorkerScript();
   return {
     async run(options, hooks, controls) {
-      if (inWorker) return generateInWorker(options, { hooks, onProgress: controls.onProgress, signal: controls.signal });
-      return generate(options, {
-        hooks: await Promise.all(hooks.map((spec) => buildHook(spec))),
-        onProgress: controls.onProgress,
-        signal: controls.signal,
-      });
+      const { onProgress, previewEvery, signal } = controls;
+      if (inWorker) return generateInWorker(options, { hooks, onProgress, previewEvery, signal });
+      return generate(options, { hooks: await Promise.all(hooks.map((spec) => buildHook(spec))), onProgress, previewEvery, signal });
     },
   };
 }
@@ -55,7 +52,7 @@ export function perGenerationRunner(): LocalRunner {
 export function warmRunner(): LocalRunner {
   const runner = createRunner({ worker: hasWorkerScript() });
   return {
-    run: (options, hooks, controls) => runner.generate(options, { hooks, onProgress: controls.onProgress, signal: controls.signal }),
+    run: (options, hooks, { onProgress, previewEvery, signal }) => runner.generate(options, { hooks, onProgress, previewEvery, signal }),
     close: () => runner.close(),
   };
 }

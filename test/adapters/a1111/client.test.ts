@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import { assumedCapabilities, buildGenerationRequest, createA1111Client, type IdentitySpec } from "../../../adapters/a1111/index.js";
 import { InstantIdError, saveImages, type ProgressEvent } from "../../../core/index.js";
@@ -112,6 +113,30 @@ describe("createA1111Client", () => {
     expect(events.every((e) => e.total === 8 && e.stage === "sampling")).toBe(true);
     expect(events.map((e) => e.completed)).toEqual([...events.map((e) => e.completed)].sort((a, b) => a - b));
     expect(mock.counts.progressPolls).toBeGreaterThan(1);
+  });
+
+  it("passes each new live preview on (JPEG re-encoded as PNG, the same image once) when asked, and asks for none otherwise", async () => {
+    const { client, server: mock } = await start({ stepMs: 40, livePreviews: "jpeg" });
+    const request = await buildGenerationRequest(options, [await identity()], await client.detect());
+    const events: ProgressEvent[] = [];
+    await client.generate(request, { onProgress: (e) => events.push(e), previews: true });
+    const previews = events.filter((e) => e.preview);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.length).toBeLessThanOrEqual(8); // one image per step, repeats dropped
+    for (const event of previews) {
+      expect(event.preview).toMatchObject({ width: 16, height: 16 });
+      const data = await sharp(event.preview!.png).raw().toBuffer();
+      expect(Math.abs(data[0] - ((event.completed * 37) % 256))).toBeLessThan(8); // the picture of the step it came with
+    }
+    expect((await sharp(previews[0].preview!.png).metadata()).format).toBe("png");
+    const sent = mock.counts.previewsSent;
+    expect(sent).toBeGreaterThanOrEqual(previews.length);
+
+    const plain: ProgressEvent[] = [];
+    await client.generate(request, { onProgress: (e) => plain.push(e) });
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.some((e) => e.preview)).toBe(false);
+    expect(mock.counts.previewsSent).toBe(sent); // skip_current_image=true: the server renders none
   });
 
   it("never sends a generation twice: a dropped reply is reported as possibly run, not re-POSTed", async () => {

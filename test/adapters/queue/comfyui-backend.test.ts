@@ -28,6 +28,20 @@ describe("queue comfyui backend (mock ComfyUI with ComfyUI_InstantID)", () => {
     expect(steps.length).toBeGreaterThan(0);
   });
 
+  it("asks the client for the server's preview frames when the worker wants previews, and not otherwise", async () => {
+    server = await startMockComfy({ stepMs: 1 });
+    const backend = comfyuiBackend({ url: server.url });
+    const job = await jobWithPhotos(32);
+    const previews = async (previewEvery?: number) => {
+      const events: boolean[] = [];
+      await backend.run(job, { onProgress: (e) => events.push(Boolean(e.preview)), previewEvery });
+      return events.filter(Boolean).length;
+    };
+    expect(await previews(1)).toBe(2); // one frame per step of 2
+    expect(await previews(0)).toBe(0);
+    expect(await previews()).toBe(0);
+  });
+
   it("refuses a job without face photos (the node pack reads faces from photos) as not retryable", async () => {
     server = await startMockComfy();
     const error = await comfyuiBackend({ url: server.url })

@@ -128,4 +128,30 @@ describeRedis("queue local backend through Redis", () => {
       await queue.close();
     }
   });
+
+  it("with previewEvery, each denoising step's latent preview (1/8 of the image's side) reaches waitForResult", async () => {
+    const connection = { url: redis.url };
+    const queue = new Queue(`instantid-local-${randomBytes(4).toString("hex")}`, { connection });
+    const events = new QueueEvents(queue.name, { connection });
+    const store = folderResultStore(join(dir, "results"));
+    const backend = localBackend(backendOptions());
+    const worker = startGenerationWorker({ connection, queueName: queue.name, store, backend, previewEvery: 1 });
+    try {
+      await events.waitUntilReady();
+      const id = await enqueueGeneration(queue, { ...twoPeople(9), promptEmbeddings: await readFile(file("prompt.safetensors")) });
+      const progress: GenerationProgress[] = [];
+      await waitForResult(queue, id, { events, store, onProgress: (p) => progress.push(p) });
+      const denoise = progress.filter((p) => p.stage === "denoise");
+      expect(denoise.map((p) => [p.completed, p.preview?.width, p.preview?.height])).toEqual([
+        [1, 8, 8],
+        [2, 8, 8],
+      ]);
+      expect((await loadImage(Buffer.from(denoise[1].preview!.png))).width).toBe(8);
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
 });

@@ -17,7 +17,7 @@ describe("instantid worker (options checked before any connection)", () => {
     expect(root.out()).toMatch(/worker/);
     const help = await worker("--help");
     expect(help.code).toBe(0);
-    for (const option of ["--redis", "--backend", "--url", "--concurrency", "--results", "--lock-duration"])
+    for (const option of ["--redis", "--backend", "--url", "--concurrency", "--results", "--lock-duration", "--preview-every"])
       expect(help.out()).toContain(option);
   });
 
@@ -32,5 +32,8 @@ describe("instantid worker (options checked before any connection)", () => {
     expect(
       (await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111", "--url", "http://127.0.0.1:2", "--concurrency", "0")).err(),
     ).toMatch(/--concurrency/);
+    expect(
+      (await worker("--redis", "redis://127.0.0.1:1", "--backend", "a1111", "--url", "http://127.0.0.1:2", "--preview-every", "1.5")).err(),
+    ).toMatch(/a whole number of steps, 0 for none for --preview-every/);
   });
 });
