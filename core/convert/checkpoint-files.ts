@@ -55,6 +55,17 @@ export class CheckpointTensors {
     return (await this.entries.get(key)!.file.readInto(key, target)).bytes;
   }
 
+  /** The one safetensors file holding every tensor, or undefined for a sharded checkpoint. */
+  get singleFile(): SafetensorsFile | undefined {
+    return this.files.length === 1 ? this.files[0] : undefined;
+  }
+
+  /** Where one tensor's bytes start in its file (after the header). */
+  fileOffset(key: string): number {
+    const { entry, file } = this.entries.get(key)!;
+    return file.header.dataOffset + entry.begin;
+  }
+
   /** The size in bytes of the largest tensor, for one buffer that fits them all. */
   largestTensor(): number {
     let largest = 0;

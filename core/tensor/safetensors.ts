@@ -1,4 +1,5 @@
 import { constants } from "node:buffer";
+import type { Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -181,6 +182,11 @@ export class SafetensorsFile {
   async tensor(name: string): Promise<Tensor> {
     const { entry, bytes } = await this.bytes(name);
     return { shape: entry.shape, data: decodeToFloat32(bytes, entry.dtype) };
+  }
+
+  /** The open file's status: which file it is (device, inode) and its size, even if its path was replaced since. */
+  stat(): Promise<Stats> {
+    return this.handle.stat();
   }
 
   /** Closes the file. */
