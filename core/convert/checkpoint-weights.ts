@@ -70,8 +70,8 @@ export class CheckpointLayerWeights implements LayerWeights {
 
   /**
    * Re-points every planned tensor at `offsetOf(key)` in a data file of `dataBytes` bytes, in place of the
-   * back-to-back layout: for a data file that is the checkpoint itself, whose tensors already lie where
-   * its header says, each as the model reads it.
+   * back-to-back layout in request order: the checkpoint itself as the data file (each tensor where its header
+   * puts it), or the checkpoint's order (read and written front to back).
    */
   placeAt(offsetOf: (key: string) => number, dataBytes: number): void {
     for (const [index, tensor] of this.plan.entries()) {

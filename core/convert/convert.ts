@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
@@ -13,7 +13,8 @@ import { parseControlNetConfig } from "./config.js";
 import { buildControlNetGraph } from "./graph.js";
 import { linkFile } from "./link-file.js";
 import { checkPlan } from "./plan-check.js";
-import { convertTensorBytes, sameType } from "./tensor-bytes.js";
+import { streamTensors } from "./stream-tensors.js";
+import { sameType } from "./tensor-bytes.js";
 
 /** Options of {@link convertControlNet}. */
 export interface ConvertControlNetOptions {
@@ -91,7 +92,7 @@ export async function convertControlNet(options: ConvertControlNetOptions): Prom
     await writeBoth(modelPath, dataPath, async (dataTemp) => {
       linked = await linkCheckpoint(checkpoint, weights, dtype, dataTemp);
       if (linked) for (const tensor of weights.plan) placed(tensor);
-      else await streamTensors(dataTemp, weights.plan, checkpoint, dtype, placed);
+      else await streamTensors(dataTemp, layOutInFileOrder(weights, checkpoint), checkpoint, dtype, placed);
       return encodeModel(model);
     });
   } finally {
@@ -180,32 +181,17 @@ function progressOf(
   };
 }
 
-/** Reads, converts and writes the tensors one at a time, back to back in plan order, into a new file at `path`. */
-async function streamTensors(
-  path: string,
-  plan: readonly PlannedTensor[],
-  checkpoint: CheckpointTensors,
-  dtype: WeightDType,
-  placed: (tensor: PlannedTensor) => void,
-): Promise<void> {
-  const file = await open(path, "w");
-  try {
-    // Two buffers for the whole run (what was read, what is written when the dtype changes): no allocation per tensor.
-    const input = new Uint8Array(checkpoint.largestTensor());
-    let converted = new Uint8Array(0);
-    for (const tensor of plan) {
-      const from = checkpoint.entries.get(tensor.key)!.entry.dtype;
-      const bytes = await checkpoint.readInto(tensor.key, input);
-      let out = bytes;
-      if (!sameType(from, dtype)) {
-        if (converted.byteLength < tensor.length) converted = new Uint8Array(tensor.length);
-        out = converted.subarray(0, tensor.length);
-        convertTensorBytes(bytes, from, dtype, out);
-      }
-      await file.write(out, 0, out.byteLength, tensor.offset);
-      placed(tensor);
-    }
-  } finally {
-    await file.close();
+/**
+ * Lays the tensors out back to back in the order the checkpoint holds them, so that a streamed conversion reads
+ * the checkpoint and writes the data file front to back; returns the plan in that order.
+ */
+function layOutInFileOrder(weights: CheckpointLayerWeights, checkpoint: CheckpointTensors): PlannedTensor[] {
+  const offsets = new Map<string, number>();
+  let end = 0;
+  for (const tensor of checkpoint.inFileOrder(weights.plan)) {
+    offsets.set(tensor.key, end);
+    end += tensor.length;
   }
+  weights.placeAt((key) => offsets.get(key)!, end);
+  return checkpoint.inFileOrder(weights.plan);
 }
