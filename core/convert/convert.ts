@@ -62,9 +62,10 @@ const optionsSchema = z.object({
  * into an ONNX model the SDK's IdentityNet hook runs: the graph is built from config.json, and `<output>.data`
  * holds the weights. When the checkpoint is one safetensors file already of the output's type (InstantX's fp16
  * file, kept fp16), the data file is a hard link of it and the model reads each tensor where the file holds it:
- * nothing is copied, so converting takes well under a second plus the graph. Otherwise (another type, shards, or
- * a file system without hard links) the tensors are streamed one at a time into a new file (memory stays near
- * one tensor). Both files appear together, by rename, only when everything was written; on failure nothing is left.
+ * nothing is copied, and converting takes about as long as building the graph. Otherwise (another type, shards,
+ * or a file system that cannot link) the tensors are streamed into a new file, front to back in chunks (memory
+ * stays at a few chunks). Both files appear together, by rename, only when everything was written; on failure
+ * nothing is left.
  *
  * @throws InstantIdError MODEL_NOT_FOUND (no config.json or weights), MODEL_INVALID (a config key the
  * converter does not build exactly, named in `details.key`; or tensors missing, extra or of the wrong shape),

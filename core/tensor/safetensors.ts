@@ -172,12 +172,15 @@ export class SafetensorsFile {
    * Fills `target` with the file's bytes from `position` on (a range of the data section, which may span many
    * tensors) and returns it; `what` names the range in the error when the file ends first.
    */
-  async readAt(position: number, target: Uint8Array, what = `bytes ${position}..${position + target.byteLength}`): Promise<Uint8Array> {
+  async readAt(position: number, target: Uint8Array, what?: string): Promise<Uint8Array> {
     let done = 0;
     while (done < target.byteLength) {
       const { bytesRead } = await this.handle.read(target, done, target.byteLength - done, position + done);
       if (bytesRead === 0)
-        throw new InstantIdError(ErrorCode.FileCorrupt, `${this.path} ends inside ${what}; the file is truncated. Download it again.`);
+        throw new InstantIdError(
+          ErrorCode.FileCorrupt,
+          `${this.path} ends inside ${what ?? `bytes ${position}..${position + target.byteLength}`}; the file is truncated. Download it again.`,
+        );
       done += bytesRead;
     }
     return target;
