@@ -22,8 +22,8 @@ interface Chunk {
 /**
  * Writes the planned tensors into a new file at `path`, converted to `dtype`. `ordered` must be in the
  * checkpoint's order and laid out back to back in it (see `CheckpointTensors.inFileOrder`): the checkpoint is
- * then read and the data file written front to back, in chunks that span tensors of one element type, and the
- * next chunk is read while the last one is written. Memory stays at a few chunks, whatever the tensors' sizes.
+ * then read and the data file written front to back, in chunks that span tensors of one element type; each chunk
+ * is read and converted while the one before it is written. Memory stays at a few chunks, whatever the tensors' sizes.
  */
 export async function streamTensors(
   path: string,
@@ -35,26 +35,35 @@ export async function streamTensors(
   chunkBytes = STREAM_CHUNK_BYTES,
 ): Promise<void> {
   const chunks = chunksOf(ordered, checkpoint, dtype, chunkBytes);
+  // Two of each, alternating: chunk i is read into and converted out of the pair chunk i - 1 is not being written from.
   const inputs = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
-  let converted: Uint8Array | undefined;
-  const file = await open(path, "w");
+  const outputs: (Uint8Array | undefined)[] = [undefined, undefined];
   const read = (i: number) => chunks[i].file.readAt(chunks[i].position, inputs[i % 2].subarray(0, chunks[i].length));
-  let next: Promise<Uint8Array> | undefined = chunks.length ? read(0) : undefined;
+  const converted = (i: number, bytes: Uint8Array) => {
+    const { from } = chunks[i];
+    if (sameType(from, dtype)) return bytes;
+    outputs[i % 2] ??= new Uint8Array(2 * chunkBytes);
+    const out = outputs[i % 2]!.subarray(0, (bytes.byteLength / DTYPE_BYTES[from]) * (dtype === "fp16" ? 2 : 4));
+    convertTensorBytes(bytes, from, dtype, out);
+    return out;
+  };
+  const file = await open(path, "w");
+  let reading = chunks.length ? read(0) : undefined;
+  let writing: Promise<void> | undefined;
   try {
     for (const [i, chunk] of chunks.entries()) {
-      const bytes = await next!;
-      next = i + 1 < chunks.length ? read(i + 1) : undefined;
-      let out = bytes;
-      if (!sameType(chunk.from, dtype)) {
-        converted ??= new Uint8Array(2 * chunkBytes);
-        out = converted.subarray(0, (bytes.byteLength / DTYPE_BYTES[chunk.from]) * (dtype === "fp16" ? 2 : 4));
-        convertTensorBytes(bytes, chunk.from, dtype, out);
-      }
-      await writeAll(file, out, chunk.outPosition);
-      for (const tensor of chunk.completes) placed(tensor);
+      const out = converted(i, await reading!);
+      reading = undefined;
+      // Chunk i is converted while chunk i - 1 is written; once that is done its buffers take chunk i + 1.
+      await writing;
+      if (i > 0) for (const tensor of chunks[i - 1].completes) placed(tensor);
+      if (i + 1 < chunks.length) reading = read(i + 1);
+      writing = writeAll(file, out, chunk.outPosition);
     }
+    await writing;
+    for (const tensor of chunks.at(-1)?.completes ?? []) placed(tensor);
   } finally {
-    await next?.catch(() => undefined);
+    await Promise.allSettled([reading, writing]);
     await file.close();
   }
 }
