@@ -125,7 +125,7 @@ async function readConfig(path: string): Promise<unknown> {
 
 /**
  * Writes the data file (by `fill`, which returns the model's bytes once the data is laid out) and the model
- * to temp names, then renames both into place; removes both temps on failure.
+ * to temp names, then renames both into place; no temp is left, whether it succeeds or fails.
  */
 async function writeBoth(modelPath: string, dataPath: string, fill: (dataTemp: string) => Promise<Uint8Array>): Promise<void> {
   await mkdir(dirname(modelPath), { recursive: true });
