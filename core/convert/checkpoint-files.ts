@@ -55,6 +55,30 @@ export class CheckpointTensors {
     return (await this.entries.get(key)!.file.readInto(key, target)).bytes;
   }
 
+  /** The one safetensors file holding every tensor, or undefined for a sharded checkpoint. */
+  get singleFile(): SafetensorsFile | undefined {
+    return this.files.length === 1 ? this.files[0] : undefined;
+  }
+
+  /** `tensors` in the order the checkpoint holds them: file by file (in shard order), front to back. */
+  inFileOrder<T extends { readonly key: string }>(tensors: readonly T[]): T[] {
+    const rank = (key: string) => {
+      const { entry, file } = this.entries.get(key)!;
+      return [this.files.indexOf(file), entry.begin] as const;
+    };
+    return [...tensors].sort((a, b) => {
+      const [fileA, beginA] = rank(a.key);
+      const [fileB, beginB] = rank(b.key);
+      return fileA - fileB || beginA - beginB;
+    });
+  }
+
+  /** Where one tensor's bytes start in its file (after the header). */
+  fileOffset(key: string): number {
+    const { entry, file } = this.entries.get(key)!;
+    return file.header.dataOffset + entry.begin;
+  }
+
   /** The size in bytes of the largest tensor, for one buffer that fits them all. */
   largestTensor(): number {
     let largest = 0;

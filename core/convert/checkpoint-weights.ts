@@ -1,5 +1,5 @@
 import { intAttribute, intsAttribute } from "../onnx/graph.js";
-import { OnnxDataType } from "../onnx/model.js";
+import { OnnxDataType, type OnnxTensor } from "../onnx/model.js";
 import type { AffineParams, AttentionParams, ConvParams, LayerWeights, LinearParams } from "../graph-builder/layer-weights.js";
 import type { TorchGraph } from "../graph-builder/torch-graph.js";
 
@@ -26,6 +26,8 @@ export interface PlannedTensor {
 export class CheckpointLayerWeights implements LayerWeights {
   readonly plan: PlannedTensor[] = [];
   private bytes = 0;
+  /** Each planned tensor's external-data references, to re-point them when the data file is laid out otherwise. */
+  private readonly references = new Map<string, OnnxTensor["externalData"]>();
 
   constructor(
     private readonly dtype: WeightDType,
@@ -66,6 +68,20 @@ export class CheckpointLayerWeights implements LayerWeights {
     };
   }
 
+  /**
+   * Re-points every planned tensor at `offsetOf(key)` in a data file of `dataBytes` bytes, in place of the
+   * back-to-back layout in request order: the checkpoint itself as the data file (each tensor where its header
+   * puts it), or the checkpoint's order (read and written front to back).
+   */
+  placeAt(offsetOf: (key: string) => number, dataBytes: number): void {
+    for (const [index, tensor] of this.plan.entries()) {
+      const offset = offsetOf(tensor.key);
+      this.plan[index] = { ...tensor, offset };
+      for (const entry of this.references.get(tensor.key) ?? []) if (entry.key === "offset") entry.value = String(offset);
+    }
+    this.bytes = dataBytes;
+  }
+
   /** A Linear weight [out, in] as MatMul's [in, out]. */
   private transposed(graph: TorchGraph, key: string, shape: number[]): string {
     return graph.node("Transpose", [this.param(graph, key, shape, shape)], `/${key}/Transpose`, [intsAttribute("perm", [1, 0])]);
@@ -73,17 +89,19 @@ export class CheckpointLayerWeights implements LayerWeights {
 
   private param(graph: TorchGraph, key: string, shape: number[], dims: number[]): string {
     const length = shape.reduce((a, b) => a * b, 1) * (this.dtype === "fp16" ? 2 : 4);
+    const externalData = [
+      { key: "location", value: this.location },
+      { key: "offset", value: String(this.bytes) },
+      { key: "length", value: String(length) },
+    ];
     graph.initializers.push({
       name: key,
       dims,
       dataType: this.dtype === "fp16" ? OnnxDataType.Float16 : OnnxDataType.Float,
       dataLocation: 1,
-      externalData: [
-        { key: "location", value: this.location },
-        { key: "offset", value: String(this.bytes) },
-        { key: "length", value: String(length) },
-      ],
+      externalData,
     });
+    this.references.set(key, externalData);
     this.plan.push({ key, shape, offset: this.bytes, length });
     this.bytes += length;
     if (this.dtype === "fp32") return key;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
@@ -11,8 +11,10 @@ import { CheckpointTensors } from "./checkpoint-files.js";
 import { CheckpointLayerWeights, type PlannedTensor, type WeightDType } from "./checkpoint-weights.js";
 import { parseControlNetConfig } from "./config.js";
 import { buildControlNetGraph } from "./graph.js";
+import { linkFile } from "./link-file.js";
 import { checkPlan } from "./plan-check.js";
-import { convertTensorBytes, sameType } from "./tensor-bytes.js";
+import { streamTensors } from "./stream-tensors.js";
+import { sameType } from "./tensor-bytes.js";
 
 /** Options of {@link convertControlNet}. */
 export interface ConvertControlNetOptions {
@@ -22,7 +24,7 @@ export interface ConvertControlNetOptions {
   readonly output: string;
   /** Element type of the written weights (default `fp16`: half the size; the graph computes in float32 either way). */
   readonly dtype?: WeightDType;
-  /** One `convert` event per tensor written. */
+  /** One `convert` event per tensor placed in the data file (written, or found in the linked checkpoint). */
   readonly onProgress?: ProgressListener;
   /** Stops between tensors; nothing is left behind. */
   readonly signal?: AbortSignal;
@@ -39,6 +41,12 @@ export interface ConvertedControlNet {
   readonly tensors: number;
   /** Bytes of the data file. */
   readonly dataBytes: number;
+  /**
+   * True when the data file is a hard link of the checkpoint's safetensors file (one file, already of the output's
+   * type): nothing was copied, the model reads each tensor where the checkpoint holds it, and the two names share
+   * the disk space (either can be deleted). False when the tensors were rewritten into a new file.
+   */
+  readonly linked: boolean;
 }
 
 const optionsSchema = z.object({
@@ -51,9 +59,13 @@ const optionsSchema = z.object({
 
 /**
  * Converts a diffusers `ControlNetModel` folder (InstantX's `ControlNetModel/`: config.json + fp16 safetensors)
- * into an ONNX model the SDK's IdentityNet hook runs: the graph is built from config.json, the weights are
- * streamed tensor by tensor into `<output>.data` (memory stays near one tensor). Both files appear together,
- * by rename, only when everything was written; on failure nothing is left.
+ * into an ONNX model the SDK's IdentityNet hook runs: the graph is built from config.json, and `<output>.data`
+ * holds the weights. When the checkpoint is one safetensors file already of the output's type (InstantX's fp16
+ * file, kept fp16), the data file is a hard link of it and the model reads each tensor where the file holds it:
+ * nothing is copied, and converting takes about as long as building the graph. Otherwise (another type, shards,
+ * or a file system that cannot link) the tensors are streamed into a new file, front to back in chunks (memory
+ * stays at a few chunks). Both files appear together, by rename, only when everything was written; on failure
+ * nothing is left.
  *
  * @throws InstantIdError MODEL_NOT_FOUND (no config.json or weights), MODEL_INVALID (a config key the
  * converter does not build exactly, named in `details.key`; or tensors missing, extra or of the wrong shape),
@@ -74,15 +86,20 @@ export async function convertControlNet(options: ConvertControlNetOptions): Prom
     { key: "instantid.weights_dtype", value: dtype },
   ];
   const checkpoint = await CheckpointTensors.open(dir);
+  let linked = false;
   try {
     checkPlan(weights.plan, checkpoint);
-    await writeBoth(modelPath, dataPath, encodeModel(model), (file) =>
-      streamTensors(file, weights.plan, checkpoint, dtype, onProgress, signal),
-    );
+    const placed = progressOf(weights.plan, onProgress, signal);
+    await writeBoth(modelPath, dataPath, async (dataTemp) => {
+      linked = await linkCheckpoint(checkpoint, weights, dtype, dataTemp);
+      if (linked) for (const tensor of weights.plan) placed(tensor);
+      else await streamTensors(dataTemp, layOutInFileOrder(weights, checkpoint), checkpoint, dtype, placed);
+      return encodeModel(model);
+    });
   } finally {
     await checkpoint.close();
   }
-  return { model: modelPath, data: dataPath, dtype, tensors: weights.plan.length, dataBytes: weights.dataBytes };
+  return { model: modelPath, data: dataPath, dtype, tensors: weights.plan.length, dataBytes: weights.dataBytes, linked };
 }
 
 async function readConfig(path: string): Promise<unknown> {
@@ -106,59 +123,76 @@ async function readConfig(path: string): Promise<unknown> {
   }
 }
 
-/** Writes the data file (by `fill`) and the model to temp names, then renames both into place; removes both temps on failure. */
-async function writeBoth(
-  modelPath: string,
-  dataPath: string,
-  modelBytes: Uint8Array,
-  fill: (file: FileHandle) => Promise<void>,
-): Promise<void> {
+/**
+ * Writes the data file (by `fill`, which returns the model's bytes once the data is laid out) and the model
+ * to temp names, then renames both into place; no temp is left, whether it succeeds or fails.
+ */
+async function writeBoth(modelPath: string, dataPath: string, fill: (dataTemp: string) => Promise<Uint8Array>): Promise<void> {
   await mkdir(dirname(modelPath), { recursive: true });
   const tag = `${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const dataTemp = join(dirname(dataPath), `.${basename(dataPath)}.${tag}`);
   const modelTemp = join(dirname(modelPath), `.${basename(modelPath)}.${tag}`);
   try {
-    const file = await open(dataTemp, "w");
-    try {
-      await fill(file);
-    } finally {
-      await file.close();
-    }
-    await writeFile(modelTemp, modelBytes);
+    await writeFile(modelTemp, await fill(dataTemp));
     await rename(dataTemp, dataPath);
     await rename(modelTemp, modelPath);
-  } catch (error) {
+  } finally {
+    // Also on success: renaming a link onto another name of the same file (converting again in place) leaves the link.
     await rm(dataTemp, { force: true });
     await rm(modelTemp, { force: true });
-    throw error;
   }
 }
 
-async function streamTensors(
-  file: FileHandle,
+/**
+ * When the checkpoint is one file whose tensors all have the output's element type, its bytes are already the
+ * data file: `dataTemp` becomes a hard link of it and each initializer points where the checkpoint's header puts
+ * its tensor. Nothing is read or written, and the two names share the disk space. False (nothing done) when the
+ * tensors must be rewritten (another type, shards) or this file system cannot link them.
+ */
+async function linkCheckpoint(checkpoint: CheckpointTensors, weights: CheckpointLayerWeights, dtype: WeightDType, dataTemp: string) {
+  const file = checkpoint.singleFile;
+  if (!file || !weights.plan.every((t) => sameType(checkpoint.entries.get(t.key)!.entry.dtype, dtype))) return false;
+  if (!(await linkFile(file.path, dataTemp))) return false;
+  const [linked, opened] = await Promise.all([stat(dataTemp), file.stat()]);
+  if (linked.ino !== opened.ino || linked.dev !== opened.dev) {
+    throw new InstantIdError(
+      ErrorCode.FileCorrupt,
+      `${file.path} was replaced while it was being converted; run the conversion again once it is complete.`,
+      { details: { path: file.path } },
+    );
+  }
+  weights.placeAt((key) => checkpoint.fileOffset(key), opened.size);
+  return true;
+}
+
+/** Reports each tensor once it is in the data file (one `convert` event each, in plan order) and stops between tensors when aborted. */
+function progressOf(
   plan: readonly PlannedTensor[],
-  checkpoint: CheckpointTensors,
-  dtype: WeightDType,
   onProgress: ProgressListener | undefined,
   signal: AbortSignal | undefined,
-): Promise<void> {
-  // Two buffers for the whole run (what was read, what is written when the dtype changes): no allocation per tensor.
-  const input = new Uint8Array(checkpoint.largestTensor());
-  let converted = new Uint8Array(0);
-  for (const [index, tensor] of plan.entries()) {
+): (tensor: PlannedTensor) => void {
+  let completed = 0;
+  return (tensor) => {
     if (signal?.aborted)
       throw new InstantIdError(ErrorCode.Aborted, "The ControlNet conversion was cancelled; nothing was written.", {
         cause: signal.reason,
       });
-    const from = checkpoint.entries.get(tensor.key)!.entry.dtype;
-    const bytes = await checkpoint.readInto(tensor.key, input);
-    let out = bytes;
-    if (!sameType(from, dtype)) {
-      if (converted.byteLength < tensor.length) converted = new Uint8Array(tensor.length);
-      out = converted.subarray(0, tensor.length);
-      convertTensorBytes(bytes, from, dtype, out);
-    }
-    await file.write(out, 0, out.byteLength, tensor.offset);
-    onProgress?.({ stage: "convert", completed: index + 1, total: plan.length, message: tensor.key });
+    completed++;
+    onProgress?.({ stage: "convert", completed, total: plan.length, message: tensor.key });
+  };
+}
+
+/**
+ * Lays the tensors out back to back in the order the checkpoint holds them, so that a streamed conversion reads
+ * the checkpoint and writes the data file front to back; returns the plan in that order.
+ */
+function layOutInFileOrder(weights: CheckpointLayerWeights, checkpoint: CheckpointTensors): PlannedTensor[] {
+  const offsets = new Map<string, number>();
+  let end = 0;
+  for (const tensor of checkpoint.inFileOrder(weights.plan)) {
+    offsets.set(tensor.key, end);
+    end += tensor.length;
   }
+  weights.placeAt((key) => offsets.get(key)!, end);
+  return checkpoint.inFileOrder(weights.plan);
 }

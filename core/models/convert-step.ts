@@ -21,8 +21,9 @@ export async function convertPulledControlNet(
 
 async function upToDate(output: string, dir: string): Promise<boolean> {
   const mtime = async (path: string) => (await stat(path).catch(() => undefined))?.mtimeMs;
-  const written = Math.min((await mtime(output)) ?? -1, (await mtime(`${output}.data`)) ?? -1);
-  if (written < 0) return false;
+  // The model is written after its data file, and a data file linked to the checkpoint keeps the checkpoint's own time.
+  const written = (await mtime(`${output}.data`)) === undefined ? undefined : await mtime(output);
+  if (written === undefined) return false;
   const sources = await Promise.all((await readdir(dir)).map((name) => mtime(join(dir, name))));
   return sources.every((t) => t !== undefined && t <= written);
 }

@@ -1,4 +1,5 @@
 import { constants } from "node:buffer";
+import type { Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -164,23 +165,36 @@ export class SafetensorsFile {
     const length = entry.end - entry.begin;
     if (target.byteLength < length)
       throw new InstantIdError(ErrorCode.Internal, `readInto: a ${target.byteLength}-byte buffer cannot hold ${name} (${length} bytes)`);
+    return { entry, bytes: await this.readAt(this.header.dataOffset + entry.begin, target.subarray(0, length), `tensor ${name}`) };
+  }
+
+  /**
+   * Fills `target` with the file's bytes from `position` on (a range of the data section, which may span many
+   * tensors) and returns it; `what` names the range in the error when the file ends first.
+   */
+  async readAt(position: number, target: Uint8Array, what?: string): Promise<Uint8Array> {
     let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.handle.read(target, done, length - done, this.header.dataOffset + entry.begin + done);
+    while (done < target.byteLength) {
+      const { bytesRead } = await this.handle.read(target, done, target.byteLength - done, position + done);
       if (bytesRead === 0)
         throw new InstantIdError(
           ErrorCode.FileCorrupt,
-          `${this.path} ends inside tensor ${name}; the file is truncated. Download it again.`,
+          `${this.path} ends inside ${what ?? `bytes ${position}..${position + target.byteLength}`}; the file is truncated. Download it again.`,
         );
       done += bytesRead;
     }
-    return { entry, bytes: target.subarray(0, length) };
+    return target;
   }
 
   /** One tensor widened to float32. */
   async tensor(name: string): Promise<Tensor> {
     const { entry, bytes } = await this.bytes(name);
     return { shape: entry.shape, data: decodeToFloat32(bytes, entry.dtype) };
+  }
+
+  /** The open file's status: which file it is (device, inode) and its size, even if its path was replaced since. */
+  stat(): Promise<Stats> {
+    return this.handle.stat();
   }
 
   /** Closes the file. */

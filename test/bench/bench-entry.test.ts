@@ -31,6 +31,15 @@ describe("npm run bench entry (bundled into .cache/bench/main.js)", () => {
       [],
     );
   });
+
+  it("also bundles the SDK as .cache/bench/index.js, which benches that measure in a fresh process import", () => {
+    const importers = readdirSync(resolve(root, "test/bench")).filter((f) =>
+      readFileSync(resolve(root, "test/bench", f), "utf8").includes('new URL("./index.js", import.meta.url)'),
+    );
+    expect(importers).toContain("convert.bench.ts");
+    const script: string = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")).scripts.bench;
+    expect(script).toMatch(/--entry\.main test\/bench\/main\.ts --entry\.index core\/index\.ts .*--out-dir \.cache\/bench /);
+  });
 });
 
 describe("test/bench/benchmarks.ts", () => {

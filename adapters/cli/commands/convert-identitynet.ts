@@ -10,8 +10,9 @@ export const convertIdentityNetCommand = defineCommand({
   path: ["convert", "identitynet"],
   summary:
     "Convert IdentityNet (or any SDXL ControlNet) from diffusers weights, as InstantX publishes it (DIR holds config.json\n" +
-    "and diffusion_pytorch_model.safetensors, or a shard index), to ONNX: the graph is built from config.json and the\n" +
-    "weights are streamed into OUTPUT.data beside it. Both files appear only when the whole conversion succeeded.",
+    "and diffusion_pytorch_model.safetensors, or a shard index), to ONNX: the graph is built from config.json and\n" +
+    "OUTPUT.data beside it holds the weights: a hard link of the safetensors file when it already has the wanted dtype\n" +
+    "(nothing copied), else the tensors streamed into a new file. Both files appear only when the whole conversion succeeded.",
   positionals: "DIR",
   options: {
     output: {
@@ -43,7 +44,8 @@ export const convertIdentityNetCommand = defineCommand({
       dtype,
       onProgress: createProgressBar(io),
     });
-    io.stdout(`wrote ${result.model} and ${result.data} (${result.tensors} tensors, ${result.dataBytes} bytes, ${result.dtype})\n`);
+    const how = result.linked ? ", linked to the checkpoint" : "";
+    io.stdout(`wrote ${result.model} and ${result.data} (${result.tensors} tensors, ${result.dataBytes} bytes, ${result.dtype}${how})\n`);
     return 0;
   },
 });

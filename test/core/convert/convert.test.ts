@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { convertControlNet } from "../../../core/convert/convert.js";
+import { convertTensorBytes } from "../../../core/convert/tensor-bytes.js";
 import { writeRandomControlNet } from "../../../core/synthetic/random-checkpoint.js";
 import { InstantIdError } from "../../../core/errors.js";
 import { readModel } from "../../../core/onnx/model.js";
@@ -10,6 +11,7 @@ import { assertClose } from "../../helpers/assert-close.js";
 import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
 import { REFERENCE_CONFIGS, type ReferenceCase, referenceInputs, sampledIndices } from "./reference-cases.js";
 import { TORCH_REFERENCE } from "./reference-values.js";
+import { initializerBytes } from "./initializer-bytes.js";
 import { runConverted } from "./run-converted.js";
 
 async function checkpoint(name: ReferenceCase, options: { shards?: number } = {}): Promise<string> {
@@ -61,19 +63,42 @@ describe("convertControlNet", () => {
     await expectMatchesTorch("variant", output);
   });
 
-  it("keeps fp16 weights as fp16 (half the data, read through Casts) and computes the same residuals", async () => {
+  it("keeps fp16 weights as fp16 by linking the checkpoint: the data file is the safetensors file, each tensor read where its header puts it", async () => {
     const dir = await checkpoint("published");
     const out = await tempDir();
     const half = await convertControlNet({ dir, output: join(out, "half.onnx") });
     const full = await convertControlNet({ dir, output: join(out, "full.onnx"), dtype: "fp32" });
-    expect(half.dtype).toBe("fp16");
-    expect(half.dataBytes * 2).toBe(full.dataBytes);
-    expect((await stat(half.data)).size).toBe(half.dataBytes);
+    expect(half).toMatchObject({ dtype: "fp16", linked: true });
+    expect(full.linked).toBe(false);
+    const source = await stat(join(dir, "diffusion_pytorch_model.safetensors"));
+    const data = await stat(half.data);
+    expect([data.ino, data.dev, data.size, half.dataBytes]).toEqual([source.ino, source.dev, source.size, source.size]);
     const model = await readModel(half.model);
     expect(model.graph.initializer.filter((t) => t.dataLocation === 1).every((t) => t.dataType === 10)).toBe(true);
     expect(model.graph.node.filter((n) => n.opType === "Cast")).toHaveLength(half.tensors);
+    // The fp32 file holds the same weights widened exactly, tensor by tensor.
+    const halves = await initializerBytes(half.model);
+    const floats = await initializerBytes(full.model);
+    expect([...halves.keys()].sort()).toEqual([...floats.keys()].sort());
+    for (const [key, bytes] of halves) {
+      const widened = new Uint8Array(bytes.byteLength * 2);
+      convertTensorBytes(bytes, "F16", "fp32", widened);
+      expect(Buffer.compare(widened, floats.get(key)!), key).toBe(0);
+    }
     // The file's weights are fp16 already, so keeping them loses nothing.
     await expectMatchesTorch("published", half.model);
+  });
+
+  it("converts again in place: the linked data file is replaced by itself and no temp file is left", async () => {
+    const dir = await checkpoint("published");
+    const out = await tempDir();
+    const output = join(out, "identitynet.onnx");
+    const first = await convertControlNet({ dir, output });
+    const before = await readFile(output);
+    const second = await convertControlNet({ dir, output });
+    expect(second).toEqual(first);
+    expect((await readdir(out)).sort()).toEqual(["identitynet.onnx", "identitynet.onnx.data"]);
+    expect(Buffer.compare(await readFile(output), before)).toBe(0);
   });
 
   it("writes fp16 from an fp32 file by rounding each weight (residuals within fp16 precision of the reference)", async () => {
@@ -82,7 +107,7 @@ describe("convertControlNet", () => {
     await expectMatchesTorch("variant", output, { abs: 5e-3, rel: 1e-2 });
   });
 
-  it("reads sharded weights (index.json + shards) into the same bytes as one file", async () => {
+  it("reads sharded weights (index.json + shards) into the same tensors as one file (streamed, since shards cannot be linked)", async () => {
     const out = await tempDir();
     const single = await convertControlNet({ dir: await checkpoint("variant"), output: join(out, "single.onnx"), dtype: "fp32" });
     const sharded = await convertControlNet({
@@ -90,7 +115,13 @@ describe("convertControlNet", () => {
       output: join(out, "sharded.onnx"),
       dtype: "fp32",
     });
-    expect(Buffer.compare(await readFile(sharded.data), await readFile(single.data))).toBe(0);
+    expect([single.linked, sharded.linked]).toEqual([true, false]);
+    expect((await stat(sharded.data)).size).toBe(sharded.dataBytes);
+    const one = await initializerBytes(single.model);
+    const split = await initializerBytes(sharded.model);
+    expect([...split.keys()]).toEqual([...one.keys()]);
+    for (const [key, bytes] of split) expect(Buffer.compare(bytes, one.get(key)!), key).toBe(0);
+    await expectMatchesTorch("variant", sharded.model);
   });
 
   it("reports one convert event per tensor, in order, naming it", async () => {
@@ -106,17 +137,20 @@ describe("convertControlNet", () => {
     expect(events[0].message).toBe("time_embedding.linear_1.weight");
   });
 
-  it("leaves nothing behind when cancelled half-way, and keeps an earlier conversion in place", async () => {
+  it("leaves nothing behind when cancelled half-way (linked or streamed), and keeps an earlier conversion in place", async () => {
     const dir = await checkpoint("published");
     const out = await tempDir();
     const output = join(out, "identitynet.onnx");
     await convertControlNet({ dir, output, dtype: "fp32" });
-    const before = await readFile(output);
-    const controller = new AbortController();
-    const onProgress = (e: ProgressEvent) => e.completed === 10 && controller.abort();
-    await expectRefusal(() => convertControlNet({ dir, output, onProgress, signal: controller.signal }), "ABORTED", /cancelled/);
-    expect((await readdir(out)).sort()).toEqual(["identitynet.onnx", "identitynet.onnx.data"]);
-    expect(Buffer.compare(await readFile(output), before)).toBe(0);
+    const before = [await readFile(output), await readFile(`${output}.data`)];
+    for (const dtype of ["fp16", "fp32"] as const) {
+      const controller = new AbortController();
+      const onProgress = (e: ProgressEvent) => e.completed === 10 && controller.abort();
+      await expectRefusal(() => convertControlNet({ dir, output, dtype, onProgress, signal: controller.signal }), "ABORTED", /cancelled/);
+      expect((await readdir(out)).sort()).toEqual(["identitynet.onnx", "identitynet.onnx.data"]);
+      expect(Buffer.compare(await readFile(output), before[0])).toBe(0);
+      expect(Buffer.compare(await readFile(`${output}.data`), before[1])).toBe(0);
+    }
   });
 
   it("refuses weights that do not match config.json (missing, extra or misshapen tensors) before writing anything", async () => {
