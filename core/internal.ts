@@ -20,6 +20,7 @@ export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
 export type { EncodedImageFormat } from "./image/format.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
 export { writeFileAtomic } from "./io/atomic.js";
+export { sha256File, sha256Hex, sha256Hasher, hashFileInto } from "./io/sha256.js";
 export { saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
 export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";

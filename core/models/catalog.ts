@@ -14,7 +14,7 @@
  * `identitynet.onnx` (+ `identitynet.onnx.data`) after the download.
  */
 
-import { antelopev2Manifest, type FaceModelsManifest } from "./manifest.js";
+import type { FaceModelManifestInput } from "../face/manifest.js";
 
 /** One file of a model pack: where it lives in the pack folder and what it must hash to. */
 export interface ModelFile {
@@ -45,10 +45,22 @@ export interface ModelPack {
   readonly baseUrlEnv: string;
   readonly files: readonly ModelFile[];
   /** A `models.json` to write into the pack folder once its required files are in place. */
-  readonly manifest?: FaceModelsManifest;
+  readonly manifest?: FaceModelManifestInput;
   /** A diffusers ControlNet folder of the pack to convert to ONNX once pulled (paths relative to the pack folder). */
   readonly controlNet?: { readonly from: string; readonly to: string };
 }
+
+/**
+ * The `models.json` of the antelopev2 folder. Preprocessing as InsightFace applies it: SCRFD takes
+ * (x − 127.5) / 128 after swapping BGR to RGB; ArcFace swaps to RGB too and, for a graph that does not
+ * start with Sub/Mul nodes (glintr100 is a PyTorch export), uses (x − 127.5) / 127.5.
+ */
+export const antelopev2Manifest: FaceModelManifestInput = {
+  about:
+    "Model manifest for InsightFace antelopev2, written by `instantid models pull`: which file does what, and how each network wants its input. paths are relative to this file.",
+  detector: { path: "scrfd_10g_bnkps.onnx", kind: "scrfd", inputSize: 640, mean: 127.5, std: 128, channelOrder: "RGB" },
+  recognizer: { path: "glintr100.onnx", kind: "arcface", inputSize: 112, mean: 127.5, std: 127.5, channelOrder: "RGB" },
+};
 
 /** The InsightFace antelopev2 face models (detector and recognizer used by InstantID). */
 export const antelopev2Pack: ModelPack = {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ProgressListener } from "../progress.js";
 import { modelCatalog, type ModelPack } from "./catalog.js";
-import { manifestFileName } from "./manifest.js";
+import { manifestFileName } from "../face/manifest.js";
 import { selectPacks } from "./select.js";
 import { inspectFile, isUsable, type FileState } from "./verify.js";
 

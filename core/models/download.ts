@@ -1,10 +1,10 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { delay } from "../http/deadline.js";
 import type { ProgressListener } from "../progress.js";
-import { hashFileInto } from "./hash.js";
+import { hashFileInto, sha256Hasher } from "../io/sha256.js";
 import { httpGet, type HttpGetResult } from "./http-get.js";
 import { httpStatusError, isRetryable, networkFailure, partialFileName } from "./download-errors.js";
 
@@ -96,7 +96,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
 async function attempt(options: DownloadOptions, part: string, state: AttemptState): Promise<{ hash: Hash; bytes: number }> {
   let offset = await partSize(part);
   if (options.size !== undefined && offset > options.size) offset = await restart(part);
-  let hash = createHash("sha256");
+  let hash = sha256Hasher();
   // The in-memory digest of a failed attempt may cover bytes that never reached the disk: re-read instead.
   if (offset > 0) await hashFileInto(part, hash);
   if (options.size !== undefined && offset === options.size) return { hash, bytes: offset };
@@ -119,7 +119,7 @@ async function attempt(options: DownloadOptions, part: string, state: AttemptSta
   }
   if (status === 200 && offset > 0) {
     offset = await restart(part); // the server ignored Range: its body is the whole file
-    hash = createHash("sha256");
+    hash = sha256Hasher();
   } else if (status !== 200 && status !== 206) {
     await get.cancel();
     throw httpStatusError(options.url, status, response.statusText);

@@ -5,7 +5,7 @@ import type { ProgressListener } from "../progress.js";
 import { filesToFetch, modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
 import { convertPulledControlNet } from "./convert-step.js";
 import { downloadFile } from "./download.js";
-import { writeFaceManifest } from "./manifest.js";
+import { writeFaceModelManifest } from "../face/manifest.js";
 import { selectPacks } from "./select.js";
 import { fileUrl, packBaseUrl, type ModelSources } from "./sources.js";
 import { inspectFile, isUsable } from "./verify.js";
@@ -68,7 +68,7 @@ export async function pullModels(options: PullModelsOptions): Promise<PullModels
       const position = { index: planned.findIndex((p) => p.pack === pack && p.file === file) + 1, count: planned.length };
       files.push(await pullFile(pack, file, base, options, position));
     }
-    if (pack.manifest) manifests.push(await writeFaceManifest(join(options.dir, pack.folder), pack.manifest));
+    if (pack.manifest) manifests.push(await writeFaceModelManifest(join(options.dir, pack.folder), pack.manifest));
     const model = pack.controlNet && (await convertPulledControlNet(join(options.dir, pack.folder), pack.controlNet, options));
     if (model) converted.push(model);
   }

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { ModelFile } from "./catalog.js";
 import { partialFileName } from "./download-errors.js";
-import { sha256File } from "./hash.js";
+import { sha256File } from "../io/sha256.js";
 
 /**
  * The state of one file on disk, compared with the catalogue:

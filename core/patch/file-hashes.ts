@@ -1,12 +1,8 @@
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { writeFileAtomic } from "../io/atomic.js";
 
 /** Where the content hashes of files seen before are kept, by file identity, in the patch folder. */
 export const HASH_INDEX = ".instantid-hashes.json";
-
-/** SHA-256 of some bytes, hex. */
-export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /**
  * Content hashes keyed by a file's identity (absolute path, size, mtime): a file that has not changed
