@@ -19,7 +19,7 @@ export type { ImageInput, RawPixels } from "./image/io.js";
 export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
 export type { EncodedImageFormat } from "./image/format.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
-export { writeFileAtomic } from "./io/atomic.js";
+export { writeFileAtomic, writeAtomically, writeStreamAtomic, writeFully, tempPathFor } from "./io/atomic.js";
 export { sha256File, sha256Hex, sha256Hasher, hashFileInto } from "./io/sha256.js";
 export { saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";

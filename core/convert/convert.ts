@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { type FileHandle, readFile, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeAtomically, writeStreamAtomic } from "../io/atomic.js";
 import { encodeModel } from "../onnx/model.js";
 import type { ProgressListener } from "../progress.js";
 import { parseOptions } from "../validate.js";
@@ -106,32 +106,20 @@ async function readConfig(path: string): Promise<unknown> {
   }
 }
 
-/** Writes the data file (by `fill`) and the model to temp names, then renames both into place; removes both temps on failure. */
+/**
+ * Writes the model and the data file (by `fill`) to temp names; the data file is renamed into place once whole,
+ * then the model that points at it. A failure before that removes both temps and changes neither file.
+ */
 async function writeBoth(
   modelPath: string,
   dataPath: string,
   modelBytes: Uint8Array,
   fill: (file: FileHandle) => Promise<void>,
 ): Promise<void> {
-  await mkdir(dirname(modelPath), { recursive: true });
-  const tag = `${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const dataTemp = join(dirname(dataPath), `.${basename(dataPath)}.${tag}`);
-  const modelTemp = join(dirname(modelPath), `.${basename(modelPath)}.${tag}`);
-  try {
-    const file = await open(dataTemp, "w");
-    try {
-      await fill(file);
-    } finally {
-      await file.close();
-    }
+  await writeAtomically(modelPath, async (modelTemp) => {
     await writeFile(modelTemp, modelBytes);
-    await rename(dataTemp, dataPath);
-    await rename(modelTemp, modelPath);
-  } catch (error) {
-    await rm(dataTemp, { force: true });
-    await rm(modelTemp, { force: true });
-    throw error;
-  }
+    await writeStreamAtomic(dataPath, fill);
+  });
 }
 
 async function streamTensors(

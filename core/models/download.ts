@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { delay } from "../http/deadline.js";
 import type { ProgressListener } from "../progress.js";
+import { writeFully } from "../io/atomic.js";
 import { hashFileInto, sha256Hasher } from "../io/sha256.js";
 import { httpGet, type HttpGetResult } from "./http-get.js";
 import { httpStatusError, isRetryable, networkFailure, partialFileName } from "./download-errors.js";
@@ -158,7 +159,7 @@ async function appendBody(get: HttpGetResult, part: string, offset: number, hash
         throw tooLong(options, limit);
       }
       hash.update(chunk);
-      for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+      await writeFully(file, chunk);
       received += chunk.byteLength;
       report(offset + received);
     }
@@ -200,6 +201,7 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
       { details: { url: options.url, bytes, sha256: digest, expectedSize: options.size, expectedSha256: options.sha256 } },
     );
   }
+  // The .part file is the download's temp file, kept across attempts so a later one resumes it: renamed once verified.
   await rename(part, options.destination);
   return { path: options.destination, bytes, sha256: digest, resumedFrom: state.resumedFrom ?? bytes, requests: state.requests };
 }
