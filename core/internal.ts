@@ -5,6 +5,16 @@
  */
 export { ErrorCode, InstantIdError, invalidOption, toInstantIdError } from "./errors.js";
 export { parseOptions } from "./validate.js";
+export {
+  isTensor,
+  isRgbImage,
+  isRegionMask,
+  tensorSchema,
+  rgbImageSchema,
+  controlImageSchema,
+  maskSchema,
+  maskOrImageSchema,
+} from "./schemas.js";
 export type { ProgressEvent, ProgressListener } from "./progress.js";
 export { tensor, reshape, sizeOf, assertShape } from "./tensor/tensor.js";
 export type { Tensor } from "./tensor/tensor.js";
