@@ -5,8 +5,9 @@
  * - InstantX/InstantID: `ip-adapter.bin` (oid 02b3618e…, 1691134141 bytes) and
  *   `ControlNetModel/diffusion_pytorch_model.safetensors` (oid c8127be9…, 2502139136 bytes).
  *   `ControlNetModel/config.json` is a plain (non-LFS) Git file: Hugging Face publishes only its Git
- *   blob id, no SHA-256 or size, so it is listed without them (capped at 64 KiB while downloading)
- *   and `models check` says it is not verified.
+ *   blob id, no SHA-256 or exact size, and no source at hand gives its exact bytes (docs/models.md says
+ *   why), so it is listed without them: capped at 64 KiB while downloading, and its content is checked
+ *   instead, parsed with the converter's config schema before it is accepted.
  * - InsightFace antelopev2 (mirrored on Hugging Face, e.g. DIAMONIK7777/antelopev2, identical
  *   digests across mirrors): `scrfd_10g_bnkps.onnx` and `glintr100.onnx` are what InstantID uses;
  *   the pack's other three models are optional.
@@ -15,6 +16,7 @@
  */
 
 import type { FaceModelManifestInput } from "../face/manifest.js";
+import type { FileStructure } from "./structure.js";
 
 /** One file of a model pack: where it lives in the pack folder and what it must hash to. */
 export interface ModelFile {
@@ -26,6 +28,8 @@ export interface ModelFile {
   readonly sha256?: string;
   /** Largest size accepted while downloading a file whose `size` is not published. */
   readonly maxSize?: number;
+  /** For a file without a published digest: what its content must be, checked before it is accepted. */
+  readonly structure?: FileStructure;
   /** False for files of a pack that InstantID does not use (pulled only on request). */
   readonly required: boolean;
   /** What the file is, for listings and messages. */
@@ -127,6 +131,7 @@ export const instantIdPack: ModelPack = {
     {
       path: "ControlNetModel/config.json",
       maxSize: 64 * 1024,
+      structure: "controlnet-config",
       required: true,
       description: "IdentityNet configuration (diffusers ControlNetModel)",
     },

@@ -34,6 +34,11 @@ export interface DownloadOptions {
    */
   readonly maxBytes?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Checks the content of the whole, size- and digest-checked `.part` file before it is renamed into place
+   * (for files without a published digest); a throw deletes the `.part` file and fails the download with it.
+   */
+  readonly checkContent?: (part: string) => Promise<void>;
   /** Environment the proxy variables (`HTTPS_PROXY`, `NO_PROXY`) are read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -200,6 +205,14 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
       `Downloaded ${options.url} but got ${what}; the partial file was deleted. Check the base URL points at the original files, then pull again`,
       { details: { url: options.url, bytes, sha256: digest, expectedSize: options.size, expectedSha256: options.sha256 } },
     );
+  }
+  if (options.checkContent) {
+    try {
+      await options.checkContent(part);
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
+    }
   }
   // The .part file is the download's temp file, kept across attempts so a later one resumes it: renamed once verified.
   await rename(part, options.destination);

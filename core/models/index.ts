@@ -7,6 +7,8 @@ export { downloadFile } from "./download.js";
 export type { DownloadOptions, DownloadResult } from "./download.js";
 export { inspectFile, isUsable } from "./verify.js";
 export type { FileInspection, FileState } from "./verify.js";
+export { checkStructure } from "./structure.js";
+export type { FileStructure } from "./structure.js";
 export { selectPacks } from "./select.js";
 export { pullModels } from "./pull.js";
 export type { PullModelsOptions, PullModelsResult, PulledFile } from "./pull.js";
