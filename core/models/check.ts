@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ProgressListener } from "../progress.js";
-import { modelCatalog, type ModelPack } from "./catalog.js";
+import { modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
 import { loadFaceModelManifest, manifestFileName } from "../face/manifest.js";
 import { selectPacks } from "./select.js";
 import { inspectFile, isUsable, type FileState } from "./verify.js";
@@ -68,7 +68,7 @@ async function checkPack(dir: string, pack: ModelPack, onProgress?: ProgressList
       path: relative,
       state: found.state,
       required: file.required,
-      message: describe(found.state, found.size, file.size),
+      message: describe(found.state, found.size, file),
     });
   }
   if (pack.manifest) checked.push(await checkManifest(join(dir, pack.folder), pack.name));
@@ -91,7 +91,8 @@ async function checkManifest(folder: string, pack: string): Promise<CheckedFile>
     : { pack, path, state: "wrong-content", required: true, message: `corrupt: ${problem}; a pull writes it again` };
 }
 
-function describe(state: FileState, size: number | undefined, expected: number | undefined): string {
+function describe(state: FileState, size: number | undefined, file: ModelFile): string {
+  const expected = file.size;
   switch (state) {
     case "ok":
       return "ok (SHA-256 verified)";
@@ -104,7 +105,9 @@ function describe(state: FileState, size: number | undefined, expected: number |
     case "partial":
       return `incomplete download: ${size}${expected === undefined ? "" : ` of ${expected}`} bytes in the .part file; a pull resumes it`;
     case "wrong-size":
-      return `corrupt: ${size} bytes instead of ${expected}; a pull replaces it`;
+      return expected === undefined
+        ? `corrupt: ${size} bytes, more than the ${file.maxSize} such a file can hold; a pull replaces it`
+        : `corrupt: ${size} bytes instead of ${expected}; a pull replaces it`;
     case "wrong-hash":
       return "corrupt: SHA-256 differs from the published one; a pull replaces it";
     case "wrong-content":

@@ -100,7 +100,9 @@ describe("checkModels", () => {
     ] as const) {
       await writeFile(config, content);
       const report = await checkModels(dir, { catalog, packs: ["instantid"] });
-      expect(report.files.find((f) => f.path === "instantid/ControlNetModel/config.json")?.state, content.slice(0, 20)).toBe(state);
+      const checked = report.files.find((f) => f.path === "instantid/ControlNetModel/config.json");
+      expect(checked?.state, content.slice(0, 20)).toBe(state);
+      expect(checked?.message).not.toContain("undefined");
       expect(report.complete).toBe(false);
     }
   });
