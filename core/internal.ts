@@ -5,6 +5,16 @@
  */
 export { ErrorCode, InstantIdError, invalidOption, toInstantIdError } from "./errors.js";
 export { parseOptions } from "./validate.js";
+export {
+  isTensor,
+  isRgbImage,
+  isRegionMask,
+  tensorSchema,
+  rgbImageSchema,
+  controlImageSchema,
+  maskSchema,
+  maskOrImageSchema,
+} from "./schemas.js";
 export type { ProgressEvent, ProgressListener, ProgressPreview } from "./progress.js";
 export { tensor, reshape, sizeOf, assertShape } from "./tensor/tensor.js";
 export type { Tensor } from "./tensor/tensor.js";
@@ -21,7 +31,8 @@ export type { EncodedImageFormat } from "./image/format.js";
 export { previewFromImage, previewFromEncoded, fitPreview } from "./image/preview.js";
 export type { PreviewLimits } from "./image/preview.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
-export { writeFileAtomic } from "./io/atomic.js";
+export { writeFileAtomic, writeAtomically, writeStreamAtomic, writeFully, tempPathFor } from "./io/atomic.js";
+export { sha256File, sha256Hex, sha256Hasher, hashFileInto } from "./io/sha256.js";
 export { imageInfoPath, imagePaths, saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";
 export type { OrtSession, LoadSessionOptions } from "./runtime/session.js";

@@ -1,24 +1,8 @@
 import { z } from "zod";
-import type { RegionMask, RgbImage, Tensor } from "../../core/index.js";
+import { maskSchema, rgbImageSchema, tensorSchema } from "../../core/internal.js";
 import type { InstantIdHookOptions } from "./instantid-hook.js";
 import { REFERENCE_DEFAULTS } from "./defaults.js";
 
-const tensorSchema = z.custom<Tensor>(
-  (v) => typeof v === "object" && v !== null && Array.isArray((v as Tensor).shape) && (v as Tensor).data instanceof Float32Array,
-  "Expected a tensor {shape, data: Float32Array}",
-);
-const imageSchema = z.custom<RgbImage>(
-  (v) => typeof v === "object" && v !== null && (v as RgbImage).data instanceof Uint8Array && Number.isInteger((v as RgbImage).width),
-  "Expected an RgbImage {width, height, data: Uint8Array}",
-);
-const maskSchema = z.custom<RegionMask | Tensor>(
-  (v) =>
-    typeof v === "object" &&
-    v !== null &&
-    (v as Tensor).data instanceof Float32Array &&
-    (Array.isArray((v as Tensor).shape) || (Number.isInteger((v as RegionMask).width) && Number.isInteger((v as RegionMask).height))),
-  "Expected a mask: a RegionMask {width, height, data: Float32Array} or a one-channel tensor {shape, data}",
-);
 const side = z.number().int().positive().multipleOf(8, "must be a multiple of 8");
 const textModelsSchema = z.object({
   tokenizer: z.string().min(1),
@@ -82,7 +66,7 @@ export const generateOptionsSchema = z
     init: z
       .object({
         latent: tensorSchema.optional(),
-        image: imageSchema.optional(),
+        image: rgbImageSchema.optional(),
         strength: z.number().gt(0).max(1).default(REFERENCE_DEFAULTS.strength),
       })
       .refine((init) => Boolean(init.latent) !== Boolean(init.image), "give exactly one of init.latent and init.image")

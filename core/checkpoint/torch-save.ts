@@ -1,8 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { mkdir } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeFully, writeStreamAtomic } from "../io/atomic.js";
 import { floatToHalf } from "../tensor/dtype.js";
 import { sizeOf, type Tensor } from "../tensor/tensor.js";
 import { PickleWriter } from "./pickle-writer.js";
@@ -121,18 +118,5 @@ export async function encodeTorchSave(value: TorchSaveValue, options: TorchSaveO
 
 /** Streams a torch.save archive to `path` atomically (temp file, then rename); tensors are written in place, not copied. */
 export async function writeTorchSave(path: string, value: TorchSaveValue, options: TorchSaveOptions = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(temp, "w");
-  try {
-    await writeArchive(value, options, async (chunk) => {
-      for (let done = 0; done < chunk.byteLength; ) done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
-    });
-    await handle.close();
-    await rename(temp, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeStreamAtomic(path, (file) => writeArchive(value, options, (chunk) => writeFully(file, chunk)));
 }

@@ -1,10 +1,7 @@
 import { z } from "zod";
-import type { ControlImage } from "../controlnet/control-image.js";
 import type { Identity } from "../identity/identity.js";
-import type { RgbImage } from "../image/rgb-image.js";
-import type { RegionMask } from "../masks/face-mask.js";
-import type { Tensor } from "../tensor/tensor.js";
 import { MAX_KEYPOINT_COORDINATE } from "../kps/keypoints.js";
+import { controlImageSchema, maskOrImageSchema } from "../schemas.js";
 
 const coordinate = z.number().finite().min(-MAX_KEYPOINT_COORDINATE).max(MAX_KEYPOINT_COORDINATE);
 const point = z.tuple([coordinate, coordinate]);
@@ -28,10 +25,7 @@ const keypoints = z.union([
   z.object({ poseFace: z.number().int().min(0) }).strict(),
   z
     .object({
-      image: z.custom<ControlImage>(
-        (v) => objectWith("data")(v) && ("shape" in (v as object) || "width" in (v as object)),
-        "an RgbImage or a [1, 3, H, W] tensor",
-      ),
+      image: controlImageSchema,
     })
     .strict(),
 ]);
@@ -41,10 +35,7 @@ const region = z.union([
   z.object({ polygon: z.array(point).min(3) }).strict(),
   z
     .object({
-      mask: z.custom<RegionMask | Tensor | RgbImage>(
-        (v) => objectWith("data")(v) && ("shape" in (v as object) || "width" in (v as object)),
-        "a RegionMask, a one-channel tensor or an RgbImage",
-      ),
+      mask: maskOrImageSchema,
     })
     .strict(),
   z.object({ face: z.object({ padding: z.number().min(0).max(10).optional() }).strict() }).strict(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOptions } from "../validate.js";
+import { controlImageSchema, maskSchema } from "../schemas.js";
 import { type ControlImage, controlImageTensor } from "./control-image.js";
 import { type ControlNetHook, createControlUnitsHook } from "./control-hook.js";
 import type { ControlNetModel } from "./controlnet-model.js";
@@ -29,19 +30,11 @@ const optionsSchema = z
       (v) => typeof v === "object" && v !== null && "session" in v && "residuals" in v,
       "a model from loadControlNet()",
     ),
-    image: z.custom<ControlImage>(
-      (v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v),
-      "an RgbImage or a [1, 3, H, W] tensor",
-    ),
+    image: controlImageSchema,
     scale: z.number().min(0).default(1),
     start: fraction.default(0),
     end: fraction.default(1),
-    mask: z
-      .custom<MaskInput>(
-        (v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v),
-        "a RegionMask or a one-channel tensor",
-      )
-      .optional(),
+    mask: maskSchema.optional(),
     unet: z.custom<UnetResidualInputs>().optional(),
     name: z.string().min(1),
   })

@@ -19,8 +19,15 @@ export { decodeScrfd } from "./scrfd-decode.js";
 export type { ScrfdHead, ScrfdDecodeOptions } from "./scrfd-decode.js";
 export { groupScrfdOutputs, SCRFD_STRIDES } from "./scrfd-outputs.js";
 export type { RawOutput } from "./scrfd-outputs.js";
-export { loadFaceModelManifest, faceModelManifestSchema, detectorModelSchema, recognizerModelSchema } from "./manifest.js";
-export type { FaceModelManifest, DetectorModel, RecognizerModel } from "./manifest.js";
+export {
+  loadFaceModelManifest,
+  writeFaceModelManifest,
+  manifestFileName,
+  faceModelManifestSchema,
+  detectorModelSchema,
+  recognizerModelSchema,
+} from "./manifest.js";
+export type { FaceModelManifest, FaceModelManifestInput, DetectorModel, RecognizerModel } from "./manifest.js";
 export { writeEmbeddingFile, readEmbeddingFile } from "./embedding-file.js";
 export { keypointsFromImage, largestFace } from "./face-source.js";
 export type { FaceAnalyzer, KeypointSource } from "./face-source.js";

@@ -2,7 +2,11 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { parseOptions } from "../validate.js";
+
+/** The file name of the manifest inside a face-models folder. */
+export const manifestFileName = "models.json";
 
 const normalization = {
   /** Subtracted from every pixel value (0-255). */
@@ -31,8 +35,13 @@ export const recognizerModelSchema = z.object({
   ...normalization,
 });
 
-/** The `models.json` format: which file detects, which recognises, and their preprocessing. Paths are relative to the file. */
+/**
+ * The `models.json` format, read by face analysis and written by `models pull`: which file detects, which
+ * recognises, and their preprocessing. Paths are relative to the file.
+ */
 export const faceModelManifestSchema = z.object({
+  /** Free text for a person opening the file. */
+  about: z.string().optional(),
   detector: detectorModelSchema,
   recognizer: recognizerModelSchema,
 });
@@ -43,15 +52,17 @@ export type DetectorModel = z.output<typeof detectorModelSchema>;
 export type RecognizerModel = z.output<typeof recognizerModelSchema>;
 /** A validated manifest, its paths made absolute. */
 export type FaceModelManifest = z.output<typeof faceModelManifestSchema>;
+/** A manifest as written to a file: paths relative to it, defaults may be left out. */
+export type FaceModelManifestInput = z.input<typeof faceModelManifestSchema>;
 
 /** The manifest file for a path that is either `models.json` itself or the folder holding it. */
 async function manifestFile(path: string): Promise<string> {
   try {
-    return (await stat(path)).isDirectory() ? join(path, "models.json") : path;
+    return (await stat(path)).isDirectory() ? join(path, manifestFileName) : path;
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `The face model manifest ${path} does not exist. Pass a folder containing models.json (or the file itself) with "detector" and "recognizer" entries.`,
+      `The face model manifest ${path} does not exist. Pass a folder containing ${manifestFileName} (or the file itself) with "detector" and "recognizer" entries.`,
       { cause: error, details: { path } },
     );
   }
@@ -73,7 +84,19 @@ export async function loadFaceModelManifest(path: string): Promise<FaceModelMani
   const manifest = parseOptions(faceModelManifestSchema, json, `face model manifest ${file}`);
   const base = dirname(resolve(file));
   return {
+    ...manifest,
     detector: { ...manifest.detector, path: resolve(base, manifest.detector.path) },
     recognizer: { ...manifest.recognizer, path: resolve(base, manifest.recognizer.path) },
   };
+}
+
+/**
+ * Writes `models.json` into a face-models folder (atomically) and returns its path. The manifest is validated
+ * with the schema the reader uses first, so a written manifest always loads.
+ */
+export async function writeFaceModelManifest(folder: string, manifest: FaceModelManifestInput): Promise<string> {
+  const checked = parseOptions(faceModelManifestSchema, manifest, `face model manifest for ${folder}`);
+  const path = join(folder, manifestFileName);
+  await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`);
+  return path;
 }

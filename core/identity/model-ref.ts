@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { sha256File } from "../io/sha256.js";
 import type { ModelRef } from "./identity.js";
 
 /**
@@ -10,11 +9,9 @@ import type { ModelRef } from "./identity.js";
  * @example const ref = await modelRef("models/glintr100.onnx"); // { name: "glintr100.onnx", sha256: "…" }
  */
 export async function modelRef(path: string, name = basename(path)): Promise<ModelRef> {
-  const hash = createHash("sha256");
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return { name, sha256: await sha256File(path) };
   } catch (error) {
     throw new InstantIdError(ErrorCode.ModelNotFound, `Cannot hash model ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return { name, sha256: hash.digest("hex") };
 }

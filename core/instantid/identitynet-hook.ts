@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseOptions } from "../validate.js";
+import { controlImageSchema, maskSchema, tensorSchema } from "../schemas.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "../controlnet/control-image.js";
 import { type ControlNetHook, type ControlUnit, createControlUnitsHook } from "../controlnet/control-hook.js";
@@ -40,26 +41,13 @@ export interface IdentityNetHookOptions {
 }
 
 const fraction = z.number().min(0).max(1);
-const tensorLike = z.custom<Tensor>(
-  (v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array,
-  "a Tensor",
-);
-const imageLike = z.custom<ControlImage>(
-  (v) => typeof v === "object" && v !== null && ("shape" in v || "width" in v),
-  "an RgbImage or a [1, 3, H, W] tensor",
-);
 
 const identitySchema = z.object({
-  faceTokens: tensorLike,
-  uncondFaceTokens: tensorLike,
-  keypointImage: imageLike,
+  faceTokens: tensorSchema,
+  uncondFaceTokens: tensorSchema,
+  keypointImage: controlImageSchema,
   scale: z.number().min(0).optional(),
-  mask: z
-    .custom<MaskInput>(
-      (v) => typeof v === "object" && v !== null && "data" in v && ("shape" in v || "width" in v),
-      "a RegionMask or a one-channel tensor",
-    )
-    .optional(),
+  mask: maskSchema.optional(),
   start: fraction.optional(),
   end: fraction.optional(),
 });

@@ -4,6 +4,7 @@ import { type MaskInput, maskTensor } from "../masks/mask-tensor.js";
 import { imageAdapterInputNames, type ImageAdapterInputs } from "../patch/patch-graph.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { parseOptions } from "../validate.js";
+import { maskSchema, tensorSchema } from "../schemas.js";
 import type { GenerationContext, GenerationHook, StepContext, StepContribution } from "../hooks/types.js";
 
 /** One face for the patched UNet's image attention. */
@@ -34,20 +35,14 @@ export interface ImageAdapterHookOptions {
   readonly name?: string;
 }
 
-const tensorLike = z.custom<Tensor>(
-  (v) => typeof v === "object" && v !== null && "shape" in v && (v as Tensor).data instanceof Float32Array,
-  "a Tensor",
-);
 const optionsSchema = z.object({
   identities: z
     .array(
       z.object({
-        faceTokens: tensorLike,
-        uncondFaceTokens: tensorLike,
+        faceTokens: tensorSchema,
+        uncondFaceTokens: tensorSchema,
         scale: z.number().min(0).optional(),
-        mask: z
-          .custom<MaskInput>((v) => typeof v === "object" && v !== null && "data" in v, "a RegionMask or a [1, 1, H, W] tensor")
-          .optional(),
+        mask: maskSchema.optional(),
       }),
     )
     .min(1),

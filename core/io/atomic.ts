@@ -1,20 +1,51 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+/** A fresh hidden temp name beside `path`: a rename within one folder replaces the file in one step. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
 /**
- * Writes a file so that readers see either the old content or the whole new one:
- * data goes to a temp file in the same folder, which is renamed over `path`.
+ * Makes a file appear whole or not at all: `write` fills a temp file beside `path` (whoever writes it: this
+ * process, or ONNX Runtime saving an optimized model), which is then renamed over `path`. When `write` or the
+ * rename fails, the temp file is removed and `path` keeps its old content. Returns what `write` returned.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+export async function writeAtomically<T>(path: string, write: (temp: string) => Promise<T>): Promise<T> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = tempPathFor(path);
   try {
-    await writeFile(temp, data);
+    const result = await write(temp);
     await rename(temp, path);
+    return result;
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** Writes a file so that readers see either the old content or the whole new one. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomically(path, (temp) => writeFile(temp, data));
+}
+
+/**
+ * {@link writeFileAtomic} for content written piece by piece (weights streamed tensor by tensor): `fill` writes
+ * through the open handle, which is closed before the rename.
+ */
+export async function writeStreamAtomic<T>(path: string, fill: (file: FileHandle) => Promise<T>): Promise<T> {
+  return writeAtomically(path, async (temp) => {
+    const file = await open(temp, "w");
+    try {
+      return await fill(file);
+    } finally {
+      await file.close();
+    }
+  });
+}
+
+/** Writes all of `chunk` at the handle's position (one `write` may take only part of it). */
+export async function writeFully(file: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done, chunk.byteLength - done)).bytesWritten;
 }

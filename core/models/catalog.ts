@@ -5,8 +5,9 @@
  * - InstantX/InstantID: `ip-adapter.bin` (oid 02b3618e…, 1691134141 bytes) and
  *   `ControlNetModel/diffusion_pytorch_model.safetensors` (oid c8127be9…, 2502139136 bytes).
  *   `ControlNetModel/config.json` is a plain (non-LFS) Git file: Hugging Face publishes only its Git
- *   blob id, no SHA-256 or size, so it is listed without them (capped at 64 KiB while downloading)
- *   and `models check` says it is not verified.
+ *   blob id, no SHA-256 or exact size, and no source at hand gives its exact bytes (docs/models.md says
+ *   why), so it is listed without them: capped at 64 KiB while downloading, and its content is checked
+ *   instead, parsed with the converter's config schema before it is accepted.
  * - InsightFace antelopev2 (mirrored on Hugging Face, e.g. DIAMONIK7777/antelopev2, identical
  *   digests across mirrors): `scrfd_10g_bnkps.onnx` and `glintr100.onnx` are what InstantID uses;
  *   the pack's other three models are optional.
@@ -14,7 +15,8 @@
  * `identitynet.onnx` (+ `identitynet.onnx.data`) after the download.
  */
 
-import { antelopev2Manifest, type FaceModelsManifest } from "./manifest.js";
+import type { FaceModelManifestInput } from "../face/manifest.js";
+import type { FileStructure } from "./structure.js";
 
 /** One file of a model pack: where it lives in the pack folder and what it must hash to. */
 export interface ModelFile {
@@ -26,6 +28,8 @@ export interface ModelFile {
   readonly sha256?: string;
   /** Largest size accepted while downloading a file whose `size` is not published. */
   readonly maxSize?: number;
+  /** For a file without a published digest: what its content must be, checked before it is accepted. */
+  readonly structure?: FileStructure;
   /** False for files of a pack that InstantID does not use (pulled only on request). */
   readonly required: boolean;
   /** What the file is, for listings and messages. */
@@ -45,10 +49,22 @@ export interface ModelPack {
   readonly baseUrlEnv: string;
   readonly files: readonly ModelFile[];
   /** A `models.json` to write into the pack folder once its required files are in place. */
-  readonly manifest?: FaceModelsManifest;
+  readonly manifest?: FaceModelManifestInput;
   /** A diffusers ControlNet folder of the pack to convert to ONNX once pulled (paths relative to the pack folder). */
   readonly controlNet?: { readonly from: string; readonly to: string };
 }
+
+/**
+ * The `models.json` of the antelopev2 folder. Preprocessing as InsightFace applies it: SCRFD takes
+ * (x − 127.5) / 128 after swapping BGR to RGB; ArcFace swaps to RGB too and, for a graph that does not
+ * start with Sub/Mul nodes (glintr100 is a PyTorch export), uses (x − 127.5) / 127.5.
+ */
+export const antelopev2Manifest: FaceModelManifestInput = {
+  about:
+    "Model manifest for InsightFace antelopev2, written by `instantid models pull`: which file does what, and how each network wants its input. paths are relative to this file.",
+  detector: { path: "scrfd_10g_bnkps.onnx", kind: "scrfd", inputSize: 640, mean: 127.5, std: 128, channelOrder: "RGB" },
+  recognizer: { path: "glintr100.onnx", kind: "arcface", inputSize: 112, mean: 127.5, std: 127.5, channelOrder: "RGB" },
+};
 
 /** The InsightFace antelopev2 face models (detector and recognizer used by InstantID). */
 export const antelopev2Pack: ModelPack = {
@@ -115,6 +131,7 @@ export const instantIdPack: ModelPack = {
     {
       path: "ControlNetModel/config.json",
       maxSize: 64 * 1024,
+      structure: "controlnet-config",
       required: true,
       description: "IdentityNet configuration (diffusers ControlNetModel)",
     },

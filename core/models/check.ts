@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ProgressListener } from "../progress.js";
-import { modelCatalog, type ModelPack } from "./catalog.js";
-import { manifestFileName } from "./manifest.js";
+import { modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
+import { loadFaceModelManifest, manifestFileName } from "../face/manifest.js";
 import { selectPacks } from "./select.js";
 import { inspectFile, isUsable, type FileState } from "./verify.js";
 
@@ -68,28 +68,36 @@ async function checkPack(dir: string, pack: ModelPack, onProgress?: ProgressList
       path: relative,
       state: found.state,
       required: file.required,
-      message: describe(found.state, found.size, file.size),
+      message: describe(found.state, found.size, file),
     });
   }
-  if (pack.manifest) {
-    const present = existsSync(join(dir, pack.folder, manifestFileName));
-    checked.push({
-      pack: pack.name,
-      path: `${pack.folder}/${manifestFileName}`,
-      state: present ? "unverified" : "missing",
-      required: true,
-      message: present
-        ? "present (manifest written by pull)"
-        : "missing: the manifest face analysis reads; a pull writes it without downloading anything else",
-    });
-  }
+  if (pack.manifest) checked.push(await checkManifest(join(dir, pack.folder), pack.name));
   return checked;
 }
 
-function describe(state: FileState, size: number | undefined, expected: number | undefined): string {
+/** The pack's `models.json`, read with the reader face analysis uses: present and loadable, or not. */
+async function checkManifest(folder: string, pack: string): Promise<CheckedFile> {
+  const path = `${basename(folder)}/${manifestFileName}`;
+  if (!existsSync(join(folder, manifestFileName))) {
+    const message = "missing: the manifest face analysis reads; a pull writes it without downloading anything else";
+    return { pack, path, state: "missing", required: true, message };
+  }
+  const problem = await loadFaceModelManifest(folder).then(
+    () => undefined,
+    (error: Error) => error.message,
+  );
+  return problem === undefined
+    ? { pack, path, state: "checked", required: true, message: "ok (manifest written by pull; face analysis can read it)" }
+    : { pack, path, state: "wrong-content", required: true, message: `corrupt: ${problem}; a pull writes it again` };
+}
+
+function describe(state: FileState, size: number | undefined, file: ModelFile): string {
+  const expected = file.size;
   switch (state) {
     case "ok":
       return "ok (SHA-256 verified)";
+    case "checked":
+      return `present, ${size} bytes; no published digest, content checked (parsed as the file it must be)`;
     case "unverified":
       return `present, ${size} bytes; size/hash not verified (no published ${expected === undefined ? "size or digest" : "digest"})`;
     case "missing":
@@ -97,9 +105,13 @@ function describe(state: FileState, size: number | undefined, expected: number |
     case "partial":
       return `incomplete download: ${size}${expected === undefined ? "" : ` of ${expected}`} bytes in the .part file; a pull resumes it`;
     case "wrong-size":
-      return `corrupt: ${size} bytes instead of ${expected}; a pull replaces it`;
+      return expected === undefined
+        ? `corrupt: ${size} bytes, more than the ${file.maxSize} such a file can hold; a pull replaces it`
+        : `corrupt: ${size} bytes instead of ${expected}; a pull replaces it`;
     case "wrong-hash":
       return "corrupt: SHA-256 differs from the published one; a pull replaces it";
+    case "wrong-content":
+      return "corrupt: its content is not what the file must hold; a pull replaces it";
   }
 }
 

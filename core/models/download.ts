@@ -1,10 +1,11 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { delay } from "../http/deadline.js";
 import type { ProgressListener } from "../progress.js";
-import { hashFileInto } from "./hash.js";
+import { writeFully } from "../io/atomic.js";
+import { hashFileInto, sha256Hasher } from "../io/sha256.js";
 import { httpGet, type HttpGetResult } from "./http-get.js";
 import { httpStatusError, isRetryable, networkFailure, partialFileName } from "./download-errors.js";
 
@@ -33,6 +34,11 @@ export interface DownloadOptions {
    */
   readonly maxBytes?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Checks the content of the whole, size- and digest-checked `.part` file before it is renamed into place
+   * (for files without a published digest); a throw deletes the `.part` file and fails the download with it.
+   */
+  readonly checkContent?: (part: string) => Promise<void>;
   /** Environment the proxy variables (`HTTPS_PROXY`, `NO_PROXY`) are read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -96,7 +102,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
 async function attempt(options: DownloadOptions, part: string, state: AttemptState): Promise<{ hash: Hash; bytes: number }> {
   let offset = await partSize(part);
   if (options.size !== undefined && offset > options.size) offset = await restart(part);
-  let hash = createHash("sha256");
+  let hash = sha256Hasher();
   // The in-memory digest of a failed attempt may cover bytes that never reached the disk: re-read instead.
   if (offset > 0) await hashFileInto(part, hash);
   if (options.size !== undefined && offset === options.size) return { hash, bytes: offset };
@@ -119,7 +125,7 @@ async function attempt(options: DownloadOptions, part: string, state: AttemptSta
   }
   if (status === 200 && offset > 0) {
     offset = await restart(part); // the server ignored Range: its body is the whole file
-    hash = createHash("sha256");
+    hash = sha256Hasher();
   } else if (status !== 200 && status !== 206) {
     await get.cancel();
     throw httpStatusError(options.url, status, response.statusText);
@@ -158,7 +164,7 @@ async function appendBody(get: HttpGetResult, part: string, offset: number, hash
         throw tooLong(options, limit);
       }
       hash.update(chunk);
-      for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+      await writeFully(file, chunk);
       received += chunk.byteLength;
       report(offset + received);
     }
@@ -200,6 +206,15 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
       { details: { url: options.url, bytes, sha256: digest, expectedSize: options.size, expectedSha256: options.sha256 } },
     );
   }
+  if (options.checkContent) {
+    try {
+      await options.checkContent(part);
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
+    }
+  }
+  // The .part file is the download's temp file, kept across attempts so a later one resumes it: renamed once verified.
   await rename(part, options.destination);
   return { path: options.destination, bytes, sha256: digest, resumedFrom: state.resumedFrom ?? bytes, requests: state.requests };
 }

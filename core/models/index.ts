@@ -1,15 +1,14 @@
 // Model files: the catalogue, resumable verified downloads, pulls and folder checks.
-export { antelopev2Pack, instantIdPack, modelCatalog, filesToFetch } from "./catalog.js";
+export { antelopev2Manifest, antelopev2Pack, instantIdPack, modelCatalog, filesToFetch } from "./catalog.js";
 export type { ModelFile, ModelPack } from "./catalog.js";
 export { defaultHfBase, packBaseUrl, fileUrl } from "./sources.js";
 export type { ModelSources } from "./sources.js";
 export { downloadFile } from "./download.js";
 export type { DownloadOptions, DownloadResult } from "./download.js";
-export { sha256File } from "./hash.js";
 export { inspectFile, isUsable } from "./verify.js";
 export type { FileInspection, FileState } from "./verify.js";
-export { antelopev2Manifest, manifestFileName, writeFaceManifest } from "./manifest.js";
-export type { FaceModelEntry, FaceModelsManifest } from "./manifest.js";
+export { checkStructure } from "./structure.js";
+export type { FileStructure } from "./structure.js";
 export { selectPacks } from "./select.js";
 export { pullModels } from "./pull.js";
 export type { PullModelsOptions, PullModelsResult, PulledFile } from "./pull.js";

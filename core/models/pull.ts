@@ -5,7 +5,8 @@ import type { ProgressListener } from "../progress.js";
 import { filesToFetch, modelCatalog, type ModelFile, type ModelPack } from "./catalog.js";
 import { convertPulledControlNet } from "./convert-step.js";
 import { downloadFile } from "./download.js";
-import { writeFaceManifest } from "./manifest.js";
+import { checkStructure } from "./structure.js";
+import { writeFaceModelManifest } from "../face/manifest.js";
 import { selectPacks } from "./select.js";
 import { fileUrl, packBaseUrl, type ModelSources } from "./sources.js";
 import { inspectFile, isUsable } from "./verify.js";
@@ -68,7 +69,7 @@ export async function pullModels(options: PullModelsOptions): Promise<PullModels
       const position = { index: planned.findIndex((p) => p.pack === pack && p.file === file) + 1, count: planned.length };
       files.push(await pullFile(pack, file, base, options, position));
     }
-    if (pack.manifest) manifests.push(await writeFaceManifest(join(options.dir, pack.folder), pack.manifest));
+    if (pack.manifest) manifests.push(await writeFaceModelManifest(join(options.dir, pack.folder), pack.manifest));
     const model = pack.controlNet && (await convertPulledControlNet(join(options.dir, pack.folder), pack.controlNet, options));
     if (model) converted.push(model);
   }
@@ -89,7 +90,9 @@ async function pullFile(
     options.onProgress?.({ stage: `verify ${label}`, completed: bytes, total: file.size ?? 0, message: nth }),
   );
   if (isUsable(existing.state)) return { pack: pack.name, path: file.path, action: "present", bytes: existing.size ?? 0 };
-  if (existing.state === "wrong-size" || existing.state === "wrong-hash") await rm(destination, { force: true });
+  if (existing.state === "wrong-size" || existing.state === "wrong-hash" || existing.state === "wrong-content") {
+    await rm(destination, { force: true });
+  }
   const url = fileUrl(base, file);
   try {
     const result = await downloadFile({
@@ -98,6 +101,7 @@ async function pullFile(
       size: file.size,
       sha256: file.sha256,
       maxBytes: file.maxSize,
+      checkContent: file.structure && ((part) => checkStructure(part, file.structure!, label)),
       label,
       onProgress: options.onProgress && ((event) => options.onProgress!({ ...event, message: nth })),
       signal: options.signal,

@@ -1,14 +1,16 @@
 import { stat } from "node:fs/promises";
 import type { ModelFile } from "./catalog.js";
 import { partialFileName } from "./download-errors.js";
-import { sha256File } from "./hash.js";
+import { sha256File } from "../io/sha256.js";
+import { hasStructure } from "./structure.js";
 
 /**
  * The state of one file on disk, compared with the catalogue:
- * `ok` (the digest matches), `unverified` (present, size as published if known, but no published digest),
- * `missing`, `partial` (only a `.part` download), `wrong-size`, `wrong-hash`.
+ * `ok` (the digest matches), `checked` (no published digest, but the content has the structure the catalogue
+ * names), `unverified` (present, size as published if known, nothing to check it against), `missing`,
+ * `partial` (only a `.part` download), `wrong-size`, `wrong-hash`, `wrong-content` (fails its structure check).
  */
-export type FileState = "ok" | "unverified" | "missing" | "partial" | "wrong-size" | "wrong-hash";
+export type FileState = "ok" | "checked" | "unverified" | "missing" | "partial" | "wrong-size" | "wrong-hash" | "wrong-content";
 
 /** What {@link inspectFile} found. */
 export interface FileInspection {
@@ -21,12 +23,12 @@ export interface FileInspection {
 
 /** Whether a state means the file can be used as is. */
 export function isUsable(state: FileState): boolean {
-  return state === "ok" || state === "unverified";
+  return state === "ok" || state === "checked" || state === "unverified";
 }
 
 /**
- * Compares a file with its catalogue entry: size first (cheap), then the SHA-256 as a stream.
- * A missing file with a `.part` beside it is `partial`.
+ * Compares a file with its catalogue entry: size first (cheap), then the SHA-256 as a stream, or, for a file
+ * without a published digest, its structure. A missing file with a `.part` beside it is `partial`.
  */
 export async function inspectFile(path: string, file: ModelFile, onBytes?: (bytes: number) => void): Promise<FileInspection> {
   const size = await fileSize(path);
@@ -35,6 +37,10 @@ export async function inspectFile(path: string, file: ModelFile, onBytes?: (byte
     return partial === undefined ? { state: "missing" } : { state: "partial", size: partial };
   }
   if (file.size !== undefined && size !== file.size) return { state: "wrong-size", size };
+  if (file.sha256 === undefined && file.structure !== undefined) {
+    if (file.maxSize !== undefined && size > file.maxSize) return { state: "wrong-size", size };
+    return { state: (await hasStructure(path, file.structure)) ? "checked" : "wrong-content", size };
+  }
   if (file.sha256 === undefined) return { state: "unverified", size };
   const sha256 = await sha256File(path, onBytes);
   if (sha256 !== file.sha256) return { state: "wrong-hash", size, sha256 };

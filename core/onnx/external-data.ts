@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeStreamAtomic } from "../io/atomic.js";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { OnnxGraph, OnnxTensor } from "./model.js";
 
@@ -52,10 +51,7 @@ export function relocateExternalData(graph: OnnxGraph, fromDir: string, toDir: s
  */
 export async function moveToExternalData(graph: OnnxGraph, names: ReadonlySet<string>, modelPath: string, dataPath: string): Promise<void> {
   const location = relative(dirname(modelPath), dataPath).split(sep).join("/");
-  await mkdir(dirname(dataPath), { recursive: true });
-  const temp = `${dataPath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const file = await open(temp, "w");
-  try {
+  await writeStreamAtomic(dataPath, async (file) => {
     let offset = 0;
     for (const tensor of graph.initializer) {
       if (!tensor.name || !names.has(tensor.name) || !tensor.rawData) continue;
@@ -70,11 +66,5 @@ export async function moveToExternalData(graph: OnnxGraph, names: ReadonlySet<st
       ];
       offset += length;
     }
-    await file.close();
-    await rename(temp, dataPath);
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
-  }
+  });
 }

@@ -1,10 +1,11 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { moveToExternalData, relocateExternalData } from "../onnx/external-data.js";
-import { FileHashes, HASH_INDEX, sha256 } from "./file-hashes.js";
+import { FileHashes, HASH_INDEX } from "./file-hashes.js";
+import { sha256Hasher, sha256Hex } from "../io/sha256.js";
 import { decodeModel, encodeModel, type OnnxModel } from "../onnx/model.js";
 
 /** Where and how a patched model file is written. */
@@ -46,7 +47,7 @@ export async function patchModelFile<R>(
   const outDir = resolve(options.outDir ?? dirname(path));
   const files = new FileHashes(join(outDir, HASH_INDEX));
   let bytes: Buffer | undefined;
-  const hash = createHash("sha256").update(await files.of(path, async () => sha256((bytes ??= await readModelBytes(path)))));
+  const hash = sha256Hasher().update(await files.of(path, async () => sha256Hex((bytes ??= await readModelBytes(path)))));
   await patch.key(hash, files);
   const modelPath = join(outDir, `${basename(path).replace(/\.onnx$/i, "")}.instantid-${hash.digest("hex").slice(0, 16)}.onnx`);
   const reportPath = `${modelPath}.json`;

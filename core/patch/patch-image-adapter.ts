@@ -1,4 +1,5 @@
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { sha256Hasher } from "../io/sha256.js";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { ImageAdapterWeights } from "../image-adapter/weights.js";
@@ -123,7 +124,7 @@ const projectionHashes = new WeakMap<ImageAdapterWeights, string>();
 function projectionsHash(adapter: ImageAdapterWeights): string {
   let known = projectionHashes.get(adapter);
   if (known) return known;
-  const hash = createHash("sha256");
+  const hash = sha256Hasher();
   for (const key of [...adapter.ipLayers.keys()].sort((a, b) => a - b)) {
     const layer = adapter.ipLayers.get(key)!;
     hash.update(`${key}:${layer.toK.shape.join("x")}`);

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { basename, extname, join, resolve } from "node:path";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { sha256Hex } from "../io/sha256.js";
 import { currentDevice, parseDevice, type Device } from "./device.js";
 import { loadSession, type OrtSession } from "./session.js";
 
@@ -87,7 +87,7 @@ export class SessionPool {
 export function optimizedModelPath(dir: string, model: string, device: Device = currentDevice()): string {
   const absolute = resolve(model);
   const providers = parseDevice(device).join("+");
-  const hash = createHash("sha256").update(absolute).digest("hex").slice(0, 10);
+  const hash = sha256Hex(absolute).slice(0, 10);
   return join(dir, `${basename(absolute, extname(absolute))}.${hash}.${providers}.onnx`);
 }
 

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { access, mkdir, rename, rm, stat } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import type * as ort from "onnxruntime-node";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeAtomically } from "../io/atomic.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkDevice, currentDevice, parseDevice, type Device } from "./device.js";
 import { float16ToFloat32, float32ToFloat16 } from "./float16.js";
@@ -79,29 +79,22 @@ async function createWithOptimizedCopy(model: string, target: string, settings: 
   if (saved !== undefined && source !== undefined && saved >= source) {
     return runtime().InferenceSession.create(target, { ...settings, graphOptimizationLevel: "disabled" });
   }
-  await mkdir(dirname(target), { recursive: true });
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const extra = settings.extra as { session?: Record<string, unknown> } | undefined;
   // Weights go to `<target>.data` (a protobuf holds at most 2 GB); the reference inside names the final file.
-  const session = await runtime().InferenceSession.create(model, {
-    ...settings,
-    optimizedModelFilePath: temp,
-    extra: {
-      ...extra,
-      session: {
-        ...extra?.session,
-        optimized_model_external_initializers_file_name: `${basename(target)}.data`,
-        optimized_model_external_initializers_min_size_in_bytes: "1024",
+  return writeAtomically(target, (temp) =>
+    runtime().InferenceSession.create(model, {
+      ...settings,
+      optimizedModelFilePath: temp,
+      extra: {
+        ...extra,
+        session: {
+          ...extra?.session,
+          optimized_model_external_initializers_file_name: `${basename(target)}.data`,
+          optimized_model_external_initializers_min_size_in_bytes: "1024",
+        },
       },
-    },
-  });
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  return session;
+    }),
+  );
 }
 
 /** Opens an ONNX model from a path (external data resolves beside it) or bytes, with errors that say what to do. */

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { writeTorchSave } from "../checkpoint/torch-save.js";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { sha256Hex } from "../io/sha256.js";
 import { buildSyntheticControlNet } from "./controlnet.js";
 import { syntheticImageAdapter, TINY_RESAMPLER, type SyntheticResamplerConfig } from "./image-adapter.js";
 import { RANDOM_WEIGHTS_NOTICE } from "./random-notice.js";
@@ -56,10 +56,7 @@ const FILES = {
 export async function buildSyntheticModels(parent: string, options: BuildSyntheticModelsOptions = {}): Promise<SyntheticModels> {
   const config = options.unet ?? TINY_UNET;
   const resampler = options.resampler ?? TINY_RESAMPLER;
-  const hash = createHash("sha256")
-    .update(JSON.stringify({ BUILDER_VERSION, config, resampler, externalData: options.externalData }))
-    .digest("hex")
-    .slice(0, 12);
+  const hash = sha256Hex(JSON.stringify({ BUILDER_VERSION, config, resampler, externalData: options.externalData })).slice(0, 12);
   const dir = resolve(parent, `synthetic-${hash}`);
   const paths = Object.fromEntries(Object.entries(FILES).map(([key, file]) => [key, join(dir, file)])) as Record<
     keyof typeof FILES,

@@ -1,5 +1,5 @@
 import { checkModels, modelCatalog, type ModelsCheckReport } from "../../../core/index.js";
-import type { ModelPack } from "../../../core/internal.js";
+import { isUsable, type ModelPack } from "../../../core/internal.js";
 import { defineCommand, type CliCommand, type CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import { modelsDirFrom } from "./models-dir.js";
@@ -49,6 +49,6 @@ function printReport(io: CliIo, report: ModelsCheckReport): void {
     );
     return;
   }
-  const broken = report.files.filter((file) => file.required && file.state !== "ok" && file.state !== "unverified");
+  const broken = report.files.filter((file) => file.required && !isUsable(file.state));
   io.stdout(`Incomplete: ${broken.length} required file${broken.length === 1 ? "" : "s"} missing or corrupt.\nFix: ${report.fix}\n`);
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import {
@@ -12,7 +12,7 @@ import {
   type ComfyModels,
 } from "../../comfyui/index.js";
 import { ErrorCode, InstantIdError, type Composition } from "../../../core/index.js";
-import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
+import { invalidOption, sha256Hex, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
@@ -34,7 +34,7 @@ export type ComfyPlacer = (data: Uint8Array, kind: string, extension: string) =>
  */
 export function contentPlacer(client: ComfyClient | undefined, dir?: string, written: string[] = []): ComfyPlacer {
   return async (data, kind, extension) => {
-    const name = `instantid-${kind}-${createHash("sha256").update(data).digest("hex").slice(0, 16)}${extension}`;
+    const name = `instantid-${kind}-${sha256Hex(data).slice(0, 16)}${extension}`;
     if (client) return client.uploadImage(data, name);
     if (dir !== undefined) {
       await writeFileAtomic(join(dir, name), data);

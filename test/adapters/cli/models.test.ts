@@ -36,7 +36,7 @@ describe("instantid models pull / check", () => {
     const check = captureIo();
     expect(await runCli(commands, ["models", "check", dir], check.io)).toBe(0);
     expect(check.out()).toContain("Complete");
-    expect(check.out()).toMatch(/config\.json\s+present, \d+ bytes; size\/hash not verified/);
+    expect(check.out()).toMatch(/config\.json\s+present, \d+ bytes; no published digest, content checked/);
   });
 
   it("check exits 1 naming the missing and corrupt files and the pull command that fixes them", async () => {

@@ -25,6 +25,13 @@ describe("model catalogue", () => {
     expect(unverifiable).toEqual(["ControlNetModel/config.json"]);
   });
 
+  it("bounds and checks the content of every file without a published digest", () => {
+    for (const file of modelCatalog.flatMap((pack) => pack.files).filter((f) => f.sha256 === undefined)) {
+      expect(file.maxSize, file.path).toBeGreaterThan(0);
+      expect(file.structure, file.path).toBe("controlnet-config");
+    }
+  });
+
   it("fetches the optional antelopev2 models only on request", () => {
     expect(filesToFetch(antelopev2Pack, false).map((f) => f.path)).toEqual(["scrfd_10g_bnkps.onnx", "glintr100.onnx"]);
     expect(filesToFetch(antelopev2Pack, true)).toHaveLength(5);

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeFaceModelManifest } from "../../../core/face/manifest.js";
+import { antelopev2Manifest } from "../../../core/models/catalog.js";
 import { checkModels } from "../../../core/models/check.js";
 import { tempDir } from "../../helpers/shared.js";
 import { fixturePacks } from "./fixture-packs.js";
@@ -12,7 +14,7 @@ async function folderWith(bodies: Record<string, Buffer>, names = Object.keys(bo
     await mkdir(join(dir, name, ".."), { recursive: true });
     await writeFile(join(dir, name), bodies[name]);
   }
-  await writeFile(join(dir, "antelopev2", "models.json"), "{}");
+  await writeFaceModelManifest(join(dir, "antelopev2"), antelopev2Manifest);
   return dir;
 }
 
@@ -45,8 +47,9 @@ describe("checkModels", () => {
     expect(report.fix).toBeUndefined();
     const byPath = Object.fromEntries(report.files.map((f) => [f.path, f]));
     expect(byPath["antelopev2/glintr100.onnx"].state).toBe("ok");
-    expect(byPath["instantid/ControlNetModel/config.json"].state).toBe("unverified");
-    expect(byPath["instantid/ControlNetModel/config.json"].message).toContain("size/hash not verified");
+    expect(byPath["instantid/ControlNetModel/config.json"].state).toBe("checked");
+    expect(byPath["instantid/ControlNetModel/config.json"].message).toContain("no published digest, content checked");
+    expect(byPath["antelopev2/models.json"].state).toBe("checked");
   });
 
   it("reports a truncated file, a same-size corrupt file and a partial download, naming only the packs to pull", async () => {
@@ -84,5 +87,34 @@ describe("checkModels", () => {
     const report = await checkModels(dir, { catalog });
     expect(report.files.find((f) => f.path === "antelopev2/genderage.onnx")).toMatchObject({ state: "wrong-hash", required: false });
     expect(report.complete).toBe(true);
+  });
+
+  it("checks config.json's content, having no digest: one the converter cannot read, or too large, is corrupt", async () => {
+    const { catalog, bodies } = fixturePacks();
+    const dir = await folderWith(bodies, required);
+    const config = join(dir, "instantid/ControlNetModel/config.json");
+    for (const [content, state] of [
+      ["<html>Not found</html>", "wrong-content"],
+      [JSON.stringify({ ...JSON.parse(bodies["instantid/ControlNetModel/config.json"].toString()), act_fn: "gelu" }), "wrong-content"],
+      [" ".repeat(64 * 1024 + 1), "wrong-size"],
+    ] as const) {
+      await writeFile(config, content);
+      const report = await checkModels(dir, { catalog, packs: ["instantid"] });
+      const checked = report.files.find((f) => f.path === "instantid/ControlNetModel/config.json");
+      expect(checked?.state, content.slice(0, 20)).toBe(state);
+      expect(checked?.message).not.toContain("undefined");
+      expect(report.complete).toBe(false);
+    }
+  });
+
+  it("reads models.json with face analysis's reader: a manifest it refuses makes the folder incomplete", async () => {
+    const { catalog, bodies } = fixturePacks();
+    const dir = await folderWith(bodies, required);
+    await writeFile(join(dir, "antelopev2", "models.json"), JSON.stringify({ detector: { path: "d.onnx" } }));
+    const report = await checkModels(dir, { catalog, packs: ["antelopev2"] });
+    const manifest = report.files.find((f) => f.path === "antelopev2/models.json");
+    expect(manifest).toMatchObject({ state: "wrong-content", required: true });
+    expect(manifest!.message).toMatch(/recognizer/);
+    expect(report.fix).toBe(`instantid models pull antelopev2 --dir ${dir}`);
   });
 });

@@ -68,6 +68,24 @@ describe("download limits", () => {
     expect(existsSync(`${destination}.part`)).toBe(false);
   });
 
+  it("runs the content check on the whole file before the rename, and deletes the file it refuses", async () => {
+    const body = Buffer.from("not a config");
+    running = await startServer((_, response) => void response.writeHead(200, { "content-length": String(body.length) }).end(body));
+    const destination = join(await tempDir(), "config.json");
+    const seen: string[] = [];
+    const refusal = new InstantIdError(ErrorCode.Checksum, "not a ControlNet config");
+    const checkContent = async (part: string) => {
+      seen.push(await readFile(part, "utf8"));
+      throw refusal;
+    };
+    expect(await thrown(downloadFile({ url: `${running.url}/config.json`, destination, checkContent, ...fast }))).toBe(refusal);
+    expect(seen).toEqual(["not a config"]);
+    expect(existsSync(destination)).toBe(false);
+    expect(existsSync(`${destination}.part`)).toBe(false);
+    await downloadFile({ url: `${running.url}/config.json`, destination, checkContent: async () => undefined, ...fast });
+    expect(await readFile(destination)).toEqual(body);
+  });
+
   it("downloads through the proxy HTTP_PROXY names (the same stack as the bridges)", async () => {
     const body = Buffer.from('{"_class_name": "ControlNetModel"}');
     running = await startServer((_, response) => void response.writeHead(200, { "content-length": String(body.length) }).end(body));

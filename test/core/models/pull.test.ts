@@ -77,6 +77,37 @@ describe("pullModels", () => {
     expect(await readFile(join(dir, "antelopev2", "genderage.onnx"))).toEqual(fixture.bodies["antelopev2/genderage.onnx"]);
   });
 
+  it("checks config.json's content before accepting it (no digest is published): a page that is no config is refused", async () => {
+    const fixture = fixturePacks();
+    const served = "/InstantX/InstantID/resolve/main/ControlNetModel/config.json";
+    server = await startFileServer({ ...fixture.served, [served]: { body: Buffer.from("<!doctype html><p>Sign in to continue</p>") } });
+    const dir = await tempDir();
+    const error = await pullModels({
+      dir,
+      catalog: fixture.catalog,
+      sources: fixtureSources(server.url),
+      packs: ["instantid"],
+      ...fast,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(InstantIdError);
+    expect(error.code).toBe(ErrorCode.Checksum);
+    expect(error.message).toMatch(/config\.json is not the diffusers ControlNet config\.json that was expected: it is not JSON/);
+    expect(error.details).toMatchObject({ pack: "instantid", file: "instantid/ControlNetModel/config.json" });
+    const config = join(dir, "instantid", "ControlNetModel", "config.json");
+    expect(existsSync(config)).toBe(false);
+    expect(existsSync(`${config}.part`)).toBe(false);
+  });
+
+  it("replaces a config.json on disk whose content fails the check", async () => {
+    const { fixture, dir, options } = await setup();
+    await pullModels({ ...options, packs: ["instantid"] });
+    const config = join(dir, "instantid", "ControlNetModel", "config.json");
+    await writeFile(config, JSON.stringify({ _class_name: "UNet2DConditionModel" }));
+    const result = await pullModels({ ...options, packs: ["instantid"] });
+    expect(result.files.find((f) => f.path === "ControlNetModel/config.json")?.action).toBe("downloaded");
+    expect(await readFile(config)).toEqual(fixture.bodies["instantid/ControlNetModel/config.json"]);
+  });
+
   it("names the file, the base URL and how to change it when the server answers 404", async () => {
     const { options } = await setup();
     const error = await pullModels({
