@@ -19,6 +19,7 @@ export type { ImageInput, RawPixels } from "./image/io.js";
 export { assertEncodedImage, encodedImageFormat } from "./image/format.js";
 export type { EncodedImageFormat } from "./image/format.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
+export { MAX_STRENGTH, strengthSchema, adapterScaleSchema, identityNetScaleSchema } from "./strength.js";
 export { writeFileAtomic } from "./io/atomic.js";
 export { saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";

@@ -34,7 +34,7 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     faceTokens: c.get("face_tokens")!,
     uncondFaceTokens: c.get("uncond_face_tokens")!,
     keypointImage: c.get("kps_image")!,
-    scale,
+    identityNetScale: scale,
   });
   const rawRun = (tokens: Tensor, image: Tensor, step = positive()) =>
     runControlNet(model, {
@@ -112,7 +112,7 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
           faceTokens: c.get("face_tokens_b")!,
           uncondFaceTokens: c.get("uncond_face_tokens")!,
           keypointImage: c.get("kps_image_b")!,
-          scale: 0.7,
+          identityNetScale: 0.7,
           mask: c.get("mask_b")!,
         },
       ],
