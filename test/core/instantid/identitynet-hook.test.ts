@@ -53,6 +53,13 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     await file.close();
   });
 
+  it("takes the strength as identityNetScale within [0, 10], and refuses the old name scale", () => {
+    const make = (face: object) => createIdentityNetHook({ model, identities: [face as ReturnType<typeof identity>] });
+    expect(() => make({ ...identity(), identityNetScale: 10.5 })).toThrow(/identityNetScale/);
+    const { identityNetScale: _, ...unnamed } = identity();
+    expect(() => make({ ...unnamed, scale: 0.5 })).toThrow(/scale: renamed: give the strength as identityNetScale/);
+  });
+
   it("returns IdentityNet's residuals times the conditioning scale", async () => {
     const hook = createIdentityNetHook({ model, identities: [identity(0.8)] });
     await hook.prepare!({ rows: ["cond"], width: 128, height: 128, steps: 1 });

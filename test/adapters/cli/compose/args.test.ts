@@ -37,4 +37,11 @@ describe("parseComposeArgs", () => {
       /--kps-rect #1/,
     );
   });
+
+  it("reads --adapter-scale and --identitynet-scale within the SDK's strength bounds [0, 10], naming the flag", () => {
+    const base = { ...defaults, identity: ["a", "b"], prompt: "p", backend: "local" };
+    expect(parseComposeArgs({ ...base, "adapter-scale": "10,0" }).adapterScales).toEqual([10, 0]);
+    expect(() => parseComposeArgs({ ...base, "adapter-scale": "0.5,11" })).toThrow(/a number from 0 to 10 for --adapter-scale/);
+    expect(() => parseComposeArgs({ ...base, "identitynet-scale": "-1" })).toThrow(/a number from 0 to 10 for --identitynet-scale/);
+  });
 });
