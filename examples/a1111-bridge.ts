@@ -10,18 +10,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createA1111Client, buildGenerationRequest } from "../adapters/a1111/index.js";
-import {
-  createIdentity,
-  encodePng,
-  fitKeypoints,
-  identityEmbeds,
-  loadIdentity,
-  renderKeypoints,
-  saveIdentity,
-  saveImages,
-  type ProgressListener,
-} from "../core/index.js";
+import { a1111RequestFromIdentity, createA1111Client } from "../adapters/a1111/index.js";
+import { createIdentity, loadIdentity, saveIdentity, saveImages, type ProgressListener } from "../core/index.js";
 
 /** Generation settings of {@link a1111Example}; InstantID's recommended values by default. */
 export interface A1111ExampleOptions {
@@ -33,35 +23,24 @@ export interface A1111ExampleOptions {
   readonly onProgress?: ProgressListener;
 }
 
-/** The embedding(s) to send: one per Resampler input (several only for `concat` identities; the adapter sends them as one blob). */
-function embeddingsOf(embeds: { shape: readonly number[]; data: Float32Array }): Float32Array[] {
-  const [, count, dim] = embeds.shape;
-  return Array.from({ length: count }, (_, i) => embeds.data.slice(i * dim, (i + 1) * dim));
-}
-
-/** Asks the server what it has, sends one identity from `identityPath` and writes `out` (+ its `.json` info); returns the paths written. */
+/**
+ * Asks the server what it has, sends one identity from `identityPath` and writes `out` (+ its `.json` info); returns the paths written.
+ * `a1111RequestFromIdentity` draws the identity's keypoints where its photo had the face (fitted whole onto the canvas) and sends its
+ * embedding as `ipadapter_input`.
+ */
 export async function a1111Example(baseUrl: string, identityPath: string, out: string, options: A1111ExampleOptions): Promise<string[]> {
   const identity = await loadIdentity(identityPath, { dimension: 512 });
-  const size = { width: options.width ?? 1024, height: options.height ?? 1024 };
-  // The keypoints recorded with the identity, their photo fitted whole onto the generation canvas (one scale, centred).
-  const source = identity.sources[0];
-  const keypointImage = await encodePng(renderKeypoints(fitKeypoints(source.kps, source, size), size));
-
   const client = createA1111Client({ baseUrl });
-  const server = await client.detect(); // exact model names; MODEL_NOT_FOUND lists anything missing
-  const body = await buildGenerationRequest(
-    { prompt: options.prompt, ...size, steps: options.steps ?? 30, cfgScale: 5, seed: options.seed ?? 42 },
-    [
-      {
-        face: { analysis: { embedding: embeddingsOf(identityEmbeds(identity)), keypointImage } },
-        ipScale: 0.8,
-        cnScale: 0.8,
-        guidanceStart: 0,
-        guidanceEnd: 1,
-      },
-    ],
-    server,
-  );
+  const body = await a1111RequestFromIdentity(identity, {
+    server: await client.detect(), // exact model names; MODEL_NOT_FOUND lists anything missing
+    prompt: options.prompt,
+    width: options.width ?? 1024,
+    height: options.height ?? 1024,
+    steps: options.steps ?? 30,
+    cfgScale: 5,
+    seed: options.seed ?? 42,
+    // adapterScale and identityNetScale: left out, both take InstantID's recommended 0.8.
+  });
   const result = await client.generate(body, { onProgress: options.onProgress });
   return saveImages(out, result.images, result.info);
 }

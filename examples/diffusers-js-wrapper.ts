@@ -96,9 +96,9 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
     const hooks = [
       createIdentityNetHook({
         model: await loadControlNet(join(dir, "identitynet.onnx")),
-        identities: [{ ...face, keypointImage, scale: 0.8 }],
+        identities: [{ ...face, keypointImage, identityNetScale: 0.8 }],
       }),
-      createImageAdapterHook({ identities: [{ ...face, scale: 0.8 }], inputNames: patched.inputs }),
+      createImageAdapterHook({ identities: [{ ...face, adapterScale: 0.8 }], inputNames: patched.inputs }),
       probe,
     ];
     // The one line a runner changes: wrap the session it already creates.

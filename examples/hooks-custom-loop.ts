@@ -43,12 +43,14 @@ export async function runCustomLoop(dir: string, steps = 4, guidance = 5): Promi
   const identityNet = createIdentityNetHook({
     model: await loadControlNet(join(dir, "identitynet.onnx")),
     unet: unet.residualInputs, // fails now, not at step 1, if the graphs do not fit
-    identities: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, keypointImage: await get("kps_image"), scale: 0.8 }],
+    identities: [
+      { faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, keypointImage: await get("kps_image"), identityNetScale: 0.8 },
+    ],
     start: 0,
     end: 0.5,
   });
   const imageAdapter = createImageAdapterHook({
-    identities: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, scale: 0.8 }],
+    identities: [{ faceTokens: tokens.cond, uncondFaceTokens: tokens.uncond, adapterScale: 0.8 }],
     inputNames: patched.inputs,
   });
   // More hooks (depth or pose ControlNets, more faces) join here; their residuals add up.

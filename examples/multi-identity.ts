@@ -57,7 +57,7 @@ export async function multiIdentityExample(
     prompt: "two friends at the beach",
     identities: [
       { identity: people.left, name: "left", region: { rect: [0, 0, WIDTH / 2, HEIGHT] }, prompt: "red hat" }, // keypoints: fitted into the region
-      { identity: people.right, name: "right", region: { rect: [WIDTH / 2, 0, WIDTH, HEIGHT] }, ipScale: 0.7, end: 0.6 },
+      { identity: people.right, name: "right", region: { rect: [WIDTH / 2, 0, WIDTH, HEIGHT] }, adapterScale: 0.7, end: 0.6 },
     ],
   });
   for (const warning of composition.warnings) console.warn(warning.code, warning.message);

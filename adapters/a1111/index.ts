@@ -6,7 +6,9 @@ export { assertUnitSlots, controlNetUnitCount, DEFAULT_UNIT_SLOTS, unitSlotsNote
 export { currentFaceScript, FACE_OBJECT_ARGUMENTS, faceScriptFields, faceScriptFromInfo } from "./sdnext-face.js";
 export type { FaceScriptLayout, FaceScriptValues } from "./sdnext-face.js";
 export { readFaceScript, readUnitSlots } from "./server-settings.js";
-export { buildGenerationRequest, generationSchema } from "./request.js";
+export { a1111RequestFromComposition, a1111RequestFromIdentity, joinedPrompt, serverEmbedding } from "./from-core.js";
+export type { A1111CompositionOptions, A1111IdentityOptions } from "./from-core.js";
+export { A1111_MAX_UNIT_WEIGHT, buildGenerationRequest, generationSchema } from "./request.js";
 export type { A1111Request, GenerationOptions } from "./request.js";
 export { identityUnits, toBase64 } from "./units.js";
 export { pollProgress } from "./progress.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import { parseOptions } from "../../core/internal.js";
+import { parseOptions, strengthSchema } from "../../core/internal.js";
 import { faceScriptFields } from "./sdnext-face.js";
 import { assertUnitSlots } from "./slots.js";
 import type { A1111Request } from "./types.js";
@@ -36,20 +36,27 @@ export const generationSchema = z.object({
 /** Options of one generation; identities are passed separately. */
 export type GenerationOptions = z.input<typeof generationSchema>;
 
+/** sd-webui-controlnet's own bound on a unit's `weight` (its ControlNetUnit model answers 422 past it). */
+export const A1111_MAX_UNIT_WEIGHT = 2;
+
+/** A strength within the SDK's bounds, and within the unit weight sd-webui-controlnet takes. */
+const unitWeight = strengthSchema.max(
+  A1111_MAX_UNIT_WEIGHT,
+  `must be at most ${A1111_MAX_UNIT_WEIGHT}, sd-webui-controlnet's largest unit weight`,
+);
+
 const identitySchema = z.object({
   face: z.object({
     photo: bytes().optional(),
     analysis: z.object({ embedding: z.union([embedding, z.array(embedding).min(1)]), keypointImage: bytes() }).optional(),
     pose: bytes().optional(),
   }),
-  ipScale: z.number().min(0).max(2),
-  cnScale: z.number().min(0).max(2),
+  adapterScale: unitWeight,
+  identityNetScale: unitWeight,
   guidanceStart: z.number().min(0).max(1),
   guidanceEnd: z.number().min(0).max(1),
   mask: bytes().optional(),
 });
-
-/** A request body for `/sdapi/v1/txt2img` or `/sdapi/v1/img2img`. */
 
 /**
  * Builds the JSON body of an A1111-style generation with InstantID for N identities: one
@@ -146,7 +153,7 @@ function sdNextFace(identities: readonly IdentitySpec[], server: ServerCapabilit
       "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI",
     );
   }
-  const values = { images: [toBase64(identity.face.photo)], strength: identity.ipScale, conditioning: identity.cnScale };
+  const values = { images: [toBase64(identity.face.photo)], strength: identity.adapterScale, conditioning: identity.identityNetScale };
   return faceScriptFields(values, server.faceScript ?? { kind: "face-object" });
 }
 

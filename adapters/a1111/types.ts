@@ -22,10 +22,10 @@ export interface IdentityFace {
 /** One identity to place in the picture, with its strengths and optional region mask. */
 export interface IdentitySpec {
   readonly face: IdentityFace;
-  /** Image Adapter scale (the first unit's weight). */
-  readonly ipScale: number;
-  /** IdentityNet scale (the second unit's weight). */
-  readonly cnScale: number;
+  /** The Image Adapter's scale (sent as the first unit's `weight`, SD.Next's face *Strength*). */
+  readonly adapterScale: number;
+  /** IdentityNet's scale (sent as the second unit's `weight`, SD.Next's face *Control*). */
+  readonly identityNetScale: number;
   readonly guidanceStart: number;
   readonly guidanceEnd: number;
   /** White where this identity may act (PNG bytes at the generation size); needed when there are several. */

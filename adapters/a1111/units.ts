@@ -77,7 +77,7 @@ export async function identityUnits(
         ...region,
         module: server.embeddingModule,
         model: server.ipAdapterModel,
-        weight: identity.ipScale,
+        weight: identity.adapterScale,
         ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))],
       }
     : {
@@ -86,7 +86,7 @@ export async function identityUnits(
         ...region,
         module: server.embeddingModule,
         model: server.ipAdapterModel,
-        weight: identity.ipScale,
+        weight: identity.adapterScale,
         image: photo(),
       };
   const identityNetUnit: ControlNetUnit = face.analysis
@@ -96,7 +96,7 @@ export async function identityUnits(
         ...region,
         module: server.passThroughModule,
         model: server.controlNetModel,
-        weight: identity.cnScale,
+        weight: identity.identityNetScale,
         image: toBase64(face.analysis.keypointImage),
         resize_mode: "Just Resize",
       }
@@ -106,7 +106,7 @@ export async function identityUnits(
         ...region,
         module: server.keypointsModule,
         model: server.controlNetModel,
-        weight: identity.cnScale,
+        weight: identity.identityNetScale,
         image: face.pose ? toBase64(face.pose) : photo(),
         resize_mode: "Resize and Fill",
       };

@@ -9,7 +9,9 @@ export type {
   ComfySavedImage,
   HistoryEntry,
 } from "./client.js";
-export { buildInstantIdWorkflow } from "./workflow.js";
+export { buildInstantIdWorkflow, COMFY_MAX_IP_WEIGHT, comfyOptionsSchema } from "./workflow.js";
+export { comfyWorkflowFromComposition, comfyWorkflowFromIdentity, contentName, uncoveredPixels, uploadPlacer } from "./from-core.js";
+export type { ComfyCompositionOptions, ComfyIdentityOptions, ComfyPlacer } from "./from-core.js";
 export type { ComfyGenerationOptions, ComfyIdentity } from "./workflow.js";
 export { assertWorkflowFits, findWorkflowProblems } from "./check.js";
 export type { WorkflowProblem } from "./check.js";

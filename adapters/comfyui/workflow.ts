@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
-import { parseOptions } from "../../core/internal.js";
+import { adapterScaleSchema, identityNetScaleSchema, parseOptions } from "../../core/internal.js";
 import {
   addApplyInstantIDAdvanced,
   addCheckpointLoaderSimple,
@@ -19,6 +19,9 @@ import {
 } from "./generated/nodes.js";
 import { WorkflowGraph, type ApiPrompt, type NodeOutput } from "./graph.js";
 
+/** ComfyUI_InstantID's own bound on `ip_weight` (ApplyInstantIDAdvanced's input; /object_info says max 3). */
+export const COMFY_MAX_IP_WEIGHT = 3;
+
 const identitySchema = z.object({
   /** Name of the uploaded face photo in the server's input folder. */
   image: z.string().min(1),
@@ -26,8 +29,12 @@ const identitySchema = z.object({
   keypoints: z.string().min(1).optional(),
   /** Name of the uploaded region mask (white where this identity acts), read through its red channel. */
   mask: z.string().min(1).optional(),
-  ipWeight: z.number().min(0).max(3).default(0.8),
-  cnStrength: z.number().min(0).max(10).default(0.8),
+  /** The Image Adapter's scale, sent as `ip_weight` (the pack takes at most 3). */
+  adapterScale: adapterScaleSchema.pipe(
+    z.number().max(COMFY_MAX_IP_WEIGHT, `must be at most ${COMFY_MAX_IP_WEIGHT}, ComfyUI_InstantID's largest ip_weight`),
+  ),
+  /** IdentityNet's scale, sent as `cn_strength`. */
+  identityNetScale: identityNetScaleSchema,
   startAt: z.number().min(0).max(1).default(0),
   endAt: z.number().min(0).max(1).default(1),
   // 0 = Resampler(zeros) for the negative, as the reference and the local runner do (plain ApplyInstantID would use 0.35).
@@ -40,7 +47,8 @@ const identitySchema = z.object({
 /** One identity of a ComfyUI InstantID workflow, by the names its images were uploaded under. */
 export type ComfyIdentity = z.input<typeof identitySchema>;
 
-const optionsSchema = z.object({
+/** The zod schema of {@link ComfyGenerationOptions}. */
+export const comfyOptionsSchema = z.object({
   checkpoint: z.string().min(1),
   instantIdModel: z.string().min(1),
   controlNetModel: z.string().min(1),
@@ -61,7 +69,7 @@ const optionsSchema = z.object({
 });
 
 /** Options of a ComfyUI InstantID generation. */
-export type ComfyGenerationOptions = z.input<typeof optionsSchema>;
+export type ComfyGenerationOptions = z.input<typeof comfyOptionsSchema>;
 
 /**
  * Builds the API-format workflow of an InstantID generation with ComfyUI_InstantID's nodes:
@@ -73,7 +81,7 @@ export type ComfyGenerationOptions = z.input<typeof optionsSchema>;
  * mask and face tokens. Every node comes from the generated typed builders.
  */
 export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identities: readonly ComfyIdentity[]): ApiPrompt {
-  const o = parseOptions(optionsSchema, options, "ComfyUI generation options");
+  const o = parseOptions(comfyOptionsSchema, options, "ComfyUI generation options");
   const ids = identities.map((identity, i) => parseOptions(identitySchema, identity, `identity ${i + 1}`));
   if (!ids.length)
     throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one identity (a face photo) but received none; pass --face IMG");
@@ -111,8 +119,8 @@ export function buildInstantIdWorkflow(options: ComfyGenerationOptions, identiti
         ? addCLIPTextEncode(graph, { text: `${o.prompt}, ${identity.prompt}`, clip: checkpoint.CLIP }).CONDITIONING
         : text.positive,
       negative: text.negative,
-      ip_weight: identity.ipWeight,
-      cn_strength: identity.cnStrength,
+      ip_weight: identity.adapterScale,
+      cn_strength: identity.identityNetScale,
       start_at: identity.startAt,
       end_at: identity.endAt,
       noise: identity.noise,

@@ -9,7 +9,6 @@ import {
   type Tensor,
 } from "../../core/index.js";
 import { controlNetFromSession, type ImageAdapterInputs, type SessionContext } from "../../core/internal.js";
-import { REFERENCE_DEFAULTS } from "./defaults.js";
 
 /** One face: its image tokens, keypoint image, scales and optional region. Plain data (worker-safe). */
 export interface InstantIdFace {
@@ -18,9 +17,9 @@ export interface InstantIdFace {
   readonly uncondFaceTokens: Tensor;
   /** The keypoint image (draw_kps), 8× the latent size. */
   readonly keypointImage: ControlImage;
-  /** IdentityNet scale; default 0.8. */
+  /** IdentityNet scale; default `DEFAULT_IDENTITYNET_SCALE` (0.8). */
   readonly identityNetScale?: number;
-  /** Image-attention scale; default 0.8. */
+  /** Image-attention scale; default `DEFAULT_ADAPTER_SCALE` (0.8). */
   readonly adapterScale?: number;
   readonly mask?: MaskInput;
 }
@@ -59,11 +58,11 @@ export async function createInstantIdHook(options: InstantIdHookOptions, context
       identities: options.faces.map((face) => ({
         ...tokens(face),
         keypointImage: face.keypointImage,
-        scale: face.identityNetScale ?? REFERENCE_DEFAULTS.identityNetScale,
+        identityNetScale: face.identityNetScale,
       })),
     }),
     createImageAdapterHook({
-      identities: options.faces.map((face) => ({ ...tokens(face), scale: face.adapterScale ?? REFERENCE_DEFAULTS.adapterScale })),
+      identities: options.faces.map((face) => ({ ...tokens(face), adapterScale: face.adapterScale })),
       inputNames: options.adapterInputs,
     }),
   );

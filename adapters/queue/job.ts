@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { ErrorCode, InstantIdError, type Identity } from "../../core/index.js";
-import { encodeIdentity } from "../../core/internal.js";
+import { encodeIdentity, strengthSchema } from "../../core/internal.js";
 import { QUEUE_DEFAULTS } from "./defaults.js";
 
 /**
  * The layout of a generation job this SDK writes and reads. A worker refuses a job with a higher
- * version (it was written by a newer SDK), so old workers never misread new jobs.
+ * version (it was written by a newer SDK), so old workers never misread new jobs. Version 2 names the
+ * Image Adapter's strength `adapterScale` (version 1 said `ipScale`); version 1 jobs are still read.
  */
-export const GENERATION_JOB_VERSION = 1;
+export const GENERATION_JOB_VERSION = 2;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -55,8 +56,8 @@ const person = z
     /** Canvas keypoints, a face box to fit the identity's own keypoints into, or a face of `pose`. */
     keypoints: keypoints.optional(),
     region: region.optional(),
-    ipScale: z.number().min(0).max(10).optional(),
-    identityNetScale: z.number().min(0).max(10).optional(),
+    adapterScale: strengthSchema.optional(),
+    identityNetScale: strengthSchema.optional(),
     start: z.number().min(0).max(1).optional(),
     end: z.number().min(0).max(1).optional(),
     /** A prompt for this identity's region. */
@@ -138,7 +139,7 @@ export function parseGenerationJob(data: unknown): GenerationJob {
       { details: { version, supported: GENERATION_JOB_VERSION } },
     );
   }
-  const parsed = generationJobSchema.safeParse(data);
+  const parsed = generationJobSchema.safeParse(version === 1 ? fromVersion1(data as Record<string, unknown>) : data);
   if (!parsed.success) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
@@ -149,6 +150,18 @@ export function parseGenerationJob(data: unknown): GenerationJob {
     );
   }
   return parsed.data;
+}
+
+/** A version 1 job (queued by an older SDK) in version 2's words: each identity's `ipScale` is its `adapterScale`. */
+function fromVersion1(job: Record<string, unknown>): Record<string, unknown> {
+  const identities = Array.isArray(job.identities)
+    ? job.identities.map((person: unknown) => {
+        if (typeof person !== "object" || person === null || !("ipScale" in person)) return person;
+        const { ipScale, ...rest } = person as Record<string, unknown>;
+        return { ...rest, adapterScale: ipScale };
+      })
+    : job.identities;
+  return { ...job, version: GENERATION_JOB_VERSION, identities };
 }
 
 /** Turns a producer's request into job data: bytes encoded, the seed fixed (drawn when absent), validated. */

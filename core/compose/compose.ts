@@ -25,7 +25,7 @@ import type { ComposedIdentity, Composition, CompositionOptions, CompositionWarn
  *   width: 1024, height: 1024, prompt: "two friends at the beach",
  *   identities: [
  *     { identity: alice, region: { rect: [0, 0, 512, 1024] } },
- *     { identity: bob, region: { rect: [512, 0, 1024, 1024] }, ipScale: 0.7 },
+ *     { identity: bob, region: { rect: [512, 0, 1024, 1024] }, adapterScale: 0.7 },
  *   ],
  * });
  * for (const w of composition.warnings) console.warn(w.message);
@@ -56,7 +56,7 @@ export function createComposition(options: CompositionOptions): Composition {
       keypoints: r.keypoints,
       keypointImage: r.keypointImage,
       mask: masks[i],
-      ipScale: id.ipScale,
+      adapterScale: id.adapterScale,
       identityNetScale: id.identityNetScale,
       start: id.start,
       end: id.end,

@@ -80,7 +80,7 @@ export async function toLocalHooks(composition: Composition, models: LocalHookMo
       faceTokens: tokens[i].cond,
       uncondFaceTokens: tokens[i].uncond,
       keypointImage: c.keypointImage,
-      scale: c.identityNetScale,
+      identityNetScale: c.identityNetScale,
       mask: maskOf(c.mask),
       start: c.start,
       end: c.end,
@@ -90,7 +90,7 @@ export async function toLocalHooks(composition: Composition, models: LocalHookMo
     identities: composition.identities.map((c, i) => ({
       faceTokens: tokens[i].cond,
       uncondFaceTokens: tokens[i].uncond,
-      scale: c.ipScale,
+      adapterScale: c.adapterScale,
       mask: maskOf(c.mask),
     })),
     tokensIn: models.tokensIn,

@@ -1,11 +1,13 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import type { BBox, FiveKeypoints } from "../face/types.js";
 import type { Identity } from "../identity/identity.js";
+import { fitKeypoints } from "../kps/fit.js";
 import { retargetKeypoints } from "../kps/retarget.js";
 import { estimateFaceBox, frontalFace } from "./face-box.js";
 import { maskBounds } from "./region-mask.js";
 import type { RegionMask } from "../masks/face-mask.js";
 import type { Rect } from "../kps/retarget.js";
+import type { KeypointPlacement } from "./types.js";
 
 /**
  * The identity's own keypoints fitted into a face box of the canvas: its first reference's keypoints
@@ -37,4 +39,18 @@ export function faceSlot(region: RegionMask, who: string): BBox {
   if (!bounds) throw new InstantIdError(ErrorCode.InvalidInput, `${who}: the region is empty, so there is nowhere to place the face`);
   const { x, y, width, height } = faceSlotRect(bounds);
   return [x, y, x + width, y + height];
+}
+
+/**
+ * Where a lone identity's face goes on a canvas when nothing else says: the keypoints recorded with it, their
+ * photo fitted whole onto the canvas (`fitKeypoints`: one scale, centred, so the face keeps its place in its
+ * picture, as the reference app draws it); undefined for an identity without a recorded photo, which
+ * `createComposition` then places in the canvas's face slot.
+ */
+export function photoPlacement(
+  identity: Identity,
+  canvas: { readonly width: number; readonly height: number },
+): KeypointPlacement | undefined {
+  const source = identity.sources[0];
+  return source ? { points: fitKeypoints(source.kps, source, canvas) } : undefined;
 }

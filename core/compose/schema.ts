@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Identity } from "../identity/identity.js";
 import { MAX_KEYPOINT_COORDINATE } from "../kps/keypoints.js";
 import { controlImageSchema, maskOrImageSchema } from "../schemas.js";
+import { adapterScaleSchema, identityNetScaleSchema, renamedStrength } from "../strength.js";
 
 const coordinate = z.number().finite().min(-MAX_KEYPOINT_COORDINATE).max(MAX_KEYPOINT_COORDINATE);
 const point = z.tuple([coordinate, coordinate]);
@@ -48,8 +49,9 @@ const identityOptions = z
     name: z.string().min(1).optional(),
     keypoints: keypoints.optional(),
     region: region.optional(),
-    ipScale: z.number().min(0).max(10).default(0.8),
-    identityNetScale: z.number().min(0).max(10).default(0.8),
+    adapterScale: adapterScaleSchema,
+    identityNetScale: identityNetScaleSchema,
+    ipScale: renamedStrength("adapterScale"),
     start: fraction.default(0),
     end: fraction.default(1),
     prompt: z.string().optional(),

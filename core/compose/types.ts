@@ -45,9 +45,9 @@ export interface CompositionIdentityOptions {
   readonly keypoints?: KeypointPlacement;
   /** Default: the whole canvas for a single identity, else the face box around its keypoints. */
   readonly region?: RegionSpec;
-  /** Image Adapter (image attention) scale; default 0.8. */
-  readonly ipScale?: number;
-  /** IdentityNet conditioning scale; default 0.8. */
+  /** Image Adapter (image attention) scale, 0 to 10; default `DEFAULT_ADAPTER_SCALE` (0.8). */
+  readonly adapterScale?: number;
+  /** IdentityNet conditioning scale, 0 to 10; default `DEFAULT_IDENTITYNET_SCALE` (0.8). */
   readonly identityNetScale?: number;
   /** IdentityNet guidance window as fractions of the steps; default 0 and 1. */
   readonly start?: number;
@@ -98,7 +98,7 @@ export interface ComposedIdentity {
   readonly keypointImage: ControlImage;
   /** Canvas-sized region mask, after overlap handling. */
   readonly mask: RegionMask;
-  readonly ipScale: number;
+  readonly adapterScale: number;
   readonly identityNetScale: number;
   readonly start: number;
   readonly end: number;

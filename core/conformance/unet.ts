@@ -58,7 +58,7 @@ async function outWithResiduals(u: UnetCase): Promise<Tensor> {
   const hook = createIdentityNetHook({
     model: u.identityNet,
     unet: u.unet.residualInputs,
-    identities: [{ faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8 }],
+    identities: [{ faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, identityNetScale: 0.8 }],
   });
   const step = positiveStep(u.cases);
   hook.prepare({ rows: ["cond"], width: 128, height: 128, steps: 1 });
@@ -72,19 +72,24 @@ async function patchedUnet(u: UnetCase, identities: number, masks: boolean): Pro
 
 async function outIp(u: UnetCase): Promise<Tensor> {
   const unet = await patchedUnet(u, 1, false);
-  const hook = createImageAdapterHook({ identities: [{ faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, scale: 0.7 }] });
+  const hook = createImageAdapterHook({ identities: [{ faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, adapterScale: 0.7 }] });
   const step = positiveStep(u.cases);
   await hook.prepare?.({ rows: ["cond"], width: 128, height: 128, steps: 1 });
   return runUnet(unet, step, await hook.beforeStep?.(step));
 }
 
 /** One guided step with IdentityNet and the image attention for each face; returns uncond, cond, cfg5. */
-async function guided(u: UnetCase, faces: readonly (IdentityNetIdentity & { ipScale: number })[], masks: boolean): Promise<Tensor[]> {
+async function guided(u: UnetCase, faces: readonly (IdentityNetIdentity & { adapterScale: number })[], masks: boolean): Promise<Tensor[]> {
   const unet = await patchedUnet(u, faces.length, masks);
   const hooks = composeHooks(
     createIdentityNetHook({ model: u.identityNet, unet: unet.residualInputs, identities: faces }),
     createImageAdapterHook({
-      identities: faces.map((f) => ({ faceTokens: f.faceTokens, uncondFaceTokens: f.uncondFaceTokens, scale: f.ipScale, mask: f.mask })),
+      identities: faces.map((f) => ({
+        faceTokens: f.faceTokens,
+        uncondFaceTokens: f.uncondFaceTokens,
+        adapterScale: f.adapterScale,
+        mask: f.mask,
+      })),
     }),
   );
   return guidedStepThrough(u, unet, hooks);
@@ -111,14 +116,14 @@ function twoPersonComposition(u: UnetCase): Composition {
         identity: person("face_embedding"),
         keypoints: { image: u.cases.get("kps_image")! },
         region: { mask: u.cases.get("mask_a")! },
-        ipScale: 0.8,
+        adapterScale: 0.8,
         identityNetScale: 0.8,
       },
       {
         identity: person("face_embedding_b"),
         keypoints: { image: u.cases.get("kps_image_b")! },
         region: { mask: u.cases.get("mask_b")! },
-        ipScale: 0.6,
+        adapterScale: 0.6,
         identityNetScale: 0.7,
       },
     ],
@@ -135,7 +140,13 @@ async function multiGuided(u: UnetCase): Promise<Tensor[]> {
 }
 
 function faceA(u: UnetCase) {
-  return { faceTokens: u.a.cond, uncondFaceTokens: u.a.uncond, keypointImage: u.cases.get("kps_image")!, scale: 0.8, ipScale: 0.8 };
+  return {
+    faceTokens: u.a.cond,
+    uncondFaceTokens: u.a.uncond,
+    keypointImage: u.cases.get("kps_image")!,
+    identityNetScale: 0.8,
+    adapterScale: 0.8,
+  };
 }
 
 async function openCase(dir: string, patchDir: string): Promise<UnetCase> {

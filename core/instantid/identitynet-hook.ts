@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseOptions } from "../validate.js";
 import { controlImageSchema, maskSchema, tensorSchema } from "../schemas.js";
+import { identityNetScaleSchema, renamedStrength } from "../strength.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ControlImage, controlImageTensor } from "../controlnet/control-image.js";
 import { type ControlNetHook, type ControlUnit, createControlUnitsHook } from "../controlnet/control-hook.js";
@@ -17,8 +18,8 @@ export interface IdentityNetIdentity {
   readonly uncondFaceTokens: Tensor;
   /** The keypoint image (draw_kps), 8× the latent size. */
   readonly keypointImage: ControlImage;
-  /** IdentityNet conditioning scale; default 0.8 as InstantID's README. */
-  readonly scale?: number;
+  /** IdentityNet conditioning scale, 0 to 10; default `DEFAULT_IDENTITYNET_SCALE` (0.8, InstantID's README). */
+  readonly identityNetScale?: number;
   /** Where this face goes, at any resolution; resized bilinearly to each residual. */
   readonly mask?: MaskInput;
   /** Overrides the hook's window for this face. */
@@ -29,7 +30,7 @@ export interface IdentityNetIdentity {
 /** Options of {@link createIdentityNetHook}. */
 export interface IdentityNetHookOptions {
   readonly model: ControlNetModel;
-  /** One or more faces; their residuals (× scale × mask) are summed. */
+  /** One or more faces; their residuals (× identityNetScale × mask) are summed. */
   readonly identities: readonly IdentityNetIdentity[];
   /** control_guidance_start/end; default 0 and 1. */
   readonly start?: number;
@@ -46,7 +47,8 @@ const identitySchema = z.object({
   faceTokens: tensorSchema,
   uncondFaceTokens: tensorSchema,
   keypointImage: controlImageSchema,
-  scale: z.number().min(0).optional(),
+  identityNetScale: identityNetScaleSchema,
+  scale: renamedStrength("identityNetScale"),
   mask: maskSchema.optional(),
   start: fraction.optional(),
   end: fraction.optional(),
@@ -68,7 +70,7 @@ const optionsSchema = z
 
 /**
  * The IdentityNet hook: per step, IdentityNet runs on each face's tokens (Resampler(0) tokens in
- * unconditional rows) and keypoint image; its residuals × scale (× mask) are summed over faces
+ * unconditional rows) and keypoint image; its residuals × identityNetScale (× mask) are summed over faces
  * and gated by the window. Contributes residuals only; the Image Adapter is its own hook.
  */
 export function createIdentityNetHook(options: IdentityNetHookOptions): ControlNetHook {
@@ -76,7 +78,7 @@ export function createIdentityNetHook(options: IdentityNetHookOptions): ControlN
   if (o.unet) checkResidualLink(o.model, o.unet);
   const units: ControlUnit[] = o.identities.map((id) => ({
     image: controlImageTensor(id.keypointImage),
-    scale: id.scale ?? 0.8,
+    scale: id.identityNetScale,
     window: { start: id.start ?? o.start, end: id.end ?? o.end },
     mask: id.mask && maskTensor(id.mask),
     tokens: { cond: id.faceTokens, uncond: id.uncondFaceTokens },

@@ -5,6 +5,7 @@ import { imageAdapterInputNames, type ImageAdapterInputs } from "../patch/patch-
 import type { Tensor } from "../tensor/tensor.js";
 import { parseOptions } from "../validate.js";
 import { maskSchema, tensorSchema } from "../schemas.js";
+import { adapterScaleSchema, renamedStrength } from "../strength.js";
 import type { GenerationContext, GenerationHook, StepContext, StepContribution } from "../hooks/types.js";
 
 /** One face for the patched UNet's image attention. */
@@ -13,8 +14,8 @@ export interface ImageAdapterIdentity {
   readonly faceTokens: Tensor;
   /** Resampler(zeros): unconditional rows. */
   readonly uncondFaceTokens: Tensor;
-  /** Image-attention scale; default 0.8 as InstantID's README. */
-  readonly scale?: number;
+  /** Image-attention scale, 0 to 10; default `DEFAULT_ADAPTER_SCALE` (0.8, InstantID's README). */
+  readonly adapterScale?: number;
   /** Region of this face at any resolution (the patched graph resizes it, nearest): a `RegionMask` or a [1, 1, H, W] tensor. */
   readonly mask?: MaskInput;
 }
@@ -41,7 +42,8 @@ const optionsSchema = z.object({
       z.object({
         faceTokens: tensorSchema,
         uncondFaceTokens: tensorSchema,
-        scale: z.number().min(0).optional(),
+        adapterScale: adapterScaleSchema,
+        scale: renamedStrength("adapterScale"),
         mask: maskSchema.optional(),
       }),
     )
@@ -59,7 +61,7 @@ const optionsSchema = z.object({
 
 /**
  * The Image Adapter hook: supplies a patched UNet's face inputs (per identity: tokens for every
- * row, the scale, the mask). They are built once in prepare and handed out unchanged every step;
+ * row, the adapter scale, the mask). They are built once in prepare and handed out unchanged every step;
  * the image attention is active on every step, as InstantID does.
  */
 export function createImageAdapterHook(options: ImageAdapterHookOptions): GenerationHook {
@@ -79,7 +81,7 @@ export function createImageAdapterHook(options: ImageAdapterHookOptions): Genera
       inputs = {};
       o.identities.forEach((id, i) => {
         if (o.tokensIn === "inputs") inputs![names.tokens[i]] = rowTokens[i];
-        inputs![names.scales[i]] = { shape: [1], data: new Float32Array([id.scale ?? 0.8]) };
+        inputs![names.scales[i]] = { shape: [1], data: new Float32Array([id.adapterScale]) };
         // A graph patched with masks needs one per identity; no mask means the whole picture.
         if (names.masks.length)
           inputs![names.masks[i]] = id.mask ? maskTensor(id.mask) : { shape: [1, 1, 1, 1], data: new Float32Array([1]) };

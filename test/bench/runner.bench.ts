@@ -56,9 +56,12 @@ async function measure(dir: string): Promise<BenchResult[]> {
   const identityNet = createIdentityNetHook({
     model: await loadControlNet(models.identityNet),
     unet: unet.residualInputs,
-    identities: [{ ...face, keypointImage: filled([1, 3, LATENT * 8, LATENT * 8], 0.5), scale: 0.8 }],
+    identities: [{ ...face, keypointImage: filled([1, 3, LATENT * 8, LATENT * 8], 0.5), identityNetScale: 0.8 }],
   });
-  const hook = composeHooks(identityNet, createImageAdapterHook({ identities: [{ ...face, scale: 0.8 }], inputNames: patched.inputs }));
+  const hook = composeHooks(
+    identityNet,
+    createImageAdapterHook({ identities: [{ ...face, adapterScale: 0.8 }], inputNames: patched.inputs }),
+  );
   await hook.prepare?.({ rows: ["uncond", "cond"], width: LATENT * 8, height: LATENT * 8, steps: 30 });
   // Interleaved pairs: on a shared 2-core machine the background load drifts by 2-3x within a minute, so
   // timing all plain steps and then all InstantID steps measured the drift, not InstantID (3.13x at 22:26).

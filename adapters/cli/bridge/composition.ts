@@ -1,16 +1,8 @@
 import { readFile } from "node:fs/promises";
-import {
-  createComposition,
-  createIdentity,
-  loadIdentity,
-  type BBox,
-  type Composition,
-  type FaceAnalyzer,
-  type Identity,
-} from "../../../core/index.js";
+import { createComposition, loadIdentity, type BBox, type Composition, type FaceAnalyzer } from "../../../core/index.js";
 import { invalidOption, poseFromImage } from "../../../core/internal.js";
-import type { CliFaceAnalysis, OpenFaceAnalysis } from "../face-analysis.js";
-import { largestFaceOf } from "./faces.js";
+import type { OpenFaceAnalysis } from "../face-analysis.js";
+import { photoIdentity } from "./faces.js";
 import type { BridgeArgs } from "./options.js";
 
 /** Several identities of a bridge call as a composition, and each identity's face photo (undefined for an identity file). */
@@ -24,12 +16,6 @@ export function columnRect(index: number, count: number, width: number, height: 
   return [Math.round((index * width) / count), 0, Math.round(((index + 1) * width) / count), height];
 }
 
-/** A face photo as an identity, the way `instantid identity create` makes one: its largest face's embedding and keypoints. */
-async function photoIdentity(analysis: CliFaceAnalysis, photo: Buffer, path: string): Promise<Identity> {
-  const { face, width, height } = await largestFaceOf(analysis.analyzer, photo, path);
-  return createIdentity([{ embedding: face.embedding, kps: face.kps, width, height }], { models: analysis.models });
-}
-
 async function poseFaces(analyzer: FaceAnalyzer | undefined, path: string | undefined) {
   return path ? (await poseFromImage(analyzer!, path)).pose : undefined;
 }
@@ -37,7 +23,7 @@ async function poseFaces(analyzer: FaceAnalyzer | undefined, path: string | unde
 /**
  * The composition of a bridge call with several identities (`--face` photos first, then `--identity`
  * files): side-by-side column regions left to right, keypoints from the `--pose` photo's faces left to
- * right or fitted into each column's face slot, one `--ip-scale` / `--cn-scale` for all. The same
+ * right or fitted into each column's face slot, one `--adapter-scale` / `--identitynet-scale` for all. The same
  * composition `instantid compose` builds from those regions, so its checks apply (NO_FACE for more
  * identities than pose faces, warnings for keypoints outside their column).
  * @throws InstantIdError INVALID_OPTION without `--models` where photos or a pose photo need analysing.
@@ -67,8 +53,8 @@ export async function bridgeComposition(args: BridgeArgs, openFaceAnalysis: Open
       identity,
       name: `identity ${i + 1} (${paths[i]})`,
       region: { rect: columnRect(i, identities.length, args.width, args.height) },
-      ipScale: args.ipScale,
-      identityNetScale: args.cnScale,
+      adapterScale: args.adapterScale,
+      identityNetScale: args.identityNetScale,
     })),
   });
   return { composition, photos };

@@ -1,29 +1,33 @@
 import { readFile } from "node:fs/promises";
 import {
-  encodePng,
+  createIdentity,
   ErrorCode,
   fitKeypoints,
   InstantIdError,
   largestFace,
   loadIdentity,
   loadImage,
-  renderKeypoints,
   type CanvasSize,
   type Face,
   type FaceAnalyzer,
   type FiveKeypoints,
   type Identity,
 } from "../../../core/index.js";
-import type { OpenFaceAnalysis } from "../face-analysis.js";
-import { serverEmbedding } from "../compose/images.js";
+import type { CliFaceAnalysis, OpenFaceAnalysis } from "../face-analysis.js";
 
-/** The one identity of a single-face bridge call: its photo, and when analysed locally its embedding and keypoint image. */
+/**
+ * The one identity of a single-face bridge call: its photo and, when analysed here or read from an identity
+ * file, the identity and where a pose photo puts its face on the canvas.
+ */
 export interface PreparedIdentity {
   /** The face photo; absent for an identity file. */
   readonly photo?: Buffer;
   /** The pose photo, for servers that analyse it themselves (no local models). */
   readonly pose?: Buffer;
-  readonly analysis?: { readonly embedding: Float32Array | readonly Float32Array[]; readonly keypointImage: Buffer };
+  /** The identity: the photo's largest face analysed here, or the identity file. Absent when the server analyses the photo. */
+  readonly identity?: Identity;
+  /** The pose photo's largest face fitted onto the canvas; absent without a pose (the identity's own placement then). */
+  readonly keypoints?: FiveKeypoints;
 }
 
 /** What to prepare: a face photo or an identity file, an optional pose photo, face models, and the output size. */
@@ -50,60 +54,35 @@ export async function largestFaceOf(
   return { face, width: image.width, height: image.height };
 }
 
-/** A face's keypoints and the size of the picture they were found in. */
-interface PlacedFace {
-  readonly kps: FiveKeypoints;
-  readonly picture: CanvasSize;
+/** A face photo as an identity, the way `instantid identity create` makes one: its largest face's embedding and keypoints. */
+export async function photoIdentity(analysis: CliFaceAnalysis, photo: Buffer, path: string): Promise<Identity> {
+  const { face, width, height } = await largestFaceOf(analysis.analyzer, photo, path);
+  return createIdentity([{ embedding: face.embedding, kps: face.kps, width, height }], { models: analysis.models });
+}
+
+/** The pose photo's largest face (InstantID's choice), fitted whole onto the canvas with one scale factor and centred. */
+async function poseKeypoints(analyzer: FaceAnalyzer, path: string, canvas: CanvasSize): Promise<FiveKeypoints> {
+  const pose = await loadImage(path);
+  const posed = largestFace(await analyzer.analyze(pose), `the pose photo ${path}`);
+  return fitKeypoints(posed.kps, pose, canvas);
 }
 
 /**
- * The keypoints to draw: the pose photo's largest face (InstantID's choice) or, without a pose, the face
- * photo's own, fitted onto the canvas with one scale factor and centred (`fitKeypoints`): the face keeps
- * its proportions and its place in its picture, as the reference app draws it and as the servers'
- * "Resize and Fill" places the keypoints they draw themselves.
- */
-async function keypointsFor(face: PlacedFace, options: PrepareOptions, analyzer?: FaceAnalyzer): Promise<FiveKeypoints> {
-  if (!options.pose || !analyzer) return fitKeypoints(face.kps, face.picture, options);
-  const pose = await loadImage(options.pose);
-  const posed = largestFace(await analyzer.analyze(pose), `the pose photo ${options.pose}`);
-  return fitKeypoints(posed.kps, pose, options);
-}
-
-/** A photo's largest face: its raw embedding, and its keypoints in the photo. */
-async function fromPhoto(analyzer: FaceAnalyzer, photo: Buffer, path: string): Promise<{ embedding: Float32Array; face: PlacedFace }> {
-  const { face, width, height } = await largestFaceOf(analyzer, photo, path);
-  return { embedding: face.embedding, face: { kps: face.kps, picture: { width, height } } };
-}
-
-/** An identity file's embedding as the server takes it, and its first reference's keypoints in that photo. */
-function fromIdentity(identity: Identity, path: string): { embedding: Float32Array | Float32Array[]; face: PlacedFace } {
-  const source = identity.sources[0];
-  if (!source)
-    throw new InstantIdError(
-      ErrorCode.InvalidInput,
-      `${path} records no keypoints (it was made from bare embeddings); recreate it from photos with instantid identity create`,
-    );
-  return { embedding: serverEmbedding(identity), face: { kps: source.kps, picture: { width: source.width, height: source.height } } };
-}
-
-/**
- * Reads the photo and, with face models, analyses it locally: the largest face's raw embedding and
- * its keypoints drawn at the output size (from the pose photo's largest face, or the photo's own, see
- * `keypointsFor`). An identity file brings its own embedding and keypoints. Several identities go
- * through the composition API instead (bridge/composition.ts), where photos cannot keep their own
+ * Reads the photo and, with face models, analyses it here into an identity (the largest face's embedding
+ * and keypoints), with the pose photo's face as the keypoints when one is given; an identity file is read
+ * as it is. Without models a photo is left to the server. The bridges' `…FromIdentity` then draw the
+ * keypoints (the pose's, else the face where its own photo had it) at the output size. Several identities
+ * go through the composition API instead (bridge/composition.ts), where photos cannot keep their own
  * placement: each face, centred in its own photo, would land on the others.
  */
 export async function prepareIdentity(options: PrepareOptions, openFaceAnalysis: OpenFaceAnalysis): Promise<PreparedIdentity> {
   const photo = options.face === undefined ? undefined : await readFile(options.face);
   const pose = options.pose ? await readFile(options.pose) : undefined;
   if (!options.models && photo) return { photo, pose };
-  const analyzer = options.models ? (await openFaceAnalysis(options.models)).analyzer : undefined;
-  const prepared = photo
-    ? await fromPhoto(analyzer!, photo, options.face!)
-    : fromIdentity(await loadIdentity(options.identity!), options.identity!);
-  const keypoints = await keypointsFor(prepared.face, options, analyzer);
-  const keypointImage = await encodePng(renderKeypoints(keypoints, { width: options.width, height: options.height }));
-  return { photo, analysis: { embedding: prepared.embedding, keypointImage } };
+  const analysis = options.models ? await openFaceAnalysis(options.models) : undefined;
+  const identity = photo ? await photoIdentity(analysis!, photo, options.face!) : await loadIdentity(options.identity!);
+  const keypoints = options.pose && analysis ? await poseKeypoints(analysis.analyzer, options.pose, options) : undefined;
+  return { photo, identity, keypoints };
 }
 
 function noFaceIn(path: string) {

@@ -1,8 +1,8 @@
 import { ErrorCode, InstantIdError, loadImage, workingSize } from "../../../core/index.js";
 import { invalidOption } from "../../../core/internal.js";
 import type { CliOption } from "../command.js";
-import { numberOption } from "../cli-values.js";
 import { parseRunArgs, serverOptions, type RunArgs } from "../compose/server-options.js";
+import { parseStrength, strengthOptions } from "../strength-options.js";
 
 /** The output size without --size or --pose. */
 const DEFAULT_SIZE = "1024x1024";
@@ -36,8 +36,7 @@ export const bridgeOptions: Record<string, CliOption> = {
     description:
       "Face models (models.json): analyse the faces here and draw the keypoint images (needed for several --face photos). Only sd-webui-controlnet then needs no insightface (the embedding goes as ipadapter_input); Forge computes the embedding from the photo, SD.Next analyses the photo itself, and ComfyUI_InstantID's Apply nodes always run insightface on the server",
   },
-  "ip-scale": { type: "string", value: "S", description: "Image Adapter scale", default: "0.8" },
-  "cn-scale": { type: "string", value: "S", description: "IdentityNet scale", default: "0.8" },
+  ...strengthOptions(),
   steps: serverOptions.steps,
   cfg: serverOptions.cfg,
   size: {
@@ -62,8 +61,8 @@ export interface BridgeArgs extends RunArgs {
   readonly negative: string;
   readonly pose?: string;
   readonly models?: string;
-  readonly ipScale: number;
-  readonly cnScale: number;
+  readonly adapterScale: number;
+  readonly identityNetScale: number;
   readonly width: number;
   readonly height: number;
   /** Whether --size was given (else the size is a default, see {@link resolveBridgeSize}). */
@@ -90,7 +89,6 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
   if (!values["dry-run"] && !values.url)
     throw new InstantIdError(ErrorCode.InvalidOption, "Expected --url (the server) or --dry-run FILE (write the request only)");
   if (!values["dry-run"] && !values.out) throw invalidOption("--out", "a file to save the image to (-o OUT.png)", undefined);
-  const unit = (n: number) => n >= 0 && n <= 2;
   return {
     url: values.url as string | undefined,
     faces,
@@ -99,8 +97,8 @@ export function parseBridgeArgs(values: Record<string, unknown>): BridgeArgs {
     negative: (values.negative as string | undefined) ?? "",
     pose: values.pose as string | undefined,
     models: values.models as string | undefined,
-    ipScale: numberOption(values, "ip-scale", unit, "a number from 0 to 2"),
-    cnScale: numberOption(values, "cn-scale", unit, "a number from 0 to 2"),
+    adapterScale: parseStrength(values, "adapterScale"),
+    identityNetScale: parseStrength(values, "identityNetScale"),
     width,
     height,
     sizeGiven: values.size !== undefined,

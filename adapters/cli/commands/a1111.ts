@@ -1,5 +1,5 @@
 import { invalidOption } from "../../../core/internal.js";
-import { buildGenerationRequest } from "../../a1111/index.js";
+import { a1111RequestFromIdentity, buildGenerationRequest } from "../../a1111/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
 import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
@@ -17,23 +17,28 @@ async function sendOneIdentity(args: BridgeArgs, target: A1111Target, openFaceAn
       args.pose,
     );
   }
-  const identity = await prepareIdentity(
+  const prepared = await prepareIdentity(
     { face: args.faces[0], identity: args.identities[0], pose: args.pose, models: args.models, width: args.width, height: args.height },
     openFaceAnalysis,
   );
-  const request = await buildGenerationRequest(
-    {
-      prompt: args.prompt,
-      negativePrompt: args.negative,
-      width: args.width,
-      height: args.height,
-      steps: args.steps,
-      cfgScale: args.cfg,
-      seed: args.seed ?? -1,
-    },
-    [{ face: identity, ipScale: args.ipScale, cnScale: args.cnScale, guidanceStart: 0, guidanceEnd: 1 }],
-    server.capabilities,
-  );
+  const picture = { prompt: args.prompt, negativePrompt: args.negative, width: args.width, height: args.height };
+  const settings = { steps: args.steps, cfgScale: args.cfg, seed: args.seed ?? -1 };
+  const strengths = { adapterScale: args.adapterScale, identityNetScale: args.identityNetScale };
+  // Analysed here (or an identity file): the identity's embedding and keypoints; else the server analyses the photo.
+  const request = prepared.identity
+    ? await a1111RequestFromIdentity(prepared.identity, {
+        ...picture,
+        ...settings,
+        ...strengths,
+        keypoints: prepared.keypoints,
+        photo: prepared.photo,
+        server: server.capabilities,
+      })
+    : await buildGenerationRequest(
+        { ...picture, ...settings },
+        [{ face: { photo: prepared.photo, pose: prepared.pose }, ...strengths, guidanceStart: 0, guidanceEnd: 1 }],
+        server.capabilities,
+      );
   return deliverA1111Request(request, server, target, io);
 }
 

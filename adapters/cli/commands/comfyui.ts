@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { buildInstantIdWorkflow } from "../../comfyui/index.js";
+import { buildInstantIdWorkflow, comfyWorkflowFromIdentity, type ComfyIdentityOptions } from "../../comfyui/index.js";
 import { bridgeComposition } from "../bridge/composition.js";
 import { prepareIdentity } from "../bridge/faces.js";
 import { bridgeOptions, parseBridgeArgs, resolveBridgeSize, type BridgeArgs } from "../bridge/options.js";
@@ -16,33 +16,39 @@ import type { OpenFaceAnalysis } from "../face-analysis.js";
 
 async function sendOneIdentity(args: BridgeArgs, target: ComfyTarget, openFaceAnalysis: OpenFaceAnalysis, io: CliIo): Promise<number> {
   const server = await openComfyServer(target);
-  const identity = await prepareIdentity(
+  const prepared = await prepareIdentity(
     { face: args.faces[0], pose: args.pose, models: args.models, width: args.width, height: args.height },
     openFaceAnalysis,
   );
-  const keypoints = identity.analysis?.keypointImage ?? identity.pose;
-  const keypointsExtension = identity.analysis ? ".png" : extname(args.pose ?? "") || ".png";
-  const workflow = buildInstantIdWorkflow(
-    {
-      ...server.models,
-      provider: target.provider as "CUDA",
-      prompt: args.prompt,
-      negativePrompt: args.negative,
-      width: args.width,
-      height: args.height,
-      steps: args.steps,
-      cfg: args.cfg,
-      seed: server.seed,
-    },
-    [
-      {
-        image: await server.place(identity.photo!, "face", extname(args.faces[0]) || ".png"),
-        keypoints: keypoints && (await server.place(keypoints, identity.analysis ? "kps" : "pose", keypointsExtension)),
-        ipWeight: args.ipScale,
-        cnStrength: args.cnScale,
-      },
-    ],
-  );
+  const photo = { data: prepared.photo!, extension: extname(args.faces[0]) || ".png" };
+  const settings = {
+    ...server.models,
+    provider: target.provider as ComfyIdentityOptions["provider"],
+    prompt: args.prompt,
+    negativePrompt: args.negative,
+    width: args.width,
+    height: args.height,
+    steps: args.steps,
+    cfg: args.cfg,
+    seed: server.seed,
+  };
+  const strengths = { adapterScale: args.adapterScale, identityNetScale: args.identityNetScale };
+  // Analysed here: the keypoint image is drawn here (the pose's face, else the photo's own); else the pack draws them from the pose or photo.
+  const workflow = prepared.identity
+    ? await comfyWorkflowFromIdentity(prepared.identity, {
+        ...settings,
+        ...strengths,
+        keypoints: prepared.keypoints,
+        photo,
+        place: server.place,
+      })
+    : buildInstantIdWorkflow(settings, [
+        {
+          image: await server.place(photo.data, "face", photo.extension),
+          keypoints: prepared.pose && (await server.place(prepared.pose, "pose", extname(args.pose ?? "") || ".png")),
+          ...strengths,
+        },
+      ]);
   return deliverComfyWorkflow(workflow, server, target, io);
 }
 

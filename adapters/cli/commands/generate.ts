@@ -15,6 +15,7 @@ import { REFERENCE_DEFAULTS } from "../../onnx-sdxl/defaults.js";
 import { defineCommand, type CliArgs } from "../command.js";
 import { prepareInstantId } from "../instantid-inputs.js";
 import { runGeneration } from "../run-generation.js";
+import { parseStrength, strengthOptions } from "../strength-options.js";
 
 function rowOf(t: Tensor, index: number): Tensor {
   const size = t.data.length / t.shape[0];
@@ -97,8 +98,8 @@ async function modelAndInstantId(values: CliArgs["values"]): Promise<Pick<Genera
     identityNet: values.identitynet as string,
     identity: values.identity as string,
     kps: values.kps as string,
-    identityNetScale: number(values["identitynet-scale"]),
-    adapterScale: number(values["adapter-scale"]),
+    identityNetScale: parseStrength(values, "identityNetScale"),
+    adapterScale: parseStrength(values, "adapterScale"),
     patchDir: values["patch-dir"] as string | undefined,
     resamplerHeads: number(values["resampler-heads"]),
   });
@@ -149,8 +150,7 @@ export const generateCommand = defineCommand({
     identitynet: { type: "string", value: "FILE", description: "InstantID IdentityNet ONNX model" },
     identity: { type: "string", value: "FILE", description: "Identity file (instantid identity create)" },
     kps: { type: "string", value: "PNG", description: "Keypoint image (instantid kps)" },
-    "identitynet-scale": { type: "string", value: "S", description: "IdentityNet scale (default 0.8)" },
-    "adapter-scale": { type: "string", value: "S", description: "Image Adapter scale (default 0.8)" },
+    ...strengthOptions(),
     "patch-dir": { type: "string", value: "DIR", description: "Where the patched UNet is cached (default beside the UNet)" },
     "resampler-heads": { type: "string", value: "N", description: "Resampler heads when the weights do not tell (default 20, SDXL's)" },
   },

@@ -1,15 +1,13 @@
 import { readFile } from "node:fs/promises";
 import {
+  a1111RequestFromComposition,
   assertUnitSlots,
   assumedCapabilities,
-  buildGenerationRequest,
   createA1111Client,
   unitSlotsNote,
   type A1111Client,
   type A1111Flavour,
   type A1111Request,
-  type ControlNetUnit,
-  type IdentitySpec,
   type ServerCapabilities,
 } from "../../a1111/index.js";
 import { saveImages, type Composition } from "../../../core/index.js";
@@ -19,7 +17,6 @@ import type { CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
-import { joinedPrompt, keypointPng, maskPng, serverEmbedding } from "./images.js";
 import { parseServerArgs, serverOptions } from "./server-options.js";
 
 /** The server flavours `--flavour` names, for a dry run without `--url`. */
@@ -79,53 +76,6 @@ export async function deliverA1111Request(request: A1111Request, server: A1111Se
 }
 
 /**
- * A composition as sd-webui-controlnet units: per identity the Image Adapter / IdentityNet unit pair
- * with its embedding (or photo), its own keypoint image, scales, window and `effective_region_mask`.
- * A1111 has no regional prompts, so region prompts are joined to the shared prompt.
- */
-export async function compositionToA1111(
-  composition: Composition,
-  photos: readonly (Uint8Array | undefined)[] = [],
-): Promise<{ prompt: string; identities: IdentitySpec[] }> {
-  const identities: IdentitySpec[] = [];
-  for (const [i, c] of composition.identities.entries()) {
-    identities.push({
-      face: { photo: photos[i], analysis: { embedding: serverEmbedding(c.identity), keypointImage: await keypointPng(c) } },
-      ipScale: c.ipScale,
-      cnScale: c.identityNetScale,
-      guidanceStart: c.start,
-      guidanceEnd: c.end,
-      mask: composition.identities.length > 1 ? await maskPng(c.mask) : undefined,
-    });
-  }
-  return { prompt: joinedPrompt(composition.prompt, composition.identities), identities };
-}
-
-/**
- * The whole A1111 request body of a composition. Each Image Adapter unit gets the full window
- * [0, 1]: the window is IdentityNet's (as locally), and sd-webui-controlnet would otherwise gate
- * the image attention with it too.
- */
-export async function compositionA1111Request(
-  composition: Composition,
-  server: ServerCapabilities,
-  options: { steps: number; cfg: number; seed?: number },
-  photos: readonly (Uint8Array | undefined)[] = [],
-): Promise<A1111Request> {
-  const { prompt, identities } = await compositionToA1111(composition, photos);
-  const { width, height, negativePrompt } = composition;
-  const body = await buildGenerationRequest(
-    { prompt, negativePrompt, width, height, steps: options.steps, cfgScale: options.cfg, seed: options.seed ?? -1 },
-    identities,
-    server,
-  );
-  const units = (body.alwayson_scripts as { controlnet?: { args: ControlNetUnit[] } } | undefined)?.controlnet?.args;
-  if (!units) return body; // SD.Next's face object has no units
-  const args = units.map((unit, i) => (i % 2 === 0 ? { ...unit, guidance_start: 0, guidance_end: 1 } : unit));
-  return { ...body, alwayson_scripts: { controlnet: { args } } };
-}
-
-/**
  * Sends a composition to an A1111 server (or writes the request with `dryRun`): what
  * `instantid compose --backend a1111` and the multi-identity `instantid a1111 txt2img` run.
  * `photos[i]` is identity i's face photo, for servers that analyse faces themselves.
@@ -139,7 +89,13 @@ export async function sendCompositionToA1111(
   if (composition.identities.some((c) => c.prompt))
     io.stderr("warning: A1111 has no regional prompts; region prompts are joined to the shared prompt\n");
   const server = await openA1111Server(target);
-  const request = await compositionA1111Request(composition, server.capabilities, target, photos);
+  const request = await a1111RequestFromComposition(composition, {
+    server: server.capabilities,
+    steps: target.steps,
+    cfgScale: target.cfg,
+    seed: target.seed,
+    photos,
+  });
   return deliverA1111Request(request, server, target, io);
 }
 

@@ -2,6 +2,7 @@ import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import { invalidOption, type OverlapMode } from "../../../core/internal.js";
 import { parseSize } from "../cli-values.js";
 import type { CliOption } from "../command.js";
+import { parseStrengths, strengthOptions } from "../strength-options.js";
 import { parseRegionArg, perIdentityNumbers, type RegionArg } from "./region-arg.js";
 
 /** The backends `instantid compose` can send a composition to. */
@@ -45,8 +46,7 @@ export const composeOptions: Record<string, CliOption> = {
     value: "TEXT",
     description: "A prompt for each identity's region, in order (empty for none); local: give its embeddings with --region-embeds",
   },
-  "ip-scale": { type: "string", value: "S[,S...]", description: "Image Adapter scale, one for all or one per identity", default: "0.8" },
-  "cn-scale": { type: "string", value: "S[,S...]", description: "IdentityNet scale, one for all or one per identity", default: "0.8" },
+  ...strengthOptions(true),
   start: { type: "string", value: "F[,F...]", description: "IdentityNet guidance start (fraction of the steps)", default: "0" },
   end: { type: "string", value: "F[,F...]", description: "IdentityNet guidance end", default: "1" },
   overlap: {
@@ -73,8 +73,8 @@ export interface ComposeArgs {
   readonly prompt: string;
   readonly negative: string;
   readonly regionPrompts: readonly (string | undefined)[];
-  readonly ipScales: readonly number[];
-  readonly cnScales: readonly number[];
+  readonly adapterScales: readonly number[];
+  readonly identityNetScales: readonly number[];
   readonly starts: readonly number[];
   readonly ends: readonly number[];
   readonly overlap: OverlapMode;
@@ -140,8 +140,8 @@ export function parseComposeArgs(values: Record<string, unknown>): ComposeArgs {
     prompt,
     negative: (values.negative as string | undefined) ?? "",
     regionPrompts: inIdentityOrder(values["region-prompt"], n, "region-prompt", (text) => text || undefined),
-    ipScales: perIdentityNumbers(values["ip-scale"] as string, n, "--ip-scale"),
-    cnScales: perIdentityNumbers(values["cn-scale"] as string, n, "--cn-scale"),
+    adapterScales: parseStrengths(values, "adapterScale", n),
+    identityNetScales: parseStrengths(values, "identityNetScale", n),
     starts: perIdentityNumbers(values.start as string, n, "--start"),
     ends: perIdentityNumbers(values.end as string, n, "--end"),
     overlap: overlap as OverlapMode,

@@ -2,44 +2,40 @@ import { randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import {
-  buildInstantIdWorkflow,
   chooseModels,
+  comfyWorkflowFromComposition,
+  contentName,
   createComfyClient,
   objectInfoSnapshot,
+  uncoveredPixels,
+  uploadPlacer,
   type ApiPrompt,
   type ComfyClient,
-  type ComfyIdentity,
+  type ComfyCompositionOptions,
   type ComfyModels,
+  type ComfyPlacer,
 } from "../../comfyui/index.js";
-import { ErrorCode, InstantIdError, type Composition } from "../../../core/index.js";
-import { invalidOption, sha256Hex, writeFileAtomic } from "../../../core/internal.js";
+import type { Composition } from "../../../core/index.js";
+import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
 import { createProgressBar } from "../progress-bar.js";
 import type { ComposeArgs } from "./args.js";
 import type { ComposeBackend } from "./backend.js";
-import { keypointPng, maskPng } from "./images.js";
 import { parseServerArgs, serverOptions } from "./server-options.js";
 
 /** Where ComfyUI_InstantID may run insightface (`--provider`). */
 export const COMFY_PROVIDERS = ["CPU", "CUDA", "ROCM", "CoreML"];
 
-/** Puts bytes on the server (or, for a dry run, only names them) and returns the name the workflow uses. */
-export type ComfyPlacer = (data: Uint8Array, kind: string, extension: string) => Promise<string>;
-
 /**
- * Names uploads by content, so reruns reuse them and a dry run names exactly what a run would upload.
- * With a client the bytes are uploaded; with `dir` (a dry run) they are written there under that name,
- * so the workflow can be replayed by uploading those files as they are named; `written` lists them.
+ * A dry run's placer: names each image as an upload would be named (`contentName`) and writes it under that
+ * name in `dir`, so the workflow can be replayed by uploading those files as they are named; `written` lists them.
  */
-export function contentPlacer(client: ComfyClient | undefined, dir?: string, written: string[] = []): ComfyPlacer {
+export function dryRunPlacer(dir: string, written: string[]): ComfyPlacer {
   return async (data, kind, extension) => {
-    const name = `instantid-${kind}-${sha256Hex(data).slice(0, 16)}${extension}`;
-    if (client) return client.uploadImage(data, name);
-    if (dir !== undefined) {
-      await writeFileAtomic(join(dir, name), data);
-      if (!written.includes(name)) written.push(name);
-    }
+    const name = contentName(data, kind, extension);
+    await writeFileAtomic(join(dir, name), data);
+    if (!written.includes(name)) written.push(name);
     return name;
   };
 }
@@ -73,7 +69,7 @@ export async function openComfyServer(target: ComfyTarget): Promise<ComfyServer>
   const models = chooseModels(client ? await client.objectInfo() : objectInfoSnapshot, { checkpoint: target.checkpoint });
   const written: string[] = [];
   // A dry run asks the server what it has but changes nothing there: the uploads go beside the workflow file.
-  const place = target.dryRun ? contentPlacer(undefined, dirname(target.dryRun), written) : contentPlacer(client);
+  const place = target.dryRun ? dryRunPlacer(dirname(target.dryRun), written) : uploadPlacer(client!);
   return { client, models, place, seed: target.seed ?? randomInt(0, 2 ** 47), written };
 }
 
@@ -93,76 +89,6 @@ export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfySer
   );
   io.stdout(`${result.images.map((image) => image.path).join("\n")}\n`);
   return 0;
-}
-
-/**
- * A composition as ComfyUI_InstantID identities: per identity its face photo (the pack computes the
- * embedding from it), its keypoint image, its mask, scales, window, combine mode and region prompt;
- * noise 0, so the negative uses Resampler(zeros) tokens as the local runner does.
- */
-export async function compositionToComfy(
-  composition: Composition,
-  photos: readonly { data: Uint8Array; extension: string }[],
-  place: ComfyPlacer,
-): Promise<ComfyIdentity[]> {
-  if (photos.length !== composition.identities.length) {
-    throw new InstantIdError(
-      ErrorCode.InvalidOption,
-      `ComfyUI_InstantID reads each face from a photo and takes no embedding: give one --face photo per identity (${composition.identities.length}), in order`,
-    );
-  }
-  const several = composition.identities.length > 1;
-  const identities: ComfyIdentity[] = [];
-  for (const [i, c] of composition.identities.entries()) {
-    identities.push({
-      image: await place(photos[i].data, "face", photos[i].extension),
-      keypoints: await place(await keypointPng(c), "kps", ".png"),
-      mask: several ? await place(await maskPng(c.mask), "mask", ".png") : undefined,
-      ipWeight: c.ipScale,
-      cnStrength: c.identityNetScale,
-      startAt: c.start,
-      endAt: c.end,
-      noise: 0,
-      combineEmbeds: c.identity.combine,
-      prompt: c.prompt,
-    });
-  }
-  return identities;
-}
-
-/** Canvas pixels no identity's region covers: ComfyUI has no positive conditioning there once every conditioning is masked. */
-export function uncoveredPixels(composition: Composition): number {
-  if (composition.identities.length < 2) return 0;
-  const area = composition.width * composition.height;
-  let uncovered = 0;
-  for (let p = 0; p < area; p++) if (composition.identities.every((c) => c.mask.data[p] <= 0)) uncovered++;
-  return uncovered;
-}
-
-/** The whole ComfyUI workflow of a composition. */
-export async function compositionComfyWorkflow(
-  composition: Composition,
-  models: ComfyModels,
-  options: { steps: number; cfg: number; seed: number; provider?: string },
-  photos: readonly { data: Uint8Array; extension: string }[],
-  place: ComfyPlacer,
-): Promise<ApiPrompt> {
-  const identities = await compositionToComfy(composition, photos, place);
-  const { width, height, prompt, negativePrompt } = composition;
-  return buildInstantIdWorkflow(
-    {
-      ...models,
-      provider: (options.provider ?? "CUDA") as "CUDA",
-      prompt,
-      negativePrompt,
-      width,
-      height,
-      steps: options.steps,
-      cfg: options.cfg,
-      seed: options.seed,
-    },
-    identities,
-  );
 }
 
 /** Each face photo's bytes and its file extension (how it is named on the server). */
@@ -187,7 +113,15 @@ export async function sendCompositionToComfy(
     io.stderr(
       `warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`,
     );
-  const workflow = await compositionComfyWorkflow(composition, server.models, { ...target, seed: server.seed }, photos, server.place);
+  const workflow = await comfyWorkflowFromComposition(composition, {
+    ...server.models,
+    provider: target.provider as ComfyCompositionOptions["provider"],
+    steps: target.steps,
+    cfg: target.cfg,
+    seed: server.seed,
+    photos,
+    place: server.place,
+  });
   return deliverComfyWorkflow(workflow, server, target, io);
 }
 

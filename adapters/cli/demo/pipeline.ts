@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "../../../core/internal.js";
 import {
   Resampler,
   computeImageTokens,
@@ -45,7 +46,11 @@ export interface GenerationInput {
 }
 
 /** InstantID's recommended scales (README, infer.py) and SDXL's VAE scaling factor, shared by both demo modes. */
-export const REFERENCE_SCALES = { adapterScale: 0.8, identityNetScale: 0.8, vaeScalingFactor: 0.13025 } as const;
+export const REFERENCE_SCALES = {
+  adapterScale: DEFAULT_ADAPTER_SCALE,
+  identityNetScale: DEFAULT_IDENTITYNET_SCALE,
+  vaeScalingFactor: 0.13025,
+} as const;
 
 /** The face stages' results. */
 export interface PreparedFace {
@@ -98,9 +103,9 @@ export async function generateImage(
   const hooks = [
     createIdentityNetHook({
       model: identityNet,
-      identities: [{ ...face0, keypointImage: prepared.keypointImage, scale: input.identityNetScale }],
+      identities: [{ ...face0, keypointImage: prepared.keypointImage, identityNetScale: input.identityNetScale }],
     }),
-    createImageAdapterHook({ identities: [{ ...face0, scale: input.adapterScale }], inputNames: patched.inputs }),
+    createImageAdapterHook({ identities: [{ ...face0, adapterScale: input.adapterScale }], inputNames: patched.inputs }),
   ];
   const { image } = await timer.time(
     "denoise + decode",

@@ -1,5 +1,4 @@
-import { createA1111Client, type A1111Client, type ServerCapabilities } from "../../a1111/index.js";
-import { compositionA1111Request } from "../../cli/compose/a1111-backend.js";
+import { a1111RequestFromComposition, createA1111Client, type A1111Client, type ServerCapabilities } from "../../a1111/index.js";
 import { jobBytes, jobComposition } from "../job-composition.js";
 import { askedOnce, type BackendControls, type GenerationBackend } from "./backend.js";
 
@@ -31,12 +30,13 @@ export function a1111Backend(options: A1111BackendOptions): GenerationBackend {
     async run(job, controls: BackendControls) {
       const composition = await jobComposition(job);
       const photos = job.identities.map((person) => (person.photo ? jobBytes(person.photo) : undefined));
-      const request = await compositionA1111Request(
-        composition,
-        await detect(),
-        { steps: job.settings.steps, cfg: job.settings.cfg, seed: job.settings.seed },
+      const request = await a1111RequestFromComposition(composition, {
+        server: await detect(),
+        steps: job.settings.steps,
+        cfgScale: job.settings.cfg,
+        seed: job.settings.seed,
         photos,
-      );
+      });
       const result = await client.generate(request, { ...controls, previews: (controls.previewEvery ?? 0) > 0 });
       return { images: result.images, report: result.info };
     },

@@ -1,5 +1,11 @@
-import { chooseModels, createComfyClient, type ComfyClient, type ComfyModels } from "../../comfyui/index.js";
-import { compositionComfyWorkflow, contentPlacer } from "../../cli/compose/comfyui-backend.js";
+import {
+  chooseModels,
+  comfyWorkflowFromComposition,
+  createComfyClient,
+  uploadPlacer,
+  type ComfyClient,
+  type ComfyModels,
+} from "../../comfyui/index.js";
 import { ErrorCode, InstantIdError } from "../../../core/index.js";
 import { jobBytes, jobComposition } from "../job-composition.js";
 import type { GenerationJob } from "../job.js";
@@ -50,13 +56,15 @@ export function comfyuiBackend(options: ComfyBackendOptions): GenerationBackend 
       const photos = facePhotos(job);
       const composition = await jobComposition(job);
       const { steps, cfg, seed } = job.settings;
-      const workflow = await compositionComfyWorkflow(
-        composition,
-        await serverModels(),
-        { steps, cfg, seed, provider: options.provider },
+      const workflow = await comfyWorkflowFromComposition(composition, {
+        ...(await serverModels()),
+        provider: options.provider,
+        steps,
+        cfg,
+        seed,
         photos,
-        contentPlacer(client),
-      );
+        place: uploadPlacer(client),
+      });
       const result = await client.run(workflow, { ...controls, previews: (controls.previewEvery ?? 0) > 0 });
       return { images: result.images.map((image) => image.data), report: { promptId: result.promptId, seed, workflow } };
     },

@@ -20,7 +20,7 @@ async function start(options: MockA1111Options = {}) {
 }
 
 async function identity(photo?: Buffer): Promise<IdentitySpec> {
-  return { face: { photo: photo ?? (await texturedPng()) }, ipScale: 0.8, cnScale: 0.8, guidanceStart: 0, guidanceEnd: 1 };
+  return { face: { photo: photo ?? (await texturedPng()) }, adapterScale: 0.8, identityNetScale: 0.8, guidanceStart: 0, guidanceEnd: 1 };
 }
 
 const options = { prompt: "a portrait", width: 512, height: 512, steps: 8, seed: 7 };

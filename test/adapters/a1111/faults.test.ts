@@ -31,7 +31,13 @@ async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
 }
 
 async function request(client: ReturnType<typeof createA1111Client>) {
-  const identity: IdentitySpec = { face: { photo: await texturedPng() }, ipScale: 0.8, cnScale: 0.8, guidanceStart: 0, guidanceEnd: 1 };
+  const identity: IdentitySpec = {
+    face: { photo: await texturedPng() },
+    adapterScale: 0.8,
+    identityNetScale: 0.8,
+    guidanceStart: 0,
+    guidanceEnd: 1,
+  };
   return buildGenerationRequest({ prompt: "a portrait", width: 512, height: 512, steps: 4, seed: 7 }, [identity], await client.detect());
 }
 

@@ -12,7 +12,7 @@ import { runFaceScript, sdNextScriptInfo } from "../../mocks/sdnext-face.js";
 const options = { prompt: "a portrait", width: 768, height: 1024, steps: 20, cfgScale: 5, seed: 42 };
 
 async function identity(extra: Partial<IdentitySpec> = {}): Promise<IdentitySpec> {
-  return { face: { photo: await texturedPng() }, ipScale: 0.8, cnScale: 0.6, guidanceStart: 0, guidanceEnd: 1, ...extra };
+  return { face: { photo: await texturedPng() }, adapterScale: 0.8, identityNetScale: 0.6, guidanceStart: 0, guidanceEnd: 1, ...extra };
 }
 
 function unitsOf(body: Record<string, unknown>): ControlNetUnit[] {
@@ -91,7 +91,7 @@ describe("buildGenerationRequest", () => {
     const right = await pngOf(768, 1024, 0);
     const body = await buildGenerationRequest(
       options,
-      [await identity({ mask: left }), await identity({ mask: right, ipScale: 0.5 })],
+      [await identity({ mask: left }), await identity({ mask: right, adapterScale: 0.5 })],
       assumedCapabilities("a1111"),
     );
     const units = unitsOf(body);

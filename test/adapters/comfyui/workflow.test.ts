@@ -18,7 +18,9 @@ function byClass(prompt: ApiPrompt, classType: string) {
 
 describe("buildInstantIdWorkflow", () => {
   it("wires one identity through ApplyInstantIDAdvanced with our keypoint image", () => {
-    const prompt = buildInstantIdWorkflow(options, [{ image: "face1.png", keypoints: "kps1.png", ipWeight: 0.7, cnStrength: 0.5 }]);
+    const prompt = buildInstantIdWorkflow(options, [
+      { image: "face1.png", keypoints: "kps1.png", adapterScale: 0.7, identityNetScale: 0.5 },
+    ]);
     const [[, apply]] = byClass(prompt, "ApplyInstantIDAdvanced");
     expect(apply.inputs).toMatchObject({ ip_weight: 0.7, cn_strength: 0.5, start_at: 0, end_at: 1, noise: 0, combine_embeds: "average" });
     const kps = apply.inputs.image_kps as [string, number];

@@ -29,7 +29,12 @@ describeShared("the runner's guided step with the real InstantID hooks", "golden
   });
 
   it("reproduces step_noise_uncond, step_noise_cond and step_noise_cfg5 (IdentityNet × 0.8, adapter 0.8, guidance 5)", async () => {
-    const face = { faceTokens: c.get("face_tokens")!, uncondFaceTokens: c.get("uncond_face_tokens")!, scale: 0.8 };
+    const face = {
+      faceTokens: c.get("face_tokens")!,
+      uncondFaceTokens: c.get("uncond_face_tokens")!,
+      adapterScale: 0.8,
+      identityNetScale: 0.8,
+    };
     const hooks = [
       createIdentityNetHook({
         model: await loadControlNet(sharedPath("golden/unet/identitynet.onnx")),

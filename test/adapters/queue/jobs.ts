@@ -15,7 +15,7 @@ export function twoPeople(seed: number, extra: Partial<GenerationRequest> = {}):
     prompt: `job ${seed}`,
     identities: [
       { identity: testIdentity(1), region: { rect: [0, 0, 32, 64] } },
-      { identity: testIdentity(2), region: { rect: [32, 0, 64, 64] }, ipScale: 0.6 },
+      { identity: testIdentity(2), region: { rect: [32, 0, 64, 64] }, adapterScale: 0.6 },
     ],
     settings: { steps: 2, cfg: 4, seed },
     ...extra,

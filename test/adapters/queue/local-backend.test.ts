@@ -73,7 +73,7 @@ describeRedis("queue local backend through Redis", () => {
         file("b.identity.safetensors"),
         "--region",
         "32,0,64,64",
-        "--ip-scale",
+        "--adapter-scale",
         "0.8,0.6",
         "--size",
         "64x64",

@@ -18,12 +18,19 @@ const base = { width: 512, height: 256, prompt: "two friends" };
 const sum = (data: Float32Array) => data.reduce((n, v) => n + v, 0);
 
 describe("createComposition", () => {
+  it("takes the strengths as adapterScale and identityNetScale within [0, 10], and refuses the old name ipScale", () => {
+    const one = (extra: object) => createComposition({ ...base, identities: [{ identity: person(1), ...extra }] });
+    expect(one({ adapterScale: 10, identityNetScale: 0 }).identities[0]).toMatchObject({ adapterScale: 10, identityNetScale: 0 });
+    expect(() => one({ identityNetScale: 10.5 })).toThrow(/identityNetScale/);
+    expect(() => one({ ipScale: 0.5 })).toThrow(/ipScale: renamed: give the strength as adapterScale/);
+  });
+
   it("two rect regions: keypoints placed in each region's face slot, own keypoint image, defaults 0.8 and window [0, 1]", () => {
     const c = createComposition({
       ...base,
       identities: [
         { identity: person(1), region: { rect: [0, 0, 256, 256] } },
-        { identity: person(2), region: { rect: [256, 0, 512, 256] }, ipScale: 0.6 },
+        { identity: person(2), region: { rect: [256, 0, 512, 256] }, adapterScale: 0.6 },
       ],
     });
     expect(c.warnings).toEqual([]);
@@ -33,7 +40,7 @@ describe("createComposition", () => {
     expect(b.keypoints!.every(([x]) => x > 256 && x < 512)).toBe(true);
     const drawn = renderKeypoints(a.keypoints!, { width: 512, height: 256 });
     expect(Buffer.compare((a.keypointImage as typeof drawn).data, drawn.data)).toBe(0);
-    expect([a.ipScale, a.identityNetScale, a.start, a.end, b.ipScale]).toEqual([0.8, 0.8, 0, 1, 0.6]);
+    expect([a.adapterScale, a.identityNetScale, a.start, a.end, b.adapterScale]).toEqual([0.8, 0.8, 0, 1, 0.6]);
     expect(maskBounds(b.mask)).toEqual([256, 0, 512, 256]);
     expect(c.negativePrompt).toBe("");
   });
@@ -180,12 +187,12 @@ describe("createComposition", () => {
     const bad = {
       ...base,
       width: 0,
-      identities: [{ identity: person(1), ipScale: -1, start: 0.8, end: 0.2, region: { rect: [10, 10, 5, 5] } }],
+      identities: [{ identity: person(1), adapterScale: -1, start: 0.8, end: 0.2, region: { rect: [10, 10, 5, 5] } }],
     };
     expect(() => createComposition(bad as unknown as CompositionOptions)).toThrow(
       expect.objectContaining({
         code: "INVALID_OPTION",
-        message: expect.stringMatching(/width.*identities\.0\.region.*identities\.0\.ipScale/s),
+        message: expect.stringMatching(/width.*identities\.0\.region.*identities\.0\.adapterScale/s),
       }),
     );
     expect(() => createComposition({ ...base, identities: [] })).toThrow(/identities/);

@@ -34,7 +34,7 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     faceTokens: c.get("face_tokens")!,
     uncondFaceTokens: c.get("uncond_face_tokens")!,
     keypointImage: c.get("kps_image")!,
-    scale,
+    identityNetScale: scale,
   });
   const rawRun = (tokens: Tensor, image: Tensor, step = positive()) =>
     runControlNet(model, {
@@ -51,6 +51,13 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
     const file = await SafetensorsFile.open(sharedPath("golden", "unet", "cases.safetensors"));
     for (const name of file.names()) c.set(name, await file.tensor(name));
     await file.close();
+  });
+
+  it("takes the strength as identityNetScale within [0, 10], and refuses the old name scale", () => {
+    const make = (face: object) => createIdentityNetHook({ model, identities: [face as ReturnType<typeof identity>] });
+    expect(() => make({ ...identity(), identityNetScale: 10.5 })).toThrow(/identityNetScale/);
+    const { identityNetScale: _, ...unnamed } = identity();
+    expect(() => make({ ...unnamed, scale: 0.5 })).toThrow(/scale: renamed: give the strength as identityNetScale/);
   });
 
   it("returns IdentityNet's residuals times the conditioning scale", async () => {
@@ -112,7 +119,7 @@ describeShared("createIdentityNetHook", "golden/unet", () => {
           faceTokens: c.get("face_tokens_b")!,
           uncondFaceTokens: c.get("uncond_face_tokens")!,
           keypointImage: c.get("kps_image_b")!,
-          scale: 0.7,
+          identityNetScale: 0.7,
           mask: c.get("mask_b")!,
         },
       ],

@@ -24,8 +24,17 @@ const step: StepContext = {
 const rows = { rows: ["uncond", "cond"] as const, width: 8, height: 8, steps: 1 };
 
 describe("createImageAdapterHook", () => {
+  it("takes the strength as adapterScale within the SDK's bounds [0, 10], and refuses the old name scale", () => {
+    const face = { faceTokens: cond, uncondFaceTokens: uncond };
+    expect(() => createImageAdapterHook({ identities: [{ ...face, adapterScale: 11 }] })).toThrow(/adapterScale: .*10/);
+    expect(() => createImageAdapterHook({ identities: [{ ...face, adapterScale: -0.1 }] })).toThrow(/adapterScale/);
+    expect(() => createImageAdapterHook({ identities: [{ ...face, scale: 0.5 } as never] })).toThrow(
+      /scale: renamed: give the strength as adapterScale/,
+    );
+  });
+
   it("feeds ip_tokens_0 with the unconditional row's tokens first, and ip_scale_0", async () => {
-    const hook = createImageAdapterHook({ identities: [{ faceTokens: cond, uncondFaceTokens: uncond, scale: 0.7 }] });
+    const hook = createImageAdapterHook({ identities: [{ faceTokens: cond, uncondFaceTokens: uncond, adapterScale: 0.7 }] });
     await hook.prepare!(rows);
     const { inputs } = (await hook.beforeStep!(step))!;
     expect(Object.keys(inputs!).sort()).toEqual(["ip_scale_0", "ip_tokens_0"]);
@@ -39,7 +48,7 @@ describe("createImageAdapterHook", () => {
     const hook = createImageAdapterHook({
       identities: [
         { faceTokens: cond, uncondFaceTokens: uncond, mask },
-        { faceTokens: cond, uncondFaceTokens: uncond, scale: 0.6 },
+        { faceTokens: cond, uncondFaceTokens: uncond, adapterScale: 0.6 },
       ],
     });
     await hook.prepare!(rows);
@@ -84,7 +93,7 @@ describeShared("createImageAdapterHook on a patched UNet", "golden/unet", () => 
       const patched = await patchImageAdapter(join(dir, "unet.onnx"), adapter, { tokens: tokensIn, outDir: await tempDir() });
       const unet = await loadUnet(patched.modelPath!);
       const hook = createImageAdapterHook({
-        identities: [{ faceTokens: await get("face_tokens"), uncondFaceTokens: await get("uncond_face_tokens"), scale: 0.7 }],
+        identities: [{ faceTokens: await get("face_tokens"), uncondFaceTokens: await get("uncond_face_tokens"), adapterScale: 0.7 }],
         tokensIn,
         inputNames: patched.inputs,
       });

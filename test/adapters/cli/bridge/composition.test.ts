@@ -20,8 +20,8 @@ function bridgeArgs(values: Record<string, unknown>) {
     prompt: "two friends",
     size: "1024x512",
     "dry-run": "r.json",
-    "ip-scale": "0.7",
-    "cn-scale": "0.6",
+    "adapter-scale": "0.7",
+    "identitynet-scale": "0.6",
     steps: "30",
     cfg: "5",
     timeout: "900",
@@ -74,7 +74,7 @@ describe("bridgeComposition", () => {
     expect([maskAt(left, 100, 256), maskAt(left, 900, 256), maskAt(right, 100, 256), maskAt(right, 900, 256)]).toEqual([1, 0, 0, 1]);
     expect(Math.max(...xs(left))).toBeLessThan(512);
     expect(Math.min(...xs(right))).toBeGreaterThanOrEqual(512);
-    expect([left.ipScale, left.identityNetScale, right.name]).toEqual([0.7, 0.6, `identity 2 (${files[1]})`]);
+    expect([left.adapterScale, left.identityNetScale, right.name]).toEqual([0.7, 0.6, `identity 2 (${files[1]})`]);
     expect(composition.warnings).toEqual([]);
     expect(sent).toEqual([]);
   });

@@ -50,7 +50,7 @@ describe("instantid a1111 txt2img", () => {
         "768x512",
         "--seed",
         "5",
-        "--cn-scale",
+        "--identitynet-scale",
         "0.6",
         "--dry-run",
         request,
@@ -288,7 +288,7 @@ const columns = (files: readonly string[]) => [
   "--region",
   "512,0,1024,512",
 ];
-const shared = ["--prompt", "two friends", "--size", "1024x512", "--seed", "5", "--cn-scale", "0.6"];
+const shared = ["--prompt", "two friends", "--size", "1024x512", "--seed", "5", "--identitynet-scale", "0.6"];
 
 describe("instantid a1111 txt2img with several identities", () => {
   it("--dry-run writes the same request as instantid compose --backend a1111 with side-by-side regions (identity files, no face models)", async () => {

@@ -41,7 +41,7 @@ async function run(list: Parameters<typeof runCli>[0], argv: string[], code = 0)
 }
 
 const unitsOf = (body: Record<string, unknown>) => (body.alwayson_scripts as { controlnet: { args: Unit[] } }).controlnet.args;
-const common = ["--prompt", "p", "--steps", "2", "--seed", "1", "--cn-scale", "0.6"];
+const common = ["--prompt", "p", "--steps", "2", "--seed", "1", "--identitynet-scale", "0.6"];
 
 async function photo(dir: string, name: string): Promise<string> {
   const path = join(dir, name);
@@ -127,7 +127,7 @@ describe("server analysis (one face photo, no face models)", () => {
         "--face",
         await photo(dir, "f.png"),
         ...common,
-        "--ip-scale",
+        "--adapter-scale",
         "0.7",
         "--size",
         "512x512",

@@ -119,7 +119,7 @@ async function bridgeAndCompose(
     "1024x512",
     "--seed",
     "9",
-    "--ip-scale",
+    "--adapter-scale",
     "0.7",
   ];
   const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];

@@ -24,8 +24,8 @@ describe("--region values", () => {
   });
 
   it("per-identity numbers: one for all, or one each", () => {
-    expect(perIdentityNumbers("0.8", 3, "--ip-scale")).toEqual([0.8, 0.8, 0.8]);
-    expect(perIdentityNumbers("0.8,0.6", 2, "--ip-scale")).toEqual([0.8, 0.6]);
-    expect(() => perIdentityNumbers("0.8,0.6", 3, "--ip-scale")).toThrow(/one number, or 3/);
+    expect(perIdentityNumbers("0.8", 3, "--adapter-scale")).toEqual([0.8, 0.8, 0.8]);
+    expect(perIdentityNumbers("0.8,0.6", 2, "--adapter-scale")).toEqual([0.8, 0.6]);
+    expect(() => perIdentityNumbers("0.8,0.6", 3, "--adapter-scale")).toThrow(/one number, or 3/);
   });
 });
