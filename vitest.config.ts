@@ -10,6 +10,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine, so files ran one
+    // after another while that worker waited on servers, child processes and file I/O. Two workers overlap those
+    // waits; ONNX Runtime's operator threads sleep when idle (core/runtime/session.ts), so two sessions share the cores.
+    maxWorkers: 2,
     // In CI a JSON report lets .ci/run print one plain "N passed, N failed" closing line.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
     outputFile: process.env.CI ? { json: ".cache/vitest-report.json" } : undefined,
