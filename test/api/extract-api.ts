@@ -69,22 +69,33 @@ function signatureOf(declaration: ExportedDeclarations): string {
 
 /** Extracts every export of `entry` (names, signatures, doc comments), sorted by name. */
 export function extractApi(entry: string, tsconfig: string): ApiEntry[] {
+  return extractApis([entry], tsconfig)[0];
+}
+
+/**
+ * {@link extractApi} for several entries over one ts-morph project: the files they share are parsed
+ * and type-checked once instead of once per entry (each project load reads the whole source tree).
+ */
+export function extractApis(entryPaths: readonly string[], tsconfig: string): ApiEntry[][] {
   const project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true });
-  const source = project.addSourceFileAtPath(entry);
+  const sources = entryPaths.map((entry) => project.addSourceFileAtPath(entry));
   project.resolveSourceFileDependencies();
-  const entries: ApiEntry[] = [];
-  for (const [name, declarations] of source.getExportedDeclarations()) {
-    for (const declaration of declarations) {
-      entries.push({
-        name,
-        kind: declaration.getKindName(),
-        signature: signatureOf(declaration),
-        doc: docOf(declaration),
-        file: declaration.getSourceFile().getFilePath().replace(`${project.getFileSystem().getCurrentDirectory()}/`, ""),
-      });
+  const root = `${project.getFileSystem().getCurrentDirectory()}/`;
+  return sources.map((source) => {
+    const entries: ApiEntry[] = [];
+    for (const [name, declarations] of source.getExportedDeclarations()) {
+      for (const declaration of declarations) {
+        entries.push({
+          name,
+          kind: declaration.getKindName(),
+          signature: signatureOf(declaration),
+          doc: docOf(declaration),
+          file: declaration.getSourceFile().getFilePath().replace(root, ""),
+        });
+      }
     }
-  }
-  return entries.sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+    return entries.sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+  });
 }
 
 /** Renders the API report as Markdown: one section per export with its doc comment and signature. */

@@ -79,9 +79,16 @@ export function syntheticAdapterWeights(config: SyntheticUnetConfig): ImageAdapt
 
 /** Runs a model (bytes or path) once and returns its `out_sample`. */
 export async function outSample(model: Uint8Array | string, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+  return (await outSamples(model, [feeds]))[0];
+}
+
+/** Runs a model once per set of feeds in one session (opening a session costs far more than a run), returning each `out_sample`. */
+export async function outSamples(model: Uint8Array | string, feedSets: readonly Record<string, ort.Tensor>[]): Promise<Float32Array[]> {
   const session = await loadSession(model, { what: "UNet" });
   try {
-    return (await runSession(session, feeds, "UNet")).out_sample.data as Float32Array;
+    const outputs: Float32Array[] = [];
+    for (const feeds of feedSets) outputs.push((await runSession(session, feeds, "UNet")).out_sample.data as Float32Array);
+    return outputs;
   } finally {
     await session.release();
   }

@@ -8,6 +8,7 @@ import { downloadFile } from "../../../core/internal.js";
 import { tempDir } from "../../helpers/shared.js";
 import { startServer, type RunningServer } from "../../mocks/http-server.js";
 import { startMockProxy, type MockProxy } from "../../mocks/proxy-server.js";
+import { expectSameBytes } from "../../helpers/same-bytes.js";
 
 let running: RunningServer | undefined;
 let proxy: MockProxy | undefined;
@@ -93,7 +94,7 @@ describe("download limits", () => {
     const destination = join(await tempDir(), "config.json");
     const sha256 = createHash("sha256").update(body).digest("hex");
     await downloadFile({ url: `${running.url}/config.json`, destination, sha256, ...fast, env: { HTTP_PROXY: proxy.url } });
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
     expect(proxy.targets.some((target) => target.includes(new URL(running!.url).host))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { ErrorCode, InstantIdError } from "../../../core/errors.js";
 import type { ProgressEvent } from "../../../core/progress.js";
 import { startFileServer, type FileServer, type ServedFile } from "../../helpers/file-server.js";
 import { tempDir } from "../../helpers/shared.js";
+import { expectSameBytes } from "../../helpers/same-bytes.js";
 
 const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 const fast = { retryDelayMs: 5, idleTimeoutMs: 5_000 };
@@ -46,7 +47,7 @@ describe("downloadFile", () => {
       onProgress: (e) => events.push(e),
       ...fast,
     });
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
     expect(existsSync(`${destination}.part`)).toBe(false);
     expect(result).toMatchObject({ bytes: body.length, sha256: sha(body), resumedFrom: 0, requests: 1 });
     expect(events.at(-1)).toEqual({ stage: "model", completed: body.length, total: body.length });
@@ -56,7 +57,7 @@ describe("downloadFile", () => {
     const body = randomBytes(500_000);
     const { url, destination } = await serveOne({ body, dropFirstAfter: 120_000 });
     const result = await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast });
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
     expect(server!.requests).toHaveLength(2);
     expect(server!.requests[0].range).toBeUndefined();
     const resumedAt = Number(/^bytes=(\d+)-$/.exec(server!.requests[1].range ?? "")?.[1]);
@@ -70,7 +71,7 @@ describe("downloadFile", () => {
     const { url, destination } = await serveOne({ body, stallFirstAfter: 50_000 });
     await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast, idleTimeoutMs: 300 });
     expect(server!.requests.map((r) => r.range)).toEqual([undefined, "bytes=50000-"]);
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
   });
 
   it("continues a .part file left by an earlier run instead of starting over", async () => {
@@ -81,7 +82,7 @@ describe("downloadFile", () => {
     const result = await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast });
     expect(server!.requests.map((r) => r.range)).toEqual(["bytes=77777-"]);
     expect(result.resumedFrom).toBe(77_777);
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
   });
 
   it("restarts from zero when the server ignores Range and answers 200 with the whole file", async () => {
@@ -91,7 +92,7 @@ describe("downloadFile", () => {
     await writeFile(`${destination}.part`, body.subarray(0, 50_000));
     await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast });
     expect(server!.requests.map((r) => r.range)).toEqual(["bytes=50000-"]);
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
   });
 
   it("throws a CHECKSUM error on a wrong digest, with nothing at the final path and the .part file deleted", async () => {
@@ -130,7 +131,7 @@ describe("downloadFile", () => {
     const { url, destination } = await serveOne({ body, failFirst: { status: 503, times: 2 } });
     const result = await downloadFile({ url, destination, sha256: sha(body), ...fast });
     expect(result.requests).toBe(3);
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
   });
 
   it("gives up after the retries with a NETWORK error that carries the last status", async () => {
@@ -160,7 +161,7 @@ describe("downloadFile", () => {
     await writeFile(`${destination}.part`, body);
     const result = await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast });
     expect(result.requests).toBe(0);
-    expect(await readFile(destination)).toEqual(body);
+    expectSameBytes(await readFile(destination), body);
   });
 
   it("throws ABORTED and keeps the .part file when cancelled", async () => {

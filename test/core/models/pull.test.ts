@@ -8,6 +8,7 @@ import { pullModels } from "../../../core/models/pull.js";
 import { startFileServer, type FileServer } from "../../helpers/file-server.js";
 import { tempDir } from "../../helpers/shared.js";
 import { fixturePacks, fixtureSources } from "./fixture-packs.js";
+import { expectSameBytes } from "../../helpers/same-bytes.js";
 
 const fast = { retryDelayMs: 5, idleTimeoutMs: 5_000, env: {} };
 let server: FileServer | undefined;
@@ -37,7 +38,7 @@ describe("pullModels", () => {
     ]);
     for (const file of result.files) {
       const relative = `${file.pack}/${file.path}`;
-      expect(await readFile(join(dir, relative))).toEqual(fixture.bodies[relative]);
+      expectSameBytes(await readFile(join(dir, relative)), fixture.bodies[relative], relative);
     }
     expect(existsSync(join(dir, "antelopev2", "genderage.onnx"))).toBe(false);
     const manifest = JSON.parse(await readFile(join(dir, "antelopev2", "models.json"), "utf8"));
@@ -73,8 +74,8 @@ describe("pullModels", () => {
     await writeFile(glint, wrong);
     const result = await pullModels({ ...options, packs: ["antelopev2"], includeOptional: true });
     expect(result.files.find((f) => f.path === "glintr100.onnx")?.action).toBe("downloaded");
-    expect(await readFile(glint)).toEqual(fixture.bodies["antelopev2/glintr100.onnx"]);
-    expect(await readFile(join(dir, "antelopev2", "genderage.onnx"))).toEqual(fixture.bodies["antelopev2/genderage.onnx"]);
+    expectSameBytes(await readFile(glint), fixture.bodies["antelopev2/glintr100.onnx"]);
+    expectSameBytes(await readFile(join(dir, "antelopev2", "genderage.onnx")), fixture.bodies["antelopev2/genderage.onnx"]);
   });
 
   it("checks config.json's content before accepting it (no digest is published): a page that is no config is refused", async () => {

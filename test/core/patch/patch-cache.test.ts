@@ -1,14 +1,19 @@
 import { readFile, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadImageAdapter } from "../../../core/image-adapter/checkpoint.js";
 import { patchImageAdapter } from "../../../core/patch/patch-image-adapter.js";
-import { buildSyntheticModels } from "../../../core/synthetic/build-models.js";
+import { buildSyntheticModels, type SyntheticModels } from "../../../core/synthetic/build-models.js";
 import { tempDir } from "../../helpers/shared.js";
 
 describe("patchImageAdapter's cache keyed on file identity", () => {
+  // Built once: each test patches into its own outDir, so one test's cache never answers the other's.
+  let models: SyntheticModels;
+  beforeAll(async () => {
+    models = await buildSyntheticModels(await tempDir());
+  });
+
   it("hashes the adapter file once: a later call with the same file (path, size, mtime) reuses the patch without hashing the projections", async () => {
-    const models = await buildSyntheticModels(await tempDir());
     const outDir = await tempDir();
     const first = await patchImageAdapter(models.unet, await loadImageAdapter(models.imageAdapter), {
       outDir,
@@ -31,7 +36,6 @@ describe("patchImageAdapter's cache keyed on file identity", () => {
   });
 
   it("hashes a file again when its identity changes (a new mtime)", async () => {
-    const models = await buildSyntheticModels(await tempDir());
     const outDir = await tempDir();
     const adapter = await loadImageAdapter(models.imageAdapter);
     await patchImageAdapter(models.unet, adapter, { outDir, adapterFile: models.imageAdapter });

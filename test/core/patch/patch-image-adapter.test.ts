@@ -17,6 +17,15 @@ import { TorchGraph } from "../../helpers/torch-graph.js";
 const f32 = (data: Float32Array | number[], dims: number[]) => new ort.Tensor("float32", Float32Array.from(data), dims);
 const GOLDEN_WIDTHS = [32, 64, 64, 64, 32, 32, 64];
 
+/** `make`, run on the first call only; later calls get the same promise. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
 function syntheticAdapter(widths: number[], contextDim: number, seed = 1): ImageAdapterWeights {
   let state = seed;
   const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2;
@@ -46,9 +55,14 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
   for (const variant of ["golden", "golden-anon", "golden-fused"]) {
     describe(variant, () => {
       const unet = sharedPath(variant, "unet", "unet.onnx");
+      // Patching and opening a golden UNet cost seconds each: the tests below share what they would otherwise repeat
+      // (the same patch with the synthetic adapter, its session, the golden checkpoint), each made on first use.
+      const withAdapter = once(() => patchImageAdapter(readFileSync(unet), adapter));
+      const withAdapterSession = once(async () => loadSession((await withAdapter()).bytes!, { what: "patched UNet" }));
+      const goldenCheckpoint = once(() => loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin")));
 
       it("patches all 7 cross-attention blocks in diffusers order (down, up, mid)", async () => {
-        const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), adapter);
+        const { bytes, blocks } = await withAdapter();
         expect(bytes!.byteLength).toBeGreaterThan(0);
         expect(blocks.map((b) => [b.key, b.section, b.width])).toEqual([
           [1, "down", 32],
@@ -64,8 +78,7 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
       });
 
       it("reproduces out_ip_scale0.7 and out_plain with the golden ip-adapter.bin", async () => {
-        const checkpoint = await loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin"));
-        const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), checkpoint);
+        const { bytes, blocks } = await patchImageAdapter(readFileSync(unet), await goldenCheckpoint());
         expect(blocks).toHaveLength(7);
         const session = await loadSession(bytes!, { what: "patched UNet" });
         const feeds = {
@@ -83,8 +96,7 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
       });
 
       it("splits one identity across complementary image-resolution masks without changing the result", async () => {
-        const checkpoint = await loadImageAdapter(sharedPath(variant, "unet", "ip-adapter.bin"));
-        const { bytes } = await patchImageAdapter(readFileSync(unet), checkpoint, { identities: 2, masks: true });
+        const { bytes } = await patchImageAdapter(readFileSync(unet), await goldenCheckpoint(), { identities: 2, masks: true });
         const session = await loadSession(bytes!, { what: "patched UNet" });
         const tokens = f32(cases.get("face_tokens")!.data, [1, 16, 64]);
         const out = await runSession(
@@ -105,8 +117,7 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
       });
 
       it("reproduces out_plain at scale 0 with any weights, and the image term changes the output at scale 0.7", async () => {
-        const { bytes } = await patchImageAdapter(readFileSync(unet), adapter);
-        const session = await loadSession(bytes!, { what: "patched UNet" });
+        const session = await withAdapterSession();
         const feeds = {
           ...baseFeeds(),
           encoder_hidden_states: row1("prompt_embeds"),
@@ -120,14 +131,13 @@ describeShared("patchImageAdapter on the golden UNets", "golden/unet", () => {
       });
 
       it("reads the image tokens from the last 16 context positions in context mode", async () => {
-        const inputsMode = await patchImageAdapter(readFileSync(unet), adapter);
         const contextMode = await patchImageAdapter(readFileSync(unet), adapter, { tokens: "context" });
         expect(contextMode.inputs.tokens).toEqual([]);
         const text = row1("prompt_embeds").data as Float32Array;
         const tokens = cases.get("face_tokens")!.data;
         const scale = { ip_scale_0: f32([0.7], [1]) };
         const a = await runSession(
-          await loadSession(inputsMode.bytes!, { what: "UNet" }),
+          await withAdapterSession(),
           { ...baseFeeds(), ...scale, encoder_hidden_states: f32(text, [1, 77, 64]), ip_tokens_0: f32(tokens, [1, 16, 64]) },
           "UNet",
         );
