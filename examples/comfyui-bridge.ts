@@ -53,7 +53,10 @@ export async function comfyuiExample(
   return result.images.map((image) => image.path);
 }
 
-/** The synthetic portrait as a stand-in photo, with an identity of its keypoints, for a run against the mock server (which checks the workflow, not the face). */
+/**
+ * The synthetic portrait as a stand-in photo, with an identity of its keypoints, for a run against the mock server (which checks the
+ * workflow, not the face).
+ */
 async function samplePhoto(dir: string): Promise<{ photo: string; identity: string }> {
   const photo = join(dir, "portrait.png");
   const identity = join(dir, "portrait.identity.safetensors");
@@ -68,7 +71,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const [url, photo, identity, out, prompt] = mock ? ["mock", "", "", ...process.argv.slice(3)] : process.argv.slice(2);
   if (!url || ((!photo || !identity) && !mock) || !out || !prompt) {
     console.error(
-      "usage: comfyui-bridge URL PHOTO IDENTITY_FILE OUT.png PROMPT\n       comfyui-bridge mock OUT.png PROMPT   (starts the loopback mock ComfyUI)",
+      "usage: comfyui-bridge URL PHOTO IDENTITY_FILE OUT.png PROMPT\n       comfyui-bridge mock OUT.png PROMPT   (starts the " +
+        "loopback mock ComfyUI)",
     );
     process.exit(2);
   }

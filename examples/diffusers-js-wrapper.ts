@@ -83,7 +83,8 @@ export async function diffusersJsExample(dir: string, steps = 4, guidance = 5): 
     timeIds: await get("time_ids"),
   };
   const adapter = await loadImageAdapter(join(dir, "ip-adapter.bin"));
-  const tokens = await computeImageTokens(Resampler.fromWeights(adapter.imageProj, { heads: 3 }), (await get("face_embedding")).data); // the tiny model's head split
+  // heads: 3 is the tiny model's head split.
+  const tokens = await computeImageTokens(Resampler.fromWeights(adapter.imageProj, { heads: 3 }), (await get("face_embedding")).data);
   const keypointImage = await get("kps_image");
   await cases.close();
 

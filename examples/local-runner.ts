@@ -74,6 +74,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { withInstantId } = await localRunnerExample(process.argv[2] ?? ".cache/instantid");
   await savePng(process.argv[3] ?? "out.png", withInstantId.image);
   console.log(
-    `${withInstantId.width}x${withInstantId.height}, seed ${withInstantId.seed}, decoded ${withInstantId.decoded}, ${withInstantId.timings.totalMs.toFixed(0)} ms`,
+    `${withInstantId.width}x${withInstantId.height}, seed ${withInstantId.seed}, decoded ${withInstantId.decoded}, ` +
+      `${withInstantId.timings.totalMs.toFixed(0)} ms`,
   );
 }

@@ -2,7 +2,8 @@
 // BullMQ queue in Redis, then waited for while workers on GPU machines run it (`instantid worker`).
 // Needs `npm install bullmq ioredis`. Build and run from the project root:
 //   npx tsup examples/queue-producer.ts --format esm --out-dir .cache/examples --no-config --silent \
-//     && node .cache/examples/queue-producer.js redis://127.0.0.1:6379 /mnt/shared/results a.identity.safetensors b.identity.safetensors "two friends"
+// && node .cache/examples/queue-producer.js redis://127.0.0.1:6379 /mnt/shared/results a.identity.safetensors b.identity.safetensors "two
+// friends"
 import { pathToFileURL } from "node:url";
 import { Queue, QueueEvents } from "bullmq";
 import { enqueueGeneration, folderResultStore, waitForResult, type GenerationResult } from "../adapters/queue/index.js";

@@ -14,7 +14,10 @@ export const embeddingModules: Readonly<Record<A1111Flavour, string>> = {
 /** Keypoint preprocessor name (the same in sd-webui-controlnet and Forge). */
 export const keypointsModule = "instant_id_face_keypoints";
 
-/** The pass-through preprocessor per flavour: sd-webui-controlnet registers `none`, Forge `None` (`modules_forge/supported_preprocessor.py`). */
+/**
+ * The pass-through preprocessor per flavour: sd-webui-controlnet registers `none`, Forge `None`
+ * (`modules_forge/supported_preprocessor.py`).
+ */
 export const passThroughModules: Readonly<Record<A1111Flavour, string>> = { a1111: "none", forge: "None", sdnext: "none" };
 
 /**

@@ -28,11 +28,13 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
   const missing: string[] = [];
   if (!ipAdapterModel)
     missing.push(
-      `the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`,
+      `the Image Adapter model (a name containing "${instantIdModelNames.ipAdapter}", i.e. InstantID's ip-adapter.bin renamed ` +
+        `ip-adapter_instant_id_sdxl.bin, in models/ControlNet)`,
     );
   if (!controlNetModel)
     missing.push(
-      `the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as control_instant_id_sdxl.safetensors, in models/ControlNet)`,
+      `the IdentityNet model (a name containing "${instantIdModelNames.controlNet}", i.e. InstantID's ControlNetModel saved as ` +
+        `control_instant_id_sdxl.safetensors, in models/ControlNet)`,
     );
   if (!modules.includes(embeddingModules[flavour]))
     missing.push(`the preprocessor "${embeddingModules[flavour]}" (update the ControlNet extension)`);
@@ -41,7 +43,8 @@ export async function detectServer(http: HttpClient, signal?: AbortSignal): Prom
   if (missing.length) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `The ${flavour === "forge" ? "Forge" : "A1111"} server at ${http.baseUrl} lacks ${missing.join("; and ")}. Installed ControlNet models: ${models.length ? models.join(", ") : "none"}`,
+      `The ${flavour === "forge" ? "Forge" : "A1111"} server at ${http.baseUrl} lacks ${missing.join("; and ")}. Installed ` +
+        `ControlNet models: ${models.length ? models.join(", ") : "none"}`,
       { details: { missing, models, flavour } },
     );
   }
@@ -75,11 +78,13 @@ async function explainMissingControlNet(http: HttpClient, signal?: AbortSignal):
   if (progress.status === 404) {
     throw new InstantIdError(
       ErrorCode.Server,
-      `${http.baseUrl} is not an A1111-style API: /sdapi/v1/progress and /controlnet/module_list are missing. Start A1111/Forge with --api, or use "instantid comfyui" for a ComfyUI server`,
+      `${http.baseUrl} is not an A1111-style API: /sdapi/v1/progress and /controlnet/module_list are missing. Start A1111/Forge ` +
+        `with --api, or use "instantid comfyui" for a ComfyUI server`,
     );
   }
   throw new InstantIdError(
     ErrorCode.Server,
-    `The A1111 server at ${http.baseUrl} has no ControlNet API (/controlnet/module_list is missing); install sd-webui-controlnet (v1.1.440 or later) and restart it`,
+    `The A1111 server at ${http.baseUrl} has no ControlNet API (/controlnet/module_list is missing); install sd-webui-controlnet ` +
+      `(v1.1.440 or later) and restart it`,
   );
 }

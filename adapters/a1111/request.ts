@@ -115,7 +115,8 @@ function checkIdentities(identities: readonly IdentitySpec[]): void {
     if (identities.length > 1 && !identity.mask) {
       throw new InstantIdError(
         ErrorCode.InvalidOption,
-        `Identity ${i + 1} of ${identities.length} has no region mask; with several identities each needs one, or they all act on the whole picture`,
+        `Identity ${i + 1} of ${identities.length} has no region mask; with several identities each needs one, or they all act ` +
+          `on the whole picture`,
       );
     }
   });
@@ -129,7 +130,10 @@ function checkIdentities(identities: readonly IdentitySpec[]): void {
 function forgeSeveralIdentities(count: number): InstantIdError {
   return new InstantIdError(
     ErrorCode.InvalidOption,
-    `Forge cannot keep ${count} identities apart: each InstantID IP-Adapter unit replaces the cross-attention input of every ControlNet (sd_forge_ipadapter), so all IdentityNets would get the last face's tokens. Use A1111 with sd-webui-controlnet, ComfyUI (instantid comfyui), or the local runner (instantid compose --backend local) for several identities; Forge takes one`,
+    `Forge cannot keep ${count} identities apart: each InstantID IP-Adapter unit replaces the cross-attention input of every ` +
+      `ControlNet (sd_forge_ipadapter), so all IdentityNets would get the last face's tokens. Use A1111 with ` +
+      `sd-webui-controlnet, ComfyUI (instantid comfyui), or the local runner (instantid compose --backend local) for several ` +
+      `identities; Forge takes one`,
     { details: { flavour: "forge", identities: count } },
   );
 }
@@ -150,7 +154,8 @@ function sdNextFace(identities: readonly IdentitySpec[], server: ServerCapabilit
   if (identity.face.pose) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the face on A1111/Forge or ComfyUI",
+      "SD.Next's face script draws the keypoints from the face photo itself and takes no pose photo; drop the pose, or pose the " +
+        "face on A1111/Forge or ComfyUI",
     );
   }
   const values = { images: [toBase64(identity.face.photo)], strength: identity.adapterScale, conditioning: identity.identityNetScale };

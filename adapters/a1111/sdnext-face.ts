@@ -73,7 +73,9 @@ export function faceScriptFromInfo(answer: unknown, baseUrl: string): FaceScript
   if (labels[0] !== "Mode" || control < 3 || labels[control - 1] !== "Strength" || labels[control + 1] !== "Cache model") {
     throw new InstantIdError(
       ErrorCode.Server,
-      `The face script of the SD.Next server at ${baseUrl} has arguments this SDK does not know (${labels.map((l) => JSON.stringify(l)).join(", ")}); InstantID's Strength/Control/Cache model group was not found. Send the request with the face object yourself, or update the SDK`,
+      `The face script of the SD.Next server at ${baseUrl} has arguments this SDK does not know ` +
+        `(${labels.map((l) => JSON.stringify(l)).join(", ")}); InstantID's Strength/Control/Cache model group was not found. ` +
+        `Send the request with the face object yourself, or update the SDK`,
       { details: { labels } },
     );
   }

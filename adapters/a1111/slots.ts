@@ -14,7 +14,11 @@ export function controlNetUnitCount(request: A1111Request): number {
 export function unitSlotsNote(request: A1111Request): string | undefined {
   const units = controlNetUnitCount(request);
   if (!units) return undefined;
-  return `the request has ${units} ControlNet units: the server's control_net_unit_count (Settings > ControlNet, "Multi-ControlNet: ControlNet unit number") must be at least ${units}${units > DEFAULT_UNIT_SLOTS ? ` (the default is ${DEFAULT_UNIT_SLOTS}; raise it and restart the server)` : ""}`;
+  return (
+    `the request has ${units} ControlNet units: the server's control_net_unit_count (Settings > ControlNet, ` +
+    `"Multi-ControlNet: ControlNet unit number") must be at least ` +
+    `${units}${units > DEFAULT_UNIT_SLOTS ? ` (the default is ${DEFAULT_UNIT_SLOTS}; raise it and restart the server)` : ""}`
+  );
 }
 
 /**
@@ -33,7 +37,9 @@ export function assertUnitSlots(request: A1111Request, server: ServerCapabilitie
       : `has control_net_unit_count ${slots}`;
   throw new InstantIdError(
     ErrorCode.ServerSetting,
-    `The request has ${units} ControlNet units (two per identity) but the ${server.flavour} server ${known}; its API would drop the units past ${slots} silently. Raise "Multi-ControlNet: ControlNet unit number" (control_net_unit_count) to at least ${units} in Settings > ControlNet, then restart the server (the setting takes effect only after a restart)`,
+    `The request has ${units} ControlNet units (two per identity) but the ${server.flavour} server ${known}; its API would drop ` +
+      `the units past ${slots} silently. Raise "Multi-ControlNet: ControlNet unit number" (control_net_unit_count) to at least ` +
+      `${units} in Settings > ControlNet, then restart the server (the setting takes effect only after a restart)`,
     {
       details: {
         setting: "control_net_unit_count",

@@ -67,7 +67,8 @@ export async function identityUnits(
     if (face.photo) return toBase64(face.photo);
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`,
+      `The ${server.flavour} server analyses faces itself and needs the photo, but this identity has none (an identity file?); ` +
+        `pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`,
     );
   };
   const adapterUnit: ControlNetUnit = useEmbedding

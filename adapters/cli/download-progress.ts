@@ -46,7 +46,9 @@ export function createDownloadProgress(io: CliIo, now: () => number = Date.now):
     const amount = event.total > 0 ? `${humanBytes(event.completed)} / ${humanBytes(event.total)}` : humanBytes(event.completed);
     const rate = speed > 0 ? `, ${humanBytes(speed)}/s` : "";
     const left = speed > 0 && event.total > event.completed ? `, ${humanDuration((event.total - event.completed) / speed)} left` : "";
-    const line = `${event.message ? `[${event.message}] ` : ""}${verifying ? event.stage : `downloading ${event.stage}`}: ${amount}${rate}${left}`;
+    const line =
+      `${event.message ? `[${event.message}] ` : ""}${verifying ? event.stage : `downloading ${event.stage}`}: ` +
+      `${amount}${rate}${left}`;
     const fraction = event.total > 0 ? Math.min(1, event.completed / event.total) : 0;
     if (io.interactive) {
       io.stderr(`\r${line}\u001b[K${fraction >= 1 ? "\n" : ""}`);

@@ -25,7 +25,8 @@ export const detectionOptions: Record<string, CliOption> = {
     type: "string",
     value: "PX",
     description:
-      "First detection size, a multiple of 32 (default 640 or models.json's); smaller sizes are tried after it. Models with a fixed input size keep theirs",
+      "First detection size, a multiple of 32 (default 640 or models.json's); smaller sizes are tried after it. Models with a " +
+      "fixed input size keep theirs",
   },
 };
 

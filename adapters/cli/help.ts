@@ -51,7 +51,8 @@ export function rootHelp(commands: readonly CliCommand[]): string {
     "Usage: instantid <command> [options]",
     "",
     ...wrap(
-      "InstantID for Node: face analysis, keypoint images, identities, ONNX UNet patching, a reference SDXL runner, A1111 and ComfyUI bridges, several identities in one picture, model downloads and conformance checks.",
+      "InstantID for Node: face analysis, keypoint images, identities, ONNX UNet patching, a reference SDXL runner, " +
+        "A1111 and ComfyUI bridges, several identities in one picture, model downloads and conformance checks.",
       WIDTH,
     ),
     "",

@@ -27,7 +27,8 @@ export function findWorkflowProblems(prompt: ApiPrompt, info: ObjectInfo): Workf
     const nodeInfo = info[node.class_type];
     if (!nodeInfo) {
       add(
-        `node class ${node.class_type} is not installed${node.class_type.includes("InstantID") ? " (install cubiq/ComfyUI_InstantID)" : ""}`,
+        `node class ${node.class_type} is not ` +
+          `installed${node.class_type.includes("InstantID") ? " (install cubiq/ComfyUI_InstantID)" : ""}`,
       );
       continue;
     }
@@ -59,7 +60,8 @@ export function findWorkflowProblems(prompt: ApiPrompt, info: ObjectInfo): Workf
         if (!kind.choices.includes(String(value))) {
           const file = /\.[a-z0-9]+$/i.test(String(value)) || kind.options.image_upload === true;
           add(
-            `${name} ${JSON.stringify(value)} is not offered by the server (choices: ${kind.choices.length ? kind.choices.join(", ") : "none"})`,
+            `${name} ${JSON.stringify(value)} is not offered by the server (choices: ` +
+              `${kind.choices.length ? kind.choices.join(", ") : "none"})`,
             file,
           );
         }
@@ -83,7 +85,8 @@ export function assertWorkflowFits(prompt: ApiPrompt, info: ObjectInfo, server: 
   const code = problems.every((p) => p.missingFile) ? ErrorCode.ModelNotFound : ErrorCode.InvalidInput;
   throw new InstantIdError(
     code,
-    `The workflow does not fit the ComfyUI server at ${server}: ${problems.map((p) => `node ${p.node} (${p.classType}): ${p.message}`).join("; ")}`,
+    `The workflow does not fit the ComfyUI server at ${server}: ` +
+      `${problems.map((p) => `node ${p.node} (${p.classType}): ${p.message}`).join("; ")}`,
     {
       details: { problems },
     },

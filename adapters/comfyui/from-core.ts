@@ -95,7 +95,8 @@ export async function comfyWorkflowFromComposition(composition: Composition, opt
   if (photos.length !== composition.identities.length) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `ComfyUI_InstantID reads each face from a photo and takes no embedding: give one photo per identity (${composition.identities.length}), in order, but ${photos.length} were given`,
+      `ComfyUI_InstantID reads each face from a photo and takes no embedding: give one photo per identity ` +
+        `(${composition.identities.length}), in order, but ${photos.length} were given`,
     );
   }
   const several = composition.identities.length > 1;

@@ -43,7 +43,8 @@ export function chooseModels(info: ObjectInfo, wanted: Partial<ComfyModels> = {}
     );
   if (!controlNetModel)
     missing.push(
-      `IdentityNet ${wanted.controlNetModel ?? "(a name containing instantid)"} in models/controlnet (installed: ${controlNets.join(", ") || "none"})`,
+      `IdentityNet ${wanted.controlNetModel ?? "(a name containing instantid)"} in models/controlnet (installed: ` +
+        `${controlNets.join(", ") || "none"})`,
     );
   if (missing.length)
     throw new InstantIdError(ErrorCode.ModelNotFound, `The ComfyUI server lacks ${missing.join("; ")}`, { details: { missing } });

@@ -64,7 +64,8 @@ function toTensor(value: TensorLike | undefined, name: string, rows: number): Te
   if (value.type !== "float32") {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `UNet feed ${name} is ${value.type}; the InstantID session wrapper reads float32 feeds. Run the UNet in float32, or convert the feed.`,
+      `UNet feed ${name} is ${value.type}; the InstantID session wrapper reads float32 feeds. Run the UNet in float32, or ` +
+        `convert the feed.`,
     );
   }
   return { shape: value.dims.map(Number), data: value.data as Float32Array };

@@ -39,7 +39,8 @@ export function parseAnswer<S extends z.ZodType>(schema: S, value: unknown, what
   const sent = value === undefined ? "nothing" : quote(JSON.stringify(value) ?? String(value));
   throw new InstantIdError(
     ErrorCode.Server,
-    `${what} is not of the expected shape (${issues.join("; ")}); it sent ${sent}. Is this the right kind of server, in a supported version?`,
+    `${what} is not of the expected shape (${issues.join("; ")}); it sent ${sent}. Is this the right kind of server, in a ` +
+      `supported version?`,
     { details: { issues: result.error.issues, sent: sent.slice(0, QUOTED_CHARS + 2) } },
   );
 }

@@ -178,7 +178,8 @@ export class HttpClient {
     if (idempotent || !failure.reached || !failure.transient || failure.error.code !== ErrorCode.Network) return failure.error;
     return new InstantIdError(
       ErrorCode.Network,
-      `${failure.error.message} ${method} ${path} was not sent again: the ${this.options.what} may already have run it (check its output or queue before retrying).`,
+      `${failure.error.message} ${method} ${path} was not sent again: the ${this.options.what} may already have run it (check ` +
+        `its output or queue before retrying).`,
       { cause: failure.error.cause, details: { ...failure.error.details, resent: false } },
     );
   }
@@ -249,10 +250,13 @@ export class HttpClient {
     const attempts = `after ${attempt} attempt${attempt > 1 ? "s" : ""}`;
     const message =
       status !== undefined
-        ? `The ${this.options.what} at ${this.baseUrl} answered HTTP ${status} but the connection dropped while its answer was read (${code}, ${attempts}).`
+        ? `The ${this.options.what} at ${this.baseUrl} answered HTTP ${status} but the connection dropped while its answer was ` +
+          `read (${code}, ${attempts}).`
         : reached
-          ? `The connection to the ${this.options.what} at ${this.baseUrl} dropped before it answered (${code}, ${attempts}); check that it is running and stable.${hint}`
-          : `Cannot reach the ${this.options.what} at ${this.baseUrl} (${code}) ${attempts}; check that it is running and that the URL is right.${hint}`;
+          ? `The connection to the ${this.options.what} at ${this.baseUrl} dropped before it answered (${code}, ${attempts}); ` +
+            `check that it is running and stable.${hint}`
+          : `Cannot reach the ${this.options.what} at ${this.baseUrl} (${code}) ${attempts}; check that it is running and that ` +
+            `the URL is right.${hint}`;
     return {
       error: new InstantIdError(ErrorCode.Network, message, {
         cause: error,
@@ -266,7 +270,8 @@ export class HttpClient {
   private tooLarge(method: string, path: string, received: number, limit: number): InstantIdError {
     return new InstantIdError(
       ErrorCode.Server,
-      `The ${this.options.what} answered ${method} ${path} with more than ${limit} bytes (${received} so far), so the answer was refused; raise maxResponseBytes if it is expected`,
+      `The ${this.options.what} answered ${method} ${path} with more than ${limit} bytes (${received} so far), so the answer was ` +
+        `refused; raise maxResponseBytes if it is expected`,
       { details: { limit, received } },
     );
   }
@@ -289,7 +294,8 @@ export class HttpClient {
           : "";
     const error = new InstantIdError(
       ErrorCode.Server,
-      `The ${this.options.what} answered ${method} ${path} with HTTP ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}: ${serverMessage}.${hint}`,
+      `The ${this.options.what} answered ${method} ${path} with HTTP ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}: ` +
+        `${serverMessage}.${hint}`,
       {
         cause,
         details: {

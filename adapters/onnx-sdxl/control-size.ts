@@ -122,13 +122,19 @@ export function fitControlImage(image: ControlImage, size: { width: number; heig
   if (from.width === size.width && from.height === size.height) return image;
   warnings.push({
     code: "CONTROL_IMAGE_RESIZED",
-    message: `The keypoint image is ${from.width}x${from.height}; it was resized to the output size ${size.width}x${size.height}, as diffusers' prepare_image does.`,
+    message:
+      `The keypoint image is ${from.width}x${from.height}; it was resized to the output size ` +
+      `${size.width}x${size.height}, as diffusers' prepare_image does.`,
   });
   const change = size.width / size.height / (from.width / from.height);
   if (Math.abs(change - 1) > 0.01) {
     warnings.push({
       code: "CONTROL_ASPECT_CHANGED",
-      message: `Resizing the ${from.width}x${from.height} keypoint image to ${size.width}x${size.height} stretches it by ${(Math.abs(change - 1) * 100).toFixed(1)} % (aspect ratio ${(from.width / from.height).toFixed(3)} → ${(size.width / size.height).toFixed(3)}): faces come out distorted. Draw the keypoints at the output size (instantid kps --size ${size.width}x${size.height}) or leave width/height out to take the keypoint image's size.`,
+      message:
+        `Resizing the ${from.width}x${from.height} keypoint image to ${size.width}x${size.height} stretches it by ` +
+        `${(Math.abs(change - 1) * 100).toFixed(1)} % (aspect ratio ${(from.width / from.height).toFixed(3)} → ` +
+        `${(size.width / size.height).toFixed(3)}): faces come out distorted. Draw the keypoints at the output size (instantid ` +
+        `kps --size ${size.width}x${size.height}) or leave width/height out to take the keypoint image's size.`,
     });
   }
   return "shape" in image ? resizeTensor(image, size.width, size.height) : resizeLanczos(image, size.width, size.height);

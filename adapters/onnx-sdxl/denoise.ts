@@ -31,7 +31,10 @@ export interface DenoiseInput {
   readonly rng: Rng;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
-  /** Attach a preview (SDXL's latent → RGB approximation, 1/8 size) to the progress event every this many steps and at the last; 0 or unset: none. */
+  /**
+   * Attach a preview (SDXL's latent → RGB approximation, 1/8 size) to the progress event every this many steps and at the last; 0 or unset:
+   * none.
+   */
   readonly previewEvery?: number;
 }
 

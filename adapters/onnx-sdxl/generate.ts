@@ -93,7 +93,8 @@ function initialNoise(options: ResolvedGenerateOptions, rng: Rng, shape: number[
   if (options.latents.shape.join() !== shape.join()) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `The given latents are [${options.latents.shape.join(", ")}] but a ${shape[3] * 8}×${shape[2] * 8} image needs [${shape.join(", ")}].`,
+      `The given latents are [${options.latents.shape.join(", ")}] but a ${shape[3] * 8}×${shape[2] * 8} image needs ` +
+        `[${shape.join(", ")}].`,
     );
   }
   return options.latents.data;

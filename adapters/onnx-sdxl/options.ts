@@ -56,7 +56,9 @@ export const generateOptionsSchema = z
     /** Classifier-free guidance; default 5 (the reference), or 1 with the LCM scheduler (LCM-LoRA runs without CFG). */
     guidance: z.number().min(0).max(50).optional(),
     scheduler: z.enum(["euler", "euler-ancestral", "dpmpp-2m-karras", "ddim", "lcm"]).default(REFERENCE_DEFAULTS.scheduler),
-    /** The initial noise [1, 4, H/8, W/8] instead of drawing it from the seed (diffusers' `latents=`); scaled by the scheduler's init sigma. */
+    /**
+     * The initial noise [1, 4, H/8, W/8] instead of drawing it from the seed (diffusers' `latents=`); scaled by the scheduler's init sigma.
+     */
     latents: tensorSchema.optional(),
     /** PRNG seed (mulberry32 + Box–Muller); random when absent, and reported in the result. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
@@ -90,7 +92,8 @@ export const generateOptionsSchema = z
   .refine((o) => (o.width === undefined) === (o.height === undefined), "give both width and height, or neither")
   .refine((o) => typeof o.prompt !== "string" || o.models.text !== undefined, {
     message:
-      "a text prompt needs models.text (the export's tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/: sdxlTextModels(dir)), or pass prompt as embeddings",
+      "a text prompt needs models.text (the export's tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/: " +
+      "sdxlTextModels(dir)), or pass prompt as embeddings",
     path: ["models", "text"],
   })
   .refine((o) => typeof o.prompt === "string" || TEXT_ONLY.every((key) => o[key] === undefined), {

@@ -22,7 +22,9 @@ function checkEmbeds(embeds: Tensor, like: readonly number[], i: number): void {
   if (embeds.shape.join() !== like.join()) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `regions[${i}].embeds has shape [${embeds.shape.join(", ")}] but the prompt's token embeddings are [${like.join(", ")}]. Encode the region's text with the same text encoders as the prompt (e.g. "shared prompt, region prompt"), padded to the same number of 77-token chunks.`,
+      `regions[${i}].embeds has shape [${embeds.shape.join(", ")}] but the prompt's token embeddings are [${like.join(", ")}]. ` +
+        `Encode the region's text with the same text encoders as the prompt (e.g. "shared prompt, region prompt"), padded to the ` +
+        `same number of 77-token chunks.`,
     );
   }
 }
@@ -40,7 +42,8 @@ function resizedMask(mask: RegionMask | Tensor, height: number, width: number, i
   if (bad >= 0) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `regions[${i}].mask has value ${plane.data[bad]} at pixel ${bad}; mask values must lie in [0, 1] (white = the region's prompt, black = the shared one).`,
+      `regions[${i}].mask has value ${plane.data[bad]} at pixel ${bad}; mask values must lie in [0, 1] (white = the region's ` +
+        `prompt, black = the shared one).`,
     );
   }
   return h === height && w === width ? Float32Array.from(plane.data) : resizeMaskBilinear(plane, height, width);
@@ -51,7 +54,8 @@ function resizedMask(mask: RegionMask | Tensor, height: number, width: number, i
  * (align_corners false, as ComfyUI resizes conditioning masks) and divided, per pixel, by
  * max(1, Σ masks) — so regions share pixels where they overlap past 1, and the shared prompt keeps
  * the remainder max(0, 1 − Σ masks) (see {@link blendRegions}).
- * @throws InstantIdError SHAPE_MISMATCH for embeddings shaped unlike the prompt's or a mask of the wrong size; INVALID_INPUT for mask values outside [0, 1].
+ * @throws InstantIdError SHAPE_MISMATCH for embeddings shaped unlike the prompt's or a mask of the wrong size; INVALID_INPUT for mask
+ * values outside [0, 1].
  */
 export function buildRegionConditioning(
   regions: readonly RegionPrompt[],

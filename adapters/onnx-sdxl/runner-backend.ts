@@ -9,7 +9,9 @@ export interface RunnerControls {
   /** Hooks built for this generation (inside the worker, when there is one), with the runner's session pool. */
   readonly hooks?: readonly HookModuleSpec[];
   readonly onProgress?: ProgressListener;
-  /** A preview on the progress event every this many denoising steps and at the last (see `GenerateControls.previewEvery`); default none. */
+  /**
+   * A preview on the progress event every this many denoising steps and at the last (see `GenerateControls.previewEvery`); default none.
+   */
   readonly previewEvery?: number;
   /** Cancels this generation (between steps); the runner and its sessions stay usable. */
   readonly signal?: AbortSignal;

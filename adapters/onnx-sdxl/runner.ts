@@ -13,11 +13,17 @@ import { WorkerClient } from "./worker/worker-client.js";
 export interface RunnerOptions {
   /** Default model files; a request may name others (opened on first use, then kept too). */
   readonly models?: GenerateOptions["models"];
-  /** Execution providers for every session (`"cpu"`, `"cuda"`, `["cuda", "cpu"]`...); default the process's when the runner is created (`configureRuntime`), CPU unless set. */
+  /**
+   * Execution providers for every session (`"cpu"`, `"cuda"`, `["cuda", "cpu"]`...); default the process's when the runner is created
+   * (`configureRuntime`), CPU unless set.
+   */
   readonly device?: Device;
   /** Threads per operator for the UNet, IdentityNet and VAE. */
   readonly intraOpThreads?: number;
-  /** A folder for each model's optimized graph, saved on the first start and opened on later ones (see `loadSession`'s `optimizedModelFilePath`). */
+  /**
+   * A folder for each model's optimized graph, saved on the first start and opened on later ones (see `loadSession`'s
+   * `optimizedModelFilePath`).
+   */
   readonly optimizedModelDir?: string;
   /**
    * Run in a worker thread (the default when the built worker script is there), so ONNX Runtime's

@@ -20,13 +20,16 @@ export function checkContribution(unet: UnetModel, contribution: StepContributio
   if (unknown.length > 0) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `The UNet has no input ${unknown.join(", ")} (it takes ${[...unet.io.inputs.keys()].join(", ")}). If a hook adds image-attention inputs, patch the UNet first (patchImageAdapter) and open the patched model.`,
+      `The UNet has no input ${unknown.join(", ")} (it takes ${[...unet.io.inputs.keys()].join(", ")}). If a hook adds ` +
+        `image-attention inputs, patch the UNet first (patchImageAdapter) and open the patched model.`,
     );
   }
   if (contribution?.residuals && !unet.residualInputs) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `A hook gives ControlNet residuals but the UNet has no residual inputs (it takes ${[...unet.io.inputs.keys()].join(", ")}). Use a UNet exported with residual inputs, or name them with openUnet's residuals option.`,
+      `A hook gives ControlNet residuals but the UNet has no residual inputs (it takes ` +
+        `${[...unet.io.inputs.keys()].join(", ")}). Use a UNet exported with residual inputs, or name them with openUnet's ` +
+        `residuals option.`,
     );
   }
 }
@@ -48,7 +51,8 @@ export async function callUnet(unet: UnetModel, hook: GenerationHook | undefined
  * attention depend on the pooled text and time ids, which stay the shared prompt's), the UNet runs
  * on the shared prompt, then once per region on its prompt rows with the same contribution, and
  * {@link blendRegions} mixes the cond rows. Without regions this is exactly {@link callUnet}.
- * @throws InstantIdError INVALID_OPTION when a hook sets the UNet's prompt input itself (Image Adapter tokens in the context), which would hide the region's tokens.
+ * @throws InstantIdError INVALID_OPTION when a hook sets the UNet's prompt input itself (Image Adapter tokens in the context), which would
+ * hide the region's tokens.
  */
 export async function callUnetWithRegions(
   unet: UnetModel,
@@ -62,7 +66,9 @@ export async function callUnetWithRegions(
   if (contribution?.inputs?.[unet.inputs.encoderHiddenStates]) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `A hook sets the UNet input ${unet.inputs.encoderHiddenStates} itself (image tokens appended to the prompt), so region prompts cannot replace the prompt tokens. Patch the UNet with tokens: "inputs" (patchImageAdapter's default), or drop the regions.`,
+      `A hook sets the UNet input ${unet.inputs.encoderHiddenStates} itself (image tokens appended to the prompt), so region ` +
+        `prompts cannot replace the prompt tokens. Patch the UNet with tokens: "inputs" (patchImageAdapter's default), or drop ` +
+        `the regions.`,
     );
   }
   const shared = await runUnet(unet, step, contribution);

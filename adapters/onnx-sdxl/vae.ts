@@ -12,7 +12,9 @@ async function withSession<T>(model: string | OrtSession, what: string, use: (se
   }
 }
 
-/** Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder (a path or an open session) into an RGB image. */
+/**
+ * Decodes a latent [1, 4, h, w] (divided by the VAE factor first) with an ONNX VAE decoder (a path or an open session) into an RGB image.
+ */
 export async function decodeLatent(decoder: string | OrtSession, latent: Tensor, scalingFactor: number): Promise<RgbImage> {
   return imageFromNhwc(await decodeLatentToTensor(decoder, latent, scalingFactor));
 }

@@ -135,7 +135,8 @@ export function parseGenerationJob(data: unknown): GenerationJob {
   if (typeof version === "number" && version > GENERATION_JOB_VERSION) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `This generation job has layout version ${version}, newer than this worker reads (${GENERATION_JOB_VERSION}); upgrade instantid on the worker machines.`,
+      `This generation job has layout version ${version}, newer than this worker reads (${GENERATION_JOB_VERSION}); upgrade ` +
+        `instantid on the worker machines.`,
       { details: { version, supported: GENERATION_JOB_VERSION } },
     );
   }

@@ -50,7 +50,8 @@ export function folderResultStore(folder: string = QUEUE_DEFAULTS.resultsDir): R
       } catch (error) {
         throw new InstantIdError(
           ErrorCode.InvalidInput,
-          `Cannot read the result in ${stored.location}: ${(error as Error).message}. Producers and workers must share the result folder (give both the same --results / folderResultStore path).`,
+          `Cannot read the result in ${stored.location}: ${(error as Error).message}. Producers and workers must share the ` +
+            `result folder (give both the same --results / folderResultStore path).`,
           { cause: error },
         );
       }

@@ -17,7 +17,8 @@ export function assertAllocatable(count: number, dtype: DType, what: string, sou
   if (Number.isSafeInteger(count) && count >= 0 && bytes <= MAX_TENSOR_BYTES) return;
   throw new InstantIdError(
     ErrorCode.FileCorrupt,
-    `${source}: tensor ${what} claims ${count} elements (${bytes} bytes as float32), more than one array can hold (${MAX_TENSOR_BYTES} bytes); the file is damaged, or the tensor must be split before it can be read here`,
+    `${source}: tensor ${what} claims ${count} elements (${bytes} bytes as float32), more than one array can hold ` +
+      `(${MAX_TENSOR_BYTES} bytes); the file is damaged, or the tensor must be split before it can be read here`,
     { details: { source, tensor: what, elements: count } },
   );
 }

@@ -27,7 +27,8 @@ export async function openCheckpointSource(source: ByteSource): Promise<Checkpoi
   await source.close();
   throw new InstantIdError(
     ErrorCode.FileCorrupt,
-    `${source.name} is neither a torch checkpoint (a zip archive) nor a safetensors file (8-byte length, then a JSON header): its first bytes match neither; re-download it`,
+    `${source.name} is neither a torch checkpoint (a zip archive) nor a safetensors file (8-byte length, then a JSON header): ` +
+      `its first bytes match neither; re-download it`,
     { details: { source: source.name } },
   );
 }

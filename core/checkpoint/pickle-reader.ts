@@ -47,7 +47,8 @@ type StackItem = PickleValue | typeof MARK;
 export function refusedGlobal(source: string, qualifiedName: string, allowed: string): InstantIdError {
   return new InstantIdError(
     ErrorCode.UnsafeCheckpoint,
-    `${source} refers to ${qualifiedName}, which is not allowed in a checkpoint: only plain state dicts (${allowed}) are read, and nothing in the file is ever executed. If you trust the file, convert it to safetensors with a tool you trust.`,
+    `${source} refers to ${qualifiedName}, which is not allowed in a checkpoint: only plain state dicts (${allowed}) are read, ` +
+      `and nothing in the file is ever executed. If you trust the file, convert it to safetensors with a tool you trust.`,
     { details: { source, global: qualifiedName } },
   );
 }

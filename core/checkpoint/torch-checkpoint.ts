@@ -101,7 +101,8 @@ export class TorchCheckpoint implements CheckpointFile {
     if (count * elementBytes > entry.size) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
-        `${this.path}: tensor ${name} is an expanded view (a stride of 0 or overlapping strides): ${count} elements over a storage of ${entry.size / elementBytes}; it is not materialised. Save it with .contiguous() (or .clone()) first`,
+        `${this.path}: tensor ${name} is an expanded view (a stride of 0 or overlapping strides): ${count} elements over a ` +
+          `storage of ${entry.size / elementBytes}; it is not materialised. Save it with .contiguous() (or .clone()) first`,
         { details: { source: this.path, tensor: name, elements: count, storageElements: entry.size / elementBytes } },
       );
     }
@@ -160,7 +161,8 @@ async function refuseLegacyFormat(source: ByteSource): Promise<void> {
   if (checkpointKind(magic) === "torch-legacy") {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `${source.name} uses torch's legacy (pre-1.6) serialization, which is not supported; re-save it with torch.save(torch.load(path), path) on torch >= 1.6 or convert it to safetensors`,
+      `${source.name} uses torch's legacy (pre-1.6) serialization, which is not supported; re-save it with ` +
+        `torch.save(torch.load(path), path) on torch >= 1.6 or convert it to safetensors`,
     );
   }
 }

@@ -95,7 +95,8 @@ export class ZipWriter {
     if (end > MAX_32 || this.written.length >= 0xffff) {
       throw new InstantIdError(
         ErrorCode.InvalidInput,
-        `Cannot write ${what}: torch archives written by the SDK must stay below 4 GiB and 65535 records; save fewer or smaller tensors per file`,
+        `Cannot write ${what}: torch archives written by the SDK must stay below 4 GiB and 65535 records; save fewer or smaller ` +
+          `tensors per file`,
       );
     }
   }

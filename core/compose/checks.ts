@@ -12,7 +12,8 @@ export function assertMaskNotEmpty(mask: RegionMask, index: number, name: string
   if (mask.data.some((v) => v > 0)) return;
   throw new InstantIdError(
     ErrorCode.InvalidInput,
-    `The region of ${name} is empty: its mask is 0 on all ${mask.width}x${mask.height} pixels of the canvas; give a region inside the canvas`,
+    `The region of ${name} is empty: its mask is 0 on all ${mask.width}x${mask.height} pixels of the canvas; give a region ` +
+      `inside the canvas`,
     { details: { reason: "EMPTY_MASK", identity: index } },
   );
 }
@@ -28,11 +29,15 @@ export function keypointsOutsideRegion(kps: FiveKeypoints, mask: RegionMask, ind
   return {
     code: "KEYPOINTS_OUTSIDE_REGION",
     identity: index,
-    message: `${name}: ${outside.join(", ")} outside its region, where neither IdentityNet nor the image attention act for it; move the region or the keypoints`,
+    message:
+      `${name}: ${outside.join(", ")} outside its region, where neither IdentityNet nor the image attention act for it; ` +
+      `move the region or the keypoints`,
   };
 }
 
-/** A warning when a rectangle or polygon region reaches past the canvas, which clips it (a pose photo's size, when given, sets the canvas). */
+/**
+ * A warning when a rectangle or polygon region reaches past the canvas, which clips it (a pose photo's size, when given, sets the canvas).
+ */
 export function regionBeyondCanvas(
   spec: RegionSpec | undefined,
   canvas: { width: number; height: number },
@@ -54,6 +59,8 @@ export function regionBeyondCanvas(
   return {
     code: "REGION_CLIPPED",
     identity: index,
-    message: `${name}: its region reaches past the ${canvas.width}x${canvas.height} canvas and is clipped to it; give the region in canvas pixels`,
+    message:
+      `${name}: its region reaches past the ${canvas.width}x${canvas.height} canvas and is clipped to it; give the region ` +
+      `in canvas pixels`,
   };
 }

@@ -76,7 +76,8 @@ function poseKeypoints(o: ParsedComposition, warnings: CompositionWarning[]): (F
     if (i >= 0)
       throw new InstantIdError(
         ErrorCode.InvalidInput,
-        `Identity ${i + 1} takes its keypoints from pose face ${wanted[i]} but no pose photo was given; pass pose: { width, height, faces }`,
+        `Identity ${i + 1} takes its keypoints from pose face ${wanted[i]} but no pose photo was given; pass pose: { width, ` +
+          `height, faces }`,
       );
     return wanted.map(() => undefined);
   }
@@ -86,7 +87,8 @@ function poseKeypoints(o: ParsedComposition, warnings: CompositionWarning[]): (F
   if (used < faces.length) {
     warnings.push({
       code: "UNUSED_POSE_FACES",
-      message: `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and no keypoints`,
+      message:
+        `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and ` + `no keypoints`,
     });
   }
   return assigned.map((a) => (a === undefined ? undefined : faces[a]));
@@ -114,7 +116,8 @@ function resolveIdentity(
     if ("face" in regionSpec) {
       throw new InstantIdError(
         ErrorCode.InvalidInput,
-        `${name} has neither keypoints nor a region to place them in; give keypoints ({ rect }, { points }, a pose photo) or a region ({ rect }, { polygon }, { mask })`,
+        `${name} has neither keypoints nor a region to place them in; give keypoints ({ rect }, { points }, a pose photo) or a ` +
+          `region ({ rect }, { polygon }, { mask })`,
       );
     }
     const region = regionMask(regionSpec, o.width, o.height, undefined, name);

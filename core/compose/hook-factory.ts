@@ -25,7 +25,8 @@ export interface CompositionHookOptions {
  * worker calls: `{ module: "builtin:composition", options }` in the SDXL runner's `generateInWorker`.
  * Given a long-lived runner's `context.sessions`, IdentityNet is taken from (and left open in) its pool.
  * @example
- * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: await compositionTokens(composition, resampler), imageAdapterInputs: patched.inputs });
+ * const hooks = await createCompositionHooks({ composition, identityNet: "identitynet.onnx", tokens: await compositionTokens(composition,
+ * resampler), imageAdapterInputs: patched.inputs });
  */
 export async function createCompositionHooks(options: CompositionHookOptions, context: SessionContext = {}): Promise<HookRegistry> {
   const identityNet = context.sessions

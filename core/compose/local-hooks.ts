@@ -61,14 +61,16 @@ export function compositionPatchOptions(composition: Composition): { identities:
  * mask (nearest, in the patched graph) on every step, summed; Resampler(zeros) tokens in the
  * unconditional rows for every identity.
  * @example
- * const { hooks } = await toLocalHooks(composition, { identityNet, resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs });
+ * const { hooks } = await toLocalHooks(composition, { identityNet, resampler, unet: unet.residualInputs, imageAdapterInputs: patched.inputs
+ * });
  */
 export async function toLocalHooks(composition: Composition, models: LocalHookModels): Promise<LocalHooks> {
   const tokens = models.tokens ?? (models.resampler && (await compositionTokens(composition, models.resampler)));
   if (!tokens || tokens.length !== composition.identities.length) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `toLocalHooks needs the Resampler or one set of image tokens per identity (${composition.identities.length}) but received ${tokens ? `${tokens.length} sets` : "neither"}`,
+      `toLocalHooks needs the Resampler or one set of image tokens per identity (${composition.identities.length}) but received ` +
+        `${tokens ? `${tokens.length} sets` : "neither"}`,
     );
   }
   const masked = needsMasks(composition);

@@ -3,7 +3,10 @@ import type { FiveKeypoints } from "../face/types.js";
 import { fitKeypoints } from "../kps/fit.js";
 import type { PoseFaces } from "./types.js";
 
-/** The pose photo's faces ordered left to right (by bbox centre), keypoints fitted onto the canvas with one scale factor (`fitKeypoints`), so faces keep their proportions. */
+/**
+ * The pose photo's faces ordered left to right (by bbox centre), keypoints fitted onto the canvas with one scale factor (`fitKeypoints`),
+ * so faces keep their proportions.
+ */
 export function poseFacesLeftToRight(pose: PoseFaces, canvas: { width: number; height: number }): FiveKeypoints[] {
   const centre = (f: PoseFaces["faces"][number]) => (f.bbox[0] + f.bbox[2]) / 2;
   return [...pose.faces].sort((a, b) => centre(a) - centre(b)).map((f) => fitKeypoints(f.kps, pose, canvas));
@@ -20,7 +23,8 @@ export function assignPoseFaces(wanted: readonly (number | null | undefined)[], 
   if (needed > faceCount) {
     throw new InstantIdError(
       ErrorCode.NoFace,
-      `The pose photo shows ${faceCount} face(s) but ${needed} identities take their keypoints from it; use a pose photo with one face per identity, or place the others with keypoints: { rect }`,
+      `The pose photo shows ${faceCount} face(s) but ${needed} identities take their keypoints from it; use a pose photo with ` +
+        `one face per identity, or place the others with keypoints: { rect }`,
       { details: { faces: faceCount, identities: needed } },
     );
   }

@@ -23,7 +23,8 @@ export function regionMask(spec: RegionSpec, width: number, height: number, kps:
   if (!kps) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `${who}: a region derived from keypoints needs keypoints, but they were given as a ready-made image; give the region as a rect, polygon or mask`,
+      `${who}: a region derived from keypoints needs keypoints, but they were given as a ready-made image; give the region as a ` +
+        `rect, polygon or mask`,
     );
   }
   return faceRegionMask(estimateFaceBox(kps), { width, height, padding: spec.face.padding ?? DEFAULT_FACE_PADDING });

@@ -34,7 +34,8 @@ export function compositionRegionMasks(composition: Composition, identities?: re
     if (!Number.isInteger(index) || index < 0 || index >= all.length || chosen.indexOf(index) !== k) {
       throw new InstantIdError(
         ErrorCode.InvalidOption,
-        `Expected distinct identity indices 0…${all.length - 1} for the region prompts but received ${JSON.stringify(chosen)}; give each identity at most once.`,
+        `Expected distinct identity indices 0…${all.length - 1} for the region prompts but received ${JSON.stringify(chosen)}; ` +
+          `give each identity at most once.`,
       );
     }
   });

@@ -63,11 +63,15 @@ async function refusalOf(path: string): Promise<{ refused: boolean; message: str
   }
 }
 
-/** Conformance kind `adapter`: Resampler tokens from each checkpoint format, decoupled cross-attention, and the malicious-checkpoint refusal. */
+/**
+ * Conformance kind `adapter`: Resampler tokens from each checkpoint format, decoupled cross-attention, and the malicious-checkpoint
+ * refusal.
+ */
 export const adapterConformance: ConformanceKind = {
   name: "adapter",
   description:
-    "Image Adapter: checkpoint loading (torch zip fp32/fp16, safetensors), Resampler tokens, decoupled cross-attention, unsafe pickle refusal",
+    "Image Adapter: checkpoint loading (torch zip fp32/fp16, safetensors), Resampler tokens, decoupled cross-attention, unsafe " +
+    "pickle refusal",
   async run({ caseDir, outDir, onProgress }) {
     const about = JSON.parse(await readFile(join(caseDir, "cases.json"), "utf8"));
     const cases = readSafetensors(await readFile(join(caseDir, "cases.safetensors"))).tensors;

@@ -142,7 +142,8 @@ function checkRows(name: string, prepared: readonly PreparedUnit[], step: StepCo
   if (rows !== first.cond.shape[0]) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `The ${name} hook was prepared for ${first.cond.shape[0]} rows but the step's sample has ${rows}; pass the same rows to prepare() as to every step`,
+      `The ${name} hook was prepared for ${first.cond.shape[0]} rows but the step's sample has ${rows}; pass the same rows to ` +
+        `prepare() as to every step`,
     );
   }
   for (const p of prepared) {
@@ -150,7 +151,8 @@ function checkRows(name: string, prepared: readonly PreparedUnit[], step: StepCo
     if (ch !== 8 * h || cw !== 8 * w) {
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
-        `The ${name} conditioning image is ${cw}x${ch} but the latent is ${w}x${h}; draw it at the generation size (${8 * w}x${8 * h}, 8x the latent)`,
+        `The ${name} conditioning image is ${cw}x${ch} but the latent is ${w}x${h}; draw it at the generation size ` +
+          `(${8 * w}x${8 * h}, 8x the latent)`,
       );
     }
   }

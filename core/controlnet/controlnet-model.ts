@@ -64,7 +64,8 @@ export function controlNetFromSession(session: OrtSession, options: LoadControlN
   if (missing.length) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The ${what} graph has no input ${missing.map(([key, name]) => `${name} (${key})`).join(", ")}; its inputs are ${[...io.inputs.keys()].join(", ")}. Pass the right names as options.inputs.`,
+      `The ${what} graph has no input ${missing.map(([key, name]) => `${name} (${key})`).join(", ")}; its inputs are ` +
+        `${[...io.inputs.keys()].join(", ")}. Pass the right names as options.inputs.`,
     );
   }
   const residuals = resolveResidualNames(

@@ -12,7 +12,8 @@ export function checkResidualLink(controlnet: ControlNetModel, unet: UnetResidua
   if (produced.down.length !== unet.names.down.length) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `The ${controlnet.what} returns ${produced.down.length} down-block residuals (${produced.down.join(", ")}) but the UNet takes ${unet.names.down.length} (${unet.names.down.join(", ")}); the two graphs are not from the same architecture`,
+      `The ${controlnet.what} returns ${produced.down.length} down-block residuals (${produced.down.join(", ")}) but the UNet ` +
+        `takes ${unet.names.down.length} (${unet.names.down.join(", ")}); the two graphs are not from the same architecture`,
     );
   }
   const pairs: [string, readonly Dim[], string, readonly Dim[]][] = [
@@ -28,7 +29,8 @@ export function checkResidualLink(controlnet: ControlNetModel, unet: UnetResidua
     if (!dimsCompatible(outDims, intoDims)) {
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
-        `The ${controlnet.what} output ${out} has shape ${formatDims(outDims)} but the UNet input ${into} expects ${formatDims(intoDims)}; check that both graphs are SDXL and that the residual names are paired in order`,
+        `The ${controlnet.what} output ${out} has shape ${formatDims(outDims)} but the UNet input ${into} expects ` +
+          `${formatDims(intoDims)}; check that both graphs are SDXL and that the residual names are paired in order`,
       );
     }
   }

@@ -34,7 +34,8 @@ export class CheckpointTensors {
         : "";
       throw new InstantIdError(
         ErrorCode.ModelNotFound,
-        `No ControlNet weights in ${dir}: looked for ${CONTROLNET_WEIGHT_FILES.join(", ")}.${pickle} Point at the folder holding config.json and the weights (InstantX's ControlNetModel/).`,
+        `No ControlNet weights in ${dir}: looked for ${CONTROLNET_WEIGHT_FILES.join(", ")}.${pickle} Point at the folder holding ` +
+          `config.json and the weights (InstantX's ControlNetModel/).`,
         { details: { dir } },
       );
     }

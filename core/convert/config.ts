@@ -83,7 +83,8 @@ export function parseControlNetConfig(json: unknown, source: string): ControlNet
 export function unsupportedKey(source: string, key: string, why: string): InstantIdError {
   return new InstantIdError(
     ErrorCode.ModelInvalid,
-    `Cannot convert the ControlNet in ${source}: config key "${key}" is not supported (${why}). The converter builds diffusers' SDXL ControlNetModel exactly and refuses what it would have to approximate.`,
+    `Cannot convert the ControlNet in ${source}: config key "${key}" is not supported (${why}). The converter builds diffusers' ` +
+      `SDXL ControlNetModel exactly and refuses what it would have to approximate.`,
     { details: { source, key } },
   );
 }
@@ -131,7 +132,8 @@ function checkConsistency(config: ControlNetConfig, source: string): void {
     throw unsupportedKey(
       source,
       "projection_class_embeddings_input_dim",
-      `${config.projection_class_embeddings_input_dim} leaves no room for text_embeds beside 6 time ids × addition_time_embed_dim ${config.addition_time_embed_dim}`,
+      `${config.projection_class_embeddings_input_dim} leaves no room for text_embeds beside 6 time ids × ` +
+        `addition_time_embed_dim ${config.addition_time_embed_dim}`,
     );
   }
 }

@@ -109,7 +109,8 @@ async function readConfig(path: string): Promise<unknown> {
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `Cannot read ${path}: ${(error as Error).message}. Point at a diffusers ControlNet folder (config.json + diffusion_pytorch_model.safetensors).`,
+      `Cannot read ${path}: ${(error as Error).message}. Point at a diffusers ControlNet folder (config.json + ` +
+        `diffusion_pytorch_model.safetensors).`,
       { cause: error, details: { path } },
     );
   }

@@ -14,7 +14,9 @@ export function checkPlan(plan: readonly PlannedTensor[], checkpoint: Checkpoint
   const fail = (what: string, keys: string[]) =>
     new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The weights in ${checkpoint.source} do not match its config.json: ${what} ${keys.slice(0, LIST).join(", ")}${keys.length > LIST ? ` and ${keys.length - LIST} more` : ""}. Check that config.json belongs to these weights (download both again).`,
+      `The weights in ${checkpoint.source} do not match its config.json: ${what} ` +
+        `${keys.slice(0, LIST).join(", ")}${keys.length > LIST ? ` and ${keys.length - LIST} more` : ""}. Check that config.json ` +
+        `belongs to these weights (download both again).`,
       { details: { source: checkpoint.source, keys } },
     );
   const missing = plan.filter((t) => !checkpoint.entries.has(t.key)).map((t) => t.key);

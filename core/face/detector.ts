@@ -51,7 +51,9 @@ function checkOutputs(session: OrtSession, path: string): void {
   if (widths.length !== 9 || (!symbolic && (count(1) !== 3 || count(4) !== 3 || count(10) !== 3))) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The face detector ${path} does not look like SCRFD with keypoints: expected 9 outputs (scores [N,1], boxes [N,4], keypoints [N,10] for strides 8, 16, 32) but found ${describeOutputs(session)}. Use det_500m.onnx, scrfd_10g_bnkps.onnx or another *_bnkps export.`,
+      `The face detector ${path} does not look like SCRFD with keypoints: expected 9 outputs (scores [N,1], boxes [N,4], ` +
+        `keypoints [N,10] for strides 8, 16, 32) but found ${describeOutputs(session)}. Use det_500m.onnx, scrfd_10g_bnkps.onnx ` +
+        `or another *_bnkps export.`,
       { details: { path } },
     );
   }
@@ -122,7 +124,8 @@ export class ScrfdDetector {
     const tried = this.sizes.map(([w, h]) => (w === h ? `${w}` : `${w}x${h}`));
     throw new InstantIdError(
       ErrorCode.NoFace,
-      `No face found in the ${image.width}x${image.height} image at detection sizes ${tried.join(", ")} (score threshold ${this.options.threshold ?? 0.5}). ` +
+      `No face found in the ${image.width}x${image.height} image at detection sizes ${tried.join(", ")} (score threshold ` +
+        `${this.options.threshold ?? 0.5}). ` +
         "Use a photo where one face is clearly visible, frontal and not tiny, or lower the threshold.",
       { details: { sizesTried: this.sizes.map(([w]) => w), threshold: this.options.threshold ?? 0.5 } },
     );

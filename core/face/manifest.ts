@@ -62,7 +62,8 @@ async function manifestFile(path: string): Promise<string> {
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `The face model manifest ${path} does not exist. Pass a folder containing ${manifestFileName} (or the file itself) with "detector" and "recognizer" entries.`,
+      `The face model manifest ${path} does not exist. Pass a folder containing ${manifestFileName} (or the file itself) with ` +
+        `"detector" and "recognizer" entries.`,
       { cause: error, details: { path } },
     );
   }
@@ -77,7 +78,8 @@ export async function loadFaceModelManifest(path: string): Promise<FaceModelMani
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `Cannot read the face model manifest ${file}: ${(error as Error).message}. It must be JSON like {"detector": {"path": "det_500m.onnx"}, "recognizer": {"path": "recognizer.onnx"}}.`,
+      `Cannot read the face model manifest ${file}: ${(error as Error).message}. It must be JSON like {"detector": {"path": ` +
+        `"det_500m.onnx"}, "recognizer": {"path": "recognizer.onnx"}}.`,
       { cause: error, details: { path: file } },
     );
   }

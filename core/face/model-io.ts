@@ -26,7 +26,8 @@ export function imageInputSpec(session: OrtSession, what: string, path: string):
     const found = inputs.map((i) => (i.isTensor ? `${i.name} ${i.type}${shapeText(i.shape)}` : `${i.name} (not a tensor)`)).join(", ");
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The ${what} model ${path} should take one float32 image tensor [1,3,H,W] but its inputs are ${found || "none"}. Check that the file is the ${what} and not another network.`,
+      `The ${what} model ${path} should take one float32 image tensor [1,3,H,W] but its inputs are ${found || "none"}. Check ` +
+        `that the file is the ${what} and not another network.`,
       { details: { path } },
     );
   }

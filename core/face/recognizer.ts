@@ -55,7 +55,8 @@ function checkEmbeddingOutput(session: OrtSession, path: string): void {
   if (!oneRow) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The face recognizer ${path} should output one embedding ([1,512] or similar) but its outputs are ${describeOutputs(session)}. Check that the file is an ArcFace-style recognizer, not the detector.`,
+      `The face recognizer ${path} should output one embedding ([1,512] or similar) but its outputs are ` +
+        `${describeOutputs(session)}. Check that the file is an ArcFace-style recognizer, not the detector.`,
       { details: { path } },
     );
   }
@@ -92,7 +93,8 @@ export class ArcFaceRecognizer {
     ) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
-        `The face recognizer ${options.path} takes ${input.width ?? "?"}x${input.height ?? "?"} crops but ${size}x${size} was asked; ArcFace crops are square multiples of 112 or 128. Set inputSize to the model's size.`,
+        `The face recognizer ${options.path} takes ${input.width ?? "?"}x${input.height ?? "?"} crops but ${size}x${size} was ` +
+          `asked; ArcFace crops are square multiples of 112 or 128. Set inputSize to the model's size.`,
         { details: { path: options.path } },
       );
     }

@@ -63,8 +63,10 @@ export function groupScrfdOutputs(
       if (!output || output.data.length !== rows * WIDTHS[role]) {
         throw new InstantIdError(
           ErrorCode.ModelInvalid,
-          `The ${what} has no ${role} output for stride ${stride} ([${rows},${WIDTHS[role]}] for a ${inputWidth}x${inputHeight} input); its outputs are ${describe(outputs)}. ` +
-            "Use an SCRFD model with 5 keypoints (9 outputs: scores, boxes, keypoints for strides 8, 16, 32), such as det_500m.onnx or scrfd_10g_bnkps.onnx.",
+          `The ${what} has no ${role} output for stride ${stride} ([${rows},${WIDTHS[role]}] for a ${inputWidth}x${inputHeight} ` +
+            `input); its outputs are ${describe(outputs)}. ` +
+            "Use an SCRFD model with 5 keypoints (9 outputs: scores, boxes, keypoints for strides 8, 16, 32), such as " +
+            "det_500m.onnx or scrfd_10g_bnkps.onnx.",
           { details: { outputs: outputs.map((o) => ({ name: o.name, shape: o.shape })) } },
         );
       }

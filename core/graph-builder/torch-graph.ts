@@ -108,7 +108,10 @@ export class TorchGraph implements GraphOps {
     return `${base}_${this.counter++}`;
   }
 
-  /** diffusers `Attention`: returns to_out(softmax(q kᵀ/√d) v) for `x` [B, N, width] and `context` [B, L, ctx] (self-attention without context). */
+  /**
+   * diffusers `Attention`: returns to_out(softmax(q kᵀ/√d) v) for `x` [B, N, width] and `context` [B, L, ctx] (self-attention without
+   * context).
+   */
   attention(
     scope: string,
     x: string,

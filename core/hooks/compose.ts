@@ -22,7 +22,8 @@ export function mergeContributions(
       if (owner !== undefined) {
         throw new InstantIdError(
           ErrorCode.InvalidInput,
-          `Hooks "${owner}" and "${hook}" both set the UNet input "${name}". Give one of them another input name, or merge them into one hook (several identities belong in one Image Adapter hook).`,
+          `Hooks "${owner}" and "${hook}" both set the UNet input "${name}". Give one of them another input name, or merge them ` +
+            `into one hook (several identities belong in one Image Adapter hook).`,
         );
       }
       owners.set(name, hook);
@@ -54,7 +55,8 @@ export class HookRegistry implements GenerationHook {
     if (this.#hooks.some((h) => h.name === hook.name)) {
       throw new InstantIdError(
         ErrorCode.InvalidInput,
-        `A hook named "${hook.name}" is already registered in ${this.name}. Remove it first (registry.remove("${hook.name}")) or give the new hook another name.`,
+        `A hook named "${hook.name}" is already registered in ${this.name}. Remove it first (registry.remove("${hook.name}")) or ` +
+          `give the new hook another name.`,
       );
     }
     this.#hooks.push(hook);

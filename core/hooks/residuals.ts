@@ -20,7 +20,8 @@ export function addResidualsInto(target: ControlResiduals, source: ControlResidu
   if (target.down.length !== source.down.length) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `${what} has ${source.down.length} down-block residuals but the others have ${target.down.length}; every ControlNet in one generation must fit the same UNet`,
+      `${what} has ${source.down.length} down-block residuals but the others have ${target.down.length}; every ControlNet in one ` +
+        `generation must fit the same UNet`,
     );
   }
   const into = residualTensors(target);

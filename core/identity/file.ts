@@ -74,7 +74,8 @@ function checkVersion(metadata: Record<string, string>, source: string): void {
   if (version > IDENTITY_FORMAT_VERSION) {
     throw new InstantIdError(
       ErrorCode.FileCorrupt,
-      `${source} uses identity format version ${version}, newer than this SDK reads (${IDENTITY_FORMAT_VERSION}); upgrade instantid to load it.`,
+      `${source} uses identity format version ${version}, newer than this SDK reads (${IDENTITY_FORMAT_VERSION}); upgrade ` +
+        `instantid to load it.`,
       { details: { source, version } },
     );
   }

@@ -66,7 +66,8 @@ export function assertEmbeddings(embeddings: readonly Float32Array[], what = "id
     if (embedding.length !== dimension) {
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
-        `${what} embedding ${i} has ${embedding.length} values but embedding 0 has ${dimension}; every reference must come from the same recognizer.`,
+        `${what} embedding ${i} has ${embedding.length} values but embedding 0 has ${dimension}; every reference must come from ` +
+          `the same recognizer.`,
         { details: { dimensions: embeddings.map((e) => e.length) } },
       );
     }
@@ -97,7 +98,8 @@ function sourceOf(reference: IdentityReference, i: number): IdentitySource | und
 /**
  * Builds an identity from one or more references (faces from face analysis,
  * with their photo's size). Embeddings are copied; the photos are not kept.
- * @throws InstantIdError SHAPE_MISMATCH when embeddings differ in length, INVALID_INPUT for non-finite values or bad keypoints, INVALID_OPTION for an unknown combine mode.
+ * @throws InstantIdError SHAPE_MISMATCH when embeddings differ in length, INVALID_INPUT for non-finite values or bad keypoints,
+ * INVALID_OPTION for an unknown combine mode.
  * @example
  * const id = createIdentity([{ ...face, width: photo.width, height: photo.height }], { combine: "average" });
  */

@@ -38,7 +38,8 @@ function assertWeights(weights: readonly number[], count: number): number[] {
  * Identity interpolation (the paper's Figure 11): the weighted sum of each
  * identity's mean raw embedding, weights normalised to sum to 1. The result
  * keeps the keypoint sources of the most heavily weighted identity.
- * @throws InstantIdError SHAPE_MISMATCH for different embedding sizes, INVALID_INPUT for bad weights or identities made by different models.
+ * @throws InstantIdError SHAPE_MISMATCH for different embedding sizes, INVALID_INPUT for bad weights or identities made by different
+ * models.
  * @example const blend = mixIdentities([alice, bob], [0.7, 0.3]);
  */
 export function mixIdentities(identities: readonly Identity[], weights: readonly number[]): Identity {
@@ -49,7 +50,8 @@ export function mixIdentities(identities: readonly Identity[], weights: readonly
     if (size !== dimension) {
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
-        `Identity ${i} has ${size}-value embeddings but identity 0 has ${dimension}; only identities from the same recognizer can be mixed.`,
+        `Identity ${i} has ${size}-value embeddings but identity 0 has ${dimension}; only identities from the same recognizer ` +
+          `can be mixed.`,
       );
     }
     if (identity.models.length && identities[0].models.length && !sameModels(identity.models, identities[0].models)) {

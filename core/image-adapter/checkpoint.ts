@@ -74,7 +74,8 @@ function completeLayers(
   const missing = (what: string) =>
     new InstantIdError(
       ErrorCode.ModelInvalid,
-      `${path} is not an Image Adapter checkpoint: ${what}. Expected InstantID's ip-adapter.bin (or a safetensors file with image_proj. and ip_adapter. prefixes).`,
+      `${path} is not an Image Adapter checkpoint: ${what}. Expected InstantID's ip-adapter.bin (or a safetensors file with ` +
+        `image_proj. and ip_adapter. prefixes).`,
       {
         details: { path },
       },

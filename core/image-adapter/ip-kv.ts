@@ -103,7 +103,8 @@ export async function precomputeIpKV(
     if (!layer) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
-        `The Image Adapter has no projections for processor key ${site.key} (${site.modulePath}); the checkpoint does not match this UNet (it has keys ${[...weights.ipLayers.keys()].slice(0, 6).join(", ")}...)`,
+        `The Image Adapter has no projections for processor key ${site.key} (${site.modulePath}); the checkpoint does not match ` +
+          `this UNet (it has keys ${[...weights.ipLayers.keys()].slice(0, 6).join(", ")}...)`,
       );
     }
     assertShape(layer.toK, [site.width, ctx], `ip_adapter.${site.key}.to_k_ip.weight`);

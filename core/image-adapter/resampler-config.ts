@@ -52,7 +52,8 @@ export function inferResamplerConfig(weights: ReadonlyMap<string, Tensor>, optio
   if (!Number.isInteger(heads) || heads <= 0 || inner % heads !== 0) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `The Resampler's attention width ${inner} cannot be split into ${options.heads ?? "64-wide"} heads; pass heads explicitly (a divisor of ${inner})`,
+      `The Resampler's attention width ${inner} cannot be split into ${options.heads ?? "64-wide"} heads; pass heads explicitly ` +
+        `(a divisor of ${inner})`,
     );
   }
   return { dim, depth, dimHead: inner / heads, heads, numQueries, embeddingDim, outputDim, ffInner };

@@ -119,7 +119,8 @@ function checkNames(hook: string, names: ImageAdapterInputs, identities: readonl
   if (problem) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `The ${hook} hook has ${want} identities but the patched UNet has ${problem}; patch the UNet with identities: ${want}${tokensIn === "context" ? ' and tokens: "context"' : ""}`,
+      `The ${hook} hook has ${want} identities but the patched UNet has ${problem}; patch the UNet with identities: ` +
+        `${want}${tokensIn === "context" ? ' and tokens: "context"' : ""}`,
     );
   }
 }

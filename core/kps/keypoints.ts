@@ -50,7 +50,8 @@ export function assertCanvasSize(size: CanvasSize, what = "canvas"): CanvasSize 
   if (!size || !ok(size.width) || !ok(size.height)) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `Expected a ${what} size of positive whole pixels but received ${size?.width}x${size?.height}; use the size of the image the keypoints came from.`,
+      `Expected a ${what} size of positive whole pixels but received ${size?.width}x${size?.height}; use the size of the image ` +
+        `the keypoints came from.`,
     );
   }
   return size;

@@ -50,7 +50,8 @@ export interface RenderKeypointsOptions extends CanvasSize {
  * InstantID's `draw_kps`: a black canvas, four filled limb ellipses, the canvas
  * scaled by 0.6, then a filled disc per keypoint. Pass one face's keypoints or
  * a list of faces (all limbs are drawn first, then all discs).
- * @throws InstantIdError INVALID_INPUT for a bad size, a face without exactly 5 points, or non-finite coordinates; INVALID_OPTION for a bad style.
+ * @throws InstantIdError INVALID_INPUT for a bad size, a face without exactly 5 points, or non-finite coordinates; INVALID_OPTION for a bad
+ * style.
  * @example
  * const kps = renderKeypoints(face.kps, { width: 1024, height: 1024 });
  * await savePng("kps.png", kps);

@@ -61,7 +61,8 @@ export interface ModelPack {
  */
 export const antelopev2Manifest: FaceModelManifestInput = {
   about:
-    "Model manifest for InsightFace antelopev2, written by `instantid models pull`: which file does what, and how each network wants its input. paths are relative to this file.",
+    "Model manifest for InsightFace antelopev2, written by `instantid models pull`: which file does what, and how each network " +
+    "wants its input. paths are relative to this file.",
   detector: { path: "scrfd_10g_bnkps.onnx", kind: "scrfd", inputSize: 640, mean: 127.5, std: 128, channelOrder: "RGB" },
   recognizer: { path: "glintr100.onnx", kind: "arcface", inputSize: 112, mean: 127.5, std: 127.5, channelOrder: "RGB" },
 };

@@ -80,7 +80,8 @@ export function networkFailure(error: unknown, url: string, part: string, reques
   const why = code && !text.includes(code) ? `${text} (${code})` : text;
   return new InstantIdError(
     ErrorCode.Network,
-    `Download of ${url} failed after ${requests} request${requests === 1 ? "" : "s"}: ${why}. Bytes received so far stay in ${part}; run the same command again to resume`,
+    `Download of ${url} failed after ${requests} request${requests === 1 ? "" : "s"}: ${why}. Bytes received so far stay in ` +
+      `${part}; run the same command again to resume`,
     { cause: error, details: { url, partial: part, requests, ...(status === undefined ? {} : { status }) } },
   );
 }

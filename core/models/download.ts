@@ -146,7 +146,8 @@ async function appendBody(get: HttpGetResult, part: string, offset: number, hash
     await rm(part, { force: true });
     throw new InstantIdError(
       ErrorCode.Checksum,
-      `${options.url} offers ${offset + length} bytes but ${options.size} were expected; the server holds another file (check the base URL)`,
+      `${options.url} offers ${offset + length} bytes but ${options.size} were expected; the server holds another file (check ` +
+        `the base URL)`,
       { details: { url: options.url, expectedSize: options.size, offeredSize: offset + length } },
     );
   }
@@ -185,7 +186,8 @@ function tooLong(options: DownloadOptions, limit: number): InstantIdError {
       : `more than ${limit} bytes for a file without a published size`;
   return new InstantIdError(
     ErrorCode.Checksum,
-    `${options.url} sent ${what}; the download was stopped there and the partial file deleted. Check the base URL points at the original files`,
+    `${options.url} sent ${what}; the download was stopped there and the partial file deleted. Check the base URL points at the ` +
+      `original files`,
     {
       details: { url: options.url, limit, expectedSize: options.size },
     },
@@ -202,7 +204,8 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
     const what = wrongSize ? `${bytes} bytes instead of ${options.size}` : `SHA-256 ${digest} instead of ${options.sha256}`;
     throw new InstantIdError(
       ErrorCode.Checksum,
-      `Downloaded ${options.url} but got ${what}; the partial file was deleted. Check the base URL points at the original files, then pull again`,
+      `Downloaded ${options.url} but got ${what}; the partial file was deleted. Check the base URL points at the original files, ` +
+        `then pull again`,
       { details: { url: options.url, bytes, sha256: digest, expectedSize: options.size, expectedSha256: options.sha256 } },
     );
   }

@@ -120,7 +120,8 @@ async function pullFile(
 function withPackContext(error: InstantIdError, pack: ModelPack, label: string, base: string): InstantIdError {
   return new InstantIdError(
     error.code,
-    `Pulling ${label} failed: ${error.message} (base URL ${base}; change it with --${pack.name}-base, ${pack.baseUrlEnv}, or --base-url / INSTANTID_HF_BASE for a Hugging Face mirror)`,
+    `Pulling ${label} failed: ${error.message} (base URL ${base}; change it with --${pack.name}-base, ${pack.baseUrlEnv}, or ` +
+      `--base-url / INSTANTID_HF_BASE for a Hugging Face mirror)`,
     { cause: error, details: { ...error.details, pack: pack.name, file: label, baseUrl: base } },
   );
 }

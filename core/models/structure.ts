@@ -38,7 +38,8 @@ export async function hasStructure(path: string, structure: FileStructure): Prom
 function notStructured(label: string, structure: FileStructure, why: string, cause: unknown): InstantIdError {
   return new InstantIdError(
     ErrorCode.Checksum,
-    `${label} is not the diffusers ControlNet config.json that was expected: ${why}. Its publisher gives no digest to compare with, so its content is checked instead. Check the base URL points at the original files, then pull again`,
+    `${label} is not the diffusers ControlNet config.json that was expected: ${why}. Its publisher gives no digest to compare ` +
+      `with, so its content is checked instead. Check the base URL points at the original files, then pull again`,
     { cause, details: { path: label, structure } },
   );
 }

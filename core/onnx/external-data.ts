@@ -36,7 +36,9 @@ export function relocateExternalData(graph: OnnxGraph, fromDir: string, toDir: s
       if (location.startsWith("../") || isAbsolute(location)) {
         throw new InstantIdError(
           ErrorCode.InvalidOption,
-          `Cannot write the patched UNet to ${toDir}: its weights (${join(fromDir, entry.value)}) would lie outside that folder, and ONNX Runtime only reads external data inside the model's folder. Leave outDir unset (the patch is written beside the UNet) or choose a folder that contains the UNet's folder.`,
+          `Cannot write the patched UNet to ${toDir}: its weights (${join(fromDir, entry.value)}) would lie outside that folder, ` +
+            `and ONNX Runtime only reads external data inside the model's folder. Leave outDir unset (the patch is written ` +
+            `beside the UNet) or choose a folder that contains the UNet's folder.`,
           { details: { outDir: toDir, data: join(fromDir, entry.value) } },
         );
       }

@@ -97,7 +97,9 @@ function fusedSite(editor: GraphEditor, mha: OnnxNode, context: string): CrossAt
   if (!values || extra.length) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      `MultiHeadAttention node ${mha.name || mha.output[0]} reads the text context but ${!values ? "packs keys and values into one input" : `has extra inputs (${extra.join(", ")})`}, which the patcher does not support. Optimize the model without packed KV / attention bias fusion, or use the unfused export.`,
+      `MultiHeadAttention node ${mha.name || mha.output[0]} reads the text context but ` +
+        `${!values ? "packs keys and values into one input" : `has extra inputs (${extra.join(", ")})`}, which the patcher does ` +
+        `not support. Optimize the model without packed KV / attention bias fusion, or use the unfused export.`,
     );
   }
   return {
@@ -116,7 +118,8 @@ function describe(editor: GraphEditor, toK: OnnxNode, toV: OnnxNode, named: (Onn
   if (dims.length !== 2) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      `The key projection ${toK.name || toK.output[0]} of a cross-attention block has no 2-D weight the patcher can read (found ${weight ? `dims [${dims.join(", ")}]` : "no constant weight"}).`,
+      `The key projection ${toK.name || toK.output[0]} of a cross-attention block has no 2-D weight the patcher can read (found ` +
+        `${weight ? `dims [${dims.join(", ")}]` : "no constant weight"}).`,
     );
   }
   return { module: moduleOf(named), position: editor.position(toK), width: dims[1], contextDim: dims[0], toK, toV };

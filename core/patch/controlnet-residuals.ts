@@ -39,7 +39,8 @@ export function addControlNetResiduals(
   if (!unet) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      "Found no skip connections (an up block's Concat of running features and a tensor kept from the down path) in the graph, so it is not a UNet the residual patch understands. Pass the UNet's model.onnx (optimum's unet/ folder).",
+      "Found no skip connections (an up block's Concat of running features and a tensor kept from the down path) in the graph, " +
+        "so it is not a UNet the residual patch understands. Pass the UNet's model.onnx (optimum's unet/ folder).",
     );
   }
   const existing = [...unet.skips.map((s) => s.residual), unet.mid.residual];
@@ -47,7 +48,8 @@ export function addControlNetResiduals(
   if (existing.some(Boolean)) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      `The UNet already takes residuals for some skips (${existing.filter(Boolean).join(", ")}) but not all ${existing.length}; it cannot be patched consistently. Start from the unpatched export.`,
+      `The UNet already takes residuals for some skips (${existing.filter(Boolean).join(", ")}) but not all ${existing.length}; ` +
+        `it cannot be patched consistently. Start from the unpatched export.`,
     );
   }
   const sample = editor.graph.input.find((v) => v.name === sampleInput) ?? editor.graph.input[0];

@@ -35,7 +35,8 @@ export interface FilePatch<R> {
  * `outDir`), with the report as `<that>.json`; the hash covers the model bytes and the patch's key, so
  * an identical earlier result is reused. The model's content hash is computed once per file identity (path,
  * size, mtime) and remembered in the folder's `.instantid-hashes.json`, so a cache hit reads nothing large.
- * Only the model file is read: its external weights are neither loaded nor copied, the patched model points at them. When the edit changed nothing, nothing is written
+ * Only the model file is read: its external weights are neither loaded nor copied, the patched model points at them. When the edit changed
+ * nothing, nothing is written
  * and `modelPath` is the original.
  */
 export async function patchModelFile<R>(

@@ -75,7 +75,8 @@ export function patchGraph(
   if (!context) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      `The UNet has no input named "${options.contextInput}" (inputs: ${graph.input.map((v) => v.name).join(", ")}). Pass contextInput with the name of its text-context input.`,
+      `The UNet has no input named "${options.contextInput}" (inputs: ${graph.input.map((v) => v.name).join(", ")}). Pass ` +
+        `contextInput with the name of its text-context input.`,
     );
   }
   const editor = new GraphEditor(graph);
@@ -108,7 +109,9 @@ function checkAgainstCheckpoint(keyed: readonly KeyedSite[], adapter: ImageAdapt
   if (keyed.length !== expected.length || keyed.length === 0) {
     throw new InstantIdError(
       ErrorCode.GraphPatch,
-      `Found ${keyed.length} cross-attention blocks in the UNet but the Image Adapter has ${expected.length} layers (${keyed.map((b) => `${b.module} ${b.site.width}`).join(", ") || "none found"}). The checkpoint does not belong to this UNet architecture (SDXL has 70).`,
+      `Found ${keyed.length} cross-attention blocks in the UNet but the Image Adapter has ${expected.length} layers ` +
+        `(${keyed.map((b) => `${b.module} ${b.site.width}`).join(", ") || "none found"}). The checkpoint does not belong to this ` +
+        `UNet architecture (SDXL has 70).`,
       { details: { found: keyed.length, expected: expected.length } },
     );
   }
@@ -118,7 +121,9 @@ function checkAgainstCheckpoint(keyed: readonly KeyedSite[], adapter: ImageAdapt
     if (expected[i] !== block.key || width !== block.site.width || contextDim !== block.site.contextDim) {
       throw new InstantIdError(
         ErrorCode.GraphPatch,
-        `Cross-attention block ${block.module} (processor key ${block.key}) has width ${block.site.width} and context ${block.site.contextDim}, but the Image Adapter's layer ${expected[i]} projects [${layer?.toK.shape.join(", ") ?? "missing"}]. The checkpoint does not match this UNet.`,
+        `Cross-attention block ${block.module} (processor key ${block.key}) has width ${block.site.width} and context ` +
+          `${block.site.contextDim}, but the Image Adapter's layer ${expected[i]} projects ` +
+          `[${layer?.toK.shape.join(", ") ?? "missing"}]. The checkpoint does not match this UNet.`,
         { details: { key: block.key, module: block.module } },
       );
     }

@@ -50,7 +50,9 @@ export function parseDevice(device: Device): string[] {
 
 /** How to get each provider that onnxruntime-node ships outside its default install. */
 const INSTALL_HINTS: Record<string, string> = {
-  cuda: "onnxruntime-node's Linux x64 postinstall downloads the CUDA 12 provider libraries; reinstall without `--onnxruntime-node-install=skip` (or with `--onnxruntime-node-install=cuda12`), with CUDA 12 and cuDNN 9 on the library path",
+  cuda:
+    "onnxruntime-node's Linux x64 postinstall downloads the CUDA 12 provider libraries; reinstall without " +
+    "`--onnxruntime-node-install=skip` (or with `--onnxruntime-node-install=cuda12`), with CUDA 12 and cuDNN 9 on the library path",
   tensorrt: "install the CUDA 12 provider libraries as for cuda (`--onnxruntime-node-install=cuda12`) and TensorRT 10 on the library path",
   dml: "DirectML ships with onnxruntime-node on Windows x64 and arm64 only",
   coreml: "CoreML ships with onnxruntime-node on macOS only",
@@ -98,7 +100,9 @@ export function checkDevice(
     if (!backend) {
       throw new InstantIdError(
         ErrorCode.DeviceUnavailable,
-        `The execution provider "${name}" is not available in this onnxruntime-node build on ${process.platform}/${process.arch} (it has ${backends.map((b) => b.name).join(", ")}). ${hint ? `${hint[0].toUpperCase()}${hint.slice(1)}; ` : ""}or choose one of those with --device / configureRuntime({ device }).`,
+        `The execution provider "${name}" is not available in this onnxruntime-node build on ${process.platform}/${process.arch} ` +
+          `(it has ${backends.map((b) => b.name).join(", ")}). ${hint ? `${hint[0].toUpperCase()}${hint.slice(1)}; ` : ""}or ` +
+          `choose one of those with --device / configureRuntime({ device }).`,
         { details: { device: name, available: backends.map((b) => b.name) } },
       );
     }
@@ -106,7 +110,8 @@ export function checkDevice(
     if (!backend.bundled && library && !libraryExists(library)) {
       throw new InstantIdError(
         ErrorCode.DeviceUnavailable,
-        `The execution provider "${name}" needs ${library}, which this install of onnxruntime-node lacks (an install with --onnxruntime-node-install=skip, e.g. this project's .npmrc, leaves it out): ${hint}. Or run on the CPU (--device cpu).`,
+        `The execution provider "${name}" needs ${library}, which this install of onnxruntime-node lacks (an install with ` +
+          `--onnxruntime-node-install=skip, e.g. this project's .npmrc, leaves it out): ${hint}. Or run on the CPU (--device cpu).`,
         { details: { device: name, missing: library } },
       );
     }

@@ -105,7 +105,8 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
     } catch (error) {
       throw new InstantIdError(
         ErrorCode.ModelNotFound,
-        `The ${options.what} model ${model} does not exist or cannot be read. Check the path, or fetch the models with \`instantid models pull\`.`,
+        `The ${options.what} model ${model} does not exist or cannot be read. Check the path, or fetch the models with ` +
+          `\`instantid models pull\`.`,
         { cause: error, details: { path: model } },
       );
     }
@@ -122,7 +123,8 @@ export async function loadSession(model: string | Uint8Array, options: LoadSessi
     const source = typeof model === "string" ? model : `${model.byteLength} bytes`;
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `ONNX Runtime could not load the ${options.what} model from ${source}: ${(error as Error).message}. The file may be truncated or not an ONNX model; download it again.`,
+      `ONNX Runtime could not load the ${options.what} model from ${source}: ${(error as Error).message}. The file may be ` +
+        `truncated or not an ONNX model; download it again.`,
       { cause: error },
     );
   }

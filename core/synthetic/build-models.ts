@@ -74,7 +74,8 @@ export async function buildSyntheticModels(parent: string, options: BuildSynthet
     if (error instanceof InstantIdError) throw error;
     throw new InstantIdError(
       ErrorCode.Internal,
-      `Could not write the synthetic models into ${dir}: ${(error as Error).message}. Check that the folder is writable, or choose another with --cache.`,
+      `Could not write the synthetic models into ${dir}: ${(error as Error).message}. Check that the folder is writable, or ` +
+        `choose another with --cache.`,
       {
         cause: error,
         details: { dir },

@@ -14,7 +14,10 @@ export interface SyntheticResamplerConfig {
   readonly embeddingDim: number;
 }
 
-/** A small Resampler for the tiny models: dim 64, one layer, one head of 64 (the split loadImageAdapter infers), 16 queries from a 512-d embedding. */
+/**
+ * A small Resampler for the tiny models: dim 64, one layer, one head of 64 (the split loadImageAdapter infers), 16 queries from a 512-d
+ * embedding.
+ */
 export const TINY_RESAMPLER: SyntheticResamplerConfig = {
   dim: 64,
   depth: 1,

@@ -145,7 +145,8 @@ export class SafetensorsFile {
     if ((entry.end - entry.begin) * (4 / DTYPE_BYTES[entry.dtype]) > constants.MAX_LENGTH) {
       throw new InstantIdError(
         ErrorCode.FileCorrupt,
-        `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 (${constants.MAX_LENGTH} bytes)`,
+        `${this.path}: tensor ${name} (${entry.end - entry.begin} bytes) is larger than one array can hold as float32 ` +
+          `(${constants.MAX_LENGTH} bytes)`,
       );
     }
     const bytes = Buffer.alloc(entry.end - entry.begin);
@@ -179,7 +180,8 @@ export class SafetensorsFile {
       if (bytesRead === 0)
         throw new InstantIdError(
           ErrorCode.FileCorrupt,
-          `${this.path} ends inside ${what ?? `bytes ${position}..${position + target.byteLength}`}; the file is truncated. Download it again.`,
+          `${this.path} ends inside ${what ?? `bytes ${position}..${position + target.byteLength}`}; the file is truncated. ` +
+            `Download it again.`,
         );
       done += bytesRead;
     }

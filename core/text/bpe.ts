@@ -14,7 +14,10 @@ const CACHE_LIMIT = 20_000;
 export class BytePairEncoder {
   private readonly cache = new Map<string, readonly string[]>();
 
-  /** `ranks` maps "first second" (one space, as in merges.txt) to the merge's priority, 0 first; `preset` holds words that bypass BPE (CLIP's special tokens map to themselves). */
+  /**
+   * `ranks` maps "first second" (one space, as in merges.txt) to the merge's priority, 0 first; `preset` holds words that bypass BPE
+   * (CLIP's special tokens map to themselves).
+   */
   constructor(
     private readonly ranks: ReadonlyMap<string, number>,
     private readonly preset: ReadonlyMap<string, readonly string[]> = new Map(),

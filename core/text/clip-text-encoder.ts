@@ -30,7 +30,8 @@ function penultimateOutput(session: OrtSession, what: string, path: string): str
   if (last < 1) {
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The ${what} ${path} has no hidden_states.N outputs (it has ${session.outputNames.join(", ")}); SDXL conditions on the penultimate layer, hidden_states[-2]. Export it as optimum-cli does for SDXL (outputs hidden_states.0 … hidden_states.N).`,
+      `The ${what} ${path} has no hidden_states.N outputs (it has ${session.outputNames.join(", ")}); SDXL conditions on the ` +
+        `penultimate layer, hidden_states[-2]. Export it as optimum-cli does for SDXL (outputs hidden_states.0 … hidden_states.N).`,
       { details: { path, outputs: session.outputNames } },
     );
   }
@@ -45,7 +46,8 @@ function idsInput(session: OrtSession, what: string, path: string): { name: stri
     const found = inputs.map((i) => `${i.name} ${i.isTensor ? i.type : "(not a tensor)"}`).join(", ");
     throw new InstantIdError(
       ErrorCode.ModelInvalid,
-      `The ${what} ${path} should take one int32 or int64 input_ids tensor but its inputs are ${found || "none"}. Check that the file is a CLIP text encoder exported by optimum-cli.`,
+      `The ${what} ${path} should take one int32 or int64 input_ids tensor but its inputs are ${found || "none"}. Check that the ` +
+        `file is a CLIP text encoder exported by optimum-cli.`,
       { details: { path } },
     );
   }
@@ -80,7 +82,9 @@ export class ClipTextEncoder {
     } catch (error) {
       throw new InstantIdError(
         ErrorCode.ModelNotFound,
-        `The ${options.what} ${path} does not exist or cannot be read. SDXL's text encoders are text_encoder/model.onnx and text_encoder_2/model.onnx of its ONNX export (\`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0 DIR\`); point models.text (CLI: --text-encoders DIR) at that export.`,
+        `The ${options.what} ${path} does not exist or cannot be read. SDXL's text encoders are text_encoder/model.onnx and ` +
+          `text_encoder_2/model.onnx of its ONNX export (\`optimum-cli export onnx --model ` +
+          `stabilityai/stable-diffusion-xl-base-1.0 DIR\`); point models.text (CLI: --text-encoders DIR) at that export.`,
         { cause: error, details: { path } },
       );
     }

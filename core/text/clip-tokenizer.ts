@@ -60,7 +60,9 @@ export class ClipTokenizer {
       if (id === undefined) {
         throw new InstantIdError(
           ErrorCode.ModelInvalid,
-          `The CLIP tokenizer in ${files.dir} names ${token === undefined ? `no ${role}` : `${role} ${JSON.stringify(token)}, which vocab.json lacks`}. Use the tokenizer folder that came with the text encoder.`,
+          `The CLIP tokenizer in ${files.dir} names ` +
+            `${token === undefined ? `no ${role}` : `${role} ${JSON.stringify(token)}, which vocab.json lacks`}. Use the ` +
+            `tokenizer folder that came with the text encoder.`,
           { details: { dir: files.dir, role } },
         );
       }

@@ -8,7 +8,8 @@ export function concatLastAxis(first: Tensor, second: Tensor): Tensor {
   if (first.shape.length !== 3 || second.shape.length !== 3 || second.shape[0] !== rows || second.shape[1] !== tokens) {
     throw new InstantIdError(
       ErrorCode.ShapeMismatch,
-      `The text encoders' hidden states [${first.shape.join(", ")}] and [${second.shape.join(", ")}] cannot be joined on their last axis: they need the same rows and tokens.`,
+      `The text encoders' hidden states [${first.shape.join(", ")}] and [${second.shape.join(", ")}] cannot be joined on their ` +
+        `last axis: they need the same rows and tokens.`,
     );
   }
   const out = new Float32Array(rows * tokens * (a + b));

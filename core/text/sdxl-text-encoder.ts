@@ -47,7 +47,9 @@ function truncationWarning(field: keyof PromptText, tokens: TokenizedPrompt, roo
     field,
     tokenCount: tokens.tokenCount,
     dropped: tokens.dropped,
-    message: `The ${field} has ${tokens.tokenCount} CLIP tokens but the text encoders take ${room}: its last ${tokens.dropped} tokens were dropped (as diffusers does). Shorten it, or move detail into region prompts.`,
+    message:
+      `The ${field} has ${tokens.tokenCount} CLIP tokens but the text encoders take ${room}: its last ${tokens.dropped} ` +
+      `tokens were dropped (as diffusers does). Shorten it, or move detail into region prompts.`,
   };
 }
 
@@ -76,7 +78,8 @@ export class SdxlTextEncoder {
     if (tokenizer.maxLength !== tokenizer2.maxLength) {
       throw new InstantIdError(
         ErrorCode.ModelInvalid,
-        `${paths.tokenizer} pads to ${tokenizer.maxLength} tokens but ${paths.tokenizer2} to ${tokenizer2.maxLength}; SDXL joins both encoders' tokens, so both tokenizers must take the same length (77).`,
+        `${paths.tokenizer} pads to ${tokenizer.maxLength} tokens but ${paths.tokenizer2} to ${tokenizer2.maxLength}; SDXL joins ` +
+          `both encoders' tokens, so both tokenizers must take the same length (77).`,
       );
     }
     const encoder = await ClipTextEncoder.open(paths.textEncoder, { what: "text encoder", intraOpThreads: options.intraOpThreads });
@@ -86,7 +89,8 @@ export class SdxlTextEncoder {
         await encoder2.release();
         throw new InstantIdError(
           ErrorCode.ModelInvalid,
-          `The text encoder 2 ${paths.textEncoder2} has no text_embeds output: SDXL's pooled embedding comes from CLIPTextModelWithProjection. Use text_encoder_2/model.onnx of the SDXL export.`,
+          `The text encoder 2 ${paths.textEncoder2} has no text_embeds output: SDXL's pooled embedding comes from ` +
+            `CLIPTextModelWithProjection. Use text_encoder_2/model.onnx of the SDXL export.`,
           { details: { path: paths.textEncoder2 } },
         );
       }

@@ -12,7 +12,10 @@ export interface SdxlTextModels {
   readonly textEncoder2: string;
 }
 
-/** The text models of an SDXL ONNX export in optimum's layout (`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0 DIR`). */
+/**
+ * The text models of an SDXL ONNX export in optimum's layout (`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0
+ * DIR`).
+ */
 export function sdxlTextModels(exportDir: string): SdxlTextModels {
   const dir = resolve(exportDir);
   return {

@@ -19,12 +19,14 @@ export interface TokenizerFiles {
 const MAX_MERGES = 49152 - 256 - 2;
 const SPECIAL_ROLES = ["bos_token", "eos_token", "pad_token", "unk_token"] as const;
 const ORIGIN =
-  "an SDXL export's tokenizer/ or tokenizer_2/ folder (as in stabilityai/stable-diffusion-xl-base-1.0, or written by `optimum-cli export onnx`)";
+  "an SDXL export's tokenizer/ or tokenizer_2/ folder (as in stabilityai/stable-diffusion-xl-base-1.0, or written by " +
+  "`optimum-cli export onnx`)";
 
 function missing(path: string, dir: string, error: unknown): InstantIdError {
   return new InstantIdError(
     ErrorCode.ModelNotFound,
-    `The CLIP tokenizer file ${path} cannot be read (${(error as Error).message}). ${dir} should be ${ORIGIN}, holding vocab.json, merges.txt and special_tokens_map.json or tokenizer_config.json; point the tokenizer option at that folder.`,
+    `The CLIP tokenizer file ${path} cannot be read (${(error as Error).message}). ${dir} should be ${ORIGIN}, holding ` +
+      `vocab.json, merges.txt and special_tokens_map.json or tokenizer_config.json; point the tokenizer option at that folder.`,
     { cause: error, details: { path, dir } },
   );
 }

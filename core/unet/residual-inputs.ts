@@ -34,7 +34,9 @@ export function checkResidualShapes(residuals: ControlResiduals, unet: UnetResid
 // SDXL's 9 skips sit at 1/1, 1/1, 1/1, 1/2, 1/2, 1/2, 1/4, 1/4, 1/4 of the latent; mid at 1/4.
 const sdxlDownFactors = [1, 1, 1, 2, 2, 2, 4, 4, 4];
 
-/** N for a symbolic size written "height/N" (as patchControlNetResiduals and the synthetic UNet declare them); 1 for "height" and "width". */
+/**
+ * N for a symbolic size written "height/N" (as patchControlNetResiduals and the synthetic UNet declare them); 1 for "height" and "width".
+ */
 function declaredFactor(dim: Dim): number | undefined {
   if (dim === "height" || dim === "width") return 1;
   const match = typeof dim === "string" ? /^(?:height|width)\/(\d+)$/.exec(dim) : null;
@@ -56,7 +58,8 @@ export function zeroResidualsFor(unet: UnetResidualInputs, sample: Tensor): Cont
       if (declared !== undefined || (axis >= 2 && factor !== undefined)) return Math.ceil((axis === 2 ? h : w) / (declared ?? factor!));
       throw new InstantIdError(
         ErrorCode.ShapeMismatch,
-        `Cannot tell the size of dimension ${axis} of UNet input ${name} ${formatDims(dims)}; give the graph static residual shapes or let a ControlNet hook run on every step`,
+        `Cannot tell the size of dimension ${axis} of UNet input ${name} ${formatDims(dims)}; give the graph static residual ` +
+          `shapes or let a ControlNet hook run on every step`,
       );
     });
   const factors = unet.down.length === sdxlDownFactors.length ? sdxlDownFactors : [];

@@ -55,7 +55,8 @@ export function resolveResidualNames(
   if (candidates.length === 0) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `Unknown residual naming preset "${naming}" for the ${what}; use one of: auto, ${conventions.map((c) => c.name).join(", ")}, or give {down: [...], mid} explicitly`,
+      `Unknown residual naming preset "${naming}" for the ${what}; use one of: auto, ` +
+        `${conventions.map((c) => c.name).join(", ")}, or give {down: [...], mid} explicitly`,
     );
   }
   for (const convention of candidates) {
@@ -65,7 +66,8 @@ export function resolveResidualNames(
   }
   throw new InstantIdError(
     ErrorCode.ModelInvalid,
-    `The ${what} has no residual names of the ${candidates.map((c) => `"${c.name}" (${c.down(0)}..., ${c.mid})`).join(" or ")} convention; its names are ${available.join(", ")}. Pass the names explicitly as {down: [...], mid}.`,
+    `The ${what} has no residual names of the ${candidates.map((c) => `"${c.name}" (${c.down(0)}..., ${c.mid})`).join(" or ")} ` +
+      `convention; its names are ${available.join(", ")}. Pass the names explicitly as {down: [...], mid}.`,
   );
 }
 

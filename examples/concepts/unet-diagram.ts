@@ -67,7 +67,8 @@ const text = (x: number, y: number, s: string, attrs = "") => `<text x="${x}" y=
 const line = (x1: number, y1: number, x2: number, y2: number, color: string, attrs = "") =>
   `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${color}" stroke-width="2" ${attrs}/>`;
 const plus = (x: number, y: number) =>
-  `<circle cx="${x}" cy="${y}" r="8" fill="#fff" stroke="${IDENTITY_NET}" stroke-width="2"/>${text(x, y + 5, "+", `text-anchor="middle" fill="${IDENTITY_NET}" font-weight="bold"`)}`;
+  `<circle cx="${x}" cy="${y}" r="8" fill="#fff" stroke="${IDENTITY_NET}" ` +
+  `stroke-width="2"/>${text(x, y + 5, "+", `text-anchor="middle" fill="${IDENTITY_NET}" font-weight="bold"`)}`;
 
 function block(b: Block, counts: Map<string, number>, width = COLUMN): string {
   const parts = [`<rect x="${b.x}" y="${b.y}" width="${width}" height="${b.height}" rx="6" fill="${BLOCK}" stroke="#56657a"/>`];
@@ -178,8 +179,10 @@ export function unetHooksDiagram(): string {
   parts.push(text(420, 690, `SDXL: ${crossAttentionSites(SDXL_UNET).length} cross-attention (attn2) layers.`, `font-size="12"`));
   parts.push(text(420, 708, "composeHooks sums the residuals of every hook (more faces, other ControlNets).", `font-size="12"`));
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#1d2633">`,
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#56657a"/></marker></defs>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+      `font-family="Helvetica, Arial, sans-serif" font-size="12" fill="#1d2633">`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 ` +
+      `L10,5 L0,10 z" fill="#56657a"/></marker></defs>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     ...parts,
     `</svg>`,

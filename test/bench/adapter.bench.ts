@@ -25,7 +25,10 @@ function filled(shape: number[], seed: number): Tensor {
   return { shape, data };
 }
 
-/** The full-size state dict with random weights; ip layers share two buffers so building it is cheap (each is still written as its own storage). */
+/**
+ * The full-size state dict with random weights; ip layers share two buffers so building it is cheap (each is still written as its own
+ * storage).
+ */
 function fullStateDict(): { image_proj: Map<string, Tensor>; ip_adapter: Map<string, Tensor> } {
   const { dim, depth, inner, queries, embedding, output, ff } = FULL;
   const proj = new Map<string, Tensor>([
@@ -115,7 +118,9 @@ async function torchAnchor(): Promise<Anchor<TorchFigures>> {
   if (/\/blas\/libblas|refblas/.test(probe.value.blas)) {
     return {
       ok: false,
-      reason: `PyTorch here runs on the reference BLAS (${probe.value.blas}), not an optimized one; install libopenblas0 for a meaningful anchor`,
+      reason:
+        `PyTorch here runs on the reference BLAS (${probe.value.blas}), not an optimized one; install libopenblas0 for a ` +
+        `meaningful anchor`,
     };
   }
   return pythonAnchor<TorchFigures>(["torch"], TORCH_ADAPTER_SCRIPT);

@@ -23,7 +23,9 @@ export async function pythonAnchor<T>(modules: readonly string[], script: string
   } catch {
     return {
       ok: false,
-      reason: `${DEBIAN_PYTHON} cannot import ${modules.join(", ")} (apt-get install ${modules.map((m) => (m === "cv2" ? "python3-opencv" : `python3-${m}`)).join(" ")})`,
+      reason:
+        `${DEBIAN_PYTHON} cannot import ${modules.join(", ")} (apt-get install ` +
+        `${modules.map((m) => (m === "cv2" ? "python3-opencv" : `python3-${m}`)).join(" ")})`,
     };
   }
   const { stdout } = await run(DEBIAN_PYTHON, ["-c", script], { env, maxBuffer: 1 << 20, timeout: timeoutMs });
@@ -65,7 +67,8 @@ class Resampler(torch.nn.Module):
     def __init__(s):
         super().__init__(); s.latents = torch.nn.Parameter(torch.randn(1, queries, dim) / dim ** 0.5)
         s.proj_in = L(emb, dim, True); s.proj_out = L(dim, out_dim, True); s.norm_out = torch.nn.LayerNorm(out_dim)
-        s.layers = torch.nn.ModuleList([torch.nn.ModuleList([Attn(), torch.nn.Sequential(torch.nn.LayerNorm(dim), L(dim, ff), torch.nn.GELU(), L(ff, dim))]) for _ in range(depth)])
+        block = lambda: torch.nn.ModuleList([Attn(), torch.nn.Sequential(torch.nn.LayerNorm(dim), L(dim, ff), torch.nn.GELU(), L(ff, dim))])
+        s.layers = torch.nn.ModuleList([block() for _ in range(depth)])
     def forward(s, x):
         lat = s.latents.repeat(x.size(0), 1, 1); x = s.proj_in(x)
         for a, f in s.layers:

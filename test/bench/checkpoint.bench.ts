@@ -67,7 +67,10 @@ interface Load {
 /** Loads `path` with the SDK in a fresh process: wall time of loadImageAdapter and the process's peak RSS. */
 async function sdkLoad(path: string): Promise<Load> {
   const index = fileURLToPath(new URL("./index.js", import.meta.url));
-  const script = `const m = await import(${JSON.stringify(index)}); const t = performance.now(); const w = await m.loadImageAdapter(${JSON.stringify(path)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, layers: w.ipLayers.size }));`;
+  const script =
+    `const m = await import(${JSON.stringify(index)}); const t = performance.now(); const w = await ` +
+    `m.loadImageAdapter(${JSON.stringify(path)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: ` +
+    `process.resourceUsage().maxRSS / 1024, layers: w.ipLayers.size }));`;
   const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout) as Load;
 }

@@ -99,7 +99,9 @@ function regionRows(steps: ReturnType<typeof regionalStep>[], medians: readonly 
     const expected = (none + r * unetMs) / none;
     const once = steps[r].counted.asks === steps[r].counted.calls;
     return {
-      name: `guided step, 2 identities, ${r} region prompt${r > 1 ? "s" : ""} (runner's regional call; hooks asked ${steps[r].counted.asks}× in ${steps[r].counted.calls} steps)`,
+      name:
+        `guided step, 2 identities, ${r} region prompt${r > 1 ? "s" : ""} (runner's regional call; hooks asked ` +
+        `${steps[r].counted.asks}× in ${steps[r].counted.calls} steps)`,
       value: ms,
       unit: "ms",
       baselineName: "same step, no region prompt",
@@ -140,7 +142,10 @@ async function interleavedMedians(cases: readonly (() => Promise<unknown>)[], ro
   return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
-/** Step time of a composition with N = 1, 2, 4 identities against N = 1, the cost of each extra identity against one IdentityNet pass, and the N = 2 step with R = 1, 2 region prompts against none. */
+/**
+ * Step time of a composition with N = 1, 2, 4 identities against N = 1, the cost of each extra identity against one IdentityNet pass, and
+ * the N = 2 step with R = 1, 2 region prompts against none.
+ */
 export const composeBenchmark: Benchmark = {
   name: "compose identities",
   available: () => existsSync(join(caseDir, "identitynet.onnx")),

@@ -20,19 +20,26 @@ interface Measured {
  */
 async function measure(body: string): Promise<Measured> {
   const index = fileURLToPath(new URL("./index.js", import.meta.url));
-  const script = `const m = await import(${JSON.stringify(index)}); const { open } = await import("node:fs/promises"); const t = performance.now(); ${body}; const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024 }));`;
+  const script =
+    `const m = await import(${JSON.stringify(index)}); const { open } = await import("node:fs/promises"); const t = ` +
+    `performance.now(); ${body}; const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMb: ` +
+    `process.resourceUsage().maxRSS / 1024 }));`;
   const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout);
 }
 
 // A plain streaming read of the weights file, 16 MiB at a time: the floor any conversion pays.
 const readBody = (file: string) =>
-  `const h = await open(${JSON.stringify(file)}); const b = Buffer.alloc(16 << 20); let n = 0; do { n = (await h.read(b, 0, b.length, null)).bytesRead; } while (n > 0); await h.close()`;
+  `const h = await open(${JSON.stringify(file)}); const b = Buffer.alloc(16 << 20); let n = 0; do { n = (await h.read(b, 0, ` +
+  `b.length, null)).bytesRead; } while (n > 0); await h.close()`;
 // A plain copy (the same streaming read, each chunk written to a new file): the floor once the output is written too.
 const copyBody = (file: string, to: string) =>
-  `const h = await open(${JSON.stringify(file)}); const o = await open(${JSON.stringify(to)}, "w"); const b = Buffer.alloc(16 << 20); let n = 0; do { n = (await h.read(b, 0, b.length, null)).bytesRead; if (n) await o.write(b, 0, n); } while (n > 0); await h.close(); await o.close()`;
+  `const h = await open(${JSON.stringify(file)}); const o = await open(${JSON.stringify(to)}, "w"); const b = Buffer.alloc(16 << ` +
+  `20); let n = 0; do { n = (await h.read(b, 0, b.length, null)).bytesRead; if (n) await o.write(b, 0, n); } while (n > 0); ` +
+  `await h.close(); await o.close()`;
 const convertBody = (dir: string, output: string, dtype: "fp16" | "fp32" = "fp16") =>
-  `const r = await m.convertControlNet({ dir: ${JSON.stringify(dir)}, output: ${JSON.stringify(output)}, dtype: "${dtype}" }); if (r.linked !== ${dtype === "fp16" && !output.startsWith(SHM)}) throw new Error("linked: " + r.linked)`;
+  `const r = await m.convertControlNet({ dir: ${JSON.stringify(dir)}, output: ${JSON.stringify(output)}, dtype: "${dtype}" }); ` +
+  `if (r.linked !== ${dtype === "fp16" && !output.startsWith(SHM)}) throw new Error("linked: " + r.linked)`;
 
 // A RAM-backed file system on another device than the temp dir: the checkpoint cannot be linked there, so the
 // converter streams the tensors, and writing costs memory bandwidth rather than the disk's write-back.

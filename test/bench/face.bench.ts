@@ -112,7 +112,9 @@ function letterboxKernelRow(images: readonly RgbImage[]): BenchResult {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   return {
-    name: `letterbox per image, WebAssembly kernel on the calling thread, CPU time (median of 7 interleaved rounds, ${images.length} photos)`,
+    name:
+      `letterbox per image, WebAssembly kernel on the calling thread, CPU time (median of 7 interleaved rounds, ` +
+      `${images.length} photos)`,
     value: median(wasm),
     unit: "ms",
     baselineName: "the same letterbox on the JavaScript kernel (INSTANTID_SIMD=0)",

@@ -87,7 +87,9 @@ const patchCost: Benchmark = {
       const scaled = (scale: number) => step(withPatch, { ip_tokens_0: ipTokens, ip_scale_0: f32(Float32Array.of(scale), [1]) });
       const [baseline, ...patchedTimes] = await pairedTimes([step(plain, {}), scaled(0), scaled(0.8)], 15);
       return [0, 0.8].map((scale, i) => ({
-        name: `patched UNet step, scale ${scale} (SDXL-width synthetic UNet, ${widths.length} attn2 blocks, 16×16 latent, batch 2; ratio = median of paired runs)`,
+        name:
+          `patched UNet step, scale ${scale} (SDXL-width synthetic UNet, ${widths.length} attn2 blocks, 16×16 latent, batch ` +
+          `2; ratio = median of paired runs)`,
         value: patchedTimes[i].ms,
         unit: "ms",
         baselineName: "unpatched UNet step",

@@ -67,7 +67,9 @@ function completionTimes(events: QueueEvents): (id: string) => Promise<number> {
   return (id) => (seen.has(id) ? Promise.resolve(seen.get(id)!) : new Promise((resolve) => waiting.set(id, resolve)));
 }
 
-/** Enqueue → worker takes it → no-op backend → result stored (the completion event), one job at a time; and the same work without the queue. */
+/**
+ * Enqueue → worker takes it → no-op backend → result stored (the completion event), one job at a time; and the same work without the queue.
+ */
 async function overhead(redis: TestRedis, png: Uint8Array): Promise<BenchResult> {
   return withQueue(redis, async (queue, events, dir) => {
     const store = folderResultStore(dir);
@@ -104,7 +106,10 @@ async function overhead(redis: TestRedis, png: Uint8Array): Promise<BenchResult>
   });
 }
 
-/** 4 workers against a backend that takes 200 ms: jobs per second from the queue's resume to the last completion, against 4 plain loops calling the same backend. */
+/**
+ * 4 workers against a backend that takes 200 ms: jobs per second from the queue's resume to the last completion, against 4 plain loops
+ * calling the same backend.
+ */
 async function throughput(redis: TestRedis, png: Uint8Array): Promise<BenchResult> {
   const backend = idleBackend(png, BACKEND_MS);
   const job = toGenerationJob(request(0), () => 0);
@@ -133,7 +138,9 @@ async function throughput(redis: TestRedis, png: Uint8Array): Promise<BenchResul
       const value = THROUGHPUT_JOBS / ((Math.max(...ends) - start) / 1000);
       const ratio = value / baseline;
       return {
-        name: `queue throughput, ${WORKERS} workers, ${BACKEND_MS} ms backend, ${THROUGHPUT_JOBS} jobs (ideal ${WORKERS} × 1/${BACKEND_MS} ms = ${(WORKERS * 1000) / BACKEND_MS}/s)`,
+        name:
+          `queue throughput, ${WORKERS} workers, ${BACKEND_MS} ms backend, ${THROUGHPUT_JOBS} jobs (ideal ${WORKERS} × ` +
+          `1/${BACKEND_MS} ms = ${(WORKERS * 1000) / BACKEND_MS}/s)`,
         value,
         unit: "jobs/s",
         baselineName: `${WORKERS} loops calling the backend directly`,

@@ -55,7 +55,9 @@ export const residualPatchBenchmark: Benchmark = {
       const sdxl = await measure(SDXL, dirs[1]);
       return [
         {
-          name: `patch residual inputs into an SDXL-size UNet (${sdxl.nodes} nodes, ${(sdxl.weightsMb / 1024).toFixed(1)} GB external weights)`,
+          name:
+            `patch residual inputs into an SDXL-size UNet (${sdxl.nodes} nodes, ${(sdxl.weightsMb / 1024).toFixed(1)} GB ` +
+            `external weights)`,
           value: sdxl.seconds * 1000,
           unit: "ms",
           baselineName: "decode + encode the same graph",

@@ -75,7 +75,9 @@ async function measure(dir: string): Promise<BenchResult[]> {
   const px = LATENT * 8;
   return [
     {
-      name: `runner step with InstantID (IdentityNet + image attention, core hooks), SDXL-width synthetic UNet/IdentityNet, ${px} px, CFG batch; ratio = median of interleaved pairs`,
+      name:
+        `runner step with InstantID (IdentityNet + image attention, core hooks), SDXL-width synthetic UNet/IdentityNet, ` +
+        `${px} px, CFG batch; ratio = median of interleaved pairs`,
       value: instantId,
       unit: "ms",
       baselineName: "plain UNet step in the same runner",
@@ -88,7 +90,9 @@ async function measure(dir: string): Promise<BenchResult[]> {
       // The synthetic IdentityNet is the synthetic UNet's encoder + mid (same config, no up blocks), as SDXL's
       // ControlNet is SDXL's: counted, ~27 of ~72 GMAC per sample here (the up path has 3 resnets per block on
       // concatenated skips, 2x the down path's work).
-      name: `IdentityNet pass alone (its hook's beforeStep: encoder + mid, 16 face tokens), ${px} px, CFG batch; ratio = median of interleaved pairs`,
+      name:
+        `IdentityNet pass alone (its hook's beforeStep: encoder + mid, 16 face tokens), ${px} px, CFG batch; ratio = median ` +
+        `of interleaved pairs`,
       value: identityNetPass,
       unit: "ms",
       baselineName: "plain UNet step in the same runner",

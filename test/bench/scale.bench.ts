@@ -65,7 +65,9 @@ async function measure(dir: string): Promise<BenchResult[]> {
     for (const latent of [64, 128]) {
       if (latent === 128 && previous > LARGEST_STEP_BUDGET_MS) {
         rows.push({
-          name: `runner step at latent ${latent}² (${latent * 8}²): skipped, the ${latent / 2}² step took ${(previous / 1000).toFixed(1)} s on this machine`,
+          name:
+            `runner step at latent ${latent}² (${latent * 8}²): skipped, the ${latent / 2}² step took ` +
+            `${(previous / 1000).toFixed(1)} s on this machine`,
           value: Number.NaN,
           unit: "ms",
           baselineName: "latent 32² step",

@@ -132,7 +132,9 @@ async function encodingOverhead(): Promise<BenchResult[]> {
       const [rest, inference] = [median(outside), median(inside)];
       return [
         {
-          name: "SDXL encode_prompt outside ONNX Runtime (prompt + negative: tokenize, feeds, outputs, concat), SDXL-width synthetic encoders; medians of 15 calls",
+          name:
+            "SDXL encode_prompt outside ONNX Runtime (prompt + negative: tokenize, feeds, outputs, concat), SDXL-width " +
+            "synthetic encoders; medians of 15 calls",
           value: rest,
           unit: "ms",
           baselineName: "time inside ONNX Runtime's run, same calls",

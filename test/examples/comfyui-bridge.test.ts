@@ -24,32 +24,36 @@ afterEach(async () => {
 });
 
 describe("examples/comfyui-bridge.ts", () => {
-  it("uploads the photo and the keypoint image drawn from the identity file, queues one ApplyInstantIDAdvanced workflow and saves the result", async () => {
-    server = await startMockComfy({ stepMs: 1 });
-    const dir = await tempDir();
-    const photo = join(dir, "portrait.png");
-    await writeFile(photo, await encodePng(syntheticPortrait()));
-    const identity = await portraitIdentity(dir);
+  it(
+    "uploads the photo and the keypoint image drawn from the identity file, queues one ApplyInstantIDAdvanced workflow and " +
+      "saves the result",
+    async () => {
+      server = await startMockComfy({ stepMs: 1 });
+      const dir = await tempDir();
+      const photo = join(dir, "portrait.png");
+      await writeFile(photo, await encodePng(syntheticPortrait()));
+      const identity = await portraitIdentity(dir);
 
-    const written = await comfyuiExample(server.url, photo, identity, join(dir, "out.png"), {
-      prompt: "a watercolor portrait",
-      width: PORTRAIT_SIZE,
-      height: PORTRAIT_SIZE,
-    });
+      const written = await comfyuiExample(server.url, photo, identity, join(dir, "out.png"), {
+        prompt: "a watercolor portrait",
+        width: PORTRAIT_SIZE,
+        height: PORTRAIT_SIZE,
+      });
 
-    expect(written).toEqual([join(dir, "out.png")]);
-    expect((await loadImage(written[0])).width).toBe(PORTRAIT_SIZE);
-    expect(server.prompts).toHaveLength(1);
-    const prompt = server.prompts[0];
-    const apply = Object.values(prompt).find((node) => node.class_type === "ApplyInstantIDAdvanced")!;
-    const uploaded = (link: unknown) => prompt[(link as [string, number])[0]].inputs.image as string;
-    expect(uploaded(apply.inputs.image)).toMatch(/^instantid-face-[0-9a-f]{16}\.png$/);
-    expect(server.uploads.get(uploaded(apply.inputs.image))).toEqual(await readFile(photo));
-    expect([apply.inputs.ip_weight, apply.inputs.cn_strength]).toEqual([0.8, 0.8]);
-    const kps = await loadImage(server.uploads.get(uploaded(apply.inputs.image_kps))!);
-    const [x, y] = PORTRAIT_KEYPOINTS[0];
-    expect([...kps.data.subarray((y * kps.width + x) * 3, (y * kps.width + x) * 3 + 3)]).toEqual([255, 0, 0]);
-  });
+      expect(written).toEqual([join(dir, "out.png")]);
+      expect((await loadImage(written[0])).width).toBe(PORTRAIT_SIZE);
+      expect(server.prompts).toHaveLength(1);
+      const prompt = server.prompts[0];
+      const apply = Object.values(prompt).find((node) => node.class_type === "ApplyInstantIDAdvanced")!;
+      const uploaded = (link: unknown) => prompt[(link as [string, number])[0]].inputs.image as string;
+      expect(uploaded(apply.inputs.image)).toMatch(/^instantid-face-[0-9a-f]{16}\.png$/);
+      expect(server.uploads.get(uploaded(apply.inputs.image))).toEqual(await readFile(photo));
+      expect([apply.inputs.ip_weight, apply.inputs.cn_strength]).toEqual([0.8, 0.8]);
+      const kps = await loadImage(server.uploads.get(uploaded(apply.inputs.image_kps))!);
+      const [x, y] = PORTRAIT_KEYPOINTS[0];
+      expect([...kps.data.subarray((y * kps.width + x) * 3, (y * kps.width + x) * 3 + 3)]).toEqual([255, 0, 0]);
+    },
+  );
 
   it("reports the server's 'No face detected' as NO_FACE", async () => {
     server = await startMockComfy();

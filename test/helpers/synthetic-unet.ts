@@ -4,7 +4,10 @@ import { loadSession, runSession } from "../../core/runtime/session.js";
 import { syntheticImageAdapter } from "../../core/synthetic/image-adapter.js";
 import { downSkips, TINY_UNET, type SyntheticUnetConfig } from "../../core/synthetic/unet-config.js";
 
-/** TINY_UNET's structure (nine skips, 11 cross-attention blocks) at the smallest widths: 1/20 of its weights, for tests that build many variants. */
+/**
+ * TINY_UNET's structure (nine skips, 11 cross-attention blocks) at the smallest widths: 1/20 of its weights, for tests that build many
+ * variants.
+ */
 export const MICRO_UNET: SyntheticUnetConfig = {
   ...TINY_UNET,
   channels: [16, 16, 32],

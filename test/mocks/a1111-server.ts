@@ -282,7 +282,8 @@ async function checkUnits(
     if (weight < 0 || weight > 2)
       throw new ScriptError(
         "ValidationError",
-        `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 (type=value_error.number.not_le; limit_value=2.0)`,
+        `1 validation error for ControlNetUnit\nweight\n  ensure this value is less than or equal to 2.0 ` +
+          `(type=value_error.number.not_le; limit_value=2.0)`,
       );
     if ((unit.guidance_start ?? 0) > (unit.guidance_end ?? 1))
       throw new ScriptError("ValidationError", `guidance_start(${unit.guidance_start}) > guidance_end(${unit.guidance_end})`);

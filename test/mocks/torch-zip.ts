@@ -56,7 +56,8 @@ export function readTorchFloatTensor(blob: Buffer, rowLength: number): Float32Ar
   }
   if (!storage.data.length || storage.data.length % (rowLength * 4)) {
     throw new Error(
-      `shape '[1, -1, ${rowLength}]' is invalid for input of size ${storage.data.length / 4} (the storage holds ${storage.data.length} bytes)`,
+      `shape '[1, -1, ${rowLength}]' is invalid for input of size ${storage.data.length / 4} (the storage holds ` +
+        `${storage.data.length} bytes)`,
     );
   }
   return new Float32Array(storage.data.buffer.slice(storage.data.byteOffset, storage.data.byteOffset + storage.data.length));

@@ -21,7 +21,15 @@ export function describeError(error: unknown): string {
   return error instanceof InstantIdError ? \`\${error.code}: \${error.message}\` : String(error);
 }
 export const code: ErrorCode = ErrorCode.InvalidOption;
-export type Used = [typeof createA1111Client, typeof buildGenerationRequest, typeof buildInstantIdWorkflow, typeof generate, typeof wrapUnetSession, typeof loadImage, RgbImage];
+export type Used = [
+  typeof createA1111Client,
+  typeof buildGenerationRequest,
+  typeof buildInstantIdWorkflow,
+  typeof generate,
+  typeof wrapUnetSession,
+  typeof loadImage,
+  RgbImage,
+];
 // The declarations are real types, not any: a wrong call does not compile.
 // @ts-expect-error createA1111Client takes an options object
 createA1111Client("http://127.0.0.1:7860");

@@ -32,7 +32,8 @@ export async function bridgeComposition(args: BridgeArgs, openFaceAnalysis: Open
   if (!args.models && (args.faces.length || args.pose)) {
     throw invalidOption(
       "--models",
-      `a face models folder: several identities are laid out here, which needs the keypoints and embedding of each ${args.faces.length ? "--face photo" : "--pose face"} (or use --identity files without --pose)`,
+      `a face models folder: several identities are laid out here, which needs the keypoints and embedding of each ` +
+        `${args.faces.length ? "--face photo" : "--pose face"} (or use --identity files without --pose)`,
       undefined,
     );
   }

@@ -28,13 +28,16 @@ export const bridgeOptions: Record<string, CliOption> = {
     type: "string",
     value: "IMG",
     description:
-      "Photo whose face positions give the keypoints, fitted whole with one scale factor (one face per identity, matched left to right; not for SD.Next, which takes them from the face photo)",
+      "Photo whose face positions give the keypoints, fitted whole with one scale factor (one face per identity, matched left to " +
+      "right; not for SD.Next, which takes them from the face photo)",
   },
   models: {
     type: "string",
     value: "DIR",
     description:
-      "Face models (models.json): analyse the faces here and draw the keypoint images (needed for several --face photos). Only sd-webui-controlnet then needs no insightface (the embedding goes as ipadapter_input); Forge computes the embedding from the photo, SD.Next analyses the photo itself, and ComfyUI_InstantID's Apply nodes always run insightface on the server",
+      "Face models (models.json): analyse the faces here and draw the keypoint images (needed for several --face photos). Only " +
+      "sd-webui-controlnet then needs no insightface (the embedding goes as ipadapter_input); Forge computes the embedding " +
+      "from the photo, SD.Next analyses the photo itself, and ComfyUI_InstantID's Apply nodes always run insightface on the server",
   },
   ...strengthOptions(),
   steps: serverOptions.steps,
@@ -43,7 +46,8 @@ export const bridgeOptions: Record<string, CliOption> = {
     type: "string",
     value: "WxH",
     description:
-      "Output size (default 1024x1024; with --pose, the pose photo's working size as InstantID's app has it: long side 1280, both sides floored to multiples of 64)",
+      "Output size (default 1024x1024; with --pose, the pose photo's working size as InstantID's app has it: long side 1280, " +
+      "both sides floored to multiples of 64)",
   },
   seed: serverOptions.seed,
   out: { type: "string", short: "o", value: "OUT.png", description: "Where to save the image (its info goes beside it as .json)" },

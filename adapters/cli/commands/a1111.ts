@@ -51,7 +51,11 @@ export function a1111Txt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliComm
     path: ["a1111", "txt2img"],
     opensSessions: true,
     summary:
-      "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units, SD.Next's face script).\nWith --models the faces are analysed and the keypoint images drawn here: sd-webui-controlnet then needs no insightface; Forge still computes\nthe embedding from the photo and SD.Next analyses the photo itself. Several identities are laid out as `instantid compose` does\n(A1111 + sd-webui-controlnet only: two ControlNet units each, so control_net_unit_count must be at least twice the identities).",
+      "Generate with InstantID on an A1111 / Forge / SD.Next server (sd-webui-controlnet's two InstantID units, SD.Next's face " +
+      "script).\nWith --models the faces are analysed and the keypoint images drawn here: sd-webui-controlnet then needs no " +
+      "insightface; Forge still computes\nthe embedding from the photo and SD.Next analyses the photo itself. Several " +
+      "identities are laid out as `instantid compose` does\n(A1111 + sd-webui-controlnet only: two ControlNet units each, " +
+      "so control_net_unit_count must be at least twice the identities).",
     options: {
       ...bridgeOptions,
       flavour: {

@@ -16,7 +16,10 @@ function faceJson(face: Face) {
 
 function faceLine(face: Face, index: number): string {
   const [x1, y1, x2, y2] = face.bbox.map((v) => Math.round(v));
-  return `  face ${index + 1}: box ${x1},${y1}-${x2},${y2} (${x2 - x1}x${y2 - y1}), score ${face.score.toFixed(3)}, embedding norm ${Math.hypot(...face.embedding).toFixed(2)}\n`;
+  return (
+    `  face ${index + 1}: box ${x1},${y1}-${x2},${y2} (${x2 - x1}x${y2 - y1}), score ${face.score.toFixed(3)}, embedding ` +
+    `norm ${Math.hypot(...face.embedding).toFixed(2)}\n`
+  );
 }
 
 /** `instantid analyze IMAGE... --models DIR [--json] [--save-embedding FILE]`: faces and embeddings of photos. */
@@ -24,7 +27,8 @@ export const analyzeCommand = defineCommand({
   path: ["analyze"],
   opensSessions: true,
   summary:
-    "Detect faces and compute their identity embeddings (SCRFD + ArcFace ONNX models).\nFaces are listed largest first; InstantID uses the largest face's raw embedding.",
+    "Detect faces and compute their identity embeddings (SCRFD + ArcFace ONNX models).\nFaces are listed largest first; " +
+    "InstantID uses the largest face's raw embedding.",
   positionals: "IMAGE...",
   options: {
     models: {
@@ -50,7 +54,8 @@ export const analyzeCommand = defineCommand({
     if (!models)
       throw new InstantIdError(
         ErrorCode.InvalidOption,
-        "Expected a folder with models.json for --models but received nothing, e.g. --models models/antelopev2 (instantid models pull antelopev2 --dir models fills it)",
+        "Expected a folder with models.json for --models but received nothing, e.g. --models models/antelopev2 (instantid models " +
+          "pull antelopev2 --dir models fills it)",
       );
     if (!positionals.length) throw new InstantIdError(ErrorCode.InvalidOption, "Expected at least one IMAGE to analyze");
     const analysis = await createFaceAnalysis(models, parseDetection(values));

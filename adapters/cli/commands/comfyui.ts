@@ -33,7 +33,8 @@ async function sendOneIdentity(args: BridgeArgs, target: ComfyTarget, openFaceAn
     seed: server.seed,
   };
   const strengths = { adapterScale: args.adapterScale, identityNetScale: args.identityNetScale };
-  // Analysed here: the keypoint image is drawn here (the pose's face, else the photo's own); else the pack draws them from the pose or photo.
+  // Analysed here: the keypoint image is drawn here (the pose's face, else the photo's own); else the pack draws them from the pose or
+  // photo.
   const workflow = prepared.identity
     ? await comfyWorkflowFromIdentity(prepared.identity, {
         ...settings,
@@ -61,7 +62,8 @@ const comfyuiBridgeOptions: Record<string, CliOption> = {
   models: {
     ...shared.models,
     description:
-      "Face models (models.json): analyse the faces here and draw the keypoint images sent as image_kps (needed for several --face photos); ComfyUI_InstantID's Apply nodes still run insightface on the server",
+      "Face models (models.json): analyse the faces here and draw the keypoint images sent as image_kps (needed for several " +
+      "--face photos); ComfyUI_InstantID's Apply nodes still run insightface on the server",
   },
 };
 
@@ -74,7 +76,11 @@ export function comfyuiTxt2ImgCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
     path: ["comfyui", "txt2img"],
     opensSessions: true,
     summary:
-      "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow loads them.",
+      "Generate with InstantID on a ComfyUI server (cubiq/ComfyUI_InstantID nodes), following progress on its websocket.\nThe " +
+      "server always runs insightface: its Apply nodes compute the embedding from the photo. With --models the keypoint image " +
+      "is\ndrawn here and sent as image_kps (the node finds no face in a drawing and uses it as it is); several identities " +
+      "are laid out as\n`instantid compose` does. --dry-run writes the uploads beside the workflow, named as the workflow " +
+      "loads them.",
     options: {
       ...comfyuiBridgeOptions,
       checkpoint: {

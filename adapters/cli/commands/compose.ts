@@ -25,11 +25,14 @@ export function composeCommand(
     path: ["compose"],
     opensSessions: true,
     summary:
-      "Several identities in one picture: each identity file with its region (--region in the same order) and its keypoints\n(fitted into its region, from a --pose group photo left to right, or --kps-rect). --preview draws the layout first.",
+      "Several identities in one picture: each identity file with its region (--region in the same order) and its " +
+      "keypoints\n(fitted into its region, from a --pose group photo left to right, or --kps-rect). --preview draws the layout first.",
     options: { ...composeOptions, ...backendOptions },
     examples: [
-      'instantid compose --identity a.identity.safetensors --region 0,0,512,1024 --identity b.identity.safetensors --region 512,0,1024,1024 --prompt "two friends" --preview layout.png',
-      'instantid compose --identity a.identity.safetensors --identity b.identity.safetensors --pose group.jpg --models models --region face --region face --prompt "two friends" --backend a1111 --dry-run request.json',
+      "instantid compose --identity a.identity.safetensors --region 0,0,512,1024 --identity b.identity.safetensors --region " +
+        '512,0,1024,1024 --prompt "two friends" --preview layout.png',
+      "instantid compose --identity a.identity.safetensors --identity b.identity.safetensors --pose group.jpg --models models " +
+        '--region face --region face --prompt "two friends" --backend a1111 --dry-run request.json',
     ],
     async run({ values }, io) {
       const args = parseComposeArgs(values);

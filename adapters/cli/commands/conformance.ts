@@ -10,7 +10,8 @@ export const conformanceCommand = defineCommand({
   path: ["conformance"],
   opensSessions: true,
   summary:
-    "Run reference case folders through the SDK and write what it computes to OUT/<kind>/.\nThe kind of each DIR is its folder name (align, scrfd, real, pipeline, ...).",
+    "Run reference case folders through the SDK and write what it computes to OUT/<kind>/.\nThe kind of each DIR is its folder " +
+    "name (align, scrfd, real, pipeline, ...).",
   positionals: "DIR...",
   options: {
     out: { type: "string", short: "o", value: "OUT", description: "Folder to write results to (required)" },

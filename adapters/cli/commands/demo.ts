@@ -100,7 +100,8 @@ async function runReal(
     outputs.output = (await generateImage(face, prepared, generation, timer, createProgressBar(io))).output;
   } else {
     io.stdout(
-      `Face analysis, keypoint image and face tokens ran. Generation needs models that are not in ${models.dir}:\n${models.missing.map((m) => `  - ${m}\n`).join("")}`,
+      `Face analysis, keypoint image and face tokens ran. Generation needs models that are not in ` +
+        `${models.dir}:\n${models.missing.map((m) => `  - ${m}\n`).join("")}`,
     );
   }
   return {
@@ -134,9 +135,11 @@ export const demoCommand = defineCommand({
   opensSessions: true,
   summary:
     "Run the whole InstantID pipeline end to end: keypoint image, face tokens, patched UNet, IdentityNet, denoising, decoding.\n" +
-    "Without models it builds tiny SYNTHETIC models (random weights) and uses sample keypoints and a random embedding, so it runs anywhere in seconds.\n" +
+    "Without models it builds tiny SYNTHETIC models (random weights) and uses sample keypoints and a random embedding, so it " +
+    "runs anywhere in seconds.\n" +
     `With --models DIR (or INSTANTID_MODELS) and --face PHOTO it runs the real models: ${Object.values(REAL_MODEL_LAYOUT).join(", ")}.\n` +
-    "instantid/ is InstantX's repository as published (its ControlNetModel/ is converted to identitynet.onnx on first use); sdxl/ is optimum's SDXL export (its UNet is patched on first use, cached beside).",
+    "instantid/ is InstantX's repository as published (its ControlNetModel/ is converted to identitynet.onnx on first use); " +
+    "sdxl/ is optimum's SDXL export (its UNet is patched on first use, cached beside).",
   options: {
     out: { type: "string", short: "o", value: "DIR", default: "./demo-out", description: "Where kps.png, output.png and report.json go" },
     models: {
@@ -182,7 +185,8 @@ export const demoCommand = defineCommand({
     if (photo && !modelsDir)
       throw new InstantIdError(
         ErrorCode.InvalidOption,
-        "Expected --models DIR (or INSTANTID_MODELS) with --face: a photo needs the real face models. Run `instantid models pull all --dir DIR` first.",
+        "Expected --models DIR (or INSTANTID_MODELS) with --face: a photo needs the real face models. Run `instantid models pull " +
+          "all --dir DIR` first.",
       );
     const report =
       modelsDir && photo

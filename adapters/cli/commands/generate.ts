@@ -111,7 +111,9 @@ export const generateCommand = defineCommand({
   path: ["generate"],
   opensSessions: true,
   summary:
-    "Run the reference SDXL runner (txt2img) from a text prompt (with the export's text encoders) or precomputed embeddings and write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
+    "Run the reference SDXL runner (txt2img) from a text prompt (with the export's text encoders) or precomputed embeddings and " +
+    "write the image;\nwith --adapter, --identitynet, --identity and --kps, with InstantID (output size from the keypoint " +
+    "image).\nWithout a VAE decoder the image is a latent preview (for tiny test models).",
   options: {
     unet: { type: "string", value: "FILE", description: "UNet ONNX model (required)" },
     prompt: {
@@ -155,9 +157,11 @@ export const generateCommand = defineCommand({
     "resampler-heads": { type: "string", value: "N", description: "Resampler heads when the weights do not tell (default 20, SDXL's)" },
   },
   examples: [
-    'instantid generate --unet sdxl/unet/model.onnx --vae-decoder sdxl/vae_decoder/model.onnx --prompt "a watercolor portrait" --negative-prompt "blurry" --out out.png',
+    'instantid generate --unet sdxl/unet/model.onnx --vae-decoder sdxl/vae_decoder/model.onnx --prompt "a watercolor portrait" ' +
+      '--negative-prompt "blurry" --out out.png',
     "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --out out.png --seed 42",
-    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin --identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
+    "instantid generate --unet unet.onnx --embeds prompt.safetensors --vae-decoder vae_decoder.onnx --adapter ip-adapter.bin " +
+      "--identitynet identitynet.onnx --identity me.identity --kps kps.png --out me.png",
   ],
   async run({ values }, io) {
     const missing = (option: string) =>
@@ -192,7 +196,8 @@ export const generateCommand = defineCommand({
       if (values.latent) await writeSafetensors(values.latent as string, { latent: result.latent });
       const kind = result.decoded ? "image" : "latent preview (no VAE decoder given)";
       io.stdout(
-        `Wrote ${kind} ${values.out} (${result.width}x${result.height}, seed ${result.seed}, denoising ${Math.round(result.timings.denoiseMs)} ms)\n`,
+        `Wrote ${kind} ${values.out} (${result.width}x${result.height}, seed ${result.seed}, denoising ` +
+          `${Math.round(result.timings.denoiseMs)} ms)\n`,
       );
       return 0;
     } finally {

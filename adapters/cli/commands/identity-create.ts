@@ -11,7 +11,8 @@ export function identityCreateCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
     path: ["identity", "create"],
     opensSessions: true,
     summary:
-      "Make an identity file from one or more photos of the same person (the largest face of each).\nThe file holds embeddings, keypoints and model hashes, never the photos.",
+      "Make an identity file from one or more photos of the same person (the largest face of each).\nThe file holds embeddings, " +
+      "keypoints and model hashes, never the photos.",
     positionals: "FACE...",
     options: {
       out: { type: "string", short: "o", value: "FILE", description: "Identity file to write, e.g. NAME.identity.safetensors (required)" },
@@ -50,7 +51,8 @@ export function identityCreateCommand(openFaceAnalysis: OpenFaceAnalysis): CliCo
       const identity = createIdentity(references, { combine, models: analysis.models });
       await saveIdentity(out, identity);
       io.stdout(
-        `${out}: ${references.length} reference${references.length === 1 ? "" : "s"}, ${identity.embeddings[0].length}-value embeddings, combine ${combine}\n`,
+        `${out}: ${references.length} reference${references.length === 1 ? "" : "s"}, ${identity.embeddings[0].length}-value ` +
+          `embeddings, combine ${combine}\n`,
       );
       return 0;
     },

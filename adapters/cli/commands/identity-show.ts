@@ -33,7 +33,8 @@ export const identityShowCommand = defineCommand({
       return 0;
     }
     io.stdout(
-      `${path}\n  references: ${summary.references} (embedding norms ${summary.norms.join(", ")})\n  dimension: ${summary.dimension}\n  combine: ${summary.combine} (${summary.tokens} token${summary.tokens === 1 ? "" : "s"})\n`,
+      `${path}\n  references: ${summary.references} (embedding norms ${summary.norms.join(", ")})\n  dimension: ` +
+        `${summary.dimension}\n  combine: ${summary.combine} (${summary.tokens} token${summary.tokens === 1 ? "" : "s"})\n`,
     );
     identity.sources.forEach((s, i) =>
       io.stdout(`  source ${i}: ${s.width}x${s.height}, kps ${s.kps.map(([x, y]) => `(${x.toFixed(1)}, ${y.toFixed(1)})`).join(" ")}\n`),

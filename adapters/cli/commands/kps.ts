@@ -10,7 +10,8 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
     path: ["kps"],
     opensSessions: true,
     summary:
-      "Draw the keypoint image IdentityNet conditions on, from the largest face in IMAGE.\nWith --pose the keypoints (and canvas) come from the pose photo instead, as InstantID's pose transfer.",
+      "Draw the keypoint image IdentityNet conditions on, from the largest face in IMAGE.\nWith --pose the keypoints (and " +
+      "canvas) come from the pose photo instead, as InstantID's pose transfer.",
     positionals: "IMAGE",
     options: {
       out: { type: "string", short: "o", value: "FILE", description: "PNG to write (required)" },
@@ -20,7 +21,8 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
         type: "string",
         value: "WxH",
         description:
-          "Canvas size; the photo is fitted in whole with one scale factor and centred, so the face keeps its proportions (default: the photo's size)",
+          "Canvas size; the photo is fitted in whole with one scale factor and centred, so the face keeps its proportions " +
+          "(default: the photo's size)",
       },
       "working-size": { type: "boolean", description: "Use the reference app's working size (long side 1280, multiples of 64)" },
       preview: { type: "string", value: "FILE", description: "Also write the photo with the detected boxes and keypoints drawn over it" },
@@ -41,7 +43,8 @@ export function kpsCommand(openFaceAnalysis: OpenFaceAnalysis): CliCommand {
       const kps = fitKeypoints(face.kps, image, size);
       await savePng(out, renderKeypoints(kps, size));
       io.stdout(
-        `${out}: ${size.width}x${size.height} keypoint image from ${photo} (${faces.length} face${faces.length === 1 ? "" : "s"} found, largest used)\n`,
+        `${out}: ${size.width}x${size.height} keypoint image from ${photo} (${faces.length} face${faces.length === 1 ? "" : "s"} ` +
+          `found, largest used)\n`,
       );
       if (typeof values.preview === "string") {
         await savePng(values.preview, drawFacePreview(image, faces));

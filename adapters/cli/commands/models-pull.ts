@@ -11,7 +11,8 @@ export function createModelsPullCommand(catalog: readonly ModelPack[] = modelCat
     packOptions[`${pack.name}-base`] = {
       type: "string",
       value: "URL",
-      description: `Folder URL of the ${pack.name} files (default: $${pack.baseUrlEnv}, else <base-url>/${pack.repo}/resolve/${pack.revision})`,
+      description:
+        `Folder URL of the ${pack.name} files (default: $${pack.baseUrlEnv}, else ` + `<base-url>/${pack.repo}/resolve/${pack.revision})`,
     };
   }
   return defineCommand({

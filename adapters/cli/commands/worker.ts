@@ -49,7 +49,8 @@ function logEvent(event: WorkerEvent, io: CliIo): void {
   else if (event.type === "returned") io.stdout(`job ${event.jobId}: returned to the queue\n`);
   else
     io.stderr(
-      `job ${event.jobId}: attempt ${event.attempt} failed${event.willRetry ? ", will retry" : ""}: ${event.error.message} [${event.error.code}]\n`,
+      `job ${event.jobId}: attempt ${event.attempt} failed${event.willRetry ? ", will retry" : ""}: ${event.error.message} ` +
+        `[${event.error.code}]\n`,
     );
 }
 
@@ -72,7 +73,9 @@ function onShutdownSignals(first: () => void, second: () => void): () => void {
 export const workerCommand = defineCommand({
   path: ["worker"],
   summary:
-    "Take generation jobs from a queue on Redis (BullMQ) and run them here: on the reference runner (--backend local)\nor the A1111 / ComfyUI server beside this machine. Start one per GPU machine; see docs/scale.md.\nCtrl-C (or SIGTERM) finishes the jobs in hand and stops; a second one returns them to the queue at once.",
+    "Take generation jobs from a queue on Redis (BullMQ) and run them here: on the reference runner (--backend local)\nor the " +
+    "A1111 / ComfyUI server beside this machine. Start one per GPU machine; see docs/scale.md.\nCtrl-C (or SIGTERM) finishes " +
+    "the jobs in hand and stops; a second one returns them to the queue at once.",
   options: {
     redis: { type: "string", value: "URL", description: "Redis server (required), e.g. redis://10.0.0.5:6379" },
     backend: { type: "string", value: "NAME", description: "local | a1111 | comfyui (required)" },
@@ -121,7 +124,8 @@ export const workerCommand = defineCommand({
   },
   examples: [
     "instantid worker --redis redis://10.0.0.5:6379 --backend a1111 --url http://127.0.0.1:7860 --results /mnt/shared/results",
-    "instantid worker --redis redis://10.0.0.5:6379 --backend local --unet unet.onnx --identitynet identitynet.onnx --adapter ip-adapter.bin --vae-decoder vae_decoder.onnx",
+    "instantid worker --redis redis://10.0.0.5:6379 --backend local --unet unet.onnx --identitynet identitynet.onnx --adapter " +
+      "ip-adapter.bin --vae-decoder vae_decoder.onnx",
   ],
   async run({ values }, io) {
     const redis = requireString(values.redis, "redis", "redis://127.0.0.1:6379");

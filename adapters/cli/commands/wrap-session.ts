@@ -7,7 +7,8 @@ import { defineCommand } from "../command.js";
 export const wrapSessionCommand = defineCommand({
   path: ["wrap-session"],
   summary:
-    "Find UNet `session.run(feeds)` calls in a JS/TS project (feeds with sample and encoder_hidden_states)\nand show the one-line change that wraps the session with InstantID; --apply makes it.",
+    "Find UNet `session.run(feeds)` calls in a JS/TS project (feeds with sample and encoder_hidden_states)\nand show the " +
+    "one-line change that wraps the session with InstantID; --apply makes it.",
   positionals: "PROJECT_DIR",
   options: {
     apply: { type: "boolean", description: "Edit the files (adds the wrapUnetSession import)", default: false },
@@ -28,7 +29,8 @@ export const wrapSessionCommand = defineCommand({
     }
     for (const call of plan.untraced) {
       io.stdout(
-        `${relative(dir, call.file)}:${call.line}: ${call.session}.run(...) — could not find where ${call.session} is created; wrap it there with wrapUnetSession(session, { hooks }).\n`,
+        `${relative(dir, call.file)}:${call.line}: ${call.session}.run(...) — could not find where ${call.session} is created; ` +
+          `wrap it there with wrapUnetSession(session, { hooks }).\n`,
       );
     }
     if (plan.edits.length === 0 && plan.untraced.length === 0)

@@ -47,7 +47,8 @@ export async function openA1111Server(target: A1111Target): Promise<A1111Server>
   if (!target.url && target.flavour === "forge") {
     throw invalidOption(
       "--url",
-      "the Forge server for a Forge dry run (it is only asked for its model list: Forge looks models up by the exact listed name with its hash, so a request without them cannot be replayed)",
+      "the Forge server for a Forge dry run (it is only asked for its model list: Forge looks models up by the exact listed name " +
+        "with its hash, so a request without them cannot be replayed)",
       undefined,
     );
   }

@@ -78,7 +78,8 @@ export async function deliverComfyWorkflow(workflow: ApiPrompt, server: ComfySer
   if (target.dryRun) {
     await writeFileAtomic(target.dryRun, `${JSON.stringify(workflow, null, 2)}\n`);
     const uploads = server.written.length
-      ? ` and its ${server.written.length} upload(s) beside it (${server.written.join(", ")}): upload each under its file name (POST /upload/image, or into ComfyUI's input folder) before POST /prompt`
+      ? ` and its ${server.written.length} upload(s) beside it (${server.written.join(", ")}): upload each under its file name ` +
+        `(POST /upload/image, or into ComfyUI's input folder) before POST /prompt`
       : "";
     io.stdout(`wrote the ComfyUI API workflow to ${target.dryRun}${uploads}\n`);
     return 0;
@@ -111,7 +112,8 @@ export async function sendCompositionToComfy(
   const uncovered = uncoveredPixels(composition);
   if (uncovered)
     io.stderr(
-      `warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is masked): cover the canvas with the regions\n`,
+      `warning: ${uncovered} pixels lie in no identity's region; ComfyUI applies no positive prompt there (every conditioning is ` +
+        `masked): cover the canvas with the regions\n`,
     );
   const workflow = await comfyWorkflowFromComposition(composition, {
     ...server.models,

@@ -112,7 +112,8 @@ export const localComposeBackend: ComposeBackend = {
       const result = await runGeneration(runnerOptions(composition, patched.modelPath!, prompts, values), hooks, io, controller.signal);
       await savePng(args.out!, result.image);
       io.stdout(
-        `${args.out} (${result.width}x${result.height}, seed ${result.seed}${result.decoded ? "" : ", a latent preview: no --vae-decoder"})\n`,
+        `${args.out} (${result.width}x${result.height}, seed ` +
+          `${result.seed}${result.decoded ? "" : ", a latent preview: no --vae-decoder"})\n`,
       );
       return 0;
     } finally {

@@ -11,7 +11,8 @@ export const regionEmbedsOption = {
   multiple: true,
   value: "FILE",
   description:
-    'local: embeddings of each identity\'s region prompt, in order (- for none): prompt_embeds of "PROMPT, REGION PROMPT", made like --embeds',
+    'local: embeddings of each identity\'s region prompt, in order (- for none): prompt_embeds of "PROMPT, REGION PROMPT", made ' +
+    "like --embeds",
 } as const;
 
 /**
@@ -32,7 +33,9 @@ export async function readRegionPrompts(
   composition.identities.forEach((c, i) => {
     if (c.prompt && !files[i]) {
       io.stderr(
-        `warning: ${c.name} has a region prompt but no --region-embeds, so its region uses the shared prompt (the local runner has no text encoder): encode "${composition.prompt}, ${c.prompt}" as --embeds is made and pass it as --region-embeds #${i + 1} (- for identities without)\n`,
+        `warning: ${c.name} has a region prompt but no --region-embeds, so its region uses the shared prompt (the local runner ` +
+          `has no text encoder): encode "${composition.prompt}, ${c.prompt}" as --embeds is made and pass it as --region-embeds ` +
+          `#${i + 1} (- for identities without)\n`,
       );
     }
   });
@@ -46,7 +49,8 @@ export async function readRegionPrompts(
       if (embeds.shape.join() !== shared.shape.join()) {
         throw new InstantIdError(
           ErrorCode.ShapeMismatch,
-          `--region-embeds #${identity + 1} (${files[identity]}) has prompt_embeds [${embeds.shape.join(", ")}] but --embeds has [${shared.shape.join(", ")}]; encode the region prompt with the same text encoders and the same number of 77-token chunks`,
+          `--region-embeds #${identity + 1} (${files[identity]}) has prompt_embeds [${embeds.shape.join(", ")}] but --embeds has ` +
+            `[${shared.shape.join(", ")}]; encode the region prompt with the same text encoders and the same number of 77-token chunks`,
         );
       }
       return { embeds, mask };

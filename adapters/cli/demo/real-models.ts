@@ -39,7 +39,8 @@ export interface RealModels {
 const OPTIMUM_SDXL = "optimum's ONNX export of SDXL (`optimum-cli export onnx --model stabilityai/stable-diffusion-xl-base-1.0 DIR/sdxl`)";
 const HOW_TO_GET = {
   identityNet:
-    "InstantX's IdentityNet, instantid/ControlNetModel/ (config.json + diffusion_pytorch_model.safetensors, from `instantid models pull instantid`), converted to ONNX on first use",
+    "InstantX's IdentityNet, instantid/ControlNetModel/ (config.json + diffusion_pytorch_model.safetensors, from `instantid " +
+    "models pull instantid`), converted to ONNX on first use",
   unet: `the unet/ folder of ${OPTIMUM_SDXL}; residual inputs and the image attention are patched in on first use`,
   vaeDecoder: `the vae_decoder/ folder of ${OPTIMUM_SDXL}`,
 } as const;
@@ -55,7 +56,8 @@ export function inspectRealModels(folder: string): RealModels {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new InstantIdError(
       ErrorCode.ModelNotFound,
-      `The models folder ${dir} does not exist. Run \`instantid models pull all --dir ${folder}\` to download the models, or point --models (or INSTANTID_MODELS) at the folder that command filled.`,
+      `The models folder ${dir} does not exist. Run \`instantid models pull all --dir ${folder}\` to download the models, or ` +
+        `point --models (or INSTANTID_MODELS) at the folder that command filled.`,
       { details: { dir } },
     );
   }
@@ -67,7 +69,8 @@ export function inspectRealModels(folder: string): RealModels {
     if (!existsSync(path(key))) {
       throw new InstantIdError(
         ErrorCode.ModelNotFound,
-        `${path(key)} is missing, so ${folder} is not a complete models folder. Run \`instantid models pull ${pack} --dir ${folder}\` (then \`instantid models check ${folder}\`).`,
+        `${path(key)} is missing, so ${folder} is not a complete models folder. Run \`instantid models pull ${pack} --dir ` +
+          `${folder}\` (then \`instantid models check ${folder}\`).`,
         {
           details: { dir, missing: REAL_MODEL_LAYOUT[key] },
         },

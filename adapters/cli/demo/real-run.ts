@@ -37,7 +37,8 @@ async function demoConditioning(
   const present = Object.values(textModels).some((path) => existsSync(path));
   if (text.prompt === undefined && !present) {
     notices.push(
-      "No text encoders in sdxl/ (tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/): the prompt is zero embeddings, not CLIP's encoding of an empty prompt.",
+      "No text encoders in sdxl/ (tokenizer/, tokenizer_2/, text_encoder/, text_encoder_2/): the prompt is zero embeddings, not " +
+        "CLIP's encoding of an empty prompt.",
     );
     return { embeds: tensor([1, 77, 2048]), pooled: tensor([1, 1280]) };
   }
@@ -45,8 +46,10 @@ async function demoConditioning(
   return timer.time(
     "encode prompt",
     () => encodeSdxlPrompt(textModels, prompt, { onWarning: (warning) => notices.push(warning.message) }),
-    () =>
-      `${JSON.stringify(prompt.prompt.length > 40 ? `${prompt.prompt.slice(0, 37)}...` : prompt.prompt)}${prompt.negativePrompt === undefined ? "" : " + negative"}`,
+    () => {
+      const shown = prompt.prompt.length > 40 ? `${prompt.prompt.slice(0, 37)}...` : prompt.prompt;
+      return `${JSON.stringify(shown)}${prompt.negativePrompt === undefined ? "" : " + negative"}`;
+    },
   );
 }
 

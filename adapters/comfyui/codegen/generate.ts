@@ -63,14 +63,17 @@ function addNode(file: SourceFile, className: string, node: NodeInfo): void {
     name: `add${className}`,
     isExported: true,
     docs: [
-      `Adds a \`${className}\` node to \`graph\`, filling the server's defaults, and returns its outputs.${node.description ? `\n\n${node.description}` : ""}`,
+      `Adds a \`${className}\` node to \`graph\`, filling the server's defaults, and returns its ` +
+        `outputs.${node.description ? `\n\n${node.description}` : ""}`,
     ],
     parameters: [
       { name: "graph", type: "WorkflowGraph" },
       { name: "inputs", type: `${className}Inputs` },
     ],
     returnType: `${className}Outputs`,
-    statements: `return graph.addNode(${JSON.stringify(className)}, { ...${JSON.stringify(defaults)}, ...inputs }, ${JSON.stringify(outputs)}) as unknown as ${className}Outputs;`,
+    statements:
+      `return graph.addNode(${JSON.stringify(className)}, { ...${JSON.stringify(defaults)}, ...inputs }, ` +
+      `${JSON.stringify(outputs)}) as unknown as ${className}Outputs;`,
   });
 }
 

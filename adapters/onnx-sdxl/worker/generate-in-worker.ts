@@ -13,7 +13,9 @@ export interface WorkerControls {
   /** Hooks to build in the worker, in order. */
   readonly hooks?: readonly HookModuleSpec[];
   readonly onProgress?: ProgressListener;
-  /** A preview on the progress event every this many denoising steps and at the last (see `GenerateControls.previewEvery`); default none. */
+  /**
+   * A preview on the progress event every this many denoising steps and at the last (see `GenerateControls.previewEvery`); default none.
+   */
   readonly previewEvery?: number;
   /** Aborting terminates the worker at once; the promise rejects with code ABORTED. */
   readonly signal?: AbortSignal;

@@ -38,7 +38,8 @@ export async function buildHook(spec: HookModuleSpec, context: SessionContext = 
   } catch (error) {
     throw new InstantIdError(
       ErrorCode.InvalidOption,
-      `The worker could not import hook module ${spec.module}: ${(error as Error).message}. Give an absolute path or an installed package name.`,
+      `The worker could not import hook module ${spec.module}: ${(error as Error).message}. Give an absolute path or an ` +
+        `installed package name.`,
       { cause: error },
     );
   }

@@ -15,7 +15,8 @@ export function locateWorkerScript(): URL {
   if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
   throw new InstantIdError(
     ErrorCode.Internal,
-    `The runner's worker script ${url.href} does not exist: the worker runs from the built package (npm run build writes dist/runner-worker.js). From TypeScript sources, build it and pass workerScript, or run in-process (worker: false / generate()).`,
+    `The runner's worker script ${url.href} does not exist: the worker runs from the built package (npm run build writes ` +
+      `dist/runner-worker.js). From TypeScript sources, build it and pass workerScript, or run in-process (worker: false / generate()).`,
   );
 }
 

@@ -34,7 +34,8 @@ function facePhotos(job: GenerationJob): { data: Uint8Array; extension: string }
   if (missing.length) {
     throw new InstantIdError(
       ErrorCode.InvalidInput,
-      `ComfyUI_InstantID reads each face from its photo, but identities ${missing.join(", ")} of the job carry none: give each identity its photo, or send the job to a1111 or local workers.`,
+      `ComfyUI_InstantID reads each face from its photo, but identities ${missing.join(", ")} of the job carry none: give each ` +
+        `identity its photo, or send the job to a1111 or local workers.`,
       { details: { retryable: false } },
     );
   }

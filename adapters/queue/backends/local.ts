@@ -41,7 +41,8 @@ function refused(message: string): InstantIdError {
 function promptOptions(job: GenerationJob, composition: Composition): Pick<GenerateOptions, "prompt" | "timeIds" | "regions"> {
   if (!job.promptEmbeddings) {
     throw refused(
-      "The local backend has no text encoder: give the job promptEmbeddings (the safetensors file `instantid generate --embeds` reads), or send it to a1111 / comfyui workers.",
+      "The local backend has no text encoder: give the job promptEmbeddings (the safetensors file `instantid generate --embeds` " +
+        "reads), or send it to a1111 / comfyui workers.",
     );
   }
   const shared = parseEmbeddings(jobBytes(job.promptEmbeddings), "the job's promptEmbeddings");
@@ -51,7 +52,8 @@ function promptOptions(job: GenerationJob, composition: Composition): Pick<Gener
       .prompt.embeds;
     if (embeds.shape.join() !== shared.prompt.embeds.shape.join()) {
       throw refused(
-        `identity ${identity + 1}'s regionEmbeddings are [${embeds.shape.join(", ")}] but promptEmbeddings are [${shared.prompt.embeds.shape.join(", ")}]; encode both with the same text encoders.`,
+        `identity ${identity + 1}'s regionEmbeddings are [${embeds.shape.join(", ")}] but promptEmbeddings are ` +
+          `[${shared.prompt.embeds.shape.join(", ")}]; encode both with the same text encoders.`,
       );
     }
     return { embeds, mask };

@@ -51,16 +51,19 @@ describe("createA1111Client", () => {
     expect((await (await start({ flavour: "sdnext" })).client.detect()).flavour).toBe("sdnext");
   });
 
-  it("reads the pass-through module as listed and the unit slots where served: /controlnet/settings, else Forge's /sdapi/v1/options", async () => {
-    expect(await (await start({ unitCount: 6 })).client.detect()).toMatchObject({ passThroughModule: "none", unitSlots: 6 });
-    await server!.close();
-    expect(await (await start({ flavour: "forge", unitCount: 5 })).client.detect()).toMatchObject({
-      passThroughModule: "None",
-      unitSlots: 5,
-    });
-    await server!.close();
-    expect((await (await start({ flavour: "forge", unitCountInOptions: false })).client.detect()).unitSlots).toBeUndefined();
-  });
+  it(
+    "reads the pass-through module as listed and the unit slots where served: /controlnet/settings, else Forge's " + "/sdapi/v1/options",
+    async () => {
+      expect(await (await start({ unitCount: 6 })).client.detect()).toMatchObject({ passThroughModule: "none", unitSlots: 6 });
+      await server!.close();
+      expect(await (await start({ flavour: "forge", unitCount: 5 })).client.detect()).toMatchObject({
+        passThroughModule: "None",
+        unitSlots: 5,
+      });
+      await server!.close();
+      expect((await (await start({ flavour: "forge", unitCountInOptions: false })).client.detect()).unitSlots).toBeUndefined();
+    },
+  );
 
   it("reads SD.Next's face script layout from /sdapi/v1/script-info", async () => {
     expect((await (await start({ flavour: "sdnext" })).client.detect()).faceScript).toMatchObject({

@@ -54,25 +54,36 @@ afterEach(async () => {
 });
 
 describe("a1111RequestFromComposition", () => {
-  it("gives each identity its unit pair: embedding, own keypoint image, strengths as weights, IdentityNet window (the adapter unit always on) and region mask", async () => {
-    const body = await a1111RequestFromComposition(twoPeople(), { server: a1111, steps: 20, cfgScale: 5, seed: 7 });
-    expect(body).toMatchObject({ prompt: "two friends, red hat", negative_prompt: "blurry", width: 512, height: 256, steps: 20, seed: 7 });
-    const units = unitsOf(body);
-    expect(units.map((u) => [u.module, u.weight, u.guidance_start, u.guidance_end])).toEqual([
-      ["instant_id_face_embedding", 0.7, 0, 1],
-      ["none", 0.6, 0, 0.5],
-      ["instant_id_face_embedding", 0.8, 0, 1],
-      ["none", 0.8, 0, 1],
-    ]);
-    expect(units[0].ipadapter_input).toHaveLength(1);
-    expect(units[0].effective_region_mask).toBe(units[1].effective_region_mask);
-    expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
-    const mask = await loadImage(Buffer.from(units[2].effective_region_mask!, "base64"));
-    expect([mask.data[0], mask.data[300 * 3]]).toEqual([0, 255]); // identity 2: right half
-    const kps = await loadImage(Buffer.from(units[1].image!, "base64"));
-    expect(pixel(kps, 60, 100)).toEqual([255, 0, 0]);
-    expect(units[3].image).not.toBe(units[1].image);
-  });
+  it(
+    "gives each identity its unit pair: embedding, own keypoint image, strengths as weights, IdentityNet window (the adapter " +
+      "unit always on) and region mask",
+    async () => {
+      const body = await a1111RequestFromComposition(twoPeople(), { server: a1111, steps: 20, cfgScale: 5, seed: 7 });
+      expect(body).toMatchObject({
+        prompt: "two friends, red hat",
+        negative_prompt: "blurry",
+        width: 512,
+        height: 256,
+        steps: 20,
+        seed: 7,
+      });
+      const units = unitsOf(body);
+      expect(units.map((u) => [u.module, u.weight, u.guidance_start, u.guidance_end])).toEqual([
+        ["instant_id_face_embedding", 0.7, 0, 1],
+        ["none", 0.6, 0, 0.5],
+        ["instant_id_face_embedding", 0.8, 0, 1],
+        ["none", 0.8, 0, 1],
+      ]);
+      expect(units[0].ipadapter_input).toHaveLength(1);
+      expect(units[0].effective_region_mask).toBe(units[1].effective_region_mask);
+      expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
+      const mask = await loadImage(Buffer.from(units[2].effective_region_mask!, "base64"));
+      expect([mask.data[0], mask.data[300 * 3]]).toEqual([0, 255]); // identity 2: right half
+      const kps = await loadImage(Buffer.from(units[1].image!, "base64"));
+      expect(pixel(kps, 60, 100)).toEqual([255, 0, 0]);
+      expect(units[3].image).not.toBe(units[1].image);
+    },
+  );
 
   it("is taken by a mock sd-webui-controlnet with four unit slots, which receives each identity's embedding", async () => {
     server = await startMockA1111({ stepMs: 1, unitCount: 4 });
@@ -114,23 +125,26 @@ describe("a1111RequestFromComposition", () => {
 describe("a1111RequestFromIdentity", () => {
   const recorded = createIdentity([{ embedding: new Float32Array(512).fill(0.5), kps: face(100, 120), width: 256, height: 256 }]);
 
-  it("draws the identity's keypoints where its photo had the face, fitted onto the canvas, and sends its embedding with the strengths", async () => {
-    const body = await a1111RequestFromIdentity(recorded, {
-      server: a1111,
-      prompt: "a watercolor portrait",
-      width: 512,
-      height: 512,
-      adapterScale: 0.5,
-      identityNetScale: 0.9,
-      end: 0.8,
-    });
-    expect(body).toMatchObject({ prompt: "a watercolor portrait", width: 512, height: 512, steps: 30, cfg_scale: 5, seed: -1 });
-    const [adapter, net] = unitsOf(body);
-    expect([adapter.weight, adapter.guidance_start, adapter.guidance_end, adapter.image]).toEqual([0.5, 0, 1, undefined]);
-    expect([net.module, net.weight, net.guidance_end, net.resize_mode]).toEqual(["none", 0.9, 0.8, "Just Resize"]);
-    const kps = await loadImage(Buffer.from(net.image!, "base64"));
-    expect(pixel(kps, 200, 240)).toEqual([255, 0, 0]); // the left eye at (100, 120) of a 256² photo, on a 512² canvas
-  });
+  it(
+    "draws the identity's keypoints where its photo had the face, fitted onto the canvas, and sends its embedding with the " + "strengths",
+    async () => {
+      const body = await a1111RequestFromIdentity(recorded, {
+        server: a1111,
+        prompt: "a watercolor portrait",
+        width: 512,
+        height: 512,
+        adapterScale: 0.5,
+        identityNetScale: 0.9,
+        end: 0.8,
+      });
+      expect(body).toMatchObject({ prompt: "a watercolor portrait", width: 512, height: 512, steps: 30, cfg_scale: 5, seed: -1 });
+      const [adapter, net] = unitsOf(body);
+      expect([adapter.weight, adapter.guidance_start, adapter.guidance_end, adapter.image]).toEqual([0.5, 0, 1, undefined]);
+      expect([net.module, net.weight, net.guidance_end, net.resize_mode]).toEqual(["none", 0.9, 0.8, "Just Resize"]);
+      const kps = await loadImage(Buffer.from(net.image!, "base64"));
+      expect(pixel(kps, 200, 240)).toEqual([255, 0, 0]); // the left eye at (100, 120) of a 256² photo, on a 512² canvas
+    },
+  );
 
   it("takes canvas keypoints (e.g. a pose photo's face) instead, and the defaults 0.8 for both strengths", async () => {
     const [adapter, net] = unitsOf(

@@ -55,16 +55,20 @@ describe("buildGenerationRequest", () => {
     expect(net.resize_mode).toBe("Just Resize"); // drawn at the generation size: never cropped
   });
 
-  it("sends the photo to Forge even with a local analysis, since Forge has no ipadapter_input, and the keypoint image with Forge's own None", async () => {
-    const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(768, 1024, 0) } };
-    const [adapter, net] = unitsOf(
-      await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"),
-    );
-    expect(adapter.module).toBe("InsightFace (InstantID)");
-    expect(adapter.ipadapter_input).toBeUndefined();
-    expect(adapter.image).toBe(face.photo.toString("base64"));
-    expect(net.module).toBe("None"); // modules_forge/supported_preprocessor.py registers "None"; the lookup is exact
-  });
+  it(
+    "sends the photo to Forge even with a local analysis, since Forge has no ipadapter_input, and the keypoint image with " +
+      "Forge's own None",
+    async () => {
+      const face = { photo: await texturedPng(), analysis: { embedding: new Float32Array(512), keypointImage: await pngOf(768, 1024, 0) } };
+      const [adapter, net] = unitsOf(
+        await buildGenerationRequest(options, [await identity({ face })], assumedCapabilities("forge"), () => "unused"),
+      );
+      expect(adapter.module).toBe("InsightFace (InstantID)");
+      expect(adapter.ipadapter_input).toBeUndefined();
+      expect(adapter.image).toBe(face.photo.toString("base64"));
+      expect(net.module).toBe("None"); // modules_forge/supported_preprocessor.py registers "None"; the lookup is exact
+    },
+  );
 
   it("sends a concat identity's embeddings as one blob, the Resampler's [1, N, 512] input, not one averaged blob each", async () => {
     const embedding = [new Float32Array(512).fill(1), new Float32Array(512).fill(2)];
@@ -105,62 +109,80 @@ describe("buildGenerationRequest", () => {
     expect(units[2].weight).toBe(0.5);
   });
 
-  it("gives Forge a region as mask_image (it has no effective_region_mask), the Image Adapter unit resized plainly so the region stays put", async () => {
-    const left = await pngOf(768, 1024, 255);
-    const units = unitsOf(await buildGenerationRequest(options, [await identity({ mask: left })], assumedCapabilities("forge")));
-    expect(units.map((u) => u.mask_image)).toEqual([left, left].map((m) => m.toString("base64")));
-    expect(units.every((u) => u.effective_region_mask === undefined)).toBe(true);
-    expect(units.map((u) => u.resize_mode)).toEqual(["Just Resize", "Resize and Fill"]);
-  });
+  it(
+    "gives Forge a region as mask_image (it has no effective_region_mask), the Image Adapter unit resized plainly so the region " +
+      "stays put",
+    async () => {
+      const left = await pngOf(768, 1024, 255);
+      const units = unitsOf(await buildGenerationRequest(options, [await identity({ mask: left })], assumedCapabilities("forge")));
+      expect(units.map((u) => u.mask_image)).toEqual([left, left].map((m) => m.toString("base64")));
+      expect(units.every((u) => u.effective_region_mask === undefined)).toBe(true);
+      expect(units.map((u) => u.resize_mode)).toEqual(["Just Resize", "Resize and Fill"]);
+    },
+  );
 
-  it("refuses several identities on Forge, whose InstantID units all feed the last face to every IdentityNet, naming the alternatives", async () => {
-    const two = [await identity({ mask: await pngOf(768, 1024, 255) }), await identity({ mask: await pngOf(768, 1024, 0) })];
-    const error = await buildGenerationRequest(options, two, assumedCapabilities("forge")).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "INVALID_OPTION" });
-    expect((error as Error).message).toMatch(
-      /cross-attention input of every ControlNet.*A1111 with sd-webui-controlnet, ComfyUI.*local runner/,
-    );
-  });
+  it(
+    "refuses several identities on Forge, whose InstantID units all feed the last face to every IdentityNet, naming the " + "alternatives",
+    async () => {
+      const two = [await identity({ mask: await pngOf(768, 1024, 255) }), await identity({ mask: await pngOf(768, 1024, 0) })];
+      const error = await buildGenerationRequest(options, two, assumedCapabilities("forge")).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "INVALID_OPTION" });
+      expect((error as Error).message).toMatch(
+        /cross-attention input of every ControlNet.*A1111 with sd-webui-controlnet, ComfyUI.*local runner/,
+      );
+    },
+  );
 
   it("refuses several identities without masks, naming the one that lacks it", async () => {
     const both = [await identity(), await identity()];
     await expect(buildGenerationRequest(options, both, assumedCapabilities("a1111"))).rejects.toThrow(/Identity 1 of 2 has no region mask/);
   });
 
-  it("sends SD.Next's face script its own arguments in its order, so InstantID gets the two scales (current SD.Next, 17 arguments)", async () => {
-    const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("sdnext"));
-    expect(body.alwayson_scripts).toBeUndefined();
-    expect(body.face).toBeUndefined();
-    expect(body.script_name).toBe("face");
-    expect(runFaceScript(body, 17)).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6, id_cache: true });
-  });
+  it(
+    "sends SD.Next's face script its own arguments in its order, so InstantID gets the two scales (current SD.Next, 17 " + "arguments)",
+    async () => {
+      const body = await buildGenerationRequest(options, [await identity()], assumedCapabilities("sdnext"));
+      expect(body.alwayson_scripts).toBeUndefined();
+      expect(body.face).toBeUndefined();
+      expect(body.script_name).toBe("face");
+      expect(runFaceScript(body, 17)).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6, id_cache: true });
+    },
+  );
 
-  it("keeps the face object for a server whose face script takes the 14 arguments the API builds from it, and follows the layout script-info reports", async () => {
-    for (const version of [14, 16, 17] as const) {
-      const server = { ...assumedCapabilities("sdnext"), faceScript: faceScriptFromInfo(sdNextScriptInfo(version), "http://sdnext") };
-      const body = await buildGenerationRequest(options, [await identity()], server);
-      expect(body.face !== undefined).toBe(version === 14);
-      expect(runFaceScript(body, version)).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6 });
-    }
-  });
+  it(
+    "keeps the face object for a server whose face script takes the 14 arguments the API builds from it, and follows the layout " +
+      "script-info reports",
+    async () => {
+      for (const version of [14, 16, 17] as const) {
+        const server = { ...assumedCapabilities("sdnext"), faceScript: faceScriptFromInfo(sdNextScriptInfo(version), "http://sdnext") };
+        const body = await buildGenerationRequest(options, [await identity()], server);
+        expect(body.face !== undefined).toBe(version === 14);
+        expect(runFaceScript(body, version)).toMatchObject({ mode: "InstantID", id_strength: 0.8, id_conditioning: 0.6 });
+      }
+    },
+  );
 
-  it("reads an empty script list (API-only servers list scripts after their first generation) as current SD.Next, and refuses a layout without InstantID's group", () => {
-    expect(faceScriptFromInfo([], "http://sdnext")).toMatchObject({ kind: "script-args", at: { conditioning: 10 } });
-    const odd = [
-      {
-        name: "face: multiple id transfers",
-        is_img2img: false,
-        args: [
-          { label: "Mode", value: "None" },
-          { label: "", value: [] },
-          { label: "Weight", value: 1 },
-        ],
-      },
-    ];
-    expect(() => faceScriptFromInfo(odd, "http://sdnext")).toThrow(
-      expect.objectContaining({ code: "SERVER", message: expect.stringMatching(/Strength\/Control\/Cache model group was not found/) }),
-    );
-  });
+  it(
+    "reads an empty script list (API-only servers list scripts after their first generation) as current SD.Next, and refuses a " +
+      "layout without InstantID's group",
+    () => {
+      expect(faceScriptFromInfo([], "http://sdnext")).toMatchObject({ kind: "script-args", at: { conditioning: 10 } });
+      const odd = [
+        {
+          name: "face: multiple id transfers",
+          is_img2img: false,
+          args: [
+            { label: "Mode", value: "None" },
+            { label: "", value: [] },
+            { label: "Weight", value: 1 },
+          ],
+        },
+      ];
+      expect(() => faceScriptFromInfo(odd, "http://sdnext")).toThrow(
+        expect.objectContaining({ code: "SERVER", message: expect.stringMatching(/Strength\/Control\/Cache model group was not found/) }),
+      );
+    },
+  );
 
   it("the face object alone would put id_conditioning into ip_structure on current SD.Next (what the script-args path avoids)", () => {
     const face = { mode: "InstantID", source_images: ["x"], id_strength: 0.8, id_conditioning: 0.6 };

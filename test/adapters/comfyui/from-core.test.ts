@@ -69,26 +69,30 @@ afterEach(async () => {
 });
 
 describe("comfyWorkflowFromComposition", () => {
-  it("gives each identity an apply node: photo, own keypoint image, mask, strengths as ip_weight / cn_strength, window, noise 0, combine mode", async () => {
-    const { place, placed } = keeper();
-    const workflow = await comfyWorkflowFromComposition(twoPeople(), { ...models, seed: 1, photos, place });
-    const [first, second] = byClass(workflow, "ApplyInstantIDAdvanced");
-    expect(first.inputs).toMatchObject({
-      ip_weight: 0.7,
-      cn_strength: 0.6,
-      start_at: 0.1,
-      end_at: 1,
-      noise: 0,
-      combine_embeds: "norm average",
-    });
-    expect(second.inputs).toMatchObject({ ip_weight: 0.8, cn_strength: 0.8 });
-    expect([loaded(workflow, first.inputs.image), loaded(workflow, first.inputs.image_kps)]).toEqual(["face-0.jpg", "kps-1.png"]);
-    const maskName = workflow[(first.inputs.mask as [string, number])[0]].inputs.image as string;
-    const mask = await loadImage(Buffer.from(placed.get(maskName)!));
-    expect([mask.data[0], mask.data[300 * 3]]).toEqual([255, 0]);
-    const kps = await loadImage(Buffer.from(placed.get("kps-1.png")!));
-    expect([...kps.data.subarray((100 * 512 + 60) * 3, (100 * 512 + 60) * 3 + 3)]).toEqual([255, 0, 0]);
-  });
+  it(
+    "gives each identity an apply node: photo, own keypoint image, mask, strengths as ip_weight / cn_strength, window, noise 0, " +
+      "combine mode",
+    async () => {
+      const { place, placed } = keeper();
+      const workflow = await comfyWorkflowFromComposition(twoPeople(), { ...models, seed: 1, photos, place });
+      const [first, second] = byClass(workflow, "ApplyInstantIDAdvanced");
+      expect(first.inputs).toMatchObject({
+        ip_weight: 0.7,
+        cn_strength: 0.6,
+        start_at: 0.1,
+        end_at: 1,
+        noise: 0,
+        combine_embeds: "norm average",
+      });
+      expect(second.inputs).toMatchObject({ ip_weight: 0.8, cn_strength: 0.8 });
+      expect([loaded(workflow, first.inputs.image), loaded(workflow, first.inputs.image_kps)]).toEqual(["face-0.jpg", "kps-1.png"]);
+      const maskName = workflow[(first.inputs.mask as [string, number])[0]].inputs.image as string;
+      const mask = await loadImage(Buffer.from(placed.get(maskName)!));
+      expect([mask.data[0], mask.data[300 * 3]]).toEqual([255, 0]);
+      const kps = await loadImage(Buffer.from(placed.get("kps-1.png")!));
+      expect([...kps.data.subarray((100 * 512 + 60) * 3, (100 * 512 + 60) * 3 + 3)]).toEqual([255, 0, 0]);
+    },
+  );
 
   it("joins each apply node's conditionings for the sampler, with the region prompt in its own text encoding", async () => {
     const workflow = await comfyWorkflowFromComposition(twoPeople(), { ...models, steps: 4, seed: 1, photos, place: keeper().place });

@@ -13,7 +13,8 @@ const pattern = {
 };
 
 describe("resizeLanczos (Pillow's Image.resize(size, LANCZOS), as diffusers resizes ControlNet images)", () => {
-  // Expected bytes from Pillow 9.4 (Debian's python3-pil) on the same pattern: Image.frombytes("RGB", (7, 5), ...).resize(size, Image.LANCZOS).
+  // Expected bytes from Pillow 9.4 (Debian's python3-pil) on the same pattern: Image.frombytes("RGB", (7, 5), ...).resize(size,
+  // Image.LANCZOS).
   it("reproduces Pillow when downscaling both axes", () => {
     expect([...resizeLanczos(pattern, 3, 2).data]).toEqual([
       96, 171, 172, 54, 182, 179, 72, 145, 186, 198, 165, 165, 121, 172, 172, 63, 175, 179,

@@ -27,12 +27,16 @@ describe("buildRegionConditioning", () => {
     expect([...region.promptEmbeds.data]).toEqual(new Array(6).fill(3));
   });
 
-  it("resizes a mask bilinearly (align_corners false) to the latent size: [0, 0, 1, 1] → [0, 1] at width 2, [0, 1] → [0, 0.25, 0.75, 1] at width 4", () => {
-    const [half] = buildRegionConditioning([{ embeds: embeds(2), mask: mask(4, 1, [0, 0, 1, 1]) }], conditioning, 1, 2);
-    expect([...half.weights]).toEqual([0, 1]);
-    const [up] = buildRegionConditioning([{ embeds: embeds(2), mask: tensor([1, 2], [0, 1]) }], conditioning, 1, 4);
-    expect([...up.weights]).toEqual([0, 0.25, 0.75, 1]);
-  });
+  it(
+    "resizes a mask bilinearly (align_corners false) to the latent size: [0, 0, 1, 1] → [0, 1] at width 2, [0, 1] → [0, 0.25, " +
+      "0.75, 1] at width 4",
+    () => {
+      const [half] = buildRegionConditioning([{ embeds: embeds(2), mask: mask(4, 1, [0, 0, 1, 1]) }], conditioning, 1, 2);
+      expect([...half.weights]).toEqual([0, 1]);
+      const [up] = buildRegionConditioning([{ embeds: embeds(2), mask: tensor([1, 2], [0, 1]) }], conditioning, 1, 4);
+      expect([...up.weights]).toEqual([0, 0.25, 0.75, 1]);
+    },
+  );
 
   it("keeps weights whose sum is ≤ 1 and divides them by their sum where it exceeds 1", () => {
     const regions = buildRegionConditioning(

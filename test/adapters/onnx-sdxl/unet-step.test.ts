@@ -138,27 +138,31 @@ describe("UNet call with region prompts (tiny synthetic UNet)", () => {
     expect(half(regional, 1)).not.toEqual(half(onShared, 1));
   });
 
-  it("with two regions on halves of the canvas, matches a manual blend of separate UNet calls sharing one contribution within 1e-6, asking the hook once", async () => {
-    const [left, right] = [tinyTokens(10), tinyTokens(11)];
-    const hook = residualHook(unet.residualInputs!);
-    const list = regions([
-      { embeds: left, mask: ones(64, 64, (x) => (x < 32 ? 1 : 0)) },
-      { embeds: right, mask: ones(64, 64, (x) => (x < 32 ? 0 : 0.5)) },
-    ]);
-    const regional = await callUnetWithRegions(unet, hook, step(), list);
-    expect(hook.calls).toBe(1);
-    const again = residualHook(unet.residualInputs!);
-    const contribution = await again.beforeStep!(step());
-    const [s, l, r] = await Promise.all(
-      [shared, left, right].map((t) => runUnet(unet, { ...step(), promptEmbeds: stacked(negative, t) }, contribution ?? undefined)),
-    );
-    const expected = Float32Array.from(s.data, (v, i) => {
-      if (i < s.data.length / 2) return v;
-      const x = i % 8; // latent column: the masks' halves are columns 0-3 and 4-7
-      return x < 4 ? l.data[i] : 0.5 * v + 0.5 * r.data[i];
-    });
-    assertClose(regional.data, expected, { abs: 1e-6, rel: 0 }, "blended prediction");
-  });
+  it(
+    "with two regions on halves of the canvas, matches a manual blend of separate UNet calls sharing one contribution within " +
+      "1e-6, asking the hook once",
+    async () => {
+      const [left, right] = [tinyTokens(10), tinyTokens(11)];
+      const hook = residualHook(unet.residualInputs!);
+      const list = regions([
+        { embeds: left, mask: ones(64, 64, (x) => (x < 32 ? 1 : 0)) },
+        { embeds: right, mask: ones(64, 64, (x) => (x < 32 ? 0 : 0.5)) },
+      ]);
+      const regional = await callUnetWithRegions(unet, hook, step(), list);
+      expect(hook.calls).toBe(1);
+      const again = residualHook(unet.residualInputs!);
+      const contribution = await again.beforeStep!(step());
+      const [s, l, r] = await Promise.all(
+        [shared, left, right].map((t) => runUnet(unet, { ...step(), promptEmbeds: stacked(negative, t) }, contribution ?? undefined)),
+      );
+      const expected = Float32Array.from(s.data, (v, i) => {
+        if (i < s.data.length / 2) return v;
+        const x = i % 8; // latent column: the masks' halves are columns 0-3 and 4-7
+        return x < 4 ? l.data[i] : 0.5 * v + 0.5 * r.data[i];
+      });
+      assertClose(regional.data, expected, { abs: 1e-6, rel: 0 }, "blended prediction");
+    },
+  );
 
   it("refuses regions when a hook sets the prompt input itself (tokens appended to the context)", async () => {
     const hook: GenerationHook = { name: "context", beforeStep: (s) => ({ inputs: { encoder_hidden_states: s.promptEmbeds } }) };

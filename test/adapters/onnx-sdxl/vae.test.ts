@@ -39,21 +39,25 @@ describe("VAE helpers", () => {
 });
 
 describeShared("VAE decoding as diffusers' pipeline does (golden/pipeline)", "golden/pipeline", () => {
-  it("decodes the expected final latents of optimum's vae_decoder export into the expected images: latent / factor, then (x / 2 + 0.5).clamp(0, 1), NHWC", async () => {
-    const expected = await SafetensorsFile.open(sharedPath("golden", "pipeline", "expected.safetensors"));
-    try {
-      for (const name of ["full", "window"]) {
-        const image = await decodeLatentToTensor(
-          sharedPath("golden", "pipeline", "vae_decoder", "model.onnx"),
-          await expected.tensor(`${name}_latent`),
-          0.13025,
-        );
-        const reference = await expected.tensor(`${name}_image`);
-        expect(image.shape).toEqual(reference.shape);
-        assertClose(image.data, reference.data, { abs: 1e-4 }, `${name}_image`);
+  it(
+    "decodes the expected final latents of optimum's vae_decoder export into the expected images: latent / factor, then (x / 2 " +
+      "+ 0.5).clamp(0, 1), NHWC",
+    async () => {
+      const expected = await SafetensorsFile.open(sharedPath("golden", "pipeline", "expected.safetensors"));
+      try {
+        for (const name of ["full", "window"]) {
+          const image = await decodeLatentToTensor(
+            sharedPath("golden", "pipeline", "vae_decoder", "model.onnx"),
+            await expected.tensor(`${name}_latent`),
+            0.13025,
+          );
+          const reference = await expected.tensor(`${name}_image`);
+          expect(image.shape).toEqual(reference.shape);
+          assertClose(image.data, reference.data, { abs: 1e-4 }, `${name}_image`);
+        }
+      } finally {
+        await expected.close();
       }
-    } finally {
-      await expected.close();
-    }
-  });
+    },
+  );
 });

@@ -62,15 +62,22 @@ describe("generation job (the data on the queue)", () => {
     );
   });
 
-  it("reads a version 1 job (queued before the upgrade) with its ipScale as the adapterScale, and refuses ipScale in a version 2 job", async () => {
-    const job = JSON.parse(JSON.stringify(toGenerationJob(twoPeople(7), drawSeed))) as { identities: Record<string, unknown>[] };
-    const v1 = { ...job, version: 1, identities: job.identities.map(({ adapterScale, ...rest }) => ({ ...rest, ipScale: adapterScale })) };
-    const read = parseGenerationJob(v1);
-    expect(read.version).toBe(GENERATION_JOB_VERSION);
-    expect(read.identities.map((person) => person.adapterScale)).toEqual([undefined, 0.6]);
-    expect((await jobComposition(read)).identities.map((c) => c.adapterScale)).toEqual([0.8, 0.6]);
-    expect(thrown(() => parseGenerationJob({ ...v1, version: GENERATION_JOB_VERSION })).message).toMatch(/ipScale/);
-  });
+  it(
+    "reads a version 1 job (queued before the upgrade) with its ipScale as the adapterScale, and refuses ipScale in a version 2 " + "job",
+    async () => {
+      const job = JSON.parse(JSON.stringify(toGenerationJob(twoPeople(7), drawSeed))) as { identities: Record<string, unknown>[] };
+      const v1 = {
+        ...job,
+        version: 1,
+        identities: job.identities.map(({ adapterScale, ...rest }) => ({ ...rest, ipScale: adapterScale })),
+      };
+      const read = parseGenerationJob(v1);
+      expect(read.version).toBe(GENERATION_JOB_VERSION);
+      expect(read.identities.map((person) => person.adapterScale)).toEqual([undefined, 0.6]);
+      expect((await jobComposition(read)).identities.map((c) => c.adapterScale)).toEqual([0.8, 0.6]);
+      expect(thrown(() => parseGenerationJob({ ...v1, version: GENERATION_JOB_VERSION })).message).toMatch(/ipScale/);
+    },
+  );
 
   it("lays the job out on the worker as the core's composition: regions, keypoints and scales", async () => {
     const composition = await jobComposition(toGenerationJob(twoPeople(7), drawSeed));

@@ -64,7 +64,8 @@ describeRedis("generation queue on a real Redis (BullMQ)", () => {
     return running;
   }
 
-  it("3 workers, one killed mid-job and one backend answering 5xx for a while: 50 jobs each complete exactly once, results by id in submission order", async () => {
+  it("3 workers, one killed mid-job and one backend answering 5xx for a while: 50 jobs each complete exactly once, results by id " +
+    "in submission order", async () => {
     const { connection, queue, events, dir, store } = await freshQueue();
     const cli = await bundleCli();
     cleanup.push(() => rm(cli, { force: true }));

@@ -34,44 +34,52 @@ describe("compositionRegionMasks", () => {
     expect(compositionRegionMasks(halves, [1]).map((r) => [r.identity, r.prompt])).toEqual([[1, undefined]]);
   });
 
-  it('with overlap "allow", divides prompted masks by every identity\'s mask sum where they overlap (as ComfyUI averages masked conditionings)', () => {
-    const allowed = createComposition({
-      width: 8,
-      height: 8,
-      prompt: "",
-      overlap: "allow",
-      identities: [
-        { identity: person(1), region: { rect: [0, 0, 6, 8] }, prompt: "left" },
-        { identity: person(2), region: { rect: [2, 0, 8, 8] } },
-      ],
-    });
-    const [left] = compositionRegionMasks(allowed);
-    expect([...left.mask.data.slice(0, 8)]).toEqual([1, 1, 0.5, 0.5, 0.5, 0.5, 0, 0]);
-    expect(allowed.identities[0].mask.data[2]).toBe(1); // the hooks' mask is untouched
-  });
+  it(
+    'with overlap "allow", divides prompted masks by every identity\'s mask sum where they overlap (as ComfyUI averages masked ' +
+      "conditionings)",
+    () => {
+      const allowed = createComposition({
+        width: 8,
+        height: 8,
+        prompt: "",
+        overlap: "allow",
+        identities: [
+          { identity: person(1), region: { rect: [0, 0, 6, 8] }, prompt: "left" },
+          { identity: person(2), region: { rect: [2, 0, 8, 8] } },
+        ],
+      });
+      const [left] = compositionRegionMasks(allowed);
+      expect([...left.mask.data.slice(0, 8)]).toEqual([1, 1, 0.5, 0.5, 0.5, 0.5, 0, 0]);
+      expect(allowed.identities[0].mask.data[2]).toBe(1); // the hooks' mask is untouched
+    },
+  );
 
-  it("scales a soft region up to 1 where no other region covers the pixel and keeps uncovered pixels at 0 (ComfyUI divides by the masks' sum)", () => {
-    const soft = createComposition({
-      width: 8,
-      height: 8,
-      prompt: "",
-      identities: [
-        {
-          identity: person(1),
-          region: { mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 0.5 : 0)) } },
-          prompt: "left",
-        },
-        {
-          identity: person(2),
-          region: {
-            mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 === 3 ? 0.25 : p % 8 > 5 ? 1 : 0)) },
+  it(
+    "scales a soft region up to 1 where no other region covers the pixel and keeps uncovered pixels at 0 (ComfyUI divides by " +
+      "the masks' sum)",
+    () => {
+      const soft = createComposition({
+        width: 8,
+        height: 8,
+        prompt: "",
+        identities: [
+          {
+            identity: person(1),
+            region: { mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 0.5 : 0)) } },
+            prompt: "left",
           },
-        },
-      ],
-    });
-    const [left] = compositionRegionMasks(soft);
-    expect([...left.mask.data.slice(0, 8)]).toEqual([1, 1, 1, 0.5 / 0.75, 0, 0, 0, 0].map(Math.fround));
-  });
+          {
+            identity: person(2),
+            region: {
+              mask: { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, p) => (p % 8 === 3 ? 0.25 : p % 8 > 5 ? 1 : 0)) },
+            },
+          },
+        ],
+      });
+      const [left] = compositionRegionMasks(soft);
+      expect([...left.mask.data.slice(0, 8)]).toEqual([1, 1, 1, 0.5 / 0.75, 0, 0, 0, 0].map(Math.fround));
+    },
+  );
 
   it("refuses an index that is not an identity, or one given twice", () => {
     expect(() => compositionRegionMasks(halves, [3])).toThrow(

@@ -66,7 +66,10 @@ describe("loadControlNet", () => {
 
   it("refuses a preset the graph does not follow and lists its outputs", async () => {
     await expect(loadControlNet(onnxStackStyleControlNet(), { residuals: "diffusers" })).rejects.toThrow(
-      /no residual names of the "diffusers" \(down_block_res_sample_0\.\.\., mid_block_res_sample\) convention; its names are down_block_0_additional_residual, mid_block_additional_residual/,
+      new RegExp(
+        'no residual names of the "diffusers" \\(down_block_res_sample_0\\.\\.\\., mid_block_res_sample\\) convention; ' +
+          "its names are down_block_0_additional_residual, mid_block_additional_residual",
+      ),
     );
   });
 });

@@ -19,35 +19,39 @@ function refusal(config: Record<string, unknown>): InstantIdError {
 }
 
 describe("ControlNet config.json", () => {
-  it("reads InstantX's IdentityNet config as SDXL: heads from attention_head_dim (diffusers' naming quirk), 64-wide, GEGLU, 1/2/10 transformer layers", () => {
-    const arch = architecture(SDXL_CONTROLNET_CONFIG);
-    expect(arch.blocks.map((b) => [b.channels, b.transformer?.heads, b.transformer?.depth, b.downsample])).toEqual([
-      [320, undefined, undefined, true],
-      [640, 10, 2, true],
-      [1280, 20, 10, false],
-    ]);
-    expect(arch.mid).toMatchObject({
-      pairs: 1,
-      outputScale: 1,
-      transformer: { heads: 20, depth: 10, feedForward: "geglu", linearProjection: true, normEps: 1e-6 },
-    });
-    expect(arch).toMatchObject({
-      textEmbedsDim: 1280,
-      contextDim: 2048,
-      groups: 32,
-      resnetEps: 1e-5,
-      conditioningWidths: [16, 32, 96, 256],
-      channelOrder: "rgb",
-      globalPool: false,
-    });
-    expect(arch.time).toEqual({
-      timeDim: 320,
-      embeddingDim: 1280,
-      sinusoid: { flipSinToCos: true, freqShift: 0 },
-      timeIdDim: 256,
-      addedInputDim: 2816,
-    });
-  });
+  it(
+    "reads InstantX's IdentityNet config as SDXL: heads from attention_head_dim (diffusers' naming quirk), 64-wide, GEGLU, " +
+      "1/2/10 transformer layers",
+    () => {
+      const arch = architecture(SDXL_CONTROLNET_CONFIG);
+      expect(arch.blocks.map((b) => [b.channels, b.transformer?.heads, b.transformer?.depth, b.downsample])).toEqual([
+        [320, undefined, undefined, true],
+        [640, 10, 2, true],
+        [1280, 20, 10, false],
+      ]);
+      expect(arch.mid).toMatchObject({
+        pairs: 1,
+        outputScale: 1,
+        transformer: { heads: 20, depth: 10, feedForward: "geglu", linearProjection: true, normEps: 1e-6 },
+      });
+      expect(arch).toMatchObject({
+        textEmbedsDim: 1280,
+        contextDim: 2048,
+        groups: 32,
+        resnetEps: 1e-5,
+        conditioningWidths: [16, 32, 96, 256],
+        channelOrder: "rgb",
+        globalPool: false,
+      });
+      expect(arch.time).toEqual({
+        timeDim: 320,
+        embeddingDim: 1280,
+        sinusoid: { flipSinToCos: true, freqShift: 0 },
+        timeIdDim: 256,
+        addedInputDim: 2816,
+      });
+    },
+  );
 
   it("treats an int as the same value for every block, and num_attention_heads (when set) over attention_head_dim", () => {
     const lists = architecture({ ...SDXL_CONTROLNET_CONFIG, transformer_layers_per_block: [2, 2, 2], attention_head_dim: [10, 10, 10] });

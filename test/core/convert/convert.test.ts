@@ -49,45 +49,57 @@ async function expectRefusal(run: () => Promise<unknown>, code: string, text: Re
 }
 
 describe("convertControlNet", () => {
-  it("gives the outputs of diffusers' ControlNetModel (independent PyTorch reference) for InstantX's layout: lists, linear projections, fp16 file", async () => {
-    const dir = await checkpoint("published");
-    const output = join(await tempDir(), "identitynet.onnx");
-    const result = await convertControlNet({ dir, output, dtype: "fp32" });
-    expect(result).toMatchObject({ model: output, data: `${output}.data`, dtype: "fp32" });
-    await expectMatchesTorch("published", output);
-  });
+  it(
+    "gives the outputs of diffusers' ControlNetModel (independent PyTorch reference) for InstantX's layout: lists, linear " +
+      "projections, fp16 file",
+    async () => {
+      const dir = await checkpoint("published");
+      const output = join(await tempDir(), "identitynet.onnx");
+      const result = await convertControlNet({ dir, output, dtype: "fp32" });
+      expect(result).toMatchObject({ model: output, data: `${output}.data`, dtype: "fp32" });
+      await expectMatchesTorch("published", output);
+    },
+  );
 
-  it("gives diffusers' outputs for the other value of every supported key (ints, bgr, conv projections, global pooling, padding 0, sin first, shift 1, num_attention_heads, mid scale, fp32 file)", async () => {
-    const output = join(await tempDir(), "variant.onnx");
-    await convertControlNet({ dir: await checkpoint("variant"), output, dtype: "fp32" });
-    await expectMatchesTorch("variant", output);
-  });
+  it(
+    "gives diffusers' outputs for the other value of every supported key (ints, bgr, conv projections, global pooling, padding " +
+      "0, sin first, shift 1, num_attention_heads, mid scale, fp32 file)",
+    async () => {
+      const output = join(await tempDir(), "variant.onnx");
+      await convertControlNet({ dir: await checkpoint("variant"), output, dtype: "fp32" });
+      await expectMatchesTorch("variant", output);
+    },
+  );
 
-  it("keeps fp16 weights as fp16 by linking the checkpoint: the data file is the safetensors file, each tensor read where its header puts it", async () => {
-    const dir = await checkpoint("published");
-    const out = await tempDir();
-    const half = await convertControlNet({ dir, output: join(out, "half.onnx") });
-    const full = await convertControlNet({ dir, output: join(out, "full.onnx"), dtype: "fp32" });
-    expect(half).toMatchObject({ dtype: "fp16", linked: true });
-    expect(full.linked).toBe(false);
-    const source = await stat(join(dir, "diffusion_pytorch_model.safetensors"));
-    const data = await stat(half.data);
-    expect([data.ino, data.dev, data.size, half.dataBytes]).toEqual([source.ino, source.dev, source.size, source.size]);
-    const model = await readModel(half.model);
-    expect(model.graph.initializer.filter((t) => t.dataLocation === 1).every((t) => t.dataType === 10)).toBe(true);
-    expect(model.graph.node.filter((n) => n.opType === "Cast")).toHaveLength(half.tensors);
-    // The fp32 file holds the same weights widened exactly, tensor by tensor.
-    const halves = await initializerBytes(half.model);
-    const floats = await initializerBytes(full.model);
-    expect([...halves.keys()].sort()).toEqual([...floats.keys()].sort());
-    for (const [key, bytes] of halves) {
-      const widened = new Uint8Array(bytes.byteLength * 2);
-      convertTensorBytes(bytes, "F16", "fp32", widened);
-      expect(Buffer.compare(widened, floats.get(key)!), key).toBe(0);
-    }
-    // The file's weights are fp16 already, so keeping them loses nothing.
-    await expectMatchesTorch("published", half.model);
-  });
+  it(
+    "keeps fp16 weights as fp16 by linking the checkpoint: the data file is the safetensors file, each tensor read where its " +
+      "header puts it",
+    async () => {
+      const dir = await checkpoint("published");
+      const out = await tempDir();
+      const half = await convertControlNet({ dir, output: join(out, "half.onnx") });
+      const full = await convertControlNet({ dir, output: join(out, "full.onnx"), dtype: "fp32" });
+      expect(half).toMatchObject({ dtype: "fp16", linked: true });
+      expect(full.linked).toBe(false);
+      const source = await stat(join(dir, "diffusion_pytorch_model.safetensors"));
+      const data = await stat(half.data);
+      expect([data.ino, data.dev, data.size, half.dataBytes]).toEqual([source.ino, source.dev, source.size, source.size]);
+      const model = await readModel(half.model);
+      expect(model.graph.initializer.filter((t) => t.dataLocation === 1).every((t) => t.dataType === 10)).toBe(true);
+      expect(model.graph.node.filter((n) => n.opType === "Cast")).toHaveLength(half.tensors);
+      // The fp32 file holds the same weights widened exactly, tensor by tensor.
+      const halves = await initializerBytes(half.model);
+      const floats = await initializerBytes(full.model);
+      expect([...halves.keys()].sort()).toEqual([...floats.keys()].sort());
+      for (const [key, bytes] of halves) {
+        const widened = new Uint8Array(bytes.byteLength * 2);
+        convertTensorBytes(bytes, "F16", "fp32", widened);
+        expect(Buffer.compare(widened, floats.get(key)!), key).toBe(0);
+      }
+      // The file's weights are fp16 already, so keeping them loses nothing.
+      await expectMatchesTorch("published", half.model);
+    },
+  );
 
   it("converts again in place: the linked data file is replaced by itself and no temp file is left", async () => {
     const dir = await checkpoint("published");

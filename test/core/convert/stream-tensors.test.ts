@@ -41,32 +41,36 @@ async function mixedCheckpoint(): Promise<{ dir: string; bytes: Map<string, Uint
 
 describe("streamTensors", () => {
   for (const dtype of ["fp16", "fp32"] as const satisfies readonly WeightDType[]) {
-    it(`reads runs of one type in chunks cut inside tensors and writes each tensor converted to ${dtype} where the plan puts it, reporting each once, in order`, async () => {
-      const { dir, bytes } = await mixedCheckpoint();
-      const checkpoint = await CheckpointTensors.open(dir);
-      try {
-        const size = dtype === "fp16" ? 2 : 4;
-        let offset = 0;
-        const plan: PlannedTensor[] = TENSORS.map(({ key, count }) => {
-          const tensor = { key, shape: [count], offset, length: count * size };
-          offset += tensor.length;
-          return tensor;
-        });
-        const placed: string[] = [];
-        const path = join(dir, "out.data");
-        await streamTensors(path, plan, checkpoint, dtype, (t) => placed.push(t.key), 64);
-        expect(placed).toEqual(TENSORS.map((t) => t.key));
-        const written = await readFile(path);
-        expect(written.byteLength).toBe(offset);
-        for (const tensor of plan) {
-          const expected = new Uint8Array(tensor.length);
-          convertTensorBytes(bytes.get(tensor.key)!.slice(), TENSORS.find((t) => t.key === tensor.key)!.dtype, dtype, expected);
-          expect(Buffer.compare(written.subarray(tensor.offset, tensor.offset + tensor.length), expected), tensor.key).toBe(0);
+    it(
+      `reads runs of one type in chunks cut inside tensors and writes each tensor converted to ${dtype} where the plan puts it, ` +
+        `reporting each once, in order`,
+      async () => {
+        const { dir, bytes } = await mixedCheckpoint();
+        const checkpoint = await CheckpointTensors.open(dir);
+        try {
+          const size = dtype === "fp16" ? 2 : 4;
+          let offset = 0;
+          const plan: PlannedTensor[] = TENSORS.map(({ key, count }) => {
+            const tensor = { key, shape: [count], offset, length: count * size };
+            offset += tensor.length;
+            return tensor;
+          });
+          const placed: string[] = [];
+          const path = join(dir, "out.data");
+          await streamTensors(path, plan, checkpoint, dtype, (t) => placed.push(t.key), 64);
+          expect(placed).toEqual(TENSORS.map((t) => t.key));
+          const written = await readFile(path);
+          expect(written.byteLength).toBe(offset);
+          for (const tensor of plan) {
+            const expected = new Uint8Array(tensor.length);
+            convertTensorBytes(bytes.get(tensor.key)!.slice(), TENSORS.find((t) => t.key === tensor.key)!.dtype, dtype, expected);
+            expect(Buffer.compare(written.subarray(tensor.offset, tensor.offset + tensor.length), expected), tensor.key).toBe(0);
+          }
+        } finally {
+          await checkpoint.close();
         }
-      } finally {
-        await checkpoint.close();
-      }
-    });
+      },
+    );
   }
 
   it("stops at the tensor whose report throws (a cancellation), with no read left running", async () => {

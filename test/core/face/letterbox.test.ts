@@ -34,21 +34,25 @@ describe("letterbox", () => {
     }
   });
 
-  it("gives the same tensor on the WebAssembly kernel and, with INSTANTID_SIMD=0, on the JavaScript one (RGB and BGR, padded both ways)", () => {
-    const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };
-    for (const [w, h, norm] of [
-      [64, 64, SCRFD_NORM],
-      [40, 72, { mean: 127.5, std: 127.5, channelOrder: "BGR" }],
-    ] as const) {
-      const simd = letterbox(image, w, h, norm);
-      process.env.INSTANTID_SIMD = "0";
-      try {
-        expect(letterbox(image, w, h, norm).data).toEqual(simd.data);
-      } finally {
-        delete process.env.INSTANTID_SIMD;
+  it(
+    "gives the same tensor on the WebAssembly kernel and, with INSTANTID_SIMD=0, on the JavaScript one (RGB and BGR, padded " +
+      "both ways)",
+    () => {
+      const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };
+      for (const [w, h, norm] of [
+        [64, 64, SCRFD_NORM],
+        [40, 72, { mean: 127.5, std: 127.5, channelOrder: "BGR" }],
+      ] as const) {
+        const simd = letterbox(image, w, h, norm);
+        process.env.INSTANTID_SIMD = "0";
+        try {
+          expect(letterbox(image, w, h, norm).data).toEqual(simd.data);
+        } finally {
+          delete process.env.INSTANTID_SIMD;
+        }
       }
-    }
-  });
+    },
+  );
 
   it("fills a reused array completely: garbage in `into` does not survive (resized, padded and unresized inputs)", () => {
     const image = { width: 97, height: 61, data: Uint8Array.from({ length: 97 * 61 * 3 }, (_, i) => (i * 7919) % 251) };

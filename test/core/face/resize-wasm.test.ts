@@ -51,11 +51,15 @@ describe("resizeLinearWasm", () => {
   };
   for (const [what, sw, sh, dw, dh] of sizes) {
     for (const [normalised, table] of Object.entries(tables)) {
-      it(`is bit-identical to the JavaScript kernel: ${what} (${sw}x${sh} → ${dw}x${dh}), values ${normalised}, writing only the resized area`, () => {
-        const { js, wasm, ran } = bothKernels(randomImage(sw, sh, sw * 31 + dh), dw, dh, table);
-        expect(ran).toBe(true);
-        expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
-      });
+      it(
+        `is bit-identical to the JavaScript kernel: ${what} (${sw}x${sh} → ${dw}x${dh}), values ${normalised}, writing only the ` +
+          `resized area`,
+        () => {
+          const { js, wasm, ran } = bothKernels(randomImage(sw, sh, sw * 31 + dh), dw, dh, table);
+          expect(ran).toBe(true);
+          expect(Buffer.from(wasm.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+        },
+      );
     }
   }
 

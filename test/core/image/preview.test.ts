@@ -34,16 +34,20 @@ describe("progress previews (core/image/preview)", () => {
     expect(await previewFromEncoded(Uint8Array.from([0xff, 0xd8, 0xff, 0, 1, 2]))).toBeUndefined(); // a JPEG's start only
   });
 
-  it("fits a preview into the limits: as it is when it fits, scaled to the longest side, halved until its PNG fits, dropped below 16 px", async () => {
-    const small = await previewFromImage(noisy(32, 16));
-    expect(await fitPreview(small, { maxSide: 64, maxBytes: 1 << 20 })).toBe(small);
-    const big = await previewFromImage(noisy(200, 100));
-    const scaled = await fitPreview(big, { maxSide: 64, maxBytes: 1 << 20 });
-    expect(scaled).toMatchObject({ width: 64, height: 32 });
-    const squeezed = await fitPreview(big, { maxSide: 256, maxBytes: 2000 });
-    expect(squeezed!.png.byteLength).toBeLessThanOrEqual(2000);
-    expect(squeezed!.width).toBeLessThan(200);
-    expect(squeezed!.width / squeezed!.height).toBeCloseTo(2, 0); // the aspect kept, up to rounding
-    expect(await fitPreview(big, { maxSide: 256, maxBytes: 10 })).toBeUndefined();
-  });
+  it(
+    "fits a preview into the limits: as it is when it fits, scaled to the longest side, halved until its PNG fits, dropped " +
+      "below 16 px",
+    async () => {
+      const small = await previewFromImage(noisy(32, 16));
+      expect(await fitPreview(small, { maxSide: 64, maxBytes: 1 << 20 })).toBe(small);
+      const big = await previewFromImage(noisy(200, 100));
+      const scaled = await fitPreview(big, { maxSide: 64, maxBytes: 1 << 20 });
+      expect(scaled).toMatchObject({ width: 64, height: 32 });
+      const squeezed = await fitPreview(big, { maxSide: 256, maxBytes: 2000 });
+      expect(squeezed!.png.byteLength).toBeLessThanOrEqual(2000);
+      expect(squeezed!.width).toBeLessThan(200);
+      expect(squeezed!.width / squeezed!.height).toBeCloseTo(2, 0); // the aspect kept, up to rounding
+      expect(await fitPreview(big, { maxSide: 256, maxBytes: 10 })).toBeUndefined();
+    },
+  );
 });

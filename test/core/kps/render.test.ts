@@ -25,7 +25,8 @@ function pixelDiff(actual: RgbImage, expected: RgbImage): { count: number; first
     count++;
     if (first.length < 5)
       first.push(
-        `(${p % actual.width},${Math.floor(p / actual.width)}) got ${actual.data.subarray(i, i + 3).join("/")} want ${expected.data.subarray(i, i + 3).join("/")}`,
+        `(${p % actual.width},${Math.floor(p / actual.width)}) got ${actual.data.subarray(i, i + 3).join("/")} want ` +
+          `${expected.data.subarray(i, i + 3).join("/")}`,
       );
   }
   return { count, first };

@@ -35,23 +35,27 @@ async function tinyInstantIdPack(): Promise<{ catalog: ModelPack[]; url: string 
 }
 
 describe("pullModels with the instantid pack", () => {
-  it("converts ControlNetModel/ to instantid/identitynet.onnx after the download, reporting convert progress, and not again when up to date", async () => {
-    const { catalog, url } = await tinyInstantIdPack();
-    const dir = await tempDir();
-    const events: ProgressEvent[] = [];
-    const options = { dir, catalog, sources: { hfBase: url }, env: {}, onProgress: (e: ProgressEvent) => events.push(e) };
-    const first = await pullModels(options);
-    const model = join(dir, "instantid", "identitynet.onnx");
-    expect(first.converted).toEqual([model]);
-    expect((await stat(`${model}.data`)).size).toBeGreaterThan(0);
-    expect(events.filter((e) => e.stage === "convert").at(-1)).toMatchObject({ completed: 322, total: 322 });
-    const identityNet = await loadControlNet(model);
-    expect(identityNet.residuals.down).toHaveLength(9);
-    // The data file is a link of the downloaded weights, so it carries their time, older than config.json's here.
-    const past = new Date(Date.now() - 3600_000);
-    await utimes(join(dir, "instantid", "ControlNetModel", "diffusion_pytorch_model.safetensors"), past, past);
-    const again = await pullModels(options);
-    expect(again.converted).toEqual([]);
-    expect(again.files.every((f) => f.action === "present")).toBe(true);
-  });
+  it(
+    "converts ControlNetModel/ to instantid/identitynet.onnx after the download, reporting convert progress, and not again when " +
+      "up to date",
+    async () => {
+      const { catalog, url } = await tinyInstantIdPack();
+      const dir = await tempDir();
+      const events: ProgressEvent[] = [];
+      const options = { dir, catalog, sources: { hfBase: url }, env: {}, onProgress: (e: ProgressEvent) => events.push(e) };
+      const first = await pullModels(options);
+      const model = join(dir, "instantid", "identitynet.onnx");
+      expect(first.converted).toEqual([model]);
+      expect((await stat(`${model}.data`)).size).toBeGreaterThan(0);
+      expect(events.filter((e) => e.stage === "convert").at(-1)).toMatchObject({ completed: 322, total: 322 });
+      const identityNet = await loadControlNet(model);
+      expect(identityNet.residuals.down).toHaveLength(9);
+      // The data file is a link of the downloaded weights, so it carries their time, older than config.json's here.
+      const past = new Date(Date.now() - 3600_000);
+      await utimes(join(dir, "instantid", "ControlNetModel", "diffusion_pytorch_model.safetensors"), past, past);
+      const again = await pullModels(options);
+      expect(again.converted).toEqual([]);
+      expect(again.files.every((f) => f.action === "present")).toBe(true);
+    },
+  );
 });

@@ -46,30 +46,35 @@ const declared = (inputs: readonly OnnxValueInfo[]) =>
   );
 
 describe("patchControlNetResiduals on a UNet export without residual inputs", () => {
-  // The synthetic UNet built with residual inputs adds them where diffusers does; the same weights built without them, then patched, must compute the same.
+  // The synthetic UNet built with residual inputs adds them where diffusers does; the same weights built without them, then patched, must
+  // compute the same.
   for (const [attention, timestep] of [
     ["split-heads", "float"],
     ["attn-processor", "float"],
     ["sdpa", "int64"],
     ["fused", "float"],
   ] as const) {
-    it(`adds one input per skip and one for the mid block, computing what the export with residuals computes (${attention} attention, ${timestep} timestep)`, async () => {
-      const patched = await patchControlNetResiduals(encodeModel(plain(attention, timestep)));
-      expect(patched.added).toBe(true);
-      expect(patched.residuals).toEqual({
-        down: Array.from({ length: 9 }, (_, i) => `down_block_additional_residual_${i}`),
-        mid: "mid_block_additional_residual",
-      });
-      const reference = withResiduals(attention, timestep);
-      expect(declared(decodeModel(patched.bytes!).graph.input)).toEqual(declared(reference.graph.input));
-      const feeds = { ...unetFeeds(MICRO_UNET, H, W, timestep), ...residualFeeds(MICRO_UNET, H, W) };
-      assertClose(
-        await outSample(patched.bytes!, feeds),
-        await withResidualsOut(attention, timestep),
-        { abs: 1e-5, rel: 1e-5 },
-        "out_sample",
-      );
-    });
+    it(
+      `adds one input per skip and one for the mid block, computing what the export with residuals computes (${attention} ` +
+        `attention, ${timestep} timestep)`,
+      async () => {
+        const patched = await patchControlNetResiduals(encodeModel(plain(attention, timestep)));
+        expect(patched.added).toBe(true);
+        expect(patched.residuals).toEqual({
+          down: Array.from({ length: 9 }, (_, i) => `down_block_additional_residual_${i}`),
+          mid: "mid_block_additional_residual",
+        });
+        const reference = withResiduals(attention, timestep);
+        expect(declared(decodeModel(patched.bytes!).graph.input)).toEqual(declared(reference.graph.input));
+        const feeds = { ...unetFeeds(MICRO_UNET, H, W, timestep), ...residualFeeds(MICRO_UNET, H, W) };
+        assertClose(
+          await outSample(patched.bytes!, feeds),
+          await withResidualsOut(attention, timestep),
+          { abs: 1e-5, rel: 1e-5 },
+          "out_sample",
+        );
+      },
+    );
   }
 
   it("finds the skips by structure alone when every name is stripped", async () => {
@@ -127,26 +132,30 @@ describe("patchControlNetResiduals with patchImageAdapter", () => {
   };
 
   for (const named of [true, false]) {
-    it(`composes in either order and in one call, as the export with residuals patched with the image attention (${named ? "named" : "anonymous"} nodes)`, async () => {
-      const source = () => encodeModel(named ? plain("sdpa") : anonymize(plain("sdpa")));
-      const reference = await imageReference();
-      const expected = reference.expected;
-      const imageFirst = await patchImageAdapter(source(), adapter);
-      const residualsAfter = await patchControlNetResiduals(imageFirst.bytes!);
-      const residualsFirst = await patchControlNetResiduals(source());
-      const imageAfter = await patchImageAdapter(residualsFirst.bytes!, adapter);
-      const together = await patchImageAdapter(source(), adapter, { controlNetResiduals: true });
-      expect(together.residuals).toEqual(residualsFirst.residuals);
-      const sections = (blocks: readonly { key: number; section: string }[]) => blocks.map((b) => `${b.key}:${b.section}`);
-      for (const result of [imageFirst, imageAfter, together]) expect(sections(result.blocks)).toEqual(sections(reference.blocks));
-      for (const [what, bytes] of [
-        ["image then residuals", residualsAfter.bytes!],
-        ["residuals then image", imageAfter.bytes!],
-        ["one call", together.bytes!],
-      ] as const) {
-        assertClose(await outSample(bytes, feeds), expected, { abs: 1e-5, rel: 1e-5 }, what);
-      }
-    });
+    it(
+      `composes in either order and in one call, as the export with residuals patched with the image attention ` +
+        `(${named ? "named" : "anonymous"} nodes)`,
+      async () => {
+        const source = () => encodeModel(named ? plain("sdpa") : anonymize(plain("sdpa")));
+        const reference = await imageReference();
+        const expected = reference.expected;
+        const imageFirst = await patchImageAdapter(source(), adapter);
+        const residualsAfter = await patchControlNetResiduals(imageFirst.bytes!);
+        const residualsFirst = await patchControlNetResiduals(source());
+        const imageAfter = await patchImageAdapter(residualsFirst.bytes!, adapter);
+        const together = await patchImageAdapter(source(), adapter, { controlNetResiduals: true });
+        expect(together.residuals).toEqual(residualsFirst.residuals);
+        const sections = (blocks: readonly { key: number; section: string }[]) => blocks.map((b) => `${b.key}:${b.section}`);
+        for (const result of [imageFirst, imageAfter, together]) expect(sections(result.blocks)).toEqual(sections(reference.blocks));
+        for (const [what, bytes] of [
+          ["image then residuals", residualsAfter.bytes!],
+          ["residuals then image", imageAfter.bytes!],
+          ["one call", together.bytes!],
+        ] as const) {
+          assertClose(await outSample(bytes, feeds), expected, { abs: 1e-5, rel: 1e-5 }, what);
+        }
+      },
+    );
   }
 });
 

@@ -97,19 +97,23 @@ describe("bridgeComposition", () => {
     });
   });
 
-  it("takes the pose faces left to right, the square pose photo fitted whole into the 1024x512 canvas (one scale, centred), and warns when a face lies outside its column", async () => {
-    const dir = await tempDir();
-    const [a, b, pose] = await photos(dir, 3);
-    const { composition, photos: sent } = await bridgeComposition(
-      bridgeArgs({ face: [a, b], pose, models: "fake" }),
-      fakeGroupAnalysis([0.3, 0.1]),
-    );
-    const [left, right] = composition.identities;
-    expect(xs(left)[2]).toBeCloseTo(256 + 0.1 * 512, 3); // nose of the leftmost pose face: the 96² photo becomes 512², 256 px in
-    expect(xs(right)[2]).toBeCloseTo(256 + 0.3 * 512, 3);
-    const [eye, , , mouth] = left.keypoints!;
-    expect((mouth[1] - eye[1]) / (left.keypoints![1][0] - eye[0])).toBeCloseTo((0.7 - 0.4) / 0.16, 6); // proportions as in the pose photo
-    expect(composition.warnings.map((w) => [w.code, w.identity])).toEqual([["KEYPOINTS_OUTSIDE_REGION", 1]]);
-    expect(sent).toHaveLength(2);
-  });
+  it(
+    "takes the pose faces left to right, the square pose photo fitted whole into the 1024x512 canvas (one scale, centred), and " +
+      "warns when a face lies outside its column",
+    async () => {
+      const dir = await tempDir();
+      const [a, b, pose] = await photos(dir, 3);
+      const { composition, photos: sent } = await bridgeComposition(
+        bridgeArgs({ face: [a, b], pose, models: "fake" }),
+        fakeGroupAnalysis([0.3, 0.1]),
+      );
+      const [left, right] = composition.identities;
+      expect(xs(left)[2]).toBeCloseTo(256 + 0.1 * 512, 3); // nose of the leftmost pose face: the 96² photo becomes 512², 256 px in
+      expect(xs(right)[2]).toBeCloseTo(256 + 0.3 * 512, 3);
+      const [eye, , , mouth] = left.keypoints!;
+      expect((mouth[1] - eye[1]) / (left.keypoints![1][0] - eye[0])).toBeCloseTo((0.7 - 0.4) / 0.16, 6); // proportions as in the pose photo
+      expect(composition.warnings.map((w) => [w.code, w.identity])).toEqual([["KEYPOINTS_OUTSIDE_REGION", 1]]);
+      expect(sent).toHaveLength(2);
+    },
+  );
 });

@@ -291,27 +291,31 @@ const columns = (files: readonly string[]) => [
 const shared = ["--prompt", "two friends", "--size", "1024x512", "--seed", "5", "--identitynet-scale", "0.6"];
 
 describe("instantid a1111 txt2img with several identities", () => {
-  it("--dry-run writes the same request as instantid compose --backend a1111 with side-by-side regions (identity files, no face models)", async () => {
-    const dir = await tempDir();
-    const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
-    const kps = [
-      [40, 50],
-      [60, 50],
-      [50, 60],
-      [42, 70],
-      [58, 70],
-    ] as const;
-    for (const [i, file] of files.entries())
-      await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(i + 1), kps, width: 100, height: 100 }]));
-    const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
-    await run(commands, ["a1111", "txt2img", "--identity", files[0], "--identity", files[1], ...shared, "--dry-run", bridge]);
-    await run(commands, ["compose", ...columns(files), ...shared, "--backend", "a1111", "--dry-run", compose]);
-    const body = JSON.parse(await readFile(bridge, "utf8"));
-    expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
-    const units = unitsOf(body);
-    expect(units.map((u) => u.weight)).toEqual([0.8, 0.6, 0.8, 0.6]);
-    expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
-  });
+  it(
+    "--dry-run writes the same request as instantid compose --backend a1111 with side-by-side regions (identity files, no face " +
+      "models)",
+    async () => {
+      const dir = await tempDir();
+      const files = [join(dir, "a.identity.safetensors"), join(dir, "b.identity.safetensors")];
+      const kps = [
+        [40, 50],
+        [60, 50],
+        [50, 60],
+        [42, 70],
+        [58, 70],
+      ] as const;
+      for (const [i, file] of files.entries())
+        await saveIdentity(file, createIdentity([{ embedding: new Float32Array(512).fill(i + 1), kps, width: 100, height: 100 }]));
+      const [bridge, compose] = [join(dir, "bridge.json"), join(dir, "compose.json")];
+      await run(commands, ["a1111", "txt2img", "--identity", files[0], "--identity", files[1], ...shared, "--dry-run", bridge]);
+      await run(commands, ["compose", ...columns(files), ...shared, "--backend", "a1111", "--dry-run", compose]);
+      const body = JSON.parse(await readFile(bridge, "utf8"));
+      expect(body).toEqual(JSON.parse(await readFile(compose, "utf8")));
+      const units = unitsOf(body);
+      expect(units.map((u) => u.weight)).toEqual([0.8, 0.6, 0.8, 0.6]);
+      expect(units[0].effective_region_mask).not.toBe(units[2].effective_region_mask);
+    },
+  );
 
   it("analyses face photos here and sends the request compose sends for identity files made from them, each photo included", async () => {
     const dir = await tempDir();

@@ -176,18 +176,22 @@ describe("instantid compose --backend local with --region-embeds (tiny synthetic
     return { code, ...capture };
   }
 
-  it("uses the region's embeddings in its region: the same tokens as --embeds give the plain picture to the byte, other tokens another one, without a warning", async () => {
-    const plain = await compose("plain.png");
-    expect(plain.code).toBe(0);
-    expect(plain.err()).toMatch(/identity 1 .*has a region prompt but no --region-embeds.*as --region-embeds #1/);
-    const same = await compose("same.png", "--region-embeds", file("same.safetensors"), "--region-embeds", "-");
-    const hat = await compose("hat.png", "--region-embeds", file("hat.safetensors"), "--region-embeds", "-");
-    expect([same.code, hat.code]).toEqual([0, 0]);
-    expect(same.err() + hat.err()).not.toContain("warning");
-    const [p, s, h] = await Promise.all(["plain.png", "same.png", "hat.png"].map((name) => readFile(file(name))));
-    expect(s.equals(p)).toBe(true);
-    expect(h.equals(p)).toBe(false);
-  });
+  it(
+    "uses the region's embeddings in its region: the same tokens as --embeds give the plain picture to the byte, other tokens " +
+      "another one, without a warning",
+    async () => {
+      const plain = await compose("plain.png");
+      expect(plain.code).toBe(0);
+      expect(plain.err()).toMatch(/identity 1 .*has a region prompt but no --region-embeds.*as --region-embeds #1/);
+      const same = await compose("same.png", "--region-embeds", file("same.safetensors"), "--region-embeds", "-");
+      const hat = await compose("hat.png", "--region-embeds", file("hat.safetensors"), "--region-embeds", "-");
+      expect([same.code, hat.code]).toEqual([0, 0]);
+      expect(same.err() + hat.err()).not.toContain("warning");
+      const [p, s, h] = await Promise.all(["plain.png", "same.png", "hat.png"].map((name) => readFile(file(name))));
+      expect(s.equals(p)).toBe(true);
+      expect(h.equals(p)).toBe(false);
+    },
+  );
 
   it("accepts region embeddings for an identity without a region prompt", async () => {
     const run = await compose("b.png", "--region-embeds", "", "--region-embeds", file("hat.safetensors"));

@@ -44,7 +44,8 @@ describe("wrap-session codemod", () => {
     expect(plan.edits).toHaveLength(1);
     expect(plan.edits[0].line).toBe(4);
     expect(plan.edits[0].after.trim()).toBe(
-      'const unet = wrapUnetSession(await InferenceSession.create("unet/model.onnx"), { hooks: [] /* TODO(instantid): add the InstantID hooks */ });',
+      'const unet = wrapUnetSession(await InferenceSession.create("unet/model.onnx"), { hooks: [] /* TODO(instantid): add the ' +
+        "InstantID hooks */ });",
     );
     expect(plan.edits[0].calls.map((c) => c.line)).toEqual([8]);
     expect(await readFile(join(dir, "src/runner.ts"), "utf8")).toBe(runner);
@@ -54,7 +55,8 @@ describe("wrap-session codemod", () => {
     const dir = await project({ "pipeline.js": classRunner });
     const plan = await wrapSessionEdits(dir);
     expect(plan.edits.map((e) => e.after.trim())).toEqual([
-      'this.unet = wrapUnetSession(await ort.InferenceSession.create("unet.onnx"), { hooks: [] /* TODO(instantid): add the InstantID hooks */ });',
+      'this.unet = wrapUnetSession(await ort.InferenceSession.create("unet.onnx"), { hooks: [] /* TODO(instantid): add the ' +
+        "InstantID hooks */ });",
     ]);
   });
 
