@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode, InstantIdError } from "../errors.js";
+import { writeAtomically } from "../io/atomic.js";
 import { encodeModel } from "../onnx/model.js";
 import type { ProgressListener } from "../progress.js";
 import { parseOptions } from "../validate.js";
@@ -125,23 +125,13 @@ async function readConfig(path: string): Promise<unknown> {
 }
 
 /**
- * Writes the data file (by `fill`, which returns the model's bytes once the data is laid out) and the model
- * to temp names, then renames both into place; no temp is left, whether it succeeds or fails.
+ * Writes the data file (by `fill`, which returns the model's bytes once the data is laid out) and the model to
+ * temp names, then renames the data file into place and the model that points at it; no temp is left.
  */
 async function writeBoth(modelPath: string, dataPath: string, fill: (dataTemp: string) => Promise<Uint8Array>): Promise<void> {
-  await mkdir(dirname(modelPath), { recursive: true });
-  const tag = `${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const dataTemp = join(dirname(dataPath), `.${basename(dataPath)}.${tag}`);
-  const modelTemp = join(dirname(modelPath), `.${basename(modelPath)}.${tag}`);
-  try {
-    await writeFile(modelTemp, await fill(dataTemp));
-    await rename(dataTemp, dataPath);
-    await rename(modelTemp, modelPath);
-  } finally {
-    // Also on success: renaming a link onto another name of the same file (converting again in place) leaves the link.
-    await rm(dataTemp, { force: true });
-    await rm(modelTemp, { force: true });
-  }
+  await writeAtomically(modelPath, (modelTemp) =>
+    writeAtomically(dataPath, async (dataTemp) => writeFile(modelTemp, await fill(dataTemp))),
+  );
 }
 
 /**

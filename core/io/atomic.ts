@@ -19,9 +19,10 @@ export async function writeAtomically<T>(path: string, write: (temp: string) => 
     const result = await write(temp);
     await rename(temp, path);
     return result;
-  } catch (error) {
+  } finally {
+    // Also after a rename: renaming a hard link onto another name of the same file (a converter's data file
+    // linked to the checkpoint, converted again in place) leaves both names.
     await rm(temp, { force: true });
-    throw error;
   }
 }
 
