@@ -42,10 +42,25 @@ const CLOSE_CODES: Readonly<Record<string, number>> = {
 const MAX_EARLY_MESSAGES = 64;
 
 /**
- * A client connection on `ws`: delivers whole messages (ws answers pings and reassembles fragments),
- * reports how the connection ended, and never keeps the process alive once closed.
+ * A client connection: delivers whole messages, reports how the connection ended, and never keeps the process
+ * alive once closed. (An interface, so that the declarations users compile against do not name `ws`'s types.)
  */
-export class WebSocketConnection {
+export interface WebSocketConnection {
+  /** Resolves when the connection ends: code 1006 when the socket dropped without a close frame. */
+  readonly closed: Promise<WebSocketClose>;
+  /**
+   * Calls `listener` for every text or binary message; returns a function that unsubscribes. The first
+   * listener also receives, at once, the messages that arrived before it (up to 64).
+   */
+  onMessage(listener: (message: WebSocketMessage) => void): () => void;
+  /** Sends a text message (dropped once the connection is closing). */
+  send(text: string): void;
+  /** Starts the closing handshake; a server that never completes it is dropped after `closeTimeoutMs`. */
+  close(code?: number): void;
+}
+
+/** {@link WebSocketConnection} on `ws` (which answers pings and reassembles fragments). */
+class WsConnection implements WebSocketConnection {
   /** Resolves when the connection ends: code 1006 when the socket dropped without a close frame. */
   readonly closed: Promise<WebSocketClose>;
   private readonly listeners = new Set<(message: WebSocketMessage) => void>();
@@ -158,7 +173,7 @@ export function connectWebSocket(url: string, options: WebSocketOptions = {}): P
     });
     socket.once("open", () => {
       socket.off("error", failed);
-      resolve(new WebSocketConnection(socket, options));
+      resolve(new WsConnection(socket, options));
     });
   });
 }
