@@ -243,7 +243,9 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       const entry = (await history(promptId, signal)) ?? {};
       return { promptId, images: await collect(entry, signal), history: entry as Record<string, unknown> };
     } finally {
+      // Awaited (at most the socket's close timeout), so that no timer of the run outlives it.
       socket?.close();
+      await socket?.closed;
     }
   };
   return client;
