@@ -87,8 +87,7 @@ function poseKeypoints(o: ParsedComposition, warnings: CompositionWarning[]): (F
   if (used < faces.length) {
     warnings.push({
       code: "UNUSED_POSE_FACES",
-      message:
-        `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and ` + `no keypoints`,
+      message: `The pose photo shows ${faces.length} faces but only ${used} identities take one; the others get no identity and no keypoints`,
     });
   }
   return assigned.map((a) => (a === undefined ? undefined : faces[a]));
