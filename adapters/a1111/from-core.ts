@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { createComposition, identityEmbeds, type Composition, type FiveKeypoints, type Identity } from "../../core/index.js";
+import { identityEmbeds, type Composition, type Identity } from "../../core/index.js";
 import {
   adapterScaleSchema,
   identityNetScaleSchema,
   keypointImagePng,
   parseOptions,
-  photoPlacement,
+  singleIdentityComposition,
   regionMaskPng,
   type ComposedIdentity,
 } from "../../core/internal.js";
@@ -125,22 +125,16 @@ export async function a1111RequestFromComposition(composition: Composition, opti
 export async function a1111RequestFromIdentity(identity: Identity, options: A1111IdentityOptions): Promise<A1111Request> {
   const o = parseOptions(identitySettingsSchema, options, "A1111 identity options");
   const { prompt, negativePrompt, width, height, adapterScale, identityNetScale, start, end, keypoints, photo, ...settings } = o;
-  const composition = createComposition({
+  const composition = singleIdentityComposition(identity, {
     width,
     height,
     prompt,
     negativePrompt,
-    identities: [
-      {
-        identity,
-        keypoints: keypoints ? { points: keypoints as FiveKeypoints } : photoPlacement(identity, { width, height }),
-        region: { canvas: true },
-        adapterScale,
-        identityNetScale,
-        start,
-        end,
-      },
-    ],
+    keypoints,
+    adapterScale,
+    identityNetScale,
+    start,
+    end,
   });
   return a1111RequestFromComposition(composition, { ...settings, photos: [photo] });
 }

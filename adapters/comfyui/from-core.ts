@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
-import { createComposition, type Composition, type FiveKeypoints, type Identity } from "../../core/index.js";
+import type { Composition, Identity } from "../../core/index.js";
 import {
   adapterScaleSchema,
   ErrorCode,
@@ -8,7 +7,8 @@ import {
   InstantIdError,
   keypointImagePng,
   parseOptions,
-  photoPlacement,
+  sha256Hex,
+  singleIdentityComposition,
   regionMaskPng,
 } from "../../core/internal.js";
 import type { ComfyClient } from "./client.js";
@@ -20,7 +20,7 @@ export type ComfyPlacer = (data: Uint8Array, kind: string, extension: string) =>
 
 /** The name an upload goes by: its kind and content hash, so reruns reuse it and a dry run names exactly what a run uploads. */
 export function contentName(data: Uint8Array, kind: string, extension: string): string {
-  return `instantid-${kind}-${createHash("sha256").update(data).digest("hex").slice(0, 16)}${extension}`;
+  return `instantid-${kind}-${sha256Hex(data).slice(0, 16)}${extension}`;
 }
 
 /** A placer that uploads to the server under {@link contentName} (`POST /upload/image`). */
@@ -134,22 +134,16 @@ export async function comfyWorkflowFromComposition(composition: Composition, opt
 export async function comfyWorkflowFromIdentity(identity: Identity, options: ComfyIdentityOptions): Promise<ApiPrompt> {
   const o = parseOptions(identitySettingsSchema, options, "ComfyUI identity options");
   const { prompt, negativePrompt, width, height, adapterScale, identityNetScale, start, end, keypoints, photo: face, ...settings } = o;
-  const composition = createComposition({
+  const composition = singleIdentityComposition(identity, {
     width,
     height,
     prompt,
     negativePrompt,
-    identities: [
-      {
-        identity,
-        keypoints: keypoints ? { points: keypoints as FiveKeypoints } : photoPlacement(identity, { width, height }),
-        region: { canvas: true },
-        adapterScale,
-        identityNetScale,
-        start,
-        end,
-      },
-    ],
+    keypoints,
+    adapterScale,
+    identityNetScale,
+    start,
+    end,
   });
   return comfyWorkflowFromComposition(composition, { ...settings, photos: [face] });
 }

@@ -15,6 +15,8 @@ export { regionMask, maskBounds, DEFAULT_FACE_PADDING } from "./region-mask.js";
 export { polygonMask } from "./polygon.js";
 export { estimateFaceBox, keypointBox, frontalFace, FACE_BOX_FACTOR } from "./face-box.js";
 export { fitIdentityKeypoints, faceSlot, faceSlotRect, photoPlacement } from "./placement.js";
+export { singleIdentityComposition } from "./single-identity.js";
+export type { SingleIdentityOptions } from "./single-identity.js";
 export { assignPoseFaces, poseFacesLeftToRight } from "./pose-match.js";
 export { findOverlaps, resolveOverlaps, normalizeOverlaps } from "./overlap.js";
 export { compositionRegionMasks } from "./region-prompts.js";
