@@ -105,7 +105,7 @@ export const workerCommand = defineCommand({
     "preview-every": {
       type: "string",
       value: "N",
-      description: "Put a small preview (256 px, 48 KiB at most) in job progress about every N steps (default 0: none)",
+      description: "Put a small preview (256 px, 48 KiB at most) in job progress about every N steps (0: none)",
       default: "0",
     },
     unet: { type: "string", value: "FILE", description: "local: SDXL UNet ONNX model (patched per identity count, cached)" },
