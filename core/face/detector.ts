@@ -2,12 +2,11 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import type { RgbImage } from "../image/rgb-image.js";
 import { FACE_NET_THREADS } from "./threads.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../runtime/session.js";
-import { letterbox } from "./letterbox.js";
+import { LetterboxPool } from "./letterbox-buffer.js";
 import { describeOutputs, imageInputSpec, outputShapes, type ImageInputSpec } from "./model-io.js";
 import type { PixelNormalization } from "./normalize.js";
 import { decodeScrfd } from "./scrfd-decode.js";
 import { groupScrfdOutputs } from "./scrfd-outputs.js";
-import { TensorPool } from "./tensor-pool.js";
 import type { Detection } from "./types.js";
 
 /** How to load and run an SCRFD detector. */
@@ -61,7 +60,7 @@ function checkOutputs(session: OrtSession, path: string): void {
 
 /** An SCRFD face detector (insightface's `SCRFD`), loaded once and safe to call concurrently. */
 export class ScrfdDetector {
-  private readonly inputs = new TensorPool();
+  private readonly inputs = new LetterboxPool();
 
   private constructor(
     private readonly session: OrtSession,
@@ -93,9 +92,9 @@ export class ScrfdDetector {
 
   /** Runs the detector at one input size and returns detections in image pixels, in insightface's order. */
   async detectAt(image: RgbImage, width: number, height: number, maxNum = 0): Promise<Detection[]> {
-    const input = this.inputs.acquire(3 * width * height);
+    const input = this.inputs.acquire();
     try {
-      const boxed = letterbox(image, width, height, this.normalization, input);
+      const boxed = input.fill(image, width, height, this.normalization);
       const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, height, width], data: boxed.data }) };
       const results = await runSession(this.session, feeds, "face detector");
       const outputs = this.session.outputNames.map((name) => ({ name, ...fromOrtTensor(results[name], `face detector output ${name}`) }));

@@ -48,13 +48,14 @@ export class NchwTensor implements PlanarTarget {
   /** Writes an interleaved RGB image at the top-left. */
   writeImage(image: RgbImage): void {
     const { data, table, rowStride } = this;
+    const [r, g, b] = this.planes;
     const src = image.data;
-    for (let y = 0; y < image.height; y++) {
-      const [p0, p1, p2] = this.planes.map((p) => p + y * rowStride);
-      for (let x = 0, s = y * image.width * 3; x < image.width; x++, s += 3) {
-        data[p0 + x] = table[src[s]];
-        data[p1 + x] = table[src[s + 1]];
-        data[p2 + x] = table[src[s + 2]];
+    for (let y = 0, s = 0; y < image.height; y++) {
+      const row = y * rowStride;
+      for (let x = row, end = row + image.width; x < end; x++, s += 3) {
+        data[r + x] = table[src[s]];
+        data[g + x] = table[src[s + 1]];
+        data[b + x] = table[src[s + 2]];
       }
     }
   }

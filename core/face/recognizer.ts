@@ -6,6 +6,7 @@ import { alignFace } from "./align.js";
 import { describeOutputs, imageInputSpec, type ImageInputSpec } from "./model-io.js";
 import { toNchw, type PixelNormalization } from "./normalize.js";
 import { readFirstOnnxNodes } from "./onnx-first-nodes.js";
+import { TensorPool } from "./tensor-pool.js";
 import type { FiveKeypoints } from "./types.js";
 
 /** How to load and run an ArcFace-style recognizer. Unset normalisation is detected as insightface does. */
@@ -72,6 +73,8 @@ export function l2Normalize(v: Float32Array): Float32Array {
 
 /** An ArcFace-style recognizer (insightface's `ArcFaceONNX`): aligns a face by its keypoints and embeds it. */
 export class ArcFaceRecognizer {
+  private readonly inputs = new TensorPool();
+
   private constructor(
     private readonly session: OrtSession,
     private readonly input: ImageInputSpec,
@@ -111,12 +114,18 @@ export class ArcFaceRecognizer {
 
   /** Embeds an already aligned square crop of {@link inputSize}. */
   async embedCrop(crop: RgbImage): Promise<Embedding> {
-    const data = toNchw(crop, this.inputSize, this.inputSize, this.normalization);
-    const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, this.inputSize, this.inputSize], data }) };
-    const results = await runSession(this.session, feeds, "face recognizer");
-    const name = this.session.outputNames[0];
-    const embedding = Float32Array.from(fromOrtTensor(results[name], `face recognizer output ${name}`).data);
-    return { embedding, normedEmbedding: l2Normalize(embedding) };
+    const size = this.inputSize;
+    const input = this.inputs.acquire(3 * size * size);
+    try {
+      const data = toNchw(crop, size, size, this.normalization, input);
+      const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, size, size], data }) };
+      const results = await runSession(this.session, feeds, "face recognizer");
+      const name = this.session.outputNames[0];
+      const embedding = Float32Array.from(fromOrtTensor(results[name], `face recognizer output ${name}`).data);
+      return { embedding, normedEmbedding: l2Normalize(embedding) };
+    } finally {
+      this.inputs.release(input);
+    }
   }
 
   /** Aligns the face at `kps` to the ArcFace template and embeds it. */

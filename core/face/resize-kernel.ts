@@ -33,24 +33,38 @@ const PAGE = 65536;
 /** The memory's maximum in resize-kernel.wat (1 GiB); a letterbox needs a few MB. */
 const MAX_PAGES = 16384;
 
-/** The compiled resize kernel on its own memory. It runs on the calling thread: nothing waits on another one. */
+let compiled: object | null | undefined;
+
+/** The module, compiled once per process; null where WebAssembly SIMD is missing. */
+function compile(api: WasmApi): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new api.Module(Buffer.from(RESIZE_KERNEL_WASM, "base64"));
+    } catch {
+      compiled = null; // a platform without WebAssembly SIMD refuses to compile the module
+    }
+  }
+  return compiled;
+}
+
+/**
+ * One instance of the resize kernel, on its own memory. It runs on the calling thread: nothing waits on another
+ * one. Each instance owns its memory, so what one kernel wrote stays put while another runs.
+ */
 export class ResizeKernel {
   private constructor(
     private readonly memory: WasmMemory,
     readonly resize: Readonly<Record<Normalisation, ResizeExport>>,
   ) {}
 
-  /** The kernel, or null where WebAssembly SIMD is missing (the caller then resizes in JavaScript). */
+  /** A new instance of the kernel, or null where WebAssembly SIMD is missing (the caller then resizes in JavaScript). */
   static load(): ResizeKernel | null {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!api) return null;
-    try {
-      const { exports } = new api.Instance(new api.Module(Buffer.from(RESIZE_KERNEL_WASM, "base64")), {});
-      const resize = { table: exports.resize_table as ResizeExport, affine: exports.resize_affine as ResizeExport };
-      return new ResizeKernel(exports.memory as WasmMemory, resize);
-    } catch {
-      return null; // a platform without WebAssembly SIMD refuses to compile the module
-    }
+    const module = api && compile(api);
+    if (!module) return null;
+    const { exports } = new api.Instance(module, {});
+    const resize = { table: exports.resize_table as ResizeExport, affine: exports.resize_affine as ResizeExport };
+    return new ResizeKernel(exports.memory as WasmMemory, resize);
   }
 
   /** The memory, grown to at least `bytes`; undefined when that exceeds the kernel's maximum. Valid until the next call. */

@@ -8,9 +8,12 @@ const SOURCE_SLACK = 16;
 
 let kernel: ResizeKernel | null | undefined;
 
-/** The kernel, compiled once; null without WebAssembly SIMD, or while INSTANTID_SIMD=0 asks for the JavaScript one. */
+/** Whether the JavaScript kernel is asked for (INSTANTID_SIMD=0, which benchmarks and tests use to compare). */
+export const javaScriptKernelAsked = () => process.env.INSTANTID_SIMD === "0";
+
+/** The shared kernel, loaded once; null without WebAssembly SIMD, or while the JavaScript one is asked for. */
 function loadKernel(): ResizeKernel | null {
-  if (process.env.INSTANTID_SIMD === "0") return null;
+  if (javaScriptKernelAsked()) return null;
   if (kernel === undefined) kernel = ResizeKernel.load();
   return kernel;
 }
@@ -22,25 +25,25 @@ export function wasmResizeAvailable(): boolean {
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** Byte addresses of the kernel's operands for one call. */
+/** Byte addresses of the kernel's operands for one call; the output comes first, at 0, so it can be read in place. */
 interface Layout {
+  readonly out: number;
   readonly table: number;
   readonly xOffsets: number;
   readonly xWeights: number;
   readonly yTable: number;
-  readonly out: number;
   readonly src: number;
   readonly end: number;
 }
 
 function layout(width: number, height: number, outFloats: number, sourceBytes: number): Layout {
-  const table = 0;
-  const xOffsets = 1024;
+  const out = 0;
+  const table = align16(outFloats * 4);
+  const xOffsets = table + 1024;
   const xWeights = align16(xOffsets + width * 4);
   const yTable = xWeights + width * 16;
-  const out = yTable + height * 16;
-  const src = out + outFloats * 4;
-  return { table, xOffsets, xWeights, yTable, out, src, end: src + sourceBytes + SOURCE_SLACK };
+  const src = yTable + height * 16;
+  return { out, table, xOffsets, xWeights, yTable, src, end: src + sourceBytes + SOURCE_SLACK };
 }
 
 /** The kernel takes a column's right tap as the next pixel: true when every column's is, or weighs nothing. */
@@ -119,39 +122,39 @@ function writeTables(
 }
 
 /** Where the kernel writes: planes of `rows` rows of `rowStride` floats, in R, G, B order or reversed. */
-interface KernelOutput {
+export interface KernelOutput {
   readonly rowStride: number;
   readonly rows: number;
   readonly order: "RGB" | "BGR";
 }
 
 /**
- * Runs the kernel with its output laid out as asked; returns the float offset of the output planes
- * in the kernel's memory (valid until the next call), or undefined when the kernel cannot run it.
+ * Runs `kernel` with its output laid out as asked, at the start of its memory; returns the memory as floats
+ * (valid until the kernel's next call), or undefined when the kernel cannot run it.
  */
 function runKernel(
+  kernel: ResizeKernel,
   image: RgbImage,
   xs: AxisTable,
   ys: AxisTable,
   table: Float32Array,
   output: KernelOutput,
-): { heap: Float32Array; at: number } | undefined {
-  const k = loadKernel();
-  if (!k || !rightTapIsNextPixel(xs)) return undefined;
+): Float32Array | undefined {
+  if (!rightTapIsNextPixel(xs)) return undefined;
   const width = xs.index0.length;
   const height = ys.index0.length;
   const plane = output.rowStride * output.rows;
   const rows = neededRows(ys, image.height);
   const at = layout(width, height, 3 * plane, rowsBytes(rows, image.width * 3));
-  const heap = k.heap(at.end);
+  const heap = kernel.heap(at.end);
   if (!heap) return undefined;
   const affine = affineOf(table);
   const rowAt = copyRows(image, rows, new Uint8Array(heap), at.src);
   writeTables(heap, at, xs, ys, rowAt, affine ?? table);
   const [first, step] = output.order === "RGB" ? [at.out, plane * 4] : [at.out + 2 * plane * 4, -plane * 4];
   const mode: Normalisation = affine ? "affine" : "table";
-  k.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, height, first, step, at.table, output.rowStride * 4);
-  return { heap: new Float32Array(heap), at: at.out / 4 };
+  kernel.resize[mode](at.src, at.xOffsets, at.xWeights, at.yTable, width, height, first, step, at.table, output.rowStride * 4);
+  return new Float32Array(heap);
 }
 
 /**
@@ -162,15 +165,16 @@ function runKernel(
 export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
   const width = xs.index0.length;
   const height = ys.index0.length;
-  const result = runKernel(image, xs, ys, target.table, { rowStride: width, rows: height, order: "RGB" });
-  if (!result) return false;
+  const k = loadKernel();
+  const heap = k && runKernel(k, image, xs, ys, target.table, { rowStride: width, rows: height, order: "RGB" });
+  if (!heap) return false;
   const plane = width * height;
   for (let c = 0; c < 3; c++) {
-    const from = result.at + c * plane;
-    if (target.rowStride === width) target.data.set(result.heap.subarray(from, from + plane), target.planes[c]);
+    const from = c * plane;
+    if (target.rowStride === width) target.data.set(heap.subarray(from, from + plane), target.planes[c]);
     else
       for (let y = 0; y < height; y++)
-        target.data.set(result.heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
+        target.data.set(heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
   }
   return true;
 }
@@ -194,11 +198,29 @@ function wholeTensor(target: PlanarTarget): KernelOutput | undefined {
  */
 export function resizeLinearWasmToTensor(image: RgbImage, xs: AxisTable, ys: AxisTable, target: PlanarTarget): boolean {
   const output = wholeTensor(target);
-  const result = output && runKernel(image, xs, ys, target.table, output);
-  if (!result) return false;
+  const k = loadKernel();
+  const heap = output && k && runKernel(k, image, xs, ys, target.table, output);
+  if (!heap) return false;
   // Only the rows holding resized pixels: the caller pads the rest anyway.
   const plane = output.rowStride * output.rows;
   const used = output.rowStride * ys.index0.length;
-  for (let p = 0; p < 3; p++) target.data.set(result.heap.subarray(result.at + p * plane, result.at + p * plane + used), p * plane);
+  for (let p = 0; p < 3; p++) target.data.set(heap.subarray(p * plane, p * plane + used), p * plane);
   return true;
+}
+
+/**
+ * The same resize run by `kernel` into an NCHW tensor [1, 3, rows, rowStride] that stays in the kernel's memory:
+ * returns that tensor as a view (valid until the kernel's next call, which nothing else makes), or undefined,
+ * having written nothing, when the kernel cannot run it. The resized area is written top-left; the rest of the
+ * tensor keeps what the kernel's previous call left there, for the caller to pad.
+ */
+export function resizeLinearWasmInPlace(
+  kernel: ResizeKernel,
+  image: RgbImage,
+  xs: AxisTable,
+  ys: AxisTable,
+  table: Float32Array,
+  output: KernelOutput,
+): Float32Array | undefined {
+  return runKernel(kernel, image, xs, ys, table, output)?.subarray(0, 3 * output.rowStride * output.rows);
 }

@@ -1,7 +1,7 @@
 /**
- * Float arrays kept for reuse, by length. A detector input at 640 is 4.9 MB: a fresh one per image
- * costs more in first-touch page faults than the letterbox that fills it, so a detector takes one
- * from here for each run and gives it back when the run is over. Concurrent runs each get their own.
+ * Float arrays kept for reuse, by length. A recognizer input is 150 KB: a fresh one per face costs page
+ * faults and garbage collection, so a recognizer takes one from here for each run and gives it back when
+ * the run is over. Concurrent runs each get their own.
  */
 export class TensorPool {
   private readonly free = new Map<number, Float32Array[]>();

@@ -7,7 +7,7 @@ import { FACE_NET_THREADS } from "../../core/face/threads.js";
 import { toNchw } from "../../core/face/normalize.js";
 import { l2Normalize } from "../../core/face/recognizer.js";
 import { decodeScrfd } from "../../core/face/scrfd-decode.js";
-import { TensorPool } from "../../core/face/tensor-pool.js";
+import { LetterboxPool } from "../../core/face/letterbox-buffer.js";
 import { groupScrfdOutputs } from "../../core/face/scrfd-outputs.js";
 import type { Detection } from "../../core/face/types.js";
 import { loadImage } from "../../core/image/io.js";
@@ -53,13 +53,13 @@ function decode(outputs: Prepared["outputs"], image: RgbImage, detScale: number)
   });
 }
 
-/** The detector's own pool: its input array is reused from one image to the next. */
-const inputs = new TensorPool();
+/** The detector's own pool: its letterbox buffer is reused from one image to the next. */
+const inputs = new LetterboxPool();
 
 /** Everything the SDK itself does around the two networks for one image, as ScrfdDetector and FaceAnalysis do it. */
 function sdkWork(p: Prepared): void {
-  const input = inputs.acquire(3 * SIZE * SIZE);
-  letterbox(p.image, SIZE, SIZE, SCRFD_NORM, input);
+  const input = inputs.acquire();
+  input.fill(p.image, SIZE, SIZE, SCRFD_NORM);
   inputs.release(input);
   for (const face of decode(p.outputs, p.image, p.detScale)) {
     toNchw(alignFace(p.image, face.kps, 112).crop, 112, 112, RECOGNIZER_NORM);
