@@ -3,7 +3,8 @@ import { letterbox, letterboxGeometry, type LetterboxedInput } from "./letterbox
 import { NchwTensor, normalizationTable, type PixelNormalization } from "./normalize.js";
 import { axisTable } from "./resize-axis.js";
 import { ResizeKernel } from "./resize-kernel.js";
-import { javaScriptKernelAsked, resizeLinearWasmInPlace } from "./resize-wasm.js";
+import { resizeLinearWasmInPlace } from "./resize-wasm.js";
+import { javaScriptKernelAsked } from "./wasm-instance.js";
 
 /**
  * Where a detector's input is built and read. On the WebAssembly kernel the letterbox stays in the kernel's own

@@ -2,9 +2,9 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import type { RgbImage } from "../image/rgb-image.js";
 import { FACE_NET_THREADS } from "./threads.js";
 import { fromOrtTensor, loadSession, runSession, toOrtTensor, type OrtSession } from "../runtime/session.js";
-import { alignFace } from "./align.js";
+import { alignFaceInto } from "./align.js";
 import { describeOutputs, imageInputSpec, type ImageInputSpec } from "./model-io.js";
-import { toNchw, type PixelNormalization } from "./normalize.js";
+import { NchwTensor, type PixelNormalization } from "./normalize.js";
 import { readFirstOnnxNodes } from "./onnx-first-nodes.js";
 import { TensorPool } from "./tensor-pool.js";
 import type { FiveKeypoints } from "./types.js";
@@ -114,11 +114,25 @@ export class ArcFaceRecognizer {
 
   /** Embeds an already aligned square crop of {@link inputSize}. */
   async embedCrop(crop: RgbImage): Promise<Embedding> {
+    return this.run((tensor) => {
+      tensor.writeImage(crop);
+      tensor.padOutside(crop.width, crop.height);
+    });
+  }
+
+  /** Aligns the face at `kps` to the ArcFace template and embeds it. */
+  async embed(image: RgbImage, kps: FiveKeypoints): Promise<Embedding> {
+    return this.run((tensor) => alignFaceInto(image, kps, this.inputSize, tensor));
+  }
+
+  /** Runs the network on an input that `write` fills (a pooled array, given back when the run is over). */
+  private async run(write: (tensor: NchwTensor) => void): Promise<Embedding> {
     const size = this.inputSize;
     const input = this.inputs.acquire(3 * size * size);
     try {
-      const data = toNchw(crop, size, size, this.normalization, input);
-      const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, size, size], data }) };
+      const tensor = new NchwTensor(size, size, this.normalization, input);
+      write(tensor);
+      const feeds = { [this.input.name]: toOrtTensor({ shape: [1, 3, size, size], data: tensor.data }) };
       const results = await runSession(this.session, feeds, "face recognizer");
       const name = this.session.outputNames[0];
       const embedding = Float32Array.from(fromOrtTensor(results[name], `face recognizer output ${name}`).data);
@@ -126,10 +140,5 @@ export class ArcFaceRecognizer {
     } finally {
       this.inputs.release(input);
     }
-  }
-
-  /** Aligns the face at `kps` to the ArcFace template and embeds it. */
-  async embed(image: RgbImage, kps: FiveKeypoints): Promise<Embedding> {
-    return this.embedCrop(alignFace(image, kps, this.inputSize).crop);
   }
 }

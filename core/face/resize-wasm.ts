@@ -2,14 +2,12 @@ import type { RgbImage } from "../image/rgb-image.js";
 import type { PlanarTarget } from "./planar-target.js";
 import type { AxisTable } from "./resize-axis.js";
 import { type Normalisation, ResizeKernel } from "./resize-kernel.js";
+import { javaScriptKernelAsked } from "./wasm-instance.js";
 
 /** The kernel reads 8 bytes at a row's last pixel. */
 const SOURCE_SLACK = 16;
 
 let kernel: ResizeKernel | null | undefined;
-
-/** Whether the JavaScript kernel is asked for (INSTANTID_SIMD=0, which benchmarks and tests use to compare). */
-export const javaScriptKernelAsked = () => process.env.INSTANTID_SIMD === "0";
 
 /** The shared kernel, loaded once; null without WebAssembly SIMD, or while the JavaScript one is asked for. */
 function loadKernel(): ResizeKernel | null {

@@ -37,9 +37,16 @@ interface Candidates {
 
 const f32 = Math.fround;
 
+/** Rows of `scores` at or above the threshold (NaN never is). */
+function rowsAbove(scores: Float32Array, threshold: number): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] >= threshold) rows.push(i);
+  return rows;
+}
+
 function collect(heads: readonly ScrfdHead[], options: ScrfdDecodeOptions, threshold: number): Candidates {
-  let capacity = 0;
-  for (const head of heads) for (const s of head.scores) if (s >= threshold) capacity++;
+  const hits = heads.map((head) => rowsAbove(head.scores, threshold));
+  const capacity = hits.reduce((sum, rows) => sum + rows.length, 0);
   const out: Candidates = {
     count: 0,
     scores: new Float32Array(capacity),
@@ -47,13 +54,12 @@ function collect(heads: readonly ScrfdHead[], options: ScrfdDecodeOptions, thres
     kps: new Float32Array(capacity * 10),
   };
   const scale = f32(options.detScale);
-  for (const head of heads) {
+  heads.forEach((head, h) => {
     const { stride, scores, boxes, kps } = head;
     const cellsWide = Math.floor(options.inputWidth / stride);
     const cells = cellsWide * Math.floor(options.inputHeight / stride);
     const anchors = Math.max(1, Math.round(scores.length / cells));
-    for (let i = 0; i < scores.length; i++) {
-      if (!(scores[i] >= threshold)) continue;
+    for (const i of hits[h]) {
       const cell = Math.floor(i / anchors);
       const cx = (cell % cellsWide) * stride;
       const cy = Math.floor(cell / cellsWide) * stride;
@@ -69,7 +75,7 @@ function collect(heads: readonly ScrfdHead[], options: ScrfdDecodeOptions, thres
         out.kps[n * 10 + k + 1] = f32(f32(cy + f32(kps[i * 10 + k + 1] * stride)) / scale);
       }
     }
-  }
+  });
   return out;
 }
 

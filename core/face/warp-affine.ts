@@ -29,26 +29,48 @@ export function invertAffine(m: AffineMatrix): AffineMatrix {
 }
 
 /**
+ * OpenCV's fixed-point form of the inverse map for a `width` × `height` output: per column the steps of X and
+ * Y, per row their starts (rounding delta included). Pixel (x, y) samples at ((rowX[y] + columnX[x]) >> 5,
+ * (rowY[y] + columnY[x]) >> 5) in 1/32 pixels.
+ */
+export interface WarpPlan {
+  readonly columnX: Int32Array;
+  readonly columnY: Int32Array;
+  readonly rowX: Int32Array;
+  readonly rowY: Int32Array;
+}
+
+/** The fixed-point inverse map of `forward` (source → output), as OpenCV's warpAffine computes it. */
+export function warpPlan(forward: AffineMatrix, width: number, height: number): WarpPlan {
+  const [[m0, m1, m2], [m3, m4, m5]] = invertAffine(forward);
+  const columnX = new Int32Array(width);
+  const columnY = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
+    columnX[x] = roundEven(m0 * x * AB_SCALE);
+    columnY[x] = roundEven(m3 * x * AB_SCALE);
+  }
+  const rowX = new Int32Array(height);
+  const rowY = new Int32Array(height);
+  for (let y = 0; y < height; y++) {
+    rowX[y] = roundEven((m1 * y + m2) * AB_SCALE) + ROUND_DELTA;
+    rowY[y] = roundEven((m4 * y + m5) * AB_SCALE) + ROUND_DELTA;
+  }
+  return { columnX, columnY, rowX, rowY };
+}
+
+/**
  * Warps an RGB image by a forward affine matrix (source → output) into a `width` × `height` image,
  * bilinear with a black border, bit-exact with OpenCV's `cv2.warpAffine(src, M, (w, h), borderValue=0)`.
  */
 export function warpAffine(image: RgbImage, forward: AffineMatrix, width: number, height: number): RgbImage {
-  const [[m0, m1, m2], [m3, m4, m5]] = invertAffine(forward);
-  const adelta = new Int32Array(width);
-  const bdelta = new Int32Array(width);
-  for (let x = 0; x < width; x++) {
-    adelta[x] = roundEven(m0 * x * AB_SCALE);
-    bdelta[x] = roundEven(m3 * x * AB_SCALE);
-  }
+  const { columnX, columnY, rowX, rowY } = warpPlan(forward, width, height);
   const out = new Uint8Array(width * height * 3);
   const { data, width: sourceWidth, height: sourceHeight } = image;
   const stride = sourceWidth * 3;
   for (let y = 0; y < height; y++) {
-    const x0 = roundEven((m1 * y + m2) * AB_SCALE) + ROUND_DELTA;
-    const y0 = roundEven((m4 * y + m5) * AB_SCALE) + ROUND_DELTA;
     for (let x = 0, o = y * width * 3; x < width; x++, o += 3) {
-      const X = (x0 + adelta[x]) >> (AB_BITS - INTER_BITS);
-      const Y = (y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
+      const X = (rowX[y] + columnX[x]) >> (AB_BITS - INTER_BITS);
+      const Y = (rowY[y] + columnY[x]) >> (AB_BITS - INTER_BITS);
       const sx = X >> INTER_BITS;
       const sy = Y >> INTER_BITS;
       const fx = X & (INTER_TAB - 1);

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FaceAnalysis } from "../../core/face/analysis.js";
-import { alignFace } from "../../core/face/align.js";
+import { alignFace, alignFaceInto } from "../../core/face/align.js";
 import { letterbox } from "../../core/face/letterbox.js";
 import { FACE_NET_THREADS } from "../../core/face/threads.js";
-import { toNchw } from "../../core/face/normalize.js";
+import { NchwTensor, toNchw } from "../../core/face/normalize.js";
 import { l2Normalize } from "../../core/face/recognizer.js";
 import { decodeScrfd } from "../../core/face/scrfd-decode.js";
 import { LetterboxPool } from "../../core/face/letterbox-buffer.js";
+import { TensorPool } from "../../core/face/tensor-pool.js";
 import { groupScrfdOutputs } from "../../core/face/scrfd-outputs.js";
 import type { Detection } from "../../core/face/types.js";
 import { loadImage } from "../../core/image/io.js";
@@ -53,8 +54,9 @@ function decode(outputs: Prepared["outputs"], image: RgbImage, detScale: number)
   });
 }
 
-/** The detector's own pool: its letterbox buffer is reused from one image to the next. */
+/** The detector's and the recognizer's own pools: their inputs are reused from one image to the next. */
 const inputs = new LetterboxPool();
+const crops = new TensorPool();
 
 /** Everything the SDK itself does around the two networks for one image, as ScrfdDetector and FaceAnalysis do it. */
 function sdkWork(p: Prepared): void {
@@ -62,7 +64,9 @@ function sdkWork(p: Prepared): void {
   input.fill(p.image, SIZE, SIZE, SCRFD_NORM);
   inputs.release(input);
   for (const face of decode(p.outputs, p.image, p.detScale)) {
-    toNchw(alignFace(p.image, face.kps, 112).crop, 112, 112, RECOGNIZER_NORM);
+    const crop = crops.acquire(3 * 112 * 112);
+    alignFaceInto(p.image, face.kps, 112, new NchwTensor(112, 112, RECOGNIZER_NORM, crop));
+    crops.release(crop);
     l2Normalize(new Float32Array(512));
   }
 }

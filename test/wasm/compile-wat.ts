@@ -5,6 +5,7 @@ import wabt from "wabt";
 /** The SDK's WebAssembly kernels: each text source, and the TypeScript module that carries its compiled bytes. */
 export const WASM_KERNELS = [
   { source: "core/face/resize-kernel.wat", module: "core/face/resize-kernel-bytes.ts", constant: "RESIZE_KERNEL_WASM" },
+  { source: "core/face/warp-kernel.wat", module: "core/face/warp-kernel-bytes.ts", constant: "WARP_KERNEL_WASM" },
 ] as const;
 
 export type WasmKernel = (typeof WASM_KERNELS)[number];
