@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InstantIdError } from "../../../core/index.js";
 import { connectWebSocket, DEFAULT_MAX_MESSAGE_BYTES, type WebSocketMessage } from "../../../adapters/net/index.js";
 import { sendJson, startServer, type RunningServer } from "../../mocks/http-server.js";
@@ -52,13 +52,19 @@ describe("connectWebSocket", () => {
     expect(server.received).toEqual(["hi"]);
   });
 
-  it("stays open when quiet for longer than the handshake timeout", async () => {
+  it("stays open when quiet for longer than the handshake timeout (fake timers: the handshake cannot run out)", async () => {
     const { url, opened } = await serve();
-    const connection = await connectWebSocket(`${url}/ws`, { timeoutMs: 50 });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    let connection: Awaited<ReturnType<typeof connectWebSocket>>;
+    try {
+      connection = await connectWebSocket(`${url}/ws`, { timeoutMs: 50 });
+      await vi.advanceTimersByTimeAsync(250);
+    } finally {
+      vi.useRealTimers();
+    }
     const server = await opened;
     const messages: WebSocketMessage[] = [];
     connection.onMessage((m) => messages.push(m));
-    await new Promise((r) => setTimeout(r, 250));
     server.sendText("still here");
     await nextMessage(messages, 1);
     expect(messages[0]).toEqual({ kind: "text", text: "still here" });

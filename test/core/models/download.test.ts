@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { downloadFile } from "../../../core/models/download.js";
 import { ErrorCode, InstantIdError } from "../../../core/errors.js";
 import type { ProgressEvent } from "../../../core/progress.js";
@@ -67,11 +67,27 @@ describe("downloadFile", () => {
   });
 
   it("drops a connection that goes silent after the idle timeout and resumes where it stopped", async () => {
-    const body = randomBytes(200_000);
-    const { url, destination } = await serveOne({ body, stallFirstAfter: 50_000 });
-    await downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast, idleTimeoutMs: 300 });
-    expect(server!.requests.map((r) => r.range)).toEqual([undefined, "bytes=50000-"]);
-    expectSameBytes(await readFile(destination), body);
+    // The timers are fake, so a slow machine cannot fire the idle timeout early: it fires when the test moves
+    // the clock past it, once the first bytes are in and the server went silent.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const body = randomBytes(200_000);
+      const { url, destination } = await serveOne({ body, stallFirstAfter: 50_000 });
+      let received = 0;
+      const onProgress = (e: ProgressEvent) => {
+        received = e.completed;
+      };
+      const download = downloadFile({ url, destination, size: body.length, sha256: sha(body), ...fast, idleTimeoutMs: 60_000, onProgress });
+      while (received < 50_000) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(60_000);
+      // The retry waits out its delay; the second request's own idle timer never comes near 60 s of fake time.
+      while (server!.requests.length < 2) await vi.advanceTimersByTimeAsync(fast.retryDelayMs);
+      await download;
+      expect(server!.requests.map((r) => r.range)).toEqual([undefined, "bytes=50000-"]);
+      expectSameBytes(await readFile(destination), body);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("continues a .part file left by an earlier run instead of starting over", async () => {
