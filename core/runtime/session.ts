@@ -2,6 +2,7 @@ import { access, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename } from "node:path";
 import type * as ort from "onnxruntime-node";
+import { defaultIntraOpThreads } from "../defaults.js";
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { writeAtomically } from "../io/atomic.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -26,7 +27,7 @@ export type OrtSession = ort.InferenceSession;
 export interface LoadSessionOptions {
   /** What the model is for, used in error messages ("face detector", "UNet"...). */
   readonly what: string;
-  /** Threads for one operator; defaults to ONNX Runtime's choice (all cores). */
+  /** Threads for one operator; default every core Node may use (`defaultIntraOpThreads`). */
   readonly intraOpThreads?: number;
   /** Let idle operator threads spin waiting for work; default false (see {@link sessionOptions}). */
   readonly spinning?: boolean;
@@ -56,7 +57,7 @@ export function sessionOptions(options: LoadSessionOptions): ort.InferenceSessio
     executionMode: "sequential",
     interOpNumThreads: 1,
     executionProviders: parseDevice(options.device ?? currentDevice()),
-    ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    intraOpNumThreads: options.intraOpThreads ?? defaultIntraOpThreads(),
     extra: { session: { intra_op: { allow_spinning: options.spinning ? "1" : "0" } } },
   };
 }
