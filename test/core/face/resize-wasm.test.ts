@@ -41,6 +41,7 @@ describe("resizeLinearWasm", () => {
     ["shrinking by a non-integer factor, portrait", 626, 1200, 333, 640],
     ["enlarging a small face crop", 250, 250, 640, 640],
     ["enlarging by an odd factor", 37, 23, 101, 77],
+    ["a width of four pixels at a time and three left over", 300, 200, 203, 150],
     ["a one-pixel-wide source", 1, 50, 9, 20],
     ["a one-pixel output", 40, 30, 1, 1],
     ["stretching one axis and shrinking the other", 300, 40, 90, 200],
