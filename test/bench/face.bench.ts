@@ -71,6 +71,19 @@ function sdkWork(p: Prepared): void {
   }
 }
 
+/**
+ * CPU time of the main thread alone in ms (Linux's per-thread schedstat), or undefined elsewhere: the
+ * process's CPU time also counts V8's background garbage-collection and compiler threads, whose work
+ * the whole process causes (ONNX Runtime's outputs included) and which lands in whichever phase is timed.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The two networks alone on the same inputs: one detector run, one recognizer run per face. */
 async function inference(detector: OrtSession, recognizer: OrtSession, p: Prepared, crops: Float32Array[]): Promise<void> {
   await runSession(detector, { [detector.inputNames[0]]: toOrtTensor({ shape: [1, 3, SIZE, SIZE], data: p.detectorFeed }) }, "detector");
@@ -151,16 +164,22 @@ export const faceBenchmark: Benchmark = {
     // takes 10-30 ms of wall time, so the wall-time share measures the scheduler; CPU time measures the work.
     const shares: number[] = [];
     const cpuShares: number[] = [];
+    const mainShares: number[] = [];
     let sdk = 0;
     let onnx = 0;
     for (let round = 0; round < 7; round++) {
       const cpuBefore = process.cpuUsage();
+      const mainBefore = mainThreadCpuMs();
       const s = await perImage(images, (i) => medianMs(() => sdkWork(prepared[i]), 5, round === 0 ? 3 : 0));
       const cpuSdk = process.cpuUsage(cpuBefore);
+      const mainSdk = mainThreadCpuMs();
       const o = await perImage(images, (i) =>
         medianMs(() => inference(detector, recognizer, prepared[i], crops[i]), 3, round === 0 ? 1 : 0),
       );
       const cpuOnnx = process.cpuUsage(cpuBefore);
+      const mainOnnx = mainThreadCpuMs();
+      if (mainBefore !== undefined && mainSdk !== undefined && mainOnnx !== undefined)
+        mainShares.push((mainSdk - mainBefore) / (round === 0 ? 8 : 5) / ((mainOnnx - mainSdk) / (round === 0 ? 4 : 3)));
       // Both sides ran the same number of repetitions per image (warm-ups aside): 5 (+3) SDK passes, 3 (+1) inference passes.
       const sdkCpu = (cpuSdk.user + cpuSdk.system) / (round === 0 ? 8 : 5);
       const onnxCpu = (cpuOnnx.user + cpuOnnx.system - cpuSdk.user - cpuSdk.system) / (round === 0 ? 4 : 3);
@@ -171,6 +190,7 @@ export const faceBenchmark: Benchmark = {
     }
     const worst = Math.max(...shares);
     const worstCpu = Math.max(...cpuShares);
+    const worstMain = Math.max(...mainShares);
     return [
       {
         name: `FaceAnalysis.analyze per image (${images.length} photos, ${SIZE}, 2 nets)`,
@@ -211,6 +231,22 @@ export const faceBenchmark: Benchmark = {
         goal: "ratio < 0.10 in every round (load-independent)",
         met: worstCpu < 0.1,
       },
+      ...(mainShares.length
+        ? [
+            {
+              name:
+                "SDK share of inference in the main thread's CPU time (no background GC or compiler threads), worst of 7 rounds " +
+                `(rounds: ${mainShares.map((r) => (100 * r).toFixed(1)).join(", ")} %)`,
+              value: worstMain * onnx,
+              unit: "ms",
+              baselineName: "ONNX inference on the same inputs",
+              baseline: onnx,
+              ratio: worstMain,
+              goal: "ratio < 0.10 in every round",
+              met: worstMain < 0.1,
+            },
+          ]
+        : []),
       letterboxKernelRow(images),
       ...(await scaleRows(analysis, join(real, "images", "obama_1.jpg"))),
     ];
