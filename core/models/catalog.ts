@@ -6,8 +6,8 @@
  *   `ControlNetModel/diffusion_pytorch_model.safetensors` (oid c8127be9…, 2502139136 bytes).
  *   `ControlNetModel/config.json` is a plain (non-LFS) Git file: Hugging Face publishes only its Git
  *   blob id, no SHA-256 or exact size, and no source at hand gives its exact bytes (docs/models.md says
- *   why), so it is listed without them: capped at 64 KiB while downloading, and its content is checked
- *   instead, parsed with the converter's config schema before it is accepted.
+ *   why), so it is listed without them: capped at 64 KiB while downloading, checked against the Git blob
+ *   id the hub sends as its ETag, and parsed with the converter's config schema before it is accepted.
  * - InsightFace antelopev2 (mirrored on Hugging Face, e.g. DIAMONIK7777/antelopev2, identical
  *   digests across mirrors): `scrfd_10g_bnkps.onnx` and `glintr100.onnx` are what InstantID uses;
  *   the pack's other three models are optional.
@@ -30,6 +30,8 @@ export interface ModelFile {
   readonly maxSize?: number;
   /** For a file without a published digest: what its content must be, checked before it is accepted. */
   readonly structure?: FileStructure;
+  /** A plain Git file on Hugging Face: the download must match the Git blob id the hub sends as its ETag. */
+  readonly gitBlobEtag?: boolean;
   /** False for files of a pack that InstantID does not use (pulled only on request). */
   readonly required: boolean;
   /** What the file is, for listings and messages. */
@@ -133,6 +135,7 @@ export const instantIdPack: ModelPack = {
       path: "ControlNetModel/config.json",
       maxSize: 64 * 1024,
       structure: "controlnet-config",
+      gitBlobEtag: true,
       required: true,
       description: "IdentityNet configuration (diffusers ControlNetModel)",
     },

@@ -6,6 +6,7 @@ import { delay } from "../http/deadline.js";
 import type { ProgressListener } from "../progress.js";
 import { writeFully } from "../io/atomic.js";
 import { hashFileInto, sha256Hasher } from "../io/sha256.js";
+import { gitBlobId, gitBlobIdOfEtag } from "./git-blob.js";
 import { httpGet, type HttpGetResult } from "./http-get.js";
 import { httpStatusError, isRetryable, networkFailure, partialFileName } from "./download-errors.js";
 
@@ -39,6 +40,12 @@ export interface DownloadOptions {
    * (for files without a published digest); a throw deletes the `.part` file and fails the download with it.
    */
   readonly checkContent?: (part: string) => Promise<void>;
+  /**
+   * For a plain Git file on Hugging Face: the server's ETag is the file's Git blob id (the only digest
+   * the hub publishes for it), and the download must match it. An answer without such an ETag is
+   * accepted on the other checks.
+   */
+  readonly gitBlobEtag?: boolean;
   /** Environment the proxy variables (`HTTPS_PROXY`, `NO_PROXY`) are read from (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -60,6 +67,8 @@ export interface DownloadResult {
 interface AttemptState {
   requests: number;
   resumedFrom?: number;
+  /** The Git blob id the server's ETag published, when asked for and sent. */
+  gitBlobId?: string;
 }
 
 /**
@@ -117,6 +126,7 @@ async function attempt(options: DownloadOptions, part: string, state: AttemptSta
   });
   const { response } = get;
   const status = response.status;
+  if (options.gitBlobEtag) state.gitBlobId = gitBlobIdOfEtag(response.headers.get("etag")) ?? state.gitBlobId;
   if (offset > 0 && status === 416) return rangeNotSatisfiable(get, part, offset, hash);
   if (status === 206 && offset > 0 && contentRangeStart(get) !== offset) {
     await get.cancel();
@@ -209,6 +219,7 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
       { details: { url: options.url, bytes, sha256: digest, expectedSize: options.size, expectedSha256: options.sha256 } },
     );
   }
+  if (state.gitBlobId) await checkGitBlobId(options, part, bytes, state.gitBlobId);
   if (options.checkContent) {
     try {
       await options.checkContent(part);
@@ -220,6 +231,19 @@ async function finish(options: DownloadOptions, part: string, hash: Hash, bytes:
   // The .part file is the download's temp file, kept across attempts so a later one resumes it: renamed once verified.
   await rename(part, options.destination);
   return { path: options.destination, bytes, sha256: digest, resumedFrom: state.resumedFrom ?? bytes, requests: state.requests };
+}
+
+/** Compares the downloaded file with the Git blob id its server published; a mismatch deletes the `.part` file. */
+async function checkGitBlobId(options: DownloadOptions, part: string, bytes: number, published: string): Promise<void> {
+  const id = await gitBlobId(part, bytes);
+  if (id === published) return;
+  await rm(part, { force: true });
+  throw new InstantIdError(
+    ErrorCode.Checksum,
+    `Downloaded ${options.url} but its Git blob id is ${id}, not the ${published} the server published for it (its ETag); the ` +
+      "partial file was deleted. Pull again; if it keeps happening, check the base URL points at the original files",
+    { details: { url: options.url, bytes, gitBlobId: id, expectedGitBlobId: published } },
+  );
 }
 
 /** A 416 on resume: either the `.part` file is already whole (its size is the server's), or it is stale. */

@@ -102,6 +102,7 @@ async function pullFile(
       sha256: file.sha256,
       maxBytes: file.maxSize,
       checkContent: file.structure && ((part) => checkStructure(part, file.structure!, label)),
+      gitBlobEtag: file.gitBlobEtag,
       label,
       onProgress: options.onProgress && ((event) => options.onProgress!({ ...event, message: nth })),
       signal: options.signal,

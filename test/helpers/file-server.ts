@@ -12,6 +12,8 @@ export interface ServedFile {
   readonly ignoreRange?: boolean;
   /** Answer the first request(s) with this status (e.g. 503), then serve normally. */
   readonly failFirst?: { readonly status: number; readonly times: number };
+  /** The ETag header sent with the file (Hugging Face sends a plain Git file's blob id, quoted). */
+  readonly etag?: string;
 }
 
 /** One request the server saw. */
@@ -77,6 +79,7 @@ function serve(file: ServedFile, count: number, request: IncomingMessage, respon
   const body = file.body.subarray(start);
   const headers: Record<string, string | number> = { "content-length": body.length, "accept-ranges": "bytes" };
   if (start > 0) headers["content-range"] = `bytes ${start}-${file.body.length - 1}/${file.body.length}`;
+  if (file.etag !== undefined) headers.etag = file.etag;
   response.writeHead(start > 0 ? 206 : 200, headers);
   if (file.dropFirstAfter !== undefined && count === 1) {
     response.write(body.subarray(0, file.dropFirstAfter), () => setTimeout(() => response.socket?.destroy(), 20));

@@ -99,6 +99,19 @@ describe("pullModels", () => {
     expect(existsSync(`${config}.part`)).toBe(false);
   });
 
+  it("checks config.json against the Git blob id the hub sends as its ETag (the hub's only digest for a plain Git file)", async () => {
+    const fixture = fixturePacks();
+    const served = "/InstantX/InstantID/resolve/main/ControlNetModel/config.json";
+    const body = fixture.served[served].body;
+    server = await startFileServer({ ...fixture.served, [served]: { body, etag: `"${"1".repeat(40)}"` } });
+    const options = { dir: await tempDir(), catalog: fixture.catalog, sources: fixtureSources(server.url), packs: ["instantid"], ...fast };
+    const error = await pullModels(options).catch((e) => e);
+    expect(error).toBeInstanceOf(InstantIdError);
+    expect(error.code).toBe(ErrorCode.Checksum);
+    expect(error.message).toContain(`not the ${"1".repeat(40)} the server published for it (its ETag)`);
+    expect(error.details).toMatchObject({ pack: "instantid", file: "instantid/ControlNetModel/config.json" });
+  });
+
   it("replaces a config.json on disk whose content fails the check", async () => {
     const { fixture, dir, options } = await setup();
     await pullModels({ ...options, packs: ["instantid"] });
