@@ -1,4 +1,4 @@
-import { float32Tensor, int64Tensor, intAttribute } from "../onnx/graph.js";
+import { float32Tensor, int64Tensor, intAttribute, tensorValueInfo } from "../onnx/graph.js";
 import type { OnnxAttribute, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
 import { attentionCore, type AttentionStyle } from "./attention-styles.js";
 import type { AttentionParams } from "./layer-weights.js";
@@ -36,13 +36,13 @@ export class TorchGraph implements GraphOps {
 
   /** Declares a graph input (float32 unless `elemType` says otherwise); strings in `dims` are symbolic sizes. */
   input(name: string, dims: (number | string)[], elemType = 1): string {
-    this.inputs.push(valueInfo(name, dims, elemType));
+    this.inputs.push(tensorValueInfo(name, dims, elemType));
     return name;
   }
 
   /** Declares a float32 graph output. */
   output(name: string, dims: (number | string)[]): void {
-    this.outputs.push(valueInfo(name, dims));
+    this.outputs.push(tensorValueInfo(name, dims));
   }
 
   /** A float32 weight [in, out] for MatMul from a PyTorch [out, in] Linear weight. */
@@ -199,11 +199,4 @@ export class TorchGraph implements GraphOps {
 /** The node-name prefix torch gives a module: `down_blocks.1.attentions.0` → `/down_blocks.1/attentions.0`. */
 export function scopePath(module: string): string {
   return `/${module.replaceAll(".", "/").replace(/\/(\d+)/g, ".$1")}`;
-}
-
-function valueInfo(name: string, dims: (number | string)[], elemType = 1): OnnxValueInfo {
-  return {
-    name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
-  };
 }

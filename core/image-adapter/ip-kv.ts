@@ -1,7 +1,7 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
 import { assertShape, type Tensor } from "../tensor/tensor.js";
-import { float32Tensor, intAttribute } from "../onnx/graph.js";
-import { OnnxDataType, type OnnxModel, type OnnxValueInfo } from "../onnx/model.js";
+import { float32Tensor, intAttribute, tensorValueInfo } from "../onnx/graph.js";
+import type { OnnxModel } from "../onnx/model.js";
 import { ThreadSession } from "../runtime/session-thread.js";
 import { linear } from "./linear.js";
 import { crossAttentionSites, SDXL_UNET, type CrossAttentionSite, type UNetDescription } from "./unet-layout.js";
@@ -15,23 +15,19 @@ export interface IpLayerKV extends CrossAttentionSite {
   readonly v: Tensor;
 }
 
-const floatValue = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
-  name,
-  type: {
-    tensorType: {
-      elemType: OnnxDataType.Float,
-      shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
-    },
-  },
-});
-
 /**
  * Every layer's K/V projections as one ONNX graph: `tokens` [rows, ctx] → `k_<key>`, `v_<key>`
  * [rows, width], each a Gemm on the weight as PyTorch stores it (transB), the weights initializers
  * so ONNX Runtime packs them once for its SGEMM instead of on every call.
  */
 function ipKvGraph(layers: readonly { site: CrossAttentionSite; layer: IpLayerWeights }[], ctx: number): OnnxModel {
-  const graph: OnnxModel["graph"] = { name: "ip_kv", node: [], initializer: [], input: [floatValue("tokens", ["rows", ctx])], output: [] };
+  const graph: OnnxModel["graph"] = {
+    name: "ip_kv",
+    node: [],
+    initializer: [],
+    input: [tensorValueInfo("tokens", ["rows", ctx])],
+    output: [],
+  };
   for (const { site, layer } of layers) {
     for (const [kind, weight] of [
       ["k", layer.toK],
@@ -46,7 +42,7 @@ function ipKvGraph(layers: readonly { site: CrossAttentionSite; layer: IpLayerWe
         opType: "Gemm",
         attribute: [intAttribute("transB", 1)],
       });
-      graph.output.push(floatValue(name, ["rows", site.width]));
+      graph.output.push(tensorValueInfo(name, ["rows", site.width]));
     }
   }
   return { irVersion: 8, opsetImport: [{ domain: "", version: 17 }], producerName: "instantid", graph };

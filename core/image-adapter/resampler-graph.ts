@@ -1,21 +1,11 @@
 import { ErrorCode, InstantIdError } from "../errors.js";
-import { float32Tensor, int64Tensor, intAttribute, intsAttribute } from "../onnx/graph.js";
-import { OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from "../onnx/model.js";
+import { float32Tensor, int64Tensor, intAttribute, intsAttribute, tensorValueInfo } from "../onnx/graph.js";
+import type { OnnxModel, OnnxNode, OnnxTensor } from "../onnx/model.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { ResamplerConfig } from "./resampler-config.js";
 
 /** Graph input and output names of {@link resamplerGraph}. */
 export const RESAMPLER_IO = { input: "embeddings", output: "image_tokens" } as const;
-
-const value = (name: string, dims: (number | string)[]): OnnxValueInfo => ({
-  name,
-  type: {
-    tensorType: {
-      elemType: OnnxDataType.Float,
-      shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
-    },
-  },
-});
 
 /** Nodes and initializers in the order they are added; every node has one output, named after it. */
 class Builder {
@@ -125,8 +115,8 @@ export function resamplerGraph(weights: ReadonlyMap<string, Tensor>, config: Res
       name: "resampler",
       node: g.nodes,
       initializer: g.initializers,
-      input: [value(input, ["batch", "count", embeddingDim])],
-      output: [value(RESAMPLER_IO.output, ["batch", numQueries, outputDim])],
+      input: [tensorValueInfo(input, ["batch", "count", embeddingDim])],
+      output: [tensorValueInfo(RESAMPLER_IO.output, ["batch", numQueries, outputDim])],
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { OnnxAttribute, OnnxGraph, OnnxNode, OnnxTensor } from "./model.js";
+import type { OnnxAttribute, OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo } from "./model.js";
 import { OnnxDataType } from "./model.js";
 
 /**
@@ -180,4 +180,12 @@ export function int64Tensor(values: readonly bigint[], dims: number[] = [values.
 /** A float32 tensor stored as raw little-endian bytes. */
 export function float32Tensor(values: Float32Array, dims: number[]): OnnxTensor {
   return { dims, dataType: OnnxDataType.Float, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+}
+
+/** A graph input or output: a tensor of `elemType` (default float32) whose dimensions are sizes or named (symbolic) sizes. */
+export function tensorValueInfo(name: string, dims: readonly (number | string)[], elemType: number = OnnxDataType.Float): OnnxValueInfo {
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }

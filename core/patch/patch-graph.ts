@@ -3,7 +3,7 @@ import { ErrorCode, InstantIdError } from "../errors.js";
 import { floatToHalf } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { findCrossAttention } from "./attention-sites.js";
-import { float32Tensor, GraphEditor, int64Tensor } from "../onnx/graph.js";
+import { float32Tensor, GraphEditor, int64Tensor, tensorValueInfo } from "../onnx/graph.js";
 import type { BlockWeights, IdentitySources } from "./image-attention.js";
 import { addImageAttention } from "./image-attention.js";
 import type { OnnxModel, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
@@ -139,10 +139,7 @@ function addInputs(
   floatType: number,
 ): IdentitySources[] {
   const input = (name: string, elemType: number, dims: (number | string)[]) =>
-    editor.graph.input.push({
-      name,
-      type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
-    });
+    editor.graph.input.push(tensorValueInfo(name, dims, elemType));
   inputs.scales.forEach((name) => input(name, OnnxDataType.Float, [1]));
   inputs.masks.forEach((name) => input(name, OnnxDataType.Float, ["mask_batch", 1, "mask_height", "mask_width"]));
   inputs.tokens.forEach((name) => input(name, floatType, ["batch", options.tokenCount, contextDim]));

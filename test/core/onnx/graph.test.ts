@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GraphEditor } from "../../../core/onnx/graph.js";
+import { GraphEditor, tensorValueInfo } from "../../../core/onnx/graph.js";
 import type { OnnxGraph } from "../../../core/onnx/index.js";
 
 const chain = (): OnnxGraph => ({
@@ -40,5 +40,15 @@ describe("GraphEditor", () => {
     expect(editor.isConstant("w")).toBe(true);
     expect(editor.position(graph.node[1])).toBe(1);
     expect(editor.position(graph.node[editor.graph.node.push({ input: [], output: ["z"], opType: "Constant" }) - 1])).toBe(Infinity);
+  });
+});
+
+describe("tensorValueInfo", () => {
+  it("writes sizes as dimValue and names as dimParam, float32 unless another element type is given", () => {
+    expect(tensorValueInfo("x", ["batch", 16, 2048])).toEqual({
+      name: "x",
+      type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: "batch" }, { dimValue: 16 }, { dimValue: 2048 }] } } },
+    });
+    expect(tensorValueInfo("t", [1], 10).type?.tensorType?.elemType).toBe(10);
   });
 });
