@@ -1,5 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import type { PlanarTarget } from "./planar-target.js";
+import { type PlanarTarget, writePlanes } from "./planar-target.js";
 import type { AxisTable } from "./resize-axis.js";
 import { type Normalisation, ResizeKernel } from "./resize-kernel.js";
 import { javaScriptKernelAsked } from "./wasm-instance.js";
@@ -166,14 +166,7 @@ export function resizeLinearWasm(image: RgbImage, xs: AxisTable, ys: AxisTable, 
   const k = loadKernel();
   const heap = k && runKernel(k, image, xs, ys, target.table, { rowStride: width, rows: height, order: "RGB" });
   if (!heap) return false;
-  const plane = width * height;
-  for (let c = 0; c < 3; c++) {
-    const from = c * plane;
-    if (target.rowStride === width) target.data.set(heap.subarray(from, from + plane), target.planes[c]);
-    else
-      for (let y = 0; y < height; y++)
-        target.data.set(heap.subarray(from + y * width, from + (y + 1) * width), target.planes[c] + y * target.rowStride);
-  }
+  writePlanes(heap, width, height, target);
   return true;
 }
 

@@ -1,5 +1,5 @@
 import type { RgbImage } from "../image/rgb-image.js";
-import type { PlanarTarget } from "./planar-target.js";
+import { type PlanarTarget, writePlanes } from "./planar-target.js";
 import type { AffineMatrix } from "./similarity.js";
 import { type WarpPlan, warpPlan } from "./warp-affine.js";
 import { WARP_KERNEL_WASM } from "./warp-kernel-bytes.js";
@@ -30,11 +30,16 @@ const WEIGHT_BYTES = 32 * 32 * 32;
 
 let kernel: { instance: WasmInstance; warp: WarpExport } | null | undefined;
 
-/** The kernel, loaded once; null without WebAssembly SIMD, or while the JavaScript one is asked for. */
+/**
+ * The kernel, loaded once with its weight table at the start of its memory (it stays there: every call
+ * lays its operands out after it); null without WebAssembly SIMD, or while the JavaScript one is asked for.
+ */
 function loadKernel() {
   if (javaScriptKernelAsked()) return null;
   if (kernel === undefined) {
     const instance = WasmInstance.load(WARP_KERNEL_WASM);
+    const heap = instance?.heap(WEIGHT_BYTES);
+    if (heap) new Int16Array(heap, 0, WEIGHT_BYTES / 2).set(weightTable());
     kernel = instance && { instance, warp: instance.exports.warp_table as WarpExport };
   }
   return kernel;
@@ -51,8 +56,6 @@ function weightTable(): Int16Array {
   }
   return table;
 }
-
-const WEIGHTS = weightTable();
 
 /** The source pixels the output can sample, in image coordinates (inclusive), one black pixel beyond the image at most. */
 interface Region {
@@ -111,7 +114,6 @@ export function warpAffineWasm(image: RgbImage, forward: AffineMatrix, width: nu
   const src = out + 3 * plane * 4;
   const heap = k.instance.heap(src + (region.bottom - region.top + 1) * stride + SOURCE_SLACK);
   if (!heap) return false;
-  new Int16Array(heap, 0, WEIGHTS.length).set(WEIGHTS);
   new Float32Array(heap, table, 256).set(target.table);
   const steps = new Int32Array(heap, columns, width * 2);
   for (let x = 0; x < width; x++) [steps[2 * x], steps[2 * x + 1]] = [plan.columnX[x], plan.columnY[x]];
@@ -120,12 +122,6 @@ export function warpAffineWasm(image: RgbImage, forward: AffineMatrix, width: nu
   copyRegion(image, region, new Uint8Array(heap), src, stride);
   const limits = [image.width + 1, image.height + 1] as const;
   k.warp(src, stride, region.left, region.top, ...limits, columns, rows, 0, width, height, out, plane * 4, table);
-  const planes = new Float32Array(heap, out, 3 * plane);
-  for (let c = 0; c < 3; c++) {
-    if (target.rowStride === width) target.data.set(planes.subarray(c * plane, (c + 1) * plane), target.planes[c]);
-    else
-      for (let y = 0; y < height; y++)
-        target.data.set(planes.subarray(c * plane + y * width, c * plane + (y + 1) * width), target.planes[c] + y * target.rowStride);
-  }
+  writePlanes(new Float32Array(heap, out, 3 * plane), width, height, target);
   return true;
 }
