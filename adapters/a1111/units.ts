@@ -71,45 +71,29 @@ export async function identityUnits(
         `pass the photo, or use A1111 with sd-webui-controlnet, which takes the embedding`,
     );
   };
-  const adapterUnit: ControlNetUnit = useEmbedding
-    ? {
-        ...adapterCommon,
-        ...gating,
-        ...region,
-        module: server.embeddingModule,
-        model: server.ipAdapterModel,
-        weight: identity.adapterScale,
-        ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))],
-      }
-    : {
-        ...adapterCommon,
-        ...gating,
-        ...region,
-        module: server.embeddingModule,
-        model: server.ipAdapterModel,
-        weight: identity.adapterScale,
-        image: photo(),
-      };
-  const identityNetUnit: ControlNetUnit = face.analysis
-    ? {
-        ...common,
-        ...gating,
-        ...region,
-        module: server.passThroughModule,
-        model: server.controlNetModel,
-        weight: identity.identityNetScale,
-        image: toBase64(face.analysis.keypointImage),
-        resize_mode: "Just Resize",
-      }
-    : {
-        ...common,
-        ...gating,
-        ...region,
-        module: server.keypointsModule,
-        model: server.controlNetModel,
-        weight: identity.identityNetScale,
-        image: face.pose ? toBase64(face.pose) : photo(),
-        resize_mode: "Resize and Fill",
-      };
+  const adapterInput = useEmbedding ? { ipadapter_input: [await encodeEmbedding(oneBlob(face.analysis!.embedding))] } : { image: photo() };
+  const adapterUnit: ControlNetUnit = {
+    ...adapterCommon,
+    ...gating,
+    ...region,
+    module: server.embeddingModule,
+    model: server.ipAdapterModel,
+    weight: identity.adapterScale,
+    ...adapterInput,
+  };
+  // Keypoints drawn here go through the pass-through module as they are; otherwise the server draws them.
+  const keypoints = face.analysis
+    ? { module: server.passThroughModule, image: toBase64(face.analysis.keypointImage), resize_mode: "Just Resize" }
+    : { module: server.keypointsModule, image: face.pose ? toBase64(face.pose) : photo(), resize_mode: "Resize and Fill" };
+  const identityNetUnit: ControlNetUnit = {
+    ...common,
+    ...gating,
+    ...region,
+    module: keypoints.module,
+    model: server.controlNetModel,
+    weight: identity.identityNetScale,
+    image: keypoints.image,
+    resize_mode: keypoints.resize_mode,
+  };
   return [adapterUnit, identityNetUnit];
 }
