@@ -1,4 +1,5 @@
 import { readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +56,13 @@ describe("float16 graphs at the session boundary", () => {
     const bits = float32ToFloat16(values);
     expect([...bits]).toEqual([...values].map(floatToHalf));
     expect([...float16ToFloat32(bits)]).toEqual([...bits].map(halfToFloat));
+  });
+});
+
+describe("operator threads", () => {
+  it("gives a session every core Node may use unless intraOpThreads says otherwise (ONNX Runtime's own count chose 1 of 2)", () => {
+    expect(sessionOptions({ what: "x" }).intraOpNumThreads).toBe(availableParallelism());
+    expect(sessionOptions({ what: "x", intraOpThreads: 1 }).intraOpNumThreads).toBe(1);
   });
 });
 
