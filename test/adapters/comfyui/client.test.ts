@@ -2,11 +2,12 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildInstantIdWorkflow, chooseModels, createComfyClient, type ComfyIdentity } from "../../../adapters/comfyui/index.js";
-import { InstantIdError, loadImage, type ProgressEvent } from "../../../core/index.js";
+import { loadImage, type ProgressEvent } from "../../../core/index.js";
 import { tempDir } from "../../helpers/shared.js";
 import { startMockA1111 } from "../../mocks/a1111-server.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
+import { failure } from "../../helpers/failure.js";
 
 let server: MockComfy | undefined;
 afterEach(async () => {
@@ -17,15 +18,6 @@ afterEach(async () => {
 async function start(options: MockComfyOptions = {}, watchdogMs?: number) {
   server = await startMockComfy(options);
   return { server, client: createComfyClient({ baseUrl: server.url, backoffMs: 5, pollMs: 10, watchdogMs }) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
 }
 
 async function workflow(client: ReturnType<typeof createComfyClient>, photo?: Buffer, steps = 6) {

@@ -9,11 +9,11 @@ import {
   type ComfyClientOptions,
   type ComfyIdentity,
 } from "../../../adapters/comfyui/index.js";
-import { InstantIdError } from "../../../core/index.js";
 import { tempDir } from "../../helpers/shared.js";
 import { startFaultProxy, type FaultProxy, type FaultRules } from "../../mocks/fault-proxy.js";
 import { startMockComfy, type MockComfy, type MockComfyOptions } from "../../mocks/comfyui-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
+import { failure } from "../../helpers/failure.js";
 
 /** The standing fault suite of the ComfyUI bridge: the mock server behind the fault proxy, loopback only. */
 let mock: MockComfy | undefined;
@@ -29,15 +29,6 @@ async function behindFaults(rules: FaultRules, options: Partial<ComfyClientOptio
   mock = await startMockComfy(mockOptions);
   proxy = await startFaultProxy(mock.url, rules);
   return { mock, proxy, client: createComfyClient({ baseUrl: proxy.url, backoffMs: 1, pollMs: 10, watchdogMs: 50, ...options }) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
 }
 
 async function workflow(client: ReturnType<typeof createComfyClient>) {

@@ -7,6 +7,7 @@ import { InstantIdError } from "../../../core/index.js";
 import { tempDir } from "../../helpers/shared.js";
 import { readBody, type RunningServer, sendJson, sleep, startServer } from "../../mocks/http-server.js";
 import { parseMultipart } from "../../mocks/multipart-parse.js";
+import { failure } from "../../helpers/failure.js";
 
 let running: RunningServer | undefined;
 afterEach(async () => {
@@ -14,15 +15,6 @@ afterEach(async () => {
   await running?.close();
   running = undefined;
 });
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
-}
 
 /** Advances fake time in small steps until `promise` settles (real I/O runs in between). */
 async function driveFakeTime<T>(promise: Promise<T>, stepMs = 10, maxMs = 60_000): Promise<T> {

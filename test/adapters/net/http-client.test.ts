@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { InstantIdError } from "../../../core/index.js";
 import { proxyFor } from "../../../core/internal.js";
 import { HttpClient } from "../../../adapters/net/index.js";
 import { sendJson, startServer, type RunningServer } from "../../mocks/http-server.js";
 import { startMockProxy, type MockProxy } from "../../mocks/proxy-server.js";
+import { failure } from "../../helpers/failure.js";
 
 let running: RunningServer | undefined;
 let proxy: MockProxy | undefined;
@@ -15,15 +15,6 @@ afterEach(async () => {
   running = undefined;
   proxy = undefined;
 });
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
-}
 
 /** Advances fake time in small steps until `promise` settles (real I/O runs in between). */
 async function driveFakeTime<T>(promise: Promise<T>, stepMs = 10, maxMs = 60_000): Promise<T> {

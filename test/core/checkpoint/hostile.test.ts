@@ -3,7 +3,6 @@ import { bufferSource } from "../../../core/checkpoint/byte-source.js";
 import { openCheckpointSource } from "../../../core/checkpoint/open-checkpoint.js";
 import { PickleWriter } from "../../../core/checkpoint/pickle-writer.js";
 import { TorchCheckpoint } from "../../../core/checkpoint/torch-checkpoint.js";
-import { InstantIdError } from "../../../core/errors.js";
 import { parseSafetensorsHeader } from "../../../core/tensor/safetensors.js";
 import {
   craftZip,
@@ -14,15 +13,7 @@ import {
   viewArchive,
   writeView,
 } from "./crafted.js";
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
-}
+import { failure } from "../../helpers/failure.js";
 
 const float32 = (...values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 

@@ -2,17 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ScrfdDetector, detectionSizes } from "../../../core/face/detector.js";
-import { ErrorCode, InstantIdError } from "../../../core/errors.js";
+import { ErrorCode } from "../../../core/errors.js";
 import { describeShared, sharedPath, tempDir } from "../../helpers/shared.js";
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
-}
+import { failure } from "../../helpers/failure.js";
 
 describe("detectionSizes", () => {
   it("retries every multiple of 64 from below the detection size down to 192", () => {
