@@ -1,9 +1,11 @@
+import type { Readable } from "node:stream";
 import type { Response } from "undici";
 import type { z } from "zod";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
 import { fetchWithProxy, readCapped } from "../../core/internal.js";
 import { parseJson, parseJsonAnswer } from "./answer.js";
 import { writeBodyToFile } from "./body-to-file.js";
+import { cappedBody } from "./capped-body.js";
 import { describeServerError } from "./server-message.js";
 
 /** Largest answer read by default (A1111 returns its images base64 in JSON; 256 MiB holds a big batch). */
@@ -143,6 +145,19 @@ export class HttpClient {
       writeBodyToFile(response, path, { limit, tooLarge, checkStart: options.checkStart }),
     );
     return { status, headers, path, bytes: body };
+  }
+
+  /**
+   * Sends a request and hands a successful answer's body to `consume` as a stream, so a large answer is never
+   * whole in memory (a JSON answer parsed as it arrives). The cap applies as the body streams in. A dropped
+   * connection or the timeout reaches `consume` as the stream's error: let it through, and it is reported as by
+   * {@link HttpClient.request}. Retried like it, where that is safe; error statuses are reported as there.
+   */
+  async stream<T>(request: HttpRequest, consume: (body: Readable) => Promise<T>): Promise<T> {
+    const { body } = await this.send({ ...request, accept: undefined }, async (response, limit, tooLarge) =>
+      consume(await cappedBody(response, { limit, tooLarge })),
+    );
+    return body;
   }
 
   private async send<T>(request: HttpRequest, read: BodyReader<T>): Promise<{ status: number; headers: Headers; body: T }> {

@@ -5,3 +5,7 @@ export { describeServerError } from "./server-message.js";
 export { connectWebSocket, DEFAULT_MAX_MESSAGE_BYTES } from "./websocket.js";
 export type { WebSocketConnection } from "./websocket.js";
 export type { WebSocketClose, WebSocketMessage, WebSocketOptions } from "./websocket.js";
+export { fileWriteError } from "./body-to-file.js";
+export { Base64Decoder } from "./base64-stream.js";
+export { parseJsonStream } from "./json-stream.js";
+export type { JsonPath, JsonStreamOptions, StringSink } from "./json-stream.js";
