@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { a1111RequestFromIdentity, createA1111Client } from "../adapters/a1111/index.js";
-import { createIdentity, loadIdentity, saveIdentity, saveImages, type ProgressListener } from "../core/index.js";
+import { createIdentity, loadIdentity, saveIdentity, type ProgressListener } from "../core/index.js";
 
 /** Generation settings of {@link a1111Example}; InstantID's recommended values by default. */
 export interface A1111ExampleOptions {
@@ -41,8 +41,9 @@ export async function a1111Example(baseUrl: string, identityPath: string, out: s
     seed: options.seed ?? 42,
     // adapterScale and identityNetScale: left out, both take InstantID's recommended 0.8.
   });
-  const result = await client.generate(body, { onProgress: options.onProgress });
-  return saveImages(out, result.images, result.info);
+  // The images stream out of the server's answer into `out` (+ its .json), never whole in memory.
+  const result = await client.generateToFiles(body, out, { onProgress: options.onProgress });
+  return result.images.map((image) => image.path);
 }
 
 /** A sample identity for a run against the mock server: a random embedding, keypoints of a 256² photo. */

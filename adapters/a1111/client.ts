@@ -1,9 +1,11 @@
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
-import { assertEncodedImage, withDeadline } from "../../core/internal.js";
+import { rm } from "node:fs/promises";
+import { imageInfoPath, withDeadline, writeFileAtomic } from "../../core/internal.js";
 import { HttpClient, type HttpClientOptions } from "../net/index.js";
-import type { z } from "zod";
-import { generationAnswer, infoAnswer } from "./answers.js";
+import { infoAnswer } from "./answers.js";
 import { detectServer } from "./detect.js";
+import { readGenerationAnswer } from "./generation-answer.js";
+import { type A1111SavedImage, type ImageStore, imagesInMemory, imagesOnDisk } from "./image-store.js";
 import { pollProgress } from "./progress.js";
 import type { A1111Request } from "./request.js";
 import type { ServerCapabilities } from "./types.js";
@@ -32,14 +34,12 @@ export interface GenerateCallOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What a generation returned: decoded images, the request echo, and the generation info. */
-export interface A1111Result {
-  readonly images: Uint8Array[];
+/** What a generation returned: its images (decoded, or saved files), the request echo, and the generation info. */
+export interface A1111Result<Image = Uint8Array> {
+  readonly images: Image[];
   readonly parameters: Record<string, unknown>;
   readonly info: Record<string, unknown>;
 }
-
-type RawResult = z.infer<typeof generationAnswer>;
 
 /** A client of an A1111 / Forge / SD.Next server. */
 export interface A1111Client {
@@ -48,6 +48,13 @@ export interface A1111Client {
   detect(signal?: AbortSignal): Promise<ServerCapabilities>;
   /** Sends a body from `buildGenerationRequest` to txt2img (or img2img when it has `init_images`). */
   generate(request: A1111Request, options?: GenerateCallOptions): Promise<A1111Result>;
+  /**
+   * As {@link A1111Client.generate}, but streams each image out of the server's answer into its file, so a
+   * large batch never sits whole in memory: `out` names them as `saveImages` does (`OUT.png` for one image,
+   * `OUT-1.png`, `OUT-2.png`… for several), each beside an `OUT.json` with the generation info. An image
+   * appears whole or not at all; when the generation fails, none of its files is left behind.
+   */
+  generateToFiles(request: A1111Request, out: string, options?: GenerateCallOptions): Promise<A1111Result<A1111SavedImage>>;
   /** Asks the server to stop the current generation. */
   interrupt(): Promise<void>;
 }
@@ -65,6 +72,46 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
   const interrupt = async () => {
     await http.request({ method: "POST", path: "/sdapi/v1/interrupt", json: {}, retry: true }); // idempotent: safe to repeat
   };
+  const describe = (index: number) => `Image ${index + 1} the A1111 server at ${http.baseUrl} returned`;
+
+  /** Sends the request and reads its answer into `store`, with progress and cancelling. */
+  const run = async <Image>(request: A1111Request, call: GenerateCallOptions, store: ImageStore<Image>): Promise<A1111Result<Image>> => {
+    const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
+    const stop = call.onProgress
+      ? pollProgress(http, call.onProgress, { intervalMs: options.pollMs ?? 500, previews: call.previews })
+      : () => undefined;
+    let interrupted: Promise<void> | undefined;
+    const onAbort = () => {
+      interrupted = interrupt().catch(() => undefined);
+    };
+    call.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (call.signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "Generation cancelled before it started");
+      // A POST: never re-sent once it may have reached the server, so a dropped reply cannot run it twice.
+      const raw = await http.stream({ method: "POST", path, json: request, timeoutMs: generationTimeoutMs }, (body) =>
+        readGenerationAnswer(body, store, `The A1111 server's answer to POST ${path}`),
+      );
+      if (interrupted) {
+        await interrupted;
+        throw new InstantIdError(
+          ErrorCode.Aborted,
+          `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images.length} partial image(s)`,
+        );
+      }
+      if (raw.images.length === 0) {
+        throw new InstantIdError(ErrorCode.Server, `The A1111 server at ${http.baseUrl} returned no images; its console may say why`);
+      }
+      const info = parseInfo(raw.info);
+      return { images: await store.keep(generatedCount(info, raw.images.length)), parameters: raw.parameters ?? {}, info };
+    } catch (error) {
+      await store.discard();
+      throw error;
+    } finally {
+      stop();
+      call.signal?.removeEventListener("abort", onAbort);
+    }
+  };
+
   return {
     http,
     // Detection is several requests: one deadline (the request timeout) bounds them all.
@@ -73,48 +120,23 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
         signal,
       }),
     interrupt,
-    async generate(request, call = {}) {
-      const path = "init_images" in request ? "/sdapi/v1/img2img" : "/sdapi/v1/txt2img";
-      const stop = call.onProgress
-        ? pollProgress(http, call.onProgress, { intervalMs: options.pollMs ?? 500, previews: call.previews })
-        : () => undefined;
-      let interrupted: Promise<void> | undefined;
-      const onAbort = () => {
-        interrupted = interrupt().catch(() => undefined);
-      };
-      call.signal?.addEventListener("abort", onAbort, { once: true });
+    generate: (request, call = {}) => run(request, call, imagesInMemory(describe)),
+    async generateToFiles(request, out, call = {}) {
+      const result = await run(request, call, imagesOnDisk(out, describe));
       try {
-        if (call.signal?.aborted) throw new InstantIdError(ErrorCode.Aborted, "Generation cancelled before it started");
-        // A POST: never re-sent once it may have reached the server, so a dropped reply cannot run it twice.
-        const raw = await http.answer({ method: "POST", path, json: request, timeoutMs: generationTimeoutMs }, generationAnswer);
-        if (interrupted) {
-          await interrupted;
-          throw new InstantIdError(
-            ErrorCode.Aborted,
-            `Generation cancelled; the server was told to stop (/sdapi/v1/interrupt) and returned ${raw.images.length} partial image(s)`,
-          );
-        }
-        return decodeResult(raw, http.baseUrl);
-      } finally {
-        stop();
-        call.signal?.removeEventListener("abort", onAbort);
+        for (const image of result.images) await writeFileAtomic(imageInfoPath(image.path), `${JSON.stringify(result.info, null, 2)}\n`);
+      } catch (error) {
+        await Promise.all(result.images.map((image) => rm(image.path, { force: true })));
+        throw error;
       }
+      return result;
     },
   };
 }
 
-function decodeResult(raw: RawResult, baseUrl: string): A1111Result {
-  if (raw.images.length === 0) {
-    throw new InstantIdError(ErrorCode.Server, `The A1111 server at ${baseUrl} returned no images; its console may say why`);
-  }
-  const info = parseInfo(raw.info);
-  const count = Array.isArray(info.all_seeds) ? Math.min(info.all_seeds.length, raw.images.length) : raw.images.length;
-  const images = raw.images.slice(0, count).map((b64, i) => {
-    const bytes = new Uint8Array(Buffer.from(b64, "base64"));
-    assertEncodedImage(bytes, `Image ${i + 1} the A1111 server at ${baseUrl} returned`);
-    return bytes;
-  });
-  return { images, parameters: raw.parameters ?? {}, info };
+/** How many of the answer's images were generated: the info's seeds say; the rest are ControlNet's detected maps. */
+function generatedCount(info: Record<string, unknown>, returned: number): number {
+  return Array.isArray(info.all_seeds) ? Math.min(info.all_seeds.length, returned) : returned;
 }
 
 /** The generation info: a JSON object as A1111 writes it, else the text kept as `{ text }`. */

@@ -1,5 +1,6 @@
 export { createA1111Client } from "./client.js";
 export type { A1111Client, A1111ClientOptions, A1111Result, GenerateCallOptions } from "./client.js";
+export type { A1111SavedImage } from "./image-store.js";
 export { detectServer } from "./detect.js";
 export { assumedCapabilities, embeddingModules, instantIdModelNames, keypointsModule, passThroughModules } from "./capabilities.js";
 export { assertUnitSlots, controlNetUnitCount, DEFAULT_UNIT_SLOTS, unitSlotsNote } from "./slots.js";

@@ -1,3 +1,4 @@
+import { a1111Benchmark } from "./a1111.bench.js";
 import { adapterBenchmark } from "./adapter.bench.js";
 import type { Benchmark } from "./benchmark.js";
 import { checkpointBenchmark } from "./checkpoint.bench.js";
@@ -28,4 +29,5 @@ export const benchmarks: readonly Benchmark[] = [
   convertBenchmark,
   queueBenchmark,
   textBenchmark,
+  a1111Benchmark,
 ];

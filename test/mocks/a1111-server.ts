@@ -134,16 +134,19 @@ export async function startMockA1111(options: MockA1111Options = {}): Promise<Mo
       state.step++;
     }
     state.busy = false;
-    const images = [(await pngOf(width, height)).toString("base64")];
+    // As A1111 answers: the batch's images (seeds counting up), then each unit's detected map.
+    const count = ((body.batch_size as number) ?? 1) * ((body.n_iter as number) ?? 1);
+    const images: string[] = [];
+    for (let i = 0; i < count; i++) images.push((await pngOf(width, height, 128 + i)).toString("base64"));
     const units =
       (body.alwayson_scripts as { controlnet?: { args?: { save_detected_map?: boolean }[] } } | undefined)?.controlnet?.args ?? [];
     for (const unit of units) if (unit.save_detected_map !== false) images.push((await pngOf(width, height, 0)).toString("base64"));
     const seed = (body.seed as number) === -1 || body.seed === undefined ? 1234 : (body.seed as number);
     const info = {
       prompt: body.prompt,
-      all_prompts: [body.prompt],
+      all_prompts: Array.from({ length: count }, () => body.prompt),
       seed,
-      all_seeds: [seed],
+      all_seeds: Array.from({ length: count }, (_, i) => seed + i),
       width,
       height,
       steps: body.steps,

@@ -97,6 +97,22 @@ describe("a consumer project with the tarball installed", () => {
     expect(run(process.execPath, ["--input-type=module", "-e", script], { cwd: consumer }).trim()).toBe("true");
   });
 
+  it.each([
+    ["CommonJS", [], `const { createServer } = require("node:http"); const { createA1111Client } = require("instantid/a1111");`],
+    ["ESM", ["--input-type=module"], `import { createServer } from "node:http"; import { createA1111Client } from "instantid/a1111";`],
+  ])("parses an A1111 answer as it streams in, with its JSON tokenizer loaded as %s", (_, flags, imports) => {
+    const script = `${imports}
+      const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+      const server = createServer((_, response) => response.end(JSON.stringify({ images: [png.toString("base64")], info: "{}" })));
+      server.listen(0, "127.0.0.1", async () => {
+        const client = createA1111Client({ baseUrl: "http://127.0.0.1:" + server.address().port });
+        const { images } = await client.generate({});
+        console.log(Buffer.from(images[0]).toString("hex"));
+        server.close();
+      });`;
+    expect(run(process.execPath, [...flags, "-e", script], { cwd: consumer }).trim()).toBe("89504e470d0a1a0a0000000d49484452");
+  });
+
   it("installs the instantid command, which prints the package version", () => {
     expect(run(join(consumer, "node_modules", ".bin", "instantid"), ["--version"], { cwd: consumer }).trim()).toBe(version);
   });

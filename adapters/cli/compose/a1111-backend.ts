@@ -10,7 +10,7 @@ import {
   type A1111Request,
   type ServerCapabilities,
 } from "../../a1111/index.js";
-import { saveImages, type Composition } from "../../../core/index.js";
+import type { Composition } from "../../../core/index.js";
 import { invalidOption, writeFileAtomic } from "../../../core/internal.js";
 import { withInterrupt } from "../bridge/interrupt.js";
 import type { CliIo } from "../command.js";
@@ -70,9 +70,11 @@ export async function deliverA1111Request(request: A1111Request, server: A1111Se
     return 0;
   }
   assertUnitSlots(request, server.capabilities);
-  const result = await withInterrupt((signal) => server.client!.generate(request, { onProgress: createProgressBar(io), signal }));
-  const paths = await saveImages(target.out!, result.images, result.info);
-  io.stdout(`${paths.join("\n")}\n`);
+  // Each image is streamed out of the server's answer into its file (never whole in memory), beside its .json.
+  const result = await withInterrupt((signal) =>
+    server.client!.generateToFiles(request, target.out!, { onProgress: createProgressBar(io), signal }),
+  );
+  io.stdout(`${result.images.map((image) => image.path).join("\n")}\n`);
   return 0;
 }
 

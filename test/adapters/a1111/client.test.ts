@@ -1,12 +1,13 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import { assumedCapabilities, buildGenerationRequest, createA1111Client, type IdentitySpec } from "../../../adapters/a1111/index.js";
-import { InstantIdError, saveImages, type ProgressEvent } from "../../../core/index.js";
+import { saveImages, type ProgressEvent } from "../../../core/index.js";
 import { tempDir } from "../../helpers/shared.js";
 import { startMockA1111, type MockA1111, type MockA1111Options } from "../../mocks/a1111-server.js";
 import { pngOf, texturedPng } from "../../mocks/image-check.js";
+import { failure } from "../../helpers/failure.js";
 
 let server: MockA1111 | undefined;
 afterEach(async () => {
@@ -24,15 +25,6 @@ async function identity(photo?: Buffer): Promise<IdentitySpec> {
 }
 
 const options = { prompt: "a portrait", width: 512, height: 512, steps: 8, seed: 7 };
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
-}
 
 describe("createA1111Client", () => {
   it("detects A1111 with the listed model names, hashes included", async () => {
@@ -252,5 +244,60 @@ describe("createA1111Client", () => {
       Buffer.from("not a zip").toString("base64"),
     );
     expect((await failure(client.generate(body))).message).toContain("PytorchStreamReader failed reading zip archive");
+  });
+});
+
+describe("A1111Client.generateToFiles", () => {
+  it("saves only the batch's images (not the detected maps after all_seeds), each beside its info, and no temp file", async () => {
+    const { client } = await start();
+    const request = { ...(await buildGenerationRequest(options, [await identity()], await client.detect())), batch_size: 3 };
+    const dir = await tempDir();
+    const result = await client.generateToFiles(request, join(dir, "out.png"));
+    expect(result.images.map((image) => image.path)).toEqual([1, 2, 3].map((i) => join(dir, `out-${i}.png`)));
+    expect((await readdir(dir)).sort()).toEqual(["out-1.json", "out-1.png", "out-2.json", "out-2.png", "out-3.json", "out-3.png"]);
+    for (const [i, image] of result.images.entries()) {
+      const saved = await readFile(image.path);
+      expect(image.bytes).toBe(saved.length);
+      expect((await sharp(saved).raw().toBuffer())[0]).toBe(128 + i); // the i-th generated image, in order
+      expect(JSON.parse(await readFile(join(dir, `out-${i + 1}.json`), "utf8")).all_seeds).toEqual([7, 8, 9]);
+    }
+    expect(result.info.seed).toBe(7);
+  });
+
+  it("saves the same bytes generate returns, one image as OUT.png", async () => {
+    const { client } = await start();
+    const request = await buildGenerationRequest(options, [await identity()], await client.detect());
+    const dir = await tempDir();
+    const saved = await client.generateToFiles(request, join(dir, "one.png"));
+    const inMemory = await client.generate(request);
+    expect(saved.images).toEqual([{ path: join(dir, "one.png"), bytes: inMemory.images[0].length }]);
+    expect(new Uint8Array(await readFile(join(dir, "one.png")))).toEqual(inMemory.images[0]);
+    expect(saved.parameters).toEqual(inMemory.parameters);
+  });
+
+  it("leaves no file behind when cancelled mid-generation", async () => {
+    const { client } = await start({ stepMs: 20 });
+    const controller = new AbortController();
+    const request = await buildGenerationRequest({ ...options, steps: 100 }, [await identity()], await client.detect());
+    const dir = await tempDir();
+    const error = await failure(
+      client.generateToFiles(request, join(dir, "out.png"), {
+        signal: controller.signal,
+        onProgress: (e) => e.completed >= 2 && controller.abort(),
+      }),
+    );
+    expect(error.code).toBe("ABORTED");
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("reports a folder it cannot write as a typed error and leaves nothing", async () => {
+    const { client } = await start();
+    const request = await buildGenerationRequest(options, [await identity()], await client.detect());
+    const dir = await tempDir();
+    await saveImages(join(dir, "file.png"), [await pngOf(4, 4)], {});
+    const error = await failure(client.generateToFiles(request, join(dir, "file.png", "out.png")));
+    expect(error.code).toBe("INTERNAL");
+    expect(error.message).toMatch(/Could not write .*file\.png.*Free disk space or fix the folder's permissions/);
+    expect((await readdir(dir)).sort()).toEqual(["file.json", "file.png"]);
   });
 });

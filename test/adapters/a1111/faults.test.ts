@@ -1,9 +1,12 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildGenerationRequest, createA1111Client, type A1111ClientOptions, type IdentitySpec } from "../../../adapters/a1111/index.js";
-import { InstantIdError } from "../../../core/index.js";
 import { startMockA1111, type MockA1111 } from "../../mocks/a1111-server.js";
 import { startFaultProxy, type FaultProxy, type FaultRules } from "../../mocks/fault-proxy.js";
-import { texturedPng } from "../../mocks/image-check.js";
+import { pngOf, texturedPng } from "../../mocks/image-check.js";
+import { tempDir } from "../../helpers/shared.js";
+import { failure } from "../../helpers/failure.js";
 
 /** The standing fault suite of the A1111 bridge: the mock server behind the fault proxy, loopback only. */
 let mock: MockA1111 | undefined;
@@ -19,15 +22,6 @@ async function behindFaults(rules: FaultRules, options: Partial<A1111ClientOptio
   mock = await startMockA1111();
   proxy = await startFaultProxy(mock.url, rules);
   return { mock, proxy, client: createA1111Client({ baseUrl: proxy.url, backoffMs: 1, pollMs: 5, ...options }) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<InstantIdError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InstantIdError);
-  return error as InstantIdError;
 }
 
 async function request(client: ReturnType<typeof createA1111Client>) {
@@ -123,5 +117,51 @@ describe("A1111 bridge under faults", () => {
     const error = await pending;
     expect(error.code).toBe("NETWORK");
     expect(error.message).toMatch(/within 5 s|after 5 s/);
+  });
+
+  describe("streaming the images to files leaves nothing behind", () => {
+    const answerWith = async (images: unknown[], info: unknown = '{"all_seeds": [1]}') =>
+      onTxt2img({ kind: "json", text: JSON.stringify({ images, parameters: {}, info }) });
+    const png = async () => (await pngOf(8, 8)).toString("base64");
+
+    it.each([
+      [
+        "the connection drops mid-answer",
+        async (): Promise<FaultRules> => onTxt2img({ kind: "drop-mid-body" }),
+        "NETWORK",
+        /dropped while its answer was read/,
+      ],
+      [
+        "the answer is cut off inside an image",
+        async () => onTxt2img({ kind: "json", text: `{"images": ["${await png()}`.slice(0, 60) }),
+        "SERVER",
+        /is not valid JSON/,
+      ],
+      ["an image is not base64", async () => answerWith([`${await png()}`.replace("A", "*")]), "SERVER", /is not base64/],
+      ["an image is a web page", async () => answerWith([Buffer.from("<html>502</html>").toString("base64")]), "SERVER", /is not an image/],
+      ["an image is not a string", async () => answerWith([await png(), 7]), "SERVER", /images\.1/],
+      ["the info after good images is of the wrong shape", async () => answerWith([await png(), await png()], 5), "SERVER", /info/],
+      [
+        "the answer passes the size cap",
+        async () => onTxt2img({ kind: "oversized", bytes: 3 * 1024 * 1024 }),
+        "SERVER",
+        /more than 1048576 bytes/,
+      ],
+    ])("when %s", async (_, rules, code, message) => {
+      const { client } = await behindFaults(await rules(), { maxResponseBytes: 1024 * 1024 });
+      const dir = await tempDir();
+      const error = await failure(client.generateToFiles(await request(client), join(dir, "out.png")));
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it("keeps good images once the whole answer is read (a second batch image after a detected map is not kept)", async () => {
+      const { client } = await behindFaults(await answerWith([await png(), await png(), await png()], '{"all_seeds": [1, 2]}'));
+      const dir = await tempDir();
+      const result = await client.generateToFiles(await request(client), join(dir, "out.png"));
+      expect(result.images.map((image) => image.path)).toEqual([join(dir, "out-1.png"), join(dir, "out-2.png")]);
+      expect((await readdir(dir)).sort()).toEqual(["out-1.json", "out-1.png", "out-2.json", "out-2.png"]);
+    });
   });
 });

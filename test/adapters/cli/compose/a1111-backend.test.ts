@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ControlNetUnit } from "../../../../adapters/a1111/index.js";
@@ -67,5 +67,14 @@ describe("instantid compose --backend a1111", () => {
     expect(await runCli(commands, [...base, "--url", server.url, "-o", out], live.io)).toBe(0);
     expect(server.embeddings.map((e) => e[0])).toEqual([1, 2]);
     expect((await loadImage(out)).width).toBe(512);
+    // Streamed out of the answer into out.png beside its info; the detected maps and the temp files are gone.
+    expect((await readdir(dir)).sort()).toEqual([
+      "a.identity.safetensors",
+      "b.identity.safetensors",
+      "out.json",
+      "out.png",
+      "request.json",
+    ]);
+    expect(live.out().trim().split("\n").at(-1)).toBe(out);
   });
 });
