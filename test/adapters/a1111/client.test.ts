@@ -275,6 +275,15 @@ describe("A1111Client.generateToFiles", () => {
     expect(saved.parameters).toEqual(inMemory.parameters);
   });
 
+  it("creates the output's folder when it does not exist yet", async () => {
+    const { client } = await start();
+    const request = await buildGenerationRequest(options, [await identity()], await client.detect());
+    const dir = await tempDir();
+    const out = join(dir, "new", "folder", "out.png");
+    expect((await client.generateToFiles(request, out)).images.map((image) => image.path)).toEqual([out]);
+    expect((await readdir(join(dir, "new", "folder"))).sort()).toEqual(["out.json", "out.png"]);
+  });
+
   it("leaves no file behind when cancelled mid-generation", async () => {
     const { client } = await start({ stepMs: 20 });
     const controller = new AbortController();
