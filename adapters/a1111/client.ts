@@ -1,7 +1,7 @@
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
 import { rm } from "node:fs/promises";
 import { imageInfoPath, withDeadline, writeFileAtomic } from "../../core/internal.js";
-import { HttpClient, type HttpClientOptions } from "../net/index.js";
+import { fileWriteError, HttpClient, type HttpClientOptions } from "../net/index.js";
 import { infoAnswer } from "./answers.js";
 import { detectServer } from "./detect.js";
 import { readGenerationAnswer } from "./generation-answer.js";
@@ -123,15 +123,29 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
     generate: (request, call = {}) => run(request, call, imagesInMemory(describe)),
     async generateToFiles(request, out, call = {}) {
       const result = await run(request, call, imagesOnDisk(out, describe));
-      try {
-        for (const image of result.images) await writeFileAtomic(imageInfoPath(image.path), `${JSON.stringify(result.info, null, 2)}\n`);
-      } catch (error) {
-        await Promise.all(result.images.map((image) => rm(image.path, { force: true })));
-        throw error;
-      }
+      await writeInfoBeside(result);
       return result;
     },
   };
+}
+
+/** Writes the info beside each saved image (`OUT.json`); when one fails, the images and the info written go too. */
+async function writeInfoBeside(result: A1111Result<A1111SavedImage>): Promise<void> {
+  const info = `${JSON.stringify(result.info, null, 2)}\n`;
+  const written: string[] = [];
+  try {
+    for (const image of result.images) {
+      const path = imageInfoPath(image.path);
+      await writeFileAtomic(path, info).catch((error: unknown) => {
+        throw fileWriteError(path, error);
+      });
+      written.push(path);
+    }
+  } catch (error) {
+    const files = [...result.images.map((image) => image.path), ...written];
+    await Promise.all(files.map((path) => rm(path, { force: true }).catch(() => undefined)));
+    throw error;
+  }
 }
 
 /** How many of the answer's images were generated: the info's seeds say; the rest are ControlNet's detected maps. */

@@ -1,6 +1,7 @@
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { assertEncodedImage, imagePaths, tempPathFor, writeFully } from "../../core/internal.js";
+import type { InstantIdError } from "../../core/index.js";
 import { Base64Decoder, fileWriteError, type StringSink } from "../net/index.js";
 
 /** An image of a generation saved by `generateToFiles`: its file, and its size in bytes. */
@@ -32,44 +33,86 @@ interface ByteTarget {
 /** How many leading bytes are enough to tell an image's format. */
 const SIGNATURE_BYTES = 64;
 
-/** Decodes one base64 image into `target`, refusing it as soon as its first bytes are not an image's. */
-function imageSink(what: string, target: ByteTarget): StringSink {
-  const decoder = new Base64Decoder(what);
-  let start: Buffer | undefined = Buffer.alloc(0);
-  let bytes = 0;
-  const checkStart = () => {
-    assertEncodedImage(start!, what);
-    start = undefined;
-  };
-  const take = async (chunk: Buffer) => {
-    if (start) {
-      start = Buffer.concat([start, chunk.subarray(0, SIGNATURE_BYTES - start.length)]);
-      if (start.length >= SIGNATURE_BYTES) checkStart();
+/**
+ * Decodes one base64 image of the answer into its target. What is wrong with the image (not base64, not an
+ * image) is noted, and decoding stops, rather than failing the answer at once: only the generated images
+ * must be good, and which ones those are is known only at the answer's end.
+ */
+class ImageSink implements StringSink {
+  problem: InstantIdError | undefined;
+  bytes = 0;
+  private readonly decoder: Base64Decoder;
+  private start: Buffer | undefined = Buffer.alloc(0);
+
+  constructor(
+    private readonly what: string,
+    private readonly target: ByteTarget,
+  ) {
+    this.decoder = new Base64Decoder(what);
+  }
+
+  async write(piece: string): Promise<void> {
+    await this.take(() => this.decoder.push(piece));
+  }
+
+  async end(): Promise<unknown> {
+    await this.take(() => this.decoder.end());
+    if (this.start && !this.problem) this.checkStart();
+    await this.target.close();
+    return `<${this.what}: ${this.bytes} bytes>`;
+  }
+
+  private async take(decode: () => Buffer): Promise<void> {
+    if (this.problem) return;
+    let chunk: Buffer;
+    try {
+      chunk = decode();
+    } catch (error) {
+      this.problem = error as InstantIdError;
+      return;
     }
-    bytes += chunk.length;
-    if (chunk.length) await target.write(chunk);
-  };
-  return {
-    write: (piece) => take(decoder.push(piece)),
-    async end() {
-      await take(decoder.end());
-      if (start) checkStart();
-      await target.close();
-      return `<${what}: ${bytes} bytes>`;
-    },
-  };
+    if (this.start) {
+      this.start = Buffer.concat([this.start, chunk.subarray(0, SIGNATURE_BYTES - this.start.length)]);
+      if (this.start.length >= SIGNATURE_BYTES) this.checkStart();
+      if (this.problem) return;
+    }
+    this.bytes += chunk.length;
+    if (chunk.length) await this.target.write(chunk);
+  }
+
+  private checkStart(): void {
+    try {
+      assertEncodedImage(this.start!, this.what);
+    } catch (error) {
+      this.problem = error as InstantIdError;
+    }
+    this.start = undefined;
+  }
+}
+
+/** The first `count` sinks' first problem, thrown: a kept image must be a good one. */
+function assertGood(sinks: readonly ImageSink[], count: number): void {
+  const problem = sinks.slice(0, count).find((sink) => sink.problem)?.problem;
+  if (problem) throw problem;
 }
 
 /** Keeps the images in memory: what `generate` returns. */
 export function imagesInMemory(describe: (index: number) => string): ImageStore<Uint8Array> {
-  let images: Buffer[][] = [];
+  let images: { sink: ImageSink; chunks: Buffer[] }[] = [];
   return {
     sink(index) {
       const chunks: Buffer[] = [];
-      images[index] = chunks;
-      return imageSink(describe(index), { write: async (bytes) => void chunks.push(bytes), close: async () => undefined });
+      const sink = new ImageSink(describe(index), { write: async (bytes) => void chunks.push(bytes), close: async () => undefined });
+      images[index] = { sink, chunks };
+      return sink;
     },
-    keep: async (count) => images.slice(0, count).map(joinChunks),
+    async keep(count) {
+      assertGood(
+        images.map((image) => image.sink),
+        count,
+      );
+      return images.slice(0, count).map((image) => joinChunks(image.chunks));
+    },
     async discard() {
       images = [];
     },
@@ -87,11 +130,10 @@ function joinChunks(chunks: readonly Buffer[]): Uint8Array {
   return image;
 }
 
-/** One image being written: its hidden temp file beside the output, and how much went in. */
-interface TempImage {
-  readonly temp: string;
+/** A hidden temp file beside the output, opened at an image's first bytes. */
+interface TempFile {
+  readonly path: string;
   handle?: FileHandle;
-  bytes: number;
 }
 
 /**
@@ -100,34 +142,39 @@ interface TempImage {
  * and removes every other temp file. `discard` leaves nothing behind.
  */
 export function imagesOnDisk(out: string, describe: (index: number) => string): ImageStore<A1111SavedImage> {
-  const images: TempImage[] = [];
-  const temps = new Set<TempImage>();
+  const images: { file: TempFile; sink: ImageSink }[] = [];
+  const temps = new Set<TempFile>();
   const kept: string[] = [];
   const removeTemps = async () => {
-    for (const image of temps) {
-      await image.handle?.close().catch(() => undefined);
-      await removeQuietly(image.temp);
+    for (const file of temps) {
+      await file.handle?.close().catch(() => undefined);
+      await removeQuietly(file.path);
     }
     temps.clear();
   };
   return {
     sink(index) {
-      const image: TempImage = { temp: tempPathFor(out), bytes: 0 };
-      images[index] = image;
-      temps.add(image);
-      return imageSink(describe(index), fileTarget(image));
+      const file: TempFile = { path: tempPathFor(out) };
+      const sink = new ImageSink(describe(index), fileTarget(file));
+      images[index] = { file, sink };
+      temps.add(file);
+      return sink;
     },
     async keep(count) {
+      assertGood(
+        images.map((image) => image.sink),
+        count,
+      );
       const paths = imagePaths(out, count);
       for (const [i, path] of paths.entries()) {
-        await rename(images[i].temp, path).catch((error: unknown) => {
+        await rename(images[i].file.path, path).catch((error: unknown) => {
           throw fileWriteError(path, error);
         });
-        temps.delete(images[i]);
+        temps.delete(images[i].file);
         kept.push(path);
       }
       await removeTemps();
-      return paths.map((path, i) => ({ path, bytes: images[i].bytes }));
+      return paths.map((path, i) => ({ path, bytes: images[i].sink.bytes }));
     },
     async discard() {
       await removeTemps();
@@ -139,31 +186,33 @@ export function imagesOnDisk(out: string, describe: (index: number) => string): 
 /** Removes a file if it is there; cleaning up must not hide the failure it follows (a temp path under a file is ENOTDIR). */
 const removeQuietly = (path: string) => rm(path, { force: true }).catch(() => undefined);
 
-/** Writes into the image's temp file, opened (with its folder) at the first bytes. */
-function fileTarget(image: TempImage): ByteTarget {
+/** Writes into the temp file, opened (with its folder) at the first bytes; every failure is a typed disk error. */
+function fileTarget(file: TempFile): ByteTarget {
+  const diskError = (error: unknown) => fileWriteError(file.path, error);
   const opened = async () => {
     try {
-      if (!image.handle) {
-        await mkdir(dirname(image.temp), { recursive: true });
-        image.handle = await open(image.temp, "w");
+      if (!file.handle) {
+        await mkdir(dirname(file.path), { recursive: true });
+        file.handle = await open(file.path, "w");
       }
-      return image.handle;
+      return file.handle;
     } catch (error) {
-      throw fileWriteError(image.temp, error);
+      throw diskError(error);
     }
   };
   return {
     async write(bytes) {
       const handle = await opened();
       await writeFully(handle, bytes).catch((error: unknown) => {
-        throw fileWriteError(image.temp, error);
+        throw diskError(error);
       });
-      image.bytes += bytes.length;
     },
     async close() {
-      const handle = await opened();
-      image.handle = undefined;
-      await handle.close();
+      const handle = file.handle;
+      file.handle = undefined;
+      await handle?.close().catch((error: unknown) => {
+        throw diskError(error);
+      });
     },
   };
 }

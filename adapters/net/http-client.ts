@@ -151,12 +151,19 @@ export class HttpClient {
    * Sends a request and hands a successful answer's body to `consume` as a stream, so a large answer is never
    * whole in memory (a JSON answer parsed as it arrives). The cap applies as the body streams in. A dropped
    * connection or the timeout reaches `consume` as the stream's error: let it through, and it is reported as by
-   * {@link HttpClient.request}. Retried like it, where that is safe; error statuses are reported as there.
+   * {@link HttpClient.request}. Retried like it, where that is safe (`consume` then runs again on the new
+   * answer, so it must start afresh); error statuses are reported as there. Whatever `consume` leaves unread
+   * is dropped, so the connection is freed.
    */
   async stream<T>(request: HttpRequest, consume: (body: Readable) => Promise<T>): Promise<T> {
-    const { body } = await this.send({ ...request, accept: undefined }, async (response, limit, tooLarge) =>
-      consume(await cappedBody(response, { limit, tooLarge })),
-    );
+    const { body } = await this.send({ ...request, accept: undefined }, async (response, limit, tooLarge) => {
+      const capped = await cappedBody(response, { limit, tooLarge });
+      try {
+        return await consume(capped);
+      } finally {
+        capped.destroy();
+      }
+    });
     return body;
   }
 

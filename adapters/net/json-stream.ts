@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import jsonTokens from "stream-json/parser.js";
 import { ErrorCode, InstantIdError } from "../../core/index.js";
@@ -22,6 +22,8 @@ export interface JsonStreamOptions {
   readonly maxValueChars: number;
   /** Deepest nesting of arrays and objects. */
   readonly maxDepth: number;
+  /** Most values (strings, numbers, literals, arrays, objects) kept in the value. */
+  readonly maxValues: number;
   /** Names the answer in errors, e.g. "The A1111 server's answer to POST /sdapi/v1/txt2img". */
   readonly what: string;
 }
@@ -37,11 +39,13 @@ const SINK_BATCH_CHARS = 64 * 1024;
 /**
  * Parses a JSON body as it streams in, as `JSON.parse` would, except that each string `sinkFor` claims flows
  * into its sink piece by piece and never sits whole in memory (a base64 image inside a JSON answer), and that
- * every other string, key and number is capped at `maxValueChars` and nesting at `maxDepth`. Text that is not
- * JSON is a SERVER error; the body's own failures (the connection dropped, the size cap) are thrown as they
- * come, so the HTTP client reports them as it does for any answer.
+ * every other string, key and number is capped at `maxValueChars`, their count at `maxValues` and nesting at
+ * `maxDepth`. Text that is not JSON is a SERVER error quoting how it starts; the body's own failures (the
+ * connection dropped, the size cap) are thrown as they come, so the HTTP client reports them as it does for
+ * any answer. A sink's failure is thrown as it is; a sink still writing when the body fails finishes first.
  */
 export async function parseJsonStream(body: Readable, options: JsonStreamOptions): Promise<unknown> {
+  const start = new StartOfBody();
   const tokens = jsonTokens.asStream({ packValues: false });
   // The first failure stands (the pipeline may reject with the abort it causes instead): the body's (the
   // connection, the cap), the builder's (a sink, a cap), or the tokenizer's (the server sent something not JSON).
@@ -53,24 +57,49 @@ export async function parseJsonStream(body: Readable, options: JsonStreamOptions
     first ??= { from: "tokens", error };
   });
   const builder = new ValueBuilder(options);
+  let taking: Promise<void> = Promise.resolve();
   try {
-    await pipeline(body, tokens, async (source: AsyncIterable<Token>) => {
+    await pipeline(body, start, tokens, async (source: AsyncIterable<Token>) => {
       for await (const token of source) {
-        await builder.take(token).catch((error: unknown) => {
+        taking = builder.take(token);
+        await taking.catch((error: unknown) => {
           first ??= { from: "builder", error };
           throw error;
         });
       }
     });
   } catch (error) {
+    // The pipeline rejects without waiting for its last step: let a sink's write finish before its owner cleans up.
+    await taking.catch(() => undefined);
     if (first?.from !== "tokens") throw first?.error ?? error;
     throw new InstantIdError(
       ErrorCode.Server,
-      `${options.what} is not valid JSON (${(first.error as Error).message}); is this the right kind of server?`,
-      { cause: first.error },
+      `${options.what} is not valid JSON (${(first.error as Error).message}); ${start.describe()}. Is this the right kind of server?`,
+      { cause: first.error, details: { start: start.text() } },
     );
   }
   return builder.root;
+}
+
+/** How much of an answer that is not JSON is quoted. */
+const QUOTED_BYTES = 80;
+
+/** Passes the body on, keeping its first bytes to quote when it turns out not to be JSON (an HTML error page). */
+class StartOfBody extends Transform {
+  private start = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.start.length < QUOTED_BYTES) this.start = Buffer.concat([this.start, chunk.subarray(0, QUOTED_BYTES - this.start.length)]);
+    done(null, chunk);
+  }
+
+  text(): string {
+    return this.start.toString("utf8");
+  }
+
+  describe(): string {
+    return this.start.length ? `it starts ${JSON.stringify(this.text())}` : "it is empty";
+  }
 }
 
 /** An open array or object, and the key its next value goes under. */
@@ -86,6 +115,7 @@ class ValueBuilder {
   private pieces: string[] = [];
   private chars = 0;
   private sink: StringSink | undefined;
+  private values = 0;
 
   constructor(private readonly options: JsonStreamOptions) {}
 
@@ -128,6 +158,7 @@ class ValueBuilder {
   }
 
   private place(value: unknown): void {
+    if (++this.values > this.options.maxValues) throw this.refused(`holds more than ${this.options.maxValues} values`);
     const frame = this.frames[this.frames.length - 1];
     if (!frame) this.root = value;
     else if (Array.isArray(frame.container)) frame.container.push(value);

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
@@ -282,6 +282,17 @@ describe("A1111Client.generateToFiles", () => {
     const out = join(dir, "new", "folder", "out.png");
     expect((await client.generateToFiles(request, out)).images.map((image) => image.path)).toEqual([out]);
     expect((await readdir(join(dir, "new", "folder"))).sort()).toEqual(["out.json", "out.png"]);
+  });
+
+  it("removes the images and the info already written when an info file cannot be written", async () => {
+    const { client } = await start();
+    const request = { ...(await buildGenerationRequest(options, [await identity()], await client.detect())), batch_size: 2 };
+    const dir = await tempDir();
+    await mkdir(join(dir, "out-2.json")); // a folder where the second image's info must go
+    const error = await failure(client.generateToFiles(request, join(dir, "out.png")));
+    expect(error.code).toBe("INTERNAL");
+    expect(error.message).toContain("out-2.json");
+    expect(await readdir(dir)).toEqual(["out-2.json"]);
   });
 
   it("leaves no file behind when cancelled mid-generation", async () => {

@@ -156,7 +156,25 @@ describe("A1111 bridge under faults", () => {
       expect(await readdir(dir)).toEqual([]);
     });
 
-    it("keeps good images once the whole answer is read (a second batch image after a detected map is not kept)", async () => {
+    it("refuses an answer of more than 1024 images before writing a file for each", async () => {
+      const tiny = await png();
+      const { client } = await behindFaults(await answerWith(Array.from({ length: 1025 }, () => tiny)));
+      const dir = await tempDir();
+      const error = await failure(client.generateToFiles(await request(client), join(dir, "out.png")));
+      expect(error.code).toBe("SERVER");
+      expect(error.message).toContain("holds more than 1024 images");
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it("ignores what follows the generated images, as before: an empty or non-image detected map fails nothing", async () => {
+      const { client } = await behindFaults(await answerWith([await png(), "", "bad*base64", Buffer.from("<html>").toString("base64")]));
+      const dir = await tempDir();
+      expect((await client.generateToFiles(await request(client), join(dir, "out.png"))).images).toHaveLength(1);
+      expect((await readdir(dir)).sort()).toEqual(["out.json", "out.png"]);
+      expect((await client.generate(await request(client))).images).toHaveLength(1);
+    });
+
+    it("keeps only the images all_seeds counts, once the whole answer is read (the detected map after them goes)", async () => {
       const { client } = await behindFaults(await answerWith([await png(), await png(), await png()], '{"all_seeds": [1, 2]}'));
       const dir = await tempDir();
       const result = await client.generateToFiles(await request(client), join(dir, "out.png"));

@@ -37,11 +37,18 @@ describe("Base64Decoder", () => {
     expect(decodeInPieces(`data:image/png;base64,${bytes.toString("base64")}`, 1000).equals(bytes)).toBe(true);
   });
 
-  it("refuses characters outside the alphabet instead of skipping them as Buffer.from does", () => {
+  it("refuses characters outside the alphabets instead of skipping them as Buffer.from does", () => {
     const error = refusal("iVBO Rw0K");
     expect(error.code).toBe("SERVER");
     expect(error.message).toBe('Image 1 is not base64 (it holds " "); nothing was saved');
-    expect(refusal("iVBO-w0K").message).toContain('"-"');
+    expect(refusal("iVBO*w0K").message).toContain('"*"');
+  });
+
+  it("reads the URL-safe alphabet and skips line breaks, as Buffer.from does", () => {
+    const bytes = randomBytes(300);
+    const wrapped = bytes.toString("base64").replace(/.{76}/g, "$&\n");
+    expect(decodeInPieces(wrapped, 50).equals(bytes)).toBe(true);
+    expect(decodeInPieces(bytes.toString("base64url"), 7).equals(bytes)).toBe(true);
   });
 
   it("refuses text after the padding, even when the padding ends a piece", () => {
@@ -50,7 +57,10 @@ describe("Base64Decoder", () => {
     expect(decodeInPieces("QUJDRA==", 7).toString()).toBe("ABCD"); // the padding itself may be cut in two
   });
 
-  it("refuses text one character short of a byte", () => {
+  it("refuses text one character short of a byte, and padding that does not fit", () => {
     expect(refusal("QUJDR", 100).message).toContain("one character short");
+    expect(refusal("QUJDRA=", 100).message).toContain("its 1 padding characters do not fit");
+    expect(refusal("QUJDRA===", 7).message).toContain("its 3 padding characters do not fit"); // padding cut across pieces
+    expect(refusal("QUJDQ===", 100).message).toContain("one character short");
   });
 });

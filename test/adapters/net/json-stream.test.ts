@@ -4,7 +4,7 @@ import { type JsonStreamOptions, parseJsonStream, type StringSink } from "../../
 import { InstantIdError } from "../../../core/index.js";
 import { failure } from "../../helpers/failure.js";
 
-const options: JsonStreamOptions = { what: "The answer", maxValueChars: 1000, maxDepth: 8 };
+const options: JsonStreamOptions = { what: "The answer", maxValueChars: 1000, maxDepth: 8, maxValues: 100 };
 
 /** A body that sends `text` in pieces of `size` bytes (cutting through strings, escapes and UTF-8 characters). */
 function bodyOf(text: string, size = 7): Readable {
@@ -87,14 +87,45 @@ describe("parseJsonStream", () => {
   });
 
   it.each([
-    ["cut short", '{"images": ["abc'],
-    ["trailing text", '{"a": 1} {"b": 2}'],
-    ["not JSON at all", "<html>Bad Gateway</html>"],
-    ["empty", ""],
-  ])("says the answer is not JSON when it is %s", async (_, text) => {
+    ["cut short", '{"images": ["abc', 'it starts "{\\"images\\": [\\"abc"'],
+    ["trailing text", '{"a": 1} {"b": 2}', 'it starts "{\\"a\\": 1} {\\"b\\": 2}"'],
+    ["not JSON at all", `<html>Bad Gateway${" ".repeat(100)}</html>`, `it starts "<html>Bad Gateway${" ".repeat(63)}"`],
+    ["empty", "", "it is empty"],
+  ])("says the answer is not JSON when it is %s, quoting how it starts", async (_, text, quoted) => {
     const error = await failure(parseJsonStream(bodyOf(text), options));
     expect(error.code).toBe("SERVER");
-    expect(error.message).toMatch(/^The answer is not valid JSON \(.+\); is this the right kind of server\?$/);
+    expect(error.message).toMatch(/^The answer is not valid JSON \(.+\); .+\. Is this the right kind of server\?$/);
+    expect(error.message).toContain(`; ${quoted}. Is this`);
+  });
+
+  it("refuses more values than the cap", async () => {
+    const error = await failure(parseJsonStream(bodyOf(JSON.stringify({ many: Array.from({ length: 100 }, (_, i) => i) })), options));
+    expect(error.message).toContain("holds more than 100 values");
+    expect(await parseJsonStream(bodyOf(JSON.stringify(Array.from({ length: 99 }, (_, i) => i))), options)).toHaveLength(99);
+  });
+
+  it("waits for a sink's write in progress before failing with the body's error", async () => {
+    const body = new PassThrough();
+    const dropped = Object.assign(new Error("other side closed"), { code: "ECONNRESET" });
+    const events: string[] = [];
+    const slowSink: StringSink = {
+      async write() {
+        events.push("write started");
+        body.destroy(dropped);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events.push("write finished");
+      },
+      end: async () => "",
+    };
+    const pending = parseJsonStream(body, { ...options, sinkFor: () => slowSink })
+      .catch((e: unknown) => e)
+      .then((error) => {
+        events.push("rejected");
+        return error;
+      });
+    body.write(`{"images": ["${"A".repeat(70_000)}`);
+    expect(await pending).toBe(dropped);
+    expect(events).toEqual(["write started", "write finished", "rejected"]);
   });
 
   it("lets a sink's own error through unchanged", async () => {
