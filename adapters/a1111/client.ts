@@ -1,7 +1,6 @@
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
-import { rm } from "node:fs/promises";
-import { imageInfoPath, withDeadline, writeFileAtomic } from "../../core/internal.js";
-import { fileWriteError, HttpClient, type HttpClientOptions } from "../net/index.js";
+import { withDeadline } from "../../core/internal.js";
+import { HttpClient, type HttpClientOptions } from "../net/index.js";
 import { infoAnswer } from "./answers.js";
 import { detectServer } from "./detect.js";
 import { readGenerationAnswer } from "./generation-answer.js";
@@ -102,7 +101,7 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
         throw new InstantIdError(ErrorCode.Server, `The A1111 server at ${http.baseUrl} returned no images; its console may say why`);
       }
       const info = parseInfo(raw.info);
-      return { images: await store.keep(generatedCount(info, raw.images.length)), parameters: raw.parameters ?? {}, info };
+      return { images: await store.keep(generatedCount(info, raw.images.length), info), parameters: raw.parameters ?? {}, info };
     } catch (error) {
       await store.discard();
       throw error;
@@ -121,31 +120,8 @@ export function createA1111Client(options: A1111ClientOptions): A1111Client {
       }),
     interrupt,
     generate: (request, call = {}) => run(request, call, imagesInMemory(describe)),
-    async generateToFiles(request, out, call = {}) {
-      const result = await run(request, call, imagesOnDisk(out, describe));
-      await writeInfoBeside(result);
-      return result;
-    },
+    generateToFiles: (request, out, call = {}) => run(request, call, imagesOnDisk(out, describe)),
   };
-}
-
-/** Writes the info beside each saved image (`OUT.json`); when one fails, the images and the info written go too. */
-async function writeInfoBeside(result: A1111Result<A1111SavedImage>): Promise<void> {
-  const info = `${JSON.stringify(result.info, null, 2)}\n`;
-  const written: string[] = [];
-  try {
-    for (const image of result.images) {
-      const path = imageInfoPath(image.path);
-      await writeFileAtomic(path, info).catch((error: unknown) => {
-        throw fileWriteError(path, error);
-      });
-      written.push(path);
-    }
-  } catch (error) {
-    const files = [...result.images.map((image) => image.path), ...written];
-    await Promise.all(files.map((path) => rm(path, { force: true }).catch(() => undefined)));
-    throw error;
-  }
 }
 
 /** How many of the answer's images were generated: the info's seeds say; the rest are ControlNet's detected maps. */

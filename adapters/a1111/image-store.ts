@@ -1,6 +1,6 @@
-import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { assertEncodedImage, imagePaths, tempPathFor, writeFully } from "../../core/internal.js";
+import { assertEncodedImage, imageInfoPath, imagePaths, tempPathFor, writeFully } from "../../core/internal.js";
 import type { InstantIdError } from "../../core/index.js";
 import { Base64Decoder, fileWriteError, type StringSink } from "../net/index.js";
 
@@ -18,8 +18,11 @@ export interface A1111SavedImage {
 export interface ImageStore<Image> {
   /** The sink that decodes image `index` of the answer (base64) and checks that it is an image. */
   sink(index: number): StringSink;
-  /** Keeps the first `count` images, drops the rest, and returns the kept ones. */
-  keep(count: number): Promise<Image[]>;
+  /**
+   * Keeps the first `count` images, drops the rest, and returns the kept ones; a store of files also writes
+   * `info` beside each one (`OUT.json`).
+   */
+  keep(count: number, info: Record<string, unknown>): Promise<Image[]>;
   /** Drops every image, kept or not (the generation failed or was cancelled). */
   discard(): Promise<void>;
 }
@@ -137,9 +140,9 @@ interface TempFile {
 }
 
 /**
- * Streams each image into a hidden temp file beside `out`; `keep` renames the first `count` to the names
- * `saveImages` gives (`OUT.png`, or `OUT-1.png`, `OUT-2.png`…), so an image appears whole or not at all,
- * and removes every other temp file. `discard` leaves nothing behind.
+ * Streams each image into a hidden temp file beside `out`; `keep` writes the info beside each kept one and
+ * renames them to the names `saveImages` gives (`OUT.png` + `OUT.json`, or `OUT-1.png`, `OUT-2.png`…), so a
+ * file appears whole or not at all, and removes every other temp file. `discard` leaves nothing behind.
  */
 export function imagesOnDisk(out: string, describe: (index: number) => string): ImageStore<A1111SavedImage> {
   const images: { file: TempFile; sink: ImageSink }[] = [];
@@ -152,6 +155,15 @@ export function imagesOnDisk(out: string, describe: (index: number) => string): 
     }
     temps.clear();
   };
+  /** The info written into a temp file beside `path`, removed with the other temps. */
+  const infoTemp = async (path: string, info: Record<string, unknown>) => {
+    const file: TempFile = { path: tempPathFor(path) };
+    temps.add(file);
+    await writeFile(file.path, `${JSON.stringify(info, null, 2)}\n`).catch((error: unknown) => {
+      throw fileWriteError(file.path, error);
+    });
+    return file.path;
+  };
   return {
     sink(index) {
       const file: TempFile = { path: tempPathFor(out) };
@@ -160,18 +172,20 @@ export function imagesOnDisk(out: string, describe: (index: number) => string): 
       temps.add(file);
       return sink;
     },
-    async keep(count) {
+    async keep(count, info) {
       assertGood(
         images.map((image) => image.sink),
         count,
       );
       const paths = imagePaths(out, count);
-      for (const [i, path] of paths.entries()) {
-        await rename(images[i].file.path, path).catch((error: unknown) => {
-          throw fileWriteError(path, error);
+      // Every file is whole in its temp before the first rename, so a full disk cannot stop the set halfway.
+      const moves = paths.map((path, i) => ({ from: images[i].file.path, to: path }));
+      for (const path of paths) moves.push({ from: await infoTemp(imageInfoPath(path), info), to: imageInfoPath(path) });
+      for (const move of moves) {
+        await rename(move.from, move.to).catch((error: unknown) => {
+          throw fileWriteError(move.to, error);
         });
-        temps.delete(images[i].file);
-        kept.push(path);
+        kept.push(move.to);
       }
       await removeTemps();
       return paths.map((path, i) => ({ path, bytes: images[i].sink.bytes }));
