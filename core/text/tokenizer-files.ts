@@ -125,12 +125,15 @@ function specialTokens(...sources: (Record<string, unknown> | undefined)[]): Rec
  */
 export async function readTokenizerFiles(folder: string): Promise<TokenizerFiles> {
   const dir = resolve(folder);
-  const [vocabText, mergesText, config, map] = await Promise.all([
+  const reads = [
     readText(dir, "vocab.json"),
     readText(dir, "merges.txt"),
     readJsonIfPresent(dir, "tokenizer_config.json"),
     readJsonIfPresent(dir, "special_tokens_map.json"),
-  ]);
+  ] as const;
+  // Read together, reported in order: with both files missing, vocab.json is named, whichever read fails first.
+  await Promise.allSettled(reads);
+  const [vocabText, mergesText, config, map] = [await reads[0], await reads[1], await reads[2], await reads[3]];
   if (!config && !map) {
     throw missing(
       join(dir, "special_tokens_map.json"),

@@ -156,7 +156,7 @@ describe("SdxlTextEncoder on tiny encoders in optimum's layout", () => {
     expect(noLayers.message).toContain("hidden_states[-2]");
   });
 
-  it("names a missing tokenizer folder", async () => {
+  it("names a missing tokenizer folder by its first file, vocab.json, whichever read fails first", async () => {
     const { models } = await writeTinySdxlText(await tempDir());
     await rm(models.tokenizer2, { recursive: true });
     const error = await failure(SdxlTextEncoder.open(models));
