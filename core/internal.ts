@@ -33,6 +33,8 @@ export type { PreviewLimits } from "./image/preview.js";
 export { DEFAULT_ADAPTER_SCALE, DEFAULT_IDENTITYNET_SCALE } from "./defaults.js";
 export { MAX_STRENGTH, strengthSchema, adapterScaleSchema, identityNetScaleSchema } from "./strength.js";
 export { writeFileAtomic, writeAtomically, writeStreamAtomic, writeFully, tempPathFor } from "./io/atomic.js";
+export { prepareFile, renameTogether, writeFilesTogether } from "./io/atomic.js";
+export type { PreparedFile } from "./io/atomic.js";
 export { sha256File, sha256Hex, sha256Hasher, hashFileInto } from "./io/sha256.js";
 export { imageInfoPath, imagePaths, saveImages } from "./io/save-images.js";
 export { loadSession, toOrtTensor, fromOrtTensor, runSession } from "./runtime/session.js";

@@ -1,6 +1,15 @@
-import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { assertEncodedImage, imageInfoPath, imagePaths, tempPathFor, writeFully } from "../../core/internal.js";
+import {
+  assertEncodedImage,
+  imageInfoPath,
+  imagePaths,
+  type PreparedFile,
+  prepareFile,
+  renameTogether,
+  tempPathFor,
+  writeFully,
+} from "../../core/internal.js";
 import type { InstantIdError } from "../../core/index.js";
 import { Base64Decoder, fileWriteError, type StringSink } from "../net/index.js";
 
@@ -147,7 +156,6 @@ interface TempFile {
 export function imagesOnDisk(out: string, describe: (index: number) => string): ImageStore<A1111SavedImage> {
   const images: { file: TempFile; sink: ImageSink }[] = [];
   const temps = new Set<TempFile>();
-  const kept: string[] = [];
   const removeTemps = async () => {
     for (const file of temps) {
       await file.handle?.close().catch(() => undefined);
@@ -155,14 +163,14 @@ export function imagesOnDisk(out: string, describe: (index: number) => string): 
     }
     temps.clear();
   };
-  /** The info written into a temp file beside `path`, removed with the other temps. */
-  const infoTemp = async (path: string, info: Record<string, unknown>) => {
-    const file: TempFile = { path: tempPathFor(path) };
-    temps.add(file);
-    await writeFile(file.path, `${JSON.stringify(info, null, 2)}\n`).catch((error: unknown) => {
-      throw fileWriteError(file.path, error);
+  /** The info written into a temp file beside the image's `.json` path, removed with the other temps. */
+  const infoFile = async (imagePath: string, text: string) => {
+    const path = imageInfoPath(imagePath);
+    const file = await prepareFile(path, text).catch((error: unknown) => {
+      throw fileWriteError(path, error);
     });
-    return file.path;
+    temps.add({ path: file.temp });
+    return file;
   };
   return {
     sink(index) {
@@ -178,22 +186,17 @@ export function imagesOnDisk(out: string, describe: (index: number) => string): 
         count,
       );
       const paths = imagePaths(out, count);
+      const text = `${JSON.stringify(info, null, 2)}\n`;
+      const files: PreparedFile[] = paths.map((path, i) => ({ temp: images[i].file.path, path }));
+      for (const path of paths) files.push(await infoFile(path, text));
       // Every file is whole in its temp before the first rename, so a full disk cannot stop the set halfway.
-      const moves = paths.map((path, i) => ({ from: images[i].file.path, to: path }));
-      for (const path of paths) moves.push({ from: await infoTemp(imageInfoPath(path), info), to: imageInfoPath(path) });
-      for (const move of moves) {
-        await rename(move.from, move.to).catch((error: unknown) => {
-          throw fileWriteError(move.to, error);
-        });
-        kept.push(move.to);
-      }
+      await renameTogether(files).catch((error: NodeJS.ErrnoException & { dest?: string }) => {
+        throw fileWriteError(error.dest ?? out, error);
+      });
       await removeTemps();
       return paths.map((path, i) => ({ path, bytes: images[i].sink.bytes }));
     },
-    async discard() {
-      await removeTemps();
-      await Promise.all(kept.map(removeQuietly));
-    },
+    discard: removeTemps,
   };
 }
 

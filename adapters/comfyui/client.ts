@@ -1,8 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { ErrorCode, InstantIdError, type ProgressListener } from "../../core/index.js";
-import { assertEncodedImage, delay, imageInfoPath, imagePaths, withDeadline, writeFileAtomic } from "../../core/internal.js";
-import { connectWebSocket, HttpClient, type HttpClientOptions } from "../net/index.js";
+import {
+  assertEncodedImage,
+  delay,
+  imageInfoPath,
+  imagePaths,
+  type PreparedFile,
+  prepareFile,
+  renameTogether,
+  tempPathFor,
+  withDeadline,
+} from "../../core/internal.js";
+import { connectWebSocket, fileWriteError, HttpClient, type HttpClientOptions } from "../net/index.js";
 import { historyAnswer, objectInfoAnswer, queueAnswer, uploadAnswer } from "./answers.js";
 import { assertWorkflowFits } from "./check.js";
 import { executionError, interruptedError, PromptFollower, type PromptOutcome } from "./follow.js";
@@ -91,8 +101,9 @@ export interface ComfyClient {
   /**
    * As {@link ComfyClient.run}, but streams each image from `/view` straight into a file, so a large one never
    * sits whole in memory: `out` names them as `saveImages` does (`OUT.png` for one image, `OUT-1.png`,
-   * `OUT-2.png`… for several); each is written as `.part` and renamed once whole and checked to be an image.
-   * The response cap still applies per image. When a download fails, none of the run's images is left behind.
+   * `OUT-2.png`… for several), checked to be images, beside `OUT.json` when `info` is given. All are renamed into
+   * place together once whole; the response cap still applies per image. When a download fails, none of the
+   * run's files appears, and files an earlier run left at those names stay as they were.
    */
   runToFiles(prompt: ApiPrompt, out: string, options?: ComfyFilesOptions): Promise<ComfyResult<ComfySavedImage>>;
   history(promptId: string): Promise<HistoryEntry | undefined>;
@@ -176,14 +187,10 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       await http.request({ method: "POST", path: "/interrupt", json: promptId ? { prompt_id: promptId } : {}, retry: true });
     },
     run: (prompt, call = {}) => runWith(prompt, call, (entry, signal) => downloadImages(http, entry, signal)),
-    async runToFiles(prompt, out, call = {}) {
-      const result = await runWith(prompt, call, (entry, signal) => saveImageFiles(http, entry, out, signal));
-      if (call.info) {
-        const info = `${JSON.stringify({ promptId: result.promptId, ...call.info }, null, 2)}\n`;
-        for (const image of result.images) await writeFileAtomic(imageInfoPath(image.path), info);
-      }
-      return result;
-    },
+    runToFiles: (prompt, out, call = {}) =>
+      runWith(prompt, call, (entry, signal, promptId) =>
+        saveImageFiles(http, entry, { out, info: call.info && { promptId, ...call.info } }, signal),
+      ),
   };
 
   /** Runs a prompt under one deadline, interrupting the server when cancelled or out of time; `collect` fetches its images. */
@@ -241,7 +248,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       const outcome = await follow(follower, promptId, call, signal);
       if (outcome.kind === "error") throw outcome.error;
       const entry = (await history(promptId, signal)) ?? {};
-      return { promptId, images: await collect(entry, signal), history: entry as Record<string, unknown> };
+      return { promptId, images: await collect(entry, signal, promptId), history: entry as Record<string, unknown> };
     } finally {
       // Awaited (at most the socket's close timeout), so that no timer of the run outlives it.
       socket?.close();
@@ -267,7 +274,7 @@ function historyOutcome(entry: HistoryEntry): PromptOutcome | undefined {
 }
 
 /** Fetches a finished prompt's images (in memory or into files). */
-type Collect<Image> = (entry: HistoryEntry, signal: AbortSignal) => Promise<Image[]>;
+type Collect<Image> = (entry: HistoryEntry, signal: AbortSignal, promptId: string) => Promise<Image[]>;
 
 type ImageRef = { filename: string; subfolder: string; type: string };
 
@@ -298,20 +305,41 @@ async function downloadImages(http: HttpClient, entry: HistoryEntry, signal: Abo
   return images;
 }
 
-/** Streams each image into its file; when one fails, the ones already written by this run are removed too. */
-async function saveImageFiles(http: HttpClient, entry: HistoryEntry, out: string, signal: AbortSignal): Promise<ComfySavedImage[]> {
+/** Rethrows a file system failure on `path` as a typed error that says what to do. */
+const diskError =
+  (path: string) =>
+  (error: unknown): never => {
+    throw fileWriteError(path, error);
+  };
+
+/**
+ * Streams each image into a temp file beside its final path (and writes the info beside each, when given),
+ * then renames them all as one set: when one download fails, none of the run's files appears.
+ */
+async function saveImageFiles(
+  http: HttpClient,
+  entry: HistoryEntry,
+  target: { readonly out: string; readonly info?: Record<string, unknown> },
+  signal: AbortSignal,
+): Promise<ComfySavedImage[]> {
   const refs = outputImages(entry);
-  const paths = imagePaths(out, refs.length);
+  const paths = imagePaths(target.out, refs.length);
+  const files: PreparedFile[] = [];
   const saved: ComfySavedImage[] = [];
   try {
     for (const [i, ref] of refs.entries()) {
       const checkStart = (start: Uint8Array) => void assertEncodedImage(start, viewed(http, ref));
-      const file = await http.download({ path: viewPath(ref), signal }, paths[i], { checkStart });
-      saved.push({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, path: file.path, bytes: file.bytes });
+      const file = { temp: tempPathFor(paths[i]), path: paths[i] };
+      files.push(file);
+      const { bytes } = await http.download({ path: viewPath(ref), signal }, file.temp, { checkStart });
+      saved.push({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type, path: file.path, bytes });
     }
-    return saved;
+    const info = target.info && `${JSON.stringify(target.info, null, 2)}\n`;
+    if (info) for (const path of paths) files.push(await prepareFile(imageInfoPath(path), info).catch(diskError(imageInfoPath(path))));
   } catch (error) {
-    await Promise.all(saved.map((image) => rm(image.path, { force: true })));
+    await Promise.all(files.map((file) => rm(file.temp, { force: true }).catch(() => undefined)));
     throw error;
   }
+  await renameTogether(files).catch((error: NodeJS.ErrnoException & { dest?: string }) => diskError(error.dest ?? target.out)(error));
+  return saved;
 }

@@ -50,3 +50,52 @@ export async function writeStreamAtomic<T>(path: string, fill: (file: FileHandle
 export async function writeFully(file: FileHandle, chunk: Uint8Array): Promise<void> {
   for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done, chunk.byteLength - done)).bytesWritten;
 }
+
+/** A file written whole into a temp beside its path, waiting to be renamed onto it. */
+export interface PreparedFile {
+  readonly temp: string;
+  readonly path: string;
+}
+
+/** Writes `data` into a fresh temp file beside `path` (creating its folder), to be placed by {@link renameTogether}. */
+export async function prepareFile(path: string, data: string | Uint8Array): Promise<PreparedFile> {
+  await mkdir(dirname(path), { recursive: true });
+  const file = { temp: tempPathFor(path), path };
+  try {
+    await writeFile(file.temp, data);
+  } catch (error) {
+    await rm(file.temp, { force: true });
+    throw error;
+  }
+  return file;
+}
+
+/**
+ * Renames prepared files onto their paths as one set (images with their info files): every byte is already on
+ * disk, so only a rename can fail, and then the files already placed and every temp are removed. The set
+ * appears whole or not at all; a path that existed is replaced by its rename and is not restored.
+ */
+export async function renameTogether(files: readonly PreparedFile[]): Promise<void> {
+  const placed: string[] = [];
+  try {
+    for (const file of files) {
+      await rename(file.temp, file.path);
+      placed.push(file.path);
+    }
+  } catch (error) {
+    await Promise.all([...placed, ...files.map((file) => file.temp)].map((path) => rm(path, { force: true }).catch(() => undefined)));
+    throw error;
+  }
+}
+
+/** Writes several files as one set: each into a temp beside it first, then {@link renameTogether}; on failure none appears. */
+export async function writeFilesTogether(files: readonly { readonly path: string; readonly data: string | Uint8Array }[]): Promise<void> {
+  const prepared: PreparedFile[] = [];
+  try {
+    for (const file of files) prepared.push(await prepareFile(file.path, file.data));
+  } catch (error) {
+    await Promise.all(prepared.map((file) => rm(file.temp, { force: true })));
+    throw error;
+  }
+  await renameTogether(prepared);
+}

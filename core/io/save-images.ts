@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFilesTogether } from "./atomic.js";
 
 /** Where {@link saveImages} puts `count` images: `OUT.png` for one, `OUT-1.png`, `OUT-2.png`… for several. */
 export function imagePaths(out: string, count: number): string[] {
@@ -14,14 +14,18 @@ export function imageInfoPath(imagePath: string): string {
 }
 
 /**
- * Writes generated images atomically: `OUT.png` for one image, `OUT-1.png`, `OUT-2.png`… for several,
- * each beside a `.json` file with its generation info. Returns the image paths.
+ * Writes generated images as one set: `OUT.png` for one image, `OUT-1.png`, `OUT-2.png`… for several, each
+ * beside a `.json` file with its generation info. Every file is written whole before any appears, and when
+ * one fails none does. Returns the image paths.
  */
 export async function saveImages(out: string, images: readonly Uint8Array[], info: unknown): Promise<string[]> {
   const paths = imagePaths(out, images.length);
-  for (let i = 0; i < images.length; i++) {
-    await writeFileAtomic(paths[i], images[i]);
-    await writeFileAtomic(imageInfoPath(paths[i]), `${JSON.stringify(info, null, 2)}\n`);
-  }
+  const text = `${JSON.stringify(info, null, 2)}\n`;
+  await writeFilesTogether(
+    paths.flatMap((path, i) => [
+      { path, data: images[i] },
+      { path: imageInfoPath(path), data: text },
+    ]),
+  );
   return paths;
 }

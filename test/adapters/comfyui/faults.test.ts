@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -140,6 +140,23 @@ describe("ComfyUI bridge under faults", () => {
       await proxy!.close();
       await mock!.close();
     }
+  });
+
+  it("leaves none of the run's files when a later image fails, and an earlier run's files as they were", async () => {
+    const notAnImage = { kind: "json", text: '{"error": "not found"}' } as const;
+    const { client } = await behindFaults({
+      http: (method, path, seen) => (method === "GET" && path.startsWith("/view") && seen >= 2 ? notAnImage : undefined),
+    });
+    const prompt = await workflow(client);
+    const [saveId, save] = Object.entries(prompt).find(([, node]) => node.class_type === "SaveImage")!;
+    const twoImages = { ...prompt, [`${saveId}0`]: { ...save, inputs: { ...save.inputs, filename_prefix: "second" } } };
+    const dir = await tempDir();
+    await writeFile(join(dir, "out-1.png"), "an earlier run's image");
+    const error = await failure(client.runToFiles(twoImages, join(dir, "out.png"), { info: { seed: 3 } }));
+    expect(error.message).toContain("is not an image");
+    // Nothing of this run appears, and what an earlier run left is as it was.
+    expect(await readdir(dir)).toEqual(["out-1.png"]);
+    expect(await readFile(join(dir, "out-1.png"), "utf8")).toBe("an earlier run's image");
   });
 
   it("refuses an oversized /view body and a /view answer that is not an image", async () => {
