@@ -56,6 +56,18 @@ describe("createComfyClient", () => {
     expect((await readdir(dir)).sort()).toEqual(["out.json", "out.png"]);
   });
 
+  it("saves two SaveImage outputs as OUT-1.png and OUT-2.png, each beside its info", async () => {
+    const { client } = await start({ stepMs: 1 });
+    const prompt = await workflow(client);
+    const [saveId, save] = Object.entries(prompt).find(([, node]) => node.class_type === "SaveImage")!;
+    const twoImages = { ...prompt, [`${saveId}0`]: { ...save, inputs: { ...save.inputs, filename_prefix: "second" } } };
+    const dir = await tempDir();
+    const result = await client.runToFiles(twoImages, join(dir, "out.png"), { info: { seed: 3 } });
+    expect(result.images.map((image) => image.path)).toEqual([join(dir, "out-1.png"), join(dir, "out-2.png")]);
+    expect((await readdir(dir)).sort()).toEqual(["out-1.json", "out-1.png", "out-2.json", "out-2.png"]);
+    expect(JSON.parse(await readFile(join(dir, "out-2.json"), "utf8"))).toEqual({ promptId: result.promptId, seed: 3 });
+  });
+
   it("streams a large image (32 MiB) to disk under a cap that fits it", async () => {
     const { client } = await start({ stepMs: 1, outputPadding: 32 * 1024 * 1024 });
     const dir = await tempDir();
